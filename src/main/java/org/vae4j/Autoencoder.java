@@ -1,0 +1,219 @@
+package org.vae4j;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+
+import org.ejml.data.FMatrixRMaj;
+import org.vae4j.kernel.Gemm;
+import org.vae4j.kernel.Gemms;
+import org.vae4j.loss.GaussianLikelihood;
+import org.vae4j.loss.Likelihood;
+import org.vae4j.nn.Activation;
+import org.vae4j.nn.Dense;
+import org.vae4j.nn.Mlp;
+import org.vae4j.nn.Parameter;
+
+/**
+ * A deterministic autoencoder (Hinton &amp; Salakhutdinov 2006): a dense encoder to a small
+ * linear code and a decoder back, trained on the squared reconstruction error by default.
+ *
+ * <pre>
+ *   code = encoder(x)          hidden activation, linear code layer
+ *   out  = decoder(code)       hidden activation, sigmoid output by default
+ *   loss = sum (out - x)^2 / batch
+ * </pre>
+ *
+ * Parameter names are those of two PyTorch {@code nn.Sequential}s, {@code encoder.0, encoder.2,
+ * ...} and {@code decoder.0, decoder.2, ...}. Mutable, not thread-safe. Build with
+ * {@link #builder(int)}; e.g. Hinton's 784-1000-500-250-30 is
+ * {@code Autoencoder.builder(784).hidden(1000, 500, 250).latent(30).build()}.
+ */
+public final class Autoencoder implements TrainableModel {
+
+    private final int inputSize;
+    private final int codeSize;
+    private final Likelihood likelihood;
+    private final Mlp encoder; // (batch, in) -> (batch, code)
+    private final Mlp decoder; // (batch, code) -> (batch, in)
+    private final List<Parameter> parameters;
+    private Gemm gemm = Gemms.get();
+
+    private final FMatrixRMaj dcode = new FMatrixRMaj(1, 1); // (batch, code)
+    private final FMatrixRMaj dout = new FMatrixRMaj(1, 1);  // (batch, in)
+    private double[] rowBuffer = new double[0];
+
+    private Autoencoder(Builder b) {
+        this.inputSize = b.inputSize;
+        this.codeSize = b.latent;
+        this.likelihood = b.likelihood;
+        RandomGenerator rng = new SplittableRandom(b.seed);
+        int[] enc = b.hidden;
+        int[] dec = b.decoderWidths();
+
+        int[] encSizes = new int[enc.length + 2];
+        encSizes[0] = inputSize;
+        System.arraycopy(enc, 0, encSizes, 1, enc.length);
+        encSizes[enc.length + 1] = codeSize;
+        Activation[] encActs = new Activation[enc.length + 1];
+        Arrays.fill(encActs, b.activation);
+        encActs[enc.length] = Activation.IDENTITY; // linear code
+        this.encoder = new Mlp(Mlp.sequentialNames("encoder", enc.length + 1), encSizes, encActs, rng);
+
+        int[] decSizes = new int[dec.length + 2];
+        decSizes[0] = codeSize;
+        System.arraycopy(dec, 0, decSizes, 1, dec.length);
+        decSizes[dec.length + 1] = inputSize;
+        Activation[] decActs = new Activation[dec.length + 1];
+        Arrays.fill(decActs, b.activation);
+        decActs[dec.length] = b.resolvedOutputActivation();
+        this.decoder = new Mlp(Mlp.sequentialNames("decoder", dec.length + 1), decSizes, decActs, rng);
+
+        List<Parameter> ps = new ArrayList<>(encoder.parameters());
+        ps.addAll(decoder.parameters());
+        this.parameters = Collections.unmodifiableList(ps);
+    }
+
+    /**
+     * A builder for an autoencoder on inputs of width {@code inputSize}; defaults: hidden 512,
+     * code 32, ReLU, sigmoid output, squared error.
+     */
+    public static Builder builder(int inputSize) {
+        return new Builder(inputSize);
+    }
+
+    /** Builds an {@link Autoencoder}. Not thread-safe. */
+    public static final class Builder extends ModelBuilder<Builder> {
+        Builder(int inputSize) {
+            super(inputSize, GaussianLikelihood.squaredError());
+        }
+
+        public Autoencoder build() {
+            return new Autoencoder(this);
+        }
+    }
+
+    @Override
+    public int inputSize() {
+        return inputSize;
+    }
+
+    public int codeSize() {
+        return codeSize;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return parameters;
+    }
+
+    @Override
+    public Likelihood likelihood() {
+        return likelihood;
+    }
+
+    @Override
+    public Gemm gemm() {
+        return gemm;
+    }
+
+    @Override
+    public void setGemm(Gemm gemm) {
+        if (gemm == null) {
+            throw new IllegalArgumentException("gemm must not be null");
+        }
+        this.gemm = gemm;
+    }
+
+    public Mlp encoder() {
+        return encoder;
+    }
+
+    public Mlp decoder() {
+        return decoder;
+    }
+
+    /** A one-line description, e.g. {@code 784-1000-500-250-(30)-250-500-1000-784 relu squared-error}. */
+    public String describe() {
+        StringBuilder s = new StringBuilder().append(inputSize);
+        List<Dense> enc = encoder.layers();
+        for (int i = 0; i < enc.size(); i++) {
+            int w = enc.get(i).outputSize();
+            s.append('-').append(i == enc.size() - 1 ? "(" + w + ")" : String.valueOf(w));
+        }
+        for (Dense d : decoder.layers()) {
+            s.append('-').append(d.outputSize());
+        }
+        return s.append(' ').append(encoder.activations().get(0).name().toLowerCase())
+                .append(' ').append(likelihood.describe()).toString();
+    }
+
+    /** Forward and backward of one batch; {@code beta} and {@code rng} are ignored. */
+    @Override
+    public Loss computeGradients(FMatrixRMaj x, double beta, RandomGenerator rng) {
+        Matrices.checkInput(x, inputSize, likelihood, "batch");
+        final int batch = x.numRows;
+        dcode.reshape(batch, codeSize);
+        dout.reshape(batch, inputSize);
+        zeroGrad();
+        FMatrixRMaj code = encoder.forward(gemm, x);
+        FMatrixRMaj out = decoder.forward(gemm, code);
+        double recon = likelihood.negLogLikelihood(out, x, 1f / batch, dout);
+        // backward: the forward's calls in reverse
+        decoder.backward(gemm, dout, dcode);
+        encoder.backward(gemm, dcode, null);
+        return new Loss(recon / batch, recon / batch, 0);
+    }
+
+    /** The reconstruction loss per example (squared error per image by default); {@code rng} is unused. */
+    @Override
+    public Loss evaluate(FMatrixRMaj x, RandomGenerator rng) {
+        Matrices.checkInput(x, inputSize, likelihood, "evaluation data");
+        double[] sum = new double[1];
+        Matrices.forEachChunk(x, (chunk, start) -> {
+            FMatrixRMaj out = decoder.forward(gemm, encoder.forward(gemm, chunk));
+            if (rowBuffer.length < chunk.numRows) {
+                rowBuffer = new double[chunk.numRows];
+            }
+            likelihood.negLogLikelihoodPerRow(out, chunk, rowBuffer);
+            for (int r = 0; r < chunk.numRows; r++) {
+                sum[0] += rowBuffer[r];
+            }
+        });
+        double recon = sum[0] / x.numRows;
+        return new Loss(recon, recon, 0);
+    }
+
+    /** The codes of each row: a new (n, code) matrix. */
+    public FMatrixRMaj encode(FMatrixRMaj x) {
+        Matrices.checkInput(x, inputSize, likelihood, "input");
+        FMatrixRMaj result = new FMatrixRMaj(x.numRows, codeSize);
+        Matrices.forEachChunk(x, (chunk, start) -> Matrices.putRows(encoder.forward(gemm, chunk), result, start));
+        return result;
+    }
+
+    /** The decoder's mean for each code: a new (n, inputSize) matrix. */
+    public FMatrixRMaj decode(FMatrixRMaj codes) {
+        if (codes.numCols != codeSize || codes.numRows == 0) {
+            throw new IllegalArgumentException("codes must be (n >= 1, " + codeSize + "), got ("
+                    + codes.numRows + ", " + codes.numCols + ")");
+        }
+        Likelihood.checkFinite(codes, "codes");
+        FMatrixRMaj result = new FMatrixRMaj(codes.numRows, inputSize);
+        Matrices.forEachChunk(codes, (chunk, start) -> {
+            FMatrixRMaj out = decoder.forward(gemm, chunk);
+            dout.reshape(chunk.numRows, inputSize);
+            likelihood.mean(out, dout);
+            Matrices.putRows(dout, result, start);
+        });
+        return result;
+    }
+
+    /** decode(encode(x)): a new (n, inputSize) matrix. */
+    public FMatrixRMaj reconstruct(FMatrixRMaj x) {
+        return decode(encode(x));
+    }
+}

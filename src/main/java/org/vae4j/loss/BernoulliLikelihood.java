@@ -1,0 +1,98 @@
+package org.vae4j.loss;
+
+import org.ejml.data.FMatrixRMaj;
+import org.vae4j.nn.Activation;
+
+/**
+ * Independent Bernoulli pixels parameterised by logits l (the decoder's output with no final
+ * activation): p(x|z) = prod sigmoid(l)^x (1 - sigmoid(l))^(1-x), for x in [0, 1] (grey values
+ * are allowed, as in the usual binary cross-entropy on MNIST). Computed from logits in the stable
+ * form, so saturated outputs give no log(0) and no NaN:
+ * <pre>
+ *   -log p = max(l, 0) - x l + log1p(exp(-|l|))          forward
+ *   d(-log p)/dl = sigmoid(l) - x                          backward
+ * </pre>
+ * Immutable and thread-safe.
+ */
+public final class BernoulliLikelihood implements Likelihood {
+
+    /** The shared instance. */
+    public static final BernoulliLikelihood INSTANCE = new BernoulliLikelihood();
+
+    private BernoulliLikelihood() {
+    }
+
+    @Override
+    public Activation requiredOutputActivation() {
+        return Activation.IDENTITY;
+    }
+
+    @Override
+    public Activation defaultOutputActivation() {
+        return Activation.IDENTITY;
+    }
+
+    /** -log p of one pixel with logit l and target x. */
+    static double nll(float l, float x) {
+        return Math.max(l, 0.0) - (double) x * l + Math.log1p(Math.exp(-Math.abs((double) l)));
+    }
+
+    @Override
+    public double negLogLikelihood(FMatrixRMaj out, FMatrixRMaj x, float scale, FMatrixRMaj dout) {
+        GaussianKl.checkShape(out, x);
+        GaussianKl.checkShape(out, dout);
+        final float[] l = out.data;
+        final float[] t = x.data;
+        final float[] d = dout.data;
+        final int n = out.getNumElements();
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += nll(l[i], t[i]);
+            d[i] = scale * (Activation.sigmoid(l[i]) - t[i]);
+        }
+        return sum;
+    }
+
+    @Override
+    public void negLogLikelihoodPerRow(FMatrixRMaj out, FMatrixRMaj x, double[] perRow) {
+        GaussianKl.checkShape(out, x);
+        final int cols = out.numCols;
+        for (int r = 0; r < out.numRows; r++) {
+            double sum = 0;
+            for (int j = 0; j < cols; j++) {
+                sum += nll(out.data[r * cols + j], x.data[r * cols + j]);
+            }
+            perRow[r] = sum;
+        }
+    }
+
+    @Override
+    public void mean(FMatrixRMaj out, FMatrixRMaj meanOut) {
+        GaussianKl.checkShape(out, meanOut);
+        for (int i = 0; i < out.getNumElements(); i++) {
+            meanOut.data[i] = Activation.sigmoid(out.data[i]);
+        }
+    }
+
+    @Override
+    public void validate(FMatrixRMaj x, String what) {
+        int n = x.getNumElements();
+        for (int i = 0; i < n; i++) {
+            float v = x.data[i];
+            if (!(v >= 0f && v <= 1f)) {
+                throw new IllegalArgumentException(what + " has value " + v + " at row " + (i / x.numCols)
+                        + ", column " + (i % x.numCols) + ": the Bernoulli likelihood needs values in [0, 1]");
+            }
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "bernoulli";
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+}

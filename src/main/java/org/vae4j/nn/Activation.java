@@ -1,0 +1,182 @@
+package org.vae4j.nn;
+
+import org.ejml.data.FMatrixRMaj;
+
+/**
+ * Elementwise activation functions, each with its forward and its backward side by side.
+ *
+ * <p>{@code forward(pre, out)} computes {@code out = f(pre)}; {@code backward(pre, out, dout,
+ * dpre)} computes {@code dpre = dout * f'(pre)}, using whichever of {@code pre} and {@code out}
+ * gives the derivative cheapest. Matrices must have equal shapes; {@code out} may be {@code pre}
+ * only for {@link #IDENTITY}, and {@code dpre} may be {@code dout} (in place). Immutable.
+ * The derivations are in docs/MATH.md.
+ */
+public enum Activation {
+
+    /** f(a) = a. */
+    IDENTITY {
+        @Override
+        float apply(float a) {
+            return a;
+        }
+
+        @Override
+        float derivative(float a, float y) {
+            return 1f;
+        }
+    },
+
+    /** f(a) = max(a, 0); f'(a) = 1 for a &gt; 0, else 0 (PyTorch's choice at 0). */
+    RELU {
+        @Override
+        float apply(float a) {
+            return a > 0f ? a : 0f;
+        }
+
+        @Override
+        float derivative(float a, float y) {
+            return a > 0f ? 1f : 0f;
+        }
+    },
+
+    /** f(a) = a for a &gt; 0, else 0.01 a (PyTorch's default negative slope). */
+    LEAKY_RELU {
+        @Override
+        float apply(float a) {
+            return a > 0f ? a : LEAKY_SLOPE * a;
+        }
+
+        @Override
+        float derivative(float a, float y) {
+            return a > 0f ? 1f : LEAKY_SLOPE;
+        }
+    },
+
+    /** f(a) = tanh(a); f'(a) = 1 - f(a)^2. */
+    TANH {
+        @Override
+        float apply(float a) {
+            return (float) Math.tanh(a);
+        }
+
+        @Override
+        float derivative(float a, float y) {
+            return 1f - y * y;
+        }
+    },
+
+    /** f(a) = 1 / (1 + e^-a); f'(a) = f(a) (1 - f(a)). */
+    SIGMOID {
+        @Override
+        float apply(float a) {
+            return sigmoid(a);
+        }
+
+        @Override
+        float derivative(float a, float y) {
+            return y * (1f - y);
+        }
+    },
+
+    /** f(a) = log(1 + e^a), computed as max(a, 0) + log1p(e^-|a|); f'(a) = sigmoid(a). */
+    SOFTPLUS {
+        @Override
+        float apply(float a) {
+            return softplus(a);
+        }
+
+        @Override
+        float derivative(float a, float y) {
+            return sigmoid(a);
+        }
+    };
+
+    /** Negative slope of {@link #LEAKY_RELU}, as PyTorch's default. */
+    public static final float LEAKY_SLOPE = 0.01f;
+
+    abstract float apply(float a);
+
+    /** f'(a), given a and y = f(a). */
+    abstract float derivative(float a, float y);
+
+    /**
+     * out = f(pre), elementwise.
+     *
+     * @param pre (rows, cols), not modified (unless it is {@code out})
+     * @param out (rows, cols), modified
+     */
+    public void forward(FMatrixRMaj pre, FMatrixRMaj out) {
+        checkSameShape(pre, out);
+        if (this == IDENTITY) {
+            if (out != pre) {
+                System.arraycopy(pre.data, 0, out.data, 0, pre.getNumElements());
+            }
+            return;
+        }
+        if (out == pre) {
+            throw new IllegalArgumentException(this + " cannot run in place: pre is needed by backward");
+        }
+        final float[] a = pre.data;
+        final float[] y = out.data;
+        final int n = pre.getNumElements();
+        for (int i = 0; i < n; i++) {
+            y[i] = apply(a[i]);
+        }
+    }
+
+    /**
+     * dpre = dout * f'(pre), elementwise.
+     *
+     * @param pre  (rows, cols) the forward input, not modified
+     * @param out  (rows, cols) the forward output, not modified
+     * @param dout (rows, cols) gradient of the loss w.r.t. out, not modified (unless it is dpre)
+     * @param dpre (rows, cols) gradient of the loss w.r.t. pre, modified (overwritten)
+     */
+    public void backward(FMatrixRMaj pre, FMatrixRMaj out, FMatrixRMaj dout, FMatrixRMaj dpre) {
+        checkSameShape(pre, out);
+        checkSameShape(pre, dout);
+        checkSameShape(pre, dpre);
+        final float[] a = pre.data;
+        final float[] y = out.data;
+        final float[] g = dout.data;
+        final float[] d = dpre.data;
+        final int n = pre.getNumElements();
+        switch (this) {
+            case IDENTITY:
+                if (d != g) {
+                    System.arraycopy(g, 0, d, 0, n);
+                }
+                break;
+            case RELU:
+                for (int i = 0; i < n; i++) {
+                    d[i] = a[i] > 0f ? g[i] : 0f;
+                }
+                break;
+            default:
+                for (int i = 0; i < n; i++) {
+                    d[i] = g[i] * derivative(a[i], y[i]);
+                }
+        }
+    }
+
+    /** The logistic function 1 / (1 + e^-a), without overflow for large |a|. */
+    public static float sigmoid(float a) {
+        if (a >= 0f) {
+            return (float) (1.0 / (1.0 + Math.exp(-a)));
+        }
+        double e = Math.exp(a);
+        return (float) (e / (1.0 + e));
+    }
+
+    /** log(1 + e^a) computed stably as max(a, 0) + log1p(e^-|a|). */
+    public static float softplus(float a) {
+        return (float) (Math.max(a, 0.0) + Math.log1p(Math.exp(-Math.abs((double) a))));
+    }
+
+    static void checkSameShape(FMatrixRMaj a, FMatrixRMaj b) {
+        if (a.numRows != b.numRows || a.numCols != b.numCols) {
+            throw new IllegalArgumentException(String.format("shape mismatch: (%d, %d) vs (%d, %d)",
+                    a.numRows, a.numCols, b.numRows, b.numCols));
+        }
+    }
+}

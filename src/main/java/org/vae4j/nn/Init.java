@@ -1,0 +1,48 @@
+package org.vae4j.nn;
+
+import java.util.random.RandomGenerator;
+
+/**
+ * Weight initialisation schemes for {@link Dense}. Immutable.
+ *
+ * <ul>
+ * <li>{@link #XAVIER_UNIFORM}: U(-a, a), a = sqrt(6 / (in + out)), biases 0 (Glorot &amp; Bengio 2010).</li>
+ * <li>{@link #HE_UNIFORM}: U(-a, a), a = sqrt(6 / in), biases 0 (He et al. 2015), for ReLU layers.</li>
+ * <li>{@link #TORCH_DEFAULT}: PyTorch's {@code nn.Linear} default, U(-1/sqrt(in), 1/sqrt(in))
+ * for weights and biases.</li>
+ * </ul>
+ */
+public enum Init {
+    XAVIER_UNIFORM,
+    HE_UNIFORM,
+    TORCH_DEFAULT;
+
+    /** The recommended scheme for a layer followed by {@code activation}: He for the ReLU family, else Xavier. */
+    public static Init forActivation(Activation activation) {
+        return activation == Activation.RELU || activation == Activation.LEAKY_RELU ? HE_UNIFORM : XAVIER_UNIFORM;
+    }
+
+    void initialise(Parameter weight, Parameter bias, RandomGenerator rng) {
+        int out = weight.value().numRows;
+        int in = weight.value().numCols;
+        double a;
+        switch (this) {
+            case XAVIER_UNIFORM:
+                a = Math.sqrt(6.0 / (in + out));
+                break;
+            case HE_UNIFORM:
+                a = Math.sqrt(6.0 / in);
+                break;
+            default:
+                a = 1.0 / Math.sqrt(in);
+        }
+        float[] w = weight.value().data;
+        for (int i = 0; i < weight.size(); i++) {
+            w[i] = (float) ((2.0 * rng.nextDouble() - 1.0) * a);
+        }
+        float[] b = bias.value().data;
+        for (int i = 0; i < bias.size(); i++) {
+            b[i] = this == TORCH_DEFAULT ? (float) ((2.0 * rng.nextDouble() - 1.0) * a) : 0f;
+        }
+    }
+}

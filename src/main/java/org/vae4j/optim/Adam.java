@@ -1,0 +1,132 @@
+package org.vae4j.optim;
+
+import java.util.List;
+import java.util.Map;
+
+import org.vae4j.nn.Parameter;
+
+/**
+ * Adam (Kingma &amp; Ba 2015) with exactly PyTorch's update ({@code torch.optim.Adam}, no weight
+ * decay, no amsgrad), in float32 as PyTorch does it:
+ * <pre>
+ *   t      = t + 1
+ *   m      = m + (1 - beta1) (g - m)                 (PyTorch's lerp form of beta1 m + (1 - beta1) g)
+ *   v      = beta2 v + (1 - beta2) g^2
+ *   step   = lr / (1 - beta1^t)
+ *   denom  = sqrt(v) / sqrt(1 - beta2^t) + eps
+ *   p      = p - step * m / denom
+ * </pre>
+ * Defaults are PyTorch's: {@link #DEFAULT_LR}, {@link #DEFAULT_BETA1}, {@link #DEFAULT_BETA2},
+ * {@link #DEFAULT_EPS}. Mutable, not thread-safe.
+ */
+public final class Adam implements Optimizer {
+
+    /** Default learning rate (PyTorch and Kingma &amp; Ba). */
+    public static final double DEFAULT_LR = 1e-3;
+    /** Default decay of the first moment. */
+    public static final double DEFAULT_BETA1 = 0.9;
+    /** Default decay of the second moment. */
+    public static final double DEFAULT_BETA2 = 0.999;
+    /** Default denominator term. */
+    public static final double DEFAULT_EPS = 1e-8;
+
+    private double lr;
+    private final double beta1;
+    private final double beta2;
+    private final double eps;
+    private long t;
+    private final ParameterState m = new ParameterState(); // exp_avg, one per parameter
+    private final ParameterState v = new ParameterState(); // exp_avg_sq, one per parameter
+
+    public Adam(double lr, double beta1, double beta2, double eps) {
+        this.lr = Optimizer.checkLearningRate(lr);
+        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+            throw new IllegalArgumentException("Adam betas must be in [0, 1), got (" + beta1 + ", " + beta2 + ")");
+        }
+        if (!(eps >= 0) || !Double.isFinite(eps)) {
+            throw new IllegalArgumentException("Adam eps must be >= 0 and finite, got " + eps);
+        }
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+    }
+
+    /** Adam with the given learning rate and PyTorch's other defaults. */
+    public Adam(double lr) {
+        this(lr, DEFAULT_BETA1, DEFAULT_BETA2, DEFAULT_EPS);
+    }
+
+    /** Adam with all of PyTorch's defaults. */
+    public Adam() {
+        this(DEFAULT_LR);
+    }
+
+    @Override
+    public void step(List<Parameter> params) {
+        List<float[]> ms = m.bind(params);
+        List<float[]> vs = v.bind(params);
+        t++;
+        final double bias1 = 1 - Math.pow(beta1, t);
+        final double bias2 = 1 - Math.pow(beta2, t);
+        final float stepSize = (float) (lr / bias1);
+        final float bias2Sqrt = (float) Math.sqrt(bias2);
+        final float oneMinusBeta1 = (float) (1 - beta1);
+        final float b2 = (float) beta2;
+        final float oneMinusBeta2 = (float) (1 - beta2);
+        final float e = (float) eps;
+        for (int k = 0; k < params.size(); k++) {
+            final float[] p = params.get(k).value().data;
+            final float[] g = params.get(k).grad().data;
+            final float[] mk = ms.get(k);
+            final float[] vk = vs.get(k);
+            final int n = mk.length;
+            for (int i = 0; i < n; i++) {
+                final float gi = g[i];
+                mk[i] += oneMinusBeta1 * (gi - mk[i]);
+                vk[i] = b2 * vk[i] + oneMinusBeta2 * gi * gi;
+                final float denom = (float) Math.sqrt(vk[i]) / bias2Sqrt + e;
+                p[i] -= stepSize * mk[i] / denom;
+            }
+        }
+    }
+
+    @Override
+    public void reset() {
+        t = 0;
+        m.clear();
+        v.clear();
+    }
+
+    @Override
+    public long steps() {
+        return t;
+    }
+
+    /** Sets the step count (for restoring saved state). */
+    public void setSteps(long steps) {
+        if (steps < 0) {
+            throw new IllegalArgumentException("step count must be >= 0, got " + steps);
+        }
+        this.t = steps;
+    }
+
+    @Override
+    public double learningRate() {
+        return lr;
+    }
+
+    @Override
+    public void setLearningRate(double lr) {
+        this.lr = Optimizer.checkLearningRate(lr);
+    }
+
+    @Override
+    public Map<String, List<float[]>> state() {
+        return Map.of("exp_avg", m.buffers(), "exp_avg_sq", v.buffers());
+    }
+
+    @Override
+    public String describe() {
+        return "adam(lr=" + lr + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + eps + ")";
+    }
+}

@@ -1,0 +1,51 @@
+package org.vae4j.optim;
+
+import java.util.List;
+
+import org.vae4j.nn.Parameter;
+
+/**
+ * Updates parameters from their gradients. The contract:
+ * <ul>
+ * <li>{@link #step} applies one update to the given parameters using {@link Parameter#grad()}.
+ * The first call fixes the list of parameters the optimiser tracks (their order and shapes);
+ * later calls must pass the same list, or an {@link IllegalArgumentException} names the mismatch.</li>
+ * <li>{@link #reset} forgets all state (moments, step count), as if newly made.</li>
+ * <li>{@link #state} exposes the state so that it can be saved and restored.</li>
+ * </ul>
+ * Mutable, not thread-safe.
+ */
+public interface Optimizer {
+
+    /** Applies one update to every parameter in {@code params}. */
+    void step(List<Parameter> params);
+
+    /** Forgets all state. */
+    void reset();
+
+    /** Number of steps taken since creation or the last reset. */
+    long steps();
+
+    /** The learning rate. */
+    double learningRate();
+
+    /** Changes the learning rate (e.g. for a schedule). */
+    void setLearningRate(double lr);
+
+    /**
+     * The per-parameter state buffers, by name (e.g. {@code exp_avg}, {@code exp_avg_sq}),
+     * each a list aligned with the parameters; empty before the first step. The arrays are live.
+     */
+    java.util.Map<String, List<float[]>> state();
+
+    /** A short description for logs, e.g. {@code adam(lr=0.001, betas=(0.9, 0.999), eps=1e-08)}. */
+    String describe();
+
+    /** Checks a learning rate. */
+    static double checkLearningRate(double lr) {
+        if (!(lr > 0) || !Double.isFinite(lr)) {
+            throw new IllegalArgumentException("learning rate must be positive and finite, got " + lr);
+        }
+        return lr;
+    }
+}

@@ -1,0 +1,9 @@
+package org.vae4j.train;
+
+/** Called by the {@link Trainer} after each epoch, on the training thread. */
+@FunctionalInterface
+public interface EpochListener {
+
+    /** The epoch just finished; the model holds the epoch's final parameters. */
+    void onEpoch(EpochStats stats);
+}

@@ -1,0 +1,29 @@
+package org.vae4j.train;
+
+/**
+ * Linear KL warm-up (Bowman et al. 2016; Sonderby et al. 2016): the KL weight rises from 0 to
+ * its target over the first {@code steps} optimiser steps, a guard against posterior collapse.
+ * <pre>
+ *   beta(t) = target * min(1, t / steps)     t = steps already taken (0 for the first)
+ * </pre>
+ * With {@code steps == 0}, beta is the target from the start. Immutable.
+ */
+public record KlWarmup(double target, long steps) {
+
+    public KlWarmup {
+        if (!(target >= 0) || !Double.isFinite(target)) {
+            throw new IllegalArgumentException("beta must be finite and >= 0, got " + target);
+        }
+        if (steps < 0) {
+            throw new IllegalArgumentException("KL warm-up steps must be >= 0, got " + steps);
+        }
+    }
+
+    /** The KL weight for the step taken after {@code t} earlier steps. */
+    public double beta(long t) {
+        if (steps == 0 || t >= steps) {
+            return target;
+        }
+        return target * ((double) t / steps);
+    }
+}
