@@ -26,11 +26,11 @@ public enum Activation {
         }
     },
 
-    /** f(a) = max(a, 0); f'(a) = 1 for a &gt; 0, else 0 (PyTorch's choice at 0). */
+    /** f(a) = max(a, 0); f'(a) = 1 for a &gt; 0, else 0 (PyTorch's choice at 0). NaN stays NaN. */
     RELU {
         @Override
         float apply(float a) {
-            return a > 0f ? a : 0f;
+            return a < 0f ? 0f : a;
         }
 
         @Override

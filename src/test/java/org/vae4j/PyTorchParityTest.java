@@ -1,0 +1,160 @@
+package org.vae4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.function.Supplier;
+
+import org.ejml.data.FMatrixRMaj;
+import org.junit.jupiter.api.Test;
+import org.vae4j.loss.GaussianLikelihood;
+import org.vae4j.nn.Parameter;
+import org.vae4j.optim.Adam;
+import org.vae4j.optim.Optimizer;
+import org.vae4j.optim.Sgd;
+
+/**
+ * Parity with PyTorch: the same weights, inputs and noise give the same loss, every parameter
+ * gradient, and the same parameters after three optimiser steps, to ~1e-5 relative. The fixtures
+ * come from src/test/python/make_parity_fixtures.py (float32 PyTorch).
+ */
+class PyTorchParityTest {
+
+    /** Relative tolerance, plus an absolute floor scaled by the tensor's largest value. */
+    private static final double RTOL = 1e-5;
+    private static final double ATOL = 2e-6;
+
+    @Test
+    void vaeWithBernoulliLikelihoodMatchesLossAndEveryGradient() {
+        Fixture f = Fixture.load("/parity/vae_bernoulli.txt");
+        Vae vae = Vae.builder(12).hidden(8).latent(3).build();
+        loadParameters(vae, f, "");
+        Loss loss = vae.computeGradients(f.tensor("x"), f.tensor("eps0"), f.scalar("beta"));
+
+        assertClose(f.scalar("loss"), loss.total(), "loss");
+        assertClose(f.scalar("recon"), loss.reconstruction(), "recon");
+        assertClose(f.scalar("kl"), loss.kl(), "kl");
+        assertGradients(vae, f);
+        Vae.Encoding enc = vae.encode(f.tensor("x"));
+        assertTensor(f.tensor("mu"), enc.mu(), "mu");
+        assertTensor(f.tensor("logvar"), enc.logvar(), "logvar");
+    }
+
+    @Test
+    void vaeAdamStepsMatchPyTorch() {
+        Fixture f = Fixture.load("/parity/vae_bernoulli.txt");
+        Vae vae = Vae.builder(12).hidden(8).latent(3).build();
+        loadParameters(vae, f, "");
+        Adam adam = new Adam(1e-2);
+        for (int k = 0; k < 3; k++) {
+            Loss loss = vae.computeGradients(f.tensor("x"), f.tensor("eps" + k), f.scalar("beta"));
+            assertClose(f.scalar("adam.loss" + k), loss.total(), "adam.loss" + k);
+            adam.step(vae.parameters());
+        }
+        assertParameters(vae, f, "adam.");
+        Loss last = vae.computeGradients(f.tensor("x"), f.tensor("eps3"), f.scalar("beta"));
+        assertClose(f.scalar("adam.loss3"), last.total(), "adam.loss3");
+    }
+
+    @Test
+    void vaeWithGaussianLikelihoodMatchesLossAndEveryGradient() {
+        Fixture f = Fixture.load("/parity/vae_gaussian.txt");
+        Vae vae = Vae.builder(12).hidden(8).latent(3)
+                .likelihood(GaussianLikelihood.withVariance(f.scalar("variance"))).build();
+        loadParameters(vae, f, "");
+        Loss loss = vae.computeGradients(f.tensor("x"), f.tensor("eps0"), f.scalar("beta"));
+
+        assertClose(f.scalar("loss"), loss.total(), "loss");
+        assertClose(f.scalar("recon"), loss.reconstruction(), "recon");
+        assertClose(f.scalar("kl"), loss.kl(), "kl");
+        assertGradients(vae, f);
+    }
+
+    @Test
+    void autoencoderMatchesLossAndEveryGradient() {
+        Fixture f = Fixture.load("/parity/ae_squared_error.txt");
+        Autoencoder ae = hintonStyleAutoencoder();
+        loadParameters(ae, f, "");
+        Loss loss = ae.computeGradients(f.tensor("x"), 1.0, null);
+
+        assertClose(f.scalar("loss"), loss.total(), "loss");
+        assertGradients(ae, f);
+        assertTensor(f.tensor("code"), ae.encode(f.tensor("x")), "code");
+        assertTensor(f.tensor("out"), ae.reconstruct(f.tensor("x")), "out");
+    }
+
+    @Test
+    void autoencoderSgdWithMomentumStepsMatchPyTorch() {
+        optimiserStepsMatch(() -> new Sgd(0.05, 0.9), "sgd.");
+    }
+
+    @Test
+    void autoencoderAdamStepsMatchPyTorch() {
+        optimiserStepsMatch(() -> new Adam(1e-2), "adam.");
+    }
+
+    private static void optimiserStepsMatch(Supplier<Optimizer> optimiser, String prefix) {
+        Fixture f = Fixture.load("/parity/ae_squared_error.txt");
+        Autoencoder ae = hintonStyleAutoencoder();
+        loadParameters(ae, f, "");
+        Optimizer opt = optimiser.get();
+        for (int k = 0; k < 3; k++) {
+            Loss loss = ae.computeGradients(f.tensor("x"), 1.0, null);
+            assertClose(f.scalar(prefix + "loss" + k), loss.total(), prefix + "loss" + k);
+            opt.step(ae.parameters());
+        }
+        assertParameters(ae, f, prefix);
+    }
+
+    /** 12-8-5-(3)-5-8-12, ReLU hidden, linear code, sigmoid output, squared error: the fixture's shape. */
+    private static Autoencoder hintonStyleAutoencoder() {
+        return Autoencoder.builder(12).hidden(8, 5).latent(3).build();
+    }
+
+    private static void loadParameters(TrainableModel model, Fixture f, String prefix) {
+        for (Parameter p : model.parameters()) {
+            FMatrixRMaj ref = f.tensor(prefix + p.name());
+            assertEquals(p.value().numRows, ref.numRows, p.name() + " rows");
+            assertEquals(p.value().numCols, ref.numCols, p.name() + " cols");
+            p.set(ref.data);
+        }
+    }
+
+    private static void assertGradients(TrainableModel model, Fixture f) {
+        List<Parameter> ps = model.parameters();
+        assertTrue(ps.size() >= 10, "every parameter is compared");
+        for (Parameter p : ps) {
+            assertTensor(f.tensor("grad." + p.name()), p.grad(), "grad." + p.name());
+        }
+    }
+
+    private static void assertParameters(TrainableModel model, Fixture f, String prefix) {
+        for (Parameter p : model.parameters()) {
+            assertTensor(f.tensor(prefix + p.name()), p.value(), prefix + p.name());
+        }
+    }
+
+    static void assertClose(double expected, double actual, String what) {
+        double tol = RTOL * Math.abs(expected) + ATOL;
+        assertTrue(Math.abs(expected - actual) <= tol,
+                () -> what + ": expected " + expected + " (PyTorch), got " + actual);
+    }
+
+    static void assertTensor(FMatrixRMaj expected, FMatrixRMaj actual, String what) {
+        assertEquals(expected.numRows, actual.numRows, what + " rows");
+        assertEquals(expected.numCols, actual.numCols, what + " cols");
+        double scale = 0;
+        for (int i = 0; i < expected.getNumElements(); i++) {
+            scale = Math.max(scale, Math.abs(expected.data[i]));
+        }
+        for (int i = 0; i < expected.getNumElements(); i++) {
+            double e = expected.data[i];
+            double a = actual.data[i];
+            double tol = RTOL * Math.abs(e) + ATOL * Math.max(1.0, scale);
+            final int idx = i;
+            assertTrue(Math.abs(e - a) <= tol, () -> what + "[" + idx + "]: expected " + e + " (PyTorch), got " + a
+                    + ", difference " + Math.abs(e - a));
+        }
+    }
+}
