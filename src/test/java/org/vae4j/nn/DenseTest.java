@@ -1,0 +1,158 @@
+package org.vae4j.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import java.util.function.DoubleSupplier;
+
+import org.ejml.data.FMatrixRMaj;
+import org.junit.jupiter.api.Test;
+import org.vae4j.GradientCheck;
+import org.vae4j.kernel.EjmlGemm;
+import org.vae4j.kernel.Gemm;
+
+class DenseTest {
+
+    private static final Gemm GEMM = EjmlGemm.INSTANCE;
+    private static final int BATCH = 3;
+    private static final int IN = 5;
+    private static final int OUT = 4;
+
+    /** A (5 -> 4) layer with random non-zero biases. */
+    private static Dense layer(SplittableRandom rng) {
+        return new Dense("fc", IN, OUT, Init.TORCH_DEFAULT, rng);
+    }
+
+    @Test
+    void forwardMatchesNaiveLoop() {
+        SplittableRandom rng = new SplittableRandom(7);
+        Dense d = layer(rng);
+        FMatrixRMaj x = GradientCheck.uniform(BATCH, IN, -1, 1, rng);
+        FMatrixRMaj y = new FMatrixRMaj(BATCH, OUT);
+
+        d.forward(GEMM, x, y);
+
+        float[] w = d.weight().value().data;
+        float[] b = d.bias().value().data;
+        for (int r = 0; r < BATCH; r++) {
+            for (int j = 0; j < OUT; j++) {
+                double s = b[j];
+                for (int k = 0; k < IN; k++) {
+                    s += (double) x.get(r, k) * w[j * IN + k];
+                }
+                assertEquals(s, y.get(r, j), 1e-5, "y[" + r + ", " + j + "]");
+            }
+        }
+    }
+
+    @Test
+    void backwardMatchesFiniteDifferences() {
+        SplittableRandom rng = new SplittableRandom(7);
+        Dense d = layer(rng);
+        FMatrixRMaj x = GradientCheck.uniform(BATCH, IN, -1, 1, rng);
+        FMatrixRMaj r = GradientCheck.uniform(BATCH, OUT, -1, 1, rng);
+        FMatrixRMaj y = new FMatrixRMaj(BATCH, OUT);
+        FMatrixRMaj dx = new FMatrixRMaj(BATCH, IN);
+
+        d.forward(GEMM, x, y);
+        d.backward(GEMM, x, r, dx, false);
+
+        DoubleSupplier loss = () -> {
+            d.forward(GEMM, x, y);
+            return GradientCheck.dot(r, y);
+        };
+        GradientCheck.assertGradient("dW", d.weight().value(), d.weight().grad().copy(), loss);
+        GradientCheck.assertGradient("db", d.bias().value(), d.bias().grad().copy(), loss);
+        GradientCheck.assertGradient("dx", x, dx, loss);
+    }
+
+    @Test
+    void backwardAccumulatesParameterGradients() {
+        SplittableRandom rng = new SplittableRandom(11);
+        Dense d = layer(rng);
+        FMatrixRMaj x = GradientCheck.uniform(BATCH, IN, -1, 1, rng);
+        FMatrixRMaj dy = GradientCheck.uniform(BATCH, OUT, -1, 1, rng);
+
+        d.backward(GEMM, x, dy, null, false);
+        float[] dw1 = d.weight().grad().data.clone();
+        float[] db1 = d.bias().grad().data.clone();
+        d.backward(GEMM, x, dy, null, false);
+
+        assertArrayEquals(times2(dw1), d.weight().grad().data, 1e-6f);
+        assertArrayEquals(times2(db1), d.bias().grad().data, 1e-6f);
+
+        d.weight().zeroGrad();
+        d.bias().zeroGrad();
+        assertArrayEquals(new float[OUT * IN], d.weight().grad().data);
+        assertArrayEquals(new float[OUT], d.bias().grad().data);
+    }
+
+    @Test
+    void dxIsOverwrittenOrAccumulatedAsAsked() {
+        SplittableRandom rng = new SplittableRandom(13);
+        Dense d = layer(rng);
+        FMatrixRMaj x = GradientCheck.uniform(BATCH, IN, -1, 1, rng);
+        FMatrixRMaj dy = GradientCheck.uniform(BATCH, OUT, -1, 1, rng);
+        FMatrixRMaj prior = GradientCheck.uniform(BATCH, IN, -1, 1, rng);
+
+        FMatrixRMaj overwritten = prior.copy();
+        d.backward(GEMM, x, dy, overwritten, false);
+        FMatrixRMaj accumulated = prior.copy();
+        d.backward(GEMM, x, dy, accumulated, true);
+
+        for (int i = 0; i < BATCH * IN; i++) {
+            double expected = 0;
+            int r = i / IN;
+            int k = i % IN;
+            for (int j = 0; j < OUT; j++) {
+                expected += (double) dy.get(r, j) * d.weight().value().get(j, k);
+            }
+            assertEquals(expected, overwritten.data[i], 1e-5, "dx[" + i + "]");
+            assertEquals(prior.data[i] + expected, accumulated.data[i], 1e-5, "dx[" + i + "] accumulated");
+        }
+    }
+
+    @Test
+    void nullDxSkipsTheInputGradientButKeepsParameterGradients() {
+        SplittableRandom rng = new SplittableRandom(17);
+        Dense withDx = layer(new SplittableRandom(1));
+        Dense withoutDx = layer(new SplittableRandom(1));
+        FMatrixRMaj x = GradientCheck.uniform(BATCH, IN, -1, 1, rng);
+        FMatrixRMaj dy = GradientCheck.uniform(BATCH, OUT, -1, 1, rng);
+
+        withDx.backward(GEMM, x, dy, new FMatrixRMaj(BATCH, IN), false);
+        withoutDx.backward(GEMM, x, dy, null, false);
+
+        assertArrayEquals(withDx.weight().grad().data, withoutDx.weight().grad().data);
+        assertArrayEquals(withDx.bias().grad().data, withoutDx.bias().grad().data);
+    }
+
+    @Test
+    void parametersAreNamedAndShapedAsPyTorch() {
+        Dense d = layer(new SplittableRandom(1));
+        assertEquals("fc.weight", d.weight().name());
+        assertEquals("fc.bias", d.bias().name());
+        assertEquals(OUT, d.weight().value().numRows);
+        assertEquals(IN, d.weight().value().numCols);
+        assertEquals(1, d.bias().value().numRows);
+        assertEquals(OUT, d.bias().value().numCols);
+    }
+
+    @Test
+    void nonPositiveSizesAreRejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Dense("fc", 0, 3, Init.XAVIER_UNIFORM, new SplittableRandom(1)));
+        assertTrue(e.getMessage().contains("fc") && e.getMessage().contains("in=0"), e.getMessage());
+    }
+
+    private static float[] times2(float[] a) {
+        float[] r = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = 2 * a[i];
+        }
+        return r;
+    }
+}

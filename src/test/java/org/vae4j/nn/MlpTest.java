@@ -1,0 +1,153 @@
+package org.vae4j.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.DoubleSupplier;
+import java.util.stream.Stream;
+
+import org.ejml.data.FMatrixRMaj;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.vae4j.GradientCheck;
+import org.vae4j.kernel.EjmlGemm;
+import org.vae4j.kernel.Gemm;
+
+class MlpTest {
+
+    private static final Gemm GEMM = EjmlGemm.INSTANCE;
+    private static final int[] SIZES = {5, 6, 4, 3};
+
+    private static Mlp mlp(long seed, Activation... activations) {
+        return new Mlp(Mlp.sequentialNames("net", 3), SIZES, activations, new SplittableRandom(seed));
+    }
+
+    /** Smooth activation mixes; IDENTITY in the middle and at the end exercises the aliased buffers. */
+    static Stream<Arguments> activationMixes() {
+        return Stream.of(
+                Arguments.of((Object) new Activation[] {Activation.TANH, Activation.SOFTPLUS, Activation.SIGMOID}),
+                Arguments.of((Object) new Activation[] {Activation.SOFTPLUS, Activation.IDENTITY, Activation.TANH}),
+                Arguments.of((Object) new Activation[] {Activation.TANH, Activation.SIGMOID, Activation.IDENTITY}));
+    }
+
+    @ParameterizedTest
+    @MethodSource("activationMixes")
+    void gradientOfEveryParameterAndTheInputMatchesFiniteDifferences(Activation[] activations) {
+        SplittableRandom rng = new SplittableRandom(7);
+        Mlp net = mlp(3, activations);
+        FMatrixRMaj x = GradientCheck.uniform(4, 5, -1, 1, rng);
+        FMatrixRMaj r = GradientCheck.uniform(4, 3, -1, 1, rng);
+        FMatrixRMaj dx = new FMatrixRMaj(4, 5);
+
+        net.forward(GEMM, x);
+        net.backward(GEMM, r, dx);
+
+        DoubleSupplier loss = () -> GradientCheck.dot(r, net.forward(GEMM, x));
+        for (Parameter p : net.parameters()) {
+            GradientCheck.assertGradient(p.name(), p.value(), p.grad().copy(), loss);
+        }
+        GradientCheck.assertGradient("dx", x, dx, loss);
+    }
+
+    @Test
+    void reluGradientMatchesFiniteDifferencesAwayFromKinks() {
+        SplittableRandom rng = new SplittableRandom(9);
+        Mlp net = mlp(4, Activation.RELU, Activation.LEAKY_RELU, Activation.IDENTITY);
+        FMatrixRMaj x = GradientCheck.uniform(4, 5, -1, 1, rng);
+        FMatrixRMaj r = GradientCheck.uniform(4, 3, -1, 1, rng);
+        FMatrixRMaj dx = new FMatrixRMaj(4, 5);
+        net.forward(GEMM, x);
+        net.backward(GEMM, r, dx);
+
+        DoubleSupplier loss = () -> GradientCheck.dot(r, net.forward(GEMM, x));
+        int skipped = 0;
+        for (Parameter p : net.parameters()) {
+            skipped += GradientCheck.assertGradientSkippingKinks(p.name(), p.value(), p.grad().copy(), loss, 1e-3f);
+        }
+        skipped += GradientCheck.assertGradientSkippingKinks("dx", x, dx, loss, 1e-3f);
+        assertTrue(skipped <= 3, skipped + " elements skipped as kinks");
+    }
+
+    @Test
+    void backwardAccumulatesParameterGradientsAndOverwritesDx() {
+        SplittableRandom rng = new SplittableRandom(5);
+        Mlp net = mlp(3, Activation.TANH, Activation.SOFTPLUS, Activation.IDENTITY);
+        FMatrixRMaj x = GradientCheck.uniform(2, 5, -1, 1, rng);
+        FMatrixRMaj dout = GradientCheck.uniform(2, 3, -1, 1, rng);
+        FMatrixRMaj dx = new FMatrixRMaj(2, 5);
+
+        net.forward(GEMM, x);
+        net.backward(GEMM, dout, dx);
+        float[] dx1 = dx.data.clone();
+        float[] dw1 = net.parameters().get(0).grad().data.clone();
+        net.backward(GEMM, dout, dx);
+
+        assertArrayEquals(dx1, dx.data);
+        float[] dw2 = net.parameters().get(0).grad().data;
+        for (int i = 0; i < dw1.length; i++) {
+            assertEquals(2 * dw1[i], dw2[i], 1e-6f);
+        }
+    }
+
+    /** Forward and backward at batch 4, then 2, then 4 again, each compared with a fresh MLP. */
+    @Test
+    void changingBatchSizeGivesTheSameResultsAsFreshMlps() {
+        Activation[] acts = {Activation.TANH, Activation.IDENTITY, Activation.SIGMOID};
+        SplittableRandom rng = new SplittableRandom(21);
+        Mlp reused = mlp(3, acts);
+        for (int batch : new int[] {4, 2, 4}) {
+            FMatrixRMaj x = GradientCheck.uniform(batch, 5, -1, 1, rng);
+            FMatrixRMaj dout = GradientCheck.uniform(batch, 3, -1, 1, rng);
+            Mlp fresh = mlp(3, acts);
+
+            float[][] a = forwardBackward(reused, x, dout);
+            float[][] b = forwardBackward(fresh, x, dout);
+
+            for (int i = 0; i < a.length; i++) {
+                assertArrayEquals(b[i], a[i], "batch " + batch + ", result " + i);
+            }
+        }
+    }
+
+    /** Output, dx and every parameter gradient (zeroed first) of one forward and backward. */
+    private static float[][] forwardBackward(Mlp net, FMatrixRMaj x, FMatrixRMaj dout) {
+        List<Parameter> ps = net.parameters();
+        ps.forEach(Parameter::zeroGrad);
+        FMatrixRMaj dx = new FMatrixRMaj(x.numRows, x.numCols);
+        FMatrixRMaj out = net.forward(GEMM, x);
+        float[][] results = new float[ps.size() + 2][];
+        results[0] = Arrays.copyOf(out.data, out.getNumElements());
+        net.backward(GEMM, dout, dx);
+        results[1] = dx.data.clone();
+        for (int i = 0; i < ps.size(); i++) {
+            results[i + 2] = ps.get(i).grad().data.clone();
+        }
+        return results;
+    }
+
+    @Test
+    void parametersFollowSequentialNaming() {
+        Mlp net = mlp(1, Activation.RELU, Activation.RELU, Activation.IDENTITY);
+        assertEquals(List.of("net.0.weight", "net.0.bias", "net.2.weight", "net.2.bias", "net.4.weight", "net.4.bias"),
+                net.parameters().stream().map(Parameter::name).toList());
+    }
+
+    @Test
+    void wrongInputWidthAndMismatchedGradientAreRejected() {
+        Mlp net = mlp(1, Activation.TANH, Activation.TANH, Activation.IDENTITY);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> net.forward(GEMM, new FMatrixRMaj(2, 4)));
+        assertTrue(e.getMessage().contains("4 columns") && e.getMessage().contains("expected 5"), e.getMessage());
+
+        net.forward(GEMM, new FMatrixRMaj(2, 5));
+        e = assertThrows(IllegalArgumentException.class, () -> net.backward(GEMM, new FMatrixRMaj(3, 3), null));
+        assertTrue(e.getMessage().contains("(2, 3)") && e.getMessage().contains("(3, 3)"), e.getMessage());
+    }
+}
