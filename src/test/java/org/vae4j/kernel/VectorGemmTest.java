@@ -1,0 +1,169 @@
+package org.vae4j.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+import org.ejml.data.FMatrixRMaj;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+
+/**
+ * The Vector API kernel against EJML's, on every variant and shape class: odd sizes, one row, one
+ * column, sizes that are not a multiple of the vector width, and the shapes of a training step.
+ * Runs only when the JVM has {@code --add-modules jdk.incubator.vector} (surefire's default run).
+ */
+@EnabledIf("org.vae4j.kernel.Gemms#vectorAvailable")
+class VectorGemmTest {
+
+    /** (m, k, n) triples: C (m, n) = A (m, k) B (k, n). */
+    private static final int[][] SHAPES = {
+        {1, 1, 1}, {1, 7, 1}, {1, 33, 17}, {17, 1, 33}, {5, 3, 2}, {3, 5, 40}, {4, 16, 32}, {7, 31, 47},
+        {9, 100, 65}, {13, 17, 31}, {64, 64, 64}, {33, 250, 30}, {128, 784, 32}, {128, 32, 512},
+        {784, 128, 512}, {512, 128, 784}, {128, 512, 784}, {6, 1000, 19}, {130, 45, 97},
+    };
+
+    private static final Gemm REF = EjmlGemm.INSTANCE;
+
+    static FMatrixRMaj random(int rows, int cols, SplittableRandom rng) {
+        FMatrixRMaj m = new FMatrixRMaj(rows, cols);
+        for (int i = 0; i < m.data.length; i++) {
+            m.data[i] = (float) (2 * rng.nextDouble() - 1);
+        }
+        return m;
+    }
+
+    /** |a - e| &lt;= tol * (sum over k of |terms|), the natural bound for float dot products. */
+    static void assertClose(FMatrixRMaj expected, FMatrixRMaj actual, int k, String what) {
+        for (int i = 0; i < expected.getNumElements(); i++) {
+            double e = expected.data[i];
+            double a = actual.data[i];
+            double tol = 2e-6 * (k + 2) + 1e-6 * Math.abs(e);
+            final int idx = i;
+            assertTrue(Math.abs(e - a) <= tol, () -> what + " element " + idx + ": expected " + e + ", got " + a);
+        }
+    }
+
+    private static void checkAllVariants(Gemm g, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (int[] s : SHAPES) {
+            int m = s[0];
+            int k = s[1];
+            int n = s[2];
+            String shape = "(" + m + "x" + k + ")(" + k + "x" + n + ")";
+            FMatrixRMaj a = random(m, k, rng);
+            FMatrixRMaj b = random(k, n, rng);
+            FMatrixRMaj at = random(k, m, rng);
+            FMatrixRMaj bt = random(n, k, rng);
+            FMatrixRMaj c0 = random(m, n, rng);
+
+            FMatrixRMaj expected = c0.copy();
+            FMatrixRMaj actual = c0.copy();
+            REF.mult(a, b, expected);
+            g.mult(a, b, actual);
+            assertClose(expected, actual, k, "mult " + shape);
+
+            expected = c0.copy();
+            actual = c0.copy();
+            REF.multAdd(a, b, expected);
+            g.multAdd(a, b, actual);
+            assertClose(expected, actual, k, "multAdd " + shape);
+
+            expected = c0.copy();
+            actual = c0.copy();
+            REF.multTransA(at, b, expected);
+            g.multTransA(at, b, actual);
+            assertClose(expected, actual, k, "multTransA " + shape);
+
+            expected = c0.copy();
+            actual = c0.copy();
+            REF.multAddTransA(at, b, expected);
+            g.multAddTransA(at, b, actual);
+            assertClose(expected, actual, k, "multAddTransA " + shape);
+
+            expected = c0.copy();
+            actual = c0.copy();
+            REF.multTransB(a, bt, expected);
+            g.multTransB(a, bt, actual);
+            assertClose(expected, actual, k, "multTransB " + shape);
+
+            expected = c0.copy();
+            actual = c0.copy();
+            REF.multAddTransB(a, bt, expected);
+            g.multAddTransB(a, bt, actual);
+            assertClose(expected, actual, k, "multAddTransB " + shape);
+        }
+    }
+
+    @Test
+    void singleThreadAgreesWithEjmlOnEveryVariantAndShape() {
+        checkAllVariants(VectorGemm.create(1), 1);
+    }
+
+    @Test
+    void twoThreadsAgreeWithEjmlOnEveryVariantAndShape() {
+        checkAllVariants(VectorGemm.create(2), 2);
+    }
+
+    @Test
+    void resultsAreBitIdenticalAcrossThreadCounts() {
+        SplittableRandom rng = new SplittableRandom(3);
+        Gemm one = VectorGemm.create(1);
+        Gemm two = VectorGemm.create(2);
+        Gemm three = VectorGemm.create(3);
+        for (int[] s : SHAPES) {
+            FMatrixRMaj a = random(s[0], s[1], rng);
+            FMatrixRMaj b = random(s[1], s[2], rng);
+            FMatrixRMaj bt = random(s[2], s[1], rng);
+            FMatrixRMaj at = random(s[1], s[0], rng);
+            for (int variant = 0; variant < 3; variant++) {
+                FMatrixRMaj[] out = new FMatrixRMaj[3];
+                Gemm[] gs = {one, two, three};
+                for (int t = 0; t < 3; t++) {
+                    out[t] = new FMatrixRMaj(s[0], s[2]);
+                    if (variant == 0) {
+                        gs[t].mult(a, b, out[t]);
+                    } else if (variant == 1) {
+                        gs[t].multTransA(at, b, out[t]);
+                    } else {
+                        gs[t].multTransB(a, bt, out[t]);
+                    }
+                }
+                assertArrayEquals(out[0].data, out[1].data, "variant " + variant + " shape " + Arrays.toString(s));
+                assertArrayEquals(out[0].data, out[2].data, "variant " + variant + " shape " + Arrays.toString(s));
+            }
+        }
+    }
+
+    @Test
+    void matricesWithSpareCapacityUseOnlyTheirElements() {
+        SplittableRandom rng = new SplittableRandom(4);
+        FMatrixRMaj a = random(8, 20, rng);
+        a.reshape(5, 20); // keeps the larger array
+        FMatrixRMaj b = random(20, 33, rng);
+        FMatrixRMaj expected = new FMatrixRMaj(5, 33);
+        FMatrixRMaj actual = new FMatrixRMaj(9, 33);
+        actual.reshape(5, 33);
+        REF.mult(a, b, expected);
+        VectorGemm.create(1).mult(a, b, actual);
+        assertClose(expected, actual, 20, "mult after reshape");
+    }
+
+    @Test
+    void shapeMismatchAndAliasingAreRejected() {
+        Gemm g = VectorGemm.create(1);
+        FMatrixRMaj a = new FMatrixRMaj(3, 4);
+        assertThrows(IllegalArgumentException.class, () -> g.mult(a, new FMatrixRMaj(5, 2), new FMatrixRMaj(3, 2)));
+        assertThrows(IllegalArgumentException.class, () -> g.multTransB(a, new FMatrixRMaj(2, 4), new FMatrixRMaj(3, 3)));
+        FMatrixRMaj sq = new FMatrixRMaj(4, 4);
+        assertThrows(IllegalArgumentException.class, () -> g.mult(sq, sq, sq));
+    }
+
+    @Test
+    void autoSelectionPicksTheVectorBackendWhenTheModuleIsPresent() {
+        assertTrue(Gemms.create("auto", 1).name().startsWith("vector"));
+    }
+}
