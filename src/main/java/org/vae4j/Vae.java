@@ -34,7 +34,8 @@ import org.vae4j.nn.Parameter;
  * </pre>
  *
  * Parameter names are those of a PyTorch module: with one hidden layer on each side
- * {@code fc1, fc_mu, fc_logvar, fc3, fc4} (the classic PyTorch VAE example), otherwise
+ * {@code fc1, fc_mu, fc_logvar, fc3, fc4} (the seed model's PyTorch module; PyTorch's own
+ * example calls the heads {@code fc21} and {@code fc22}), otherwise
  * {@code encoder.0, encoder.2, ..., fc_mu, fc_logvar, decoder.0, decoder.2, ...} as
  * {@code nn.Sequential} names them. Weights are (out, in).
  *

@@ -149,7 +149,7 @@ public enum Activation {
                 break;
             case RELU:
                 for (int i = 0; i < n; i++) {
-                    d[i] = a[i] > 0f ? g[i] : 0f;
+                    d[i] = a[i] <= 0f ? 0f : g[i]; // as PyTorch: NaN passes the gradient
                 }
                 break;
             default:

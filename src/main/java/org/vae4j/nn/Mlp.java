@@ -22,7 +22,7 @@ public final class Mlp {
     private final Activation[] activations;
     private final FMatrixRMaj[] pre;   // [i] (batch, out_i): x_i W_i^T + b_i
     private final FMatrixRMaj[] post;  // [i] (batch, out_i): f_i(pre[i]); same object as pre[i] for IDENTITY
-    private final FMatrixRMaj[] dpost; // [i] (batch, out_i): dLoss/dpost[i], for i < last (written by layer i+1)
+    private final FMatrixRMaj[] dpost; // [i] (batch, out_i): dLoss/dpost[i], for i < last (written by layer i+1); null for last
     private final FMatrixRMaj[] dpre;  // [i] (batch, out_i): dLoss/dpre[i]; same object as the incoming gradient for IDENTITY
     private FMatrixRMaj input;         // (batch, in): the last forward input, referenced not copied
 
@@ -134,7 +134,7 @@ public final class Mlp {
             int w = layers[i].outputSize();
             pre[i] = reshapeOrCreate(pre[i], batch, w);
             post[i] = activations[i] == Activation.IDENTITY ? pre[i] : reshapeOrCreate(post[i], batch, w);
-            dpost[i] = reshapeOrCreate(dpost[i], batch, w);
+            dpost[i] = i == layers.length - 1 ? null : reshapeOrCreate(dpost[i], batch, w);
             dpre[i] = activations[i] == Activation.IDENTITY ? null : reshapeOrCreate(dpre[i], batch, w);
         }
     }

@@ -17,7 +17,8 @@ import org.vae4j.nn.Parameter;
  *   p      = p - step * m / denom
  * </pre>
  * Defaults are PyTorch's: {@link #DEFAULT_LR}, {@link #DEFAULT_BETA1}, {@link #DEFAULT_BETA2},
- * {@link #DEFAULT_EPS}. Mutable, not thread-safe.
+ * {@link #DEFAULT_EPS}. Unlike PyTorch, eps must be positive: then a finite gradient always gives
+ * a finite update (|update| &lt;= lr (1 - beta1) / sqrt(1 - beta2) per step). Mutable, not thread-safe.
  */
 public final class Adam implements Optimizer {
 
@@ -43,8 +44,9 @@ public final class Adam implements Optimizer {
         if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
             throw new IllegalArgumentException("Adam betas must be in [0, 1), got (" + beta1 + ", " + beta2 + ")");
         }
-        if (!(eps >= 0) || !Double.isFinite(eps)) {
-            throw new IllegalArgumentException("Adam eps must be >= 0 and finite, got " + eps);
+        if (!(eps > 0) || !Double.isFinite(eps)) {
+            // PyTorch allows 0, but then a weight whose gradients were all 0 gets 0/0 = NaN.
+            throw new IllegalArgumentException("Adam eps must be positive and finite, got " + eps);
         }
         this.beta1 = beta1;
         this.beta2 = beta2;

@@ -22,7 +22,8 @@ import org.vae4j.optim.Optimizer;
  * <p>Each step: gather a batch of shuffled rows, compute the loss and every gradient, check that
  * they are finite, and let the optimiser update the parameters. The last batch of an epoch may be
  * smaller. The same seed gives bit-identical parameters run after run: the shuffling and the
- * noise of epoch {@code e} come from generators derived from (seed, e) only.
+ * noise of an epoch come from generators derived only from the seed and the number of optimiser
+ * steps taken before the epoch.
  *
  * <p>A non-finite loss or gradient stops training with a {@link TrainingException} naming the
  * epoch and step; the model keeps the parameters it had before that step.
@@ -185,8 +186,10 @@ public final class Trainer {
                 model.parameterCount(), n, epochs, batchSize, optimiser.describe(), klWarmup.target(),
                 klWarmup.steps() > 0 ? " (warm-up " + klWarmup.steps() + " steps)" : "");
         for (int epoch = 1; epoch <= epochs; epoch++) {
-            SplittableRandom shuffleRng = new SplittableRandom(mix(seed, epoch, 1));
-            SplittableRandom noiseRng = new SplittableRandom(mix(seed, epoch, 2));
+            // Randomness of this epoch: a function of (seed, optimiser steps so far), so a second
+            // train() call with the same optimiser, or a resumed run, continues with fresh draws.
+            SplittableRandom shuffleRng = new SplittableRandom(mix(seed, globalStep, 1));
+            SplittableRandom noiseRng = new SplittableRandom(mix(seed, globalStep, 2));
             shuffle(order, shuffleRng);
             long t0 = System.nanoTime();
             double sumLoss = 0;
@@ -210,9 +213,11 @@ public final class Trainer {
             double seconds = (System.nanoTime() - t0) / 1e9;
             EpochStats stats = new EpochStats(epoch, sumLoss / n, sumRecon / n, sumKl / n, beta, steps, n, seconds);
             history.add(stats);
-            LOG.info(String.format("epoch %d/%d: loss %.4f (reconstruction %.4f, KL %.4f, beta %.3g), %.0f images/s, %.2f s",
+            if (LOG.isInfoEnabled()) {
+                LOG.info(String.format("epoch %d/%d: loss %.4f (reconstruction %.4f, KL %.4f, beta %.3g), %.0f images/s, %.2f s",
                     epoch, epochs, stats.trainLoss(), stats.reconstruction(), stats.kl(), beta,
                     stats.imagesPerSecond(), seconds));
+            }
             for (EpochListener l : listeners) {
                 l.onEpoch(stats);
             }
@@ -277,9 +282,9 @@ public final class Trainer {
         }
     }
 
-    /** A well-mixed seed from (seed, epoch, stream), SplitMix64's finaliser. */
-    static long mix(long seed, long epoch, long stream) {
-        long z = seed + 0x9E3779B97F4A7C15L * (epoch * 4 + stream);
+    /** A well-mixed seed from (seed, counter, stream), SplitMix64's finaliser. */
+    static long mix(long seed, long counter, long stream) {
+        long z = seed + 0x9E3779B97F4A7C15L * (counter * 4 + stream);
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);

@@ -22,7 +22,7 @@ public final class TrainingException extends RuntimeException {
         return epoch;
     }
 
-    /** 1-based global step number (counted over all epochs of the run) that failed. */
+    /** The failing step's 1-based number in the optimiser's count (over all epochs and train calls). */
     public long step() {
         return step;
     }

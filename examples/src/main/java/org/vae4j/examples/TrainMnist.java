@@ -19,7 +19,7 @@ import org.vae4j.Autoencoder;
 import org.vae4j.TrainableModel;
 import org.vae4j.Vae;
 import org.vae4j.data.ImageDataset;
-import org.vae4j.kernel.EjmlGemm;
+import org.vae4j.kernel.Gemms;
 import org.vae4j.optim.Adam;
 import org.vae4j.train.EpochStats;
 import org.vae4j.train.Trainer;
@@ -110,7 +110,7 @@ public final class TrainMnist implements Callable<Integer> {
                     + " parameters");
         }
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        net.setGemm(EjmlGemm.withThreads(t));
+        net.setGemm(Gemms.create(t));
 
         List<Map<String, Object>> rows = new ArrayList<>();
         Map<String, Object> metrics = new LinkedHashMap<>();
