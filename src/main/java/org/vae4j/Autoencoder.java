@@ -45,6 +45,7 @@ public final class Autoencoder implements TrainableModel {
     private final FMatrixRMaj dcode = new FMatrixRMaj(1, 1); // (batch, code)
     private final FMatrixRMaj dout = new FMatrixRMaj(1, 1);  // (batch, in)
     private double[] rowBuffer = new double[0];
+    private double lastReconstruction;
 
     private Autoencoder(Builder b) {
         this.inputSize = b.inputSize;
@@ -61,7 +62,7 @@ public final class Autoencoder implements TrainableModel {
         Activation[] encActs = new Activation[enc.length + 1];
         Arrays.fill(encActs, b.activation);
         encActs[enc.length] = Activation.IDENTITY; // linear code
-        this.encoder = new Mlp(Mlp.sequentialNames("encoder", enc.length + 1), encSizes, encActs, rng);
+        this.encoder = new Mlp(Mlp.sequentialNames("encoder", enc.length + 1), encSizes, encActs, b.init, rng);
 
         int[] decSizes = new int[dec.length + 2];
         decSizes[0] = codeSize;
@@ -70,7 +71,7 @@ public final class Autoencoder implements TrainableModel {
         Activation[] decActs = new Activation[dec.length + 1];
         Arrays.fill(decActs, b.activation);
         decActs[dec.length] = b.resolvedOutputActivation();
-        this.decoder = new Mlp(Mlp.sequentialNames("decoder", dec.length + 1), decSizes, decActs, rng);
+        this.decoder = new Mlp(Mlp.sequentialNames("decoder", dec.length + 1), decSizes, decActs, b.init, rng);
 
         List<Parameter> ps = new ArrayList<>(encoder.parameters());
         ps.addAll(decoder.parameters());
@@ -153,7 +154,7 @@ public final class Autoencoder implements TrainableModel {
 
     /** Forward and backward of one batch; {@code beta} and {@code rng} are ignored. */
     @Override
-    public Loss computeGradients(FMatrixRMaj x, double beta, RandomGenerator rng) {
+    public double forwardBackward(FMatrixRMaj x, double beta, RandomGenerator rng) {
         Matrices.checkInput(x, inputSize, likelihood, "batch");
         final int batch = x.numRows;
         dcode.reshape(batch, codeSize);
@@ -165,7 +166,18 @@ public final class Autoencoder implements TrainableModel {
         // backward: the forward's calls in reverse
         decoder.backward(gemm, dout, dcode);
         encoder.backward(gemm, dcode, null);
-        return new Loss(recon / batch, recon / batch, 0);
+        lastReconstruction = recon / batch;
+        return lastReconstruction;
+    }
+
+    @Override
+    public double lastReconstruction() {
+        return lastReconstruction;
+    }
+
+    @Override
+    public double lastKl() {
+        return 0;
     }
 
     /** The reconstruction loss per example (squared error per image by default); {@code rng} is unused. */

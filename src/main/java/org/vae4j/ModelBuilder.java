@@ -4,6 +4,7 @@ import java.util.Arrays;
 
 import org.vae4j.loss.Likelihood;
 import org.vae4j.nn.Activation;
+import org.vae4j.nn.Init;
 
 /**
  * The settings {@link Vae.Builder} and {@link Autoencoder.Builder} share. Not thread-safe.
@@ -23,6 +24,7 @@ public abstract class ModelBuilder<B extends ModelBuilder<B>> {
     Likelihood likelihood;
     Activation outputActivation;
     long seed = DEFAULT_SEED;
+    Init init;
 
     ModelBuilder(int inputSize, Likelihood defaultLikelihood) {
         if (inputSize <= 0) {
@@ -73,6 +75,15 @@ public abstract class ModelBuilder<B extends ModelBuilder<B>> {
     /** The decoder's final activation; by default the likelihood's. */
     public B outputActivation(Activation a) {
         this.outputActivation = requireNonNull(a, "output activation");
+        return self();
+    }
+
+    /**
+     * Weight initialisation of every layer; by default He-uniform before ReLU-family activations
+     * and Xavier-uniform elsewhere ({@link Init#forActivation}).
+     */
+    public B init(Init scheme) {
+        this.init = requireNonNull(scheme, "init");
         return self();
     }
 

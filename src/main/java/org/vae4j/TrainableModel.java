@@ -26,15 +26,28 @@ public interface TrainableModel {
 
     /**
      * Sets every gradient to zero, runs the forward and backward pass on one batch and leaves
-     * d(total)/d(parameter) in each {@link Parameter#grad()}.
+     * d(total)/d(parameter) in each {@link Parameter#grad()}. Allocates nothing in steady state;
+     * the parts of the loss are then available from {@link #lastReconstruction()} and {@link #lastKl()}.
      *
      * @param x    (batch, inputSize) data, not modified
      * @param beta the KL weight (ignored by an autoencoder)
      * @param rng  the noise source (ignored by an autoencoder)
-     * @return the batch's loss per example
+     * @return the batch's loss per example, reconstruction + beta * KL
      * @throws IllegalArgumentException for a wrong width, an empty batch or data the likelihood rejects
      */
-    Loss computeGradients(FMatrixRMaj x, double beta, RandomGenerator rng);
+    double forwardBackward(FMatrixRMaj x, double beta, RandomGenerator rng);
+
+    /** The reconstruction part of the last {@link #forwardBackward} loss, per example. */
+    double lastReconstruction();
+
+    /** The KL part (unweighted) of the last {@link #forwardBackward} loss, per example; 0 for an autoencoder. */
+    double lastKl();
+
+    /** {@link #forwardBackward}, with the loss and its parts as a {@link Loss}. */
+    default Loss computeGradients(FMatrixRMaj x, double beta, RandomGenerator rng) {
+        double total = forwardBackward(x, beta, rng);
+        return new Loss(total, lastReconstruction(), lastKl());
+    }
 
     /**
      * The loss of {@code x} with beta = 1 (for a VAE: the negative ELBO with one z sample per row),
@@ -59,8 +72,9 @@ public interface TrainableModel {
 
     /** Sets every gradient to zero. */
     default void zeroGrad() {
-        for (Parameter p : parameters()) {
-            p.zeroGrad();
+        List<Parameter> ps = parameters();
+        for (int i = 0; i < ps.size(); i++) {
+            ps.get(i).zeroGrad();
         }
     }
 }

@@ -66,6 +66,8 @@ public final class Vae implements TrainableModel {
     private final FMatrixRMaj dh = new FMatrixRMaj(1, 1);      // (batch, h_last)
     private final FMatrixRMaj dout = new FMatrixRMaj(1, 1);    // (batch, in)
     private double[] rowBuffer = new double[0];                // per-row losses for evaluation
+    private double lastReconstruction;
+    private double lastKl;
 
     private Vae(Builder b) {
         this.inputSize = b.inputSize;
@@ -83,11 +85,12 @@ public final class Vae implements TrainableModel {
         Activation[] encActs = new Activation[enc.length];
         java.util.Arrays.fill(encActs, b.activation);
         String[] encNames = classic ? new String[] {"fc1"} : Mlp.sequentialNames("encoder", enc.length);
-        this.encoder = new Mlp(encNames, encSizes, encActs, rng);
+        this.encoder = new Mlp(encNames, encSizes, encActs, b.init, rng);
 
         int last = enc[enc.length - 1];
-        this.muHead = new Dense("fc_mu", last, latentSize, Init.XAVIER_UNIFORM, rng);
-        this.logvarHead = new Dense("fc_logvar", last, latentSize, Init.XAVIER_UNIFORM, rng);
+        Init headInit = b.init != null ? b.init : Init.XAVIER_UNIFORM;
+        this.muHead = new Dense("fc_mu", last, latentSize, headInit, rng);
+        this.logvarHead = new Dense("fc_logvar", last, latentSize, headInit, rng);
 
         int[] decSizes = new int[dec.length + 2];
         decSizes[0] = latentSize;
@@ -97,7 +100,7 @@ public final class Vae implements TrainableModel {
         java.util.Arrays.fill(decActs, b.activation);
         decActs[dec.length] = out;
         String[] decNames = classic ? new String[] {"fc3", "fc4"} : Mlp.sequentialNames("decoder", dec.length + 1);
-        this.decoder = new Mlp(decNames, decSizes, decActs, rng);
+        this.decoder = new Mlp(decNames, decSizes, decActs, b.init, rng);
 
         List<Parameter> ps = new ArrayList<>(encoder.parameters());
         ps.addAll(muHead.parameters());
@@ -178,11 +181,21 @@ public final class Vae implements TrainableModel {
     }
 
     @Override
-    public Loss computeGradients(FMatrixRMaj x, double beta, RandomGenerator rng) {
+    public double forwardBackward(FMatrixRMaj x, double beta, RandomGenerator rng) {
         Matrices.checkInput(x, inputSize, likelihood, "batch");
         reshapeBuffers(x.numRows);
         GaussianSampler.drawNoise(eps, rng);
         return forwardBackward(x, beta);
+    }
+
+    @Override
+    public double lastReconstruction() {
+        return lastReconstruction;
+    }
+
+    @Override
+    public double lastKl() {
+        return lastKl;
     }
 
     /**
@@ -197,19 +210,24 @@ public final class Vae implements TrainableModel {
         }
         reshapeBuffers(x.numRows);
         System.arraycopy(noise.data, 0, eps.data, 0, noise.getNumElements());
-        return forwardBackward(x, beta);
+        double total = forwardBackward(x, beta);
+        return new Loss(total, lastReconstruction, lastKl);
     }
 
     private void reshapeBuffers(int batch) {
-        for (FMatrixRMaj m : new FMatrixRMaj[] {mu, logvar, eps, z, dz, dmu, dlogvar}) {
-            m.reshape(batch, latentSize);
-        }
+        mu.reshape(batch, latentSize);
+        logvar.reshape(batch, latentSize);
+        eps.reshape(batch, latentSize);
+        z.reshape(batch, latentSize);
+        dz.reshape(batch, latentSize);
+        dmu.reshape(batch, latentSize);
+        dlogvar.reshape(batch, latentSize);
         dh.reshape(batch, muHead.inputSize());
         dout.reshape(batch, inputSize);
     }
 
     /** Forward then backward with the noise already in {@code eps}; buffers already shaped. */
-    private Loss forwardBackward(FMatrixRMaj x, double beta) {
+    private double forwardBackward(FMatrixRMaj x, double beta) {
         if (!(beta >= 0) || !Double.isFinite(beta)) {
             throw new IllegalArgumentException("beta must be finite and >= 0, got " + beta);
         }
@@ -232,7 +250,9 @@ public final class Vae implements TrainableModel {
         logvarHead.backward(gemm, h, dlogvar, dh, false);
         muHead.backward(gemm, h, dmu, dh, true);
         encoder.backward(gemm, dh, null);
-        return new Loss((recon + beta * kl) / batch, recon / batch, kl / batch);
+        lastReconstruction = recon / batch;
+        lastKl = kl / batch;
+        return (recon + beta * kl) / batch;
     }
 
     @Override

@@ -30,8 +30,10 @@ public final class Mlp {
      * @param names       one parameter-name prefix per layer
      * @param sizes       layer widths, input first: {@code sizes.length == names.length + 1}
      * @param activations one activation per layer
+     * @param init        weight initialisation of every layer, or {@code null} for
+     *                    {@link Init#forActivation} of each layer's activation
      */
-    public Mlp(String[] names, int[] sizes, Activation[] activations, RandomGenerator rng) {
+    public Mlp(String[] names, int[] sizes, Activation[] activations, Init init, RandomGenerator rng) {
         int n = names.length;
         if (n == 0 || sizes.length != n + 1 || activations.length != n) {
             throw new IllegalArgumentException("an MLP needs n >= 1 layers, n + 1 sizes and n activations; got "
@@ -44,7 +46,7 @@ public final class Mlp {
         this.dpost = new FMatrixRMaj[n];
         this.dpre = new FMatrixRMaj[n];
         for (int i = 0; i < n; i++) {
-            layers[i] = new Dense(names[i], sizes[i], sizes[i + 1], Init.forActivation(activations[i]), rng);
+            layers[i] = new Dense(names[i], sizes[i], sizes[i + 1], init != null ? init : Init.forActivation(activations[i]), rng);
         }
     }
 

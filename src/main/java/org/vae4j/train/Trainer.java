@@ -9,7 +9,6 @@ import java.util.function.Supplier;
 import org.ejml.data.FMatrixRMaj;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.vae4j.Loss;
 import org.vae4j.TrainableModel;
 import org.vae4j.loss.Likelihood;
 import org.vae4j.nn.Parameter;
@@ -201,14 +200,16 @@ public final class Trainer {
                 int rows = Math.min(batchSize, n - start);
                 gather(data, order, start, rows, batch);
                 beta = klWarmup.beta(globalStep);
-                Loss loss = model.computeGradients(batch, beta, noiseRng);
+                double loss = model.forwardBackward(batch, beta, noiseRng);
+                double recon = model.lastReconstruction();
+                double kl = model.lastKl();
                 globalStep++;
                 steps++;
-                checkFinite(loss, params, epoch, globalStep);
+                checkFinite(loss, recon, kl, params, epoch, globalStep);
                 optimiser.step(params);
-                sumLoss += loss.total() * rows;
-                sumRecon += loss.reconstruction() * rows;
-                sumKl += loss.kl() * rows;
+                sumLoss += loss * rows;
+                sumRecon += recon * rows;
+                sumKl += kl * rows;
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             EpochStats stats = new EpochStats(epoch, sumLoss / n, sumRecon / n, sumKl / n, beta, steps, n, seconds);
@@ -240,14 +241,16 @@ public final class Trainer {
         model.likelihood().validate(data, "training data");
     }
 
-    private static void checkFinite(Loss loss, List<Parameter> params, int epoch, long step) {
-        if (!loss.isFinite()) {
+    private static void checkFinite(double loss, double recon, double kl, List<Parameter> params, int epoch,
+                                    long step) {
+        if (!Double.isFinite(loss) || !Double.isFinite(recon) || !Double.isFinite(kl)) {
             throw new TrainingException(String.format(
                     "non-finite loss at epoch %d, step %d: total %s (reconstruction %s, KL %s); "
                             + "the model keeps its parameters from before this step (try a lower learning rate)",
-                    epoch, step, loss.total(), loss.reconstruction(), loss.kl()), epoch, step);
+                    epoch, step, loss, recon, kl), epoch, step);
         }
-        for (Parameter p : params) {
+        for (int k = 0; k < params.size(); k++) {
+            Parameter p = params.get(k);
             float[] g = p.grad().data;
             for (int i = 0; i < p.size(); i++) {
                 if (!Float.isFinite(g[i])) {

@@ -147,14 +147,24 @@ class TrainerTest {
         }
 
         @Override
-        public Loss computeGradients(FMatrixRMaj x, double beta, RandomGenerator rng) {
+        public double forwardBackward(FMatrixRMaj x, double beta, RandomGenerator rng) {
             calls++;
-            Loss l = inner.computeGradients(x, beta, rng);
+            double l = inner.forwardBackward(x, beta, rng);
             if (calls == failAt) {
                 beforeFailingStep = snapshot(inner);
                 inner.parameters().get(0).grad().data[3] = Float.POSITIVE_INFINITY;
             }
             return l;
+        }
+
+        @Override
+        public double lastReconstruction() {
+            return inner.lastReconstruction();
+        }
+
+        @Override
+        public double lastKl() {
+            return inner.lastKl();
         }
 
         @Override

@@ -1,0 +1,127 @@
+package org.vae4j.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.CommandLineOptionException;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs {@link GemmBenchmark} through JMH's Runner API and prints a table: op, shape, backend,
+ * microseconds per call and GFLOP/s (2 m n k / time), then, per backend that ran all 12 ops, the
+ * GEMM time of one training step (each op weighted by how often a step runs it) and of one MNIST
+ * epoch (469 steps).
+ *
+ * <pre>
+ *   GemmReport                       # 1 fork, 3 x 1 s warm-up, 5 x 1 s measurement (the defaults)
+ *   GemmReport --quick               # 1 x 0.2 s warm-up, 1 x 0.2 s measurement: a smoke test
+ *   GemmReport -wi 2 -i 3 -p backend=vector1,netlib -p op=fc1.fwd,fc4.dW
+ * </pre>
+ * Any other argument is passed to JMH as on its command line (-f, -wi, -i, -w, -r, -p, -rf, -rff, ...).
+ */
+public final class GemmReport {
+
+    private static final List<String> BACKEND_ORDER = List.of("ejml", "vector1", "vector2", "netlib");
+    /** Training steps in one MNIST epoch at batch 128 (the last one has 96 rows). */
+    private static final int STEPS_PER_EPOCH = (60_000 + GemmShapes.BATCH - 1) / GemmShapes.BATCH;
+
+    public static void main(String[] args) throws RunnerException {
+        List<String> jmhArgs = new ArrayList<>(Arrays.asList(args));
+        boolean quick = jmhArgs.remove("--quick");
+        if (jmhArgs.contains("--help") || jmhArgs.contains("-h")) {
+            System.out.println("usage: GemmReport [--quick] [JMH options, e.g. -wi 2 -i 3 -w 500ms -r 500ms "
+                    + "-p backend=vector1,netlib -p op=fc1.fwd]");
+            System.out.println("ops: " + GemmShapes.ALL.keySet() + "; backends: " + BACKEND_ORDER);
+            return;
+        }
+        CommandLineOptions cmd;
+        try {
+            cmd = new CommandLineOptions(jmhArgs.toArray(new String[0]));
+        } catch (CommandLineOptionException e) {
+            System.err.println("bad JMH option: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        ChainedOptionsBuilder opts = new OptionsBuilder().parent(cmd).include(GemmBenchmark.class.getName() + ".gemm");
+        if (quick) {
+            if (!cmd.getWarmupIterations().hasValue()) {
+                opts.warmupIterations(1);
+            }
+            if (!cmd.getWarmupTime().hasValue()) {
+                opts.warmupTime(TimeValue.milliseconds(200));
+            }
+            if (!cmd.getMeasurementIterations().hasValue()) {
+                opts.measurementIterations(1);
+            }
+            if (!cmd.getMeasurementTime().hasValue()) {
+                opts.measurementTime(TimeValue.milliseconds(200));
+            }
+        }
+        Collection<RunResult> results = new Runner(opts.build()).run();
+        printTable(results);
+    }
+
+    static void printTable(Collection<RunResult> results) {
+        List<String> ops = new ArrayList<>(GemmShapes.ALL.keySet());
+        List<RunResult> sorted = new ArrayList<>(results);
+        sorted.sort(Comparator
+                .comparingInt((RunResult r) -> ops.indexOf(r.getParams().getParam("op")))
+                .thenComparingInt(r -> order(r.getParams().getParam("backend"))));
+
+        System.out.println();
+        System.out.println("GEMMs of one training step of the seed VAE 784-512-32, batch 128 "
+                + "(C is m x n, inner dimension k; GFLOP/s = 2mnk / time)");
+        String fmt = "%-11s %-42s %-8s %12s %10s %8s%n";
+        System.out.printf(fmt, "op", "shape", "backend", "us/op", "+-", "GFLOP/s");
+        Map<String, Map<String, Double>> usByBackend = new LinkedHashMap<>();
+        for (RunResult r : sorted) {
+            String op = r.getParams().getParam("op");
+            String backend = r.getParams().getParam("backend");
+            GemmShapes.Shape s = GemmShapes.get(op);
+            double us = r.getPrimaryResult().getScore();
+            double err = r.getPrimaryResult().getScoreError();
+            double gflops = s.flops() / (us * 1e-6) / 1e9;
+            String shape = String.format("%dx%dx%d %s", s.m(), s.n(), s.k(), s.describe().split(" ", 2)[0]);
+            System.out.printf(fmt, op, shape, backend, String.format("%.2f", us),
+                    Double.isNaN(err) ? "" : String.format("%.2f", err), String.format("%.1f", gflops));
+            usByBackend.computeIfAbsent(backend, k -> new LinkedHashMap<>()).put(op, us);
+        }
+
+        System.out.println();
+        System.out.println("GEMM time of one training step (ops weighted by count per step: head.fwd and head.dW x2)");
+        System.out.printf("%-8s %12s %10s %16s%n", "backend", "us/step", "GFLOP/s", "s/epoch (469)");
+        double stepFlops = GemmShapes.ALL.values().stream().mapToDouble(s -> s.flops() * s.perStep()).sum();
+        usByBackend.entrySet().stream()
+                .sorted(Comparator.comparingInt(e -> order(e.getKey())))
+                .forEach(e -> {
+                    if (!e.getValue().keySet().containsAll(GemmShapes.ALL.keySet())) {
+                        System.out.printf("%-8s %12s%n", e.getKey(), "(not all ops measured)");
+                        return;
+                    }
+                    double us = GemmShapes.ALL.values().stream()
+                            .mapToDouble(s -> e.getValue().get(s.op()) * s.perStep()).sum();
+                    System.out.printf("%-8s %12.1f %10.1f %16.2f%n", e.getKey(), us,
+                            stepFlops / (us * 1e-6) / 1e9, us * 1e-6 * STEPS_PER_EPOCH);
+                });
+        System.out.printf("(%.1f MFLOP per step; the epoch figure counts every step as a full batch)%n", stepFlops / 1e6);
+    }
+
+    private static int order(String backend) {
+        int i = BACKEND_ORDER.indexOf(backend);
+        return i < 0 ? BACKEND_ORDER.size() : i;
+    }
+
+    private GemmReport() {
+    }
+}

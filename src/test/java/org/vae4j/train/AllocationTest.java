@@ -1,0 +1,51 @@
+package org.vae4j.train;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.management.ManagementFactory;
+import java.util.List;
+
+import org.ejml.data.FMatrixRMaj;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+import org.vae4j.Vae;
+
+/**
+ * A training step allocates nothing in steady state. After warm-up (so the JIT has compiled the
+ * kernels), the bytes the training thread allocates are measured over the same number of epochs
+ * on a small and on a three times larger data set: the per-epoch costs (two generators, the
+ * statistics, the log line) are the same in both, so the difference divided by the extra steps is
+ * what one step allocates. Checked on the fast backend (EJML's multi-threaded multiply allocates
+ * its tasks on every call).
+ */
+@EnabledIf("org.vae4j.kernel.Gemms#vectorAvailable")
+class AllocationTest {
+
+    private static final com.sun.management.ThreadMXBean MX =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    private static long[] bytesAndSteps(Trainer t, Vae vae, FMatrixRMaj x) {
+        long thread = Thread.currentThread().getId();
+        long before = MX.getThreadAllocatedBytes(thread);
+        List<EpochStats> h = t.train(vae, x);
+        long bytes = MX.getThreadAllocatedBytes(thread) - before;
+        return new long[] {bytes, h.stream().mapToLong(EpochStats::steps).sum()};
+    }
+
+    @Test
+    void trainingStepAllocatesNothingInSteadyState() {
+        FMatrixRMaj small = TrainerTest.prototypes(1000, 64, 11); // 31 batches of 32 and one of 8
+        FMatrixRMaj large = TrainerTest.prototypes(3000, 64, 12); // 93 batches of 32 and one of 24
+        Vae vae = Vae.builder(64).hidden(48).latent(8).seed(1).build();
+        Trainer t = Trainer.builder().epochs(10).batchSize(32).build();
+        for (int i = 0; i < 4; i++) {
+            t.train(vae, small);
+            t.train(vae, large);
+        }
+        long[] a = bytesAndSteps(t, vae, small);
+        long[] b = bytesAndSteps(t, vae, large);
+        double perStep = (double) (b[0] - a[0]) / (b[1] - a[1]);
+        assertTrue(perStep < 16, "a step allocates " + perStep + " bytes (" + a[0] + " bytes in " + a[1]
+                + " steps, " + b[0] + " bytes in " + b[1] + " steps)");
+    }
+}
