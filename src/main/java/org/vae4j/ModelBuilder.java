@@ -24,7 +24,7 @@ public abstract class ModelBuilder<B extends ModelBuilder<B>> {
     Likelihood likelihood;
     Activation outputActivation;
     long seed = DEFAULT_SEED;
-    Init init;
+    Init init = Init.TORCH_DEFAULT;
 
     ModelBuilder(int inputSize, Likelihood defaultLikelihood) {
         if (inputSize <= 0) {
@@ -78,10 +78,7 @@ public abstract class ModelBuilder<B extends ModelBuilder<B>> {
         return self();
     }
 
-    /**
-     * Weight initialisation of every layer; by default He-uniform before ReLU-family activations
-     * and Xavier-uniform elsewhere ({@link Init#forActivation}).
-     */
+    /** Weight initialisation of every layer; by default PyTorch's ({@link Init#TORCH_DEFAULT}). */
     public B init(Init scheme) {
         this.init = requireNonNull(scheme, "init");
         return self();

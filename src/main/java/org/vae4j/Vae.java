@@ -88,7 +88,7 @@ public final class Vae implements TrainableModel {
         this.encoder = new Mlp(encNames, encSizes, encActs, b.init, rng);
 
         int last = enc[enc.length - 1];
-        Init headInit = b.init != null ? b.init : Init.XAVIER_UNIFORM;
+        Init headInit = b.init.resolve(Activation.IDENTITY);
         this.muHead = new Dense("fc_mu", last, latentSize, headInit, rng);
         this.logvarHead = new Dense("fc_logvar", last, latentSize, headInit, rng);
 

@@ -18,6 +18,7 @@ import org.vae4j.loss.BernoulliLikelihood;
 import org.vae4j.loss.GaussianKl;
 import org.vae4j.loss.GaussianLikelihood;
 import org.vae4j.nn.Activation;
+import org.vae4j.nn.Init;
 import org.vae4j.nn.Mlp;
 import org.vae4j.nn.Parameter;
 
@@ -34,21 +35,21 @@ class ModelGradientTest {
     static Stream<Arguments> vaes() {
         return Stream.of(
                 Arguments.of("tanh 6-5-4-(2) bernoulli",
-                        Vae.builder(6).hidden(5, 4).latent(2).activation(Activation.TANH).seed(3).build()),
+                        Vae.builder(6).init(Init.BY_ACTIVATION).hidden(5, 4).latent(2).activation(Activation.TANH).seed(3).build()),
                 Arguments.of("tanh 6-5-4-(2) gaussian",
-                        Vae.builder(6).hidden(5, 4).latent(2).activation(Activation.TANH).seed(3)
+                        Vae.builder(6).init(Init.BY_ACTIVATION).hidden(5, 4).latent(2).activation(Activation.TANH).seed(3)
                                 .likelihood(GaussianLikelihood.withVariance(0.5)).build()),
-                Arguments.of("relu 6-5-(2) bernoulli", Vae.builder(6).hidden(5).latent(2).seed(3).build()),
-                Arguments.of("relu 6-5-(2) gaussian", Vae.builder(6).hidden(5).latent(2).seed(3)
+                Arguments.of("relu 6-5-(2) bernoulli", Vae.builder(6).init(Init.BY_ACTIVATION).hidden(5).latent(2).seed(3).build()),
+                Arguments.of("relu 6-5-(2) gaussian", Vae.builder(6).init(Init.BY_ACTIVATION).hidden(5).latent(2).seed(3)
                         .likelihood(GaussianLikelihood.withVariance(0.5)).build()));
     }
 
     static Stream<Arguments> autoencoders() {
         return Stream.of(
                 Arguments.of("tanh 6-5-(2) squared error",
-                        Autoencoder.builder(6).hidden(5).latent(2).activation(Activation.TANH).seed(3).build()),
+                        Autoencoder.builder(6).init(Init.BY_ACTIVATION).hidden(5).latent(2).activation(Activation.TANH).seed(3).build()),
                 Arguments.of("tanh 6-5-4-(2) bernoulli",
-                        Autoencoder.builder(6).hidden(5, 4).latent(2).activation(Activation.TANH).seed(3)
+                        Autoencoder.builder(6).init(Init.BY_ACTIVATION).hidden(5, 4).latent(2).activation(Activation.TANH).seed(3)
                                 .likelihood(BernoulliLikelihood.INSTANCE).build()));
     }
 
@@ -124,7 +125,7 @@ class ModelGradientTest {
 
     @Test
     void vaeLossPartsArePerExampleReconstructionAndKlOfTheEncoderOutput() {
-        Vae vae = Vae.builder(6).hidden(5, 4).latent(2).activation(Activation.TANH).seed(3).build();
+        Vae vae = Vae.builder(6).init(Init.BY_ACTIVATION).hidden(5, 4).latent(2).activation(Activation.TANH).seed(3).build();
         FMatrixRMaj x = data(3, new SplittableRandom(7));
         FMatrixRMaj zeroNoise = new FMatrixRMaj(3, 2); // z = mu
 
@@ -142,7 +143,7 @@ class ModelGradientTest {
 
     @Test
     void autoencoderLossHasNoKlAndIgnoresBeta() {
-        Autoencoder ae = Autoencoder.builder(6).hidden(5).latent(2).activation(Activation.TANH).seed(3).build();
+        Autoencoder ae = Autoencoder.builder(6).init(Init.BY_ACTIVATION).hidden(5).latent(2).activation(Activation.TANH).seed(3).build();
         FMatrixRMaj x = data(3, new SplittableRandom(7));
         Loss a = ae.computeGradients(x, 0.0, new SplittableRandom(1));
         Loss b = ae.computeGradients(x, 5.0, new SplittableRandom(2));

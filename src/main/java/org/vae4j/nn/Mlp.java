@@ -30,8 +30,8 @@ public final class Mlp {
      * @param names       one parameter-name prefix per layer
      * @param sizes       layer widths, input first: {@code sizes.length == names.length + 1}
      * @param activations one activation per layer
-     * @param init        weight initialisation of every layer, or {@code null} for
-     *                    {@link Init#forActivation} of each layer's activation
+     * @param init        weight initialisation of every layer ({@link Init#BY_ACTIVATION} is
+     *                    resolved against each layer's activation)
      */
     public Mlp(String[] names, int[] sizes, Activation[] activations, Init init, RandomGenerator rng) {
         int n = names.length;
@@ -46,7 +46,7 @@ public final class Mlp {
         this.dpost = new FMatrixRMaj[n];
         this.dpre = new FMatrixRMaj[n];
         for (int i = 0; i < n; i++) {
-            layers[i] = new Dense(names[i], sizes[i], sizes[i + 1], init != null ? init : Init.forActivation(activations[i]), rng);
+            layers[i] = new Dense(names[i], sizes[i], sizes[i + 1], init.resolve(activations[i]), rng);
         }
     }
 

@@ -26,7 +26,7 @@ class MlpTest {
     private static final int[] SIZES = {5, 6, 4, 3};
 
     private static Mlp mlp(long seed, Activation... activations) {
-        return new Mlp(Mlp.sequentialNames("net", 3), SIZES, activations, null, new SplittableRandom(seed));
+        return new Mlp(Mlp.sequentialNames("net", 3), SIZES, activations, Init.BY_ACTIVATION, new SplittableRandom(seed));
     }
 
     /** Smooth activation mixes; IDENTITY in the middle and at the end exercises the aliased buffers. */

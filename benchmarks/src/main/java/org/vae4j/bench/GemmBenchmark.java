@@ -4,6 +4,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 import dev.ludovic.netlib.blas.BLAS;
+import dev.ludovic.netlib.blas.JavaBLAS;
 import org.ejml.data.FMatrixRMaj;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -29,8 +30,12 @@ import org.vae4j.kernel.Gemms;
  * <li>{@code vector1}, {@code vector2}: {@code VectorGemm} with 1 and 2 threads;</li>
  * <li>{@code netlib}: {@code dev.ludovic.netlib.blas.BLAS.getInstance().sgemm} on the same
  * row-major arrays (row-major C = A B is column-major C^T = B^T A^T, so A and B swap places and
- * keep their transpose flags). Whichever implementation getInstance() picks (VectorBLAS on JDK 17
- * with the incubator module, unless a native BLAS is found) is printed at setup.</li>
+ * keep their transpose flags). getInstance() prefers a native BLAS (JNIBLAS over the system's
+ * {@code libblas.so.3}; on Debian with OpenBLAS installed, that is OpenBLAS, whose thread count
+ * comes from {@code OMP_NUM_THREADS} or {@code OPENBLAS_NUM_THREADS}) and falls back to the pure
+ * Java one; the implementation picked is printed at setup;</li>
+ * <li>{@code netlib-java}: {@code JavaBLAS.getInstance()}, netlib's pure-Java BLAS (VectorBLAS
+ * when the incubator module is there, one thread).</li>
  * </ul>
  * Every backend's result is checked against EJML once in {@link #setup()}; a mismatch throws.
  * Run through {@link GemmReport} for a GFLOP/s table.
@@ -47,7 +52,7 @@ public class GemmBenchmark {
             "head.dW", "head.dx", "head.dxAdd", "fc1.dW"})
     public String op;
 
-    @Param({"ejml", "vector1", "vector2", "netlib"})
+    @Param({"ejml", "vector1", "vector2", "netlib", "netlib-java"})
     public String backend;
 
     private GemmShapes.Shape shape;
@@ -70,14 +75,15 @@ public class GemmBenchmark {
             case "ejml" -> gemm = EjmlGemm.INSTANCE;
             case "vector1" -> gemm = Gemms.create("vector", 1);
             case "vector2" -> gemm = Gemms.create("vector", 2);
-            case "netlib" -> {
-                blas = BLAS.getInstance();
+            case "netlib", "netlib-java" -> {
+                blas = backend.equals("netlib") ? BLAS.getInstance() : JavaBLAS.getInstance();
                 transA = shape.kind().transA ? "T" : "N";
                 transB = shape.kind().transB ? "T" : "N";
-                System.out.println("# netlib implementation: " + blas.getClass().getName());
+                System.out.println("# " + backend + " implementation: " + blas.getClass().getName()
+                        + " (OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS") + ")");
             }
             default -> throw new IllegalArgumentException("unknown backend '" + backend
-                    + "'; expected ejml, vector1, vector2 or netlib");
+                    + "'; expected ejml, vector1, vector2, netlib or netlib-java");
         }
         verify();
     }

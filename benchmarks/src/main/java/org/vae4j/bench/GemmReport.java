@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.ludovic.netlib.blas.BLAS;
+import dev.ludovic.netlib.blas.JavaBLAS;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -25,14 +27,14 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * <pre>
  *   GemmReport                       # 1 fork, 3 x 1 s warm-up, 5 x 1 s measurement (the defaults)
- *   GemmReport --quick               # 1 x 0.2 s warm-up, 1 x 0.2 s measurement: a smoke test
+ *   GemmReport --quick               # 1 x 1 s warm-up, 1 x 0.5 s measurement: a smoke test
  *   GemmReport -wi 2 -i 3 -p backend=vector1,netlib -p op=fc1.fwd,fc4.dW
  * </pre>
  * Any other argument is passed to JMH as on its command line (-f, -wi, -i, -w, -r, -p, -rf, -rff, ...).
  */
 public final class GemmReport {
 
-    private static final List<String> BACKEND_ORDER = List.of("ejml", "vector1", "vector2", "netlib");
+    private static final List<String> BACKEND_ORDER = List.of("ejml", "vector1", "vector2", "netlib", "netlib-java");
     /** Training steps in one MNIST epoch at batch 128 (the last one has 96 rows). */
     private static final int STEPS_PER_EPOCH = (60_000 + GemmShapes.BATCH - 1) / GemmShapes.BATCH;
 
@@ -42,6 +44,8 @@ public final class GemmReport {
         if (jmhArgs.contains("--help") || jmhArgs.contains("-h")) {
             System.out.println("usage: GemmReport [--quick] [JMH options, e.g. -wi 2 -i 3 -w 500ms -r 500ms "
                     + "-p backend=vector1,netlib -p op=fc1.fwd]");
+            System.out.println("--quick: 1 x 1 s warm-up, 1 x 0.5 s measurement (a warm-up under ~1 s leaves the "
+                    + "Vector API kernels uncompiled on small shapes: junk numbers)");
             System.out.println("ops: " + GemmShapes.ALL.keySet() + "; backends: " + BACKEND_ORDER);
             return;
         }
@@ -59,17 +63,22 @@ public final class GemmReport {
                 opts.warmupIterations(1);
             }
             if (!cmd.getWarmupTime().hasValue()) {
-                opts.warmupTime(TimeValue.milliseconds(200));
+                // Not shorter: small shapes need ~1 s of calls before C2 compiles the Vector API
+                // kernels; before that they run interpreted or in C1, 100-1000x slower.
+                opts.warmupTime(TimeValue.seconds(1));
             }
             if (!cmd.getMeasurementIterations().hasValue()) {
                 opts.measurementIterations(1);
             }
             if (!cmd.getMeasurementTime().hasValue()) {
-                opts.measurementTime(TimeValue.milliseconds(200));
+                opts.measurementTime(TimeValue.milliseconds(500));
             }
         }
         Collection<RunResult> results = new Runner(opts.build()).run();
         printTable(results);
+        System.out.println("netlib = " + describe(BLAS::getInstance) + ", netlib-java = " + describe(JavaBLAS::getInstance)
+                + " (as resolved in this JVM; OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS")
+                + ", OPENBLAS_NUM_THREADS=" + System.getenv("OPENBLAS_NUM_THREADS") + ")");
     }
 
     static void printTable(Collection<RunResult> results) {
@@ -82,7 +91,7 @@ public final class GemmReport {
         System.out.println();
         System.out.println("GEMMs of one training step of the seed VAE 784-512-32, batch 128 "
                 + "(C is m x n, inner dimension k; GFLOP/s = 2mnk / time)");
-        String fmt = "%-11s %-42s %-8s %12s %10s %8s%n";
+        String fmt = "%-11s %-28s %-11s %11s %9s %8s%n";
         System.out.printf(fmt, "op", "shape", "backend", "us/op", "+-", "GFLOP/s");
         Map<String, Map<String, Double>> usByBackend = new LinkedHashMap<>();
         for (RunResult r : sorted) {
@@ -100,21 +109,29 @@ public final class GemmReport {
 
         System.out.println();
         System.out.println("GEMM time of one training step (ops weighted by count per step: head.fwd and head.dW x2)");
-        System.out.printf("%-8s %12s %10s %16s%n", "backend", "us/step", "GFLOP/s", "s/epoch (469)");
+        System.out.printf("%-11s %12s %10s %16s%n", "backend", "us/step", "GFLOP/s", "s/epoch (469)");
         double stepFlops = GemmShapes.ALL.values().stream().mapToDouble(s -> s.flops() * s.perStep()).sum();
         usByBackend.entrySet().stream()
                 .sorted(Comparator.comparingInt(e -> order(e.getKey())))
                 .forEach(e -> {
                     if (!e.getValue().keySet().containsAll(GemmShapes.ALL.keySet())) {
-                        System.out.printf("%-8s %12s%n", e.getKey(), "(not all ops measured)");
+                        System.out.printf("%-11s %12s%n", e.getKey(), "(not all ops measured)");
                         return;
                     }
                     double us = GemmShapes.ALL.values().stream()
                             .mapToDouble(s -> e.getValue().get(s.op()) * s.perStep()).sum();
-                    System.out.printf("%-8s %12.1f %10.1f %16.2f%n", e.getKey(), us,
+                    System.out.printf("%-11s %12.1f %10.1f %16.2f%n", e.getKey(), us,
                             stepFlops / (us * 1e-6) / 1e9, us * 1e-6 * STEPS_PER_EPOCH);
                 });
         System.out.printf("(%.1f MFLOP per step; the epoch figure counts every step as a full batch)%n", stepFlops / 1e6);
+    }
+
+    private static String describe(java.util.function.Supplier<Object> blas) {
+        try {
+            return blas.get().getClass().getSimpleName();
+        } catch (RuntimeException | LinkageError e) {
+            return "unavailable (" + e + ")";
+        }
     }
 
     private static int order(String backend) {
