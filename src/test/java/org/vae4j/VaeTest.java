@@ -31,7 +31,8 @@ class VaeTest {
         FMatrixRMaj x = data(25, 10, 1);
         Loss eval = vae.evaluate(x, new SplittableRandom(5));
         Loss train = vae.computeGradients(x, 1.0, new SplittableRandom(5));
-        assertEquals(train.total(), eval.total(), 1e-9 * Math.abs(train.total()));
+        // training sums the likelihood in float vector lanes, evaluation row by row in double
+        assertEquals(train.total(), eval.total(), 1e-6 * Math.abs(train.total()));
         assertEquals(train.kl(), eval.kl(), 1e-9 * Math.abs(train.kl()));
     }
 

@@ -28,6 +28,7 @@ public final class Gemms {
     private static final String VECTOR_CLASS = "org.vae4j.kernel.VectorGemm";
 
     private static volatile Gemm current;
+    private static volatile Elementwise elementwise;
 
     private Gemms() {
     }
@@ -45,6 +46,31 @@ public final class Gemms {
             }
         }
         return g;
+    }
+
+    /**
+     * The elementwise kernels: {@code VectorElementwise} when the Vector API is present and the
+     * backend is not forced to {@code ejml}, else {@link ScalarElementwise}.
+     */
+    static Elementwise elementwise() {
+        Elementwise e = elementwise;
+        if (e == null) {
+            synchronized (Gemms.class) {
+                e = elementwise;
+                if (e == null) {
+                    boolean vector = vectorAvailable() && !"ejml".equals(System.getProperty(BACKEND_PROPERTY));
+                    e = vector ? load("org.vae4j.kernel.VectorElementwise", Elementwise.class)
+                            : ScalarElementwise.INSTANCE;
+                    elementwise = e;
+                }
+            }
+        }
+        return e;
+    }
+
+    /** The Vector API elementwise kernels; needs the incubator module. */
+    static Elementwise vectorElementwise() {
+        return load("org.vae4j.kernel.VectorElementwise", Elementwise.class);
     }
 
     /** Replaces the default backend (for tests and benchmarks). */
@@ -128,6 +154,16 @@ public final class Gemms {
             throw new IllegalStateException("cannot start the vector GEMM backend", e.getCause());
         } catch (ReflectiveOperationException | LinkageError e) {
             throw new IllegalStateException("cannot load the vector GEMM backend", e);
+        }
+    }
+
+    private static <T> T load(String className, Class<T> type) {
+        try {
+            return type.cast(Class.forName(className).getMethod("create").invoke(null));
+        } catch (InvocationTargetException e) {
+            throw new IllegalStateException("cannot start " + className, e.getCause());
+        } catch (ReflectiveOperationException | LinkageError e) {
+            throw new IllegalStateException("cannot load " + className, e);
         }
     }
 }

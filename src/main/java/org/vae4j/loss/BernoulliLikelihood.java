@@ -1,6 +1,7 @@
 package org.vae4j.loss;
 
 import org.ejml.data.FMatrixRMaj;
+import org.vae4j.kernel.Elementwise;
 import org.vae4j.nn.Activation;
 
 /**
@@ -41,16 +42,7 @@ public final class BernoulliLikelihood implements Likelihood {
     public double negLogLikelihood(FMatrixRMaj out, FMatrixRMaj x, float scale, FMatrixRMaj dout) {
         GaussianKl.checkShape(out, x);
         GaussianKl.checkShape(out, dout);
-        final float[] l = out.data;
-        final float[] t = x.data;
-        final float[] d = dout.data;
-        final int n = out.getNumElements();
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            sum += nll(l[i], t[i]);
-            d[i] = scale * (Activation.sigmoid(l[i]) - t[i]);
-        }
-        return sum;
+        return Elementwise.get().bernoulliFromLogits(out.data, x.data, out.getNumElements(), scale, dout.data);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.vae4j.nn;
 
 import org.ejml.data.FMatrixRMaj;
+import org.vae4j.kernel.Elementwise;
 
 /**
  * Elementwise activation functions, each with its forward and its backward side by side.
@@ -116,6 +117,10 @@ public enum Activation {
         if (out == pre) {
             throw new IllegalArgumentException(this + " cannot run in place: pre is needed by backward");
         }
+        if (this == RELU) {
+            Elementwise.get().reluForward(pre.data, out.data, pre.getNumElements());
+            return;
+        }
         final float[] a = pre.data;
         final float[] y = out.data;
         final int n = pre.getNumElements();
@@ -148,9 +153,7 @@ public enum Activation {
                 }
                 break;
             case RELU:
-                for (int i = 0; i < n; i++) {
-                    d[i] = a[i] <= 0f ? 0f : g[i]; // as PyTorch: NaN passes the gradient
-                }
+                Elementwise.get().reluBackward(a, g, d, n); // as PyTorch: NaN passes the gradient
                 break;
             default:
                 for (int i = 0; i < n; i++) {

@@ -3,6 +3,7 @@ package org.vae4j.optim;
 import java.util.List;
 import java.util.Map;
 
+import org.vae4j.kernel.Elementwise;
 import org.vae4j.nn.Parameter;
 
 /**
@@ -76,19 +77,11 @@ public final class Adam implements Optimizer {
         final float b2 = (float) beta2;
         final float oneMinusBeta2 = (float) (1 - beta2);
         final float e = (float) eps;
+        final Elementwise kernel = Elementwise.get();
         for (int k = 0; k < params.size(); k++) {
-            final float[] p = params.get(k).value().data;
-            final float[] g = params.get(k).grad().data;
-            final float[] mk = ms.get(k);
-            final float[] vk = vs.get(k);
-            final int n = mk.length;
-            for (int i = 0; i < n; i++) {
-                final float gi = g[i];
-                mk[i] += oneMinusBeta1 * (gi - mk[i]);
-                vk[i] = b2 * vk[i] + oneMinusBeta2 * gi * gi;
-                final float denom = (float) Math.sqrt(vk[i]) / bias2Sqrt + e;
-                p[i] -= stepSize * mk[i] / denom;
-            }
+            float[] mk = ms.get(k);
+            kernel.adam(params.get(k).value().data, params.get(k).grad().data, mk, vs.get(k), mk.length,
+                    oneMinusBeta1, b2, oneMinusBeta2, stepSize, bias2Sqrt, e);
         }
     }
 

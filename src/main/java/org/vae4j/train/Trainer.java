@@ -10,6 +10,7 @@ import org.ejml.data.FMatrixRMaj;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vae4j.TrainableModel;
+import org.vae4j.kernel.Elementwise;
 import org.vae4j.loss.Likelihood;
 import org.vae4j.nn.Parameter;
 import org.vae4j.optim.Adam;
@@ -249,9 +250,13 @@ public final class Trainer {
                             + "the model keeps its parameters from before this step (try a lower learning rate)",
                     epoch, step, loss, recon, kl), epoch, step);
         }
+        Elementwise kernel = Elementwise.get();
         for (int k = 0; k < params.size(); k++) {
             Parameter p = params.get(k);
             float[] g = p.grad().data;
+            if (kernel.allFinite(g, p.size())) {
+                continue;
+            }
             for (int i = 0; i < p.size(); i++) {
                 if (!Float.isFinite(g[i])) {
                     throw new TrainingException(String.format(

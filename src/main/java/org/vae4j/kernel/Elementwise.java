@@ -1,0 +1,50 @@
+package org.vae4j.kernel;
+
+/**
+ * The elementwise work of a training step that is worth vectorising: the Bernoulli likelihood
+ * (one exp and one log1p per pixel), ReLU, the Adam update (a square root and a division per
+ * parameter) and the finiteness check of the gradients. {@link ScalarElementwise} is the
+ * reference; {@code VectorElementwise} (JDK Vector API) is used when the
+ * {@code jdk.incubator.vector} module is present, chosen with the GEMM backend by {@link Gemms}.
+ *
+ * <p>All arrays are used from index 0 to {@code n - 1}; outputs may not alias inputs unless
+ * stated. Implementations are stateless and thread-safe.
+ */
+public interface Elementwise {
+
+    /**
+     * The Bernoulli negative log-likelihood from logits, and its scaled gradient:
+     * <pre>
+     *   returns sum_i max(l_i, 0) - x_i l_i + log1p(exp(-|l_i|))     (accumulated in double)
+     *   dl_i = scale * (sigmoid(l_i) - x_i)
+     * </pre>
+     */
+    double bernoulliFromLogits(float[] logits, float[] x, int n, float scale, float[] dlogits);
+
+    /** out_i = max(a_i, 0), NaN propagating. {@code out} may be a different array only. */
+    void reluForward(float[] a, float[] out, int n);
+
+    /** d_i = a_i &lt;= 0 ? 0 : g_i (the gradient passes where a is positive or NaN). {@code d} may be {@code g}. */
+    void reluBackward(float[] a, float[] g, float[] d, int n);
+
+    /**
+     * One Adam update of n parameters, in float, in exactly the order of {@code org.vae4j.optim.Adam}:
+     * <pre>
+     *   m += (1 - beta1) (g - m);  v = beta2 v + (1 - beta2) g g
+     *   p -= stepSize m / (sqrt(v) / bias2Sqrt + eps)
+     * </pre>
+     */
+    void adam(float[] p, float[] g, float[] m, float[] v, int n, float oneMinusBeta1, float beta2,
+              float oneMinusBeta2, float stepSize, float bias2Sqrt, float eps);
+
+    /** Whether a_0 .. a_{n-1} are all finite (no NaN, no infinity). */
+    boolean allFinite(float[] a, int n);
+
+    /** A short name for logs. */
+    String name();
+
+    /** The elementwise kernels that go with the default GEMM backend. */
+    static Elementwise get() {
+        return Gemms.elementwise();
+    }
+}

@@ -1,0 +1,71 @@
+package org.vae4j.kernel;
+
+/** The reference {@link Elementwise}: plain Java loops. Stateless and thread-safe. */
+public final class ScalarElementwise implements Elementwise {
+
+    /** The shared instance. */
+    public static final ScalarElementwise INSTANCE = new ScalarElementwise();
+
+    private ScalarElementwise() {
+    }
+
+    @Override
+    public double bernoulliFromLogits(float[] logits, float[] x, int n, float scale, float[] dlogits) {
+        return bernoulliRange(logits, x, 0, n, scale, dlogits);
+    }
+
+    /** {@link #bernoulliFromLogits} on elements [from, to). */
+    static double bernoulliRange(float[] logits, float[] x, int from, int to, float scale, float[] dlogits) {
+        double sum = 0;
+        for (int i = from; i < to; i++) {
+            float l = logits[i];
+            double e = Math.exp(-Math.abs((double) l));
+            sum += Math.max(l, 0.0) - (double) x[i] * l + Math.log1p(e);
+            float sigmoid = (float) (l >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e));
+            dlogits[i] = scale * (sigmoid - x[i]);
+        }
+        return sum;
+    }
+
+    @Override
+    public void reluForward(float[] a, float[] out, int n) {
+        for (int i = 0; i < n; i++) {
+            float v = a[i];
+            out[i] = v < 0f ? 0f : v;
+        }
+    }
+
+    @Override
+    public void reluBackward(float[] a, float[] g, float[] d, int n) {
+        for (int i = 0; i < n; i++) {
+            d[i] = a[i] <= 0f ? 0f : g[i];
+        }
+    }
+
+    @Override
+    public void adam(float[] p, float[] g, float[] m, float[] v, int n, float oneMinusBeta1, float beta2,
+                     float oneMinusBeta2, float stepSize, float bias2Sqrt, float eps) {
+        for (int i = 0; i < n; i++) {
+            final float gi = g[i];
+            m[i] += oneMinusBeta1 * (gi - m[i]);
+            v[i] = beta2 * v[i] + oneMinusBeta2 * gi * gi;
+            final float denom = (float) Math.sqrt(v[i]) / bias2Sqrt + eps;
+            p[i] -= stepSize * m[i] / denom;
+        }
+    }
+
+    @Override
+    public boolean allFinite(float[] a, int n) {
+        for (int i = 0; i < n; i++) {
+            if (!Float.isFinite(a[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+}

@@ -1,0 +1,116 @@
+package org.vae4j.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+
+/** The Vector API elementwise kernels against the scalar reference, including tails and extremes. */
+@EnabledIf("org.vae4j.kernel.Gemms#vectorAvailable")
+class ElementwiseTest {
+
+    private static final Elementwise REF = ScalarElementwise.INSTANCE;
+    private static final Elementwise VEC = Gemms.vectorElementwise();
+    private static final int[] SIZES = {1, 7, 16, 17, 100, 784, 1000, 5000};
+
+    private static float[] random(int n, double scale, SplittableRandom rng) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) ((2 * rng.nextDouble() - 1) * scale);
+        }
+        return a;
+    }
+
+    @Test
+    void bernoulliAgreesWithTheScalarReferenceIncludingSaturatedLogits() {
+        SplittableRandom rng = new SplittableRandom(1);
+        for (int n : SIZES) {
+            float[] logits = random(n, 12, rng);
+            logits[0] = 80f;
+            if (n > 3) {
+                logits[1] = -80f;
+                logits[2] = 0f;
+            }
+            float[] x = new float[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = i % 3 == 0 ? 1f : (float) rng.nextDouble();
+            }
+            float[] dRef = new float[n];
+            float[] dVec = new float[n];
+            double ref = REF.bernoulliFromLogits(logits, x, n, 0.25f, dRef);
+            double vec = VEC.bernoulliFromLogits(logits, x, n, 0.25f, dVec);
+            assertEquals(ref, vec, 1e-5 * Math.abs(ref) + 1e-5, "sum, n = " + n);
+            for (int i = 0; i < n; i++) {
+                assertEquals(dRef[i], dVec[i], 1e-6, "gradient " + i + " of " + n);
+                assertTrue(Float.isFinite(dVec[i]));
+            }
+        }
+    }
+
+    @Test
+    void reluForwardAndBackwardAreExactAndPropagateNaN() {
+        SplittableRandom rng = new SplittableRandom(2);
+        for (int n : SIZES) {
+            float[] a = random(n, 1, rng);
+            a[n - 1] = Float.NaN;
+            float[] g = random(n, 1, rng);
+            float[] r1 = new float[n];
+            float[] r2 = new float[n];
+            REF.reluForward(a, r1, n);
+            VEC.reluForward(a, r2, n);
+            assertArrayEquals(r1, r2);
+            assertTrue(Float.isNaN(r2[n - 1]));
+            REF.reluBackward(a, g, r1, n);
+            VEC.reluBackward(a, g, r2, n);
+            assertArrayEquals(r1, r2);
+            assertEquals(g[n - 1], r2[n - 1]);
+        }
+    }
+
+    @Test
+    void adamIsBitIdenticalToTheScalarUpdate() {
+        SplittableRandom rng = new SplittableRandom(3);
+        for (int n : SIZES) {
+            float[] p1 = random(n, 1, rng);
+            float[] m1 = random(n, 0.01, rng);
+            float[] v1 = random(n, 0.001, rng);
+            for (int i = 0; i < n; i++) {
+                v1[i] = Math.abs(v1[i]);
+            }
+            float[] p2 = p1.clone();
+            float[] m2 = m1.clone();
+            float[] v2 = v1.clone();
+            for (int step = 0; step < 3; step++) {
+                float[] g = random(n, 0.1, rng);
+                REF.adam(p1, g, m1, v1, n, 0.1f, 0.999f, 0.001f, 0.0123f, 0.0447f, 1e-8f);
+                VEC.adam(p2, g, m2, v2, n, 0.1f, 0.999f, 0.001f, 0.0123f, 0.0447f, 1e-8f);
+            }
+            assertArrayEquals(p1, p2, "parameters, n = " + n);
+            assertArrayEquals(m1, m2);
+            assertArrayEquals(v1, v2);
+        }
+    }
+
+    @Test
+    void allFiniteFindsNaNAndInfinityAnywhere() {
+        for (int n : SIZES) {
+            float[] a = new float[n];
+            Arrays.fill(a, 3e38f);
+            assertTrue(VEC.allFinite(a, n));
+            for (int pos : new int[] {0, n / 2, n - 1}) {
+                for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+                    float[] b = a.clone();
+                    b[pos] = bad;
+                    assertFalse(VEC.allFinite(b, n), bad + " at " + pos + " of " + n);
+                    assertFalse(REF.allFinite(b, n));
+                }
+            }
+        }
+    }
+}
