@@ -129,6 +129,29 @@ public final class Autoencoder implements TrainableModel {
         this.gemm = gemm;
     }
 
+    /** Encoder hidden widths, input side first (excluding the code layer). */
+    public int[] hiddenSizes() {
+        List<Dense> e = encoder.layers();
+        return e.subList(0, e.size() - 1).stream().mapToInt(Dense::outputSize).toArray();
+    }
+
+    /** Decoder hidden widths, code side first (excluding the output layer). */
+    public int[] decoderHiddenSizes() {
+        List<Dense> d = decoder.layers();
+        return d.subList(0, d.size() - 1).stream().mapToInt(Dense::outputSize).toArray();
+    }
+
+    /** The hidden layers' activation. */
+    public Activation activation() {
+        return encoder.activations().get(0);
+    }
+
+    /** The decoder's final activation. */
+    public Activation outputActivation() {
+        List<Activation> a = decoder.activations();
+        return a.get(a.size() - 1);
+    }
+
     public Mlp encoder() {
         return encoder;
     }

@@ -158,6 +158,53 @@ public final class Vae implements TrainableModel {
         this.gemm = gemm;
     }
 
+    /** Encoder hidden widths, input side first (excluding the latent heads). */
+    public int[] hiddenSizes() {
+        return encoder.layers().stream().mapToInt(Dense::outputSize).toArray();
+    }
+
+    /** Decoder hidden widths, latent side first (excluding the output layer). */
+    public int[] decoderHiddenSizes() {
+        List<Dense> d = decoder.layers();
+        return d.subList(0, d.size() - 1).stream().mapToInt(Dense::outputSize).toArray();
+    }
+
+    /** The hidden layers' activation. */
+    public Activation activation() {
+        return encoder.activations().get(0);
+    }
+
+    /** The decoder's final activation (IDENTITY: logits for the Bernoulli likelihood). */
+    public Activation outputActivation() {
+        List<Activation> a = decoder.activations();
+        return a.get(a.size() - 1);
+    }
+
+    /** The mu head (weights (latent, h_last)). */
+    public Dense muHead() {
+        return muHead;
+    }
+
+    /** The logvar head (weights (latent, h_last)). */
+    public Dense logvarHead() {
+        return logvarHead;
+    }
+
+    /**
+     * The decoder's raw output for each row of z: the likelihood's parameters (logits for the
+     * Bernoulli likelihood, means for the Gaussian), e.g. for
+     * {@link Likelihood#negLogLikelihoodPerRow}. Returns a new (n, inputSize) matrix.
+     */
+    public FMatrixRMaj decoderOutput(FMatrixRMaj latent) {
+        if (latent.numCols != latentSize || latent.numRows == 0) {
+            throw new IllegalArgumentException("latent codes must be (n >= 1, " + latentSize + "), got ("
+                    + latent.numRows + ", " + latent.numCols + ")");
+        }
+        FMatrixRMaj result = new FMatrixRMaj(latent.numRows, inputSize);
+        Matrices.forEachChunk(latent, (chunk, start) -> Matrices.putRows(decoder.forward(gemm, chunk), result, start));
+        return result;
+    }
+
     public Mlp encoder() {
         return encoder;
     }
