@@ -29,7 +29,7 @@ import org.vae4j.train.Trainer;
  *
  * <pre>
  *   EpochBenchmark [--data DIR] [--epochs 2] [--backends vector:1,vector:2] [--models seed,examples]
- *                  [--batch-size 128] [--lr 1e-3] [--seed 42] [--tsv FILE]
+ *                  [--batch-size 128] [--lr 1e-3] [--seed 42] [--limit N] [--tsv FILE]
  * </pre>
  * Every configuration runs in this one JVM, one after the other.
  */
@@ -74,6 +74,7 @@ public final class EpochBenchmark {
         String backends = "vector:1,vector:2";
         String models = "seed,examples";
         Path tsv = null;
+        int limit = 0;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -85,6 +86,7 @@ public final class EpochBenchmark {
                 case "--backends" -> backends = value(args, ++i, a);
                 case "--models" -> models = value(args, ++i, a);
                 case "--tsv" -> tsv = Path.of(value(args, ++i, a));
+                case "--limit" -> limit = Integer.parseInt(value(args, ++i, a));
                 case "-h", "--help" -> {
                     usage();
                     return;
@@ -115,11 +117,14 @@ public final class EpochBenchmark {
 
         long t0 = System.nanoTime();
         ImageDataset train = ImageDataset.loadMnistFormat(data, true);
+        if (limit > 0 && limit < train.size()) {
+            train = train.head(limit);
+        }
         ImageDataset test = ImageDataset.loadMnistFormat(data, false);
         System.out.printf(Locale.ROOT, "MNIST %s: %d train, %d test images, loaded in %.1f s; JVM %s, max heap %d MB, "
                         + "%d processors%n", data, train.size(), test.size(), (System.nanoTime() - t0) / 1e9,
                 Runtime.version(), Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors());
-        System.out.printf(Locale.ROOT, "batch %d, Adam lr %g, seed %d, %d epoch(s) per configuration; images/s = %s%n",
+        System.out.printf(Locale.ROOT, "batch %d, Adam lr %s, seed %d, %d epoch(s) per configuration; images/s = %s%n",
                 batchSize, lr, seed, epochs, epochs >= 2 ? "mean of epochs 2.." + epochs + " (epoch 1 = warm-up)"
                         : "epoch 1 (includes JIT warm-up)");
 
@@ -235,6 +240,7 @@ public final class EpochBenchmark {
                   --batch-size N      (default 128)
                   --lr X              Adam learning rate (default 1e-3)
                   --seed N            weights, shuffling and noise (default 42)
+                  --limit N           train on the first N images only (smoke tests; default all 60,000)
                   --tsv FILE          also write the results as tab-separated values""");
     }
 
