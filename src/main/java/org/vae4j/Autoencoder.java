@@ -178,14 +178,30 @@ public final class Autoencoder implements TrainableModel {
     /** Forward and backward of one batch; {@code beta} and {@code rng} are ignored. */
     @Override
     public double forwardBackward(FMatrixRMaj x, double beta, RandomGenerator rng) {
-        Matrices.checkInput(x, inputSize, likelihood, "batch");
-        final int batch = x.numRows;
+        return forwardBackward(x, x, beta, rng);
+    }
+
+    /**
+     * Denoising form: the encoder sees {@code input}, the loss compares the reconstruction with
+     * {@code target}; {@code beta} and {@code rng} are ignored.
+     */
+    @Override
+    public double forwardBackward(FMatrixRMaj input, FMatrixRMaj target, double beta, RandomGenerator rng) {
+        Matrices.checkInput(target, inputSize, likelihood, input == target ? "batch" : "target batch");
+        if (input != target) {
+            if (input == null || input.numRows != target.numRows || input.numCols != target.numCols) {
+                throw new IllegalArgumentException("input batch must have the target's shape (" + target.numRows
+                        + ", " + target.numCols + ")");
+            }
+            Likelihood.checkFinite(input, "input batch");
+        }
+        final int batch = target.numRows;
         dcode.reshape(batch, codeSize);
         dout.reshape(batch, inputSize);
         zeroGrad();
-        FMatrixRMaj code = encoder.forward(gemm, x);
+        FMatrixRMaj code = encoder.forward(gemm, input);
         FMatrixRMaj out = decoder.forward(gemm, code);
-        double recon = likelihood.negLogLikelihood(out, x, 1f / batch, dout);
+        double recon = likelihood.negLogLikelihood(out, target, 1f / batch, dout);
         // backward: the forward's calls in reverse
         decoder.backward(gemm, dout, dcode);
         encoder.backward(gemm, dcode, null);

@@ -37,6 +37,29 @@ public interface TrainableModel {
      */
     double forwardBackward(FMatrixRMaj x, double beta, RandomGenerator rng);
 
+    /**
+     * As {@link #forwardBackward(FMatrixRMaj, double, RandomGenerator)} with separate input and
+     * target, for denoising: the encoder sees {@code input} (e.g. a corrupted batch), the
+     * likelihood is evaluated against {@code target} (the clean batch), i.e. the loss is
+     * -log p(target | z) + beta * KL(q(z | input) || p(z)). {@code forwardBackward(x, beta, rng)}
+     * is {@code forwardBackward(x, x, beta, rng)}.
+     *
+     * <p>{@link Vae} and {@link Autoencoder} implement it; this default supports only
+     * {@code input == target}.
+     *
+     * @param input  (batch, inputSize) the encoder's input, finite, not modified
+     * @param target (batch, inputSize) the reconstruction target, in the likelihood's support, not modified
+     * @throws IllegalArgumentException for shapes that differ, or as the one-argument form
+     * @throws UnsupportedOperationException from this default when {@code input != target}
+     */
+    default double forwardBackward(FMatrixRMaj input, FMatrixRMaj target, double beta, RandomGenerator rng) {
+        if (input != target) {
+            throw new UnsupportedOperationException(getClass().getSimpleName()
+                    + " does not support a target different from its input (denoising)");
+        }
+        return forwardBackward(input, beta, rng);
+    }
+
     /** The reconstruction part of the last {@link #forwardBackward} loss, per example. */
     double lastReconstruction();
 

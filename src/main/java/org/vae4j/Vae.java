@@ -229,10 +229,28 @@ public final class Vae implements TrainableModel {
 
     @Override
     public double forwardBackward(FMatrixRMaj x, double beta, RandomGenerator rng) {
-        Matrices.checkInput(x, inputSize, likelihood, "batch");
-        reshapeBuffers(x.numRows);
+        return forwardBackward(x, x, beta, rng);
+    }
+
+    /** Denoising form: the encoder sees {@code input}, the likelihood scores {@code target}. */
+    @Override
+    public double forwardBackward(FMatrixRMaj input, FMatrixRMaj target, double beta, RandomGenerator rng) {
+        checkInputAndTarget(input, target);
+        reshapeBuffers(target.numRows);
         GaussianSampler.drawNoise(eps, rng);
-        return forwardBackward(x, beta);
+        return forwardBackward(input, target, beta);
+    }
+
+    /** The target must be valid data; a distinct input only needs the same shape and finite values. */
+    private void checkInputAndTarget(FMatrixRMaj input, FMatrixRMaj target) {
+        Matrices.checkInput(target, inputSize, likelihood, input == target ? "batch" : "target batch");
+        if (input != target) {
+            if (input == null || input.numRows != target.numRows || input.numCols != target.numCols) {
+                throw new IllegalArgumentException("input batch must have the target's shape (" + target.numRows
+                        + ", " + target.numCols + ")");
+            }
+            Likelihood.checkFinite(input, "input batch");
+        }
     }
 
     @Override
@@ -257,7 +275,7 @@ public final class Vae implements TrainableModel {
         }
         reshapeBuffers(x.numRows);
         System.arraycopy(noise.data, 0, eps.data, 0, noise.getNumElements());
-        double total = forwardBackward(x, beta);
+        double total = forwardBackward(x, x, beta);
         return new Loss(total, lastReconstruction, lastKl);
     }
 
@@ -273,8 +291,11 @@ public final class Vae implements TrainableModel {
         dout.reshape(batch, inputSize);
     }
 
-    /** Forward then backward with the noise already in {@code eps}; buffers already shaped. */
-    private double forwardBackward(FMatrixRMaj x, double beta) {
+    /**
+     * Forward then backward with the noise already in {@code eps}; buffers already shaped. The
+     * encoder sees {@code x}, the likelihood scores {@code target} (the same matrix unless denoising).
+     */
+    private double forwardBackward(FMatrixRMaj x, FMatrixRMaj target, double beta) {
         if (!(beta >= 0) || !Double.isFinite(beta)) {
             throw new IllegalArgumentException("beta must be finite and >= 0, got " + beta);
         }
@@ -286,7 +307,7 @@ public final class Vae implements TrainableModel {
         logvarHead.forward(gemm, h, logvar);
         GaussianSampler.forward(mu, logvar, eps, z);
         FMatrixRMaj out = decoder.forward(gemm, z);
-        double recon = likelihood.negLogLikelihood(out, x, 1f / batch, dout);
+        double recon = likelihood.negLogLikelihood(out, target, 1f / batch, dout);
         double kl = GaussianKl.forward(mu, logvar);
         // backward: the forward's calls in reverse
         decoder.backward(gemm, dout, dz);

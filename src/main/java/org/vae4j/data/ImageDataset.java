@@ -3,26 +3,77 @@ package org.vae4j.data;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 
 import org.ejml.data.FMatrixRMaj;
 
 /**
- * Images as float pixels in [0, 1], one image per row, with their labels. Immutable by
- * convention: the matrix and label array are shared, not copied; do not modify them.
+ * Images as float pixels in [0, 1], one image per row, with their labels.
  *
- * @param images (n, rows * cols) pixel values / 255
- * @param labels n labels
+ * <p>Immutable by convention: the matrix and label array are shared, not copied; do not modify
+ * them. Every method that derives a new dataset ({@link #head}, {@link #select}, {@link #shuffled},
+ * {@link #split}, {@link #binarised}, {@link #thresholded}) copies. Thread-safe as long as nobody
+ * modifies the arrays.
+ *
+ * <p>Binarisation for Bernoulli likelihoods comes in the two forms of the literature:
+ * <ul>
+ *   <li>dynamic: a fresh Bernoulli draw each epoch, pixel = 1 with probability = grey level
+ *       (Salakhutdinov &amp; Murray 2008; Burda et al. 2016). Call
+ *       {@link #binarise(FMatrixRMaj, FMatrixRMaj, RandomGenerator)} once per epoch into one reused
+ *       buffer;</li>
+ *   <li>fixed: one seeded draw made once ({@link #binarised(long)}), or a threshold
+ *       ({@link #thresholded(float)}).</li>
+ * </ul>
+ *
+ * @param images (n, rows * cols) pixel values in [0, 1]
+ * @param labels n labels, each &gt;= 0
  * @param rows   image height
  * @param cols   image width
  */
 public record ImageDataset(FMatrixRMaj images, int[] labels, int rows, int cols) {
 
+    /** The standard file names of an MNIST-format training split: images, labels. */
+    public static final String[] TRAIN_FILES = {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"};
+    /** The standard file names of an MNIST-format test split: images, labels. */
+    public static final String[] TEST_FILES = {"t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"};
+    /** All four MNIST-format file names: training images and labels, then test images and labels. */
+    public static final List<String> ALL_FILES = List.of(TRAIN_FILES[0], TRAIN_FILES[1], TEST_FILES[0], TEST_FILES[1]);
+
+    /**
+     * Checks the shapes and the pixel range.
+     *
+     * @throws IllegalArgumentException when an argument is null, the counts or widths disagree, a
+     *                                  pixel is outside [0, 1] or NaN, or a label is negative
+     */
     public ImageDataset {
+        if (images == null || labels == null) {
+            throw new IllegalArgumentException("images and labels must not be null");
+        }
+        if (rows <= 0 || cols <= 0) {
+            throw new IllegalArgumentException("image size must be positive, got " + rows + "x" + cols);
+        }
         if (images.numRows != labels.length) {
             throw new IllegalArgumentException(images.numRows + " images but " + labels.length + " labels");
         }
         if (images.numCols != rows * cols) {
             throw new IllegalArgumentException("images have " + images.numCols + " pixels, not " + rows + "x" + cols);
+        }
+        int total = images.getNumElements();
+        for (int i = 0; i < total; i++) {
+            float p = images.data[i];
+            if (!(p >= 0f && p <= 1f)) {
+                throw new IllegalArgumentException("pixel " + (i % images.numCols) + " of image " + (i / images.numCols)
+                        + " is " + p + ", outside [0, 1]");
+            }
+        }
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0) {
+                throw new IllegalArgumentException("label " + i + " is negative (" + labels[i] + ")");
+            }
         }
     }
 
@@ -31,50 +82,85 @@ public record ImageDataset(FMatrixRMaj images, int[] labels, int rows, int cols)
         return labels.length;
     }
 
-    /** The standard file names of an MNIST-format split. */
-    public static final String[] TRAIN_FILES = {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"};
-    public static final String[] TEST_FILES = {"t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"};
+    /** Pixels per image, rows * cols. */
+    public int pixels() {
+        return rows * cols;
+    }
+
+    // ---- loading --------------------------------------------------------------------------------
 
     /**
      * Loads one split of an MNIST-format folder (MNIST, Fashion-MNIST): the {@code .gz} files, or
-     * the same names without {@code .gz}.
+     * the same names without {@code .gz}. No checksum check; {@link DataLocator} adds one.
      *
      * @param dir   the folder
      * @param train the training split (60,000 for MNIST) or the test split
      */
     public static ImageDataset loadMnistFormat(Path dir, boolean train) throws IOException {
+        return loadMnistFormat(dir, train, Map.of());
+    }
+
+    /**
+     * Loads one split of an MNIST-format folder, checking each file against a SHA-256.
+     *
+     * @param dir    the folder
+     * @param train  the training split or the test split
+     * @param sha256 hex SHA-256 of the uncompressed content by {@code .gz} file name; a file
+     *               missing from the map is not checked
+     * @throws IllegalArgumentException when a file is corrupt or its checksum differs (see {@link IdxReader})
+     */
+    public static ImageDataset loadMnistFormat(Path dir, boolean train, Map<String, String> sha256)
+            throws IOException {
         String[] names = train ? TRAIN_FILES : TEST_FILES;
-        return fromIdx(locate(dir, names[0]), locate(dir, names[1]));
+        return fromIdx(fileIn(dir, names[0]), fileIn(dir, names[1]), sha256.get(names[0]), sha256.get(names[1]));
     }
 
-    /** Whether {@code dir} holds all four MNIST-format files. */
+    /** Whether {@code dir} holds all four MNIST-format files (each {@code .gz} or raw). */
     public static boolean hasMnistFormat(Path dir) {
-        for (String[] names : new String[][] {TRAIN_FILES, TEST_FILES}) {
-            for (String n : names) {
-                if (!Files.isRegularFile(dir.resolve(n)) && !Files.isRegularFile(dir.resolve(n.replace(".gz", "")))) {
-                    return false;
-                }
-            }
-        }
-        return true;
+        return missingMnistFiles(dir).isEmpty();
     }
 
-    private static Path locate(Path dir, String name) {
-        Path gz = dir.resolve(name);
-        Path raw = dir.resolve(name.replace(".gz", ""));
+    /** Which of the four MNIST-format files {@code dir} lacks (neither {@code .gz} nor raw present). */
+    public static List<String> missingMnistFiles(Path dir) {
+        return ALL_FILES.stream()
+                .filter(n -> !Files.isRegularFile(dir.resolve(n)) && !Files.isRegularFile(dir.resolve(stripGz(n))))
+                .toList();
+    }
+
+    /** The path of a standard file in {@code dir}: the {@code .gz} name, or the raw name if only that exists. */
+    static Path fileIn(Path dir, String gzName) {
+        Path gz = dir.resolve(gzName);
+        Path raw = dir.resolve(stripGz(gzName));
         return Files.exists(gz) || !Files.exists(raw) ? gz : raw;
     }
 
-    /** Builds a dataset from an images file (n, rows, cols) and a labels file (n). */
+    private static String stripGz(String name) {
+        return name.endsWith(".gz") ? name.substring(0, name.length() - 3) : name;
+    }
+
+    /** Builds a dataset from an images file (n, rows, cols) and a labels file (n), without checksums. */
     public static ImageDataset fromIdx(Path imagesFile, Path labelsFile) throws IOException {
-        IdxReader.IdxArray img = IdxReader.read(imagesFile);
-        IdxReader.IdxArray lab = IdxReader.read(labelsFile);
+        return fromIdx(imagesFile, labelsFile, null, null);
+    }
+
+    /**
+     * Builds a dataset from an images file (n, rows, cols) and a labels file (n): pixels / 255.
+     *
+     * @param imagesSha256 hex SHA-256 of the uncompressed images file, or null to skip the check
+     * @param labelsSha256 same for the labels file
+     * @throws IllegalArgumentException when a file is corrupt, of the wrong rank, or the counts differ
+     */
+    public static ImageDataset fromIdx(Path imagesFile, Path labelsFile, String imagesSha256, String labelsSha256)
+            throws IOException {
+        IdxReader.IdxArray img = IdxReader.read(imagesFile, imagesSha256);
         if (img.dims().length != 3) {
             throw new IllegalArgumentException(imagesFile + ": images need 3 dimensions (count, rows, cols), got "
-                    + img.dims().length);
+                    + img.dims().length + " " + Arrays.toString(img.dims()));
         }
+        IdxReader.IdxArray lab = IdxReader.read(labelsFile, labelsSha256);
         if (lab.dims().length != 1) {
-            throw new IllegalArgumentException(labelsFile + ": labels need 1 dimension, got " + lab.dims().length);
+            throw new IllegalArgumentException(labelsFile + ": labels need 1 dimension, got " + lab.dims().length
+                    + " " + Arrays.toString(lab.dims()));
         }
         if (img.count() != lab.count()) {
             throw new IllegalArgumentException(imagesFile + " has " + img.count() + " images but " + labelsFile
@@ -83,8 +169,9 @@ public record ImageDataset(FMatrixRMaj images, int[] labels, int rows, int cols)
         int n = img.count();
         int d = img.itemSize();
         FMatrixRMaj x = new FMatrixRMaj(n, d);
+        byte[] src = img.data();
         for (int i = 0; i < n * d; i++) {
-            x.data[i] = img.unsigned(i) / 255f;
+            x.data[i] = (src[i] & 0xFF) / 255f;
         }
         int[] labels = new int[n];
         for (int i = 0; i < n; i++) {
@@ -93,6 +180,8 @@ public record ImageDataset(FMatrixRMaj images, int[] labels, int rows, int cols)
         return new ImageDataset(x, labels, img.dims()[1], img.dims()[2]);
     }
 
+    // ---- subsets, shuffling, splitting -----------------------------------------------------------
+
     /** The first {@code n} examples (copied). */
     public ImageDataset head(int n) {
         if (n <= 0 || n > size()) {
@@ -100,6 +189,129 @@ public record ImageDataset(FMatrixRMaj images, int[] labels, int rows, int cols)
         }
         FMatrixRMaj x = new FMatrixRMaj(n, images.numCols);
         System.arraycopy(images.data, 0, x.data, 0, n * images.numCols);
-        return new ImageDataset(x, java.util.Arrays.copyOf(labels, n), rows, cols);
+        return new ImageDataset(x, Arrays.copyOf(labels, n), rows, cols);
+    }
+
+    /**
+     * The examples at {@code indices}, in that order (copied). An index may repeat.
+     *
+     * @throws IllegalArgumentException when an index is outside 0..size()-1
+     */
+    public ImageDataset select(int[] indices) {
+        final int d = images.numCols;
+        FMatrixRMaj x = new FMatrixRMaj(indices.length, d);
+        int[] y = new int[indices.length];
+        for (int r = 0; r < indices.length; r++) {
+            int i = indices[r];
+            if (i < 0 || i >= size()) {
+                throw new IllegalArgumentException("index " + i + " (position " + r + ") is outside 0.."
+                        + (size() - 1));
+            }
+            System.arraycopy(images.data, i * d, x.data, r * d, d);
+            y[r] = labels[i];
+        }
+        return new ImageDataset(x, y, rows, cols);
+    }
+
+    /** A copy with the examples in a random order drawn from {@code seed} (Fisher-Yates). */
+    public ImageDataset shuffled(long seed) {
+        return select(permutation(size(), new SplittableRandom(seed)));
+    }
+
+    /**
+     * A training and a validation part, for model selection without touching the test set.
+     *
+     * @param train      the remaining examples, in their original order
+     * @param validation {@code validationSize} examples drawn at random, in their original order
+     */
+    public record Split(ImageDataset train, ImageDataset validation) {
+    }
+
+    /**
+     * Splits off a random validation set (not stratified). The same seed gives the same split.
+     * For MNIST the usual choice is 10,000 of the 60,000 training images.
+     *
+     * @param validationSize examples in the validation part, 1..size()-1
+     * @param seed           seed of the draw
+     * @throws IllegalArgumentException when validationSize leaves either part empty
+     */
+    public Split split(int validationSize, long seed) {
+        if (validationSize <= 0 || validationSize >= size()) {
+            throw new IllegalArgumentException("validation size must be in 1.." + (size() - 1) + " for a dataset of "
+                    + size() + ", got " + validationSize);
+        }
+        int[] perm = permutation(size(), new SplittableRandom(seed));
+        int[] validation = Arrays.copyOfRange(perm, 0, validationSize);
+        int[] train = Arrays.copyOfRange(perm, validationSize, perm.length);
+        Arrays.sort(validation);
+        Arrays.sort(train);
+        return new Split(select(train), select(validation));
+    }
+
+    /** A uniformly random permutation of 0..n-1 (Fisher-Yates). */
+    static int[] permutation(int n, RandomGenerator rng) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int tmp = order[i];
+            order[i] = order[j];
+            order[j] = tmp;
+        }
+        return order;
+    }
+
+    // ---- binarisation ---------------------------------------------------------------------------
+
+    /**
+     * Dynamic binarisation: {@code dst[i] = 1} with probability {@code src[i]}, else 0, one fresh
+     * uniform draw per pixel ({@code rng.nextFloat() < src[i]}). Call once per epoch into the same
+     * buffer; allocates nothing. A grey level of 0 always gives 0, and 1 always gives 1.
+     *
+     * @param src pixels in [0, 1]; not modified (unless it is {@code dst})
+     * @param dst same shape as src; modified. May be src itself (the grey levels are then lost)
+     * @param rng source of the draws, advanced by {@code src.getNumElements()} floats
+     * @throws IllegalArgumentException when the shapes differ
+     */
+    public static void binarise(FMatrixRMaj src, FMatrixRMaj dst, RandomGenerator rng) {
+        if (src.numRows != dst.numRows || src.numCols != dst.numCols) {
+            throw new IllegalArgumentException("binarise: dst is (" + dst.numRows + ", " + dst.numCols
+                    + ") but src is (" + src.numRows + ", " + src.numCols + ")");
+        }
+        final float[] s = src.data;
+        final float[] t = dst.data;
+        final int n = src.getNumElements();
+        for (int i = 0; i < n; i++) {
+            t[i] = rng.nextFloat() < s[i] ? 1f : 0f;
+        }
+    }
+
+    /**
+     * Fixed stochastic binarisation: one Bernoulli draw per pixel from {@code seed}, made once (the
+     * "statically binarised MNIST" protocol). The same seed gives the same images.
+     */
+    public ImageDataset binarised(long seed) {
+        FMatrixRMaj x = new FMatrixRMaj(images.numRows, images.numCols);
+        binarise(images, x, new SplittableRandom(seed));
+        return new ImageDataset(x, labels.clone(), rows, cols);
+    }
+
+    /**
+     * Deterministic binarisation by threshold: 1 where the pixel is greater than {@code threshold}, else 0.
+     *
+     * @param threshold in [0, 1); 0.5 is the usual choice
+     */
+    public ImageDataset thresholded(float threshold) {
+        if (!(threshold >= 0f && threshold < 1f)) {
+            throw new IllegalArgumentException("threshold must be in [0, 1), got " + threshold);
+        }
+        FMatrixRMaj x = new FMatrixRMaj(images.numRows, images.numCols);
+        final int n = images.getNumElements();
+        for (int i = 0; i < n; i++) {
+            x.data[i] = images.data[i] > threshold ? 1f : 0f;
+        }
+        return new ImageDataset(x, labels.clone(), rows, cols);
     }
 }

@@ -1,2 +1,10 @@
-/** Reading data sets: IDX files ({@link org.vae4j.data.IdxReader}) and MNIST-format image sets. */
+/**
+ * Data: reading MNIST-format IDX files ({@link org.vae4j.data.IdxReader}) into
+ * {@link org.vae4j.data.ImageDataset} (pixels in [0, 1] plus labels, with splitting, shuffling and
+ * binarisation); finding, downloading and caching MNIST and Fashion-MNIST by name
+ * ({@link org.vae4j.data.DataSets}, {@link org.vae4j.data.DataLocator},
+ * {@link org.vae4j.data.DatasetSource}); and matrices in and out as NumPy {@code .npy}
+ * ({@link org.vae4j.data.Npy}) and CSV ({@link org.vae4j.data.Csv}). Depends on no other vae4j
+ * package. docs/DATA.md describes the formats and the search order.
+ */
 package org.vae4j.data;

@@ -3,8 +3,6 @@ package org.vae4j.kernel;
 import java.util.Arrays;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.ejml.data.FMatrixRMaj;
@@ -33,8 +31,6 @@ import org.ejml.dense.row.CommonOps_FDRM;
 public final class VectorGemm implements Gemm {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    /** Four floats: a row of a 4x4 tile of C. */
-    private static final VectorSpecies<Float> S4 = FloatVector.SPECIES_128;
     private static final int L = S.length();
     /** Rows of B per block in the dot kernel: 128 rows of up to 1000 floats stay in L2. */
     private static final int DOT_BLOCK = 128;
@@ -204,7 +200,26 @@ public final class VectorGemm implements Gemm {
      */
     private static void axpy(float[] a, int ars, int aps, float[] b, float[] c, int k, int n, boolean overwrite,
                              int i0, int i1, int j0, int j1) {
-        int j = j0;
+        if (overwrite) {
+            // Zero C first so that every tile only accumulates: a tile choosing between zero and
+            // loaded accumulators merges vectors across branches, and C2 then boxes them.
+            for (int i = i0; i < i1; i++) {
+                Arrays.fill(c, i * n + j0, i * n + j1, 0f);
+            }
+        }
+        // One method per tile width: each compiles on its own, small enough for C2 to keep every
+        // vector in registers.
+        int j = axpy4(a, ars, aps, b, c, k, n, i0, i1, j0, j1);
+        j = axpy2(a, ars, aps, b, c, k, n, i0, i1, j, j1);
+        j = axpy1(a, ars, aps, b, c, k, n, i0, i1, j, j1);
+        if (j < j1) {
+            axpyScalar(a, ars, aps, b, c, k, n, i0, i1, j, j1);
+        }
+    }
+
+    /** Columns [j, ...) in panels of 4 vectors; returns the first column not done. */
+    private static int axpy4(float[] a, int ars, int aps, float[] b, float[] c, int k, int n,
+                               int i0, int i1, int j, int j1) {
         for (; j + 4 * L <= j1; j += 4 * L) {
             int i = i0;
             for (; i + 4 <= i1; i += 4) {
@@ -228,41 +243,22 @@ public final class VectorGemm implements Gemm {
                 FloatVector s31;
                 FloatVector s32;
                 FloatVector s33;
-                if (overwrite) {
-                    s00 = FloatVector.zero(S);
-                    s01 = s00;
-                    s02 = s00;
-                    s03 = s00;
-                    s10 = s00;
-                    s11 = s00;
-                    s12 = s00;
-                    s13 = s00;
-                    s20 = s00;
-                    s21 = s00;
-                    s22 = s00;
-                    s23 = s00;
-                    s30 = s00;
-                    s31 = s00;
-                    s32 = s00;
-                    s33 = s00;
-                } else {
-                    s00 = FloatVector.fromArray(S, c, c0);
-                    s01 = FloatVector.fromArray(S, c, c0 + L);
-                    s02 = FloatVector.fromArray(S, c, c0 + 2 * L);
-                    s03 = FloatVector.fromArray(S, c, c0 + 3 * L);
-                    s10 = FloatVector.fromArray(S, c, c1);
-                    s11 = FloatVector.fromArray(S, c, c1 + L);
-                    s12 = FloatVector.fromArray(S, c, c1 + 2 * L);
-                    s13 = FloatVector.fromArray(S, c, c1 + 3 * L);
-                    s20 = FloatVector.fromArray(S, c, c2);
-                    s21 = FloatVector.fromArray(S, c, c2 + L);
-                    s22 = FloatVector.fromArray(S, c, c2 + 2 * L);
-                    s23 = FloatVector.fromArray(S, c, c2 + 3 * L);
-                    s30 = FloatVector.fromArray(S, c, c3);
-                    s31 = FloatVector.fromArray(S, c, c3 + L);
-                    s32 = FloatVector.fromArray(S, c, c3 + 2 * L);
-                    s33 = FloatVector.fromArray(S, c, c3 + 3 * L);
-                }
+                s00 = FloatVector.fromArray(S, c, c0);
+                s01 = FloatVector.fromArray(S, c, c0 + L);
+                s02 = FloatVector.fromArray(S, c, c0 + 2 * L);
+                s03 = FloatVector.fromArray(S, c, c0 + 3 * L);
+                s10 = FloatVector.fromArray(S, c, c1);
+                s11 = FloatVector.fromArray(S, c, c1 + L);
+                s12 = FloatVector.fromArray(S, c, c1 + 2 * L);
+                s13 = FloatVector.fromArray(S, c, c1 + 3 * L);
+                s20 = FloatVector.fromArray(S, c, c2);
+                s21 = FloatVector.fromArray(S, c, c2 + L);
+                s22 = FloatVector.fromArray(S, c, c2 + 2 * L);
+                s23 = FloatVector.fromArray(S, c, c2 + 3 * L);
+                s30 = FloatVector.fromArray(S, c, c3);
+                s31 = FloatVector.fromArray(S, c, c3 + L);
+                s32 = FloatVector.fromArray(S, c, c3 + 2 * L);
+                s33 = FloatVector.fromArray(S, c, c3 + 3 * L);
                 int ai = i * ars;
                 int bi = j;
                 for (int p = 0; p < k; p++) {
@@ -312,10 +308,10 @@ public final class VectorGemm implements Gemm {
             }
             for (; i < i1; i++) {
                 final int c0 = i * n + j;
-                FloatVector s00 = overwrite ? FloatVector.zero(S) : FloatVector.fromArray(S, c, c0);
-                FloatVector s01 = overwrite ? FloatVector.zero(S) : FloatVector.fromArray(S, c, c0 + L);
-                FloatVector s02 = overwrite ? FloatVector.zero(S) : FloatVector.fromArray(S, c, c0 + 2 * L);
-                FloatVector s03 = overwrite ? FloatVector.zero(S) : FloatVector.fromArray(S, c, c0 + 3 * L);
+                FloatVector s00 = FloatVector.fromArray(S, c, c0);
+                FloatVector s01 = FloatVector.fromArray(S, c, c0 + L);
+                FloatVector s02 = FloatVector.fromArray(S, c, c0 + 2 * L);
+                FloatVector s03 = FloatVector.fromArray(S, c, c0 + 3 * L);
                 int ai = i * ars;
                 int bi = j;
                 for (int p = 0; p < k; p++) {
@@ -333,6 +329,12 @@ public final class VectorGemm implements Gemm {
                 s03.intoArray(c, c0 + 3 * L);
             }
         }
+        return j;
+    }
+
+    /** Columns [j, ...) in panels of 2 vectors; returns the first column not done. */
+    private static int axpy2(float[] a, int ars, int aps, float[] b, float[] c, int k, int n,
+                               int i0, int i1, int j, int j1) {
         for (; j + 2 * L <= j1; j += 2 * L) {
             int i = i0;
             for (; i + 4 <= i1; i += 4) {
@@ -348,25 +350,14 @@ public final class VectorGemm implements Gemm {
                 FloatVector s21;
                 FloatVector s30;
                 FloatVector s31;
-                if (overwrite) {
-                    s00 = FloatVector.zero(S);
-                    s01 = s00;
-                    s10 = s00;
-                    s11 = s00;
-                    s20 = s00;
-                    s21 = s00;
-                    s30 = s00;
-                    s31 = s00;
-                } else {
-                    s00 = FloatVector.fromArray(S, c, c0);
-                    s01 = FloatVector.fromArray(S, c, c0 + L);
-                    s10 = FloatVector.fromArray(S, c, c1);
-                    s11 = FloatVector.fromArray(S, c, c1 + L);
-                    s20 = FloatVector.fromArray(S, c, c2);
-                    s21 = FloatVector.fromArray(S, c, c2 + L);
-                    s30 = FloatVector.fromArray(S, c, c3);
-                    s31 = FloatVector.fromArray(S, c, c3 + L);
-                }
+                s00 = FloatVector.fromArray(S, c, c0);
+                s01 = FloatVector.fromArray(S, c, c0 + L);
+                s10 = FloatVector.fromArray(S, c, c1);
+                s11 = FloatVector.fromArray(S, c, c1 + L);
+                s20 = FloatVector.fromArray(S, c, c2);
+                s21 = FloatVector.fromArray(S, c, c2 + L);
+                s30 = FloatVector.fromArray(S, c, c3);
+                s31 = FloatVector.fromArray(S, c, c3 + L);
                 int ai = i * ars;
                 int bi = j;
                 for (int p = 0; p < k; p++) {
@@ -398,8 +389,8 @@ public final class VectorGemm implements Gemm {
             }
             for (; i < i1; i++) {
                 final int c0 = i * n + j;
-                FloatVector s00 = overwrite ? FloatVector.zero(S) : FloatVector.fromArray(S, c, c0);
-                FloatVector s01 = overwrite ? FloatVector.zero(S) : FloatVector.fromArray(S, c, c0 + L);
+                FloatVector s00 = FloatVector.fromArray(S, c, c0);
+                FloatVector s01 = FloatVector.fromArray(S, c, c0 + L);
                 int ai = i * ars;
                 int bi = j;
                 for (int p = 0; p < k; p++) {
@@ -413,14 +404,20 @@ public final class VectorGemm implements Gemm {
                 s01.intoArray(c, c0 + L);
             }
         }
+        return j;
+    }
+
+    /** Columns [j, ...) in panels of 1 vector; returns the first column not done. */
+    private static int axpy1(float[] a, int ars, int aps, float[] b, float[] c, int k, int n,
+                               int i0, int i1, int j, int j1) {
         for (; j + L <= j1; j += L) {
             int i = i0;
             for (; i + 4 <= i1; i += 4) {
                 final int c0 = i * n + j;
-                FloatVector s0 = overwrite ? FloatVector.zero(S) : FloatVector.fromArray(S, c, c0);
-                FloatVector s1 = overwrite ? FloatVector.zero(S) : FloatVector.fromArray(S, c, c0 + n);
-                FloatVector s2 = overwrite ? FloatVector.zero(S) : FloatVector.fromArray(S, c, c0 + 2 * n);
-                FloatVector s3 = overwrite ? FloatVector.zero(S) : FloatVector.fromArray(S, c, c0 + 3 * n);
+                FloatVector s0 = FloatVector.fromArray(S, c, c0);
+                FloatVector s1 = FloatVector.fromArray(S, c, c0 + n);
+                FloatVector s2 = FloatVector.fromArray(S, c, c0 + 2 * n);
+                FloatVector s3 = FloatVector.fromArray(S, c, c0 + 3 * n);
                 int ai = i * ars;
                 int bi = j;
                 for (int p = 0; p < k; p++) {
@@ -439,7 +436,7 @@ public final class VectorGemm implements Gemm {
             }
             for (; i < i1; i++) {
                 final int c0 = i * n + j;
-                FloatVector s0 = overwrite ? FloatVector.zero(S) : FloatVector.fromArray(S, c, c0);
+                FloatVector s0 = FloatVector.fromArray(S, c, c0);
                 int ai = i * ars;
                 int bi = j;
                 for (int p = 0; p < k; p++) {
@@ -450,20 +447,24 @@ public final class VectorGemm implements Gemm {
                 s0.intoArray(c, c0);
             }
         }
-        if (j < j1) {
-            // Fewer than L columns left: scalar, same fma sequence as the vector lanes.
-            for (int i = i0; i < i1; i++) {
-                for (int jj = j; jj < j1; jj++) {
-                    float s = overwrite ? 0f : c[i * n + jj];
-                    int ai = i * ars;
-                    int bi = jj;
-                    for (int p = 0; p < k; p++) {
-                        s = Math.fma(a[ai], b[bi], s);
-                        ai += aps;
-                        bi += n;
-                    }
-                    c[i * n + jj] = s;
+        return j;
+    }
+
+    /** The last fewer-than-L columns [j, j1): scalar, the same fma sequence as a vector lane. */
+    private static void axpyScalar(float[] a, int ars, int aps, float[] b, float[] c, int k, int n,
+                               int i0, int i1, int j, int j1) {
+        // Fewer than L columns left: scalar, same fma sequence as the vector lanes.
+        for (int i = i0; i < i1; i++) {
+            for (int jj = j; jj < j1; jj++) {
+                float s = c[i * n + jj];
+                int ai = i * ars;
+                int bi = jj;
+                for (int p = 0; p < k; p++) {
+                    s = Math.fma(a[ai], b[bi], s);
+                    ai += aps;
+                    bi += n;
                 }
+                c[i * n + jj] = s;
             }
         }
     }
@@ -475,7 +476,6 @@ public final class VectorGemm implements Gemm {
     private static void dot(float[] a, float[] b, float[] c, int k, int n, boolean overwrite,
                             int i0, int i1, int j0, int j1) {
         final int kv = k - k % L;
-        final float[] sums = SUMS.get();
         for (int jb = j0; jb < j1; jb += DOT_BLOCK) {
             final int je = Math.min(j1, jb + DOT_BLOCK);
             int i = i0;
@@ -533,44 +533,6 @@ public final class VectorGemm implements Gemm {
                         s33 = x3.fma(y, s33);
                     }
                     final int c0 = i * n + j;
-                    if (TREE) {
-                        // 15 folds turn the 16 accumulators into one vector of their 16 sums,
-                        // lane 4r + q holding C[i + r][j + q]; far cheaper than 16 lane reductions
-                        // (JDK 17 reduces a float vector lane by lane, in order).
-                        FloatVector r0 = s00.blend(s20, FOLD_MASK[3]).add(s20.blend(s00, FOLD_MASK[3]).rearrange(FOLD_SWAP[3]));
-                        FloatVector r1 = s01.blend(s21, FOLD_MASK[3]).add(s21.blend(s01, FOLD_MASK[3]).rearrange(FOLD_SWAP[3]));
-                        FloatVector r2 = s02.blend(s22, FOLD_MASK[3]).add(s22.blend(s02, FOLD_MASK[3]).rearrange(FOLD_SWAP[3]));
-                        FloatVector r3 = s03.blend(s23, FOLD_MASK[3]).add(s23.blend(s03, FOLD_MASK[3]).rearrange(FOLD_SWAP[3]));
-                        FloatVector r4 = s10.blend(s30, FOLD_MASK[3]).add(s30.blend(s10, FOLD_MASK[3]).rearrange(FOLD_SWAP[3]));
-                        FloatVector r5 = s11.blend(s31, FOLD_MASK[3]).add(s31.blend(s11, FOLD_MASK[3]).rearrange(FOLD_SWAP[3]));
-                        FloatVector r6 = s12.blend(s32, FOLD_MASK[3]).add(s32.blend(s12, FOLD_MASK[3]).rearrange(FOLD_SWAP[3]));
-                        FloatVector r7 = s13.blend(s33, FOLD_MASK[3]).add(s33.blend(s13, FOLD_MASK[3]).rearrange(FOLD_SWAP[3]));
-                        FloatVector u0 = r0.blend(r4, FOLD_MASK[2]).add(r4.blend(r0, FOLD_MASK[2]).rearrange(FOLD_SWAP[2]));
-                        FloatVector u1 = r1.blend(r5, FOLD_MASK[2]).add(r5.blend(r1, FOLD_MASK[2]).rearrange(FOLD_SWAP[2]));
-                        FloatVector u2 = r2.blend(r6, FOLD_MASK[2]).add(r6.blend(r2, FOLD_MASK[2]).rearrange(FOLD_SWAP[2]));
-                        FloatVector u3 = r3.blend(r7, FOLD_MASK[2]).add(r7.blend(r3, FOLD_MASK[2]).rearrange(FOLD_SWAP[2]));
-                        FloatVector w0 = u0.blend(u2, FOLD_MASK[1]).add(u2.blend(u0, FOLD_MASK[1]).rearrange(FOLD_SWAP[1]));
-                        FloatVector w1 = u1.blend(u3, FOLD_MASK[1]).add(u3.blend(u1, FOLD_MASK[1]).rearrange(FOLD_SWAP[1]));
-                        FloatVector t = w0.blend(w1, FOLD_MASK[0]).add(w1.blend(w0, FOLD_MASK[0]).rearrange(FOLD_SWAP[0]));
-                        t.intoArray(sums, 0);
-                        if (kv == k) {
-                            for (int r = 0; r < 4; r++) {
-                                final int cr = c0 + r * n;
-                                FloatVector q = FloatVector.fromArray(S4, sums, 4 * r);
-                                (overwrite ? q : q.add(FloatVector.fromArray(S4, c, cr))).intoArray(c, cr);
-                            }
-                            continue;
-                        }
-                        for (int r = 0; r < 4; r++) {
-                            final int ar = a0 + r * k;
-                            final int cr = c0 + r * n;
-                            store(c, cr, overwrite, sums[4 * r], a, ar, b, b0, kv, k);
-                            store(c, cr + 1, overwrite, sums[4 * r + 1], a, ar, b, b1, kv, k);
-                            store(c, cr + 2, overwrite, sums[4 * r + 2], a, ar, b, b2, kv, k);
-                            store(c, cr + 3, overwrite, sums[4 * r + 3], a, ar, b, b3, kv, k);
-                        }
-                        continue;
-                    }
                     store(c, c0, overwrite, s00.reduceLanes(VectorOperators.ADD), a, a0, b, b0, kv, k);
                     store(c, c0 + 1, overwrite, s01.reduceLanes(VectorOperators.ADD), a, a0, b, b1, kv, k);
                     store(c, c0 + 2, overwrite, s02.reduceLanes(VectorOperators.ADD), a, a0, b, b2, kv, k);
@@ -600,45 +562,6 @@ public final class VectorGemm implements Gemm {
                 }
             }
         }
-    }
-
-    /** Whether the 16-lane fold tree is used (AVX-512); otherwise each accumulator is reduced alone. */
-    private static final boolean TREE = L == 16;
-    private static final VectorMask<Float>[] FOLD_MASK = foldMasks();
-    private static final VectorShuffle<Float>[] FOLD_SWAP = foldSwaps();
-    /** The 16 sums of a tile, per thread. */
-    private static final ThreadLocal<float[]> SUMS = ThreadLocal.withInitial(() -> new float[16]);
-
-    // Fold at level h (block size 2^h lanes), written out inline in the tile (a helper taking
-    // vectors gets un-inlined in a method this large, and its vectors boxed):
-    //   fold(a, b) = a.blend(b, FOLD_MASK[h]) + b.blend(a, FOLD_MASK[h]).rearrange(FOLD_SWAP[h])
-    // holds a's adjacent blocks summed where block (lane >> h) is even, b's where it is odd.
-    // Folding 16 vectors at h = 3, 2, 1, 0 leaves one vector of their 16 sums.
-
-    @SuppressWarnings("unchecked")
-    private static VectorMask<Float>[] foldMasks() {
-        VectorMask<Float>[] masks = new VectorMask[4];
-        for (int level = 0; level < 4; level++) {
-            boolean[] bits = new boolean[L];
-            for (int l = 0; l < L; l++) {
-                bits[l] = ((l >> level) & 1) == 1;
-            }
-            masks[level] = VectorMask.fromArray(S, bits, 0);
-        }
-        return masks;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] foldSwaps() {
-        VectorShuffle<Float>[] swaps = new VectorShuffle[4];
-        for (int level = 0; level < 4; level++) {
-            int[] idx = new int[L];
-            for (int l = 0; l < L; l++) {
-                idx[l] = (l ^ (1 << level)) % L;
-            }
-            swaps[level] = VectorShuffle.fromArray(S, idx, 0);
-        }
-        return swaps;
     }
 
     /** One element of the dot kernel: lane-wise fma over p, a lane reduction, the scalar tail. */

@@ -105,6 +105,53 @@ public final class Adam implements Optimizer {
         this.t = steps;
     }
 
+    /** Decay of the first moment. */
+    public double beta1() {
+        return beta1;
+    }
+
+    /** Decay of the second moment. */
+    public double beta2() {
+        return beta2;
+    }
+
+    /** Denominator term. */
+    public double eps() {
+        return eps;
+    }
+
+    /**
+     * Replaces the whole state (step count and moments) with copies of saved state, e.g. from a
+     * checkpoint, so that the next {@link #step} continues exactly where the saved optimiser left
+     * off. Empty lists restore an optimiser that has not bound its parameters yet.
+     *
+     * @param steps    the step count t, &gt;= 0
+     * @param expAvg   the first moments m, one array per parameter (in the parameters' order), not modified
+     * @param expAvgSq the second moments v, aligned with {@code expAvg}, not modified
+     * @throws IllegalArgumentException for a negative step count or lists that do not line up
+     */
+    public void restoreState(long steps, List<float[]> expAvg, List<float[]> expAvgSq) {
+        if (steps < 0) {
+            throw new IllegalArgumentException("step count must be >= 0, got " + steps);
+        }
+        if (expAvg.size() != expAvgSq.size()) {
+            throw new IllegalArgumentException("exp_avg has " + expAvg.size() + " buffers, exp_avg_sq "
+                    + expAvgSq.size());
+        }
+        for (int i = 0; i < expAvg.size(); i++) {
+            if (expAvg.get(i).length != expAvgSq.get(i).length) {
+                throw new IllegalArgumentException("buffer " + i + ": exp_avg has " + expAvg.get(i).length
+                        + " values, exp_avg_sq " + expAvgSq.get(i).length);
+            }
+        }
+        reset();
+        for (int i = 0; i < expAvg.size(); i++) {
+            m.buffers().add(expAvg.get(i).clone());
+            v.buffers().add(expAvgSq.get(i).clone());
+        }
+        this.t = steps;
+    }
+
     @Override
     public double learningRate() {
         return lr;

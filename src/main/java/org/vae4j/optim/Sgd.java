@@ -59,6 +59,31 @@ public final class Sgd implements Optimizer {
         return t;
     }
 
+    /** The momentum factor. */
+    public double momentum() {
+        return momentum;
+    }
+
+    /**
+     * Replaces the whole state (step count and momentum buffers) with copies of saved state, e.g.
+     * from a checkpoint, so that the next {@link #step} continues exactly where the saved optimiser
+     * left off. An empty list restores an optimiser that has not bound its parameters yet.
+     *
+     * @param steps   the step count, &gt;= 0 (0 makes the next step the first, which sets b = g)
+     * @param buffers the momentum buffers, one per parameter (in the parameters' order), not modified
+     * @throws IllegalArgumentException for a negative step count
+     */
+    public void restoreState(long steps, List<float[]> buffers) {
+        if (steps < 0) {
+            throw new IllegalArgumentException("step count must be >= 0, got " + steps);
+        }
+        reset();
+        for (float[] b : buffers) {
+            buf.buffers().add(b.clone());
+        }
+        this.t = steps;
+    }
+
     @Override
     public double learningRate() {
         return lr;

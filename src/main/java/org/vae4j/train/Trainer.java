@@ -47,6 +47,7 @@ public final class Trainer {
     private final KlWarmup klWarmup;
     private final Supplier<Optimizer> optimizer;
     private final List<EpochListener> listeners;
+    private final Corruption corruption;
 
     private Trainer(Builder b) {
         this.epochs = b.epochs;
@@ -55,6 +56,7 @@ public final class Trainer {
         this.klWarmup = new KlWarmup(b.beta, b.warmupSteps);
         this.optimizer = b.optimizer;
         this.listeners = List.copyOf(b.listeners);
+        this.corruption = b.corruption;
     }
 
     public static Builder builder() {
@@ -70,6 +72,7 @@ public final class Trainer {
         private long warmupSteps;
         private Supplier<Optimizer> optimizer = Adam::new;
         private final List<EpochListener> listeners = new ArrayList<>();
+        private Corruption corruption = Corruption.none();
 
         public Builder epochs(int n) {
             if (n <= 0) {
@@ -121,6 +124,18 @@ public final class Trainer {
             return this;
         }
 
+        /**
+         * Denoising: each batch is corrupted (into a buffer allocated once, with a generator of
+         * the epoch) and the model reconstructs the clean batch. Default {@link Corruption#none()}.
+         */
+        public Builder corruption(Corruption c) {
+            if (c == null) {
+                throw new IllegalArgumentException("corruption must not be null (use Corruption.none())");
+            }
+            this.corruption = c;
+            return this;
+        }
+
         public Trainer build() {
             return new Trainer(this);
         }
@@ -140,6 +155,10 @@ public final class Trainer {
 
     public KlWarmup klWarmup() {
         return klWarmup;
+    }
+
+    public Corruption corruption() {
+        return corruption;
     }
 
     /** Trains with a new optimiser from the factory. See {@link #train(TrainableModel, FMatrixRMaj, Optimizer)}. */
@@ -179,17 +198,20 @@ public final class Trainer {
         final int d = data.numCols;
         final List<Parameter> params = model.parameters();
         final FMatrixRMaj batch = new FMatrixRMaj(Math.min(batchSize, n), d); // (batch, d), reused
+        final FMatrixRMaj corrupted = corruption.isNone() ? batch : new FMatrixRMaj(batch.numRows, d); // (batch, d)
         final int[] order = new int[n];
         final List<EpochStats> history = new ArrayList<>(epochs);
         long globalStep = optimiser.steps();
-        LOG.info("training {} parameters on {} examples: {} epochs, batch {}, {}, beta {}{}",
+        LOG.info("training {} parameters on {} examples: {} epochs, batch {}, {}, beta {}{}{}",
                 model.parameterCount(), n, epochs, batchSize, optimiser.describe(), klWarmup.target(),
-                klWarmup.steps() > 0 ? " (warm-up " + klWarmup.steps() + " steps)" : "");
+                klWarmup.steps() > 0 ? " (warm-up " + klWarmup.steps() + " steps)" : "",
+                corruption.isNone() ? "" : ", input corruption " + corruption.describe());
         for (int epoch = 1; epoch <= epochs; epoch++) {
             // Randomness of this epoch: a function of (seed, optimiser steps so far), so a second
             // train() call with the same optimiser, or a resumed run, continues with fresh draws.
             SplittableRandom shuffleRng = new SplittableRandom(mix(seed, globalStep, 1));
             SplittableRandom noiseRng = new SplittableRandom(mix(seed, globalStep, 2));
+            SplittableRandom corruptionRng = corruption.isNone() ? null : new SplittableRandom(mix(seed, globalStep, 3));
             shuffle(order, shuffleRng);
             long t0 = System.nanoTime();
             double sumLoss = 0;
@@ -201,7 +223,14 @@ public final class Trainer {
                 int rows = Math.min(batchSize, n - start);
                 gather(data, order, start, rows, batch);
                 beta = klWarmup.beta(globalStep);
-                double loss = model.forwardBackward(batch, beta, noiseRng);
+                double loss;
+                if (corruption.isNone()) {
+                    loss = model.forwardBackward(batch, beta, noiseRng);
+                } else {
+                    corrupted.reshape(rows, d);
+                    corruption.apply(batch, corrupted, corruptionRng);
+                    loss = model.forwardBackward(corrupted, batch, beta, noiseRng);
+                }
                 double recon = model.lastReconstruction();
                 double kl = model.lastKl();
                 globalStep++;

@@ -1,0 +1,123 @@
+package org.vae4j.eval;
+
+import java.util.function.UnaryOperator;
+
+import org.ejml.data.FMatrixRMaj;
+import org.vae4j.Autoencoder;
+import org.vae4j.Vae;
+
+/**
+ * Generation by moving through latent space: interpolation between the codes of two inputs and
+ * traversal of one latent dimension, decoded to the model's mean output (pixel probabilities for
+ * the Bernoulli likelihood). For a {@link Vae} the code of an input is its posterior mean mu(x);
+ * for an {@link Autoencoder}, its code. Samples from the prior are {@link Vae#sample}. Stateless.
+ */
+public final class LatentSpace {
+
+    private LatentSpace() {
+    }
+
+    /**
+     * Decoded interpolations between the posterior means of corresponding rows of two inputs:
+     * decode(path(mu(from_i), mu(to_i))).
+     *
+     * @param from  (n, inputSize), not modified
+     * @param to    (n, inputSize), not modified
+     * @param steps points per path including both ends, &gt;= 2
+     * @param kind  {@link Interpolation#LINEAR} or {@link Interpolation#SPHERICAL}
+     * @return a new (n * steps, inputSize) matrix, pair i in rows [i * steps, (i + 1) * steps)
+     */
+    public static FMatrixRMaj interpolate(Vae vae, FMatrixRMaj from, FMatrixRMaj to, int steps, Interpolation kind) {
+        return interpolate(x -> vae.encode(x).mu(), vae::decode, from, to, steps, kind);
+    }
+
+    /** As {@link #interpolate(Vae, FMatrixRMaj, FMatrixRMaj, int, Interpolation)} between an autoencoder's codes. */
+    public static FMatrixRMaj interpolate(Autoencoder autoencoder, FMatrixRMaj from, FMatrixRMaj to, int steps,
+                                          Interpolation kind) {
+        return interpolate(autoencoder::encode, autoencoder::decode, from, to, steps, kind);
+    }
+
+    private static FMatrixRMaj interpolate(UnaryOperator<FMatrixRMaj> encode, UnaryOperator<FMatrixRMaj> decode,
+                                           FMatrixRMaj from, FMatrixRMaj to, int steps, Interpolation kind) {
+        if (kind == null) {
+            throw new IllegalArgumentException("interpolation kind must not be null");
+        }
+        if (from == null || to == null || from.numRows != to.numRows) {
+            throw new IllegalArgumentException("interpolation needs two inputs with the same number of rows");
+        }
+        return decode.apply(kind.path(encode.apply(from), encode.apply(to), steps));
+    }
+
+    /**
+     * The codes of a traversal: {@code steps} copies of {@code base} with dimension {@code dimension}
+     * set to from, from + (to - from) / (steps - 1), ..., to.
+     *
+     * @param base      (1, latent) code, not modified
+     * @param dimension 0 &lt;= dimension &lt; latent
+     * @param steps     &gt;= 2
+     * @return a new (steps, latent) matrix
+     */
+    public static FMatrixRMaj traversalCodes(FMatrixRMaj base, int dimension, double from, double to, int steps) {
+        if (base == null || base.numRows != 1 || base.numCols == 0) {
+            throw new IllegalArgumentException("the base code must be one row (1, latent)");
+        }
+        if (dimension < 0 || dimension >= base.numCols) {
+            throw new IllegalArgumentException("latent dimension must be in [0, " + base.numCols + "), got " + dimension);
+        }
+        if (steps < 2) {
+            throw new IllegalArgumentException("a traversal needs at least 2 steps, got " + steps);
+        }
+        if (!Double.isFinite(from) || !Double.isFinite(to)) {
+            throw new IllegalArgumentException("traversal range must be finite, got " + from + " .. " + to);
+        }
+        final int latent = base.numCols;
+        FMatrixRMaj codes = new FMatrixRMaj(steps, latent);
+        for (int s = 0; s < steps; s++) {
+            System.arraycopy(base.data, 0, codes.data, s * latent, latent);
+            double t = (double) s / (steps - 1);
+            codes.data[s * latent + dimension] = (float) (from + t * (to - from));
+        }
+        return codes;
+    }
+
+    /**
+     * A decoded traversal of one latent dimension around a base code (e.g. 0, the prior's mean,
+     * or mu(x) of an input), over e.g. -3 .. 3 prior standard deviations: decode(traversalCodes(...)).
+     *
+     * @return a new (steps, inputSize) matrix
+     */
+    public static FMatrixRMaj traverse(Vae vae, FMatrixRMaj base, int dimension, double from, double to, int steps) {
+        return vae.decode(traversalCodesFor(base, vae.latentSize(), dimension, from, to, steps));
+    }
+
+    /** As {@link #traverse(Vae, FMatrixRMaj, int, double, double, int)} for an autoencoder's code. */
+    public static FMatrixRMaj traverse(Autoencoder autoencoder, FMatrixRMaj base, int dimension, double from,
+                                       double to, int steps) {
+        return autoencoder.decode(traversalCodesFor(base, autoencoder.codeSize(), dimension, from, to, steps));
+    }
+
+    /**
+     * Traversals of every latent dimension, one after the other (a picture with one row per
+     * dimension).
+     *
+     * @return a new (latent * steps, inputSize) matrix: dimension u in rows [u * steps, (u + 1) * steps)
+     */
+    public static FMatrixRMaj traverseEach(Vae vae, FMatrixRMaj base, double from, double to, int steps) {
+        final int latent = vae.latentSize();
+        FMatrixRMaj codes = new FMatrixRMaj(latent * steps, latent);
+        for (int u = 0; u < latent; u++) {
+            FMatrixRMaj one = traversalCodesFor(base, latent, u, from, to, steps);
+            System.arraycopy(one.data, 0, codes.data, u * steps * latent, steps * latent);
+        }
+        return vae.decode(codes);
+    }
+
+    private static FMatrixRMaj traversalCodesFor(FMatrixRMaj base, int latent, int dimension, double from, double to,
+                                           int steps) {
+        if (base == null || base.numCols != latent) {
+            throw new IllegalArgumentException("the base code must be (1, " + latent + "), got "
+                    + (base == null ? "null" : "(" + base.numRows + ", " + base.numCols + ")"));
+        }
+        return traversalCodes(base, dimension, from, to, steps);
+    }
+}

@@ -1,0 +1,84 @@
+package org.vae4j.eval;
+
+import java.util.function.UnaryOperator;
+
+import org.ejml.data.FMatrixRMaj;
+import org.vae4j.Autoencoder;
+import org.vae4j.Vae;
+
+/**
+ * The squared reconstruction error per image, the deterministic autoencoder's usual figure
+ * (Hinton &amp; Salakhutdinov 2006): summed over the pixels of an image, averaged over the images.
+ * Stateless.
+ */
+public final class ReconstructionError {
+
+    private ReconstructionError() {
+    }
+
+    /**
+     * (1/n) sum_i sum_j (r_ij - x_ij)^2, in double.
+     *
+     * @param reconstruction (n, d), not modified
+     * @param x              (n, d), not modified
+     */
+    public static double squaredErrorPerImage(FMatrixRMaj reconstruction, FMatrixRMaj x) {
+        return squaredErrorSum(reconstruction, x) / x.numRows;
+    }
+
+    /**
+     * The squared error per image of a VAE reconstructing through the posterior mean,
+     * r = E[x | z = mu(x)] ({@link Vae#reconstruct}).
+     *
+     * @param x (n, inputSize), not modified
+     */
+    public static double squaredErrorPerImage(Vae vae, FMatrixRMaj x) {
+        return squaredErrorPerImage(vae::reconstruct, x);
+    }
+
+    /**
+     * The squared error per image of an autoencoder, r = decode(encode(x)) ({@link Autoencoder#reconstruct}).
+     *
+     * @param x (n, inputSize), not modified
+     */
+    public static double squaredErrorPerImage(Autoencoder autoencoder, FMatrixRMaj x) {
+        return squaredErrorPerImage(autoencoder::reconstruct, x);
+    }
+
+    /**
+     * The squared error per image of any reconstruction function, called on chunks of at most
+     * 1000 rows (e.g. {@code pca::reconstruct}).
+     *
+     * @param reconstruct maps (m, d) rows to their (m, d) reconstruction
+     * @param x           (n, d), not modified
+     */
+    public static double squaredErrorPerImage(UnaryOperator<FMatrixRMaj> reconstruct, FMatrixRMaj x) {
+        if (x == null || x.numRows == 0) {
+            throw new IllegalArgumentException("data is empty (0 rows)");
+        }
+        FMatrixRMaj chunk = new FMatrixRMaj(Math.min(Rows.CHUNK, x.numRows), x.numCols);
+        double sum = 0;
+        for (int start = 0; start < x.numRows; start += Rows.CHUNK) {
+            int end = Math.min(x.numRows, start + Rows.CHUNK);
+            Rows.copy(x, start, end, chunk);
+            sum += squaredErrorSum(reconstruct.apply(chunk), chunk);
+        }
+        return sum / x.numRows;
+    }
+
+    private static double squaredErrorSum(FMatrixRMaj r, FMatrixRMaj x) {
+        if (r.numRows != x.numRows || r.numCols != x.numCols) {
+            throw new IllegalArgumentException("reconstruction is (" + r.numRows + ", " + r.numCols
+                    + ") but the data is (" + x.numRows + ", " + x.numCols + ")");
+        }
+        if (x.numRows == 0) {
+            throw new IllegalArgumentException("data is empty (0 rows)");
+        }
+        double sum = 0;
+        for (int i = 0; i < x.getNumElements(); i++) {
+            double d = (double) r.data[i] - x.data[i];
+            sum += d * d;
+        }
+        return sum;
+    }
+}

@@ -1,0 +1,37 @@
+package org.vae4j.io;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A file that could be read but whose contents are not acceptable: not a safetensors file, a
+ * corrupt or hostile header, data that does not match the header, or tensors that do not match
+ * the model's architecture. The message starts with the file's path and says what is wrong.
+ * Immutable.
+ */
+public final class ModelFileException extends IOException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final transient Path file;
+
+    /**
+     * @param file    the offending file
+     * @param problem what is wrong with it; the message is {@code file + ": " + problem}
+     */
+    public ModelFileException(Path file, String problem) {
+        super(file + ": " + problem);
+        this.file = file;
+    }
+
+    /** As {@link #ModelFileException(Path, String)}, keeping the underlying cause. */
+    public ModelFileException(Path file, String problem, Throwable cause) {
+        super(file + ": " + problem, cause);
+        this.file = file;
+    }
+
+    /** The offending file. */
+    public Path file() {
+        return file;
+    }
+}

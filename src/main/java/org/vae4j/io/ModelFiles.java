@@ -1,0 +1,524 @@
+package org.vae4j.io;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.function.UnaryOperator;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vae4j.Autoencoder;
+import org.vae4j.TrainableModel;
+import org.vae4j.Vae;
+import org.vae4j.nn.Parameter;
+import org.vae4j.optim.Adam;
+import org.vae4j.optim.Optimizer;
+import org.vae4j.optim.Sgd;
+import org.vae4j.train.Corruption;
+
+/**
+ * Saves and loads {@link Vae} and {@link Autoencoder} models, and training checkpoints, as
+ * safetensors files that PyTorch reads and writes too.
+ *
+ * <p><b>Tensors.</b> Each parameter is stored under its {@link Parameter#name()}, which is its
+ * PyTorch {@code state_dict} name ({@code fc1, fc_mu, fc_logvar, fc3, fc4} for the seed's
+ * one-hidden-layer VAE; {@code encoder.N} / {@code decoder.N} as {@code nn.Sequential} names them
+ * otherwise), with PyTorch's shapes: weights (out, in), biases (out). So
+ * {@code module.load_state_dict(safetensors.torch.load_file(path))} accepts a vae4j file.
+ *
+ * <p><b>Metadata.</b> The architecture (kind, widths, activations, likelihood), and when given the
+ * training settings and history, as {@code vae4j.*} string entries, plus {@code format = pt} and a
+ * SHA-256 of the data section: a loaded model needs no other file, and a flipped bit in the data
+ * is detected. The keys are listed in docs/MODEL_FILES.md.
+ *
+ * <p><b>Files from PyTorch.</b> A file without vae4j metadata is read by inferring the architecture
+ * from its tensor names and shapes (see docs/MODEL_FILES.md): {@code fc1/fc_mu/fc_logvar/fc3/fc4}
+ * gives the seed's ReLU Bernoulli VAE, {@code encoder.N/fc_mu/fc_logvar/decoder.N} a deeper one,
+ * {@code encoder.N/decoder.N} a ReLU autoencoder with a linear code and a sigmoid output. For other
+ * activations build the model and use {@link #loadInto}.
+ *
+ * <p><b>Checks.</b> Loading validates the file's header (see {@link SafeTensors}), then every tensor
+ * name, dtype and shape against the architecture, then the checksum, then reads the values and
+ * checks they are finite, and only then builds the model: a corrupt, hostile or mismatched file
+ * gets a {@link ModelFileException} whose message names the file and the problem, never an
+ * {@link OutOfMemoryError} or a half-loaded model. Saving is atomic.
+ *
+ * <p>Stateless; thread-safe, provided no other thread changes a model while it is saved.
+ */
+public final class ModelFiles {
+
+    /** The prefix of every metadata key vae4j writes (plus {@code format}). */
+    public static final String PREFIX = "vae4j.";
+    /** The version of the metadata layout this class writes; it reads this version and older. */
+    public static final int FORMAT_VERSION = 1;
+
+    static final String FORMAT = "format";
+    static final String FORMAT_VERSION_KEY = PREFIX + "format_version";
+    static final String VERSION = PREFIX + "version";
+    static final String DATA_SHA256 = PREFIX + "data_sha256";
+    static final String SEED = PREFIX + "seed";
+    static final String BATCH_SIZE = PREFIX + "batch_size";
+    static final String BETA = PREFIX + "beta";
+    static final String KL_WARMUP_STEPS = PREFIX + "kl_warmup_steps";
+    static final String TRAINING_HISTORY = PREFIX + "training_history";
+    static final String CORRUPTION = PREFIX + "corruption";
+    static final String CORRUPTION_P = PREFIX + "corruption_p";
+    static final String CORRUPTION_SIGMA = PREFIX + "corruption_sigma";
+    static final String CORRUPTION_CLAMP = PREFIX + "corruption_clamp";
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelFiles.class);
+
+    private ModelFiles() {
+    }
+
+    // ------------------------------------------------------------------------------ saving
+
+    /** {@link #save(TrainableModel, Path, TrainingState, Map)} without training information or extra metadata. */
+    public static void save(TrainableModel model, Path file) throws IOException {
+        save(model, file, null, Map.of());
+    }
+
+    /** {@link #save(TrainableModel, Path, TrainingState, Map)} without training information. */
+    public static void save(TrainableModel model, Path file, Map<String, String> extraMetadata) throws IOException {
+        save(model, file, null, extraMetadata);
+    }
+
+    /**
+     * Saves a model's parameters and architecture to a safetensors file, atomically: on any error
+     * the previous file at {@code file}, if any, is left unchanged.
+     *
+     * @param model         a {@link Vae} or an {@link Autoencoder}; not modified
+     * @param file          the target (conventionally {@code *.safetensors}); missing parent folders are created
+     * @param training      the trainer settings and history to record (beta, seed, ...), or {@code null}
+     * @param extraMetadata further string entries, e.g. the data set's name; keys must not be
+     *                      {@code format} nor start with {@code vae4j.}
+     * @throws IllegalArgumentException for another model type, a likelihood that cannot be named,
+     *                                  a reserved or null metadata key, or a null value
+     * @throws IOException              when the file cannot be written
+     */
+    public static void save(TrainableModel model, Path file, TrainingState training,
+                            Map<String, String> extraMetadata) throws IOException {
+        save(model, file, training, extraMetadata, UnaryOperator.identity());
+    }
+
+    /** {@link #save}, with the output channel wrapped (tests inject failures). */
+    static void save(TrainableModel model, Path file, TrainingState training, Map<String, String> extraMetadata,
+                     UnaryOperator<WritableByteChannel> wrap) throws IOException {
+        List<FloatTensor> tensors = parameterTensors(model);
+        Map<String, String> meta = metadata(model, training, extraMetadata);
+        meta.put(DATA_SHA256, SafeTensors.dataSha256(tensors));
+        SafeTensors.write(file, meta, tensors, wrap);
+        LOG.info("saved {} to {}", Architecture.of(model).describe(), file);
+    }
+
+    /**
+     * Saves a training checkpoint: the model file's content plus the optimiser's state (its step
+     * count, hyperparameters and per-parameter buffers) and the training settings. Resuming from it
+     * with {@link #loadCheckpoint} continues bit-identically. Atomic, as {@link #save}.
+     *
+     * <p>Optimiser buffers are tensors {@code optimizer.<buffer>.<parameter>} ({@code exp_avg},
+     * {@code exp_avg_sq} for Adam, {@code momentum_buffer} for SGD) with the parameter's shape; so
+     * strip the {@code optimizer.} tensors before {@code load_state_dict} in PyTorch.
+     *
+     * @param optimizer an {@link Adam} or {@link Sgd} that has been stepping {@code model.parameters()}
+     * @param training  the trainer settings and history; required (the seed is part of the position)
+     * @throws IllegalArgumentException for another optimiser type, optimiser state that does not match
+     *                                  the model's parameters, or the reasons {@link #save} gives
+     * @throws IOException              when the file cannot be written
+     */
+    public static void saveCheckpoint(TrainableModel model, Optimizer optimizer, TrainingState training, Path file)
+            throws IOException {
+        saveCheckpoint(model, optimizer, training, file, Map.of());
+    }
+
+    /** {@link #saveCheckpoint(TrainableModel, Optimizer, TrainingState, Path)} with extra metadata entries. */
+    public static void saveCheckpoint(TrainableModel model, Optimizer optimizer, TrainingState training, Path file,
+                                      Map<String, String> extraMetadata) throws IOException {
+        if (training == null) {
+            throw new IllegalArgumentException("a checkpoint needs the training state (seed, batch size, ...)");
+        }
+        List<FloatTensor> tensors = parameterTensors(model);
+        Map<String, String> meta = metadata(model, training, extraMetadata);
+        OptimizerFiles.write(optimizer, model.parameters(), meta, tensors);
+        meta.put(DATA_SHA256, SafeTensors.dataSha256(tensors));
+        SafeTensors.write(file, meta, tensors);
+        LOG.info("saved checkpoint after {} optimiser steps to {}", optimizer.steps(), file);
+    }
+
+    /** The parameters as PyTorch-shaped float tensors (values copied). */
+    private static List<FloatTensor> parameterTensors(TrainableModel model) {
+        Architecture.of(model); // rejects other model types before anything else
+        List<FloatTensor> tensors = new ArrayList<>();
+        for (Parameter p : model.parameters()) {
+            tensors.add(FloatTensor.wrap(p.name(), torchShape(p), Arrays.copyOf(p.value().data, p.size())));
+        }
+        return tensors;
+    }
+
+    /** PyTorch's shape of a parameter: (out, in) for a weight, (out) for a bias stored as (1, out). */
+    static long[] torchShape(Parameter p) {
+        if (p.name().endsWith(".bias") && p.value().numRows == 1) {
+            return new long[] {p.value().numCols};
+        }
+        return new long[] {p.value().numRows, p.value().numCols};
+    }
+
+    private static Map<String, String> metadata(TrainableModel model, TrainingState training,
+                                                Map<String, String> extra) {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put(FORMAT, "pt");
+        meta.put(FORMAT_VERSION_KEY, Integer.toString(FORMAT_VERSION));
+        meta.put(VERSION, libraryVersion());
+        Architecture.of(model).writeTo(meta);
+        if (training != null) {
+            meta.put(SEED, Long.toString(training.seed()));
+            meta.put(BATCH_SIZE, Integer.toString(training.batchSize()));
+            meta.put(BETA, Double.toString(training.beta()));
+            meta.put(KL_WARMUP_STEPS, Long.toString(training.klWarmupSteps()));
+            writeCorruption(training.corruption(), meta);
+            meta.put(TRAINING_HISTORY, MetadataJson.history(training.history()));
+        }
+        if (extra == null) {
+            throw new IllegalArgumentException("extra metadata must not be null (use Map.of())");
+        }
+        for (Map.Entry<String, String> e : extra.entrySet()) {
+            String k = e.getKey();
+            if (k == null || e.getValue() == null) {
+                throw new IllegalArgumentException("metadata keys and values must not be null: " + k + " = "
+                        + e.getValue());
+            }
+            if (k.equals(FORMAT) || k.startsWith(PREFIX)) {
+                throw new IllegalArgumentException("metadata key '" + k + "' is reserved (format and vae4j.*)");
+            }
+            meta.put(k, e.getValue());
+        }
+        return meta;
+    }
+
+    // ------------------------------------------------------------------------------ loading
+
+    /**
+     * Loads a model saved by {@link #save} (or {@link #saveCheckpoint}), or a PyTorch
+     * {@code state_dict} saved with {@code safetensors.torch.save_file} (architecture inferred
+     * from the tensor names, see the class documentation).
+     *
+     * @return a new {@link Vae} or {@link Autoencoder}
+     * @throws ModelFileException for an invalid file, declared architecture or tensor (missing,
+     *                            unexpected, wrong dtype or shape, non-finite value), or a checksum mismatch
+     * @throws IOException        when the file cannot be read
+     */
+    public static TrainableModel load(Path file) throws IOException {
+        try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
+            Architecture arch = architecture(f);
+            Map<String, long[]> expected = arch.expectedShapes();
+            checkTensors(f, expected, arch.describe(), f.metadata().containsKey(OptimizerFiles.OPTIMIZER));
+            verifyChecksum(f);
+            Map<String, float[]> values = readAll(f, expected.keySet());
+            TrainableModel model = arch.build();
+            assign(model, values);
+            LOG.info("loaded {} from {}", arch.describe(), file);
+            return model;
+        }
+    }
+
+    /**
+     * {@link #load}, requiring a VAE.
+     *
+     * @throws ModelFileException also when the file holds an autoencoder
+     */
+    public static Vae loadVae(Path file) throws IOException {
+        TrainableModel m = load(file);
+        if (!(m instanceof Vae)) {
+            throw new ModelFileException(file, "holds an autoencoder, not a VAE (use loadAutoencoder or load)");
+        }
+        return (Vae) m;
+    }
+
+    /**
+     * {@link #load}, requiring an autoencoder.
+     *
+     * @throws ModelFileException also when the file holds a VAE
+     */
+    public static Autoencoder loadAutoencoder(Path file) throws IOException {
+        TrainableModel m = load(file);
+        if (!(m instanceof Autoencoder)) {
+            throw new ModelFileException(file, "holds a VAE, not an autoencoder (use loadVae or load)");
+        }
+        return (Autoencoder) m;
+    }
+
+    /**
+     * Loads a file's tensors into an existing model, e.g. a PyTorch state_dict of a module whose
+     * activations the name-based inference cannot know. Every parameter of {@code model} must be in
+     * the file with PyTorch's shape, and every tensor of the file must be a parameter (optimiser
+     * tensors of a checkpoint aside). If the file declares a vae4j architecture, it must be the
+     * model's. The model is changed only if every check passes and every value has been read.
+     *
+     * @param model a {@link Vae} or {@link Autoencoder}; its parameters are overwritten
+     * @throws ModelFileException as {@link #load}, or when the declared architecture differs from the model's
+     * @throws IOException        when the file cannot be read
+     */
+    public static void loadInto(Path file, TrainableModel model) throws IOException {
+        Architecture mine = Architecture.of(model);
+        try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
+            if (f.metadata().containsKey(Architecture.MODEL)) {
+                Architecture declared = architecture(f);
+                if (!declared.sameAs(mine)) {
+                    throw new ModelFileException(file, "the file holds a " + declared.describe()
+                            + " but the model is a " + mine.describe());
+                }
+            }
+            Map<String, long[]> expected = new LinkedHashMap<>();
+            for (Parameter p : model.parameters()) {
+                expected.put(p.name(), torchShape(p));
+            }
+            checkTensors(f, expected, mine.describe(), f.metadata().containsKey(OptimizerFiles.OPTIMIZER));
+            verifyChecksum(f);
+            assign(model, readAll(f, expected.keySet()));
+        }
+    }
+
+    /**
+     * The metadata of a model file or checkpoint, after validating its header; no tensor is read.
+     *
+     * @throws ModelFileException for an invalid file
+     * @throws IOException        when the file cannot be read
+     */
+    public static Map<String, String> readMetadata(Path file) throws IOException {
+        try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
+            return f.metadata();
+        }
+    }
+
+    /**
+     * The training settings and history recorded in a file's metadata, if any.
+     *
+     * @param metadata from {@link #readMetadata}
+     * @param file     names the file in errors
+     * @throws ModelFileException when the entries are present but malformed
+     */
+    public static Optional<TrainingState> trainingState(Map<String, String> metadata, Path file)
+            throws ModelFileException {
+        if (!metadata.containsKey(SEED)) {
+            return Optional.empty();
+        }
+        long seed = parseLong(metadata, SEED, file);
+        long batch = parseLong(metadata, BATCH_SIZE, file);
+        double beta = parseDouble(metadata, BETA, file);
+        long warmup = parseLong(metadata, KL_WARMUP_STEPS, file);
+        String history = metadata.get(TRAINING_HISTORY);
+        try {
+            return Optional.of(new TrainingState(seed, (int) Math.min(batch, Integer.MAX_VALUE), beta, warmup,
+                    readCorruption(metadata, file),
+                    history == null ? List.of() : MetadataJson.parseHistory(history, TRAINING_HISTORY, file)));
+        } catch (IllegalArgumentException e) {
+            throw new ModelFileException(file, "invalid training metadata: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Loads a checkpoint written by {@link #saveCheckpoint} into new objects: the model, an optimiser
+     * of the saved type and hyperparameters with the saved step count and buffers, and the training
+     * state. See {@link Checkpoint} for resuming.
+     *
+     * @throws ModelFileException for anything {@link #load} rejects, a file that is not a checkpoint,
+     *                            or optimiser state that is missing, partial or misshapen
+     * @throws IOException        when the file cannot be read
+     */
+    public static Checkpoint loadCheckpoint(Path file) throws IOException {
+        try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
+            Map<String, String> meta = f.metadata();
+            if (!meta.containsKey(OptimizerFiles.OPTIMIZER) || !meta.containsKey(Architecture.MODEL)) {
+                throw new ModelFileException(file, "is not a vae4j checkpoint (no " + OptimizerFiles.OPTIMIZER
+                        + " metadata); load it as a model with ModelFiles.load");
+            }
+            Architecture arch = architecture(f);
+            Map<String, long[]> params = arch.expectedShapes();
+            TrainingState training = trainingState(meta, file)
+                    .orElseThrow(() -> new ModelFileException(file, "checkpoint lacks " + SEED));
+            OptimizerFiles.Declared opt = OptimizerFiles.declared(meta, f.tensors(), file);
+            Map<String, long[]> expected = new LinkedHashMap<>(params);
+            expected.putAll(opt.expectedShapes(params));
+            checkTensors(f, expected, arch.describe() + " with " + opt.describe(), false);
+            verifyChecksum(f);
+            Map<String, float[]> values = readAll(f, expected.keySet());
+            TrainableModel model = arch.build();
+            assign(model, values);
+            Optimizer optimizer = opt.restore(model.parameters(), values);
+            LOG.info("loaded checkpoint of {} after {} optimiser steps from {}", arch.describe(), optimizer.steps(),
+                    file);
+            return new Checkpoint(model, optimizer, training, meta);
+        }
+    }
+
+    private static void writeCorruption(Corruption c, Map<String, String> meta) {
+        if (c instanceof Corruption.Masking) {
+            meta.put(CORRUPTION, "masking");
+            meta.put(CORRUPTION_P, Double.toString(((Corruption.Masking) c).p()));
+        } else if (c instanceof Corruption.Gaussian) {
+            Corruption.Gaussian g = (Corruption.Gaussian) c;
+            meta.put(CORRUPTION, "gaussian");
+            meta.put(CORRUPTION_SIGMA, Double.toString(g.sigma()));
+            meta.put(CORRUPTION_CLAMP, Boolean.toString(g.clampToUnitInterval()));
+        } else {
+            meta.put(CORRUPTION, "none");
+        }
+    }
+
+    /** The corruption recorded in metadata; none when absent. The record constructors check the values. */
+    private static Corruption readCorruption(Map<String, String> meta, Path file) throws ModelFileException {
+        String kind = meta.getOrDefault(CORRUPTION, "none");
+        switch (kind) {
+            case "none":
+                return Corruption.none();
+            case "masking":
+                return Corruption.masking(parseDouble(meta, CORRUPTION_P, file));
+            case "gaussian":
+                String clamp = Architecture.require(meta, CORRUPTION_CLAMP, file);
+                if (!clamp.equals("true") && !clamp.equals("false")) {
+                    throw new ModelFileException(file, "metadata " + CORRUPTION_CLAMP + " = '" + clamp
+                            + "': expected true or false");
+                }
+                double sigma = parseDouble(meta, CORRUPTION_SIGMA, file);
+                return clamp.equals("true") ? Corruption.gaussian(sigma) : Corruption.gaussianUnclamped(sigma);
+            default:
+                throw new ModelFileException(file, "metadata " + CORRUPTION + " = '" + kind
+                        + "': expected none, masking or gaussian");
+        }
+    }
+
+    /** The declared architecture, or the one inferred from the tensor names when there is no vae4j metadata. */
+    private static Architecture architecture(SafeTensorsFile f) throws ModelFileException {
+        Map<String, String> meta = f.metadata();
+        Path file = f.path();
+        String version = meta.get(FORMAT_VERSION_KEY);
+        if (version != null) {
+            long v = parseLong(meta, FORMAT_VERSION_KEY, file);
+            if (v < 1 || v > FORMAT_VERSION) {
+                throw new ModelFileException(file, "was written with model-file format version " + version
+                        + " (by vae4j " + meta.getOrDefault(VERSION, "?") + "); this vae4j reads versions 1 to "
+                        + FORMAT_VERSION);
+            }
+        }
+        if (meta.containsKey(Architecture.MODEL)) {
+            return Architecture.fromMetadata(meta, file);
+        }
+        return Architecture.infer(f.tensors(), file);
+    }
+
+    /**
+     * Checks that the file has every expected tensor, floating-point and of the expected shape, and
+     * nothing else (except {@code optimizer.*} tensors when {@code optimizerAllowed}).
+     */
+    private static void checkTensors(SafeTensorsFile f, Map<String, long[]> expected, String what,
+                                     boolean optimizerAllowed) throws ModelFileException {
+        Path file = f.path();
+        for (Map.Entry<String, long[]> e : expected.entrySet()) {
+            TensorInfo t = f.tensors().get(e.getKey());
+            if (t == null) {
+                throw new ModelFileException(file, "missing tensor " + e.getKey() + " (shape "
+                        + Arrays.toString(e.getValue()) + ") of the " + what);
+            }
+            if (!t.dtype().isFloatingPoint()) {
+                throw new ModelFileException(file, "tensor " + t.name() + " has dtype " + t.dtype()
+                        + "; parameters must be F32, F64, F16 or BF16");
+            }
+            if (!t.hasShape(e.getValue())) {
+                throw new ModelFileException(file, "tensor " + t.name() + " has shape " + Arrays.toString(t.shape())
+                        + " but the " + what + " needs " + Arrays.toString(e.getValue()));
+            }
+        }
+        for (String name : f.tensors().keySet()) {
+            if (!expected.containsKey(name) && !(optimizerAllowed && name.startsWith(OptimizerFiles.TENSOR_PREFIX))) {
+                throw new ModelFileException(file, "unexpected tensor " + name + ": the " + what
+                        + " has no such parameter");
+            }
+        }
+    }
+
+    private static void verifyChecksum(SafeTensorsFile f) throws IOException {
+        String recorded = f.metadata().get(DATA_SHA256);
+        if (recorded == null) {
+            return;
+        }
+        String actual = f.dataSha256();
+        if (!actual.equalsIgnoreCase(recorded)) {
+            throw new ModelFileException(f.path(), "the tensor data is corrupt: its SHA-256 is " + actual
+                    + " but the file records " + recorded);
+        }
+    }
+
+    /** Reads the named tensors as floats, checking each value is finite. */
+    private static Map<String, float[]> readAll(SafeTensorsFile f, Iterable<String> names) throws IOException {
+        Map<String, float[]> values = new LinkedHashMap<>();
+        for (String name : names) {
+            float[] v = f.readFloats(name);
+            for (int i = 0; i < v.length; i++) {
+                if (!Float.isFinite(v[i])) {
+                    throw new ModelFileException(f.path(), "tensor " + name + " has the non-finite value " + v[i]
+                            + " at flat index " + i);
+                }
+            }
+            values.put(name, v);
+        }
+        return Collections.unmodifiableMap(values);
+    }
+
+    /** Sets every parameter from {@code values} (already checked to hold each with the right size). */
+    private static void assign(TrainableModel model, Map<String, float[]> values) {
+        for (Parameter p : model.parameters()) {
+            p.set(values.get(p.name()));
+        }
+    }
+
+    // ------------------------------------------------------------------------------ helpers
+
+    static long parseLong(Map<String, String> meta, String key, Path file) throws ModelFileException {
+        String s = Architecture.require(meta, key, file);
+        try {
+            return Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            throw new ModelFileException(file, "metadata " + key + " = '" + abbreviate(s) + "': not an integer");
+        }
+    }
+
+    static double parseDouble(Map<String, String> meta, String key, Path file) throws ModelFileException {
+        String s = Architecture.require(meta, key, file);
+        try {
+            return Double.parseDouble(s.trim());
+        } catch (NumberFormatException e) {
+            throw new ModelFileException(file, "metadata " + key + " = '" + abbreviate(s) + "': not a number");
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
+    }
+
+    /** The library's version from its jar's Maven descriptor, or "unknown" (e.g. run from classes). */
+    static String libraryVersion() {
+        String v = ModelFiles.class.getPackage().getImplementationVersion();
+        if (v != null) {
+            return v;
+        }
+        try (InputStream in = ModelFiles.class.getResourceAsStream("/META-INF/maven/org.vae4j/vae4j/pom.properties")) {
+            if (in != null) {
+                Properties p = new Properties();
+                p.load(in);
+                return p.getProperty("version", "unknown");
+            }
+        } catch (IOException e) {
+            LOG.debug("cannot read the library version: {}", e.toString());
+        }
+        return "unknown";
+    }
+}

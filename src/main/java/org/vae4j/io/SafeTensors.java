@@ -1,0 +1,270 @@
+package org.vae4j.io;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.UnaryOperator;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads and writes the safetensors format (Hugging Face), the format PyTorch users exchange
+ * weights in:
+ * <pre>
+ *   8 bytes      N, unsigned little-endian: the header's length in bytes
+ *   N bytes      the header, UTF-8 JSON:
+ *                  {"__metadata__": {"key": "value", ...},                     optional, strings only
+ *                   "fc1.weight": {"dtype": "F32", "shape": [512, 784],
+ *                                  "data_offsets": [begin, end]}, ...}
+ *                (may be padded with trailing spaces; this writer pads to a multiple of 8)
+ *   the rest     the data section: each tensor's elements, row-major, little-endian, at
+ *                [begin, end) relative to the start of the data section
+ * </pre>
+ *
+ * <p>Reading ({@link #open}) validates the whole header before any tensor is allocated: the length
+ * field against {@link #MAX_HEADER_BYTES} and the file's size, the JSON, every dtype, that each
+ * shape's byte count is its offsets' span, and that the tensors tile the data section exactly. A
+ * corrupt or hostile file gets a {@link ModelFileException} naming the file and the problem, never
+ * an {@link OutOfMemoryError}.
+ *
+ * <p>Writing ({@link #write}) is atomic: the file is written to a temporary file in the target's
+ * folder, forced to disk, then renamed over the target, so a crash or an error mid-save leaves any
+ * previous file intact (a crash may leave a hidden {@code .NAME.*.tmp} file behind; an error does
+ * not). Only float32 tensors are written.
+ *
+ * <p>Stateless; thread-safe (two threads writing the same target leave one of the two files).
+ */
+public final class SafeTensors {
+
+    /** The header key holding string metadata. */
+    public static final String METADATA_KEY = "__metadata__";
+
+    /** The largest header accepted on reading, in bytes (the reference implementation's limit). */
+    public static final int MAX_HEADER_BYTES = 100_000_000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(SafeTensors.class);
+    private static final int CHUNK_FLOATS = 1 << 14;
+
+    private SafeTensors() {
+    }
+
+    /**
+     * Opens and validates a safetensors file; see {@link SafeTensorsFile#open}.
+     *
+     * @throws ModelFileException for an invalid file, naming the problem
+     * @throws IOException        when the file cannot be read
+     */
+    public static SafeTensorsFile open(Path file) throws IOException {
+        return SafeTensorsFile.open(file);
+    }
+
+    /**
+     * Writes float32 tensors and string metadata to {@code file}, atomically (see the class
+     * documentation). Tensors are laid out in the order given.
+     *
+     * @param file     the target; missing parent folders are created; an existing file is replaced
+     * @param metadata string entries for {@code __metadata__} (none if empty), not modified
+     * @param tensors  the tensors, names unique, not modified
+     * @throws IllegalArgumentException for a null key or value, or duplicate tensor names
+     * @throws IOException              when the file cannot be written; the target is then unchanged
+     */
+    public static void write(Path file, Map<String, String> metadata, List<FloatTensor> tensors) throws IOException {
+        write(file, metadata, tensors, UnaryOperator.identity());
+    }
+
+    /** {@link #write}, with the temporary file's channel wrapped by {@code wrap} (tests inject failures). */
+    static void write(Path file, Map<String, String> metadata, List<FloatTensor> tensors,
+                      UnaryOperator<WritableByteChannel> wrap) throws IOException {
+        byte[] header = header(metadata, tensors);
+        writeAtomically(file, wrap, out -> {
+            ByteBuffer head = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
+            head.putLong(header.length).put(header).flip();
+            writeFully(out, head);
+            forEachDataChunk(tensors, chunk -> writeFully(out, chunk));
+        });
+        LOG.debug("wrote {} ({} tensors)", file, tensors.size());
+    }
+
+    /**
+     * The SHA-256 of the data section {@link #write} produces for {@code tensors}, as lower-case
+     * hex; equal to {@link SafeTensorsFile#dataSha256()} of the written file.
+     */
+    public static String dataSha256(List<FloatTensor> tensors) {
+        MessageDigest digest = SafeTensorsFile.sha256();
+        try {
+            forEachDataChunk(tensors, digest::update);
+        } catch (IOException e) {
+            throw new IllegalStateException("hashing does no I/O", e);
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** The header JSON, padded with spaces to a multiple of 8 bytes. */
+    private static byte[] header(Map<String, String> metadata, List<FloatTensor> tensors) throws IOException {
+        Set<String> names = new HashSet<>();
+        for (FloatTensor t : tensors) {
+            if (!names.add(t.name())) {
+                throw new IllegalArgumentException("duplicate tensor name " + t.name());
+            }
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (JsonGenerator g = SafeTensorsHeader.json().createGenerator(bytes)) {
+            g.writeStartObject();
+            if (!metadata.isEmpty()) {
+                g.writeObjectFieldStart(METADATA_KEY);
+                for (Map.Entry<String, String> e : metadata.entrySet()) {
+                    if (e.getKey() == null || e.getValue() == null) {
+                        throw new IllegalArgumentException("metadata keys and values must not be null: "
+                                + e.getKey() + " = " + e.getValue());
+                    }
+                    g.writeStringField(e.getKey(), e.getValue());
+                }
+                g.writeEndObject();
+            }
+            long offset = 0;
+            for (FloatTensor t : tensors) {
+                g.writeObjectFieldStart(t.name());
+                g.writeStringField("dtype", DType.F32.name());
+                g.writeArrayFieldStart("shape");
+                for (long d : t.shape()) {
+                    g.writeNumber(d);
+                }
+                g.writeEndArray();
+                g.writeArrayFieldStart("data_offsets");
+                g.writeNumber(offset);
+                offset += 4L * t.numel();
+                g.writeNumber(offset);
+                g.writeEndArray();
+                g.writeEndObject();
+            }
+            g.writeEndObject();
+        }
+        while (bytes.size() % 8 != 0) {
+            bytes.write(' ');
+        }
+        if (bytes.size() > MAX_HEADER_BYTES) {
+            throw new IllegalArgumentException("the header would have " + bytes.size() + " bytes, more than the "
+                    + MAX_HEADER_BYTES + " a reader accepts");
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Something that consumes byte chunks and may fail. */
+    interface ChunkSink {
+        void accept(ByteBuffer chunk) throws IOException;
+    }
+
+    /** Feeds the data section, tensor after tensor, as little-endian float32 chunks. */
+    private static void forEachDataChunk(List<FloatTensor> tensors, ChunkSink sink) throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocate(4 * CHUNK_FLOATS).order(ByteOrder.LITTLE_ENDIAN);
+        for (FloatTensor t : tensors) {
+            float[] data = t.dataView();
+            for (int i = 0; i < data.length; i += CHUNK_FLOATS) {
+                int n = Math.min(CHUNK_FLOATS, data.length - i);
+                chunk.clear();
+                FloatBuffer floats = chunk.asFloatBuffer();
+                floats.put(data, i, n);
+                chunk.limit(4 * n);
+                sink.accept(chunk);
+            }
+        }
+    }
+
+    /** Writes the file's content. */
+    interface Body {
+        void writeTo(WritableByteChannel out) throws IOException;
+    }
+
+    /**
+     * Writes {@code body} to a new temporary file beside {@code target} (creating missing parent
+     * folders), forces it to disk, renames
+     * it over {@code target} (atomically) and forces the folder. On any failure the temporary file
+     * is deleted and {@code target} is left as it was.
+     */
+    static void writeAtomically(Path target, UnaryOperator<WritableByteChannel> wrap, Body body) throws IOException {
+        Path absolute = target.toAbsolutePath();
+        Path dir = absolute.getParent();
+        if (dir == null) {
+            throw new IOException(target + ": cannot write a file at the root of the file system");
+        }
+        if (Files.isDirectory(absolute)) {
+            throw new IOException(target + ": is a folder");
+        }
+        Path tmp;
+        try {
+            Files.createDirectories(dir);
+            tmp = createTemporary(dir, absolute.getFileName().toString());
+        } catch (IOException e) {
+            throw new IOException(target + ": could not create a temporary file in " + dir + " (" + e + ")", e);
+        }
+        boolean moved = false;
+        try {
+            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                body.writeTo(wrap.apply(channel));
+                channel.force(true);
+            }
+            // Never falls back to a non-atomic copy: that could leave a broken file.
+            Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            moved = true;
+            forceFolder(dir);
+        } catch (IOException e) {
+            throw new IOException(target + ": could not write the file (" + e + "); any previous file is unchanged", e);
+        } finally {
+            if (!moved) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException e) {
+                    LOG.warn("could not delete the temporary file {}: {}", tmp, e.toString());
+                }
+            }
+        }
+    }
+
+    /** A new empty file named {@code .NAME.RANDOM.tmp} in {@code dir}, with the default permissions. */
+    private static Path createTemporary(Path dir, String name) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path tmp = dir.resolve("." + name + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+            try {
+                Files.newByteChannel(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+                return tmp;
+            } catch (FileAlreadyExistsException e) {
+                if (attempt >= 10) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Forces a folder's entries (the rename) to disk where the platform allows it. */
+    private static void forceFolder(Path dir) {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            LOG.debug("could not force folder {} to disk: {}", dir, e.toString());
+        }
+    }
+
+    static void writeFully(WritableByteChannel out, ByteBuffer buf) throws IOException {
+        while (buf.hasRemaining()) {
+            out.write(buf);
+        }
+    }
+}

@@ -1,0 +1,258 @@
+package org.vae4j.io;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+
+/**
+ * Parses and validates the JSON header of a safetensors file. Everything a hostile header could
+ * use to make the reader allocate, overflow or read out of bounds is checked here, before any
+ * tensor is read:
+ * <ul>
+ * <li>the header is one JSON object (duplicate keys rejected), nothing but whitespace after it;</li>
+ * <li>{@code __metadata__} maps strings to strings;</li>
+ * <li>each tensor has exactly {@code dtype} (a known type), {@code shape} (at most
+ * {@link #MAX_RANK} non-negative integers) and {@code data_offsets} (two non-negative integers,
+ * begin &lt;= end);</li>
+ * <li>product(shape) * dtype size == end - begin, computed without overflow;</li>
+ * <li>sorted by offset, the tensors tile the data section exactly: no gap, no overlap, nothing
+ * outside it and nothing left over.</li>
+ * </ul>
+ * Stateless; thread-safe.
+ */
+final class SafeTensorsHeader {
+
+    /** The largest rank accepted (PyTorch tensors have at most 64 dimensions). */
+    static final int MAX_RANK = 64;
+
+    /** Shared, configured once: thread-safe. */
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(8)
+                    .maxStringLength(SafeTensors.MAX_HEADER_BYTES)
+                    .maxNameLength(1 << 16)
+                    .maxNumberLength(64)
+                    .build())
+            .build();
+
+    /** The validated contents of a header. */
+    record Parsed(Map<String, String> metadata, Map<String, TensorInfo> tensors) {
+    }
+
+    private SafeTensorsHeader() {
+    }
+
+    /** The JSON factory of the io package (headers and JSON-valued metadata). */
+    static JsonFactory json() {
+        return JSON;
+    }
+
+    /**
+     * Parses {@code header} and checks it against a data section of {@code dataLength} bytes.
+     *
+     * @return the metadata (in file order) and the tensors (sorted by offset)
+     * @throws ModelFileException naming {@code file} and the first problem found
+     */
+    static Parsed parse(byte[] header, long dataLength, Path file) throws ModelFileException {
+        Map<String, String> metadata = new LinkedHashMap<>();
+        List<TensorInfo> tensors = new ArrayList<>();
+        try (JsonParser p = JSON.createParser(header)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new ModelFileException(file, "the header is not a JSON object (not a safetensors file?)");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
+                if (name.equals(SafeTensors.METADATA_KEY)) {
+                    readMetadata(p, value, metadata, file);
+                } else {
+                    tensors.add(readTensor(p, name, value, file));
+                }
+            }
+            if (p.nextToken() != null) {
+                throw new ModelFileException(file, "the header has content after its JSON object");
+            }
+        } catch (JsonProcessingException e) {
+            throw new ModelFileException(file, "the header is not valid JSON: " + e.getOriginalMessage()
+                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")", e);
+        } catch (ModelFileException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new ModelFileException(file, "the header cannot be parsed: " + e.getMessage(), e);
+        }
+        return new Parsed(Collections.unmodifiableMap(metadata), checkLayout(tensors, dataLength, file));
+    }
+
+    private static void readMetadata(JsonParser p, JsonToken value, Map<String, String> out, Path file)
+            throws IOException {
+        if (value == JsonToken.VALUE_NULL) {
+            return;
+        }
+        if (value != JsonToken.START_OBJECT) {
+            throw new ModelFileException(file, SafeTensors.METADATA_KEY + " must be a JSON object, got " + value);
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String key = p.currentName();
+            if (p.nextToken() != JsonToken.VALUE_STRING) {
+                throw new ModelFileException(file, SafeTensors.METADATA_KEY + " value of '" + key
+                        + "' must be a string, got " + p.currentToken());
+            }
+            out.put(key, p.getText());
+        }
+    }
+
+    private static TensorInfo readTensor(JsonParser p, String name, JsonToken value, Path file) throws IOException {
+        if (value != JsonToken.START_OBJECT) {
+            throw new ModelFileException(file, "tensor '" + name + "' must be a JSON object, got " + value);
+        }
+        DType dtype = null;
+        long[] shape = null;
+        long[] offsets = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken t = p.nextToken();
+            switch (field) {
+                case "dtype":
+                    if (t != JsonToken.VALUE_STRING) {
+                        throw new ModelFileException(file, "tensor '" + name + "': dtype must be a string, got " + t);
+                    }
+                    dtype = DType.parse(p.getText());
+                    if (dtype == null) {
+                        throw new ModelFileException(file, "tensor '" + name + "' has unknown dtype '" + p.getText()
+                                + "' (known: " + DType.names() + ")");
+                    }
+                    break;
+                case "shape":
+                    shape = readLongs(p, t, name, "shape", MAX_RANK, file);
+                    break;
+                case "data_offsets":
+                    offsets = readLongs(p, t, name, "data_offsets", 2, file);
+                    if (offsets.length != 2) {
+                        throw new ModelFileException(file, "tensor '" + name + "': data_offsets must be [begin, end], got "
+                                + Arrays.toString(offsets));
+                    }
+                    break;
+                default:
+                    throw new ModelFileException(file, "tensor '" + name + "' has unknown field '" + field
+                            + "' (expected dtype, shape, data_offsets)");
+            }
+        }
+        if (dtype == null || shape == null || offsets == null) {
+            throw new ModelFileException(file, "tensor '" + name + "' lacks "
+                    + (dtype == null ? "dtype" : shape == null ? "shape" : "data_offsets"));
+        }
+        long begin = offsets[0];
+        long end = offsets[1];
+        if (end < begin) {
+            throw new ModelFileException(file, "tensor '" + name + "': data_offsets [" + begin + ", " + end
+                    + "] end before they begin");
+        }
+        long numel = product(shape);
+        long bytes = numel < 0 ? -1 : multiplyOrMinusOne(numel, dtype.bytes());
+        if (bytes != end - begin) {
+            throw new ModelFileException(file, "tensor '" + name + "': shape " + Arrays.toString(shape) + " of "
+                    + dtype + " needs " + (bytes < 0 ? "more than 2^63" : String.valueOf(bytes))
+                    + " bytes but data_offsets [" + begin + ", " + end + "] hold " + (end - begin));
+        }
+        return new TensorInfo(name, dtype, shape, numel, begin, end);
+    }
+
+    /** Reads a JSON array of at most {@code max} non-negative integers that fit in a long. */
+    private static long[] readLongs(JsonParser p, JsonToken start, String tensor, String field, int max, Path file)
+            throws IOException {
+        if (start != JsonToken.START_ARRAY) {
+            throw new ModelFileException(file, "tensor '" + tensor + "': " + field + " must be an array, got " + start);
+        }
+        long[] values = new long[max];
+        int n = 0;
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t != JsonToken.VALUE_NUMBER_INT) {
+                throw new ModelFileException(file, "tensor '" + tensor + "': " + field
+                        + " must hold integers, got " + t);
+            }
+            if (n == max) {
+                throw new ModelFileException(file, "tensor '" + tensor + "': " + field + " has more than "
+                        + max + " entries");
+            }
+            JsonParser.NumberType type = p.getNumberType();
+            if (type != JsonParser.NumberType.INT && type != JsonParser.NumberType.LONG) {
+                throw new ModelFileException(file, "tensor '" + tensor + "': " + field + " entry " + p.getText()
+                        + " is too large");
+            }
+            long v = p.getLongValue();
+            if (v < 0) {
+                throw new ModelFileException(file, "tensor '" + tensor + "': " + field + " entry " + v
+                        + " is negative");
+            }
+            values[n++] = v;
+        }
+        return Arrays.copyOf(values, n);
+    }
+
+    /** Sorts by offset and checks that the tensors tile [0, dataLength) exactly. */
+    private static Map<String, TensorInfo> checkLayout(List<TensorInfo> tensors, long dataLength, Path file)
+            throws ModelFileException {
+        tensors.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
+        long expected = 0;
+        Map<String, TensorInfo> byName = new LinkedHashMap<>();
+        for (TensorInfo t : tensors) {
+            if (t.end() > dataLength) {
+                throw new ModelFileException(file, "tensor '" + t.name() + "': data_offsets [" + t.begin() + ", "
+                        + t.end() + "] lie outside the data section of " + dataLength
+                        + " bytes (file truncated?)");
+            }
+            if (t.begin() < expected) {
+                throw new ModelFileException(file, "tensor '" + t.name() + "': data_offsets [" + t.begin() + ", "
+                        + t.end() + "] overlap the previous tensor, which ends at " + expected);
+            }
+            if (t.begin() > expected) {
+                throw new ModelFileException(file, "tensor '" + t.name() + "': data_offsets [" + t.begin() + ", "
+                        + t.end() + "] leave a gap after byte " + expected + " of the data section");
+            }
+            expected = t.end();
+            byName.put(t.name(), t);
+        }
+        if (expected != dataLength) {
+            throw new ModelFileException(file, "the data section has " + dataLength + " bytes but the tensors cover "
+                    + expected + " (trailing data)");
+        }
+        return Collections.unmodifiableMap(byName);
+    }
+
+    /** The product of non-negative dimensions; 1 for a scalar; -1 if it overflows a long. */
+    static long product(long[] shape) {
+        long n = 1;
+        boolean overflow = false;
+        for (long d : shape) {
+            if (d == 0) {
+                return 0;
+            }
+            if (!overflow) {
+                n = multiplyOrMinusOne(n, d);
+                overflow = n < 0;
+            }
+        }
+        return overflow ? -1 : n;
+    }
+
+    private static long multiplyOrMinusOne(long a, long b) {
+        long hi = Math.multiplyHigh(a, b);
+        long lo = a * b;
+        return hi != 0 || lo < 0 ? -1 : lo;
+    }
+}

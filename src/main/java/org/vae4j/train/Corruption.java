@@ -1,0 +1,137 @@
+package org.vae4j.train;
+
+import java.util.random.RandomGenerator;
+
+import org.ejml.data.FMatrixRMaj;
+
+/**
+ * Input corruption for denoising training (Vincent et al. 2008, 2010): the encoder sees a
+ * corrupted copy of each batch and the model learns to reconstruct the clean batch (see
+ * {@link Trainer.Builder#corruption} and
+ * {@link org.vae4j.TrainableModel#forwardBackward(FMatrixRMaj, FMatrixRMaj, double, java.util.random.RandomGenerator)}).
+ * <pre>
+ *   none              x~ = x
+ *   masking(p)        x~_ij = 0 with probability p, else x_ij
+ *   gaussian(sigma)   x~_ij = clamp(x_ij + sigma * n_ij, 0, 1),   n_ij ~ N(0, 1)
+ *   gaussianUnclamped x~_ij = x_ij + sigma * n_ij                  (real-valued data)
+ * </pre>
+ * The clamped Gaussian keeps pixel data in [0, 1], the range the encoder sees at test time (and
+ * the Bernoulli likelihood's support). Implementations are immutable records and thread-safe.
+ */
+public sealed interface Corruption permits Corruption.None, Corruption.Masking, Corruption.Gaussian {
+
+    /** No corruption: the trainer passes the clean batch as input and target. */
+    static Corruption none() {
+        return None.INSTANCE;
+    }
+
+    /** Masking noise: each value set to 0 independently with probability p, 0 &lt;= p &lt; 1. */
+    static Corruption masking(double p) {
+        return new Masking(p);
+    }
+
+    /** Additive Gaussian noise N(0, sigma^2), the result clamped to [0, 1] (pixel data); sigma &gt;= 0. */
+    static Corruption gaussian(double sigma) {
+        return new Gaussian(sigma, true);
+    }
+
+    /** Additive Gaussian noise N(0, sigma^2) without clamping (real-valued data); sigma &gt;= 0. */
+    static Corruption gaussianUnclamped(double sigma) {
+        return new Gaussian(sigma, false);
+    }
+
+    /**
+     * Writes a corrupted copy of {@code clean} into {@code corrupted}, drawing from {@code rng}
+     * (values in row-major order). Allocates nothing.
+     *
+     * @param clean     (batch, d), not modified
+     * @param corrupted (batch, d), modified; must not be {@code clean}
+     * @throws IllegalArgumentException when the shapes differ or the two are the same matrix
+     */
+    void apply(FMatrixRMaj clean, FMatrixRMaj corrupted, RandomGenerator rng);
+
+    /** Whether this is {@link #none()}. */
+    default boolean isNone() {
+        return this instanceof None;
+    }
+
+    /** A short description for logs, e.g. {@code masking(p=0.25)}. */
+    String describe();
+
+    /** The identity. */
+    record None() implements Corruption {
+        static final None INSTANCE = new None();
+
+        @Override
+        public void apply(FMatrixRMaj clean, FMatrixRMaj corrupted, RandomGenerator rng) {
+            checkShapes(clean, corrupted);
+            System.arraycopy(clean.data, 0, corrupted.data, 0, clean.getNumElements());
+        }
+
+        @Override
+        public String describe() {
+            return "none";
+        }
+    }
+
+    /** Masking noise with drop probability p. */
+    record Masking(double p) implements Corruption {
+        public Masking {
+            if (!(p >= 0 && p < 1)) {
+                throw new IllegalArgumentException("masking probability must be in [0, 1), got " + p);
+            }
+        }
+
+        @Override
+        public void apply(FMatrixRMaj clean, FMatrixRMaj corrupted, RandomGenerator rng) {
+            checkShapes(clean, corrupted);
+            final float[] in = clean.data;
+            final float[] out = corrupted.data;
+            final int n = clean.getNumElements();
+            for (int i = 0; i < n; i++) {
+                out[i] = rng.nextDouble() < p ? 0f : in[i];
+            }
+        }
+
+        @Override
+        public String describe() {
+            return "masking(p=" + p + ")";
+        }
+    }
+
+    /** Additive Gaussian noise with standard deviation sigma, optionally clamped to [0, 1]. */
+    record Gaussian(double sigma, boolean clampToUnitInterval) implements Corruption {
+        public Gaussian {
+            if (!(sigma >= 0) || !Double.isFinite(sigma)) {
+                throw new IllegalArgumentException("Gaussian noise sigma must be finite and >= 0, got " + sigma);
+            }
+        }
+
+        @Override
+        public void apply(FMatrixRMaj clean, FMatrixRMaj corrupted, RandomGenerator rng) {
+            checkShapes(clean, corrupted);
+            final float[] in = clean.data;
+            final float[] out = corrupted.data;
+            final int n = clean.getNumElements();
+            for (int i = 0; i < n; i++) {
+                float v = (float) (in[i] + sigma * rng.nextGaussian());
+                out[i] = clampToUnitInterval ? Math.min(1f, Math.max(0f, v)) : v;
+            }
+        }
+
+        @Override
+        public String describe() {
+            return "gaussian(sigma=" + sigma + (clampToUnitInterval ? ", clamped to [0, 1])" : ")");
+        }
+    }
+
+    private static void checkShapes(FMatrixRMaj clean, FMatrixRMaj corrupted) {
+        if (clean == corrupted) {
+            throw new IllegalArgumentException("corruption writes a copy: the output must not be the clean batch");
+        }
+        if (clean.numRows != corrupted.numRows || clean.numCols != corrupted.numCols) {
+            throw new IllegalArgumentException(String.format("corrupted batch is (%d, %d) but the clean batch is (%d, %d)",
+                    corrupted.numRows, corrupted.numCols, clean.numRows, clean.numCols));
+        }
+    }
+}

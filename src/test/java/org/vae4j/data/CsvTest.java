@@ -1,0 +1,96 @@
+package org.vae4j.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+
+import org.ejml.data.FMatrixRMaj;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link Csv}: exact round trips, NumPy's savetxt output, headers, comments and malformed rows. */
+class CsvTest {
+
+    @TempDir
+    Path dir;
+
+    private Path file(String name, String text) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, text, StandardCharsets.UTF_8);
+        return p;
+    }
+
+    @Test
+    void roundTripIsExact() throws IOException {
+        FMatrixRMaj m = new FMatrixRMaj(20, 7);
+        SplittableRandom rng = new SplittableRandom(2);
+        for (int i = 0; i < m.getNumElements(); i++) {
+            m.data[i] = (float) (rng.nextGaussian() * Math.pow(10, rng.nextInt(-40, 38)));
+        }
+        m.data[0] = Float.NaN;
+        m.data[1] = Float.POSITIVE_INFINITY;
+        m.data[2] = -0f;
+        m.data[3] = Float.MIN_VALUE;
+        m.data[4] = Float.MAX_VALUE;
+        Path p = dir.resolve("m.csv");
+        Csv.write(m, p);
+        FMatrixRMaj r = Csv.read(p);
+        assertEquals(20, r.numRows);
+        assertEquals(7, r.numCols);
+        for (int i = 0; i < m.getNumElements(); i++) {
+            assertEquals(Float.floatToRawIntBits(m.data[i]), Float.floatToRawIntBits(r.data[i]), "element " + i);
+        }
+    }
+
+    @Test
+    void readsNumpySavetxtOutput() throws IOException {
+        FMatrixRMaj a = Csv.read(Path.of("src", "test", "resources", "data", "float32_3x4.csv"));
+        assertEquals(3, a.numRows);
+        assertEquals(4, a.numCols);
+        assertArrayEquals(Npy.read(Path.of("src", "test", "resources", "data", "float32_3x4.npy")).data, a.data, 0f);
+    }
+
+    @Test
+    void skipsCommentsBlankLinesBomAndAnOptionalHeader() throws IOException {
+        Path p = file("h.csv", "\uFEFF# written by hand\nx,y , z\n\n1, 2,3\r\n 4,5e-1,-6\n# end\nnan,-inf,inf\n");
+        FMatrixRMaj m = Csv.read(p, true);
+        assertEquals(3, m.numRows);
+        assertEquals(3, m.numCols);
+        assertArrayEquals(new float[] {1, 2, 3, 4, 0.5f, -6, Float.NaN, Float.NEGATIVE_INFINITY,
+            Float.POSITIVE_INFINITY}, m.data, 0f);
+    }
+
+    @Test
+    void malformedRowsNameTheLine() throws IOException {
+        Path ragged = file("r.csv", "1,2,3\n4,5\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Csv.read(ragged));
+        assertTrue(e.getMessage().contains("r.csv: line 2 has 2 values, but line 1 has 3"), e.getMessage());
+
+        Path header = file("h.csv", "a,b\n1,2\n");
+        e = assertThrows(IllegalArgumentException.class, () -> Csv.read(header));
+        assertTrue(e.getMessage().contains("line 1, field 1: 'a' is not a number")
+                && e.getMessage().contains("header = true"), e.getMessage());
+
+        Path empty = file("e.csv", "1,,3\n");
+        e = assertThrows(IllegalArgumentException.class, () -> Csv.read(empty));
+        assertTrue(e.getMessage().contains("line 1, field 2 is empty"), e.getMessage());
+
+        Path word = file("w.csv", "1,2\n3,four\n");
+        e = assertThrows(IllegalArgumentException.class, () -> Csv.read(word));
+        assertTrue(e.getMessage().contains("line 2, field 2: 'four'") && !e.getMessage().contains("header"),
+                e.getMessage());
+    }
+
+    @Test
+    void emptyFileGivesAnEmptyMatrix() throws IOException {
+        FMatrixRMaj m = Csv.read(file("empty.csv", "# nothing\n\n"));
+        assertEquals(0, m.getNumElements());
+    }
+}

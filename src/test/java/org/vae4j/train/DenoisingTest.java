@@ -1,0 +1,285 @@
+package org.vae4j.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.DoubleSupplier;
+import java.util.random.RandomGenerator;
+import java.util.stream.Stream;
+
+import org.ejml.data.FMatrixRMaj;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.vae4j.Autoencoder;
+import org.vae4j.GradientCheck;
+import org.vae4j.Loss;
+import org.vae4j.TrainableModel;
+import org.vae4j.Vae;
+import org.vae4j.kernel.Gemm;
+import org.vae4j.loss.BernoulliLikelihood;
+import org.vae4j.loss.GaussianKl;
+import org.vae4j.loss.GaussianLikelihood;
+import org.vae4j.loss.Likelihood;
+import org.vae4j.nn.Activation;
+import org.vae4j.nn.Init;
+import org.vae4j.nn.Parameter;
+import org.vae4j.optim.Adam;
+
+/** Denoising: the two-argument forwardBackward (input for the encoder, target for the likelihood) and the trainer's corruption. */
+class DenoisingTest {
+
+    private static final double BETA = 0.7;
+    private static final float RELU_STEP = 2e-3f;
+
+    static Stream<Arguments> models() {
+        return Stream.of(
+                Arguments.of("vae tanh 6-5-4-(2) bernoulli",
+                        Vae.builder(6).init(Init.BY_ACTIVATION).hidden(5, 4).latent(2).activation(Activation.TANH).seed(3).build()),
+                Arguments.of("vae tanh 6-5-(2) gaussian",
+                        Vae.builder(6).init(Init.BY_ACTIVATION).hidden(5).latent(2).activation(Activation.TANH).seed(3)
+                                .likelihood(GaussianLikelihood.withVariance(0.5)).build()),
+                Arguments.of("vae relu 6-5-(2) bernoulli", Vae.builder(6).init(Init.BY_ACTIVATION).hidden(5).latent(2).seed(3).build()),
+                Arguments.of("autoencoder tanh 6-5-(2) squared error",
+                        Autoencoder.builder(6).init(Init.BY_ACTIVATION).hidden(5).latent(2).activation(Activation.TANH).seed(3).build()),
+                Arguments.of("autoencoder tanh 6-5-4-(2) bernoulli",
+                        Autoencoder.builder(6).init(Init.BY_ACTIVATION).hidden(5, 4).latent(2).activation(Activation.TANH).seed(3)
+                                .likelihood(BernoulliLikelihood.INSTANCE).build()));
+    }
+
+    /** A clean target in [0, 1] and an input that is a masked and shifted copy of it. */
+    private static FMatrixRMaj[] inputAndTarget(int rows) {
+        SplittableRandom rng = new SplittableRandom(7);
+        FMatrixRMaj target = GradientCheck.uniform(rows, 6, 0, 1, rng);
+        FMatrixRMaj input = new FMatrixRMaj(rows, 6);
+        Corruption.masking(0.4).apply(target, input, rng);
+        input.data[1] += 0.3f; // the encoder accepts any finite input
+        return new FMatrixRMaj[] {input, target};
+    }
+
+    private static boolean usesRelu(TrainableModel model) {
+        return (model instanceof Vae v ? v.activation() : ((Autoencoder) model).activation()) == Activation.RELU;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void gradientOfTheDenoisingLossMatchesFiniteDifferences(String name, TrainableModel model) {
+        FMatrixRMaj[] io = inputAndTarget(3);
+        // a fresh generator per call: the same eps every time
+        DoubleSupplier loss = () -> model.forwardBackward(io[0], io[1], BETA, new SplittableRandom(1));
+        loss.getAsDouble();
+        List<FMatrixRMaj> analytic = new ArrayList<>();
+        for (Parameter p : model.parameters()) {
+            analytic.add(p.grad().copy());
+        }
+        int skipped = 0;
+        int total = 0;
+        for (int k = 0; k < analytic.size(); k++) {
+            Parameter p = model.parameters().get(k);
+            total += p.size();
+            if (usesRelu(model)) {
+                skipped += GradientCheck.assertGradientSkippingKinks(p.name(), p.value(), analytic.get(k), loss, RELU_STEP);
+            } else {
+                GradientCheck.assertGradient(p.name(), p.value(), analytic.get(k), loss);
+            }
+        }
+        assertTrue(skipped <= total / 20, skipped + " of " + total + " elements skipped as ReLU kinks");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void theOneArgumentFormIsTheTwoArgumentFormWithTargetEqualToInput(String name, TrainableModel model) {
+        FMatrixRMaj[] io = inputAndTarget(4);
+        FMatrixRMaj x = io[1];
+        Loss one = model.computeGradients(x, BETA, new SplittableRandom(2));
+        float[] grad = model.parameters().get(0).grad().data.clone();
+        double two = model.forwardBackward(x, x.copy(), BETA, new SplittableRandom(2));
+        assertEquals(one.total(), two, 0.0);
+        assertArrayEquals(grad, model.parameters().get(0).grad().data);
+        double denoising = model.forwardBackward(io[0], x, BETA, new SplittableRandom(2));
+        assertNotEquals(one.total(), denoising);
+    }
+
+    @Test
+    void theEncoderSeesTheInputAndTheLikelihoodScoresTheTarget() {
+        FMatrixRMaj[] io = inputAndTarget(4);
+        Autoencoder ae = Autoencoder.builder(6).hidden(5).latent(2).seed(4).build();
+        double loss = ae.forwardBackward(io[0], io[1], 1.0, new SplittableRandom(1));
+        FMatrixRMaj r = ae.reconstruct(io[0]);
+        double se = 0;
+        for (int i = 0; i < r.getNumElements(); i++) {
+            se += (r.data[i] - io[1].data[i]) * (double) (r.data[i] - io[1].data[i]);
+        }
+        assertEquals(se / 4, loss, 1e-6 * loss);
+
+        Vae vae = Vae.builder(6).hidden(5).latent(2).seed(4).build();
+        vae.forwardBackward(io[0], io[1], 1.0, new SplittableRandom(1));
+        Vae.Encoding q = vae.encode(io[0]);
+        assertEquals(GaussianKl.forward(q.mu(), q.logvar()) / 4, vae.lastKl(), 1e-6);
+    }
+
+    @Test
+    void theTargetMustBeValidDataAndTheInputFiniteWithTheSameShape() {
+        FMatrixRMaj[] io = inputAndTarget(4);
+        Vae vae = Vae.builder(6).hidden(5).latent(2).seed(4).build();
+        FMatrixRMaj outOfRange = io[0].copy();
+        outOfRange.data[0] = 1.5f;
+        vae.forwardBackward(outOfRange, io[1], 1.0, new SplittableRandom(1)); // input outside [0, 1]: fine
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> vae.forwardBackward(io[1], outOfRange, 1.0, new SplittableRandom(1)));
+        assertTrue(e.getMessage().contains("target"), e.getMessage());
+        FMatrixRMaj nan = io[0].copy();
+        nan.data[2] = Float.NaN;
+        assertThrows(IllegalArgumentException.class, () -> vae.forwardBackward(nan, io[1], 1.0, new SplittableRandom(1)));
+        assertThrows(IllegalArgumentException.class,
+                () -> vae.forwardBackward(new FMatrixRMaj(3, 6), io[1], 1.0, new SplittableRandom(1)));
+        Autoencoder ae = Autoencoder.builder(6).hidden(5).latent(2).seed(4).build();
+        assertThrows(IllegalArgumentException.class,
+                () -> ae.forwardBackward(new FMatrixRMaj(4, 5), io[1], 1.0, new SplittableRandom(1)));
+    }
+
+    /** Records what the trainer passes to the model. */
+    private static final class Recorder implements TrainableModel {
+        final Autoencoder inner = Autoencoder.builder(30).hidden(8).latent(2).seed(1).build();
+        final List<FMatrixRMaj[]> calls = new ArrayList<>();
+
+        @Override
+        public double forwardBackward(FMatrixRMaj x, double beta, RandomGenerator rng) {
+            return forwardBackward(x, x, beta, rng);
+        }
+
+        @Override
+        public double forwardBackward(FMatrixRMaj input, FMatrixRMaj target, double beta, RandomGenerator rng) {
+            calls.add(new FMatrixRMaj[] {input.copy(), target.copy(), input == target ? input : null});
+            return inner.forwardBackward(input, target, beta, rng);
+        }
+
+        @Override public int inputSize() { return inner.inputSize(); }
+        @Override public List<Parameter> parameters() { return inner.parameters(); }
+        @Override public Likelihood likelihood() { return inner.likelihood(); }
+        @Override public double lastReconstruction() { return inner.lastReconstruction(); }
+        @Override public double lastKl() { return inner.lastKl(); }
+        @Override public Loss evaluate(FMatrixRMaj x, RandomGenerator rng) { return inner.evaluate(x, rng); }
+        @Override public Gemm gemm() { return inner.gemm(); }
+        @Override public void setGemm(Gemm gemm) { inner.setGemm(gemm); }
+    }
+
+    @Test
+    void theTrainerCorruptsACopyOfEachBatchAndKeepsTheCleanBatchAsTarget() {
+        FMatrixRMaj data = new FMatrixRMaj(50, 30);
+        java.util.Arrays.fill(data.data, 0.5f);
+        for (int r = 0; r < 50; r++) {
+            data.set(r, 0, r / 100f); // identifies the row
+        }
+        Recorder model = new Recorder();
+        Trainer.builder().epochs(2).batchSize(16).corruption(Corruption.masking(0.25)).build().train(model, data);
+        assertEquals(8, model.calls.size()); // 4 batches (16, 16, 16, 2) per epoch
+        int masked = 0;
+        int values = 0;
+        for (FMatrixRMaj[] call : model.calls) {
+            FMatrixRMaj input = call[0];
+            FMatrixRMaj target = call[1];
+            assertEquals(target.numRows, input.numRows);
+            for (int r = 0; r < target.numRows; r++) {
+                float id = target.get(r, 0);
+                assertEquals(Math.round(id * 100) / 100f, id, "target row " + r + " is a clean data row");
+                for (int j = 1; j < 30; j++) {
+                    assertEquals(0.5f, target.get(r, j));
+                    float v = input.get(r, j);
+                    assertTrue(v == 0f || v == 0.5f);
+                    masked += v == 0f ? 1 : 0;
+                    values++;
+                }
+            }
+        }
+        assertEquals(0.25, (double) masked / values, 0.03);
+
+        Recorder plain = new Recorder();
+        Trainer.builder().epochs(1).batchSize(16).build().train(plain, data);
+        for (FMatrixRMaj[] call : plain.calls) {
+            assertTrue(call[2] != null, "without corruption the input is the target");
+        }
+    }
+
+    /** Rows of clean prototypes (4 random binary patterns, no noise) and the same rows masked. */
+    private static FMatrixRMaj prototypes(int n, int d, long seed) {
+        SplittableRandom protoRng = new SplittableRandom(99); // the same prototypes for every set
+        float[][] protos = new float[4][d];
+        for (float[] p : protos) {
+            for (int j = 0; j < d; j++) {
+                p[j] = protoRng.nextBoolean() ? 1f : 0f;
+            }
+        }
+        SplittableRandom rng = new SplittableRandom(seed);
+        FMatrixRMaj x = new FMatrixRMaj(n, d);
+        for (int r = 0; r < n; r++) {
+            System.arraycopy(protos[rng.nextInt(4)], 0, x.data, r * d, d);
+        }
+        return x;
+    }
+
+    private static double denoisingError(Autoencoder ae, FMatrixRMaj clean, FMatrixRMaj masked) {
+        FMatrixRMaj r = ae.reconstruct(masked);
+        double se = 0;
+        for (int i = 0; i < r.getNumElements(); i++) {
+            double diff = r.data[i] - clean.data[i];
+            se += diff * diff;
+        }
+        return se / clean.numRows;
+    }
+
+    @Test
+    void aDenoisingAutoencoderRestoresMaskedPrototypesBetterThanAPlainOne() {
+        FMatrixRMaj train = prototypes(1000, 64, 1);
+        FMatrixRMaj test = prototypes(200, 64, 2);
+        FMatrixRMaj masked = new FMatrixRMaj(200, 64);
+        Corruption.masking(0.5).apply(test, masked, new SplittableRandom(3));
+
+        Autoencoder plain = Autoencoder.builder(64).hidden(32).latent(8).seed(4).build();
+        Autoencoder denoising = Autoencoder.builder(64).hidden(32).latent(8).seed(4).build();
+        Trainer.Builder settings = Trainer.builder().epochs(20).batchSize(32).seed(5).optimizer(() -> new Adam(3e-3));
+        settings.build().train(plain, train);
+        settings.corruption(Corruption.masking(0.5)).build().train(denoising, train);
+
+        double plainError = denoisingError(plain, test, masked);
+        double denoisingError = denoisingError(denoising, test, masked);
+        assertTrue(denoisingError < 0.25 * plainError,
+                "squared error per image on masked inputs: denoising " + denoisingError + ", plain " + plainError);
+        assertTrue(denoisingError < 0.1, "denoising error " + denoisingError + " (64 pixels, 32 of them masked)");
+    }
+
+    /** As {@link AllocationTest}: the extra steps of a three times larger data set cost no allocation. */
+    @Test
+    @EnabledIf("org.vae4j.kernel.Gemms#vectorAvailable")
+    void aCorruptedTrainingStepAllocatesNothingInSteadyState() {
+        FMatrixRMaj small = prototypes(1000, 64, 11);
+        FMatrixRMaj large = prototypes(3000, 64, 12);
+        Vae vae = Vae.builder(64).hidden(48).latent(8).seed(1).build();
+        Trainer t = Trainer.builder().epochs(10).batchSize(32).corruption(Corruption.gaussian(0.2)).build();
+        for (int i = 0; i < 4; i++) {
+            t.train(vae, small);
+            t.train(vae, large);
+        }
+        long[] a = bytesAndSteps(t, vae, small);
+        long[] b = bytesAndSteps(t, vae, large);
+        double perStep = (double) (b[0] - a[0]) / (b[1] - a[1]);
+        assertTrue(perStep < 16, "a step allocates " + perStep + " bytes");
+    }
+
+    private static long[] bytesAndSteps(Trainer t, Vae vae, FMatrixRMaj x) {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = mx.getThreadAllocatedBytes(Thread.currentThread().getId());
+        List<EpochStats> h = t.train(vae, x);
+        long bytes = mx.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+        return new long[] {bytes, h.stream().mapToLong(EpochStats::steps).sum()};
+    }
+}
