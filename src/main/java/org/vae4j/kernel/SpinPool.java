@@ -19,7 +19,7 @@ final class SpinPool {
     }
 
     /** Spin iterations before a worker parks (roughly 50-100 microseconds). */
-    private static final int SPINS = 20_000;
+    private static final int SPINS = Integer.getInteger("vae4j.spins", 20_000);
 
     private final int threads;
     private final Worker[] workers;

@@ -6,23 +6,25 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.ejml.data.FMatrixRMaj;
-import org.ejml.dense.row.CommonOps_FDRM;
 
 /**
  * A register-blocked SGEMM on the JDK Vector API ({@code jdk.incubator.vector}), the fast
  * {@link Gemm} backend. Needs the JVM flag {@code --add-modules jdk.incubator.vector}; load it
  * through {@link Gemms}, which falls back to {@link EjmlGemm} when the module is absent.
  *
- * <p>Two micro-kernels, written straight-line with no helper calls in their hot loops (a helper
- * taking vectors can get un-inlined, and its vectors boxed):
- * <ul>
- * <li><b>axpy</b> for {@code A B} and {@code A^T B}: a 4-row by 2-vector tile of C stays in
- * registers while p runs over k; each step broadcasts 4 values of A and loads 2 vectors of row p
- * of B. Every C element is {@code fma}-accumulated in ascending p, whichever tile or tail computes it.</li>
- * <li><b>dot</b> for {@code A B^T}: a 4x4 tile of C as 16 vector accumulators over p (rows of A
- * and of B are both contiguous in p), reduced across lanes at the end; B is walked in blocks of
- * rows that stay in L2.</li>
- * </ul>
+ * <p>One micro-kernel, written straight-line with no helper calls in its hot loop (a helper
+ * taking vectors can get un-inlined, and its vectors boxed): C (+)= A B with A[i, p] read through
+ * strides, so it serves {@code A B} and {@code A^T B} alike. A 4-row by 4-vector tile of C (16
+ * accumulators) stays in registers while p runs over k; each step broadcasts 4 values of A and
+ * loads 4 vectors of row p of B. Narrower panels (2 vectors, 1 vector, then scalars) finish the
+ * columns. Every C element is {@code fma}-accumulated in ascending p, whichever path computes it.
+ *
+ * <p>{@code A B^T} is turned into that kernel's form by transposing whichever side is cheaper:
+ * B (when k or n is small), or A and the result (C^T = B A^T; the batch side is small). On
+ * several threads the second case instead uses a dot-product kernel (a 4x4 tile of C as 16 vector
+ * accumulators over p, reduced across lanes at the end): its lane reductions are slow (JDK 17
+ * reduces a float vector lane by lane) but it needs no serial transposes between parallel parts.
+ *
  * Each C element is computed by one thread with the same instruction sequence whatever the thread
  * count, so results are identical run to run and across thread counts. Large GEMMs are split
  * between {@code threads} threads by a fixed partition (rows, or columns when there are few rows);
@@ -32,24 +34,24 @@ public final class VectorGemm implements Gemm {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /** Transposes with fewer elements than this run on one thread. */
+    static final int PARALLEL_MIN_TRANSPOSE = 1 << 15;
+    /** Side of the square blocks a transpose walks. */
+    private static final int TRANSPOSE_BLOCK = 32;
     /** Rows of B per block in the dot kernel: 128 rows of up to 1000 floats stay in L2. */
     private static final int DOT_BLOCK = 128;
     /** GEMMs with fewer multiply-adds than this run on one thread (the hand-off costs more). */
     static final long PARALLEL_MIN_MACS = 1L << 19;
-
-    /**
-     * {@code A B^T} with k up to this packs B^T and runs the axpy kernel: with a short k the dot
-     * kernel's lane reductions cost more than the multiply-adds (k = 32 ran at a quarter of the speed).
-     */
-    static final int PACK_MAX_K = 64;
 
     private static final int NN = 0;
     private static final int TN = 1;
     private static final int NT = 2;
 
     private final SpinPool pool;
-    /** B^T for small-k {@code A B^T}, per calling thread, grown to the largest size seen. */
-    private final ThreadLocal<FMatrixRMaj> packed = ThreadLocal.withInitial(() -> new FMatrixRMaj(1, 1));
+    // Transposed operands of A B^T, per calling thread, grown to the largest size seen.
+    private final ThreadLocal<FMatrixRMaj> packedA = ThreadLocal.withInitial(() -> new FMatrixRMaj(1, 1));
+    private final ThreadLocal<FMatrixRMaj> packedB = ThreadLocal.withInitial(() -> new FMatrixRMaj(1, 1));
+    private final ThreadLocal<FMatrixRMaj> packedC = ThreadLocal.withInitial(() -> new FMatrixRMaj(1, 1));
 
     // The call being run in parallel (guarded by the pool's lock; set before pool.run).
     private int callMode;
@@ -58,6 +60,9 @@ public final class VectorGemm implements Gemm {
     private FMatrixRMaj callB;
     private FMatrixRMaj callC;
     private final SpinPool.Body body = this::runPart;
+    private FMatrixRMaj transposeSrc;
+    private FMatrixRMaj transposeDst;
+    private final SpinPool.Body transposeBody = this::transposePart;
 
     private VectorGemm(int threads) {
         this.pool = new SpinPool(threads);
@@ -132,13 +137,94 @@ public final class VectorGemm implements Gemm {
             }
             return;
         }
-        if (mode == NT && k <= PACK_MAX_K) {
-            FMatrixRMaj bt = packed.get();
-            bt.reshape(k, n);
-            CommonOps_FDRM.transpose(b, bt);
-            mode = NN;
-            b = bt;
+        if (mode == NT) {
+            // A B^T through the axpy kernel, transposing whichever side is cheaper to move:
+            // B (n x k floats), or A and the result (m x k + m x n; the batch side is small).
+            if (pool.threads() > 1 && (long) n * k > (long) m * (k + n)) {
+                // On several threads the transposes below are serial work between parallel
+                // GEMMs; the dot kernel needs none and ran ~5% faster per training step there.
+                dispatch(NT, overwrite, a, b, c);
+            } else if ((long) n * k <= (long) m * (k + n)) {
+                FMatrixRMaj bt = packedB.get();
+                bt.reshape(k, n);
+                transpose(b, bt);
+                dispatch(NN, overwrite, a, bt, c);
+            } else {
+                FMatrixRMaj at = packedA.get();
+                at.reshape(k, m);
+                transpose(a, at);
+                FMatrixRMaj ct = packedC.get();
+                ct.reshape(n, m);
+                dispatch(NN, true, b, at, ct); // C^T = B A^T
+                if (overwrite) {
+                    transpose(ct, c);
+                } else {
+                    addTransposed(ct, c);
+                }
+            }
+            return;
         }
+        dispatch(mode, overwrite, a, b, c);
+    }
+
+    /** dst = src^T (dst already shaped), split over the pool when it is large. */
+    private void transpose(FMatrixRMaj src, FMatrixRMaj dst) {
+        if (pool.threads() == 1 || src.getNumElements() < PARALLEL_MIN_TRANSPOSE) {
+            transposeRows(src.data, src.numRows, src.numCols, dst.data, 0, src.numRows);
+            return;
+        }
+        synchronized (pool) {
+            transposeSrc = src;
+            transposeDst = dst;
+            try {
+                pool.run(transposeBody);
+            } finally {
+                transposeSrc = null;
+                transposeDst = null;
+            }
+        }
+    }
+
+    private void transposePart(int part, int parts) {
+        FMatrixRMaj src = transposeSrc;
+        int blocks = (src.numRows + TRANSPOSE_BLOCK - 1) / TRANSPOSE_BLOCK;
+        int r0 = Math.min(src.numRows, TRANSPOSE_BLOCK * (int) ((long) blocks * part / parts));
+        int r1 = Math.min(src.numRows, TRANSPOSE_BLOCK * (int) ((long) blocks * (part + 1) / parts));
+        transposeRows(src.data, src.numRows, src.numCols, transposeDst.data, r0, r1);
+    }
+
+    /** Rows [r0, r1) of src (rows, cols) into columns of dst (cols, rows), in cache-sized blocks. */
+    static void transposeRows(float[] src, int rows, int cols, float[] dst, int r0, int r1) {
+        for (int rb = r0; rb < r1; rb += TRANSPOSE_BLOCK) {
+            final int re = Math.min(r1, rb + TRANSPOSE_BLOCK);
+            for (int cb = 0; cb < cols; cb += TRANSPOSE_BLOCK) {
+                final int ce = Math.min(cols, cb + TRANSPOSE_BLOCK);
+                for (int r = rb; r < re; r++) {
+                    final int so = r * cols;
+                    for (int c = cb; c < ce; c++) {
+                        dst[c * rows + r] = src[so + c];
+                    }
+                }
+            }
+        }
+    }
+
+    /** c += t^T, with t (n, m) and c (m, n). */
+    private static void addTransposed(FMatrixRMaj t, FMatrixRMaj c) {
+        final int m = c.numRows;
+        final int n = c.numCols;
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                c.data[i * n + j] += t.data[j * m + i];
+            }
+        }
+    }
+
+    /** Runs an NN or TN product on this thread or split over the pool. */
+    private void dispatch(int mode, boolean overwrite, FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
+        int m = c.numRows;
+        int n = c.numCols;
+        int k = mode == TN ? a.numRows : a.numCols;
         if (pool.threads() == 1 || (long) m * n * k < PARALLEL_MIN_MACS) {
             compute(mode, overwrite, a, b, c, 0, m, 0, n);
             return;
