@@ -1,15 +1,17 @@
 package org.vae4j.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link Elementwise} on the JDK Vector API: whole vectors, then the last {@code n mod L}
- * elements with the same formulas in scalar code. exp and log1p are the JDK's vector math
- * (within a few ulp of {@link Math}); the Adam update uses the same operations in the same
- * order as the scalar one, so it is bit-identical to it. Stateless and thread-safe.
+ * elements with the same formulas in scalar code. exp and log1p are polynomials built from basic
+ * IEEE operations (within a few ulp of {@link Math}), so results never depend on JIT timing; the
+ * Adam update uses the same operations in the same order as the scalar one, so it is
+ * bit-identical to it. Stateless and thread-safe.
  */
 public final class VectorElementwise implements Elementwise {
 
@@ -34,6 +36,7 @@ public final class VectorElementwise implements Elementwise {
         final int nv = n - n % L;
         final FloatVector zero = FloatVector.zero(S);
         final FloatVector one = FloatVector.broadcast(S, 1f);
+        final FloatVector two = FloatVector.broadcast(S, 2f);
         double sum = 0;
         for (int c0 = 0; c0 < nv; c0 += CHUNK) {
             final int c1 = Math.min(nv, c0 + CHUNK);
@@ -41,8 +44,22 @@ public final class VectorElementwise implements Elementwise {
             for (int i = c0; i < c1; i += L) {
                 FloatVector l = FloatVector.fromArray(S, logits, i);
                 FloatVector t = FloatVector.fromArray(S, x, i);
-                FloatVector e = l.abs().neg().lanewise(VectorOperators.EXP);
-                FloatVector nll = l.max(zero).sub(t.mul(l)).add(e.lanewise(VectorOperators.LOG1P));
+                // e = exp(-|l|) in (0, 1] (see the constants below)
+                FloatVector u = l.abs().neg().max(EXP_MIN);
+                IntVector k = (IntVector) u.mul(LOG2E).sub(0.5f).convert(VectorOperators.F2I, 0);
+                FloatVector kf = (FloatVector) k.convert(VectorOperators.I2F, 0);
+                FloatVector r = kf.mul(NEG_LN2_HI).add(u).add(kf.mul(NEG_LN2_LO));
+                FloatVector p = r.mul(EXP_C6).add(EXP_C5).mul(r).add(EXP_C4).mul(r).add(EXP_C3).mul(r).add(EXP_C2)
+                        .mul(r).add(EXP_C1);
+                p = p.mul(r.mul(r)).add(r).add(one);
+                FloatVector e = p.mul(k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                // log1p(e) = 2 atanh(s), s = e / (2 + e) in [0, 1/3]
+                FloatVector q = e.div(two.add(e));
+                FloatVector q2 = q.mul(q);
+                FloatVector series = q2.mul(LOG_C15).add(LOG_C13).mul(q2).add(LOG_C11).mul(q2).add(LOG_C9).mul(q2)
+                        .add(LOG_C7).mul(q2).add(LOG_C5).mul(q2).add(LOG_C3).mul(q2).add(one);
+                FloatVector log1p = q.add(q).mul(series);
+                FloatVector nll = l.max(zero).sub(t.mul(l)).add(log1p);
                 acc = acc.add(nll);
                 FloatVector inv = one.div(one.add(e));
                 VectorMask<Float> negative = l.compare(VectorOperators.LT, zero);
@@ -53,6 +70,33 @@ public final class VectorElementwise implements Elementwise {
         }
         return sum + ScalarElementwise.bernoulliRange(logits, x, nv, n, scale, dlogits);
     }
+
+    // exp and log1p from basic IEEE operations only. The Vector API's own EXP and LOG1P are
+    // computed one way by the interpreter and another by compiled code (a few ulp apart), so
+    // results would depend on when the JIT compiles this method: training would not repeat
+    // bit for bit. Add, multiply, fma, divide and the conversions give the same bits either way.
+    //
+    // exp(u), u in [-87, 0]: u = k ln2 + r with |r| <= ln2 / 2 (ln2 split in two: k ln2_hi is
+    // exact), exp(r) by Cephes' polynomial for expf, 2^k built in the exponent bits.
+    private static final float EXP_MIN = -87f;
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float NEG_LN2_HI = -0.693359375f;
+    private static final float NEG_LN2_LO = 2.12194440e-4f;
+    private static final float EXP_C1 = 5.0000001201e-1f;
+    private static final float EXP_C2 = 1.6666665459e-1f;
+    private static final float EXP_C3 = 4.1665795894e-2f;
+    private static final float EXP_C4 = 8.3334519073e-3f;
+    private static final float EXP_C5 = 1.3981999507e-3f;
+    private static final float EXP_C6 = 1.9875691500e-4f;
+    // log1p(e) = 2 (q + q^3/3 + q^5/5 + ... + q^15/15), q = e / (2 + e) <= 1/3: the first omitted
+    // term is below 1e-9 relative.
+    private static final float LOG_C3 = 1f / 3;
+    private static final float LOG_C5 = 1f / 5;
+    private static final float LOG_C7 = 1f / 7;
+    private static final float LOG_C9 = 1f / 9;
+    private static final float LOG_C11 = 1f / 11;
+    private static final float LOG_C13 = 1f / 13;
+    private static final float LOG_C15 = 1f / 15;
 
     @Override
     public void reluForward(float[] a, float[] out, int n) {

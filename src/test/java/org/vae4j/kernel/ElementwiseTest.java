@@ -54,6 +54,28 @@ class ElementwiseTest {
     }
 
     @Test
+    void bernoulliGivesTheSameBitsBeforeAndAfterTheJitCompilesIt() {
+        // Training repeats bit for bit only if no result depends on whether the interpreter or
+        // compiled code ran (the Vector API's own EXP/LOG1P differ between the two).
+        SplittableRandom rng = new SplittableRandom(9);
+        int n = 784;
+        float[] logits = random(n, 20, rng);
+        float[] x = random(n, 0.5, rng);
+        for (int i = 0; i < n; i++) {
+            x[i] += 0.5f;
+        }
+        float[] cold = new float[n];
+        double coldSum = VEC.bernoulliFromLogits(logits, x, n, 0.1f, cold);
+        float[] warm = new float[n];
+        double warmSum = 0;
+        for (int i = 0; i < 30_000; i++) {
+            warmSum = VEC.bernoulliFromLogits(logits, x, n, 0.1f, warm);
+        }
+        assertArrayEquals(cold, warm);
+        assertEquals(coldSum, warmSum, 0.0);
+    }
+
+    @Test
     void reluForwardAndBackwardAreExactAndPropagateNaN() {
         SplittableRandom rng = new SplittableRandom(2);
         for (int n : SIZES) {
