@@ -46,8 +46,10 @@ public final class VectorElementwise implements Elementwise {
                 FloatVector t = FloatVector.fromArray(S, x, i);
                 // e = exp(-|l|) in (0, 1] (see the constants below)
                 FloatVector u = l.abs().neg().max(EXP_MIN);
-                IntVector k = (IntVector) u.mul(LOG2E).sub(0.5f).convert(VectorOperators.F2I, 0);
-                FloatVector kf = (FloatVector) k.convert(VectorOperators.I2F, 0);
+                // k = round(u log2 e): adding 1.5 * 2^23 rounds to an integer in the low mantissa bits
+                FloatVector shifted = u.mul(LOG2E).add(ROUND_MAGIC);
+                FloatVector kf = shifted.sub(ROUND_MAGIC);
+                IntVector k = shifted.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
                 FloatVector r = kf.mul(NEG_LN2_HI).add(u).add(kf.mul(NEG_LN2_LO));
                 FloatVector p = r.mul(EXP_C6).add(EXP_C5).mul(r).add(EXP_C4).mul(r).add(EXP_C3).mul(r).add(EXP_C2)
                         .mul(r).add(EXP_C1);
@@ -79,6 +81,8 @@ public final class VectorElementwise implements Elementwise {
     // exp(u), u in [-87, 0]: u = k ln2 + r with |r| <= ln2 / 2 (ln2 split in two: k ln2_hi is
     // exact), exp(r) by Cephes' polynomial for expf, 2^k built in the exponent bits.
     private static final float EXP_MIN = -87f;
+    private static final float ROUND_MAGIC = 12582912f; // 1.5 * 2^23
+    private static final int ROUND_MAGIC_BITS = 0x4B400000;
     private static final float LOG2E = 1.44269504088896341f;
     private static final float NEG_LN2_HI = -0.693359375f;
     private static final float NEG_LN2_LO = 2.12194440e-4f;
