@@ -40,6 +40,9 @@ public interface Elementwise {
     /** Whether a_0 .. a_{n-1} are all finite (no NaN, no infinity). */
     boolean allFinite(float[] a, int n);
 
+    /** Whether lo &lt;= a_i &lt;= hi for every i &lt; n (false if any is NaN). */
+    boolean allWithin(float[] a, int n, float lo, float hi);
+
     /** A short name for logs. */
     String name();
 

@@ -65,6 +65,16 @@ public final class ScalarElementwise implements Elementwise {
     }
 
     @Override
+    public boolean allWithin(float[] a, int n, float lo, float hi) {
+        for (int i = 0; i < n; i++) {
+            if (!(a[i] >= lo && a[i] <= hi)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
     public String name() {
         return "scalar";
     }

@@ -168,6 +168,32 @@ public final class VectorElementwise implements Elementwise {
     }
 
     @Override
+    public boolean allWithin(float[] a, int n, float lo, float hi) {
+        final int nv = n - n % L;
+        final FloatVector low = FloatVector.broadcast(S, lo);
+        final FloatVector high = FloatVector.broadcast(S, hi);
+        // min and max propagate NaN, which then fails both comparisons
+        FloatVector min = high;
+        FloatVector max = low;
+        for (int i = 0; i < nv; i += L) {
+            FloatVector v = FloatVector.fromArray(S, a, i);
+            min = min.min(v);
+            max = max.max(v);
+        }
+        float mn = min.reduceLanes(VectorOperators.MIN);
+        float mx = max.reduceLanes(VectorOperators.MAX);
+        if (!(mn >= lo && mx <= hi)) {
+            return false;
+        }
+        for (int i = nv; i < n; i++) {
+            if (!(a[i] >= lo && a[i] <= hi)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
     public String name() {
         return "vector";
     }

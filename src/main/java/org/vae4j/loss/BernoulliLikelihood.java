@@ -69,6 +69,9 @@ public final class BernoulliLikelihood implements Likelihood {
     @Override
     public void validate(FMatrixRMaj x, String what) {
         int n = x.getNumElements();
+        if (Elementwise.get().allWithin(x.data, n, 0f, 1f)) {
+            return;
+        }
         for (int i = 0; i < n; i++) {
             float v = x.data[i];
             if (!(v >= 0f && v <= 1f)) {

@@ -53,6 +53,9 @@ public interface Likelihood {
     /** Checks every value is finite; the error names the first bad one. */
     static void checkFinite(FMatrixRMaj x, String what) {
         int n = x.getNumElements();
+        if (org.vae4j.kernel.Elementwise.get().allFinite(x.data, n)) {
+            return;
+        }
         for (int i = 0; i < n; i++) {
             if (!Float.isFinite(x.data[i])) {
                 throw new IllegalArgumentException(what + " has a non-finite value " + x.data[i]

@@ -120,6 +120,25 @@ class ElementwiseTest {
     }
 
     @Test
+    void allWithinFindsValuesOutsideTheRangeAndNaNAnywhere() {
+        for (int n : SIZES) {
+            float[] a = new float[n];
+            for (int i = 0; i < n; i++) {
+                a[i] = (float) i / n;
+            }
+            assertTrue(VEC.allWithin(a, n, 0f, 1f));
+            for (int pos : new int[] {0, n / 2, n - 1}) {
+                for (float bad : new float[] {Float.NaN, -1e-7f, 1.0000001f, Float.POSITIVE_INFINITY}) {
+                    float[] b = a.clone();
+                    b[pos] = bad;
+                    assertFalse(VEC.allWithin(b, n, 0f, 1f), bad + " at " + pos + " of " + n);
+                    assertFalse(REF.allWithin(b, n, 0f, 1f));
+                }
+            }
+        }
+    }
+
+    @Test
     void allFiniteFindsNaNAndInfinityAnywhere() {
         for (int n : SIZES) {
             float[] a = new float[n];
