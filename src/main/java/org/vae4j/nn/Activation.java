@@ -36,7 +36,7 @@ public enum Activation {
 
         @Override
         float derivative(float a, float y) {
-            return a > 0f ? 1f : 0f;
+            return a <= 0f ? 0f : 1f;
         }
     },
 

@@ -19,7 +19,8 @@ import org.vae4j.nn.Parameter;
  * </pre>
  * Defaults are PyTorch's: {@link #DEFAULT_LR}, {@link #DEFAULT_BETA1}, {@link #DEFAULT_BETA2},
  * {@link #DEFAULT_EPS}. Unlike PyTorch, eps must be positive: then a finite gradient always gives
- * a finite update (|update| &lt;= lr (1 - beta1) / sqrt(1 - beta2) per step). Mutable, not thread-safe.
+ * a finite update (the denominator is at least eps; with eps = 0 a weight whose gradients were
+ * all zero gets 0/0). Mutable, not thread-safe.
  */
 public final class Adam implements Optimizer {
 
