@@ -4,7 +4,6 @@ import java.util.Arrays;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import org.ejml.data.FMatrixRMaj;
 
@@ -17,8 +16,9 @@ import org.ejml.data.FMatrixRMaj;
  * taking vectors can get un-inlined, and its vectors boxed): C (+)= A B with A[i, p] read through
  * strides, so it serves {@code A B} and {@code A^T B} alike. A 4-row by 4-vector tile of C (16
  * accumulators) stays in registers while p runs over k; each step broadcasts 4 values of A and
- * loads 4 vectors of row p of B. Narrower panels (2 vectors, 1, a half and a quarter vector, then
- * scalars) finish the columns. Every C element is {@code fma}-accumulated in ascending p, whichever path computes it.
+ * loads 4 vectors of row p of B. Narrower panels (2 vectors, 1 vector, then scalars) finish the
+ * columns. (Half- and quarter-width panels for the last columns were tried: on JDK 17 they made
+ * C2 box vectors, allocating on every call.) Every C element is {@code fma}-accumulated in ascending p, whichever path computes it.
  *
  * <p>{@code A B^T} is turned into that kernel's form by transposing whichever side is cheaper:
  * B (when k or n is small), or A and the result (C^T = B A^T; the batch side is small). On
@@ -37,13 +37,6 @@ public final class VectorGemm implements Gemm {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    // Narrower species for the last columns (a width such as 20 or 500 leaves 4 after whole vectors).
-    private static final VectorSpecies<Float> SH =
-            VectorSpecies.of(float.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
-    private static final int LH = SH.length();
-    private static final VectorSpecies<Float> SQ =
-            VectorSpecies.of(float.class, VectorShape.forBitSize(S.vectorBitSize() / 4));
-    private static final int LQ = SQ.length();
     /** Transposes with fewer elements than this run on one thread. */
     static final int PARALLEL_MIN_TRANSPOSE = 1 << 15;
     /** Side of the square blocks a transpose walks. */
@@ -308,8 +301,6 @@ public final class VectorGemm implements Gemm {
         int j = axpy4(a, ars, aps, b, c, k, n, i0, i1, j0, j1);
         j = axpy2(a, ars, aps, b, c, k, n, i0, i1, j, j1);
         j = axpy1(a, ars, aps, b, c, k, n, i0, i1, j, j1);
-        j = axpyHalf(a, ars, aps, b, c, k, n, i0, i1, j, j1);
-        j = axpyQuarter(a, ars, aps, b, c, k, n, i0, i1, j, j1);
         if (j < j1) {
             axpyScalar(a, ars, aps, b, c, k, n, i0, i1, j, j1);
         }
@@ -539,92 +530,6 @@ public final class VectorGemm implements Gemm {
                 int bi = j;
                 for (int p = 0; p < k; p++) {
                     s0 = FloatVector.broadcast(S, a[ai]).fma(FloatVector.fromArray(S, b, bi), s0);
-                    ai += aps;
-                    bi += n;
-                }
-                s0.intoArray(c, c0);
-            }
-        }
-        return j;
-    }
-
-    /** Columns [j, ...) in panels of half a vector (8 floats with AVX-512); returns the first column not done. */
-    private static int axpyHalf(float[] a, int ars, int aps, float[] b, float[] c, int k, int n,
-                               int i0, int i1, int j, int j1) {
-        for (; j + LH <= j1; j += LH) {
-            int i = i0;
-            for (; i + 4 <= i1; i += 4) {
-                final int c0 = i * n + j;
-                FloatVector s0 = FloatVector.fromArray(SH, c, c0);
-                FloatVector s1 = FloatVector.fromArray(SH, c, c0 + n);
-                FloatVector s2 = FloatVector.fromArray(SH, c, c0 + 2 * n);
-                FloatVector s3 = FloatVector.fromArray(SH, c, c0 + 3 * n);
-                int ai = i * ars;
-                int bi = j;
-                for (int p = 0; p < k; p++) {
-                    FloatVector b0 = FloatVector.fromArray(SH, b, bi);
-                    s0 = FloatVector.broadcast(SH, a[ai]).fma(b0, s0);
-                    s1 = FloatVector.broadcast(SH, a[ai + ars]).fma(b0, s1);
-                    s2 = FloatVector.broadcast(SH, a[ai + 2 * ars]).fma(b0, s2);
-                    s3 = FloatVector.broadcast(SH, a[ai + 3 * ars]).fma(b0, s3);
-                    ai += aps;
-                    bi += n;
-                }
-                s0.intoArray(c, c0);
-                s1.intoArray(c, c0 + n);
-                s2.intoArray(c, c0 + 2 * n);
-                s3.intoArray(c, c0 + 3 * n);
-            }
-            for (; i < i1; i++) {
-                final int c0 = i * n + j;
-                FloatVector s0 = FloatVector.fromArray(SH, c, c0);
-                int ai = i * ars;
-                int bi = j;
-                for (int p = 0; p < k; p++) {
-                    s0 = FloatVector.broadcast(SH, a[ai]).fma(FloatVector.fromArray(SH, b, bi), s0);
-                    ai += aps;
-                    bi += n;
-                }
-                s0.intoArray(c, c0);
-            }
-        }
-        return j;
-    }
-
-    /** Columns [j, ...) in panels of a quarter vector (4 floats with AVX-512); returns the first column not done. */
-    private static int axpyQuarter(float[] a, int ars, int aps, float[] b, float[] c, int k, int n,
-                               int i0, int i1, int j, int j1) {
-        for (; j + LQ <= j1; j += LQ) {
-            int i = i0;
-            for (; i + 4 <= i1; i += 4) {
-                final int c0 = i * n + j;
-                FloatVector s0 = FloatVector.fromArray(SQ, c, c0);
-                FloatVector s1 = FloatVector.fromArray(SQ, c, c0 + n);
-                FloatVector s2 = FloatVector.fromArray(SQ, c, c0 + 2 * n);
-                FloatVector s3 = FloatVector.fromArray(SQ, c, c0 + 3 * n);
-                int ai = i * ars;
-                int bi = j;
-                for (int p = 0; p < k; p++) {
-                    FloatVector b0 = FloatVector.fromArray(SQ, b, bi);
-                    s0 = FloatVector.broadcast(SQ, a[ai]).fma(b0, s0);
-                    s1 = FloatVector.broadcast(SQ, a[ai + ars]).fma(b0, s1);
-                    s2 = FloatVector.broadcast(SQ, a[ai + 2 * ars]).fma(b0, s2);
-                    s3 = FloatVector.broadcast(SQ, a[ai + 3 * ars]).fma(b0, s3);
-                    ai += aps;
-                    bi += n;
-                }
-                s0.intoArray(c, c0);
-                s1.intoArray(c, c0 + n);
-                s2.intoArray(c, c0 + 2 * n);
-                s3.intoArray(c, c0 + 3 * n);
-            }
-            for (; i < i1; i++) {
-                final int c0 = i * n + j;
-                FloatVector s0 = FloatVector.fromArray(SQ, c, c0);
-                int ai = i * ars;
-                int bi = j;
-                for (int p = 0; p < k; p++) {
-                    s0 = FloatVector.broadcast(SQ, a[ai]).fma(FloatVector.fromArray(SQ, b, bi), s0);
                     ai += aps;
                     bi += n;
                 }
