@@ -6,6 +6,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.ejml.data.FMatrixRMaj;
+import org.ejml.dense.row.CommonOps_FDRM;
 
 /**
  * A register-blocked SGEMM on the JDK Vector API ({@code jdk.incubator.vector}), the fast
@@ -173,7 +174,7 @@ public final class VectorGemm implements Gemm {
     /** dst = src^T (dst already shaped), split over the pool when it is large. */
     private void transpose(FMatrixRMaj src, FMatrixRMaj dst) {
         if (pool.threads() == 1 || src.getNumElements() < PARALLEL_MIN_TRANSPOSE) {
-            transposeRows(src.data, src.numRows, src.numCols, dst.data, 0, src.numRows);
+            CommonOps_FDRM.transpose(src, dst); // EJML's blocked transpose: faster on one thread
             return;
         }
         synchronized (pool) {
