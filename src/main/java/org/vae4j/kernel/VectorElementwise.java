@@ -34,6 +34,35 @@ public final class VectorElementwise implements Elementwise {
     @Override
     public double bernoulliFromLogits(float[] logits, float[] x, int n, float scale, float[] dlogits) {
         final int nv = n - n % L;
+        // Two passes, each a method of its own: one loop with all the arithmetic grew too large
+        // for C2 to inline every vector operation, and the vectors it did not inline got boxed.
+        expNegAbs(logits, dlogits, nv); // dlogits[i] = exp(-|l_i|) for now
+        return lossAndGradient(logits, x, nv, scale, dlogits)
+                + ScalarElementwise.bernoulliRange(logits, x, nv, n, scale, dlogits);
+    }
+
+    /** out_i = exp(-|l_i|) for i &lt; nv (a multiple of L). */
+    private static void expNegAbs(float[] logits, float[] out, int nv) {
+        final FloatVector one = FloatVector.broadcast(S, 1f);
+        for (int i = 0; i < nv; i += L) {
+            FloatVector u = FloatVector.fromArray(S, logits, i).abs().neg().max(EXP_MIN);
+            // k = round(u log2 e): adding 1.5 * 2^23 rounds to an integer in the low mantissa bits
+            FloatVector shifted = u.mul(LOG2E).add(ROUND_MAGIC);
+            FloatVector kf = shifted.sub(ROUND_MAGIC);
+            IntVector k = shifted.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
+            FloatVector r = kf.mul(NEG_LN2_HI).add(u).add(kf.mul(NEG_LN2_LO));
+            FloatVector p = r.mul(EXP_C6).add(EXP_C5).mul(r).add(EXP_C4).mul(r).add(EXP_C3).mul(r).add(EXP_C2)
+                    .mul(r).add(EXP_C1);
+            p = p.mul(r.mul(r)).add(r).add(one);
+            p.mul(k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).intoArray(out, i);
+        }
+    }
+
+    /**
+     * With d_i = exp(-|l_i|) on entry: returns sum_i max(l_i, 0) - x_i l_i + log1p(d_i) and
+     * leaves d_i = scale (sigmoid(l_i) - x_i), for i &lt; nv.
+     */
+    private static double lossAndGradient(float[] logits, float[] x, int nv, float scale, float[] d) {
         final FloatVector zero = FloatVector.zero(S);
         final FloatVector one = FloatVector.broadcast(S, 1f);
         final FloatVector two = FloatVector.broadcast(S, 2f);
@@ -44,33 +73,20 @@ public final class VectorElementwise implements Elementwise {
             for (int i = c0; i < c1; i += L) {
                 FloatVector l = FloatVector.fromArray(S, logits, i);
                 FloatVector t = FloatVector.fromArray(S, x, i);
-                // e = exp(-|l|) in (0, 1] (see the constants below)
-                FloatVector u = l.abs().neg().max(EXP_MIN);
-                // k = round(u log2 e): adding 1.5 * 2^23 rounds to an integer in the low mantissa bits
-                FloatVector shifted = u.mul(LOG2E).add(ROUND_MAGIC);
-                FloatVector kf = shifted.sub(ROUND_MAGIC);
-                IntVector k = shifted.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
-                FloatVector r = kf.mul(NEG_LN2_HI).add(u).add(kf.mul(NEG_LN2_LO));
-                FloatVector p = r.mul(EXP_C6).add(EXP_C5).mul(r).add(EXP_C4).mul(r).add(EXP_C3).mul(r).add(EXP_C2)
-                        .mul(r).add(EXP_C1);
-                p = p.mul(r.mul(r)).add(r).add(one);
-                FloatVector e = p.mul(k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-                // log1p(e) = 2 atanh(s), s = e / (2 + e) in [0, 1/3]
+                FloatVector e = FloatVector.fromArray(S, d, i);
+                // log1p(e) = 2 atanh(q), q = e / (2 + e) in [0, 1/3]
                 FloatVector q = e.div(two.add(e));
                 FloatVector q2 = q.mul(q);
                 FloatVector series = q2.mul(LOG_C15).add(LOG_C13).mul(q2).add(LOG_C11).mul(q2).add(LOG_C9).mul(q2)
                         .add(LOG_C7).mul(q2).add(LOG_C5).mul(q2).add(LOG_C3).mul(q2).add(one);
-                FloatVector log1p = q.add(q).mul(series);
-                FloatVector nll = l.max(zero).sub(t.mul(l)).add(log1p);
-                acc = acc.add(nll);
+                acc = acc.add(l.max(zero).sub(t.mul(l)).add(q.add(q).mul(series)));
                 FloatVector inv = one.div(one.add(e));
                 VectorMask<Float> negative = l.compare(VectorOperators.LT, zero);
-                FloatVector sigmoid = inv.blend(e.mul(inv), negative);
-                sigmoid.sub(t).mul(scale).intoArray(dlogits, i);
+                inv.blend(e.mul(inv), negative).sub(t).mul(scale).intoArray(d, i);
             }
             sum += acc.reduceLanes(VectorOperators.ADD);
         }
-        return sum + ScalarElementwise.bernoulliRange(logits, x, nv, n, scale, dlogits);
+        return sum;
     }
 
     // exp and log1p from basic IEEE operations only. The Vector API's own EXP and LOG1P are

@@ -6,7 +6,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.ejml.data.FMatrixRMaj;
-import org.ejml.dense.row.CommonOps_FDRM;
 
 /**
  * A register-blocked SGEMM on the JDK Vector API ({@code jdk.incubator.vector}), the fast
@@ -174,7 +173,9 @@ public final class VectorGemm implements Gemm {
     /** dst = src^T (dst already shaped), split over the pool when it is large. */
     private void transpose(FMatrixRMaj src, FMatrixRMaj dst) {
         if (pool.threads() == 1 || src.getNumElements() < PARALLEL_MIN_TRANSPOSE) {
-            CommonOps_FDRM.transpose(src, dst); // EJML's blocked transpose: faster on one thread
+            // not EJML's transpose: it goes multi-threaded, and allocates, once any EJML
+            // multi-threaded op has been set up in the process
+            transposeRows(src.data, src.numRows, src.numCols, dst.data, 0, src.numRows);
             return;
         }
         synchronized (pool) {
@@ -203,10 +204,10 @@ public final class VectorGemm implements Gemm {
             final int re = Math.min(r1, rb + TRANSPOSE_BLOCK);
             for (int cb = 0; cb < cols; cb += TRANSPOSE_BLOCK) {
                 final int ce = Math.min(cols, cb + TRANSPOSE_BLOCK);
-                for (int r = rb; r < re; r++) {
-                    final int so = r * cols;
-                    for (int c = cb; c < ce; c++) {
-                        dst[c * rows + r] = src[so + c];
+                for (int c = cb; c < ce; c++) {
+                    final int d = c * rows;
+                    for (int r = rb; r < re; r++) {
+                        dst[d + r] = src[r * cols + c]; // contiguous writes: 3x faster than contiguous reads
                     }
                 }
             }
