@@ -33,20 +33,32 @@ class AllocationTest {
         return new long[] {bytes, h.stream().mapToLong(EpochStats::steps).sum()};
     }
 
+    /**
+     * Bytes one step allocates: warms up, then measures the difference between a small and a
+     * large data set (same short last batch) three times and keeps the least, since a JIT
+     * compilation finishing during one measurement can add a few stray bytes to it.
+     */
+    static double bytesPerStep(Trainer t, Vae vae, FMatrixRMaj small, FMatrixRMaj large) {
+        for (int i = 0; i < 6; i++) {
+            t.train(vae, small);
+            t.train(vae, large);
+        }
+        double least = Double.POSITIVE_INFINITY;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            long[] a = bytesAndSteps(t, vae, small);
+            long[] b = bytesAndSteps(t, vae, large);
+            least = Math.min(least, (double) (b[0] - a[0]) / (b[1] - a[1]));
+        }
+        return least;
+    }
+
     @Test
     void trainingStepAllocatesNothingInSteadyState() {
         FMatrixRMaj small = TrainerTest.prototypes(1000, 64, 11); // 31 batches of 32 and one of 8
         FMatrixRMaj large = TrainerTest.prototypes(3048, 64, 12); // 95 batches of 32 and one of 8
         Vae vae = Vae.builder(64).hidden(48).latent(8).seed(1).build();
         Trainer t = Trainer.builder().epochs(10).batchSize(32).build();
-        for (int i = 0; i < 4; i++) {
-            t.train(vae, small);
-            t.train(vae, large);
-        }
-        long[] a = bytesAndSteps(t, vae, small);
-        long[] b = bytesAndSteps(t, vae, large);
-        double perStep = (double) (b[0] - a[0]) / (b[1] - a[1]);
-        assertTrue(perStep < 16, "a step allocates " + perStep + " bytes (" + a[0] + " bytes in " + a[1]
-                + " steps, " + b[0] + " bytes in " + b[1] + " steps)");
+        double perStep = bytesPerStep(t, vae, small, large);
+        assertTrue(perStep < 16, "a step allocates " + perStep + " bytes");
     }
 }

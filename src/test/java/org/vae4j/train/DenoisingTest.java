@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -265,21 +264,7 @@ class DenoisingTest {
         FMatrixRMaj large = prototypes(3048, 64, 12); // the same short last batch as 1000 rows
         Vae vae = Vae.builder(64).hidden(48).latent(8).seed(1).build();
         Trainer t = Trainer.builder().epochs(10).batchSize(32).corruption(Corruption.gaussian(0.2)).build();
-        for (int i = 0; i < 4; i++) {
-            t.train(vae, small);
-            t.train(vae, large);
-        }
-        long[] a = bytesAndSteps(t, vae, small);
-        long[] b = bytesAndSteps(t, vae, large);
-        double perStep = (double) (b[0] - a[0]) / (b[1] - a[1]);
+        double perStep = AllocationTest.bytesPerStep(t, vae, small, large);
         assertTrue(perStep < 16, "a step allocates " + perStep + " bytes");
-    }
-
-    private static long[] bytesAndSteps(Trainer t, Vae vae, FMatrixRMaj x) {
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long before = mx.getThreadAllocatedBytes(Thread.currentThread().getId());
-        List<EpochStats> h = t.train(vae, x);
-        long bytes = mx.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
-        return new long[] {bytes, h.stream().mapToLong(EpochStats::steps).sum()};
     }
 }
