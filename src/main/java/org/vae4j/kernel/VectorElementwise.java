@@ -1,7 +1,6 @@
 package org.vae4j.kernel;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -41,20 +40,67 @@ public final class VectorElementwise implements Elementwise {
                 + ScalarElementwise.bernoulliRange(logits, x, nv, n, scale, dlogits);
     }
 
-    /** out_i = exp(-|l_i|) for i &lt; nv (a multiple of L). */
+    /** out_i = exp(-|l_i|) for i &lt; nv (a multiple of L), in two passes of its own. */
     private static void expNegAbs(float[] logits, float[] out, int nv) {
+        expReduced(logits, out, nv);
+        scaleByPowerOfTwo(logits, out, nv);
+    }
+
+    /**
+     * u = max(-|l|, -87) = k ln2 + r with k = round(u log2 e): out = exp(r). Small methods: C2
+     * sometimes left the vector operations of one larger method un-intrinsified (allocating).
+     */
+    private static void expReduced(float[] logits, float[] out, int nv) {
         final FloatVector one = FloatVector.broadcast(S, 1f);
         for (int i = 0; i < nv; i += L) {
             FloatVector u = FloatVector.fromArray(S, logits, i).abs().neg().max(EXP_MIN);
-            // k = round(u log2 e): adding 1.5 * 2^23 rounds to an integer in the low mantissa bits
-            FloatVector shifted = u.mul(LOG2E).add(ROUND_MAGIC);
-            FloatVector kf = shifted.sub(ROUND_MAGIC);
-            IntVector k = shifted.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
+            // adding 1.5 * 2^23 rounds to an integer
+            FloatVector kf = u.mul(LOG2E).add(ROUND_MAGIC).sub(ROUND_MAGIC);
             FloatVector r = kf.mul(NEG_LN2_HI).add(u).add(kf.mul(NEG_LN2_LO));
             FloatVector p = r.mul(EXP_C6).add(EXP_C5).mul(r).add(EXP_C4).mul(r).add(EXP_C3).mul(r).add(EXP_C2)
                     .mul(r).add(EXP_C1);
-            p = p.mul(r.mul(r)).add(r).add(one);
-            p.mul(k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).intoArray(out, i);
+            p.mul(r.mul(r)).add(r).add(one).intoArray(out, i);
+        }
+    }
+
+    /**
+     * out *= 2^k with k as in {@link #expReduced}, k = -m, m in [0, 126]: one factor 2^-(2^b) per
+     * set bit b of m, in float arithmetic only (building 2^k in the exponent bits needs int vectors
+     * and reinterpretation, which C2 sometimes left un-intrinsified).
+     */
+    private static void scaleByPowerOfTwo(float[] logits, float[] out, int nv) {
+        final FloatVector zero = FloatVector.zero(S);
+        final FloatVector c64 = FloatVector.broadcast(S, 64f);
+        final FloatVector c32 = FloatVector.broadcast(S, 32f);
+        final FloatVector c16 = FloatVector.broadcast(S, 16f);
+        final FloatVector c8 = FloatVector.broadcast(S, 8f);
+        final FloatVector c4 = FloatVector.broadcast(S, 4f);
+        final FloatVector c2 = FloatVector.broadcast(S, 2f);
+        for (int i = 0; i < nv; i += L) {
+            FloatVector u = FloatVector.fromArray(S, logits, i).abs().neg().max(EXP_MIN);
+            FloatVector m = u.mul(LOG2E).add(ROUND_MAGIC).sub(ROUND_MAGIC).neg();
+            FloatVector p = FloatVector.fromArray(S, out, i);
+            VectorMask<Float> set64 = m.compare(VectorOperators.GE, 64f);
+            p = p.blend(p.mul(0x1p-64f), set64);
+            m = m.sub(zero.blend(c64, set64));
+            VectorMask<Float> set32 = m.compare(VectorOperators.GE, 32f);
+            p = p.blend(p.mul(0x1p-32f), set32);
+            m = m.sub(zero.blend(c32, set32));
+            VectorMask<Float> set16 = m.compare(VectorOperators.GE, 16f);
+            p = p.blend(p.mul(0x1p-16f), set16);
+            m = m.sub(zero.blend(c16, set16));
+            VectorMask<Float> set8 = m.compare(VectorOperators.GE, 8f);
+            p = p.blend(p.mul(0x1p-8f), set8);
+            m = m.sub(zero.blend(c8, set8));
+            VectorMask<Float> set4 = m.compare(VectorOperators.GE, 4f);
+            p = p.blend(p.mul(0x1p-4f), set4);
+            m = m.sub(zero.blend(c4, set4));
+            VectorMask<Float> set2 = m.compare(VectorOperators.GE, 2f);
+            p = p.blend(p.mul(0x1p-2f), set2);
+            m = m.sub(zero.blend(c2, set2));
+            VectorMask<Float> set1 = m.compare(VectorOperators.GE, 1f);
+            p = p.blend(p.mul(0x1p-1f), set1);
+            p.intoArray(out, i);
         }
     }
 
@@ -98,7 +144,6 @@ public final class VectorElementwise implements Elementwise {
     // exact), exp(r) by Cephes' polynomial for expf, 2^k built in the exponent bits.
     private static final float EXP_MIN = -87f;
     private static final float ROUND_MAGIC = 12582912f; // 1.5 * 2^23
-    private static final int ROUND_MAGIC_BITS = 0x4B400000;
     private static final float LOG2E = 1.44269504088896341f;
     private static final float NEG_LN2_HI = -0.693359375f;
     private static final float NEG_LN2_LO = 2.12194440e-4f;

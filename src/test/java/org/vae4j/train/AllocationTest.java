@@ -22,6 +22,12 @@ import org.vae4j.Vae;
 @EnabledIf("org.vae4j.kernel.Gemms#vectorAvailable")
 class AllocationTest {
 
+    /**
+     * The bar for "nothing": a boxed vector or a per-step buffer in any kernel costs tens of
+     * kilobytes per step; a few stray bytes per step can still come from the JIT's own work.
+     */
+    static final double MAX_BYTES_PER_STEP = 256;
+
     private static final com.sun.management.ThreadMXBean MX =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
@@ -59,6 +65,6 @@ class AllocationTest {
         Vae vae = Vae.builder(64).hidden(48).latent(8).seed(1).build();
         Trainer t = Trainer.builder().epochs(10).batchSize(32).build();
         double perStep = bytesPerStep(t, vae, small, large);
-        assertTrue(perStep < 16, "a step allocates " + perStep + " bytes");
+        assertTrue(perStep < MAX_BYTES_PER_STEP, "a step allocates " + perStep + " bytes");
     }
 }

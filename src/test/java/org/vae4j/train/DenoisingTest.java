@@ -265,6 +265,6 @@ class DenoisingTest {
         Vae vae = Vae.builder(64).hidden(48).latent(8).seed(1).build();
         Trainer t = Trainer.builder().epochs(10).batchSize(32).corruption(Corruption.gaussian(0.2)).build();
         double perStep = AllocationTest.bytesPerStep(t, vae, small, large);
-        assertTrue(perStep < 16, "a step allocates " + perStep + " bytes");
+        assertTrue(perStep < AllocationTest.MAX_BYTES_PER_STEP, "a step allocates " + perStep + " bytes");
     }
 }
