@@ -291,8 +291,26 @@ public final class DataLocator {
         DatasetSource sums = loc.origin() == Origin.BUNDLED_SUBSET ? DatasetSource.MNIST_SUBSET : source;
         Map<String, String> sha256 = verifyChecksums ? sums.sha256() : Map.of();
         try {
-            ImageDataset train = ImageDataset.loadMnistFormat(loc.dir(), true, sha256);
-            ImageDataset test = ImageDataset.loadMnistFormat(loc.dir(), false, sha256);
+            ImageDataset train;
+            ImageDataset test;
+            try {
+                train = ImageDataset.loadMnistFormat(loc.dir(), true, sha256);
+                test = ImageDataset.loadMnistFormat(loc.dir(), false, sha256);
+            } catch (IllegalArgumentException notFullMnist) {
+                // A folder given by hand may hold the bundled subset (e.g. --data examples/data/mnist-subset):
+                // accept it when it matches the subset's checksums, and say so.
+                if (!verifyChecksums || source != DatasetSource.MNIST || loc.origin() == Origin.BUNDLED_SUBSET) {
+                    throw notFullMnist;
+                }
+                Map<String, String> subsetSums = DatasetSource.MNIST_SUBSET.sha256();
+                try {
+                    train = ImageDataset.loadMnistFormat(loc.dir(), true, subsetSums);
+                    test = ImageDataset.loadMnistFormat(loc.dir(), false, subsetSums);
+                } catch (IllegalArgumentException notSubset) {
+                    throw notFullMnist;
+                }
+                LOG.warn("{} holds the bundled 5,000-image MNIST subset, not full MNIST", loc.dir());
+            }
             LOG.info("{}: {} train and {} test images of {}x{} from {} ({})", source.name(), train.size(),
                     test.size(), train.rows(), train.cols(), loc.dir(), loc.origin());
             return new DatasetSplits(source.name(), loc, train, test);

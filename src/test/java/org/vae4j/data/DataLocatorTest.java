@@ -354,6 +354,14 @@ class DataLocatorTest {
     }
 
     @Test
+    void explicitFolderHoldingTheBundledSubsetIsAcceptedByItsOwnChecksums() throws IOException {
+        Path subset = Path.of("examples", "data", "mnist-subset");
+        DatasetSplits d = DataLocator.builder("mnist").explicitDir(subset).build().load();
+        assertEquals(5000, d.train().size());
+        assertEquals(1000, d.test().size());
+    }
+
+    @Test
     void bundledSubsetIsTheLoudLastResortForMnistOnly() throws IOException {
         Path subset = Path.of("examples", "data", "mnist-subset");
         Logger logger = (Logger) LoggerFactory.getLogger(DataLocator.class);
