@@ -37,18 +37,18 @@ class InputValidationTest {
     void wrongInputWidthNamesBothWidths() {
         Vae vae = smallVae();
         FMatrixRMaj x = new FMatrixRMaj(3, 5);
-        assertRejected(() -> vae.computeGradients(x, 1.0, new SplittableRandom(1)), "5 columns", "input size is 6");
+        assertRejected(() -> Steps.gradients(vae, x, 1.0, 1), "5 columns", "input size is 6");
         assertRejected(() -> vae.encode(x), "5 columns", "6");
         assertRejected(() -> oneEpoch().train(vae, x), "5 columns", "input size is 6");
         Autoencoder ae = Autoencoder.builder(6).hidden(4).latent(2).build();
-        assertRejected(() -> ae.computeGradients(x, 0, new SplittableRandom(1)), "5 columns", "6");
+        assertRejected(() -> Steps.gradients(ae, x, 0, 1), "5 columns", "6");
     }
 
     @Test
     void emptyTrainingDataIsRejected() {
         assertRejected(() -> oneEpoch().train(smallVae(), new FMatrixRMaj(0, 6)), "empty", "0 rows");
         assertRejected(() -> oneEpoch().train(smallVae(), new float[0][]), "empty", "0 rows");
-        assertRejected(() -> smallVae().computeGradients(new FMatrixRMaj(0, 6), 1.0, new SplittableRandom(1)),
+        assertRejected(() -> Steps.gradients(smallVae(), new FMatrixRMaj(0, 6), 1.0, 1),
                 "empty", "0 rows");
     }
 
@@ -64,7 +64,7 @@ class InputValidationTest {
         x.set(2, 4, 1.5f);
         assertRejected(() -> oneEpoch().train(smallVae(), x), "1.5", "row 2", "column 4", "[0, 1]");
         x.set(2, 4, -0.1f);
-        assertRejected(() -> smallVae().computeGradients(x, 1.0, new SplittableRandom(1)),
+        assertRejected(() -> Steps.gradients(smallVae(), x, 1.0, 1),
                 "-0.1", "row 2", "column 4");
     }
 
@@ -76,7 +76,7 @@ class InputValidationTest {
             assertRejected(() -> oneEpoch().train(smallVae(), x), "non-finite", String.valueOf(bad), "row 1", "column 3");
             // The Gaussian likelihood accepts any finite value, but not these.
             Vae gaussian = Vae.builder(6).hidden(4).latent(2).likelihood(GaussianLikelihood.withVariance(1)).build();
-            assertRejected(() -> gaussian.computeGradients(x, 1.0, new SplittableRandom(1)),
+            assertRejected(() -> Steps.gradients(gaussian, x, 1.0, 1),
                     "non-finite", "row 1", "column 3");
         }
     }
@@ -94,7 +94,7 @@ class InputValidationTest {
         assertRejected(() -> Trainer.builder().beta(-0.5), "beta", "-0.5");
         assertRejected(() -> Trainer.builder().beta(Double.NaN), "beta", "NaN");
         FMatrixRMaj x = new FMatrixRMaj(2, 6);
-        assertRejected(() -> smallVae().computeGradients(x, -1.0, new SplittableRandom(1)), "beta", "-1.0");
+        assertRejected(() -> Steps.gradients(smallVae(), x, -1.0, 1), "beta", "-1.0");
     }
 
     @Test
@@ -123,6 +123,6 @@ class InputValidationTest {
     @Test
     void noiseOfTheWrongShapeIsRejected() {
         FMatrixRMaj x = new FMatrixRMaj(3, 6);
-        assertRejected(() -> smallVae().computeGradients(x, new FMatrixRMaj(3, 3), 1.0), "noise", "(3, 2)", "(3, 3)");
+        assertRejected(() -> Steps.gradients(smallVae(), x, new FMatrixRMaj(3, 3), 1.0), "noise", "(3, 2)", "(3, 3)");
     }
 }

@@ -8,6 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.SplittableRandom;
 
 import org.ejml.data.FMatrixRMaj;
+import org.vae4j.objective.Batch;
+import org.vae4j.objective.NegativeElbo;
+import org.vae4j.objective.StepContext;
+import org.vae4j.random.Noise;
+import org.vae4j.train.GradientFunction;
 import org.junit.jupiter.api.Test;
 import org.vae4j.loss.BernoulliLikelihood;
 import org.vae4j.loss.GaussianKl;
@@ -29,8 +34,10 @@ class VaeTest {
     void evaluateEqualsTheTrainingLossWithTheSameNoise() {
         Vae vae = Vae.builder(10).hidden(7).latent(3).seed(2).build();
         FMatrixRMaj x = data(25, 10, 1);
-        Loss eval = vae.evaluate(x, new SplittableRandom(5));
-        Loss train = vae.computeGradients(x, 1.0, new SplittableRandom(5));
+        Loss eval = vae.evaluate(x, new Noise(5));
+        // the training loss with the evaluation noise: rows 0..24, purpose EVALUATION at time 0
+        StepContext ctx = new StepContext(new Noise(5)).set(1, 0, 1.0, x.numRows).purpose(Noise.EVALUATION, 0);
+        Loss train = new GradientFunction(new NegativeElbo(), 1).compute(vae, Batch.of(x), ctx);
         // training sums the likelihood in float vector lanes, evaluation row by row in double
         assertEquals(train.total(), eval.total(), 1e-6 * Math.abs(train.total()));
         assertEquals(train.kl(), eval.kl(), 1e-9 * Math.abs(train.kl()));

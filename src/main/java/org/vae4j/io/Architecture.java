@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import org.vae4j.Autoencoder;
-import org.vae4j.TrainableModel;
+import org.vae4j.LatentModel;
 import org.vae4j.Vae;
 import org.vae4j.loss.BernoulliLikelihood;
 import org.vae4j.loss.GaussianLikelihood;
@@ -75,7 +75,7 @@ final class Architecture {
      *
      * @throws IllegalArgumentException for another model type or a likelihood model files cannot name
      */
-    static Architecture of(TrainableModel model) {
+    static Architecture of(LatentModel model) {
         if (!(model instanceof Vae) && !(model instanceof Autoencoder)) {
             throw new IllegalArgumentException("model files hold a Vae or an Autoencoder, got "
                     + (model == null ? "null" : model.getClass().getName()));
@@ -305,8 +305,8 @@ final class Architecture {
      * Builds the model (with throw-away initial weights). Only call after the file's tensors have
      * been checked against {@link #expectedShapes}: the model's size is then bounded by the file's.
      */
-    TrainableModel build() {
-        TrainableModel model;
+    LatentModel build() {
+        LatentModel model;
         if (kind == Kind.VAE) {
             model = Vae.builder(inputSize).hidden(hidden).decoderHidden(decoderHidden).latent(latent)
                     .activation(activation).likelihood(likelihood).outputActivation(outputActivation).build();

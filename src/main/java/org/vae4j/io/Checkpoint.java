@@ -4,7 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.vae4j.TrainableModel;
+import org.vae4j.LatentModel;
 import org.vae4j.optim.Optimizer;
 
 /**
@@ -23,7 +23,7 @@ import org.vae4j.optim.Optimizer;
  * @param training  the trainer settings and the history so far
  * @param metadata  every metadata entry of the file, unmodifiable
  */
-public record Checkpoint(TrainableModel model, Optimizer optimizer, TrainingState training,
+public record Checkpoint(LatentModel model, Optimizer optimizer, TrainingState training,
                          Map<String, String> metadata) {
 
     public Checkpoint {

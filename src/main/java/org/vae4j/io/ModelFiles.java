@@ -17,13 +17,13 @@ import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vae4j.Autoencoder;
-import org.vae4j.TrainableModel;
+import org.vae4j.LatentModel;
 import org.vae4j.Vae;
 import org.vae4j.nn.Parameter;
 import org.vae4j.optim.Adam;
 import org.vae4j.optim.Optimizer;
 import org.vae4j.optim.Sgd;
-import org.vae4j.train.Corruption;
+import org.vae4j.objective.Corruption;
 
 /**
  * Saves and loads {@link Vae} and {@link Autoencoder} models, and training checkpoints, as
@@ -82,13 +82,13 @@ public final class ModelFiles {
 
     // ------------------------------------------------------------------------------ saving
 
-    /** {@link #save(TrainableModel, Path, TrainingState, Map)} without training information or extra metadata. */
-    public static void save(TrainableModel model, Path file) throws IOException {
+    /** {@link #save(LatentModel, Path, TrainingState, Map)} without training information or extra metadata. */
+    public static void save(LatentModel model, Path file) throws IOException {
         save(model, file, null, Map.of());
     }
 
-    /** {@link #save(TrainableModel, Path, TrainingState, Map)} without training information. */
-    public static void save(TrainableModel model, Path file, Map<String, String> extraMetadata) throws IOException {
+    /** {@link #save(LatentModel, Path, TrainingState, Map)} without training information. */
+    public static void save(LatentModel model, Path file, Map<String, String> extraMetadata) throws IOException {
         save(model, file, null, extraMetadata);
     }
 
@@ -105,13 +105,13 @@ public final class ModelFiles {
      *                                  a reserved or null metadata key, or a null value
      * @throws IOException              when the file cannot be written
      */
-    public static void save(TrainableModel model, Path file, TrainingState training,
+    public static void save(LatentModel model, Path file, TrainingState training,
                             Map<String, String> extraMetadata) throws IOException {
         save(model, file, training, extraMetadata, UnaryOperator.identity());
     }
 
     /** {@link #save}, with the output channel wrapped (tests inject failures). */
-    static void save(TrainableModel model, Path file, TrainingState training, Map<String, String> extraMetadata,
+    static void save(LatentModel model, Path file, TrainingState training, Map<String, String> extraMetadata,
                      UnaryOperator<WritableByteChannel> wrap) throws IOException {
         List<FloatTensor> tensors = parameterTensors(model);
         Map<String, String> meta = metadata(model, training, extraMetadata);
@@ -135,13 +135,13 @@ public final class ModelFiles {
      *                                  the model's parameters, or the reasons {@link #save} gives
      * @throws IOException              when the file cannot be written
      */
-    public static void saveCheckpoint(TrainableModel model, Optimizer optimizer, TrainingState training, Path file)
+    public static void saveCheckpoint(LatentModel model, Optimizer optimizer, TrainingState training, Path file)
             throws IOException {
         saveCheckpoint(model, optimizer, training, file, Map.of());
     }
 
-    /** {@link #saveCheckpoint(TrainableModel, Optimizer, TrainingState, Path)} with extra metadata entries. */
-    public static void saveCheckpoint(TrainableModel model, Optimizer optimizer, TrainingState training, Path file,
+    /** {@link #saveCheckpoint(LatentModel, Optimizer, TrainingState, Path)} with extra metadata entries. */
+    public static void saveCheckpoint(LatentModel model, Optimizer optimizer, TrainingState training, Path file,
                                       Map<String, String> extraMetadata) throws IOException {
         if (training == null) {
             throw new IllegalArgumentException("a checkpoint needs the training state (seed, batch size, ...)");
@@ -155,7 +155,7 @@ public final class ModelFiles {
     }
 
     /** The parameters as PyTorch-shaped float tensors (values copied). */
-    private static List<FloatTensor> parameterTensors(TrainableModel model) {
+    private static List<FloatTensor> parameterTensors(LatentModel model) {
         Architecture.of(model); // rejects other model types before anything else
         List<FloatTensor> tensors = new ArrayList<>();
         for (Parameter p : model.parameters()) {
@@ -172,7 +172,7 @@ public final class ModelFiles {
         return new long[] {p.value().numRows, p.value().numCols};
     }
 
-    private static Map<String, String> metadata(TrainableModel model, TrainingState training,
+    private static Map<String, String> metadata(LatentModel model, TrainingState training,
                                                 Map<String, String> extra) {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(FORMAT, "pt");
@@ -216,14 +216,14 @@ public final class ModelFiles {
      *                            unexpected, wrong dtype or shape, non-finite value), or a checksum mismatch
      * @throws IOException        when the file cannot be read
      */
-    public static TrainableModel load(Path file) throws IOException {
+    public static LatentModel load(Path file) throws IOException {
         try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
             Architecture arch = architecture(f);
             Map<String, long[]> expected = arch.expectedShapes();
             checkTensors(f, expected, arch.describe(), f.metadata().containsKey(OptimizerFiles.OPTIMIZER));
             verifyChecksum(f);
             Map<String, float[]> values = readAll(f, expected.keySet());
-            TrainableModel model = arch.build();
+            LatentModel model = arch.build();
             assign(model, values);
             LOG.info("loaded {} from {}", arch.describe(), file);
             return model;
@@ -236,7 +236,7 @@ public final class ModelFiles {
      * @throws ModelFileException also when the file holds an autoencoder
      */
     public static Vae loadVae(Path file) throws IOException {
-        TrainableModel m = load(file);
+        LatentModel m = load(file);
         if (!(m instanceof Vae)) {
             throw new ModelFileException(file, "holds an autoencoder, not a VAE (use loadAutoencoder or load)");
         }
@@ -249,7 +249,7 @@ public final class ModelFiles {
      * @throws ModelFileException also when the file holds a VAE
      */
     public static Autoencoder loadAutoencoder(Path file) throws IOException {
-        TrainableModel m = load(file);
+        LatentModel m = load(file);
         if (!(m instanceof Autoencoder)) {
             throw new ModelFileException(file, "holds a VAE, not an autoencoder (use loadVae or load)");
         }
@@ -267,7 +267,7 @@ public final class ModelFiles {
      * @throws ModelFileException as {@link #load}, or when the declared architecture differs from the model's
      * @throws IOException        when the file cannot be read
      */
-    public static void loadInto(Path file, TrainableModel model) throws IOException {
+    public static void loadInto(Path file, LatentModel model) throws IOException {
         Architecture mine = Architecture.of(model);
         try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
             if (f.metadata().containsKey(Architecture.MODEL)) {
@@ -351,7 +351,7 @@ public final class ModelFiles {
             checkTensors(f, expected, arch.describe() + " with " + opt.describe(), false);
             verifyChecksum(f);
             Map<String, float[]> values = readAll(f, expected.keySet());
-            TrainableModel model = arch.build();
+            LatentModel model = arch.build();
             assign(model, values);
             Optimizer optimizer = opt.restore(model.parameters(), values);
             LOG.info("loaded checkpoint of {} after {} optimiser steps from {}", arch.describe(), optimizer.steps(),
@@ -474,7 +474,7 @@ public final class ModelFiles {
     }
 
     /** Sets every parameter from {@code values} (already checked to hold each with the right size). */
-    private static void assign(TrainableModel model, Map<String, float[]> values) {
+    private static void assign(LatentModel model, Map<String, float[]> values) {
         for (Parameter p : model.parameters()) {
             p.set(values.get(p.name()));
         }

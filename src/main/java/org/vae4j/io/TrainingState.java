@@ -2,7 +2,7 @@ package org.vae4j.io;
 
 import java.util.List;
 
-import org.vae4j.train.Corruption;
+import org.vae4j.objective.Corruption;
 import org.vae4j.train.EpochStats;
 import org.vae4j.train.Trainer;
 
@@ -68,7 +68,7 @@ public record TrainingState(long seed, int batchSize, double beta, long klWarmup
     /**
      * A trainer builder with this state's seed, batch size, beta, warm-up and corruption; set the
      * epochs still to run, then pass the checkpoint's optimiser to {@link Trainer#train(
-     * org.vae4j.TrainableModel, org.ejml.data.FMatrixRMaj, org.vae4j.optim.Optimizer)} to resume.
+     * org.vae4j.LatentModel, org.ejml.data.FMatrixRMaj, org.vae4j.optim.Optimizer)} to resume.
      */
     public Trainer.Builder trainerBuilder() {
         return Trainer.builder().seed(seed).batchSize(batchSize).beta(beta).klWarmupSteps(klWarmupSteps)

@@ -40,9 +40,15 @@ public final class BernoulliLikelihood implements Likelihood {
 
     @Override
     public double negLogLikelihood(FMatrixRMaj out, FMatrixRMaj x, float scale, FMatrixRMaj dout) {
+        return negLogLikelihood(Elementwise.get(), out, x, scale, dout);
+    }
+
+    @Override
+    public double negLogLikelihood(Elementwise kernel, FMatrixRMaj out, FMatrixRMaj x, float scale,
+                                   FMatrixRMaj dout) {
         GaussianKl.checkShape(out, x);
         GaussianKl.checkShape(out, dout);
-        return Elementwise.get().bernoulliFromLogits(out.data, x.data, out.getNumElements(), scale, dout.data);
+        return kernel.bernoulliFromLogits(out.data, x.data, out.getNumElements(), scale, dout.data);
     }
 
     @Override

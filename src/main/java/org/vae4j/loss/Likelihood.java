@@ -1,6 +1,7 @@
 package org.vae4j.loss;
 
 import org.ejml.data.FMatrixRMaj;
+import org.vae4j.kernel.Elementwise;
 import org.vae4j.nn.Activation;
 
 /**
@@ -28,6 +29,15 @@ public interface Likelihood {
      * @return -log p(x|z) summed over the batch, in nats
      */
     double negLogLikelihood(FMatrixRMaj out, FMatrixRMaj x, float scale, FMatrixRMaj dout);
+
+    /**
+     * {@link #negLogLikelihood(FMatrixRMaj, FMatrixRMaj, float, FMatrixRMaj)} with the model's
+     * elementwise kernels (the training path calls this form). By default the kernels are unused.
+     */
+    default double negLogLikelihood(Elementwise kernel, FMatrixRMaj out, FMatrixRMaj x, float scale,
+                                    FMatrixRMaj dout) {
+        return negLogLikelihood(out, x, scale, dout);
+    }
 
     /**
      * The negative log-likelihood of each row.

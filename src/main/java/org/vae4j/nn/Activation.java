@@ -107,6 +107,11 @@ public enum Activation {
      * @param out (rows, cols), modified
      */
     public void forward(FMatrixRMaj pre, FMatrixRMaj out) {
+        forward(Elementwise.get(), pre, out);
+    }
+
+    /** {@link #forward(FMatrixRMaj, FMatrixRMaj)} with the given elementwise kernels. */
+    public void forward(Elementwise kernel, FMatrixRMaj pre, FMatrixRMaj out) {
         checkSameShape(pre, out);
         if (this == IDENTITY) {
             if (out != pre) {
@@ -118,7 +123,7 @@ public enum Activation {
             throw new IllegalArgumentException(this + " cannot run in place: pre is needed by backward");
         }
         if (this == RELU) {
-            Elementwise.get().reluForward(pre.data, out.data, pre.getNumElements());
+            kernel.reluForward(pre.data, out.data, pre.getNumElements());
             return;
         }
         final float[] a = pre.data;
@@ -138,6 +143,11 @@ public enum Activation {
      * @param dpre (rows, cols) gradient of the loss w.r.t. pre, modified (overwritten)
      */
     public void backward(FMatrixRMaj pre, FMatrixRMaj out, FMatrixRMaj dout, FMatrixRMaj dpre) {
+        backward(Elementwise.get(), pre, out, dout, dpre);
+    }
+
+    /** {@link #backward(FMatrixRMaj, FMatrixRMaj, FMatrixRMaj, FMatrixRMaj)} with the given kernels. */
+    public void backward(Elementwise kernel, FMatrixRMaj pre, FMatrixRMaj out, FMatrixRMaj dout, FMatrixRMaj dpre) {
         checkSameShape(pre, out);
         checkSameShape(pre, dout);
         checkSameShape(pre, dpre);
@@ -153,7 +163,7 @@ public enum Activation {
                 }
                 break;
             case RELU:
-                Elementwise.get().reluBackward(a, g, d, n); // as PyTorch: NaN passes the gradient
+                kernel.reluBackward(a, g, d, n); // as PyTorch: NaN passes the gradient
                 break;
             default:
                 for (int i = 0; i < n; i++) {

@@ -5,50 +5,60 @@ import java.util.random.RandomGenerator;
 
 import org.ejml.data.FMatrixRMaj;
 import org.vae4j.kernel.Gemm;
+import org.vae4j.kernel.Kernels;
 
 /**
  * A fully connected layer y = x W<sup>T</sup> + b, with W (out, in) and b (1, out) stored as
- * PyTorch's {@code nn.Linear} stores them. Holds no activation buffers: callers own inputs and
- * outputs. Mutable, not thread-safe.
+ * PyTorch's {@code nn.Linear} stores them; its parameters are named {@code weight} and
+ * {@code bias}. Mutable, not thread-safe.
  *
  * <p>Forward and backward (derived in docs/MATH.md, "Dense"):
  * <pre>
  *   y  = x W^T + b          forward
  *   dW += dy^T x            backward, accumulated
  *   db += sum_rows(dy)      backward, accumulated
- *   dx  = dy W              backward, overwritten (or accumulated), skipped when dx is null
+ *   dx  = dy W              backward, overwritten (or accumulated), skipped when not needed
  * </pre>
+ * As a {@link Module} it owns its output and input-gradient buffers; the explicit-buffer forms
+ * {@link #forward(Gemm, FMatrixRMaj, FMatrixRMaj)} and
+ * {@link #backward(Gemm, FMatrixRMaj, FMatrixRMaj, FMatrixRMaj, boolean)} let a caller that owns
+ * the buffers (two heads reading one input and summing into one input gradient) use it too.
  */
-public final class Dense {
+public class Dense implements Module {
 
     private final int in;
     private final int out;
     private final Parameter weight; // (out, in)
     private final Parameter bias;   // (1, out)
+    private final List<Parameter> parameters;
+    private FMatrixRMaj input;      // (batch, in): the last forward input, referenced not copied
+    private FMatrixRMaj y;          // (batch, out)
+    private FMatrixRMaj dx;         // (batch, in)
 
     /**
-     * @param name  prefix of the parameter names, e.g. {@code fc1} gives {@code fc1.weight}
      * @param in    input width, &gt; 0
      * @param out   output width, &gt; 0
      * @param init  initialisation scheme
      * @param rng   source of the initial weights
      */
-    public Dense(String name, int in, int out, Init init, RandomGenerator rng) {
+    public Dense(int in, int out, Init init, RandomGenerator rng) {
         if (in <= 0 || out <= 0) {
-            throw new IllegalArgumentException("layer " + name + " needs positive sizes, got in="
-                    + in + ", out=" + out);
+            throw new IllegalArgumentException("a dense layer needs positive sizes, got in=" + in + ", out=" + out);
         }
         this.in = in;
         this.out = out;
-        this.weight = new Parameter(name + ".weight", out, in);
-        this.bias = new Parameter(name + ".bias", 1, out);
+        this.weight = new Parameter("weight", out, in);
+        this.bias = new Parameter("bias", 1, out);
+        this.parameters = List.of(weight, bias);
         init.initialise(weight, bias, rng);
     }
 
+    @Override
     public int inputSize() {
         return in;
     }
 
+    @Override
     public int outputSize() {
         return out;
     }
@@ -62,8 +72,33 @@ public final class Dense {
     }
 
     /** The weight and the bias, in that order. */
+    @Override
     public List<Parameter> parameters() {
-        return List.of(weight, bias);
+        return parameters;
+    }
+
+    @Override
+    public FMatrixRMaj forward(Kernels kernels, FMatrixRMaj x) {
+        Module.checkInput(this, x);
+        input = x;
+        y = Module.reshape(y, x.numRows, out);
+        forward(kernels.gemm(), x, y);
+        return y;
+    }
+
+    @Override
+    public FMatrixRMaj backward(Kernels kernels, FMatrixRMaj dy, boolean inputGradient) {
+        if (input == null) {
+            throw new IllegalStateException(describe() + " backward called before forward");
+        }
+        Module.checkGradient(this, dy, input.numRows);
+        FMatrixRMaj d = null;
+        if (inputGradient) {
+            dx = Module.reshape(dx, input.numRows, in);
+            d = dx;
+        }
+        backward(kernels.gemm(), input, dy, d, false);
+        return d;
     }
 
     /**
@@ -111,5 +146,10 @@ public final class Dense {
                 gemm.mult(dy, weight.value(), dx);
             }
         }
+    }
+
+    @Override
+    public String describe() {
+        return "Dense(" + in + " -> " + out + ")";
     }
 }

@@ -5,7 +5,8 @@ import org.ejml.data.FMatrixRMaj;
 /**
  * A trainable tensor and its gradient, with the name it has in a PyTorch {@code state_dict}
  * (e.g. {@code fc1.weight}). Weights are stored as PyTorch stores them, (out, in); biases as
- * (1, out). Mutable, not thread-safe.
+ * (1, out). Two {@code Parameter}s may name one tensor (see {@link #withPrefix}). Mutable, not
+ * thread-safe.
  */
 public final class Parameter {
 
@@ -18,9 +19,35 @@ public final class Parameter {
             throw new IllegalArgumentException("parameter " + name + " needs positive shape, got ("
                     + rows + ", " + cols + ")");
         }
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException("a parameter needs a name");
+        }
         this.name = name;
         this.value = new FMatrixRMaj(rows, cols);
         this.grad = new FMatrixRMaj(rows, cols);
+    }
+
+    private Parameter(String name, FMatrixRMaj value, FMatrixRMaj grad) {
+        this.name = name;
+        this.value = value;
+        this.grad = grad;
+    }
+
+    /**
+     * The same tensor (the same value and gradient storage) under the name
+     * {@code prefix + "." + name()}; {@code prefix} empty keeps the name. This is how containers
+     * name their children's parameters by composition, as PyTorch's {@code named_parameters()}.
+     */
+    public Parameter withPrefix(String prefix) {
+        if (prefix.isEmpty()) {
+            return this;
+        }
+        return new Parameter(prefix + "." + name, value, grad);
+    }
+
+    /** Whether {@code other} is this tensor (the same storage), under whatever name. */
+    public boolean sameTensor(Parameter other) {
+        return other.value == value;
     }
 
     /** The PyTorch state_dict name, e.g. {@code encoder.0.weight}. */

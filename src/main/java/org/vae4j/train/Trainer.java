@@ -3,27 +3,37 @@ package org.vae4j.train;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
 import org.ejml.data.FMatrixRMaj;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.vae4j.TrainableModel;
+import org.vae4j.LatentModel;
+import org.vae4j.Loss;
 import org.vae4j.kernel.Elementwise;
-import org.vae4j.loss.Likelihood;
 import org.vae4j.nn.Parameter;
+import org.vae4j.objective.Batch;
+import org.vae4j.objective.Corruption;
+import org.vae4j.objective.Denoising;
+import org.vae4j.objective.NegativeElbo;
+import org.vae4j.objective.Objective;
+import org.vae4j.objective.StepContext;
 import org.vae4j.optim.Adam;
 import org.vae4j.optim.Optimizer;
+import org.vae4j.random.CounterRandom;
+import org.vae4j.random.Noise;
 
 /**
- * Trains a {@link TrainableModel} with shuffled mini-batch epochs over in-memory float data.
+ * Trains a {@link LatentModel} with shuffled mini-batch epochs over in-memory float data.
  *
- * <p>Each step: gather a batch of shuffled rows, compute the loss and every gradient, check that
- * they are finite, and let the optimiser update the parameters. The last batch of an epoch may be
- * smaller. The same seed gives bit-identical parameters run after run: the shuffling and the
- * noise of an epoch come from generators derived only from the seed and the number of optimiser
- * steps taken before the epoch.
+ * <p>Each step: gather a batch of shuffled rows, compute the loss and every gradient with the
+ * {@link GradientFunction} of the objective (by default {@link NegativeElbo}; wrapped in
+ * {@link Denoising} when a corruption is set), check that they are finite, and let the
+ * optimiser update the parameters. The last batch of an epoch may be smaller. The same seed gives
+ * bit-identical parameters run after run: the epoch's order comes from the stream
+ * ({@link Noise#SHUFFLE}, epoch) and each row's noise from ({@link Noise#TRAINING}, epoch, row),
+ * where the epoch number is derived from the optimiser's step count (so a second call with the
+ * same optimiser, or a resumed run, continues with the next epoch's draws).
  *
  * <p>A non-finite loss or gradient stops training with a {@link TrainingException} naming the
  * epoch and step; the model keeps the parameters it had before that step.
@@ -48,6 +58,9 @@ public final class Trainer {
     private final Supplier<Optimizer> optimizer;
     private final List<EpochListener> listeners;
     private final Corruption corruption;
+    private final Supplier<Objective> objective;
+    private final int microBatches;
+    private final List<StepListener> stepListeners;
 
     private Trainer(Builder b) {
         this.epochs = b.epochs;
@@ -57,6 +70,9 @@ public final class Trainer {
         this.optimizer = b.optimizer;
         this.listeners = List.copyOf(b.listeners);
         this.corruption = b.corruption;
+        this.objective = b.objective;
+        this.microBatches = b.microBatches;
+        this.stepListeners = List.copyOf(b.stepListeners);
     }
 
     public static Builder builder() {
@@ -73,6 +89,36 @@ public final class Trainer {
         private Supplier<Optimizer> optimizer = Adam::new;
         private final List<EpochListener> listeners = new ArrayList<>();
         private Corruption corruption = Corruption.none();
+        private Supplier<Objective> objective = NegativeElbo::new;
+        private int microBatches = 1;
+        private final List<StepListener> stepListeners = new ArrayList<>();
+
+        /** Called after every optimiser step. */
+        public Builder stepListener(StepListener l) {
+            if (l == null) {
+                throw new IllegalArgumentException("step listener must not be null");
+            }
+            stepListeners.add(l);
+            return this;
+        }
+
+        /** Makes the objective of each {@link #train} call (default: the negative ELBO with the beta schedule). */
+        public Builder objective(Supplier<? extends Objective> factory) {
+            if (factory == null) {
+                throw new IllegalArgumentException("objective factory must not be null");
+            }
+            this.objective = factory::get;
+            return this;
+        }
+
+        /** Each batch's gradient as this many micro-batches (see {@link GradientFunction}); default 1. */
+        public Builder microBatches(int n) {
+            if (n <= 0) {
+                throw new IllegalArgumentException("micro-batches must be positive, got " + n);
+            }
+            this.microBatches = n;
+            return this;
+        }
 
         public Builder epochs(int n) {
             if (n <= 0) {
@@ -161,13 +207,13 @@ public final class Trainer {
         return corruption;
     }
 
-    /** Trains with a new optimiser from the factory. See {@link #train(TrainableModel, FMatrixRMaj, Optimizer)}. */
-    public List<EpochStats> train(TrainableModel model, FMatrixRMaj data) {
+    /** Trains with a new optimiser from the factory. See {@link #train(LatentModel, FMatrixRMaj, Optimizer)}. */
+    public List<EpochStats> train(LatentModel model, FMatrixRMaj data) {
         return train(model, data, optimizer.get());
     }
 
     /** Trains on rows given as arrays (copied once into a matrix). */
-    public List<EpochStats> train(TrainableModel model, float[][] data) {
+    public List<EpochStats> train(LatentModel model, float[][] data) {
         if (data == null || data.length == 0) {
             throw new IllegalArgumentException("training data is empty (0 rows)");
         }
@@ -192,27 +238,35 @@ public final class Trainer {
      * @throws IllegalArgumentException for data of the wrong width, empty, non-finite or outside the likelihood's support
      * @throws TrainingException        when a loss or gradient becomes non-finite
      */
-    public List<EpochStats> train(TrainableModel model, FMatrixRMaj data, Optimizer optimiser) {
+    public List<EpochStats> train(LatentModel model, FMatrixRMaj data, Optimizer optimiser) {
         checkData(model, data);
         final int n = data.numRows;
         final int d = data.numCols;
         final List<Parameter> params = model.parameters();
         final FMatrixRMaj batch = new FMatrixRMaj(Math.min(batchSize, n), d); // (batch, d), reused
-        final FMatrixRMaj corrupted = corruption.isNone() ? batch : new FMatrixRMaj(batch.numRows, d); // (batch, d)
         final int[] order = new int[n];
         final List<EpochStats> history = new ArrayList<>(epochs);
+        final Objective base = objective.get();
+        final GradientFunction gradient = new GradientFunction(
+                corruption.isNone() ? base : new Denoising(corruption, base), microBatches);
+        final Noise noise = new Noise(seed);
+        final StepContext context = new StepContext(noise);
+        final Batch rows = new Batch();
+        final CounterRandom shuffleRng = new CounterRandom();
+        final Elementwise kernel = model.kernels().elementwise();
+        final long stepsPerEpoch = (n + batchSize - 1) / batchSize;
         long globalStep = optimiser.steps();
-        LOG.info("training {} parameters on {} examples: {} epochs, batch {}, {}, beta {}{}{}",
-                model.parameterCount(), n, epochs, batchSize, optimiser.describe(), klWarmup.target(),
-                klWarmup.steps() > 0 ? " (warm-up " + klWarmup.steps() + " steps)" : "",
-                corruption.isNone() ? "" : ", input corruption " + corruption.describe());
+        model.setTraining(true);
+        LOG.info("training {} parameters on {} examples: {} epochs, batch {}{}, {}, {}, beta {}{}",
+                model.parameterCount(), n, epochs, batchSize,
+                microBatches > 1 ? " in " + microBatches + " micro-batches" : "", gradient.objective().describe(),
+                optimiser.describe(), klWarmup.target(),
+                klWarmup.steps() > 0 ? " (warm-up " + klWarmup.steps() + " steps)" : "");
         for (int epoch = 1; epoch <= epochs; epoch++) {
-            // Randomness of this epoch: a function of (seed, optimiser steps so far), so a second
-            // train() call with the same optimiser, or a resumed run, continues with fresh draws.
-            SplittableRandom shuffleRng = new SplittableRandom(mix(seed, globalStep, 1));
-            SplittableRandom noiseRng = new SplittableRandom(mix(seed, globalStep, 2));
-            SplittableRandom corruptionRng = corruption.isNone() ? null : new SplittableRandom(mix(seed, globalStep, 3));
-            shuffle(order, shuffleRng);
+            // The epoch's draws are keyed by its number in the whole run: a second train() call
+            // with the same optimiser, or a resumed run, continues with fresh draws.
+            final long runEpoch = globalStep / stepsPerEpoch + 1;
+            shuffle(order, noise.stream(shuffleRng, Noise.SHUFFLE, runEpoch, 0, 0));
             long t0 = System.nanoTime();
             double sumLoss = 0;
             double sumRecon = 0;
@@ -220,26 +274,22 @@ public final class Trainer {
             double beta = klWarmup.beta(globalStep);
             long steps = 0;
             for (int start = 0; start < n; start += batchSize) {
-                int rows = Math.min(batchSize, n - start);
-                gather(data, order, start, rows, batch);
+                int size = Math.min(batchSize, n - start);
+                gather(data, order, start, size, batch);
                 beta = klWarmup.beta(globalStep);
-                double loss;
-                if (corruption.isNone()) {
-                    loss = model.forwardBackward(batch, beta, noiseRng);
-                } else {
-                    corrupted.reshape(rows, d);
-                    corruption.apply(batch, corrupted, corruptionRng);
-                    loss = model.forwardBackward(corrupted, batch, beta, noiseRng);
-                }
-                double recon = model.lastReconstruction();
-                double kl = model.lastKl();
+                context.set(runEpoch, globalStep, beta, size);
+                rows.set(batch, batch, null, order, start);
+                Loss loss = gradient.compute(model, rows, context);
                 globalStep++;
                 steps++;
-                checkFinite(loss, recon, kl, params, epoch, globalStep);
+                checkFinite(loss.total(), loss.reconstruction(), loss.kl(), params, kernel, epoch, globalStep);
                 optimiser.step(params);
-                sumLoss += loss * rows;
-                sumRecon += recon * rows;
-                sumKl += kl * rows;
+                sumLoss += loss.total() * size;
+                sumRecon += loss.reconstruction() * size;
+                sumKl += loss.kl() * size;
+                for (int i = 0; i < stepListeners.size(); i++) {
+                    stepListeners.get(i).onStep(epoch, globalStep, size, loss);
+                }
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             EpochStats stats = new EpochStats(epoch, sumLoss / n, sumRecon / n, sumKl / n, beta, steps, n, seconds);
@@ -256,7 +306,7 @@ public final class Trainer {
         return Collections.unmodifiableList(history);
     }
 
-    private static void checkData(TrainableModel model, FMatrixRMaj data) {
+    private static void checkData(LatentModel model, FMatrixRMaj data) {
         if (model == null) {
             throw new IllegalArgumentException("model must not be null");
         }
@@ -267,19 +317,17 @@ public final class Trainer {
             throw new IllegalArgumentException("training data has " + data.numCols
                     + " columns but the model's input size is " + model.inputSize());
         }
-        Likelihood.checkFinite(data, "training data");
-        model.likelihood().validate(data, "training data");
+        model.checkData(data, "training data");
     }
 
-    private static void checkFinite(double loss, double recon, double kl, List<Parameter> params, int epoch,
-                                    long step) {
+    private static void checkFinite(double loss, double recon, double kl, List<Parameter> params,
+                                    Elementwise kernel, int epoch, long step) {
         if (!Double.isFinite(loss) || !Double.isFinite(recon) || !Double.isFinite(kl)) {
             throw new TrainingException(String.format(
                     "non-finite loss at epoch %d, step %d: total %s (reconstruction %s, KL %s); "
                             + "the model keeps its parameters from before this step (try a lower learning rate)",
                     epoch, step, loss, recon, kl), epoch, step);
         }
-        Elementwise kernel = Elementwise.get();
         for (int k = 0; k < params.size(); k++) {
             Parameter p = params.get(k);
             float[] g = p.grad().data;
@@ -307,7 +355,7 @@ public final class Trainer {
     }
 
     /** A fresh Fisher-Yates permutation of 0..n-1. */
-    private static void shuffle(int[] order, SplittableRandom rng) {
+    private static void shuffle(int[] order, CounterRandom rng) {
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
@@ -317,13 +365,5 @@ public final class Trainer {
             order[i] = order[j];
             order[j] = tmp;
         }
-    }
-
-    /** A well-mixed seed from (seed, counter, stream), SplitMix64's finaliser. */
-    static long mix(long seed, long counter, long stream) {
-        long z = seed + 0x9E3779B97F4A7C15L * (counter * 4 + stream);
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 }

@@ -3,7 +3,7 @@ package org.vae4j.eval;
 import java.util.SplittableRandom;
 
 import org.ejml.data.FMatrixRMaj;
-import org.vae4j.TrainableModel;
+import org.vae4j.LatentModel;
 import org.vae4j.nn.Parameter;
 
 /** Small data sets and parameter helpers shared by the evaluation tests. */
@@ -42,7 +42,7 @@ final class EvalFixtures {
     }
 
     /** The parameter with the given name. */
-    static Parameter parameter(TrainableModel model, String name) {
+    static Parameter parameter(LatentModel model, String name) {
         return model.parameters().stream().filter(p -> p.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no parameter " + name));
     }

@@ -45,7 +45,7 @@ class ReconstructionErrorTest {
         FMatrixRMaj x = EvalFixtures.uniform(2300, 9, 3);
         double se = ReconstructionError.squaredErrorPerImage(ae, x);
         assertEquals(naive(ae.reconstruct(x), x), se, 1e-9 * se);
-        Loss loss = ae.evaluate(x, null); // the default likelihood is the plain squared error
+        Loss loss = ae.evaluate(x, new java.util.SplittableRandom(1)); // the default likelihood is the plain squared error
         assertEquals(loss.reconstruction(), se, 1e-9 * se);
     }
 }

@@ -20,13 +20,13 @@ import org.ejml.data.FMatrixRMaj;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vae4j.Autoencoder;
-import org.vae4j.TrainableModel;
+import org.vae4j.LatentModel;
 import org.vae4j.Vae;
 import org.vae4j.nn.Parameter;
 import org.vae4j.optim.Adam;
 import org.vae4j.optim.Optimizer;
 import org.vae4j.optim.Sgd;
-import org.vae4j.train.Corruption;
+import org.vae4j.objective.Corruption;
 import org.vae4j.train.EpochStats;
 import org.vae4j.train.Trainer;
 
@@ -58,7 +58,7 @@ class CheckpointTest {
         return x;
     }
 
-    private static float[][] snapshot(TrainableModel m) {
+    private static float[][] snapshot(LatentModel m) {
         List<Parameter> ps = m.parameters();
         float[][] s = new float[ps.size()][];
         for (int i = 0; i < ps.size(); i++) {
@@ -71,14 +71,14 @@ class CheckpointTest {
      * Trains {@code total} epochs straight, and {@code first} epochs then a checkpoint and the rest
      * from the loaded checkpoint; asserts bit-identical parameters and optimiser state.
      */
-    private void assertResumeIsBitIdentical(Supplier<TrainableModel> model, Supplier<Optimizer> optimizer,
+    private void assertResumeIsBitIdentical(Supplier<LatentModel> model, Supplier<Optimizer> optimizer,
                                             Trainer.Builder settings, int first, int total) throws IOException {
         FMatrixRMaj x = data(150, 16, 3); // 150 rows, batch 32: a short last batch every epoch
-        TrainableModel straight = model.get();
+        LatentModel straight = model.get();
         Optimizer straightOpt = optimizer.get();
         List<EpochStats> straightHistory = settings.epochs(total).build().train(straight, x, straightOpt);
 
-        TrainableModel part = model.get();
+        LatentModel part = model.get();
         Optimizer partOpt = optimizer.get();
         Trainer firstRun = settings.epochs(first).build();
         List<EpochStats> history = firstRun.train(part, x, partOpt);

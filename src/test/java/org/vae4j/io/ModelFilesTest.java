@@ -21,12 +21,12 @@ import org.ejml.data.FMatrixRMaj;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vae4j.Autoencoder;
-import org.vae4j.TrainableModel;
+import org.vae4j.LatentModel;
 import org.vae4j.Vae;
 import org.vae4j.loss.GaussianLikelihood;
 import org.vae4j.nn.Activation;
 import org.vae4j.nn.Parameter;
-import org.vae4j.train.Corruption;
+import org.vae4j.objective.Corruption;
 import org.vae4j.train.EpochStats;
 
 /** Saving and loading models: bit-identical round trips, metadata, and every way a file can be wrong. */
@@ -44,7 +44,7 @@ class ModelFilesTest {
         return x;
     }
 
-    static void assertSameParameters(TrainableModel expected, TrainableModel actual) {
+    static void assertSameParameters(LatentModel expected, LatentModel actual) {
         List<Parameter> a = expected.parameters();
         List<Parameter> b = actual.parameters();
         assertEquals(a.size(), b.size());
@@ -56,7 +56,7 @@ class ModelFilesTest {
         }
     }
 
-    private Path saved(TrainableModel model) throws IOException {
+    private Path saved(LatentModel model) throws IOException {
         Path p = dir.resolve("model.safetensors");
         ModelFiles.save(model, p);
         return p;
@@ -181,8 +181,8 @@ class ModelFilesTest {
 
     @Test
     void otherModelTypesAreRefused() {
-        TrainableModel fake = (TrainableModel) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {TrainableModel.class}, (proxy, m, args) -> null);
+        LatentModel fake = (LatentModel) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {LatentModel.class}, (proxy, m, args) -> null);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ModelFiles.save(fake, dir.resolve("m.safetensors")));
         assertTrue(e.getMessage().contains("a Vae or an Autoencoder"), e.getMessage());

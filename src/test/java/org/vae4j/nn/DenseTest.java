@@ -23,7 +23,7 @@ class DenseTest {
 
     /** A (5 -> 4) layer with random non-zero biases. */
     private static Dense layer(SplittableRandom rng) {
-        return new Dense("fc", IN, OUT, Init.TORCH_DEFAULT, rng);
+        return new Dense(IN, OUT, Init.TORCH_DEFAULT, rng);
     }
 
     @Test
@@ -133,8 +133,8 @@ class DenseTest {
     @Test
     void parametersAreNamedAndShapedAsPyTorch() {
         Dense d = layer(new SplittableRandom(1));
-        assertEquals("fc.weight", d.weight().name());
-        assertEquals("fc.bias", d.bias().name());
+        assertEquals("weight", d.weight().name());
+        assertEquals("bias", d.bias().name());
         assertEquals(OUT, d.weight().value().numRows);
         assertEquals(IN, d.weight().value().numCols);
         assertEquals(1, d.bias().value().numRows);
@@ -144,8 +144,8 @@ class DenseTest {
     @Test
     void nonPositiveSizesAreRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new Dense("fc", 0, 3, Init.XAVIER_UNIFORM, new SplittableRandom(1)));
-        assertTrue(e.getMessage().contains("fc") && e.getMessage().contains("in=0"), e.getMessage());
+                () -> new Dense(0, 3, Init.XAVIER_UNIFORM, new SplittableRandom(1)));
+        assertTrue(e.getMessage().contains("dense") && e.getMessage().contains("in=0"), e.getMessage());
     }
 
     private static float[] times2(float[] a) {

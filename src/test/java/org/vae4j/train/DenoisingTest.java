@@ -22,7 +22,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.vae4j.Autoencoder;
 import org.vae4j.GradientCheck;
 import org.vae4j.Loss;
-import org.vae4j.TrainableModel;
+import org.vae4j.LatentModel;
+import org.vae4j.objective.Batch;
+import org.vae4j.objective.Corruption;
+import org.vae4j.objective.NegativeElbo;
+import org.vae4j.objective.Objective;
+import org.vae4j.objective.StepContext;
+import org.vae4j.random.Noise;
 import org.vae4j.Vae;
 import org.vae4j.kernel.Gemm;
 import org.vae4j.loss.BernoulliLikelihood;
@@ -34,7 +40,7 @@ import org.vae4j.nn.Init;
 import org.vae4j.nn.Parameter;
 import org.vae4j.optim.Adam;
 
-/** Denoising: the two-argument forwardBackward (input for the encoder, target for the likelihood) and the trainer's corruption. */
+/** Denoising: batches whose encoder input differs from the likelihood's target, and the trainer's corruption. */
 class DenoisingTest {
 
     private static final double BETA = 0.7;
@@ -65,16 +71,17 @@ class DenoisingTest {
         return new FMatrixRMaj[] {input, target};
     }
 
-    private static boolean usesRelu(TrainableModel model) {
-        return (model instanceof Vae v ? v.activation() : ((Autoencoder) model).activation()) == Activation.RELU;
+    private static boolean usesRelu(LatentModel model) {
+        return ((org.vae4j.nn.Sequential) model.encoder()).modules().stream()
+                .anyMatch(m -> m instanceof org.vae4j.nn.ActivationLayer a && a.activation() == Activation.RELU);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("models")
-    void gradientOfTheDenoisingLossMatchesFiniteDifferences(String name, TrainableModel model) {
+    void gradientOfTheDenoisingLossMatchesFiniteDifferences(String name, LatentModel model) {
         FMatrixRMaj[] io = inputAndTarget(3);
         // a fresh generator per call: the same eps every time
-        DoubleSupplier loss = () -> model.forwardBackward(io[0], io[1], BETA, new SplittableRandom(1));
+        DoubleSupplier loss = () -> gradients(model, io[0], io[1], BETA, 11).total();
         loss.getAsDouble();
         List<FMatrixRMaj> analytic = new ArrayList<>();
         for (Parameter p : model.parameters()) {
@@ -96,15 +103,15 @@ class DenoisingTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("models")
-    void theOneArgumentFormIsTheTwoArgumentFormWithTargetEqualToInput(String name, TrainableModel model) {
+    void theOneArgumentFormIsTheTwoArgumentFormWithTargetEqualToInput(String name, LatentModel model) {
         FMatrixRMaj[] io = inputAndTarget(4);
         FMatrixRMaj x = io[1];
-        Loss one = model.computeGradients(x, BETA, new SplittableRandom(2));
+        Loss one = gradients(model, x, x, BETA, 2);
         float[] grad = model.parameters().get(0).grad().data.clone();
-        double two = model.forwardBackward(x, x.copy(), BETA, new SplittableRandom(2));
+        double two = gradients(model, x, x.copy(), BETA, 2).total();
         assertEquals(one.total(), two, 0.0);
         assertArrayEquals(grad, model.parameters().get(0).grad().data);
-        double denoising = model.forwardBackward(io[0], x, BETA, new SplittableRandom(2));
+        double denoising = gradients(model, io[0], x, BETA, 2).total();
         assertNotEquals(one.total(), denoising);
     }
 
@@ -112,7 +119,7 @@ class DenoisingTest {
     void theEncoderSeesTheInputAndTheLikelihoodScoresTheTarget() {
         FMatrixRMaj[] io = inputAndTarget(4);
         Autoencoder ae = Autoencoder.builder(6).hidden(5).latent(2).seed(4).build();
-        double loss = ae.forwardBackward(io[0], io[1], 1.0, new SplittableRandom(1));
+        double loss = gradients(ae, io[0], io[1], 1.0, 1).total();
         FMatrixRMaj r = ae.reconstruct(io[0]);
         double se = 0;
         for (int i = 0; i < r.getNumElements(); i++) {
@@ -121,55 +128,56 @@ class DenoisingTest {
         assertEquals(se / 4, loss, 1e-6 * loss);
 
         Vae vae = Vae.builder(6).hidden(5).latent(2).seed(4).build();
-        vae.forwardBackward(io[0], io[1], 1.0, new SplittableRandom(1));
+        double kl = gradients(vae, io[0], io[1], 1.0, 1).kl();
         Vae.Encoding q = vae.encode(io[0]);
-        assertEquals(GaussianKl.forward(q.mu(), q.logvar()) / 4, vae.lastKl(), 1e-6);
+        assertEquals(GaussianKl.forward(q.mu(), q.logvar()) / 4, kl, 1e-6);
+    }
+
+    /** The loss and gradients of one batch whose encoder input and likelihood target differ. */
+    static Loss gradients(LatentModel model, FMatrixRMaj input, FMatrixRMaj target, double beta, long seed) {
+        int[] ids = new int[input.numRows];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = i;
+        }
+        Batch b = new Batch().set(input, target, null, ids, 0);
+        StepContext ctx = new StepContext(new Noise(seed)).set(1, 0, beta, input.numRows);
+        return new GradientFunction(new NegativeElbo(), 1).compute(model, b, ctx);
     }
 
     @Test
-    void theTargetMustBeValidDataAndTheInputFiniteWithTheSameShape() {
+    void inputAndTargetMustHaveTheSameShapeAndTheTrainingDataMustBeValid() {
         FMatrixRMaj[] io = inputAndTarget(4);
         Vae vae = Vae.builder(6).hidden(5).latent(2).seed(4).build();
         FMatrixRMaj outOfRange = io[0].copy();
         outOfRange.data[0] = 1.5f;
-        vae.forwardBackward(outOfRange, io[1], 1.0, new SplittableRandom(1)); // input outside [0, 1]: fine
+        gradients(vae, outOfRange, io[1], 1.0, 1); // an encoder input outside [0, 1]: fine
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> vae.forwardBackward(io[1], outOfRange, 1.0, new SplittableRandom(1)));
-        assertTrue(e.getMessage().contains("target"), e.getMessage());
-        FMatrixRMaj nan = io[0].copy();
-        nan.data[2] = Float.NaN;
-        assertThrows(IllegalArgumentException.class, () -> vae.forwardBackward(nan, io[1], 1.0, new SplittableRandom(1)));
-        assertThrows(IllegalArgumentException.class,
-                () -> vae.forwardBackward(new FMatrixRMaj(3, 6), io[1], 1.0, new SplittableRandom(1)));
-        Autoencoder ae = Autoencoder.builder(6).hidden(5).latent(2).seed(4).build();
-        assertThrows(IllegalArgumentException.class,
-                () -> ae.forwardBackward(new FMatrixRMaj(4, 5), io[1], 1.0, new SplittableRandom(1)));
+                () -> gradients(vae, new FMatrixRMaj(3, 6), io[1], 1.0, 1));
+        assertTrue(e.getMessage().contains("(4, 6)") && e.getMessage().contains("(3, 6)"), e.getMessage());
+        // the clean data (the targets) are checked once, by the trainer
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Trainer.builder().epochs(1).corruption(Corruption.masking(0.5)).build().train(vae, outOfRange));
+        assertTrue(e.getMessage().contains("1.5"), e.getMessage());
     }
 
-    /** Records what the trainer passes to the model. */
-    private static final class Recorder implements TrainableModel {
-        final Autoencoder inner = Autoencoder.builder(30).hidden(8).latent(2).seed(1).build();
+    /** Records what the trainer passes to the objective. */
+    private static final class Recorder implements Objective {
+        final Autoencoder model = Autoencoder.builder(30).hidden(8).latent(2).seed(1).build();
+        final NegativeElbo inner = new NegativeElbo();
         final List<FMatrixRMaj[]> calls = new ArrayList<>();
 
         @Override
-        public double forwardBackward(FMatrixRMaj x, double beta, RandomGenerator rng) {
-            return forwardBackward(x, x, beta, rng);
+        public Loss computeGradients(LatentModel m, Batch batch, StepContext context) {
+            FMatrixRMaj input = batch.input();
+            FMatrixRMaj target = batch.target();
+            calls.add(new FMatrixRMaj[] {input.copy(), target.copy(), input == target ? input : null});
+            return inner.computeGradients(m, batch, context);
         }
 
         @Override
-        public double forwardBackward(FMatrixRMaj input, FMatrixRMaj target, double beta, RandomGenerator rng) {
-            calls.add(new FMatrixRMaj[] {input.copy(), target.copy(), input == target ? input : null});
-            return inner.forwardBackward(input, target, beta, rng);
+        public String describe() {
+            return "recorder";
         }
-
-        @Override public int inputSize() { return inner.inputSize(); }
-        @Override public List<Parameter> parameters() { return inner.parameters(); }
-        @Override public Likelihood likelihood() { return inner.likelihood(); }
-        @Override public double lastReconstruction() { return inner.lastReconstruction(); }
-        @Override public double lastKl() { return inner.lastKl(); }
-        @Override public Loss evaluate(FMatrixRMaj x, RandomGenerator rng) { return inner.evaluate(x, rng); }
-        @Override public Gemm gemm() { return inner.gemm(); }
-        @Override public void setGemm(Gemm gemm) { inner.setGemm(gemm); }
     }
 
     @Test
@@ -180,7 +188,8 @@ class DenoisingTest {
             data.set(r, 0, r / 100f); // identifies the row
         }
         Recorder model = new Recorder();
-        Trainer.builder().epochs(2).batchSize(16).corruption(Corruption.masking(0.25)).build().train(model, data);
+        Trainer.builder().epochs(2).batchSize(16).corruption(Corruption.masking(0.25)).objective(() -> model).build()
+                .train(model.model, data);
         assertEquals(8, model.calls.size()); // 4 batches (16, 16, 16, 2) per epoch
         int masked = 0;
         int values = 0;
@@ -203,7 +212,7 @@ class DenoisingTest {
         assertEquals(0.25, (double) masked / values, 0.03);
 
         Recorder plain = new Recorder();
-        Trainer.builder().epochs(1).batchSize(16).build().train(plain, data);
+        Trainer.builder().epochs(1).batchSize(16).objective(() -> plain).build().train(plain.model, data);
         for (FMatrixRMaj[] call : plain.calls) {
             assertTrue(call[2] != null, "without corruption the input is the target");
         }

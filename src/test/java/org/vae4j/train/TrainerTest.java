@@ -15,7 +15,11 @@ import org.ejml.data.FMatrixRMaj;
 import org.junit.jupiter.api.Test;
 import org.vae4j.Autoencoder;
 import org.vae4j.Loss;
-import org.vae4j.TrainableModel;
+import org.vae4j.LatentModel;
+import org.vae4j.objective.Batch;
+import org.vae4j.objective.NegativeElbo;
+import org.vae4j.objective.Objective;
+import org.vae4j.objective.StepContext;
 import org.vae4j.Vae;
 import org.vae4j.kernel.Gemm;
 import org.vae4j.loss.Likelihood;
@@ -44,7 +48,7 @@ class TrainerTest {
         return x;
     }
 
-    static float[][] snapshot(TrainableModel m) {
+    static float[][] snapshot(LatentModel m) {
         List<Parameter> ps = m.parameters();
         float[][] s = new float[ps.size()][];
         for (int i = 0; i < ps.size(); i++) {
@@ -102,18 +106,18 @@ class TrainerTest {
     void autoencoderTrains() {
         FMatrixRMaj x = prototypes(200, 20, 6);
         Autoencoder ae = Autoencoder.builder(20).hidden(16).latent(4).seed(1).build();
-        double before = ae.evaluate(x, null).total();
+        double before = ae.evaluate(x, new java.util.SplittableRandom(1)).total();
         Trainer.builder().epochs(20).batchSize(16).build().train(ae, x);
-        double after = ae.evaluate(x, null).total();
+        double after = ae.evaluate(x, new java.util.SplittableRandom(1)).total();
         assertTrue(after < before / 2, "squared error before " + before + ", after " + after);
     }
 
     @Test
     void nonFiniteGradientStopsTrainingAndKeepsLastGoodParameters() {
         Vae vae = smallVae();
-        FaultyModel faulty = new FaultyModel(vae, 5);
-        Trainer t = Trainer.builder().epochs(2).batchSize(10).build();
-        TrainingException e = assertThrows(TrainingException.class, () -> t.train(faulty, prototypes(40, 20, 7)));
+        FaultyObjective faulty = new FaultyObjective(5);
+        Trainer t = Trainer.builder().epochs(2).batchSize(10).objective(() -> faulty).build();
+        TrainingException e = assertThrows(TrainingException.class, () -> t.train(vae, prototypes(40, 20, 7)));
         assertEquals(5, e.step());
         assertEquals(2, e.epoch());
         assertTrue(e.getMessage().contains("step 5"), e.getMessage());
@@ -134,67 +138,31 @@ class TrainerTest {
         assertTrue(e.getMessage().contains("non-finite loss"), e.getMessage());
     }
 
-    /** Delegates to a real model, but puts a NaN into a gradient on the given (1-based) call. */
-    private static final class FaultyModel implements TrainableModel {
-        private final TrainableModel inner;
+    /** The negative ELBO, but puts an infinity into a gradient on the given (1-based) call. */
+    private static final class FaultyObjective implements Objective {
+        private final NegativeElbo inner = new NegativeElbo();
         private final int failAt;
         private int calls;
         float[][] beforeFailingStep;
 
-        FaultyModel(TrainableModel inner, int failAt) {
-            this.inner = inner;
+        FaultyObjective(int failAt) {
             this.failAt = failAt;
         }
 
         @Override
-        public double forwardBackward(FMatrixRMaj x, double beta, RandomGenerator rng) {
+        public Loss computeGradients(LatentModel model, Batch batch, StepContext context) {
             calls++;
-            double l = inner.forwardBackward(x, beta, rng);
+            Loss l = inner.computeGradients(model, batch, context);
             if (calls == failAt) {
-                beforeFailingStep = snapshot(inner);
-                inner.parameters().get(0).grad().data[3] = Float.POSITIVE_INFINITY;
+                beforeFailingStep = snapshot(model);
+                model.parameters().get(0).grad().data[3] = Float.POSITIVE_INFINITY;
             }
             return l;
         }
 
         @Override
-        public double lastReconstruction() {
-            return inner.lastReconstruction();
-        }
-
-        @Override
-        public double lastKl() {
-            return inner.lastKl();
-        }
-
-        @Override
-        public int inputSize() {
-            return inner.inputSize();
-        }
-
-        @Override
-        public List<Parameter> parameters() {
-            return inner.parameters();
-        }
-
-        @Override
-        public Likelihood likelihood() {
-            return inner.likelihood();
-        }
-
-        @Override
-        public Loss evaluate(FMatrixRMaj x, RandomGenerator rng) {
-            return inner.evaluate(x, rng);
-        }
-
-        @Override
-        public Gemm gemm() {
-            return inner.gemm();
-        }
-
-        @Override
-        public void setGemm(Gemm gemm) {
-            inner.setGemm(gemm);
+        public String describe() {
+            return "faulty";
         }
     }
 }

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.SplittableRandom;
 
 import org.ejml.data.FMatrixRMaj;
-import org.vae4j.TrainableModel;
+import org.vae4j.LatentModel;
 import org.vae4j.Vae;
 import org.vae4j.io.ModelFiles;
 
@@ -32,7 +32,7 @@ public final class Generate {
 
     static void run(Path modelFile, Path png, int count, long seed) throws IOException {
         // The file holds the architecture; load() builds the right model (a file from PyTorch works too).
-        TrainableModel model = ModelFiles.load(modelFile);
+        LatentModel model = ModelFiles.load(modelFile);
         if (!(model instanceof Vae vae)) {
             throw new IllegalArgumentException(modelFile + " holds an autoencoder, which has no prior to sample from");
         }

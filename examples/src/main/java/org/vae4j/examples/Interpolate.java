@@ -5,7 +5,7 @@ import java.nio.file.Path;
 
 import org.ejml.data.FMatrixRMaj;
 import org.vae4j.Autoencoder;
-import org.vae4j.TrainableModel;
+import org.vae4j.LatentModel;
 import org.vae4j.Vae;
 import org.vae4j.data.DatasetSplits;
 import org.vae4j.data.ImageDataset;
@@ -40,7 +40,7 @@ public final class Interpolate {
     }
 
     static void run(Path modelFile, Path png, int from, int to, int steps) throws IOException {
-        TrainableModel model = ModelFiles.load(modelFile);
+        LatentModel model = ModelFiles.load(modelFile);
         DatasetSplits data = ExampleData.load(System.getProperty("vae4j.dataset", "mnist"), null);
         ImageDataset test = data.test();
         if (from < 0 || to < 0 || from >= test.size() || to >= test.size()) {

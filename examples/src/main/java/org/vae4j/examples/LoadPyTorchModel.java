@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
 
 import org.ejml.data.FMatrixRMaj;
 import org.vae4j.Autoencoder;
-import org.vae4j.TrainableModel;
+import org.vae4j.LatentModel;
 import org.vae4j.Vae;
 import org.vae4j.data.ImageDataset;
 import org.vae4j.eval.ActiveUnits;
@@ -46,7 +46,7 @@ public final class LoadPyTorchModel {
         // A file without vae4j metadata gets its architecture from the tensor names and shapes:
         // fc1, fc_mu, fc_logvar, fc3, fc4 is the seed VAE (ReLU, Bernoulli logits).
         Map<String, String> meta = ModelFiles.readMetadata(file);
-        TrainableModel model = ModelFiles.load(file);
+        LatentModel model = ModelFiles.load(file);
         System.out.printf("%s: %s (%s)%n", file, model instanceof Vae v ? "VAE " + v.describe()
                 : "autoencoder " + ((Autoencoder) model).describe(),
                 meta.containsKey("vae4j.model") ? "written by vae4j" : "no vae4j metadata: architecture from the tensors");

@@ -7,7 +7,7 @@ import java.util.random.RandomGenerator;
 
 import org.ejml.data.FMatrixRMaj;
 import org.vae4j.Loss;
-import org.vae4j.TrainableModel;
+import org.vae4j.LatentModel;
 import org.vae4j.kernel.Gemm;
 import org.vae4j.loss.Likelihood;
 import org.vae4j.nn.Parameter;
@@ -86,69 +86,5 @@ final class ProgressBar {
         long s = Math.max(0, Math.round(seconds));
         return s >= 3600 ? String.format("%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
                 : String.format("%d:%02d", s / 60, s % 60);
-    }
-
-    /**
-     * A model that behaves exactly as {@code model} and calls {@code onBatch} with the number of
-     * rows of every training batch: the trainer reports only whole epochs, so this is how the
-     * trainer drives a bar without a batch-level hook. The trainer's arithmetic and random draws
-     * are unchanged. Save and evaluate the wrapped model itself.
-     */
-    static TrainableModel observed(TrainableModel model, IntConsumer onBatch) {
-        return new TrainableModel() {
-            @Override
-            public int inputSize() {
-                return model.inputSize();
-            }
-
-            @Override
-            public List<Parameter> parameters() {
-                return model.parameters();
-            }
-
-            @Override
-            public Likelihood likelihood() {
-                return model.likelihood();
-            }
-
-            @Override
-            public double forwardBackward(FMatrixRMaj x, double beta, RandomGenerator rng) {
-                double loss = model.forwardBackward(x, beta, rng);
-                onBatch.accept(x.numRows);
-                return loss;
-            }
-
-            @Override
-            public double forwardBackward(FMatrixRMaj input, FMatrixRMaj target, double beta, RandomGenerator rng) {
-                double loss = model.forwardBackward(input, target, beta, rng);
-                onBatch.accept(target.numRows);
-                return loss;
-            }
-
-            @Override
-            public double lastReconstruction() {
-                return model.lastReconstruction();
-            }
-
-            @Override
-            public double lastKl() {
-                return model.lastKl();
-            }
-
-            @Override
-            public Loss evaluate(FMatrixRMaj x, RandomGenerator rng) {
-                return model.evaluate(x, rng);
-            }
-
-            @Override
-            public Gemm gemm() {
-                return model.gemm();
-            }
-
-            @Override
-            public void setGemm(Gemm gemm) {
-                model.setGemm(gemm);
-            }
-        };
     }
 }

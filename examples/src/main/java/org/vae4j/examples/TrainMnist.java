@@ -21,7 +21,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import org.ejml.data.FMatrixRMaj;
 import org.vae4j.Autoencoder;
 import org.vae4j.Loss;
-import org.vae4j.TrainableModel;
+import org.vae4j.LatentModel;
 import org.vae4j.Vae;
 import org.vae4j.data.DataNotFoundException;
 import org.vae4j.data.DatasetSplits;
@@ -36,7 +36,7 @@ import org.vae4j.io.TrainingState;
 import org.vae4j.kernel.Gemms;
 import org.vae4j.optim.Adam;
 import org.vae4j.optim.Optimizer;
-import org.vae4j.train.Corruption;
+import org.vae4j.objective.Corruption;
 import org.vae4j.train.EpochStats;
 import org.vae4j.train.Trainer;
 import org.vae4j.train.TrainingException;
@@ -51,7 +51,7 @@ import picocli.CommandLine.Spec;
  * seed 42) or a deep autoencoder on MNIST or Fashion-MNIST, evaluates on the test set after every
  * epoch, and writes the model, a checkpoint, metrics.json and pictures into {@code --out}.
  *
- * <p>Training runs one epoch per {@link Trainer#train(TrainableModel, FMatrixRMaj, Optimizer)}
+ * <p>Training runs one epoch per {@link Trainer#train(LatentModel, FMatrixRMaj, Optimizer)}
  * call with one optimiser: the trainer derives each epoch's randomness from the optimiser's step
  * count, so this is bit-identical to one call of N epochs, and leaves room between epochs for a
  * fresh binarisation, the evaluation and the files. After every epoch the model, the checkpoint,
@@ -251,7 +251,7 @@ public final class TrainMnist implements Callable<Integer> {
         ImageDataset train = splits.train();
         ImageDataset test = splits.test();
         int inputs = train.pixels();
-        TrainableModel net = checkpoint != null ? checkpoint.model() : buildModel(inputs);
+        LatentModel net = checkpoint != null ? checkpoint.model() : buildModel(inputs);
         if (net.inputSize() != inputs) {
             throw new UsageException(resume + " holds a model of " + net.inputSize() + " inputs, but " + dataset
                     + " images have " + inputs + " pixels");
@@ -322,7 +322,7 @@ public final class TrainMnist implements Callable<Integer> {
      * given with another value is an error.
      */
     private void adoptCheckpointSettings(Checkpoint c) throws UsageException {
-        TrainableModel m = c.model();
+        LatentModel m = c.model();
         TrainingState s = c.training();
         Map<String, String> meta = c.metadata();
         String where = " differs from the checkpoint's ";
@@ -377,7 +377,7 @@ public final class TrainMnist implements Callable<Integer> {
         return Path.of("out", dataset + "-" + model);
     }
 
-    private TrainableModel buildModel(int inputs) {
+    private LatentModel buildModel(int inputs) {
         if (model == ModelKind.vae) {
             return Vae.builder(inputs).hidden(hidden != null ? hidden : new int[] {512})
                     .latent(latent != null ? latent : 32).seed(seed).build();
@@ -386,30 +386,31 @@ public final class TrainMnist implements Callable<Integer> {
                 .latent(latent != null ? latent : 30).seed(seed).build();
     }
 
-    static boolean isVae(TrainableModel m) {
+    static boolean isVae(LatentModel m) {
         return m instanceof Vae;
     }
 
-    static String architecture(TrainableModel m) {
+    static String architecture(LatentModel m) {
         return m instanceof Vae v ? v.describe() : ((Autoencoder) m).describe();
     }
 
     /** One training run: the loop over epochs and everything written into the output folder. */
     private final class Run {
-        private final TrainableModel net;
+        private final LatentModel net;
         private final ImageDataset train;
         private final ImageDataset test;
         private final DatasetSplits splits;
         private final Path dir;
         private final int threadCount;
         private final Trainer trainer;
+        private ProgressBar bar = ProgressBar.forTerminal(System.err, "", 1); // the current epoch's
         private final Optimizer optimizer;
         private final List<EpochStats> history;
         private final List<Map<String, Object>> rows;
         private final Map<String, Object> metrics = new LinkedHashMap<>();
         private final FMatrixRMaj testX; // the evaluation's test images (binarised once with --binarise)
 
-        Run(TrainableModel net, Checkpoint checkpoint, ImageDataset train, ImageDataset test, DatasetSplits splits,
+        Run(LatentModel net, Checkpoint checkpoint, ImageDataset train, ImageDataset test, DatasetSplits splits,
             Path dir, int threadCount) throws IOException {
             this.net = net;
             this.train = train;
@@ -420,7 +421,7 @@ public final class TrainMnist implements Callable<Integer> {
             Trainer.Builder b = checkpoint != null ? checkpoint.training().trainerBuilder()
                     : Trainer.builder().seed(seed).batchSize(batchSize).beta(beta).klWarmupSteps(warmupSteps)
                     .corruption(corruption);
-            this.trainer = b.epochs(1).build();
+            this.trainer = b.epochs(1).stepListener((epoch, step, n, loss) -> bar.advance(n)).build();
             this.optimizer = checkpoint != null ? checkpoint.optimizer() : new Adam(lr);
             this.history = new ArrayList<>(checkpoint != null ? checkpoint.training().history() : List.of());
             this.rows = checkpoint != null ? restoredRows(checkpoint) : new ArrayList<>();
@@ -453,11 +454,10 @@ public final class TrainMnist implements Callable<Integer> {
                     ImageDataset.binarise(trainX, binarised, new SplittableRandom(mix(seed, epoch)));
                     x = binarised;
                 }
-                ProgressBar bar = ProgressBar.forTerminal(System.err, String.format("epoch %d/%d", epoch, epochs),
-                        x.numRows);
+                bar = ProgressBar.forTerminal(System.err, String.format("epoch %d/%d", epoch, epochs), x.numRows);
                 EpochStats stats;
                 try {
-                    stats = trainer.train(ProgressBar.observed(net, bar::advance), x, optimizer).get(0);
+                    stats = trainer.train(net, x, optimizer).get(0);
                 } catch (TrainingException e) {
                     bar.finish();
                     metrics.put("status", "stopped in epoch " + epoch + ": " + e.getMessage());

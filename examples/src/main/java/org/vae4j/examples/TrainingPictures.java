@@ -11,7 +11,7 @@ import java.util.stream.IntStream;
 
 import org.ejml.data.FMatrixRMaj;
 import org.vae4j.Autoencoder;
-import org.vae4j.TrainableModel;
+import org.vae4j.LatentModel;
 import org.vae4j.Vae;
 import org.vae4j.data.ImageDataset;
 import org.vae4j.eval.Interpolation;
@@ -45,7 +45,7 @@ final class TrainingPictures {
      *
      * @param classNames the legend of latent-scatter.png, one name per label
      */
-    static List<String> writeAll(TrainableModel model, ImageDataset test, String[] classNames, long seed, Path out)
+    static List<String> writeAll(LatentModel model, ImageDataset test, String[] classNames, long seed, Path out)
             throws IOException {
         int h = test.rows();
         int w = test.cols();
@@ -74,7 +74,7 @@ final class TrainingPictures {
     }
 
     /** Rows of 16 test images, each above its reconstruction (two such pairs of rows). */
-    static void writeReconstructions(TrainableModel model, ImageDataset test, Path file) throws IOException {
+    static void writeReconstructions(LatentModel model, ImageDataset test, Path file) throws IOException {
         int n = Math.min(32, test.size());
         int half = Math.max(1, n / 2);
         FMatrixRMaj first = test.head(half).images();
@@ -94,7 +94,7 @@ final class TrainingPictures {
      * Spherical interpolations between the codes of test pairs with different labels: each row is
      * image a, then {@link #INTERPOLATION_STEPS} decoded points from code(a) to code(b), then image b.
      */
-    static void writeInterpolations(TrainableModel model, ImageDataset test, Path file) throws IOException {
+    static void writeInterpolations(LatentModel model, ImageDataset test, Path file) throws IOException {
         int[][] pairs = pairsWithDifferentLabels(test, INTERPOLATION_PAIRS);
         FMatrixRMaj from = test.select(Arrays.stream(pairs).mapToInt(p -> p[0]).toArray()).images();
         FMatrixRMaj to = test.select(Arrays.stream(pairs).mapToInt(p -> p[1]).toArray()).images();
@@ -119,7 +119,7 @@ final class TrainingPictures {
      * with it. Autoencoder: around the mean test code, over its mean +- 3 standard deviations, rows
      * sorted by the code's variance.
      */
-    static void writeTraversal(TrainableModel model, ImageDataset test, Path file) throws IOException {
+    static void writeTraversal(LatentModel model, ImageDataset test, Path file) throws IOException {
         int latent = latentSize(model);
         FMatrixRMaj x = test.images();
         List<FMatrixRMaj> rows = new ArrayList<>();
@@ -163,7 +163,7 @@ final class TrainingPictures {
      * grows to the right, z2 upwards. For an autoencoder (no prior) the grid spans the 5th to the
      * 95th percentile of each code dimension on the test set.
      */
-    static void writeManifold(TrainableModel model, ImageDataset test, Path file) throws IOException {
+    static void writeManifold(LatentModel model, ImageDataset test, Path file) throws IOException {
         int n = MANIFOLD_SIZE;
         double[][] axis = new double[2][n];
         if (model instanceof Vae) {
@@ -231,16 +231,16 @@ final class TrainingPictures {
     }
 
     /** Latent size of a VAE, code size of an autoencoder. */
-    static int latentSize(TrainableModel model) {
+    static int latentSize(LatentModel model) {
         return model instanceof Vae vae ? vae.latentSize() : ((Autoencoder) model).codeSize();
     }
 
     /** Posterior means of a VAE, codes of an autoencoder: (n, latent). */
-    static FMatrixRMaj codes(TrainableModel model, FMatrixRMaj x) {
+    static FMatrixRMaj codes(LatentModel model, FMatrixRMaj x) {
         return model instanceof Vae vae ? vae.encode(x).mu() : ((Autoencoder) model).encode(x);
     }
 
-    private static FMatrixRMaj reconstruct(TrainableModel model, FMatrixRMaj x) {
+    private static FMatrixRMaj reconstruct(LatentModel model, FMatrixRMaj x) {
         return model instanceof Vae vae ? vae.reconstruct(x) : ((Autoencoder) model).reconstruct(x);
     }
 

@@ -18,15 +18,16 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.vae4j.GradientCheck;
 import org.vae4j.kernel.EjmlGemm;
-import org.vae4j.kernel.Gemm;
+import org.vae4j.kernel.Kernels;
+import org.vae4j.kernel.ScalarElementwise;
 
-class MlpTest {
+class SequentialTest {
 
-    private static final Gemm GEMM = EjmlGemm.INSTANCE;
+    private static final Kernels K = new Kernels(EjmlGemm.INSTANCE, ScalarElementwise.INSTANCE);
     private static final int[] SIZES = {5, 6, 4, 3};
 
-    private static Mlp mlp(long seed, Activation... activations) {
-        return new Mlp(Mlp.sequentialNames("net", 3), SIZES, activations, Init.BY_ACTIVATION, new SplittableRandom(seed));
+    private static Sequential mlp(long seed, Activation... activations) {
+        return Sequential.mlp(null, SIZES, activations, Init.BY_ACTIVATION, new SplittableRandom(seed));
     }
 
     /** Smooth activation mixes; IDENTITY in the middle and at the end exercises the aliased buffers. */
@@ -41,15 +42,15 @@ class MlpTest {
     @MethodSource("activationMixes")
     void gradientOfEveryParameterAndTheInputMatchesFiniteDifferences(Activation[] activations) {
         SplittableRandom rng = new SplittableRandom(7);
-        Mlp net = mlp(3, activations);
+        Sequential net = mlp(3, activations);
         FMatrixRMaj x = GradientCheck.uniform(4, 5, -1, 1, rng);
         FMatrixRMaj r = GradientCheck.uniform(4, 3, -1, 1, rng);
         FMatrixRMaj dx = new FMatrixRMaj(4, 5);
 
-        net.forward(GEMM, x);
-        net.backward(GEMM, r, dx);
+        net.forward(K, x);
+        dx = net.backward(K, r, true).copy();
 
-        DoubleSupplier loss = () -> GradientCheck.dot(r, net.forward(GEMM, x));
+        DoubleSupplier loss = () -> GradientCheck.dot(r, net.forward(K, x));
         for (Parameter p : net.parameters()) {
             GradientCheck.assertGradient(p.name(), p.value(), p.grad().copy(), loss);
         }
@@ -59,14 +60,14 @@ class MlpTest {
     @Test
     void reluGradientMatchesFiniteDifferencesAwayFromKinks() {
         SplittableRandom rng = new SplittableRandom(9);
-        Mlp net = mlp(4, Activation.RELU, Activation.LEAKY_RELU, Activation.IDENTITY);
+        Sequential net = mlp(4, Activation.RELU, Activation.LEAKY_RELU, Activation.IDENTITY);
         FMatrixRMaj x = GradientCheck.uniform(4, 5, -1, 1, rng);
         FMatrixRMaj r = GradientCheck.uniform(4, 3, -1, 1, rng);
         FMatrixRMaj dx = new FMatrixRMaj(4, 5);
-        net.forward(GEMM, x);
-        net.backward(GEMM, r, dx);
+        net.forward(K, x);
+        dx = net.backward(K, r, true).copy();
 
-        DoubleSupplier loss = () -> GradientCheck.dot(r, net.forward(GEMM, x));
+        DoubleSupplier loss = () -> GradientCheck.dot(r, net.forward(K, x));
         int skipped = 0;
         for (Parameter p : net.parameters()) {
             skipped += GradientCheck.assertGradientSkippingKinks(p.name(), p.value(), p.grad().copy(), loss, 1e-3f);
@@ -78,16 +79,16 @@ class MlpTest {
     @Test
     void backwardAccumulatesParameterGradientsAndOverwritesDx() {
         SplittableRandom rng = new SplittableRandom(5);
-        Mlp net = mlp(3, Activation.TANH, Activation.SOFTPLUS, Activation.IDENTITY);
+        Sequential net = mlp(3, Activation.TANH, Activation.SOFTPLUS, Activation.IDENTITY);
         FMatrixRMaj x = GradientCheck.uniform(2, 5, -1, 1, rng);
         FMatrixRMaj dout = GradientCheck.uniform(2, 3, -1, 1, rng);
         FMatrixRMaj dx = new FMatrixRMaj(2, 5);
 
-        net.forward(GEMM, x);
-        net.backward(GEMM, dout, dx);
+        net.forward(K, x);
+        dx = net.backward(K, dout, true).copy();
         float[] dx1 = dx.data.clone();
         float[] dw1 = net.parameters().get(0).grad().data.clone();
-        net.backward(GEMM, dout, dx);
+        dx = net.backward(K, dout, true).copy();
 
         assertArrayEquals(dx1, dx.data);
         float[] dw2 = net.parameters().get(0).grad().data;
@@ -98,14 +99,14 @@ class MlpTest {
 
     /** Forward and backward at batch 4, then 2, then 4 again, each compared with a fresh MLP. */
     @Test
-    void changingBatchSizeGivesTheSameResultsAsFreshMlps() {
+    void changingBatchSizeGivesTheSameResultsAsFreshNetworks() {
         Activation[] acts = {Activation.TANH, Activation.IDENTITY, Activation.SIGMOID};
         SplittableRandom rng = new SplittableRandom(21);
-        Mlp reused = mlp(3, acts);
+        Sequential reused = mlp(3, acts);
         for (int batch : new int[] {4, 2, 4}) {
             FMatrixRMaj x = GradientCheck.uniform(batch, 5, -1, 1, rng);
             FMatrixRMaj dout = GradientCheck.uniform(batch, 3, -1, 1, rng);
-            Mlp fresh = mlp(3, acts);
+            Sequential fresh = mlp(3, acts);
 
             float[][] a = forwardBackward(reused, x, dout);
             float[][] b = forwardBackward(fresh, x, dout);
@@ -117,14 +118,14 @@ class MlpTest {
     }
 
     /** Output, dx and every parameter gradient (zeroed first) of one forward and backward. */
-    private static float[][] forwardBackward(Mlp net, FMatrixRMaj x, FMatrixRMaj dout) {
+    private static float[][] forwardBackward(Sequential net, FMatrixRMaj x, FMatrixRMaj dout) {
         List<Parameter> ps = net.parameters();
         ps.forEach(Parameter::zeroGrad);
         FMatrixRMaj dx = new FMatrixRMaj(x.numRows, x.numCols);
-        FMatrixRMaj out = net.forward(GEMM, x);
+        FMatrixRMaj out = net.forward(K, x);
         float[][] results = new float[ps.size() + 2][];
         results[0] = Arrays.copyOf(out.data, out.getNumElements());
-        net.backward(GEMM, dout, dx);
+        dx = net.backward(K, dout, true).copy();
         results[1] = dx.data.clone();
         for (int i = 0; i < ps.size(); i++) {
             results[i + 2] = ps.get(i).grad().data.clone();
@@ -134,20 +135,20 @@ class MlpTest {
 
     @Test
     void parametersFollowSequentialNaming() {
-        Mlp net = mlp(1, Activation.RELU, Activation.RELU, Activation.IDENTITY);
-        assertEquals(List.of("net.0.weight", "net.0.bias", "net.2.weight", "net.2.bias", "net.4.weight", "net.4.bias"),
+        Sequential net = mlp(1, Activation.RELU, Activation.RELU, Activation.IDENTITY);
+        assertEquals(List.of("0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias"),
                 net.parameters().stream().map(Parameter::name).toList());
     }
 
     @Test
     void wrongInputWidthAndMismatchedGradientAreRejected() {
-        Mlp net = mlp(1, Activation.TANH, Activation.TANH, Activation.IDENTITY);
+        Sequential net = mlp(1, Activation.TANH, Activation.TANH, Activation.IDENTITY);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> net.forward(GEMM, new FMatrixRMaj(2, 4)));
-        assertTrue(e.getMessage().contains("4 columns") && e.getMessage().contains("expected 5"), e.getMessage());
+                () -> net.forward(K, new FMatrixRMaj(2, 4)));
+        assertTrue(e.getMessage().contains("(2, 4)") && e.getMessage().contains("5)"), e.getMessage());
 
-        net.forward(GEMM, new FMatrixRMaj(2, 5));
-        e = assertThrows(IllegalArgumentException.class, () -> net.backward(GEMM, new FMatrixRMaj(3, 3), null));
+        net.forward(K, new FMatrixRMaj(2, 5));
+        e = assertThrows(IllegalArgumentException.class, () -> net.backward(K, new FMatrixRMaj(3, 3), false));
         assertTrue(e.getMessage().contains("(2, 3)") && e.getMessage().contains("(3, 3)"), e.getMessage());
     }
 }

@@ -1,4 +1,4 @@
-package org.vae4j.train;
+package org.vae4j.objective;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -92,6 +92,6 @@ class CorruptionTest {
                 () -> Corruption.masking(0.5).apply(clean, new FMatrixRMaj(4, 3), new SplittableRandom(1)));
         assertThrows(IllegalArgumentException.class,
                 () -> Corruption.masking(0.5).apply(clean, clean, new SplittableRandom(1)));
-        assertThrows(IllegalArgumentException.class, () -> Trainer.builder().corruption(null));
+        assertThrows(IllegalArgumentException.class, () -> org.vae4j.train.Trainer.builder().corruption(null));
     }
 }

@@ -1,4 +1,4 @@
-package org.vae4j.train;
+package org.vae4j.objective;
 
 import java.util.random.RandomGenerator;
 
@@ -50,6 +50,13 @@ public sealed interface Corruption permits Corruption.None, Corruption.Masking, 
      */
     void apply(FMatrixRMaj clean, FMatrixRMaj corrupted, RandomGenerator rng);
 
+    /**
+     * Corrupts {@code n} values {@code clean[offset ..]} into {@code corrupted[offset ..]} with
+     * draws from {@code rng}: one row, so that each row can draw from its own stream
+     * ({@link org.vae4j.random.Noise#CORRUPTION}).
+     */
+    void applyRow(float[] clean, float[] corrupted, int offset, int n, RandomGenerator rng);
+
     /** Whether this is {@link #none()}. */
     default boolean isNone() {
         return this instanceof None;
@@ -66,6 +73,11 @@ public sealed interface Corruption permits Corruption.None, Corruption.Masking, 
         public void apply(FMatrixRMaj clean, FMatrixRMaj corrupted, RandomGenerator rng) {
             checkShapes(clean, corrupted);
             System.arraycopy(clean.data, 0, corrupted.data, 0, clean.getNumElements());
+        }
+
+        @Override
+        public void applyRow(float[] clean, float[] corrupted, int offset, int n, RandomGenerator rng) {
+            System.arraycopy(clean, offset, corrupted, offset, n);
         }
 
         @Override
@@ -94,6 +106,13 @@ public sealed interface Corruption permits Corruption.None, Corruption.Masking, 
         }
 
         @Override
+        public void applyRow(float[] in, float[] out, int offset, int n, RandomGenerator rng) {
+            for (int i = offset; i < offset + n; i++) {
+                out[i] = rng.nextDouble() < p ? 0f : in[i];
+            }
+        }
+
+        @Override
         public String describe() {
             return "masking(p=" + p + ")";
         }
@@ -114,6 +133,14 @@ public sealed interface Corruption permits Corruption.None, Corruption.Masking, 
             final float[] out = corrupted.data;
             final int n = clean.getNumElements();
             for (int i = 0; i < n; i++) {
+                float v = (float) (in[i] + sigma * rng.nextGaussian());
+                out[i] = clampToUnitInterval ? Math.min(1f, Math.max(0f, v)) : v;
+            }
+        }
+
+        @Override
+        public void applyRow(float[] in, float[] out, int offset, int n, RandomGenerator rng) {
+            for (int i = offset; i < offset + n; i++) {
                 float v = (float) (in[i] + sigma * rng.nextGaussian());
                 out[i] = clampToUnitInterval ? Math.min(1f, Math.max(0f, v)) : v;
             }

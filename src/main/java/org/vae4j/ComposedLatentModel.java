@@ -1,0 +1,320 @@
+package org.vae4j;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+import org.ejml.data.FMatrixRMaj;
+import org.vae4j.kernel.Kernels;
+import org.vae4j.loss.GaussianSampler;
+import org.vae4j.loss.Likelihood;
+import org.vae4j.nn.Module;
+import org.vae4j.nn.Parameter;
+import org.vae4j.prob.Posterior;
+import org.vae4j.random.CounterRandom;
+import org.vae4j.random.Noise;
+
+/**
+ * A {@link LatentModel} put together from its pieces: any encoder and decoder {@link Module}, a
+ * {@link Posterior} and a {@link Likelihood}. {@link Vae} and {@link Autoencoder} are built on
+ * it; research code can use it directly with its own modules, or extend it.
+ *
+ * <p>Parameter names are composed as PyTorch composes them: the encoder's under
+ * {@code encoderName} (e.g. {@code encoder.0.weight}), the posterior's as it names them, the
+ * decoder's under {@code decoderName}; an empty name puts a module's parameters at the top
+ * level (the seed VAE's {@code fc1.weight}). Mutable, not thread-safe.
+ */
+public class ComposedLatentModel implements LatentModel {
+
+    private final String kind;
+    private final Module encoder;
+    private final Posterior posterior;
+    private final Module decoder;
+    private final Likelihood likelihood;
+    private final List<Parameter> parameters;
+    private Kernels kernels = Kernels.defaults();
+    private boolean training = true;
+
+    // Inference buffers (evaluation): reused across chunks.
+    private final FMatrixRMaj eps = new FMatrixRMaj(1, 1);  // (chunk, noiseWidth)
+    private final FMatrixRMaj mean = new FMatrixRMaj(1, 1); // (chunk, inputSize)
+    private final CounterRandom scratch = new CounterRandom();
+    private double[] rowBuffer = new double[0];
+
+    /**
+     * @param kind        the codec name of this kind of model (see {@link #kind()})
+     * @param encoderName prefix of the encoder's parameter names ("" for none)
+     * @param decoderName prefix of the decoder's parameter names ("" for none)
+     * @throws IllegalArgumentException when the pieces' widths do not chain, or two parameters share a name
+     */
+    public ComposedLatentModel(String kind, String encoderName, Module encoder, Posterior posterior,
+                               String decoderName, Module decoder, Likelihood likelihood) {
+        if (kind == null || encoder == null || posterior == null || decoder == null || likelihood == null) {
+            throw new IllegalArgumentException("a latent model needs a kind, encoder, posterior, decoder and likelihood");
+        }
+        if (encoder.outputSize() != posterior.inputSize()) {
+            throw new IllegalArgumentException("the encoder gives " + encoder.outputSize()
+                    + " columns but the posterior reads " + posterior.inputSize());
+        }
+        if (decoder.inputSize() != posterior.latentSize()) {
+            throw new IllegalArgumentException("the decoder reads " + decoder.inputSize()
+                    + " columns but z has " + posterior.latentSize());
+        }
+        if (decoder.outputSize() != encoder.inputSize()) {
+            throw new IllegalArgumentException("the decoder gives " + decoder.outputSize()
+                    + " columns but the input has " + encoder.inputSize());
+        }
+        this.kind = kind;
+        this.encoder = encoder;
+        this.posterior = posterior;
+        this.decoder = decoder;
+        this.likelihood = likelihood;
+        List<Parameter> ps = new ArrayList<>();
+        for (Parameter p : encoder.parameters()) {
+            ps.add(p.withPrefix(encoderName));
+        }
+        ps.addAll(posterior.parameters());
+        for (Parameter p : decoder.parameters()) {
+            ps.add(p.withPrefix(decoderName));
+        }
+        HashSet<String> names = new HashSet<>();
+        for (Parameter p : ps) {
+            if (!names.add(p.name())) {
+                throw new IllegalArgumentException("two parameters named " + p.name());
+            }
+        }
+        this.parameters = Collections.unmodifiableList(ps);
+    }
+
+    @Override
+    public String kind() {
+        return kind;
+    }
+
+    @Override
+    public int inputSize() {
+        return encoder.inputSize();
+    }
+
+    @Override
+    public int latentSize() {
+        return posterior.latentSize();
+    }
+
+    @Override
+    public Module encoder() {
+        return encoder;
+    }
+
+    @Override
+    public Posterior posterior() {
+        return posterior;
+    }
+
+    @Override
+    public Module decoder() {
+        return decoder;
+    }
+
+    @Override
+    public Likelihood likelihood() {
+        return likelihood;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return parameters;
+    }
+
+    @Override
+    public Kernels kernels() {
+        return kernels;
+    }
+
+    @Override
+    public void setKernels(Kernels kernels) {
+        if (kernels == null) {
+            throw new IllegalArgumentException("kernels must not be null");
+        }
+        this.kernels = kernels;
+    }
+
+    @Override
+    public void setTraining(boolean training) {
+        this.training = training;
+        encoder.setTraining(training);
+        decoder.setTraining(training);
+    }
+
+    /** Whether the model is in training mode. */
+    public boolean isTraining() {
+        return training;
+    }
+
+    @Override
+    public void checkData(FMatrixRMaj x, String what) {
+        Matrices.checkInput(x, inputSize(), likelihood, what);
+    }
+
+    /**
+     * Runs {@code inference} with the modules in evaluation mode, then restores the mode (for
+     * a subclass's own inference methods).
+     */
+    protected final void inEvaluationMode(Runnable inference) {
+        boolean was = beginInference();
+        try {
+            inference.run();
+        } finally {
+            endInference(was);
+        }
+    }
+
+    /** Modules in evaluation mode for one inference call; restored by {@link #endInference}. */
+    private boolean beginInference() {
+        boolean was = training;
+        if (was) {
+            encoder.setTraining(false);
+            decoder.setTraining(false);
+        }
+        return was;
+    }
+
+    private void endInference(boolean was) {
+        if (was) {
+            encoder.setTraining(true);
+            decoder.setTraining(true);
+        }
+    }
+
+    /** Runs the encoder and the posterior on a chunk (its results stay in the posterior's buffers). */
+    protected final void encodeChunk(FMatrixRMaj chunk) {
+        posterior.forward(kernels, encoder.forward(kernels, chunk));
+    }
+
+    @Override
+    public FMatrixRMaj encodeMean(FMatrixRMaj x) {
+        checkData(x, "input");
+        FMatrixRMaj result = new FMatrixRMaj(x.numRows, latentSize());
+        boolean was = beginInference();
+        try {
+            Matrices.forEachChunk(x, (chunk, start) -> {
+                encodeChunk(chunk);
+                Matrices.putRows(posterior.mean(), result, start);
+            });
+        } finally {
+            endInference(was);
+        }
+        return result;
+    }
+
+    /** Checks latent codes: (n &gt;= 1, latentSize), finite. */
+    protected final void checkLatent(FMatrixRMaj z, String what) {
+        if (z == null || z.numCols != latentSize() || z.numRows == 0) {
+            throw new IllegalArgumentException(what + " must be (n >= 1, " + latentSize() + "), got "
+                    + (z == null ? "null" : "(" + z.numRows + ", " + z.numCols + ")"));
+        }
+        Likelihood.checkFinite(z, what);
+    }
+
+    @Override
+    public FMatrixRMaj decoderOutput(FMatrixRMaj z) {
+        checkLatent(z, "latent codes");
+        FMatrixRMaj result = new FMatrixRMaj(z.numRows, inputSize());
+        boolean was = beginInference();
+        try {
+            Matrices.forEachChunk(z, (chunk, start) -> Matrices.putRows(decoder.forward(kernels, chunk), result, start));
+        } finally {
+            endInference(was);
+        }
+        return result;
+    }
+
+    @Override
+    public FMatrixRMaj decode(FMatrixRMaj z) {
+        checkLatent(z, "latent codes");
+        FMatrixRMaj result = new FMatrixRMaj(z.numRows, inputSize());
+        boolean was = beginInference();
+        try {
+            Matrices.forEachChunk(z, (chunk, start) -> {
+                FMatrixRMaj out = decoder.forward(kernels, chunk);
+                mean.reshape(chunk.numRows, inputSize());
+                likelihood.mean(out, mean);
+                Matrices.putRows(mean, result, start);
+            });
+        } finally {
+            endInference(was);
+        }
+        return result;
+    }
+
+    @Override
+    public FMatrixRMaj sample(int n, RandomGenerator rng) {
+        if (n <= 0) {
+            throw new IllegalArgumentException("number of samples must be positive, got " + n);
+        }
+        FMatrixRMaj z = new FMatrixRMaj(n, latentSize());
+        prior().sample(z, rng);
+        return decode(z);
+    }
+
+    @Override
+    public Loss evaluate(FMatrixRMaj x, RandomGenerator rng) {
+        return evaluate(x, rng, null);
+    }
+
+    @Override
+    public Loss evaluate(FMatrixRMaj x, Noise noise) {
+        if (noise == null) {
+            throw new IllegalArgumentException("noise must not be null");
+        }
+        return evaluate(x, null, noise);
+    }
+
+    /** One z per row, from {@code rng} in order or from {@code noise} keyed by row. */
+    private Loss evaluate(FMatrixRMaj x, RandomGenerator rng, Noise noise) {
+        checkData(x, "evaluation data");
+        double[] sums = new double[2];
+        boolean was = beginInference();
+        try {
+            Matrices.forEachChunk(x, (chunk, start) -> {
+                int n = chunk.numRows;
+                encodeChunk(chunk);
+                FMatrixRMaj e = null;
+                int w = posterior.noiseWidth();
+                if (w > 0) {
+                    eps.reshape(n, w);
+                    if (noise == null) {
+                        GaussianSampler.drawNoise(eps, rng);
+                    } else {
+                        for (int r = 0; r < n; r++) {
+                            noise.gaussian(scratch, Noise.EVALUATION, 0, start + r, 0, eps.data, r * w, w);
+                        }
+                    }
+                    e = eps;
+                }
+                FMatrixRMaj out = decoder.forward(kernels, posterior.sample(e));
+                if (rowBuffer.length < n) {
+                    rowBuffer = new double[n];
+                }
+                likelihood.negLogLikelihoodPerRow(out, chunk, rowBuffer);
+                for (int r = 0; r < n; r++) {
+                    sums[0] += rowBuffer[r];
+                }
+                sums[1] += posterior.klToPrior();
+            });
+        } finally {
+            endInference(was);
+        }
+        double recon = sums[0] / x.numRows;
+        double kl = sums[1] / x.numRows;
+        return new Loss(recon + kl, recon, kl);
+    }
+
+    @Override
+    public String describe() {
+        return kind + " " + encoder.describe() + " -> " + posterior.describe() + "(" + latentSize() + ") -> "
+                + decoder.describe() + " " + likelihood.describe();
+    }
+}

@@ -1,0 +1,141 @@
+package org.vae4j;
+
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+import org.ejml.data.FMatrixRMaj;
+import org.vae4j.kernel.Gemm;
+import org.vae4j.kernel.Kernels;
+import org.vae4j.loss.Likelihood;
+import org.vae4j.nn.Module;
+import org.vae4j.nn.Parameter;
+import org.vae4j.prob.Posterior;
+import org.vae4j.prob.StandardNormalPrior;
+import org.vae4j.random.Noise;
+
+/**
+ * What every latent-variable model here is: an encoder {@link Module}, a posterior q(z|x) on its
+ * output, the prior N(0, I), a decoder {@link Module} and a likelihood p(x|z) on the decoder's
+ * output. {@link Vae} (Gaussian posterior) and {@link Autoencoder} (a point-mass posterior)
+ * implement it, and so can a research model: training ({@link org.vae4j.objective.Objective},
+ * {@link org.vae4j.train.Trainer}), evaluation ({@code org.vae4j.eval}) and files
+ * ({@code org.vae4j.io}, through the codec of its {@link #kind()}) take this interface.
+ *
+ * <p>The inference methods ({@link #encodeMean}, {@link #decode}, ...) run in evaluation mode,
+ * in chunks, and return new matrices. Models are mutable (parameters and work buffers) and not
+ * thread-safe: use one model from one thread at a time.
+ */
+public interface LatentModel {
+
+    /** The model kind that names its file codec, e.g. {@code vae} or {@code ae}. */
+    String kind();
+
+    /** Width of an input row. */
+    int inputSize();
+
+    /** Width of z. */
+    int latentSize();
+
+    /** x (batch, inputSize) to h (batch, posterior().inputSize()). */
+    Module encoder();
+
+    /** q(z|x) from h. */
+    Posterior posterior();
+
+    /** p(z). */
+    default StandardNormalPrior prior() {
+        return StandardNormalPrior.INSTANCE;
+    }
+
+    /** z (batch, latentSize) to the likelihood's parameters (batch, inputSize). */
+    Module decoder();
+
+    /** p(x|z) on the decoder's output. */
+    Likelihood likelihood();
+
+    /**
+     * Every trainable tensor with its state_dict name (composed from the modules' names), in a
+     * fixed order: the order of files, optimiser state and gradient buffers.
+     */
+    List<Parameter> parameters();
+
+    /** The kernels every computation of this model goes through. */
+    Kernels kernels();
+
+    /** Replaces the kernels. */
+    void setKernels(Kernels kernels);
+
+    /** The GEMM backend of {@link #kernels()}. */
+    default Gemm gemm() {
+        return kernels().gemm();
+    }
+
+    /** Replaces the GEMM backend, keeping the elementwise kernels. */
+    default void setGemm(Gemm gemm) {
+        if (gemm == null) {
+            throw new IllegalArgumentException("gemm must not be null");
+        }
+        setKernels(kernels().withGemm(gemm));
+    }
+
+    /** Training (the initial mode) or evaluation behaviour of every module (dropout). */
+    void setTraining(boolean training);
+
+    /**
+     * Checks that {@code x} can be this model's data: its width, at least one row, finite
+     * values in the likelihood's support.
+     *
+     * @throws IllegalArgumentException naming {@code what} and the first bad value
+     */
+    void checkData(FMatrixRMaj x, String what);
+
+    /** The posterior mean of z for each row: a new (n, latentSize) matrix. */
+    FMatrixRMaj encodeMean(FMatrixRMaj x);
+
+    /** The decoder's raw output (the likelihood's parameters) for each z: a new (n, inputSize) matrix. */
+    FMatrixRMaj decoderOutput(FMatrixRMaj z);
+
+    /** The likelihood's mean E[x|z] for each z: a new (n, inputSize) matrix. */
+    FMatrixRMaj decode(FMatrixRMaj z);
+
+    /** decode(encodeMean(x)): a new (n, inputSize) matrix. */
+    default FMatrixRMaj reconstruct(FMatrixRMaj x) {
+        return decode(encodeMean(x));
+    }
+
+    /** decode(z) for n draws z ~ p(z): a new (n, inputSize) matrix. */
+    FMatrixRMaj sample(int n, RandomGenerator rng);
+
+    /**
+     * The objective with beta = 1 per example (for a VAE the negative ELBO with one z sample per
+     * row; for an autoencoder the reconstruction loss), noise drawn in order from {@code rng}.
+     */
+    Loss evaluate(FMatrixRMaj x, RandomGenerator rng);
+
+    /**
+     * As {@link #evaluate(FMatrixRMaj, RandomGenerator)} with row r's noise from the stream
+     * ({@link Noise#EVALUATION}, 0, r, 0) of {@code noise}: the same value every time it is
+     * called on the same rows, whatever their chunking.
+     */
+    Loss evaluate(FMatrixRMaj x, Noise noise);
+
+    /** A one-line description of the architecture. */
+    String describe();
+
+    /** Number of trainable scalars. */
+    default long parameterCount() {
+        long n = 0;
+        for (Parameter p : parameters()) {
+            n += p.size();
+        }
+        return n;
+    }
+
+    /** Sets every gradient to zero. */
+    default void zeroGrad() {
+        List<Parameter> ps = parameters();
+        for (int i = 0; i < ps.size(); i++) {
+            ps.get(i).zeroGrad();
+        }
+    }
+}

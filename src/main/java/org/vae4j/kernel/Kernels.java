@@ -1,0 +1,43 @@
+package org.vae4j.kernel;
+
+/**
+ * The kernels one model's computations go through: the {@link Gemm} backend of every matrix
+ * multiply and the {@link Elementwise} kernels (activations, likelihoods, optimiser, checks).
+ * Modules, objectives and optimisers receive it as an argument; nothing on the training path
+ * reads a JVM-wide kernel. Immutable and thread-safe (the kernels themselves are).
+ *
+ * @param gemm        the matrix-multiply backend
+ * @param elementwise the elementwise kernels
+ */
+public record Kernels(Gemm gemm, Elementwise elementwise) {
+
+    public Kernels {
+        if (gemm == null || elementwise == null) {
+            throw new IllegalArgumentException("kernels need a gemm and an elementwise backend, got "
+                    + gemm + ", " + elementwise);
+        }
+    }
+
+    /**
+     * The default kernels: {@link Gemms#get()} and the elementwise kernels that go with it
+     * (Vector API when the {@code jdk.incubator.vector} module is present, else scalar).
+     */
+    public static Kernels defaults() {
+        return new Kernels(Gemms.get(), Gemms.elementwise());
+    }
+
+    /** The reference kernels: EJML on one thread and the scalar elementwise code. */
+    public static Kernels reference() {
+        return new Kernels(EjmlGemm.withThreads(1), ScalarElementwise.INSTANCE);
+    }
+
+    /** These kernels with another GEMM backend. */
+    public Kernels withGemm(Gemm g) {
+        return new Kernels(g, elementwise);
+    }
+
+    /** E.g. {@code vector-2t + vector}. */
+    public String describe() {
+        return gemm.name() + " + " + elementwise.name();
+    }
+}

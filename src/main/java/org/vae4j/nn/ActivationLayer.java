@@ -1,0 +1,83 @@
+package org.vae4j.nn;
+
+import java.util.List;
+
+import org.ejml.data.FMatrixRMaj;
+import org.vae4j.kernel.Kernels;
+
+/**
+ * An {@link Activation} as a {@link Module} (PyTorch's {@code nn.ReLU}, {@code nn.Sigmoid}, ...):
+ * no parameters; {@link Activation#IDENTITY} passes its input and gradient through without a
+ * copy. Mutable (buffers), not thread-safe.
+ */
+public final class ActivationLayer implements Module {
+
+    private final Activation activation;
+    private final int width;
+    private FMatrixRMaj pre;   // (batch, width): the last forward input, referenced
+    private FMatrixRMaj post;  // (batch, width): f(pre)
+    private FMatrixRMaj dpre;  // (batch, width)
+
+    public ActivationLayer(Activation activation, int width) {
+        if (activation == null || width <= 0) {
+            throw new IllegalArgumentException("an activation layer needs an activation and a positive width, got "
+                    + activation + ", " + width);
+        }
+        this.activation = activation;
+        this.width = width;
+    }
+
+    public Activation activation() {
+        return activation;
+    }
+
+    @Override
+    public int inputSize() {
+        return width;
+    }
+
+    @Override
+    public int outputSize() {
+        return width;
+    }
+
+    @Override
+    public FMatrixRMaj forward(Kernels kernels, FMatrixRMaj x) {
+        Module.checkInput(this, x);
+        pre = x;
+        if (activation == Activation.IDENTITY) {
+            post = x;
+            return x;
+        }
+        post = Module.reshape(post, x.numRows, width);
+        activation.forward(kernels.elementwise(), x, post);
+        return post;
+    }
+
+    @Override
+    public FMatrixRMaj backward(Kernels kernels, FMatrixRMaj dy, boolean inputGradient) {
+        if (pre == null) {
+            throw new IllegalStateException(describe() + " backward called before forward");
+        }
+        Module.checkGradient(this, dy, pre.numRows);
+        if (!inputGradient) {
+            return null;
+        }
+        if (activation == Activation.IDENTITY) {
+            return dy;
+        }
+        dpre = Module.reshape(dpre, pre.numRows, width);
+        activation.backward(kernels.elementwise(), pre, post, dy, dpre);
+        return dpre;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return List.of();
+    }
+
+    @Override
+    public String describe() {
+        return activation.name().toLowerCase() + "(" + width + ")";
+    }
+}

@@ -1,0 +1,98 @@
+package org.vae4j.nn;
+
+import java.util.List;
+
+import org.ejml.data.FMatrixRMaj;
+import org.vae4j.kernel.Kernels;
+
+/**
+ * A differentiable block of a model with an explicit forward and backward pass, as in llm.c:
+ * the forward stores what the backward needs in the module's own buffers, the backward
+ * accumulates parameter gradients and writes the input gradient only when asked.
+ *
+ * <p>The contract, which {@link Dense}, {@link ActivationLayer}, {@link Sequential},
+ * {@link LayerNorm} and {@link Dropout} follow and a user's module must follow too:
+ * <ul>
+ * <li>{@link #forward} computes y = f(x) for a (batch, {@link #inputSize()}) input into a buffer
+ * the module owns (reshaped to the batch; reusing its capacity, so a smaller batch allocates
+ * nothing) and returns it; the buffer stays valid until the next forward. The input is kept by
+ * reference for the backward: the caller must not change it in between. A module that passes
+ * its input through unchanged may return {@code x} itself.</li>
+ * <li>{@link #backward} takes dL/dy of the last forward's output (not modified), adds
+ * dL/dθ to every parameter's {@link Parameter#grad()} (never zeroing them: accumulating lets
+ * a caller sum micro-batches), and returns dL/dx in a module-owned buffer when
+ * {@code inputGradient} is true, else {@code null} (the first layer's input gradient is never
+ * needed in training). An identity module may return {@code dy} itself.</li>
+ * <li>{@link #parameters} lists the trainable tensors with names relative to the module, in
+ * PyTorch {@code state_dict} order ({@code weight}, {@code bias}; a container prefixes its
+ * children's names with theirs: {@code 0.weight}); the list and the tensors are fixed for the
+ * module's life.</li>
+ * <li>{@link #setTraining} switches between training and evaluation behaviour (dropout);
+ * modules start in training mode.</li>
+ * </ul>
+ * All GEMMs and elementwise kernels go through the {@link Kernels} passed in. Modules are
+ * mutable (parameters and buffers) and not thread-safe.
+ */
+public interface Module {
+
+    /** Width of an input row. */
+    int inputSize();
+
+    /** Width of an output row. */
+    int outputSize();
+
+    /**
+     * y = f(x).
+     *
+     * @param x (batch, inputSize), not modified; kept by reference until the next forward
+     * @return (batch, outputSize), owned by this module (or {@code x} itself for an identity)
+     */
+    FMatrixRMaj forward(Kernels kernels, FMatrixRMaj x);
+
+    /**
+     * The backward pass of the last {@link #forward}: accumulates the parameter gradients.
+     *
+     * @param dy            (batch, outputSize) dL/dy, not modified
+     * @param inputGradient whether to compute dL/dx
+     * @return (batch, inputSize) dL/dx owned by this module (or {@code dy} itself for an
+     *         identity), or {@code null} when {@code inputGradient} is false
+     */
+    FMatrixRMaj backward(Kernels kernels, FMatrixRMaj dy, boolean inputGradient);
+
+    /** The trainable tensors, named relative to this module, in state_dict order; empty if none. */
+    List<Parameter> parameters();
+
+    /** Training (true, the initial mode) or evaluation behaviour. */
+    default void setTraining(boolean training) {
+    }
+
+    /** A short description, e.g. {@code Dense(784 -> 512)}. */
+    default String describe() {
+        return getClass().getSimpleName() + "(" + inputSize() + " -> " + outputSize() + ")";
+    }
+
+    /** Checks an input's width, and that it has rows; the message names the module. */
+    static void checkInput(Module m, FMatrixRMaj x) {
+        if (x.numCols != m.inputSize() || x.numRows == 0) {
+            throw new IllegalArgumentException(m.describe() + " needs a (batch >= 1, " + m.inputSize()
+                    + ") input, got (" + x.numRows + ", " + x.numCols + ")");
+        }
+    }
+
+    /** Checks dy against the last forward's output shape. */
+    static void checkGradient(Module m, FMatrixRMaj dy, int batch) {
+        if (dy.numRows != batch || dy.numCols != m.outputSize()) {
+            throw new IllegalArgumentException(m.describe() + " backward needs dy of shape (" + batch + ", "
+                    + m.outputSize() + ") matching the last forward, got (" + dy.numRows + ", " + dy.numCols + ")");
+        }
+    }
+
+    /** {@code m} reshaped to (rows, cols), reusing its storage; a new matrix when {@code m} is null. */
+    static FMatrixRMaj reshape(FMatrixRMaj m, int rows, int cols) {
+        if (m == null) {
+            return new FMatrixRMaj(rows, cols);
+        }
+        m.reshape(rows, cols);
+        return m;
+    }
+}

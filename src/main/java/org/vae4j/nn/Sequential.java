@@ -1,0 +1,171 @@
+package org.vae4j.nn;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+import org.ejml.data.FMatrixRMaj;
+import org.vae4j.kernel.Kernels;
+
+/**
+ * Modules applied in order, as PyTorch's {@code nn.Sequential}: the forward runs them first to
+ * last, the backward last to first (the forward's calls in reverse). Children are named
+ * {@code 0, 1, 2, ...} unless names are given, and their parameters are named by composition:
+ * the Linear layers of {@code Sequential(Dense, ReLU, Dense)} give {@code 0.weight},
+ * {@code 0.bias}, {@code 2.weight}, {@code 2.bias}. Mutable (through its children), not thread-safe.
+ */
+public class Sequential implements Module {
+
+    private final List<String> names;
+    private final List<Module> modules;
+    private final List<Parameter> parameters;
+
+    /** Children named 0, 1, 2, ... */
+    public Sequential(List<? extends Module> modules) {
+        this(indexNames(modules.size()), modules);
+    }
+
+    /**
+     * Children with the given names (the prefixes of their parameters' names; an empty name puts
+     * a child's parameters at this module's level, as attributes of a PyTorch module would be).
+     */
+    public Sequential(List<String> names, List<? extends Module> modules) {
+        if (modules.isEmpty() || names.size() != modules.size()) {
+            throw new IllegalArgumentException("a Sequential needs at least one module and one name per module, got "
+                    + modules.size() + " modules, " + names.size() + " names");
+        }
+        for (int i = 1; i < modules.size(); i++) {
+            if (modules.get(i).inputSize() != modules.get(i - 1).outputSize()) {
+                throw new IllegalArgumentException("module " + names.get(i) + " (" + modules.get(i).describe()
+                        + ") takes " + modules.get(i).inputSize() + " columns but module " + names.get(i - 1) + " ("
+                        + modules.get(i - 1).describe() + ") gives " + modules.get(i - 1).outputSize());
+            }
+        }
+        this.names = List.copyOf(names);
+        this.modules = List.copyOf(modules);
+        List<Parameter> ps = new ArrayList<>();
+        HashSet<String> seen = new HashSet<>();
+        for (int i = 0; i < modules.size(); i++) {
+            for (Parameter p : modules.get(i).parameters()) {
+                Parameter named = p.withPrefix(names.get(i));
+                if (!seen.add(named.name())) {
+                    throw new IllegalArgumentException("two parameters named " + named.name());
+                }
+                ps.add(named);
+            }
+        }
+        this.parameters = Collections.unmodifiableList(ps);
+    }
+
+    public static Sequential of(Module... modules) {
+        return new Sequential(List.of(modules));
+    }
+
+    /**
+     * A multilayer perceptron: Dense layers of the given widths, each followed by its activation
+     * (an identity activation adds no module to the names: {@code nn.Sequential(Linear, ReLU, Linear)}).
+     *
+     * @param linearNames the names of the Dense layers, or {@code null} for nn.Sequential's indices
+     * @param sizes       widths, input first ({@code activations.length + 1} of them)
+     * @param activations one per Dense layer
+     * @param init        weight initialisation ({@link Init#BY_ACTIVATION} resolved per layer)
+     */
+    public static Sequential mlp(String[] linearNames, int[] sizes, Activation[] activations, Init init,
+                                 RandomGenerator rng) {
+        int n = activations.length;
+        if (n == 0 || sizes.length != n + 1 || (linearNames != null && linearNames.length != n)) {
+            throw new IllegalArgumentException("an MLP needs n >= 1 layers, n + 1 sizes and n activations; got "
+                    + sizes.length + " sizes, " + n + " activations"
+                    + (linearNames == null ? "" : ", " + linearNames.length + " names"));
+        }
+        List<Module> ms = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            names.add(linearNames == null ? Integer.toString(ms.size()) : linearNames[i]);
+            ms.add(new Dense(sizes[i], sizes[i + 1], init.resolve(activations[i]), rng));
+            names.add(linearNames == null ? Integer.toString(ms.size()) : linearNames[i] + "_act");
+            ms.add(new ActivationLayer(activations[i], sizes[i + 1]));
+        }
+        return new Sequential(names, ms);
+    }
+
+    private static List<String> indexNames(int n) {
+        List<String> names = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            names.add(Integer.toString(i));
+        }
+        return names;
+    }
+
+    /** The children, in order. */
+    public List<Module> modules() {
+        return modules;
+    }
+
+    /** The children's names, in order. */
+    public List<String> names() {
+        return names;
+    }
+
+    /** The Dense children, in order (for architecture descriptions). */
+    public List<Dense> denseLayers() {
+        List<Dense> ds = new ArrayList<>();
+        for (Module m : modules) {
+            if (m instanceof Dense) {
+                ds.add((Dense) m);
+            }
+        }
+        return ds;
+    }
+
+    @Override
+    public int inputSize() {
+        return modules.get(0).inputSize();
+    }
+
+    @Override
+    public int outputSize() {
+        return modules.get(modules.size() - 1).outputSize();
+    }
+
+    @Override
+    public FMatrixRMaj forward(Kernels kernels, FMatrixRMaj x) {
+        FMatrixRMaj h = x;
+        for (int i = 0; i < modules.size(); i++) {
+            h = modules.get(i).forward(kernels, h);
+        }
+        return h;
+    }
+
+    @Override
+    public FMatrixRMaj backward(Kernels kernels, FMatrixRMaj dy, boolean inputGradient) {
+        FMatrixRMaj g = dy;
+        for (int i = modules.size() - 1; i >= 0; i--) {
+            g = modules.get(i).backward(kernels, g, i > 0 || inputGradient);
+        }
+        return g;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return parameters;
+    }
+
+    @Override
+    public void setTraining(boolean training) {
+        for (int i = 0; i < modules.size(); i++) {
+            modules.get(i).setTraining(training);
+        }
+    }
+
+    @Override
+    public String describe() {
+        StringBuilder s = new StringBuilder("Sequential(");
+        for (int i = 0; i < modules.size(); i++) {
+            s.append(i == 0 ? "" : ", ").append(modules.get(i).describe());
+        }
+        return s.append(')').toString();
+    }
+}

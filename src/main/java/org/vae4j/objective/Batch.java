@@ -1,0 +1,91 @@
+package org.vae4j.objective;
+
+import org.ejml.data.FMatrixRMaj;
+
+/**
+ * One batch as an {@link Objective} sees it: the encoder's input, the reconstruction target (the
+ * same matrix unless denoising), an optional condition, and each row's index in its data set
+ * (the key of the row's noise). A holder that the caller refills for every batch, so a training
+ * step allocates nothing. Mutable, not thread-safe.
+ */
+public final class Batch {
+
+    private FMatrixRMaj input;
+    private FMatrixRMaj target;
+    private FMatrixRMaj condition;
+    private int[] rowIds;
+    private int rowOffset;
+
+    /**
+     * Sets the batch.
+     *
+     * @param input     (rows, d) the encoder's input, not modified by objectives
+     * @param target    (rows, d) the target; may be {@code input}
+     * @param condition (rows, c) a condition, or {@code null}
+     * @param rowIds    the data-set index of row r is {@code rowIds[rowOffset + r]}
+     * @return this batch
+     */
+    public Batch set(FMatrixRMaj input, FMatrixRMaj target, FMatrixRMaj condition, int[] rowIds, int rowOffset) {
+        if (input == null || target == null) {
+            throw new IllegalArgumentException("a batch needs an input and a target");
+        }
+        if (input.numRows != target.numRows || input.numCols != target.numCols) {
+            throw new IllegalArgumentException("input batch must have the target's shape (" + target.numRows + ", "
+                    + target.numCols + "), got (" + input.numRows + ", " + input.numCols + ")");
+        }
+        if (condition != null && condition.numRows != input.numRows) {
+            throw new IllegalArgumentException("condition has " + condition.numRows + " rows, the batch "
+                    + input.numRows);
+        }
+        if (rowIds == null || rowOffset < 0 || rowOffset + input.numRows > rowIds.length) {
+            throw new IllegalArgumentException("row ids must cover the batch's " + input.numRows + " rows from offset "
+                    + rowOffset);
+        }
+        this.input = input;
+        this.target = target;
+        this.condition = condition;
+        this.rowIds = rowIds;
+        this.rowOffset = rowOffset;
+        return this;
+    }
+
+    /** A batch whose rows are rows 0, 1, ... of their data set. */
+    public static Batch of(FMatrixRMaj x) {
+        int[] ids = new int[x.numRows];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = i;
+        }
+        return new Batch().set(x, x, null, ids, 0);
+    }
+
+    public FMatrixRMaj input() {
+        return input;
+    }
+
+    public FMatrixRMaj target() {
+        return target;
+    }
+
+    /** The condition, or {@code null}. */
+    public FMatrixRMaj condition() {
+        return condition;
+    }
+
+    public int rows() {
+        return input.numRows;
+    }
+
+    /** The array of row ids (live, not copied); row r's is at {@link #rowOffset()} + r. */
+    public int[] rowIds() {
+        return rowIds;
+    }
+
+    public int rowOffset() {
+        return rowOffset;
+    }
+
+    /** The data-set index of row {@code r} of this batch. */
+    public int rowId(int r) {
+        return rowIds[rowOffset + r];
+    }
+}

@@ -1,0 +1,31 @@
+package org.vae4j.objective;
+
+import org.vae4j.LatentModel;
+import org.vae4j.Loss;
+
+/**
+ * A training loss: computes the loss of a batch and adds its gradient to every parameter's
+ * {@link org.vae4j.nn.Parameter#grad()} (never zeroing them, so a caller can sum micro-batches).
+ * It drives the model's pieces ({@link LatentModel#encoder()}, {@link LatentModel#posterior()},
+ * {@link LatentModel#decoder()}, {@link LatentModel#likelihood()}), so adding an objective
+ * touches no model class.
+ *
+ * <p>Scaling: gradients and the returned loss are of the loss summed over the batch's rows
+ * divided by {@link StepContext#batchSize()} (B): over micro-batches of one batch they add up
+ * to the per-example mean of the whole batch.
+ *
+ * <p>Implementations own work buffers: mutable, not thread-safe (one per training thread).
+ */
+public interface Objective {
+
+    /**
+     * Runs the forward and backward pass of one batch.
+     *
+     * @return the loss and its parts, each summed over the rows and divided by B
+     * @throws IllegalArgumentException for a batch the model cannot take
+     */
+    Loss computeGradients(LatentModel model, Batch batch, StepContext context);
+
+    /** A short description for logs, e.g. {@code negative ELBO}. */
+    String describe();
+}

@@ -1,0 +1,171 @@
+package org.vae4j.prob;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+import org.ejml.data.FMatrixRMaj;
+import org.vae4j.kernel.Kernels;
+import org.vae4j.loss.GaussianKl;
+import org.vae4j.loss.GaussianSampler;
+import org.vae4j.nn.Dense;
+import org.vae4j.nn.Init;
+import org.vae4j.nn.Parameter;
+
+/**
+ * The VAE's q(z|x) = N(mu, diag(exp(logvar))) with two linear heads on the encoder output h
+ * (Kingma &amp; Welling 2013, appendix C.2):
+ * <pre>
+ *   mu     = h W_mu^T + b_mu            (batch, latent)
+ *   logvar = h W_lv^T + b_lv            (batch, latent)
+ *   z      = mu + exp(logvar / 2) * eps GaussianSampler (the reparameterisation trick)
+ *   KL     = -1/2 sum(1 + logvar - mu^2 - exp(logvar))   GaussianKl, closed form
+ * </pre>
+ * The backward is the forward's calls in reverse: the KL's and the sampler's gradients into
+ * dmu and dlogvar, then both heads into one dh. The heads' parameters are named
+ * {@code <muName>.weight}, ... ({@code fc_mu} and {@code fc_logvar} by default). Mutable, not
+ * thread-safe.
+ */
+public final class DiagonalGaussianPosterior implements Posterior {
+
+    private static final double LOG_2PI = Math.log(2 * Math.PI);
+
+    private final Dense muHead;     // (batch, in) -> (batch, latent)
+    private final Dense logvarHead; // (batch, in) -> (batch, latent)
+    private final List<Parameter> parameters;
+    private final int latent;
+    private FMatrixRMaj h;                                     // (batch, in), referenced
+    private final FMatrixRMaj mu = new FMatrixRMaj(1, 1);      // (batch, latent)
+    private final FMatrixRMaj logvar = new FMatrixRMaj(1, 1);  // (batch, latent)
+    private FMatrixRMaj eps;                                   // (batch, latent), referenced
+    private final FMatrixRMaj z = new FMatrixRMaj(1, 1);       // (batch, latent)
+    private final FMatrixRMaj dmu = new FMatrixRMaj(1, 1);     // (batch, latent)
+    private final FMatrixRMaj dlogvar = new FMatrixRMaj(1, 1); // (batch, latent)
+    private final FMatrixRMaj dh = new FMatrixRMaj(1, 1);      // (batch, in)
+
+    /** Heads named {@code fc_mu} and {@code fc_logvar}. */
+    public DiagonalGaussianPosterior(int in, int latent, Init init, RandomGenerator rng) {
+        this("fc_mu", "fc_logvar", in, latent, init, rng);
+    }
+
+    public DiagonalGaussianPosterior(String muName, String logvarName, int in, int latent, Init init,
+                                     RandomGenerator rng) {
+        this.latent = latent;
+        this.muHead = new Dense(in, latent, init, rng);
+        this.logvarHead = new Dense(in, latent, init, rng);
+        this.parameters = List.of(muHead.weight().withPrefix(muName), muHead.bias().withPrefix(muName),
+                logvarHead.weight().withPrefix(logvarName), logvarHead.bias().withPrefix(logvarName));
+    }
+
+    public Dense muHead() {
+        return muHead;
+    }
+
+    public Dense logvarHead() {
+        return logvarHead;
+    }
+
+    @Override
+    public int inputSize() {
+        return muHead.inputSize();
+    }
+
+    @Override
+    public int latentSize() {
+        return latent;
+    }
+
+    @Override
+    public int noiseWidth() {
+        return latent;
+    }
+
+    @Override
+    public void forward(Kernels kernels, FMatrixRMaj h) {
+        if (h.numCols != inputSize() || h.numRows == 0) {
+            throw new IllegalArgumentException("posterior input must be (batch >= 1, " + inputSize() + "), got ("
+                    + h.numRows + ", " + h.numCols + ")");
+        }
+        this.h = h;
+        mu.reshape(h.numRows, latent);
+        logvar.reshape(h.numRows, latent);
+        muHead.forward(kernels.gemm(), h, mu);
+        logvarHead.forward(kernels.gemm(), h, logvar);
+    }
+
+    @Override
+    public FMatrixRMaj mean() {
+        return mu;
+    }
+
+    /** The log-variances of the last forward, (batch, latent), owned by this posterior. */
+    public FMatrixRMaj logVariance() {
+        return logvar;
+    }
+
+    @Override
+    public FMatrixRMaj sample(FMatrixRMaj eps) {
+        if (eps == null || eps.numRows != mu.numRows || eps.numCols != latent) {
+            throw new IllegalArgumentException("noise must be (" + mu.numRows + ", " + latent + "), got "
+                    + (eps == null ? "null" : "(" + eps.numRows + ", " + eps.numCols + ")"));
+        }
+        this.eps = eps;
+        z.reshape(mu.numRows, latent);
+        GaussianSampler.forward(mu, logvar, eps, z);
+        return z;
+    }
+
+    @Override
+    public double klToPrior() {
+        return GaussianKl.forward(mu, logvar);
+    }
+
+    @Override
+    public void klToPriorPerRow(double[] perRow) {
+        GaussianKl.forwardPerRow(mu, logvar, perRow);
+    }
+
+    @Override
+    public void logDensityPerRow(FMatrixRMaj zs, double[] perRow) {
+        for (int r = 0; r < mu.numRows; r++) {
+            double s = 0;
+            for (int j = 0; j < latent; j++) {
+                int i = r * latent + j;
+                double lv = logvar.data[i];
+                double d = zs.data[i] - mu.data[i];
+                s += -0.5 * (LOG_2PI + lv + d * d * Math.exp(-lv));
+            }
+            perRow[r] = s;
+        }
+    }
+
+    @Override
+    public FMatrixRMaj backward(Kernels kernels, FMatrixRMaj dz, float klScale, boolean inputGradient) {
+        dmu.reshape(mu.numRows, latent);
+        dlogvar.reshape(mu.numRows, latent);
+        Arrays.fill(dlogvar.data, 0, dlogvar.getNumElements(), 0f);
+        Arrays.fill(dmu.data, 0, dmu.getNumElements(), 0f);
+        GaussianKl.backward(mu, logvar, klScale, dmu, dlogvar);
+        if (dz != null) {
+            GaussianSampler.backward(dz, logvar, eps, dmu, dlogvar);
+        }
+        FMatrixRMaj d = null;
+        if (inputGradient) {
+            dh.reshape(h.numRows, h.numCols);
+            d = dh;
+        }
+        logvarHead.backward(kernels.gemm(), h, dlogvar, d, false);
+        muHead.backward(kernels.gemm(), h, dmu, d, true);
+        return d;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return parameters;
+    }
+
+    @Override
+    public String describe() {
+        return "gaussian";
+    }
+}

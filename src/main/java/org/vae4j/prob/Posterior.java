@@ -1,0 +1,82 @@
+package org.vae4j.prob;
+
+import java.util.List;
+
+import org.ejml.data.FMatrixRMaj;
+import org.vae4j.kernel.Kernels;
+import org.vae4j.nn.Parameter;
+
+/**
+ * The approximate posterior q(z|x) of a latent-variable model, computed from the encoder's
+ * output h, with its reparameterised sample and its KL divergence to the prior N(0, I). Like a
+ * {@link org.vae4j.nn.Module} it has a forward and a backward over buffers it owns:
+ * <pre>
+ *   forward(h)        the distribution's parameters (e.g. mu, logvar), kept for the backward
+ *   sample(eps)       z = g(parameters, eps), differentiable in the parameters
+ *   klToPrior()       sum over rows of KL(q(z|x_r) || N(0, I))
+ *   backward(dz, s)   dL/dh for L = (loss through z) + s * KL, accumulating parameter gradients
+ * </pre>
+ * {@link DiagonalGaussianPosterior} is the VAE's, {@link DeltaPosterior} the deterministic
+ * autoencoder's (z = h, no KL). Mutable, not thread-safe.
+ */
+public interface Posterior {
+
+    /** Width of the encoder output h this posterior reads. */
+    int inputSize();
+
+    /** Width of z. */
+    int latentSize();
+
+    /** Standard normal draws one row's sample needs (0 for a deterministic posterior). */
+    int noiseWidth();
+
+    /** Computes the distribution's parameters for each row of h, (batch, inputSize), kept by reference. */
+    void forward(Kernels kernels, FMatrixRMaj h);
+
+    /** The posterior mean of the last forward, (batch, latentSize), owned by this posterior. */
+    FMatrixRMaj mean();
+
+    /**
+     * A reparameterised sample of the last forward.
+     *
+     * @param eps (batch, noiseWidth) standard normal draws, not modified; kept for the backward
+     *            ({@code null} when {@link #noiseWidth()} is 0)
+     * @return (batch, latentSize) z, owned by this posterior
+     */
+    FMatrixRMaj sample(FMatrixRMaj eps);
+
+    /** Sum over the rows of the last forward of KL(q(z|x) || N(0, I)), in nats (0 if deterministic). */
+    double klToPrior();
+
+    /**
+     * KL(q(z|x) || N(0, I)) of each row of the last forward.
+     *
+     * @param perRow modified: perRow[r] for r &lt; batch
+     */
+    void klToPriorPerRow(double[] perRow);
+
+    /**
+     * log q(z_r | x_r) of each row, for a z of the last forward's rows (e.g. importance sampling).
+     *
+     * @param z      (batch, latentSize), not modified
+     * @param perRow modified
+     */
+    void logDensityPerRow(FMatrixRMaj z, double[] perRow);
+
+    /**
+     * The backward pass of the last {@link #forward} and {@link #sample}: accumulates parameter
+     * gradients of {@code (loss through z) + klScale * klToPrior()}.
+     *
+     * @param dz            (batch, latentSize) dL/dz, not modified; {@code null} when z was not used
+     * @param klScale       the KL term's weight in L (e.g. beta / batch)
+     * @param inputGradient whether to return dL/dh
+     * @return (batch, inputSize) dL/dh owned by this posterior (or {@code dz} itself), or null
+     */
+    FMatrixRMaj backward(Kernels kernels, FMatrixRMaj dz, float klScale, boolean inputGradient);
+
+    /** The trainable tensors, named relative to the model. */
+    List<Parameter> parameters();
+
+    /** A short name for files and logs, e.g. {@code gaussian}. */
+    String describe();
+}

@@ -1,0 +1,154 @@
+package org.vae4j.train;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.ejml.data.FMatrixRMaj;
+import org.vae4j.LatentModel;
+import org.vae4j.Loss;
+import org.vae4j.nn.Parameter;
+import org.vae4j.objective.Batch;
+import org.vae4j.objective.Objective;
+import org.vae4j.objective.StepContext;
+
+/**
+ * The gradient of one batch, outside any training loop: (the model's parameters, the batch's
+ * rows, the step context) to the loss and d(loss)/d(parameter) in every
+ * {@link Parameter#grad()}. The {@link Trainer} is a loop over it plus the optimiser; a
+ * data-parallel worker can call it with its own copy of the model.
+ *
+ * <p>With {@code microBatches} N &gt; 1 the batch of B rows is split into N consecutive
+ * micro-batches whose sizes differ by at most one (the earlier ones larger). Each micro-batch's
+ * gradient is computed into zeroed gradients, scaled by 1/B (not by its own size), and the N
+ * gradients are summed in index order, ((g0 + g1) + g2) + ..., in float32. N = 1 is one pass
+ * over the whole batch. This is the exact definition that a distributed run reproduces.
+ *
+ * <p>Mutable (its buffers), not thread-safe: one per thread.
+ */
+public final class GradientFunction {
+
+    private final Objective objective;
+    private final int microBatches;
+    private final Batch part = new Batch();
+    private final FMatrixRMaj partInput = new FMatrixRMaj(1, 1);  // (micro rows, d)
+    private final FMatrixRMaj partTarget = new FMatrixRMaj(1, 1); // (micro rows, d)
+    private List<float[]> sums;                                   // one per parameter
+
+    /**
+     * @param objective    computes each (micro-)batch's loss and gradients
+     * @param microBatches N &gt;= 1
+     */
+    public GradientFunction(Objective objective, int microBatches) {
+        if (objective == null) {
+            throw new IllegalArgumentException("objective must not be null");
+        }
+        if (microBatches <= 0) {
+            throw new IllegalArgumentException("micro-batches must be positive, got " + microBatches);
+        }
+        this.objective = objective;
+        this.microBatches = microBatches;
+    }
+
+    public Objective objective() {
+        return objective;
+    }
+
+    public int microBatches() {
+        return microBatches;
+    }
+
+    /**
+     * Zeroes every gradient, then leaves the batch's gradient in them.
+     *
+     * @param context its {@link StepContext#batchSize()} must be the batch's row count
+     * @return the loss per example of the batch
+     * @throws IllegalArgumentException for a batch of the wrong width or empty; its values are not
+     *         checked here (the trainer checks the whole data set once)
+     */
+    public Loss compute(LatentModel model, Batch batch, StepContext context) {
+        final int rows = batch.rows();
+        if (batch.input().numCols != model.inputSize()) {
+            throw new IllegalArgumentException("batch has " + batch.input().numCols
+                    + " columns but the model's input size is " + model.inputSize());
+        }
+        if (rows == 0) {
+            throw new IllegalArgumentException("batch is empty (0 rows)");
+        }
+        if (context.batchSize() != rows) {
+            throw new IllegalArgumentException("the step context's batch size is " + context.batchSize()
+                    + " but the batch has " + rows + " rows");
+        }
+        List<Parameter> params = model.parameters();
+        model.zeroGrad();
+        int n = Math.min(microBatches, rows);
+        if (n == 1) {
+            return objective.computeGradients(model, batch, context);
+        }
+        bindSums(params);
+        double total = 0;
+        double recon = 0;
+        double kl = 0;
+        int start = 0;
+        for (int i = 0; i < n; i++) {
+            int size = rows / n + (i < rows % n ? 1 : 0);
+            if (i > 0) {
+                model.zeroGrad();
+            }
+            Batch b = slice(batch, start, size);
+            Loss l = objective.computeGradients(model, b, context);
+            total += l.total();
+            recon += l.reconstruction();
+            kl += l.kl();
+            for (int k = 0; k < params.size(); k++) {
+                float[] g = params.get(k).grad().data;
+                float[] s = sums.get(k);
+                int len = s.length;
+                if (i == 0) {
+                    System.arraycopy(g, 0, s, 0, len);
+                } else {
+                    for (int j = 0; j < len; j++) {
+                        s[j] += g[j];
+                    }
+                }
+            }
+            start += size;
+        }
+        for (int k = 0; k < params.size(); k++) {
+            float[] s = sums.get(k);
+            System.arraycopy(s, 0, params.get(k).grad().data, 0, s.length);
+        }
+        return new Loss(total, recon, kl);
+    }
+
+    private Batch slice(Batch batch, int start, int size) {
+        FMatrixRMaj in = batch.input();
+        int d = in.numCols;
+        partInput.reshape(size, d);
+        System.arraycopy(in.data, start * d, partInput.data, 0, size * d);
+        FMatrixRMaj target = partInput;
+        if (batch.target() != in) {
+            partTarget.reshape(size, d);
+            System.arraycopy(batch.target().data, start * d, partTarget.data, 0, size * d);
+            target = partTarget;
+        }
+        if (batch.condition() != null) {
+            throw new UnsupportedOperationException("micro-batches of conditioned batches are not supported yet");
+        }
+        return part.set(partInput, target, null, batch.rowIds(), batch.rowOffset() + start);
+    }
+
+    private void bindSums(List<Parameter> params) {
+        if (sums == null || sums.size() != params.size()) {
+            sums = new ArrayList<>(params.size());
+            for (Parameter p : params) {
+                sums.add(new float[p.size()]);
+            }
+            return;
+        }
+        for (int k = 0; k < params.size(); k++) {
+            if (sums.get(k).length != params.get(k).size()) {
+                sums.set(k, new float[params.get(k).size()]);
+            }
+        }
+    }
+}
