@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 import org.ejml.data.FMatrixRMaj;
+import org.vae4j.internal.AtomicFiles;
 
 /**
  * Comma-separated matrices in and out of {@link FMatrixRMaj}: one row per line, values separated

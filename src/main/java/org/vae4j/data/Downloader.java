@@ -19,6 +19,7 @@ import java.util.List;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.vae4j.internal.AtomicFiles;
 
 /**
  * Fetches one file of a {@link DatasetSource} from its mirrors into a folder: try each mirror in
@@ -75,7 +76,7 @@ final class Downloader {
                     throw new ContentException(url + ": SHA-256 of the gunzipped content is " + actual + ", expected "
                             + expected + " (corrupt or a different file); not cached");
                 }
-                AtomicFiles.moveOver(tmp, target);
+                AtomicFiles.moveIntoPlace(tmp, target);
                 LOG.info("saved {} ({} bytes, SHA-256 verified)", target, bytes);
                 return;
             } catch (ContentException e) {

@@ -17,6 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.ejml.data.FMatrixRMaj;
+import org.vae4j.internal.AtomicFiles;
 
 /**
  * NumPy {@code .npy} files in and out of {@link FMatrixRMaj}, so data moves between Java and

@@ -5,6 +5,7 @@
  * ({@link org.vae4j.data.DataSets}, {@link org.vae4j.data.DataLocator},
  * {@link org.vae4j.data.DatasetSource}); and matrices in and out as NumPy {@code .npy}
  * ({@link org.vae4j.data.Npy}) and CSV ({@link org.vae4j.data.Csv}). Depends on no other vae4j
- * package. docs/DATA.md describes the formats and the search order.
+ * package except {@code org.vae4j.internal} (atomic writes). docs/DATA.md describes the formats
+ * and the search order.
  */
 package org.vae4j.data;

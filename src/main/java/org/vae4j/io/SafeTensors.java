@@ -5,25 +5,20 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.UnaryOperator;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.vae4j.internal.AtomicFiles;
 
 /**
  * Reads and writes the safetensors format (Hugging Face), the format PyTorch users exchange
@@ -45,10 +40,11 @@ import org.slf4j.LoggerFactory;
  * corrupt or hostile file gets a {@link ModelFileException} naming the file and the problem, never
  * an {@link OutOfMemoryError}.
  *
- * <p>Writing ({@link #write}) is atomic: the file is written to a temporary file in the target's
- * folder, forced to disk, then renamed over the target, so a crash or an error mid-save leaves any
- * previous file intact (a crash may leave a hidden {@code .NAME.*.tmp} file behind; an error does
- * not). Only float32 tensors are written.
+ * <p>Writing ({@link #write}) is atomic: the file is
+ * written to a temporary file in the target's folder, forced to disk, then renamed over the target
+ * (never by a non-atomic fall-back), so a crash or an error mid-save leaves any previous file intact
+ * (a crash may leave a hidden {@code .NAME.*.tmp} file behind; an error does not). Only float32
+ * tensors are written.
  *
  * <p>Stateless; thread-safe (two threads writing the same target leave one of the two files).
  */
@@ -94,12 +90,17 @@ public final class SafeTensors {
     static void write(Path file, Map<String, String> metadata, List<FloatTensor> tensors,
                       UnaryOperator<WritableByteChannel> wrap) throws IOException {
         byte[] header = header(metadata, tensors);
-        writeAtomically(file, wrap, out -> {
-            ByteBuffer head = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
-            head.putLong(header.length).put(header).flip();
-            writeFully(out, head);
-            forEachDataChunk(tensors, chunk -> writeFully(out, chunk));
-        });
+        try {
+            AtomicFiles.writeChannel(file, channel -> {
+                WritableByteChannel out = wrap.apply(channel);
+                ByteBuffer head = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
+                head.putLong(header.length).put(header).flip();
+                writeFully(out, head);
+                forEachDataChunk(tensors, chunk -> writeFully(out, chunk));
+            });
+        } catch (IOException e) {
+            throw new IOException(file + ": could not write the file (" + e + "); any previous file is unchanged", e);
+        }
         LOG.debug("wrote {} ({} tensors)", file, tensors.size());
     }
 
@@ -185,80 +186,6 @@ public final class SafeTensors {
                 chunk.limit(4 * n);
                 sink.accept(chunk);
             }
-        }
-    }
-
-    /** Writes the file's content. */
-    interface Body {
-        void writeTo(WritableByteChannel out) throws IOException;
-    }
-
-    /**
-     * Writes {@code body} to a new temporary file beside {@code target} (creating missing parent
-     * folders), forces it to disk, renames
-     * it over {@code target} (atomically) and forces the folder. On any failure the temporary file
-     * is deleted and {@code target} is left as it was.
-     */
-    static void writeAtomically(Path target, UnaryOperator<WritableByteChannel> wrap, Body body) throws IOException {
-        Path absolute = target.toAbsolutePath();
-        Path dir = absolute.getParent();
-        if (dir == null) {
-            throw new IOException(target + ": cannot write a file at the root of the file system");
-        }
-        if (Files.isDirectory(absolute)) {
-            throw new IOException(target + ": is a folder");
-        }
-        Path tmp;
-        try {
-            Files.createDirectories(dir);
-            tmp = createTemporary(dir, absolute.getFileName().toString());
-        } catch (IOException e) {
-            throw new IOException(target + ": could not create a temporary file in " + dir + " (" + e + ")", e);
-        }
-        boolean moved = false;
-        try {
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                body.writeTo(wrap.apply(channel));
-                channel.force(true);
-            }
-            // Never falls back to a non-atomic copy: that could leave a broken file.
-            Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            moved = true;
-            forceFolder(dir);
-        } catch (IOException e) {
-            throw new IOException(target + ": could not write the file (" + e + "); any previous file is unchanged", e);
-        } finally {
-            if (!moved) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException e) {
-                    LOG.warn("could not delete the temporary file {}: {}", tmp, e.toString());
-                }
-            }
-        }
-    }
-
-    /** A new empty file named {@code .NAME.RANDOM.tmp} in {@code dir}, with the default permissions. */
-    private static Path createTemporary(Path dir, String name) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            Path tmp = dir.resolve("." + name + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-            try {
-                Files.newByteChannel(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
-                return tmp;
-            } catch (FileAlreadyExistsException e) {
-                if (attempt >= 10) {
-                    throw e;
-                }
-            }
-        }
-    }
-
-    /** Forces a folder's entries (the rename) to disk where the platform allows it. */
-    private static void forceFolder(Path dir) {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            LOG.debug("could not force folder {} to disk: {}", dir, e.toString());
         }
     }
 

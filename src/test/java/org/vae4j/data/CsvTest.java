@@ -93,4 +93,15 @@ class CsvTest {
         FMatrixRMaj m = Csv.read(file("empty.csv", "# nothing\n\n"));
         assertEquals(0, m.getNumElements());
     }
+
+    @Test
+    void writeCreatesParentFoldersAndReplacesAtomically() throws IOException {
+        Path target = dir.resolve("a").resolve("b").resolve("m.csv");
+        Csv.write(new FMatrixRMaj(1, 2, true, 1, 2), target);
+        Csv.write(new FMatrixRMaj(1, 2, true, 3, 4), target);
+        assertEquals("3.0,4.0\n", Files.readString(target));
+        try (java.util.stream.Stream<Path> s = Files.list(target.getParent())) {
+            assertEquals(1, s.count(), "no temporary file left");
+        }
+    }
 }

@@ -14,6 +14,7 @@ import java.util.Arrays;
 import javax.imageio.ImageIO;
 
 import org.ejml.data.FMatrixRMaj;
+import org.vae4j.internal.AtomicFiles;
 
 /** Draws rows of a matrix as a grid of grey images and writes PNG files. Stateless. */
 final class Pictures {
@@ -115,7 +116,7 @@ final class Pictures {
 
     /** Writes a PNG atomically. */
     static void writePng(BufferedImage img, Path file) throws IOException {
-        AtomicWrite.write(file, out -> {
+        AtomicFiles.write(file, out -> {
             if (!ImageIO.write(img, "png", out)) {
                 throw new IOException("no PNG writer for a " + img.getType() + " image");
             }

@@ -30,6 +30,7 @@ import org.vae4j.eval.ActiveUnits;
 import org.vae4j.eval.ImportanceWeighted;
 import org.vae4j.eval.LatentUsage;
 import org.vae4j.eval.LogLikelihoodEstimate;
+import org.vae4j.internal.AtomicFiles;
 import org.vae4j.io.Checkpoint;
 import org.vae4j.io.ModelFiles;
 import org.vae4j.io.TrainingState;
@@ -605,7 +606,7 @@ public final class TrainMnist implements Callable<Integer> {
 
         private void writeMetrics() throws IOException {
             byte[] bytes = json.writeValueAsBytes(metrics);
-            AtomicWrite.write(dir.resolve("metrics.json"), out -> out.write(bytes));
+            AtomicFiles.write(dir.resolve("metrics.json"), out -> out.write(bytes));
         }
 
         private void writeLossChart() {
