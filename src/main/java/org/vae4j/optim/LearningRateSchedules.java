@@ -1,7 +1,5 @@
 package org.vae4j.optim;
 
-import java.util.Locale;
-
 /**
  * The learning-rate schedules, stepped once per optimiser step, and the parser for their command
  * line spelling. With {@code t} the number of steps already taken (0 for the first), base rate
@@ -102,7 +100,7 @@ public final class LearningRateSchedules {
         if (spec == null) {
             throw new IllegalArgumentException("learning-rate schedule must not be null; " + SPELLINGS);
         }
-        final String s = spec.trim().toLowerCase(Locale.ROOT);
+        final String s = spec.trim();
         if (s.equals("constant")) {
             return constant(baseLr);
         }
