@@ -4,7 +4,7 @@ Rerun from the project root with
 
     /usr/bin/python3 src/test/python/make_parity_fixtures.py
 
-It writes three plain-text files to src/test/resources/parity/. The run is
+It writes five plain-text files to src/test/resources/parity/. The run is
 deterministic (torch.manual_seed(1234), float32, CPU). Each file contains
 '#' comment lines and records of two kinds:
 
@@ -29,6 +29,20 @@ ae_squared_error.txt  Autoencoder 12-8-5-3 / 3-5-8-12 (sigmoid output),
 vae_gaussian.txt    VAE 12-8-3, Gaussian likelihood with fixed variance 0.25
                     around mean = sigmoid(fc4(...)), beta 1.0, B=4. Initial
                     params, x, eps0, loss, recon, kl, mean, grad.<param>.
+adamw_clip.txt      The autoencoder of ae_squared_error.txt, same initial
+                    params and x: 3 steps of torch.optim.AdamW (lr 1e-2,
+                    weight_decay 0.1), each after
+                    torch.nn.utils.clip_grad_norm_(max_norm 0.05), which
+                    clips on every step. Per step k: loss<k>, norm<k> (the
+                    returned total norm), grad<k>.<param> (before clipping),
+                    clipped<k>.<param> (after); then adamw.<param>.
+lr_schedules.txt    Learning rates of 12 optimiser steps (lr.<name>.<t>, the
+                    lr step t uses, full double precision) from torch's
+                    lr_scheduler classes: constant, StepLR stepped per epoch
+                    (2 steps per epoch, step_size 2 epochs, gamma 0.5),
+                    CosineAnnealingLR(T_max 12); and each with a 4-step
+                    linear warm-up, factor (t+1)/4, as LinearLR(start_factor
+                    1/4, total_iters 3) stepped per step alongside.
 
 At the end the script checks a few analytic gradients against float64
 central differences and prints OK (nothing of this is written to disk).
@@ -187,6 +201,7 @@ def case_ae_squared_error():
         m = copy.deepcopy(initial)
         run_steps(w, prefix, m, make_opt(m.parameters()), lambda k: ae_loss(m, x), 3)
     w.save()
+    return initial, x
 
 
 def case_vae_gaussian():
@@ -204,6 +219,87 @@ def case_vae_gaussian():
     write_forward(w, model, *gaussian_loss(model, x, eps0, beta, var),
                   ["recon", "kl"], ["mean"])
     check_gradients(lambda m: gaussian_loss(m, x.double(), eps0.double(), beta, var)[0], model)
+    w.save()
+
+
+AE_PARAM_ORDER_NOTE = "parameters in named_parameters() order: " \
+    "encoder.0/2/4 and decoder.0/2/4, weight then bias"
+
+
+def case_adamw_clip(initial, x):
+    lr, weight_decay, max_norm = 1e-2, 0.1, 0.05
+    w = Writer("adamw_clip.txt", ["Autoencoder of ae_squared_error.txt (same initial params and x)",
+                                  "per step: clip_grad_norm_(max_norm) then torch.optim.AdamW step",
+                                  "grad<k> before clipping, clipped<k> after, norm<k> = returned total norm",
+                                  AE_PARAM_ORDER_NOTE])
+    w.scalar("batch", x.shape[0])
+    w.scalar("lr", lr)
+    w.scalar("weight_decay", weight_decay)
+    w.scalar("max_norm", max_norm)
+    w.params("", initial)
+    w.tensor("x", x)
+    m = copy.deepcopy(initial)
+    opt = torch.optim.AdamW(m.parameters(), lr=lr, weight_decay=weight_decay)
+    for k in range(3):
+        opt.zero_grad()
+        loss, _ = ae_loss(m, x)
+        loss.backward()
+        w.scalar("loss%d" % k, loss)
+        w.params("grad%d." % k, m, grads=True)
+        norm = torch.nn.utils.clip_grad_norm_(m.parameters(), max_norm)
+        assert max_norm / (norm.item() + 1e-6) < 1, "clipping must trigger on every step"
+        w.scalar("norm%d" % k, norm)
+        w.params("clipped%d." % k, m, grads=True)
+        opt.step()
+    w.params("adamw.", m)
+    w.save()
+
+
+def lr_sequence(make_schedulers, base_lr, steps, steps_per_epoch):
+    """The lr each of `steps` optimiser steps uses. make_schedulers(opt) returns
+    (per_step, per_epoch) lists of schedulers; per-step ones are stepped after
+    every optimiser step, per-epoch ones after every steps_per_epoch steps."""
+    p = torch.zeros(1, requires_grad=True)
+    p.grad = torch.zeros(1)
+    opt = torch.optim.SGD([p], lr=base_lr)
+    per_step, per_epoch = make_schedulers(opt)
+    lrs = []
+    for t in range(steps):
+        lrs.append(opt.param_groups[0]["lr"])
+        opt.step()
+        for s in per_step:
+            s.step()
+        if (t + 1) % steps_per_epoch == 0:
+            for s in per_epoch:
+                s.step()
+    return lrs
+
+
+def case_lr_schedules():
+    from torch.optim import lr_scheduler as S
+    base_lr, steps, steps_per_epoch, step_epochs, gamma, warmup = 0.01, 12, 2, 2, 0.5, 4
+    w = Writer("lr_schedules.txt", ["lr.<schedule>.<t>: the learning rate optimiser step t (0-based) uses",
+                                    "torch.optim.lr_scheduler classes on an SGD optimiser with lr base_lr; constant: MultiplicativeLR(1.0)",
+                                    "step: StepLR(step_size=step_epochs, gamma) stepped once per epoch",
+                                    "cosine: CosineAnnealingLR(T_max=steps, eta_min=0) stepped per step",
+                                    "warmup_*: plus LinearLR(start_factor=1/warmup, total_iters=warmup-1) "
+                                    "stepped per step, i.e. factor (t+1)/warmup for t < warmup"])
+    for name, v in [("base_lr", base_lr), ("steps", steps), ("steps_per_epoch", steps_per_epoch),
+                    ("step_epochs", step_epochs), ("gamma", gamma), ("warmup_steps", warmup)]:
+        w.scalar(name, v)
+    mains = {
+        "constant": lambda o: ([S.MultiplicativeLR(o, lambda t: 1.0)], []),  # chainable, unlike LambdaLR
+        "step": lambda o: ([], [S.StepLR(o, step_size=step_epochs, gamma=gamma)]),
+        "cosine": lambda o: ([S.CosineAnnealingLR(o, T_max=steps, eta_min=0)], []),
+    }
+    for name, make in mains.items():
+        def with_warmup(o, make=make):
+            warm = S.LinearLR(o, start_factor=1.0 / warmup, end_factor=1.0, total_iters=warmup - 1)
+            per_step, per_epoch = make(o)
+            return [warm] + per_step, per_epoch
+        for label, maker in [(name, make), ("warmup_" + name, with_warmup)]:
+            for t, lr in enumerate(lr_sequence(maker, base_lr, steps, steps_per_epoch)):
+                w.scalar("lr.%s.%d" % (label, t), lr)
     w.save()
 
 
@@ -237,5 +333,8 @@ if __name__ == "__main__":
     torch.manual_seed(1234)
     os.makedirs(OUT_DIR, exist_ok=True)
     case_vae_bernoulli()
-    case_ae_squared_error()
+    ae_initial, ae_x = case_ae_squared_error()
     case_vae_gaussian()
+    # Added later; they draw no random numbers, so the files above are unchanged.
+    case_adamw_clip(ae_initial, ae_x)
+    case_lr_schedules()

@@ -43,13 +43,7 @@ public final class Adam implements Optimizer {
 
     public Adam(double lr, double beta1, double beta2, double eps) {
         this.lr = Optimizer.checkLearningRate(lr);
-        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
-            throw new IllegalArgumentException("Adam betas must be in [0, 1), got (" + beta1 + ", " + beta2 + ")");
-        }
-        if (!(eps > 0) || !Double.isFinite(eps)) {
-            // PyTorch allows 0, but then a weight whose gradients were all 0 gets 0/0 = NaN.
-            throw new IllegalArgumentException("Adam eps must be positive and finite, got " + eps);
-        }
+        checkMomentSettings("Adam", beta1, beta2, eps);
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
@@ -132,6 +126,28 @@ public final class Adam implements Optimizer {
      * @throws IllegalArgumentException for a negative step count or lists that do not line up
      */
     public void restoreState(long steps, List<float[]> expAvg, List<float[]> expAvgSq) {
+        checkRestorable(steps, expAvg, expAvgSq);
+        reset();
+        for (int i = 0; i < expAvg.size(); i++) {
+            m.buffers().add(expAvg.get(i).clone());
+            v.buffers().add(expAvgSq.get(i).clone());
+        }
+        this.t = steps;
+    }
+
+    /** Checks betas and eps for Adam and {@link AdamW} ({@code which} names the optimiser in the message). */
+    static void checkMomentSettings(String which, double beta1, double beta2, double eps) {
+        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+            throw new IllegalArgumentException(which + " betas must be in [0, 1), got (" + beta1 + ", " + beta2 + ")");
+        }
+        if (!(eps > 0) || !Double.isFinite(eps)) {
+            // PyTorch allows 0, but then a weight whose gradients were all 0 gets 0/0 = NaN.
+            throw new IllegalArgumentException(which + " eps must be positive and finite, got " + eps);
+        }
+    }
+
+    /** Checks saved Adam or {@link AdamW} state before it replaces the current state. */
+    static void checkRestorable(long steps, List<float[]> expAvg, List<float[]> expAvgSq) {
         if (steps < 0) {
             throw new IllegalArgumentException("step count must be >= 0, got " + steps);
         }
@@ -145,12 +161,6 @@ public final class Adam implements Optimizer {
                         + " values, exp_avg_sq " + expAvgSq.get(i).length);
             }
         }
-        reset();
-        for (int i = 0; i < expAvg.size(); i++) {
-            m.buffers().add(expAvg.get(i).clone());
-            v.buffers().add(expAvgSq.get(i).clone());
-        }
-        this.t = steps;
     }
 
     @Override

@@ -1,0 +1,202 @@
+package org.vae4j.optim;
+
+import java.util.List;
+import java.util.Map;
+
+import org.vae4j.nn.Parameter;
+
+/**
+ * AdamW (Loshchilov &amp; Hutter 2019), Adam with decoupled weight decay, with exactly the update
+ * of {@code torch.optim.AdamW} in torch 1.13 ({@code _single_tensor_adamw}, no amsgrad), in
+ * float32 in PyTorch's order:
+ * <pre>
+ *   t      = t + 1
+ *   p      = p * (1 - lr wd)                  param.mul_(1 - lr * weight_decay); every parameter, biases too
+ *   m      = fma(1 - beta1, g, m beta1)       exp_avg.mul_(beta1).add_(grad, alpha=1 - beta1)
+ *   v      = fma((1 - beta2) g, g, v beta2)   exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+ *   step   = lr / (1 - beta1^t)
+ *   denom  = sqrt(v) / sqrt(1 - beta2^t) + eps
+ *   p      = p - step * m / denom             param.addcdiv_(exp_avg, denom, value=-step)
+ * </pre>
+ * {@code lr} is the learning rate at the time of the step, so a schedule
+ * ({@link LearningRateSchedule#applyTo}) scales the decay too, as in PyTorch. The two moment
+ * updates end in a fused multiply-add because PyTorch's AVX2 CPU kernels fuse them (checked
+ * bit for bit against torch 1.13 on x86-64); the fused result is computed as
+ * {@code (float) ((double) a * b + c)}, exact except for a double rounding too rare to matter, so
+ * the bits do not depend on whether the JVM has a hardware FMA. Unlike {@link Adam}, whose first
+ * moment uses the lerp form, this is PyTorch's AdamW, which does not; with weight decay 0 the two
+ * agree to float rounding, not bit for bit.
+ *
+ * <p>Defaults: lr, betas and eps are {@link Adam}'s (PyTorch's, shared); the weight decay is
+ * {@link #DEFAULT_WEIGHT_DECAY} 0.01, PyTorch's AdamW default, so that {@code new AdamW()} means
+ * what {@code torch.optim.AdamW(params)} means. The state has Adam's names and shapes
+ * ({@code exp_avg}, {@code exp_avg_sq}, the step count), restored with {@link #restoreState}.
+ * Allocation-free per step after the first. Mutable, not thread-safe.
+ */
+public final class AdamW implements Optimizer {
+
+    /** PyTorch's AdamW default weight decay. */
+    public static final double DEFAULT_WEIGHT_DECAY = 0.01;
+
+    private double lr;
+    private final double beta1;
+    private final double beta2;
+    private final double eps;
+    private final double weightDecay;
+    private long t;
+    private final ParameterState m = new ParameterState(); // exp_avg, one per parameter
+    private final ParameterState v = new ParameterState(); // exp_avg_sq, one per parameter
+
+    /**
+     * @param lr          learning rate, positive and finite
+     * @param beta1       first-moment decay in [0, 1)
+     * @param beta2       second-moment decay in [0, 1)
+     * @param eps         denominator term, positive and finite (see {@link Adam})
+     * @param weightDecay decoupled weight decay, &gt;= 0 and finite, with {@code lr * weightDecay < 1}
+     * @throws IllegalArgumentException for any value out of range
+     */
+    public AdamW(double lr, double beta1, double beta2, double eps, double weightDecay) {
+        if (!(weightDecay >= 0) || !Double.isFinite(weightDecay)) {
+            throw new IllegalArgumentException("AdamW weight decay must be >= 0 and finite, got " + weightDecay);
+        }
+        this.weightDecay = weightDecay;
+        this.lr = checkDecayFactor(Optimizer.checkLearningRate(lr));
+        Adam.checkMomentSettings("AdamW", beta1, beta2, eps);
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+    }
+
+    /** AdamW with the given learning rate and weight decay and PyTorch's other defaults. */
+    public AdamW(double lr, double weightDecay) {
+        this(lr, Adam.DEFAULT_BETA1, Adam.DEFAULT_BETA2, Adam.DEFAULT_EPS, weightDecay);
+    }
+
+    /** AdamW with the given learning rate and PyTorch's other defaults (weight decay 0.01). */
+    public AdamW(double lr) {
+        this(lr, DEFAULT_WEIGHT_DECAY);
+    }
+
+    /** AdamW with all of PyTorch's defaults. */
+    public AdamW() {
+        this(Adam.DEFAULT_LR);
+    }
+
+    @Override
+    public void step(List<Parameter> params) {
+        List<float[]> ms = m.bind(params);
+        List<float[]> vs = v.bind(params);
+        t++;
+        final double bias1 = 1 - Math.pow(beta1, t);
+        final double bias2 = 1 - Math.pow(beta2, t);
+        final float decay = (float) (1 - lr * weightDecay);
+        final float stepSize = (float) (lr / bias1);
+        final float bias2Sqrt = (float) Math.sqrt(bias2);
+        final float b1 = (float) beta1;
+        final double oneMinusBeta1 = (float) (1 - beta1);
+        final float b2 = (float) beta2;
+        final float oneMinusBeta2 = (float) (1 - beta2);
+        final float e = (float) eps;
+        for (int k = 0; k < params.size(); k++) {
+            final float[] p = params.get(k).value().data;
+            final float[] g = params.get(k).grad().data;
+            final float[] mk = ms.get(k);
+            final float[] vk = vs.get(k);
+            for (int i = 0; i < mk.length; i++) {
+                final float gi = g[i];
+                final float pi = p[i] * decay;
+                final float mi = (float) (oneMinusBeta1 * gi + (double) (mk[i] * b1));
+                final float vi = (float) ((double) (oneMinusBeta2 * gi) * gi + (double) (vk[i] * b2));
+                mk[i] = mi;
+                vk[i] = vi;
+                final float denom = (float) Math.sqrt(vi) / bias2Sqrt + e;
+                p[i] = pi - stepSize * mi / denom;
+            }
+        }
+    }
+
+    @Override
+    public void reset() {
+        t = 0;
+        m.clear();
+        v.clear();
+    }
+
+    @Override
+    public long steps() {
+        return t;
+    }
+
+    /** Sets the step count (for restoring saved state). */
+    public void setSteps(long steps) {
+        if (steps < 0) {
+            throw new IllegalArgumentException("step count must be >= 0, got " + steps);
+        }
+        this.t = steps;
+    }
+
+    /** Decay of the first moment. */
+    public double beta1() {
+        return beta1;
+    }
+
+    /** Decay of the second moment. */
+    public double beta2() {
+        return beta2;
+    }
+
+    /** Denominator term. */
+    public double eps() {
+        return eps;
+    }
+
+    /** The decoupled weight decay (PyTorch's {@code weight_decay}). */
+    public double weightDecay() {
+        return weightDecay;
+    }
+
+    /**
+     * Replaces the whole state (step count and moments) with copies of saved state, exactly as
+     * {@link Adam#restoreState} does.
+     *
+     * @throws IllegalArgumentException for a negative step count or lists that do not line up
+     */
+    public void restoreState(long steps, List<float[]> expAvg, List<float[]> expAvgSq) {
+        Adam.checkRestorable(steps, expAvg, expAvgSq);
+        reset();
+        for (int i = 0; i < expAvg.size(); i++) {
+            m.buffers().add(expAvg.get(i).clone());
+            v.buffers().add(expAvgSq.get(i).clone());
+        }
+        this.t = steps;
+    }
+
+    @Override
+    public double learningRate() {
+        return lr;
+    }
+
+    @Override
+    public void setLearningRate(double lr) {
+        this.lr = checkDecayFactor(Optimizer.checkLearningRate(lr));
+    }
+
+    private double checkDecayFactor(double lr) {
+        if (!(lr * weightDecay < 1)) {
+            throw new IllegalArgumentException("AdamW needs lr * weight decay < 1 (the weights are multiplied by "
+                    + "1 - lr * weight decay on every step), got lr " + lr + " and weight decay " + weightDecay);
+        }
+        return lr;
+    }
+
+    @Override
+    public Map<String, List<float[]>> state() {
+        return Map.of("exp_avg", m.buffers(), "exp_avg_sq", v.buffers());
+    }
+
+    @Override
+    public String describe() {
+        return "adamw(lr=" + lr + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + eps
+                + ", weight_decay=" + weightDecay + ")";
+    }
+}
