@@ -2,7 +2,6 @@ package org.vae4j;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
@@ -12,6 +11,7 @@ import org.vae4j.loss.GaussianSampler;
 import org.vae4j.loss.Likelihood;
 import org.vae4j.nn.Module;
 import org.vae4j.nn.Parameter;
+import org.vae4j.nn.ParameterStore;
 import org.vae4j.prob.Posterior;
 import org.vae4j.random.CounterRandom;
 import org.vae4j.random.Noise;
@@ -34,6 +34,7 @@ public class ComposedLatentModel implements LatentModel {
     private final Module decoder;
     private final Likelihood likelihood;
     private final List<Parameter> parameters;
+    private final ParameterStore store;
     private Kernels kernels = Kernels.defaults();
     private boolean training = true;
 
@@ -79,13 +80,18 @@ public class ComposedLatentModel implements LatentModel {
         for (Parameter p : decoder.parameters()) {
             ps.add(p.withPrefix(decoderName));
         }
-        HashSet<String> names = new HashSet<>();
-        for (Parameter p : ps) {
-            if (!names.add(p.name())) {
-                throw new IllegalArgumentException("two parameters named " + p.name());
-            }
-        }
         this.parameters = Collections.unmodifiableList(ps);
+        this.store = new ParameterStore(this.parameters);
+    }
+
+    @Override
+    public ParameterStore parameterStore() {
+        return store;
+    }
+
+    @Override
+    public void zeroGrad() {
+        store.zeroGradients();
     }
 
     @Override

@@ -9,6 +9,7 @@ import org.vae4j.kernel.Kernels;
 import org.vae4j.loss.Likelihood;
 import org.vae4j.nn.Module;
 import org.vae4j.nn.Parameter;
+import org.vae4j.nn.ParameterStore;
 import org.vae4j.prob.Posterior;
 import org.vae4j.prob.StandardNormalPrior;
 import org.vae4j.random.Noise;
@@ -121,6 +122,15 @@ public interface LatentModel {
 
     /** A one-line description of the architecture. */
     String describe();
+
+    /**
+     * {@link #parameters()} as one flat index space (flat copies of values and gradients,
+     * whole-model zeroing, finiteness, norm). This default makes a new store on each call;
+     * {@link ComposedLatentModel} keeps one.
+     */
+    default ParameterStore parameterStore() {
+        return new ParameterStore(parameters());
+    }
 
     /** Number of trainable scalars. */
     default long parameterCount() {

@@ -1,12 +1,10 @@
 package org.vae4j.train;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import org.ejml.data.FMatrixRMaj;
 import org.vae4j.LatentModel;
 import org.vae4j.Loss;
 import org.vae4j.nn.Parameter;
+import org.vae4j.nn.ParameterStore;
 import org.vae4j.objective.Batch;
 import org.vae4j.objective.Objective;
 import org.vae4j.objective.StepContext;
@@ -32,7 +30,7 @@ public final class GradientFunction {
     private final Batch part = new Batch();
     private final FMatrixRMaj partInput = new FMatrixRMaj(1, 1);  // (micro rows, d)
     private final FMatrixRMaj partTarget = new FMatrixRMaj(1, 1); // (micro rows, d)
-    private List<float[]> sums;                                   // one per parameter
+    private float[] sums = new float[0];                          // (parameters) flat, the running sum
 
     /**
      * @param objective    computes each (micro-)batch's loss and gradients
@@ -78,13 +76,15 @@ public final class GradientFunction {
             throw new IllegalArgumentException("the step context's batch size is " + context.batchSize()
                     + " but the batch has " + rows + " rows");
         }
-        List<Parameter> params = model.parameters();
+        ParameterStore store = model.parameterStore();
         model.zeroGrad();
         int n = Math.min(microBatches, rows);
         if (n == 1) {
             return objective.computeGradients(model, batch, context);
         }
-        bindSums(params);
+        if (sums.length != store.size()) {
+            sums = new float[store.size()];
+        }
         double total = 0;
         double recon = 0;
         double kl = 0;
@@ -99,24 +99,14 @@ public final class GradientFunction {
             total += l.total();
             recon += l.reconstruction();
             kl += l.kl();
-            for (int k = 0; k < params.size(); k++) {
-                float[] g = params.get(k).grad().data;
-                float[] s = sums.get(k);
-                int len = s.length;
-                if (i == 0) {
-                    System.arraycopy(g, 0, s, 0, len);
-                } else {
-                    for (int j = 0; j < len; j++) {
-                        s[j] += g[j];
-                    }
-                }
+            if (i == 0) {
+                store.copyGradientsTo(sums, 0);
+            } else {
+                store.addGradientsTo(sums, 0);
             }
             start += size;
         }
-        for (int k = 0; k < params.size(); k++) {
-            float[] s = sums.get(k);
-            System.arraycopy(s, 0, params.get(k).grad().data, 0, s.length);
-        }
+        store.setGradients(sums, 0);
         return new Loss(total, recon, kl);
     }
 
@@ -135,20 +125,5 @@ public final class GradientFunction {
             throw new UnsupportedOperationException("micro-batches of conditioned batches are not supported yet");
         }
         return part.set(partInput, target, null, batch.rowIds(), batch.rowOffset() + start);
-    }
-
-    private void bindSums(List<Parameter> params) {
-        if (sums == null || sums.size() != params.size()) {
-            sums = new ArrayList<>(params.size());
-            for (Parameter p : params) {
-                sums.add(new float[p.size()]);
-            }
-            return;
-        }
-        for (int k = 0; k < params.size(); k++) {
-            if (sums.get(k).length != params.get(k).size()) {
-                sums.set(k, new float[params.get(k).size()]);
-            }
-        }
     }
 }

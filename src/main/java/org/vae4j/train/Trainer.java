@@ -12,6 +12,7 @@ import org.vae4j.LatentModel;
 import org.vae4j.Loss;
 import org.vae4j.kernel.Elementwise;
 import org.vae4j.nn.Parameter;
+import org.vae4j.nn.ParameterStore;
 import org.vae4j.objective.Batch;
 import org.vae4j.objective.Corruption;
 import org.vae4j.objective.Denoising;
@@ -282,7 +283,7 @@ public final class Trainer {
                 Loss loss = gradient.compute(model, rows, context);
                 globalStep++;
                 steps++;
-                checkFinite(loss.total(), loss.reconstruction(), loss.kl(), params, kernel, epoch, globalStep);
+                checkFinite(loss.total(), loss.reconstruction(), loss.kl(), model.parameterStore(), kernel, epoch, globalStep);
                 optimiser.step(params);
                 sumLoss += loss.total() * size;
                 sumRecon += loss.reconstruction() * size;
@@ -320,7 +321,7 @@ public final class Trainer {
         model.checkData(data, "training data");
     }
 
-    private static void checkFinite(double loss, double recon, double kl, List<Parameter> params,
+    private static void checkFinite(double loss, double recon, double kl, ParameterStore store,
                                     Elementwise kernel, int epoch, long step) {
         if (!Double.isFinite(loss) || !Double.isFinite(recon) || !Double.isFinite(kl)) {
             throw new TrainingException(String.format(
@@ -328,12 +329,13 @@ public final class Trainer {
                             + "the model keeps its parameters from before this step (try a lower learning rate)",
                     epoch, step, loss, recon, kl), epoch, step);
         }
+        List<Parameter> params = store.parameters();
+        if (store.gradientsFinite(kernel)) {
+            return;
+        }
         for (int k = 0; k < params.size(); k++) {
             Parameter p = params.get(k);
             float[] g = p.grad().data;
-            if (kernel.allFinite(g, p.size())) {
-                continue;
-            }
             for (int i = 0; i < p.size(); i++) {
                 if (!Float.isFinite(g[i])) {
                     throw new TrainingException(String.format(
