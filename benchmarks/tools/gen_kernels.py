@@ -7,6 +7,16 @@ import sys
 
 TILES = [(6, 2), (4, 2), (6, 1), (4, 1), (4, 4), (4, 3), (8, 2), (8, 1), (6, 4), (6, 3)]
 MODES = ["r", "p"]
+UNROLL = 1  # 2 was measured: C2 then hoists both steps' loads, runs out of registers and spills (41 vs 87 GFLOP/s)
+
+def stride(R):
+    """Floats per p in a packed A micro-panel: a power of two, so that C2 sees p * stride as
+    one shift and can hoist the bounds checks (JDK 17 rewrites p * 6 as two shifts and an add,
+    which its range-check elimination does not recognise)."""
+    s = 1
+    while s < R:
+        s *= 2
+    return s
 
 def tile(R, V, mode):
     o = []
@@ -31,16 +41,26 @@ def tile(R, V, mode):
         w(f"        final int a0 = ao + i * ars;")
         for t in range(1, R):
             w(f"        final int a{t} = ao + Math.min(i + {t}, il) * ars;")
-    w(f"        for (int p = 0; p < kc; p++) {{")
-    w(f"            final int bi = bpo + p * {V * 1} * L;")
-    for v in range(V):
-        off = f" + {v} * L" if v else ""
-        w(f"            final FloatVector b{v} = FloatVector.fromArray(S, bp, bi{off});")
-    for t in range(R):
-        idx = f"a{t} + p" if mode == "r" else f"ao + p * {R} + {t}"
-        w(f"            final FloatVector x{t} = FloatVector.broadcast(S, a[{idx}]);")
+    def step(ind, u):
+        """One p step at p + u."""
+        pu = f"p + {u}" if u else "p"
+        w(f"{ind}final int bi{u} = bpo + {pu} * {V} * L;")
         for v in range(V):
-            w(f"            s{t}{v} = x{t}.fma(b{v}, s{t}{v});")
+            off = f" + {v} * L" if v else ""
+            w(f"{ind}final FloatVector b{v}{u} = FloatVector.fromArray(S, bp, bi{u}{off});")
+        for t in range(R):
+            idx = f"a{t} + {pu}" if mode == "r" else f"ao + ({pu}) * {stride(R)} + {t}"
+            w(f"{ind}final FloatVector x{t}{u} = FloatVector.broadcast(S, a[{idx}]);")
+            for v in range(V):
+                w(f"{ind}s{t}{v} = x{t}{u}.fma(b{v}{u}, s{t}{v});")
+    if UNROLL > 1:
+        w(f"        int p = 0;")
+        w(f"        for (; p + {UNROLL} <= kc; p += {UNROLL}) {{")
+        for u in range(UNROLL):
+            step("            ", u)
+        w(f"        }}")
+    w(f"        for ({'' if UNROLL > 1 else 'int p = 0'}; p < kc; p++) {{")
+    step("            ", 0)
     w(f"        }}")
     for t in range(R):
         for v in range(V):
@@ -64,7 +84,7 @@ import jdk.incubator.vector.VectorSpecies;
  * tile's vectors of row p of a packed B micro-panel ({@code bp[bpo + p * W + x]}, W = vectors *
  * L) and broadcasting one value of A per row. A is read either in place, row by row ({@code r}
  * kernels: A[t, p] = a[ao + row_t * ars + p]) or from a packed micro-panel ({@code p} kernels:
- * a[ao + p * rows + t]). Indices linear in the loop counter with constant scales let C2 hoist the
+ * a[ao + p * packStride(rows) + t]). Indices linear in the loop counter with constant scales let C2 hoist the
  * bounds checks. C[r, j] = c[co + r * ldc + j]; the accumulators start from {@code cl}: C itself,
  * or a zero array (then the tile overwrites C). Rows past {@code il} repeat row {@code il}: they
  * compute and store the same values as row {@code il}, so a short last row tile needs no other
@@ -75,8 +95,18 @@ final class GemmTiles {
 
     static final VectorSpecies<Float> S = VectorGemm.SPECIES;
     static final int L = S.length();
+    /** Floats per row of a packed B micro-panel of 1, 2, 3, 4 vectors. */
+    static final int W1 = L;
+    static final int W2 = 2 * L;
+    static final int W3 = 3 * L;
+    static final int W4 = 4 * L;
 
     private GemmTiles() {
+    }
+
+    /** Floats per p in the packed A micro-panel of a tile with this many rows. */
+    static int packStride(int rows) {
+        return Integer.highestOneBit(rows - 1) << 1;
     }
 
     /** Whether a tile of this shape exists. */

@@ -433,7 +433,7 @@ public final class VectorGemm implements Gemm {
         if (i0 >= i1 || j0 >= j1) {
             return;
         }
-        final boolean aInPlace = aps == 1;
+        final boolean aInPlace = aps == 1 && !Boolean.getBoolean("vae4j.gemm.packA");
         // columns the vector panels cover
         int jv = j0;
         for (int v = tileVectors; v >= 1; v = narrower(v)) {
@@ -446,8 +446,8 @@ public final class VectorGemm implements Gemm {
             if (buf.bp.length < kcMax * (jv - j0)) {
                 buf.bp = new float[kcMax * (jv - j0)];
             }
-            if (!aInPlace && buf.ap.length < kcMax * (MC + 8)) {
-                buf.ap = new float[kcMax * (MC + 8)];
+            if (!aInPlace && buf.ap.length < kcMax * 2 * (MC + 8)) {
+                buf.ap = new float[kcMax * 2 * (MC + 8)];
             }
             final float[] bp = buf.bp;
             final float[] ap = buf.ap;
@@ -475,7 +475,7 @@ public final class VectorGemm implements Gemm {
                                 } else {
                                     GemmTiles.packed(r, v, ap, apo, bp, bpo, cl, c, co, ldc, kc, i, ie - 1, j);
                                 }
-                                apo += r * kc;
+                                apo += GemmTiles.packStride(r) * kc;
                                 i += r;
                             }
                             bpo += w * kc;
@@ -523,13 +523,14 @@ public final class VectorGemm implements Gemm {
         int o = 0;
         while (i < ie) {
             final int r = tileRowsFor(ie - i);
+            final int st = GemmTiles.packStride(r);
             for (int t = 0; t < r; t++) {
                 final int src = ao + Math.min(i + t, ie - 1) * ars;
                 for (int p = 0; p < kc; p++) {
-                    ap[o + p * r + t] = a[src + p * aps];
+                    ap[o + p * st + t] = a[src + p * aps];
                 }
             }
-            o += r * kc;
+            o += st * kc;
             i += r;
         }
     }
