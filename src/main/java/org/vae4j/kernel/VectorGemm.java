@@ -446,8 +446,8 @@ public final class VectorGemm implements Gemm {
             if (buf.bp.length < kcMax * (jv - j0)) {
                 buf.bp = new float[kcMax * (jv - j0)];
             }
-            if (!aInPlace && buf.ap.length < kcMax * 2 * (MC + 8)) {
-                buf.ap = new float[kcMax * 2 * (MC + 8)];
+            if (!aInPlace && buf.ap.length < kcMax * 2 * (MC + 8) + L) {
+                buf.ap = new float[kcMax * 2 * (MC + 8) + L];
             }
             final float[] bp = buf.bp;
             final float[] ap = buf.ap;
@@ -524,10 +524,28 @@ public final class VectorGemm implements Gemm {
         while (i < ie) {
             final int r = tileRowsFor(ie - i);
             final int st = GemmTiles.packStride(r);
-            for (int t = 0; t < r; t++) {
-                final int src = ao + Math.min(i + t, ie - 1) * ars;
+            final int il = ie - 1;
+            if (ars == 1 && i + L <= ie) {
+                // A^T B: a tile's rows are contiguous for each p: one vector copy per p (lanes
+                // past the tile's rows land in the padding, or in the next p's slots, which
+                // are written next; the buffer has L floats of slack)
                 for (int p = 0; p < kc; p++) {
-                    ap[o + p * st + t] = a[src + p * aps];
+                    FloatVector.fromArray(SPECIES, a, ao + p * aps + i).intoArray(ap, o + p * st);
+                }
+            } else if (ars == 1) {
+                for (int p = 0; p < kc; p++) {
+                    final int src = ao + p * aps;
+                    final int dst = o + p * st;
+                    for (int t = 0; t < r; t++) {
+                        ap[dst + t] = a[src + Math.min(i + t, il)];
+                    }
+                }
+            } else {
+                for (int t = 0; t < r; t++) {
+                    final int src = ao + Math.min(i + t, il) * ars;
+                    for (int p = 0; p < kc; p++) {
+                        ap[o + p * st + t] = a[src + p * aps];
+                    }
                 }
             }
             o += st * kc;
