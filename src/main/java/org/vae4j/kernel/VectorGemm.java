@@ -85,6 +85,8 @@ public final class VectorGemm implements Gemm {
     static final int KC = 256;
     /** Rows of A packed at a time (A^T B only): 144 x 256 floats, ~150 KB, stay in L2. */
     static final int MC = 144;
+    /** Column panels from which A (read along p) is packed rather than read in place. */
+    static final int PACK_A_MIN_PANELS = 3;
     /** The starting accumulators of an overwriting tile (the widest tile row is 4 x 16 floats). */
     private static final float[] ZERO = new float[64];
 
@@ -433,13 +435,17 @@ public final class VectorGemm implements Gemm {
         if (i0 >= i1 || j0 >= j1) {
             return;
         }
-        final boolean aInPlace = aps == 1 && !Boolean.getBoolean("vae4j.gemm.packA");
         // columns the vector panels cover
         int jv = j0;
+        int panels = 0;
         for (int v = tileVectors; v >= 1; v = narrower(v)) {
             final int w = v * L;
+            panels += (j1 - jv) / w;
             jv += (j1 - jv) / w * w;
         }
+        // A in place costs no packing but runs the kernel at ~2/3 speed (6 row streams, their
+        // index arithmetic): packing pays from 3 column panels on
+        final boolean aInPlace = aps == 1 && panels < PACK_A_MIN_PANELS;
         final int blocks = (k + KC - 1) / KC;
         if (jv > j0) {
             final int kcMax = (k + blocks - 1) / blocks;
@@ -525,12 +531,17 @@ public final class VectorGemm implements Gemm {
             final int r = tileRowsFor(ie - i);
             final int st = GemmTiles.packStride(r);
             final int il = ie - 1;
-            if (ars == 1 && i + L <= ie) {
-                // A^T B: a tile's rows are contiguous for each p: one vector copy per p (lanes
-                // past the tile's rows land in the padding, or in the next p's slots, which
-                // are written next; the buffer has L floats of slack)
+            final int rv = (r + L - 1) / L * L;
+            if (ars == 1 && i + rv <= ie) {
+                // A^T B: a tile's rows are contiguous for each p: vector copies (lanes past the
+                // tile's rows land in the padding, or in the next p's slots, which are written
+                // next; the buffer has L floats of slack)
                 for (int p = 0; p < kc; p++) {
-                    FloatVector.fromArray(SPECIES, a, ao + p * aps + i).intoArray(ap, o + p * st);
+                    final int src = ao + p * aps + i;
+                    final int dst = o + p * st;
+                    for (int x = 0; x < rv; x += L) {
+                        FloatVector.fromArray(SPECIES, a, src + x).intoArray(ap, dst + x);
+                    }
                 }
             } else if (ars == 1) {
                 for (int p = 0; p < kc; p++) {
