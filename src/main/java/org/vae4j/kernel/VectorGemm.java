@@ -23,8 +23,10 @@ import org.ejml.data.FMatrixRMaj;
  * the last tile with its missing rows repeating the last real row), narrower column panels and
  * then scalar fma finish the edges.
  *
- * <p>{@code A B^T} becomes that form by transposing whichever side is cheaper to move: B (when
- * n k is small), or A alone, computing C^T = B A^T with the kernel writing its tile transposed.
+ * <p>Blocked as BLIS does: k in blocks of about {@value #KC}, B packed into micro-panels (vector
+ * copies, or a gather for {@code A B^T}), A packed into micro-panels when the product has at
+ * least 3 column panels (else read in place). {@code A B^T} packs B^T straight from B when n k is
+ * small; otherwise it computes C^T = B A^T into a buffer and transposes it into C.
  *
  * <p>Results: every C element is fma-accumulated in ascending p from its starting value (0 for
  * the overwriting calls), whichever tile, panel or scalar tail computes it, on whichever thread.
