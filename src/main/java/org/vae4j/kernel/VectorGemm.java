@@ -1,9 +1,11 @@
 package org.vae4j.kernel;
 
+import java.lang.management.ManagementFactory;
 import java.util.Arrays;
+import java.util.Locale;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import org.ejml.data.FMatrixRMaj;
 
@@ -12,81 +14,150 @@ import org.ejml.data.FMatrixRMaj;
  * {@link Gemm} backend. Needs the JVM flag {@code --add-modules jdk.incubator.vector}; load it
  * through {@link Gemms}, which falls back to {@link EjmlGemm} when the module is absent.
  *
- * <p>One micro-kernel, written straight-line with no helper calls in its hot loop (a helper
- * taking vectors can get un-inlined, and its vectors boxed): C (+)= A B with A[i, p] read through
- * strides, so it serves {@code A B} and {@code A^T B} alike. A 4-row by 4-vector tile of C (16
- * accumulators) stays in registers while p runs over k; each step broadcasts 4 values of A and
- * loads 4 vectors of row p of B. Narrower panels (2 vectors, 1 vector, then scalars) finish the
- * columns. (Half- and quarter-width panels for the last columns were tried: on JDK 17 they made
- * C2 box vectors, allocating on every call.) Every C element is {@code fma}-accumulated in ascending p, whichever path computes it.
+ * <p>One micro-kernel form ({@link GemmTiles}): C (+)= A B with A[i, p] read through strides, so
+ * it serves {@code A B} and {@code A^T B} alike. A tile of C (rows x vectors) stays in vector
+ * registers while p runs over k. The tile is sized to the register file, chosen once per JVM
+ * ({@link #describe()}): 6 rows x 2 vectors (12 accumulators, 2 B vectors, 1 broadcast: 15 of 16
+ * registers) where the machine has 16 vector registers (x86 AVX2 and below), 4 x 4 (16
+ * accumulators + 5) where it has 32 (AVX-512, AArch64 NEON/SVE). Shorter row tiles (4 rows, or
+ * the last tile with its missing rows repeating the last real row), narrower column panels and
+ * then scalar fma finish the edges.
  *
- * <p>{@code A B^T} is turned into that kernel's form by transposing whichever side is cheaper:
- * B (when k or n is small), or A and the result (C^T = B A^T; the batch side is small). On
- * several threads the second case instead uses a dot-product kernel (a 4x4 tile of C as 16 vector
- * accumulators over p, reduced across lanes at the end): its lane reductions are slow (JDK 17
- * reduces a float vector lane by lane) but it needs no serial transposes between parallel parts.
+ * <p>Blocked as BLIS does: k in blocks of about {@value #KC}, B packed into micro-panels (vector
+ * copies, or a gather for {@code A B^T}), A packed into micro-panels when the product has at
+ * least 3 column panels (else read in place). {@code A B^T} packs B^T straight from B when n k is
+ * small; otherwise it computes C^T = B A^T into a buffer and transposes it into C.
  *
- * Each C element is computed by one thread, with the same instruction sequence whatever the work
- * split, so results are identical run to run; {@code A B} and {@code A^T B} are also identical
- * across thread counts, {@code A B^T} only across counts above one (one thread takes the transpose
- * route). Large GEMMs are split
- * between {@code threads} threads by a fixed partition (rows, or columns when there are few rows);
- * small ones run on the caller's thread. Thread-safe: parallel calls are serialised.
+ * <p>Results: every C element is fma-accumulated in ascending p from its starting value (0 for
+ * the overwriting calls), whichever tile, panel or scalar tail computes it, on whichever thread.
+ * So results are bit-identical run to run, across thread counts, tile shapes and vector widths
+ * (and equal to a scalar {@code Math.fma} loop). Large GEMMs are split between {@code threads}
+ * threads by a fixed partition; small ones run on the caller's thread. Thread-safe: parallel calls
+ * are serialised.
+ *
+ * <p>System properties, read once: {@value #LANES_PROPERTY} = 4, 8 or 16 (floats per vector;
+ * capped at the machine's preferred width) and {@value #TILE_PROPERTY} = a tile such as
+ * {@code 6x2}, {@code 4x4}, {@code 4x3}, {@code 8x2}, {@code 6x4} (rows x vectors).
  */
 public final class VectorGemm implements Gemm {
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final int L = S.length();
+    /** System property forcing the vector width in floats: 4, 8 or 16 (capped at the preferred width). */
+    public static final String LANES_PROPERTY = "vae4j.gemm.lanes";
+    /** System property forcing the micro-tile, rows x vectors, e.g. {@code 6x2}. */
+    public static final String TILE_PROPERTY = "vae4j.gemm.tile";
+
+    /** The species of every kernel: the preferred one unless {@value #LANES_PROPERTY} narrows it. */
+    static final VectorSpecies<Float> SPECIES = chooseSpecies();
+    private static final int L = SPECIES.length();
+    /** Vector registers the tile choice assumed (16 or 32), and why. */
+    private static final int REGISTERS;
+    private static final String REGISTERS_WHY;
+    /** The default tile, rows x vectors. */
+    private static final int[] DEFAULT_TILE;
+
+    static {
+        String why;
+        int regs;
+        String arch = System.getProperty("os.arch", "");
+        if (arch.equals("aarch64") || arch.equals("arm64")) {
+            regs = 32;
+            why = "aarch64: 32 NEON/SVE registers";
+        } else if (arch.equals("amd64") || arch.equals("x86_64")) {
+            String avx = vmOption("UseAVX");
+            int useAvx = avx == null ? -1 : parseInt(avx, -1);
+            // AVX-512 (UseAVX=3) gives 32 registers (EVEX encodings) at every width.
+            regs = useAvx >= 3 ? 32 : 16;
+            why = "amd64 UseAVX=" + (avx == null ? "?" : avx);
+        } else {
+            regs = 16;
+            why = arch + ": assumed 16";
+        }
+        REGISTERS = regs;
+        REGISTERS_WHY = why;
+        DEFAULT_TILE = chooseTile(System.getProperty(TILE_PROPERTY), regs);
+    }
+
     /** Transposes with fewer elements than this run on one thread. */
     static final int PARALLEL_MIN_TRANSPOSE = 1 << 15;
     /** Side of the square blocks a transpose walks. */
     private static final int TRANSPOSE_BLOCK = 32;
-    /** Rows of B per block in the dot kernel: 128 rows of up to 1000 floats stay in L2. */
-    private static final int DOT_BLOCK = 128;
     /** GEMMs with fewer multiply-adds than this run on one thread (the hand-off costs more). */
     static final long PARALLEL_MIN_MACS = 1L << 19;
+    /** Target depth of a k block: a 16-column B micro-panel of 256 rows is 16 KB, half of L1. */
+    static final int KC = 256;
+    /** Rows of A packed at a time (A^T B only): 144 x 256 floats, ~150 KB, stay in L2. */
+    static final int MC = 144;
+    /** Column panels from which A (read along p) is packed rather than read in place. */
+    static final int PACK_A_MIN_PANELS = 3;
+    /** The starting accumulators of an overwriting tile (the widest tile row is 4 x 16 floats). */
+    private static final float[] ZERO = new float[64];
 
     private static final int NN = 0;
     private static final int TN = 1;
-    private static final int NT = 2;
 
     private final SpinPool pool;
-    // Transposed operands of A B^T, per calling thread, grown to the largest size seen.
-    private final ThreadLocal<FMatrixRMaj> packedA = ThreadLocal.withInitial(() -> new FMatrixRMaj(1, 1));
-    private final ThreadLocal<FMatrixRMaj> packedB = ThreadLocal.withInitial(() -> new FMatrixRMaj(1, 1));
+    /** Main tile rows and vectors of this instance. */
+    private final int tileRows;
+    private final int tileVectors;
+    // C^T of A B^T and the packing buffers of serial calls, per calling thread.
     private final ThreadLocal<FMatrixRMaj> packedC = ThreadLocal.withInitial(() -> new FMatrixRMaj(1, 1));
+    private final ThreadLocal<Buffers> buffers = ThreadLocal.withInitial(Buffers::new);
+    /** Packing buffers of each part of a parallel call. */
+    private final Buffers[] partBuffers;
 
     // The call being run in parallel (guarded by the pool's lock; set before pool.run).
-    private int callMode;
     private boolean callOverwrite;
-    private FMatrixRMaj callA;
-    private FMatrixRMaj callB;
-    private FMatrixRMaj callC;
+    private float[] callA;
+    private int callAo;
+    private int callArs;
+    private int callAps;
+    private float[] callB;
+    private int callBo;
+    private int callBrs;
+    private int callBcs;
+    private float[] callC;
+    private int callCo;
+    private int callLdc;
+    private int callK;
+    private int callM;
+    private int callN;
     private final SpinPool.Body body = this::runPart;
     private FMatrixRMaj transposeSrc;
     private FMatrixRMaj transposeDst;
     private final SpinPool.Body transposeBody = this::transposePart;
 
-    private VectorGemm(int threads) {
+    private VectorGemm(int threads, int[] tile) {
         this.pool = new SpinPool(threads);
+        this.tileRows = tile[0];
+        this.tileVectors = tile[1];
+        this.partBuffers = new Buffers[threads];
+        for (int i = 0; i < threads; i++) {
+            partBuffers[i] = new Buffers();
+        }
     }
 
-    /** A backend using {@code threads} threads (1 = the caller's only). */
+    /** A backend using {@code threads} threads (1 = the caller's only), with the default tile. */
     public static VectorGemm create(int threads) {
-        VectorGemm g = new VectorGemm(threads);
+        return create(threads, DEFAULT_TILE[0], DEFAULT_TILE[1]);
+    }
+
+    /** A backend with a given tile (rows x vectors; see {@link #TILE_PROPERTY}), for tests and benchmarks. */
+    static VectorGemm create(int threads, int rows, int vectors) {
+        checkTile(rows, vectors);
+        VectorGemm g = new VectorGemm(threads, new int[] {rows, vectors});
         g.warmUp();
         return g;
     }
 
     /**
      * Runs every path of the kernels (full tiles, row and column tails, each variant, overwrite
-     * and accumulate) on small matrices, so the JIT's first profile has seen them all. Without
-     * this, the first short batch of a training run took a path the compiled code had never seen,
-     * the kernel was deoptimised, and training ran ~25% slower for several epochs until it was
-     * compiled again. Takes a few milliseconds.
+     * and accumulate, transposed output) on small matrices, so the JIT's first profile has seen
+     * them all. Without this, the first short batch of a training run took a path the compiled
+     * code had never seen, the kernel was deoptimised, and training ran ~25% slower for several
+     * epochs until it was compiled again. Takes a few milliseconds.
      */
     private void warmUp() {
-        int[][] shapes = {{13, 70, 37}, {9, 131, 5}, {6, 37, 70}};
+        int[][] shapes = {{13, 70, 37}, {9, 131, 5}, {6, 37, 70}, {30, 20, 130}};
         for (int rep = 0; rep < 40; rep++) {
             for (int[] sh : shapes) {
                 FMatrixRMaj a = new FMatrixRMaj(sh[0], sh[1]);
@@ -100,11 +171,15 @@ public final class VectorGemm implements Gemm {
                 multAddTransA(at, b, c);
                 multTransB(a, bt, c);
                 multAddTransB(a, bt, c);
-                for (int mode = NN; mode <= NT; mode++) {
-                    FMatrixRMaj x = mode == TN ? at : a;
-                    FMatrixRMaj y = mode == NT ? bt : b;
-                    compute(mode, rep % 2 == 0, x, y, c, 0, c.numRows, 0, c.numCols);
-                }
+                Buffers buf = buffers.get();
+                int m = sh[0];
+                int k = sh[1];
+                int n = sh[2];
+                boolean ow = rep % 2 == 0;
+                // every operand form directly, whichever route the calls above took
+                compute(ow, a.data, 0, k, 1, b.data, 0, n, 1, c.data, 0, n, buf, k, 0, m, 0, n);
+                compute(ow, at.data, 0, 1, m, b.data, 0, n, 1, c.data, 0, n, buf, k, 0, m, 0, n);
+                compute(ow, a.data, 0, k, 1, bt.data, 0, 1, k, c.data, 0, n, buf, k, 0, m, 0, n);
             }
         }
     }
@@ -114,9 +189,30 @@ public final class VectorGemm implements Gemm {
         return pool.threads();
     }
 
-    /** Vector width in floats (16 with AVX-512). */
+    /** Vector width in floats (16 with AVX-512, 8 with AVX2, 4 with 128-bit vectors). */
     public static int lanes() {
         return L;
+    }
+
+    /** This instance's main tile, e.g. {@code "6x2"} (rows x vectors). */
+    public String tile() {
+        return tileRows + "x" + tileVectors;
+    }
+
+    /**
+     * What the default kernel is on this JVM, for logs and checkpoints, e.g.
+     * {@code "lanes=8 (256-bit) tile=6x2 (16 vector registers: amd64 UseAVX=2)"}.
+     */
+    public static String describe() {
+        return "lanes=" + L + " (" + L * 32 + "-bit) tile=" + DEFAULT_TILE[0] + "x" + DEFAULT_TILE[1]
+                + (System.getProperty(TILE_PROPERTY) != null ? " (forced)" : "")
+                + " (" + REGISTERS + " vector registers: " + REGISTERS_WHY + ")"
+                + "; results: fma in ascending k per element, independent of lanes, tile and threads";
+    }
+
+    /** This instance: {@link #describe()} with its tile and thread count. */
+    public String describeInstance() {
+        return "lanes=" + L + " tile=" + tile() + " threads=" + threads();
     }
 
     @Override
@@ -146,13 +242,13 @@ public final class VectorGemm implements Gemm {
     @Override
     public void multTransB(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
         Gemm.checkShapes(a, false, b, true, c);
-        run(NT, true, a, b, c);
+        runNT(true, a, b, c);
     }
 
     @Override
     public void multAddTransB(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
         Gemm.checkShapes(a, false, b, true, c);
-        run(NT, false, a, b, c);
+        runNT(false, a, b, c);
     }
 
     @Override
@@ -173,34 +269,44 @@ public final class VectorGemm implements Gemm {
             }
             return;
         }
-        if (mode == NT) {
-            // A B^T through the axpy kernel, transposing whichever side is cheaper to move:
-            // B (n x k floats), or A and the result (m x k + m x n; the batch side is small).
-            if (pool.threads() > 1 && (long) n * k > (long) m * (k + n)) {
-                // On several threads the transposes below are serial work between parallel
-                // GEMMs; the dot kernel needs none and ran ~5% faster per training step there.
-                dispatch(NT, overwrite, a, b, c);
-            } else if ((long) n * k <= (long) m * (k + n)) {
-                FMatrixRMaj bt = packedB.get();
-                bt.reshape(k, n);
-                transpose(b, bt);
-                dispatch(NN, overwrite, a, bt, c);
-            } else {
-                FMatrixRMaj at = packedA.get();
-                at.reshape(k, m);
-                transpose(a, at);
-                FMatrixRMaj ct = packedC.get();
-                ct.reshape(n, m);
-                dispatch(NN, true, b, at, ct); // C^T = B A^T
-                if (overwrite) {
-                    transpose(ct, c);
-                } else {
-                    addTransposed(ct, c);
-                }
+        if (mode == NN) {
+            dispatch(overwrite, a.data, 0, k, 1, b.data, 0, n, 1, c.data, 0, n, k, m, n);
+        } else {
+            dispatch(overwrite, a.data, 0, 1, m, b.data, 0, n, 1, c.data, 0, n, k, m, n);
+        }
+    }
+
+    /**
+     * A B^T. When n k is small, B^T is packed straight from B (the kernel packs B anyway).
+     * Otherwise C^T = B A^T is computed into a buffer, B read in place as the kernel's A and A
+     * packed as its B (m x k floats moved, the batch side is small), then transposed into C
+     * (m x n more, and as many again for multAddTransB). The choice depends on the shape only.
+     */
+    private void runNT(boolean overwrite, FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
+        int m = c.numRows;
+        int n = c.numCols;
+        int k = a.numCols;
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            if (overwrite) {
+                Arrays.fill(c.data, 0, m * n, 0f);
             }
             return;
         }
-        dispatch(mode, overwrite, a, b, c);
+        if ((long) n * k <= (long) m * k + (overwrite ? 1L : 2L) * m * n) {
+            dispatch(overwrite, a.data, 0, k, 1, b.data, 0, 1, k, c.data, 0, n, k, m, n);
+        } else {
+            FMatrixRMaj ct = packedC.get();
+            ct.reshape(n, m);
+            if (!overwrite) {
+                transpose(c, ct);
+            }
+            // C^T (n, m) = B (n, k) A^T (k, m): A^T[p, i] = a[i k + p]
+            dispatch(overwrite, b.data, 0, k, 1, a.data, 0, 1, k, ct.data, 0, m, k, n, m);
+            transpose(ct, c);
+        }
     }
 
     /** dst = src^T (dst already shaped), split over the pool when it is large. */
@@ -247,32 +353,32 @@ public final class VectorGemm implements Gemm {
         }
     }
 
-    /** c += t^T, with t (n, m) and c (m, n). */
-    private static void addTransposed(FMatrixRMaj t, FMatrixRMaj c) {
-        final int m = c.numRows;
-        final int n = c.numCols;
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                c.data[i * n + j] += t.data[j * m + i];
-            }
-        }
-    }
-
-    /** Runs an NN or TN product on this thread or split over the pool. */
-    private void dispatch(int mode, boolean overwrite, FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
-        int m = c.numRows;
-        int n = c.numCols;
-        int k = mode == TN ? a.numRows : a.numCols;
-        if (pool.threads() == 1 || (long) m * n * k < PARALLEL_MIN_MACS) {
-            compute(mode, overwrite, a, b, c, 0, m, 0, n);
+    /**
+     * Runs the kernel on a (km, kn) product with inner dimension k, on this thread or split over
+     * the pool. Operands as in {@link #compute}.
+     */
+    private void dispatch(boolean overwrite, float[] a, int ao, int ars, int aps, float[] b, int bo, int brs,
+                          int bcs, float[] c, int co, int ldc, int k, int km, int kn) {
+        if (pool.threads() == 1 || (long) km * kn * k < PARALLEL_MIN_MACS) {
+            compute(overwrite, a, ao, ars, aps, b, bo, brs, bcs, c, co, ldc, buffers.get(), k, 0, km, 0, kn);
             return;
         }
         synchronized (pool) {
-            callMode = mode;
             callOverwrite = overwrite;
             callA = a;
+            callAo = ao;
+            callArs = ars;
+            callAps = aps;
             callB = b;
+            callBo = bo;
+            callBrs = brs;
+            callBcs = bcs;
             callC = c;
+            callCo = co;
+            callLdc = ldc;
+            callK = k;
+            callM = km;
+            callN = kn;
             try {
                 pool.run(body);
             } finally {
@@ -283,429 +389,262 @@ public final class VectorGemm implements Gemm {
         }
     }
 
-    /** One thread's share: a fixed slice of C's rows (in whole 4-row tiles), or of its columns. */
+    /** One thread's share: a fixed slice of the rows (in pairs), or of the columns when there are few rows. */
     private void runPart(int part, int parts) {
-        FMatrixRMaj c = callC;
-        int m = c.numRows;
-        int n = c.numCols;
+        int m = callM;
+        int n = callN;
+        int i0 = 0;
+        int i1 = m;
+        int j0 = 0;
+        int j1 = n;
         if (m >= 8 * parts) {
-            int tiles = (m + 3) / 4;
-            int t0 = (int) ((long) tiles * part / parts);
-            int t1 = (int) ((long) tiles * (part + 1) / parts);
-            compute(callMode, callOverwrite, callA, callB, c, Math.min(m, 4 * t0), Math.min(m, 4 * t1), 0, n);
+            int units = (m + 1) / 2;
+            i0 = Math.min(m, 2 * (int) ((long) units * part / parts));
+            i1 = Math.min(m, 2 * (int) ((long) units * (part + 1) / parts));
         } else {
-            int unit = callMode == NT ? 4 : 4 * L;
+            int unit = tileVectors * L;
             int units = (n + unit - 1) / unit;
-            int u0 = (int) ((long) units * part / parts);
-            int u1 = (int) ((long) units * (part + 1) / parts);
-            compute(callMode, callOverwrite, callA, callB, c, 0, m, Math.min(n, unit * u0), Math.min(n, unit * u1));
+            j0 = Math.min(n, unit * (int) ((long) units * part / parts));
+            j1 = Math.min(n, unit * (int) ((long) units * (part + 1) / parts));
         }
+        compute(callOverwrite, callA, callAo, callArs, callAps, callB, callBo, callBrs, callBcs, callC, callCo,
+                callLdc, partBuffers[part], callK, i0, i1, j0, j1);
     }
 
-    /** C[i0:i1, j0:j1] (+)= op(A) op(B) for the rows and columns given. */
-    static void compute(int mode, boolean overwrite, FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c,
-                        int i0, int i1, int j0, int j1) {
+    /** Packing buffers of one thread, grown to the largest size seen. */
+    static final class Buffers {
+        float[] ap = new float[0];
+        float[] bp = new float[0];
+    }
+
+    /** Rows of the tile that starts {@code rem} rows before the end of its block. */
+    private int tileRowsFor(int rem) {
+        final int rows = tileRows;
+        // whole main tiles, but end on 4-row tiles rather than leave 1-3 rows
+        // (6x2: 128 rows = 20 x 6 + 2 x 4); the last tile may repeat rows
+        return rows == 4 || (rem < rows && rem <= 4) || (rem == 8 && rows == 6) ? 4 : rows;
+    }
+
+    /**
+     * Rows [i0, i1) x columns [j0, j1) of C (+)= A B, with A[i, p] = a[ao + i ars + p aps],
+     * B[p, j] = b[bo + p brs + j bcs], C[i, j] = c[co + i ldc + j]. Blocked as BLIS does: k in
+     * blocks of about {@value #KC}; per block, the columns' B packed into micro-panels (vector
+     * copies when bcs = 1), then A in blocks of {@value #MC} rows (read in place when aps = 1,
+     * else packed), then each micro-panel of B against every row tile.
+     */
+    void compute(boolean overwrite, float[] a, int ao, int ars, int aps, float[] b, int bo, int brs, int bcs,
+                 float[] c, int co, int ldc, Buffers buf, int k, int i0, int i1, int j0, int j1) {
         if (i0 >= i1 || j0 >= j1) {
             return;
         }
-        if (mode == NT) {
-            dot(a.data, b.data, c.data, a.numCols, c.numCols, overwrite, i0, i1, j0, j1);
-        } else if (mode == NN) {
-            int k = a.numCols;
-            axpy(a.data, k, 1, b.data, c.data, k, c.numCols, overwrite, i0, i1, j0, j1);
-        } else {
-            int k = a.numRows;
-            axpy(a.data, 1, a.numCols, b.data, c.data, k, c.numCols, overwrite, i0, i1, j0, j1);
+        // columns the vector panels cover
+        int jv = j0;
+        int panels = 0;
+        for (int v = tileVectors; v >= 1; v = narrower(v)) {
+            final int w = v * L;
+            panels += (j1 - jv) / w;
+            jv += (j1 - jv) / w * w;
+        }
+        // A in place costs no packing but runs the kernel at ~2/3 speed (6 row streams, their
+        // index arithmetic): packing pays from 3 column panels on
+        final boolean aInPlace = aps == 1 && panels < PACK_A_MIN_PANELS;
+        final int blocks = (k + KC - 1) / KC;
+        if (jv > j0) {
+            final int kcMax = (k + blocks - 1) / blocks;
+            if (buf.bp.length < kcMax * (jv - j0)) {
+                buf.bp = new float[kcMax * (jv - j0)];
+            }
+            if (!aInPlace && buf.ap.length < kcMax * 2 * (MC + 8) + L) {
+                buf.ap = new float[kcMax * 2 * (MC + 8) + L];
+            }
+            final float[] bp = buf.bp;
+            final float[] ap = buf.ap;
+            for (int blk = 0; blk < blocks; blk++) {
+                final int pc = (int) ((long) k * blk / blocks);
+                final int kc = (int) ((long) k * (blk + 1) / blocks) - pc;
+                final float[] cl = blk == 0 && overwrite ? ZERO : c;
+                packB(b, bo + pc * brs, brs, bcs, bp, kc, j0, j1);
+                for (int ic = i0; ic < i1; ic += MC) {
+                    final int ie = Math.min(i1, ic + MC);
+                    if (!aInPlace) {
+                        packA(a, ao + pc * aps, ars, aps, ap, kc, ic, ie);
+                    }
+                    int j = j0;
+                    int bpo = 0;
+                    for (int v = tileVectors; v >= 1; v = narrower(v)) {
+                        final int w = v * L;
+                        for (; j + w <= j1; j += w) {
+                            int i = ic;
+                            int apo = 0;
+                            while (i < ie) {
+                                final int r = tileRowsFor(ie - i);
+                                if (aInPlace) {
+                                    GemmTiles.rows(r, v, a, ao + pc, ars, bp, bpo, cl, c, co, ldc, kc, i, ie - 1, j);
+                                } else {
+                                    GemmTiles.packed(r, v, ap, apo, bp, bpo, cl, c, co, ldc, kc, i, ie - 1, j);
+                                }
+                                apo += GemmTiles.packStride(r) * kc;
+                                i += r;
+                            }
+                            bpo += w * kc;
+                        }
+                    }
+                }
+            }
+        }
+        if (jv < j1) {
+            scalarTail(overwrite, a, ao, ars, aps, b, bo, brs, bcs, c, co, ldc, k, i0, i1, jv, j1);
         }
     }
 
-    /**
-     * C[i, j] (+)= sum_p A[i, p] B[p, j] with A[i, p] = a[i * ars + p * aps] and B row-major (k, n).
-     */
-    private static void axpy(float[] a, int ars, int aps, float[] b, float[] c, int k, int n, boolean overwrite,
-                             int i0, int i1, int j0, int j1) {
-        if (overwrite) {
-            // Zero C first so that every tile only accumulates: a tile choosing between zero and
-            // loaded accumulators merges vectors across branches, and C2 then boxes them.
-            for (int i = i0; i < i1; i++) {
-                Arrays.fill(c, i * n + j0, i * n + j1, 0f);
+    /** B's columns [j0, j1) and rows [0, kc) (b at the block's first row) into micro-panels, widest first. */
+    private void packB(float[] b, int bo, int brs, int bcs, float[] bp, int kc, int j0, int j1) {
+        int j = j0;
+        int o = 0;
+        for (int v = tileVectors; v >= 1; v = narrower(v)) {
+            final int w = v * L;
+            for (; j + w <= j1; j += w) {
+                if (bcs == 1) {
+                    for (int p = 0; p < kc; p++) {
+                        final int src = bo + p * brs + j;
+                        final int dst = o + p * w;
+                        for (int x = 0; x < w; x += L) {
+                            FloatVector.fromArray(SPECIES, b, src + x).intoArray(bp, dst + x);
+                        }
+                    }
+                } else {
+                    for (int x = 0; x < w; x++) {
+                        final int src = bo + (j + x) * bcs;
+                        for (int p = 0; p < kc; p++) {
+                            bp[o + p * w + x] = b[src + p * brs];
+                        }
+                    }
+                }
+                o += w * kc;
             }
-        }
-        // One method per tile width: each compiles on its own, small enough for C2 to keep every
-        // vector in registers.
-        int j = axpy4(a, ars, aps, b, c, k, n, i0, i1, j0, j1);
-        j = axpy2(a, ars, aps, b, c, k, n, i0, i1, j, j1);
-        j = axpy1(a, ars, aps, b, c, k, n, i0, i1, j, j1);
-        if (j < j1) {
-            axpyScalar(a, ars, aps, b, c, k, n, i0, i1, j, j1);
         }
     }
 
-    /** Columns [j, ...) in panels of 4 vectors; returns the first column not done. */
-    private static int axpy4(float[] a, int ars, int aps, float[] b, float[] c, int k, int n,
-                               int i0, int i1, int j, int j1) {
-        for (; j + 4 * L <= j1; j += 4 * L) {
-            int i = i0;
-            for (; i + 4 <= i1; i += 4) {
-                final int c0 = i * n + j;
-                final int c1 = c0 + n;
-                final int c2 = c1 + n;
-                final int c3 = c2 + n;
-                FloatVector s00;
-                FloatVector s01;
-                FloatVector s02;
-                FloatVector s03;
-                FloatVector s10;
-                FloatVector s11;
-                FloatVector s12;
-                FloatVector s13;
-                FloatVector s20;
-                FloatVector s21;
-                FloatVector s22;
-                FloatVector s23;
-                FloatVector s30;
-                FloatVector s31;
-                FloatVector s32;
-                FloatVector s33;
-                s00 = FloatVector.fromArray(S, c, c0);
-                s01 = FloatVector.fromArray(S, c, c0 + L);
-                s02 = FloatVector.fromArray(S, c, c0 + 2 * L);
-                s03 = FloatVector.fromArray(S, c, c0 + 3 * L);
-                s10 = FloatVector.fromArray(S, c, c1);
-                s11 = FloatVector.fromArray(S, c, c1 + L);
-                s12 = FloatVector.fromArray(S, c, c1 + 2 * L);
-                s13 = FloatVector.fromArray(S, c, c1 + 3 * L);
-                s20 = FloatVector.fromArray(S, c, c2);
-                s21 = FloatVector.fromArray(S, c, c2 + L);
-                s22 = FloatVector.fromArray(S, c, c2 + 2 * L);
-                s23 = FloatVector.fromArray(S, c, c2 + 3 * L);
-                s30 = FloatVector.fromArray(S, c, c3);
-                s31 = FloatVector.fromArray(S, c, c3 + L);
-                s32 = FloatVector.fromArray(S, c, c3 + 2 * L);
-                s33 = FloatVector.fromArray(S, c, c3 + 3 * L);
-                int ai = i * ars;
-                int bi = j;
-                for (int p = 0; p < k; p++) {
-                    FloatVector b0 = FloatVector.fromArray(S, b, bi);
-                    FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
-                    FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * L);
-                    FloatVector b3 = FloatVector.fromArray(S, b, bi + 3 * L);
-                    FloatVector a0 = FloatVector.broadcast(S, a[ai]);
-                    s00 = a0.fma(b0, s00);
-                    s01 = a0.fma(b1, s01);
-                    s02 = a0.fma(b2, s02);
-                    s03 = a0.fma(b3, s03);
-                    FloatVector a1 = FloatVector.broadcast(S, a[ai + ars]);
-                    s10 = a1.fma(b0, s10);
-                    s11 = a1.fma(b1, s11);
-                    s12 = a1.fma(b2, s12);
-                    s13 = a1.fma(b3, s13);
-                    FloatVector a2 = FloatVector.broadcast(S, a[ai + 2 * ars]);
-                    s20 = a2.fma(b0, s20);
-                    s21 = a2.fma(b1, s21);
-                    s22 = a2.fma(b2, s22);
-                    s23 = a2.fma(b3, s23);
-                    FloatVector a3 = FloatVector.broadcast(S, a[ai + 3 * ars]);
-                    s30 = a3.fma(b0, s30);
-                    s31 = a3.fma(b1, s31);
-                    s32 = a3.fma(b2, s32);
-                    s33 = a3.fma(b3, s33);
-                    ai += aps;
-                    bi += n;
+    /** A's rows [ic, ie) (a at the block's first column) into micro-panels, one per row tile, rows clamped. */
+    private void packA(float[] a, int ao, int ars, int aps, float[] ap, int kc, int ic, int ie) {
+        int i = ic;
+        int o = 0;
+        while (i < ie) {
+            final int r = tileRowsFor(ie - i);
+            final int st = GemmTiles.packStride(r);
+            final int il = ie - 1;
+            final int rv = (r + L - 1) / L * L;
+            if (ars == 1 && i + rv <= ie) {
+                // A^T B: a tile's rows are contiguous for each p: vector copies (lanes past the
+                // tile's rows land in the padding, or in the next p's slots, which are written
+                // next; the buffer has L floats of slack)
+                for (int p = 0; p < kc; p++) {
+                    final int src = ao + p * aps + i;
+                    final int dst = o + p * st;
+                    for (int x = 0; x < rv; x += L) {
+                        FloatVector.fromArray(SPECIES, a, src + x).intoArray(ap, dst + x);
+                    }
                 }
-                s00.intoArray(c, c0);
-                s01.intoArray(c, c0 + L);
-                s02.intoArray(c, c0 + 2 * L);
-                s03.intoArray(c, c0 + 3 * L);
-                s10.intoArray(c, c1);
-                s11.intoArray(c, c1 + L);
-                s12.intoArray(c, c1 + 2 * L);
-                s13.intoArray(c, c1 + 3 * L);
-                s20.intoArray(c, c2);
-                s21.intoArray(c, c2 + L);
-                s22.intoArray(c, c2 + 2 * L);
-                s23.intoArray(c, c2 + 3 * L);
-                s30.intoArray(c, c3);
-                s31.intoArray(c, c3 + L);
-                s32.intoArray(c, c3 + 2 * L);
-                s33.intoArray(c, c3 + 3 * L);
-            }
-            for (; i < i1; i++) {
-                final int c0 = i * n + j;
-                FloatVector s00 = FloatVector.fromArray(S, c, c0);
-                FloatVector s01 = FloatVector.fromArray(S, c, c0 + L);
-                FloatVector s02 = FloatVector.fromArray(S, c, c0 + 2 * L);
-                FloatVector s03 = FloatVector.fromArray(S, c, c0 + 3 * L);
-                int ai = i * ars;
-                int bi = j;
-                for (int p = 0; p < k; p++) {
-                    FloatVector a0 = FloatVector.broadcast(S, a[ai]);
-                    s00 = a0.fma(FloatVector.fromArray(S, b, bi), s00);
-                    s01 = a0.fma(FloatVector.fromArray(S, b, bi + L), s01);
-                    s02 = a0.fma(FloatVector.fromArray(S, b, bi + 2 * L), s02);
-                    s03 = a0.fma(FloatVector.fromArray(S, b, bi + 3 * L), s03);
-                    ai += aps;
-                    bi += n;
+            } else if (ars == 1) {
+                for (int p = 0; p < kc; p++) {
+                    final int src = ao + p * aps;
+                    final int dst = o + p * st;
+                    for (int t = 0; t < r; t++) {
+                        ap[dst + t] = a[src + Math.min(i + t, il)];
+                    }
                 }
-                s00.intoArray(c, c0);
-                s01.intoArray(c, c0 + L);
-                s02.intoArray(c, c0 + 2 * L);
-                s03.intoArray(c, c0 + 3 * L);
+            } else {
+                for (int t = 0; t < r; t++) {
+                    final int src = ao + Math.min(i + t, il) * ars;
+                    for (int p = 0; p < kc; p++) {
+                        ap[o + p * st + t] = a[src + p * aps];
+                    }
+                }
             }
+            o += st * kc;
+            i += r;
         }
-        return j;
     }
 
-    /** Columns [j, ...) in panels of 2 vectors; returns the first column not done. */
-    private static int axpy2(float[] a, int ars, int aps, float[] b, float[] c, int k, int n,
-                               int i0, int i1, int j, int j1) {
-        for (; j + 2 * L <= j1; j += 2 * L) {
-            int i = i0;
-            for (; i + 4 <= i1; i += 4) {
-                final int c0 = i * n + j;
-                final int c1 = c0 + n;
-                final int c2 = c1 + n;
-                final int c3 = c2 + n;
-                FloatVector s00;
-                FloatVector s01;
-                FloatVector s10;
-                FloatVector s11;
-                FloatVector s20;
-                FloatVector s21;
-                FloatVector s30;
-                FloatVector s31;
-                s00 = FloatVector.fromArray(S, c, c0);
-                s01 = FloatVector.fromArray(S, c, c0 + L);
-                s10 = FloatVector.fromArray(S, c, c1);
-                s11 = FloatVector.fromArray(S, c, c1 + L);
-                s20 = FloatVector.fromArray(S, c, c2);
-                s21 = FloatVector.fromArray(S, c, c2 + L);
-                s30 = FloatVector.fromArray(S, c, c3);
-                s31 = FloatVector.fromArray(S, c, c3 + L);
-                int ai = i * ars;
-                int bi = j;
-                for (int p = 0; p < k; p++) {
-                    FloatVector b0 = FloatVector.fromArray(S, b, bi);
-                    FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
-                    FloatVector a0 = FloatVector.broadcast(S, a[ai]);
-                    s00 = a0.fma(b0, s00);
-                    s01 = a0.fma(b1, s01);
-                    FloatVector a1 = FloatVector.broadcast(S, a[ai + ars]);
-                    s10 = a1.fma(b0, s10);
-                    s11 = a1.fma(b1, s11);
-                    FloatVector a2 = FloatVector.broadcast(S, a[ai + 2 * ars]);
-                    s20 = a2.fma(b0, s20);
-                    s21 = a2.fma(b1, s21);
-                    FloatVector a3 = FloatVector.broadcast(S, a[ai + 3 * ars]);
-                    s30 = a3.fma(b0, s30);
-                    s31 = a3.fma(b1, s31);
-                    ai += aps;
-                    bi += n;
-                }
-                s00.intoArray(c, c0);
-                s01.intoArray(c, c0 + L);
-                s10.intoArray(c, c1);
-                s11.intoArray(c, c1 + L);
-                s20.intoArray(c, c2);
-                s21.intoArray(c, c2 + L);
-                s30.intoArray(c, c3);
-                s31.intoArray(c, c3 + L);
-            }
-            for (; i < i1; i++) {
-                final int c0 = i * n + j;
-                FloatVector s00 = FloatVector.fromArray(S, c, c0);
-                FloatVector s01 = FloatVector.fromArray(S, c, c0 + L);
-                int ai = i * ars;
-                int bi = j;
-                for (int p = 0; p < k; p++) {
-                    FloatVector a0 = FloatVector.broadcast(S, a[ai]);
-                    s00 = a0.fma(FloatVector.fromArray(S, b, bi), s00);
-                    s01 = a0.fma(FloatVector.fromArray(S, b, bi + L), s01);
-                    ai += aps;
-                    bi += n;
-                }
-                s00.intoArray(c, c0);
-                s01.intoArray(c, c0 + L);
-            }
-        }
-        return j;
-    }
-
-    /** Columns [j, ...) in panels of 1 vector; returns the first column not done. */
-    private static int axpy1(float[] a, int ars, int aps, float[] b, float[] c, int k, int n,
-                               int i0, int i1, int j, int j1) {
-        for (; j + L <= j1; j += L) {
-            int i = i0;
-            for (; i + 4 <= i1; i += 4) {
-                final int c0 = i * n + j;
-                FloatVector s0 = FloatVector.fromArray(S, c, c0);
-                FloatVector s1 = FloatVector.fromArray(S, c, c0 + n);
-                FloatVector s2 = FloatVector.fromArray(S, c, c0 + 2 * n);
-                FloatVector s3 = FloatVector.fromArray(S, c, c0 + 3 * n);
-                int ai = i * ars;
-                int bi = j;
-                for (int p = 0; p < k; p++) {
-                    FloatVector b0 = FloatVector.fromArray(S, b, bi);
-                    s0 = FloatVector.broadcast(S, a[ai]).fma(b0, s0);
-                    s1 = FloatVector.broadcast(S, a[ai + ars]).fma(b0, s1);
-                    s2 = FloatVector.broadcast(S, a[ai + 2 * ars]).fma(b0, s2);
-                    s3 = FloatVector.broadcast(S, a[ai + 3 * ars]).fma(b0, s3);
-                    ai += aps;
-                    bi += n;
-                }
-                s0.intoArray(c, c0);
-                s1.intoArray(c, c0 + n);
-                s2.intoArray(c, c0 + 2 * n);
-                s3.intoArray(c, c0 + 3 * n);
-            }
-            for (; i < i1; i++) {
-                final int c0 = i * n + j;
-                FloatVector s0 = FloatVector.fromArray(S, c, c0);
-                int ai = i * ars;
-                int bi = j;
-                for (int p = 0; p < k; p++) {
-                    s0 = FloatVector.broadcast(S, a[ai]).fma(FloatVector.fromArray(S, b, bi), s0);
-                    ai += aps;
-                    bi += n;
-                }
-                s0.intoArray(c, c0);
-            }
-        }
-        return j;
+    /** The column panel after one of {@code v} vectors: the next narrower tile that exists. */
+    private static int narrower(int v) {
+        return v == 4 ? 2 : (v == 3 ? 1 : v - 1);
     }
 
     /** The last fewer-than-L columns [j, j1): scalar, the same fma sequence as a vector lane. */
-    private static void axpyScalar(float[] a, int ars, int aps, float[] b, float[] c, int k, int n,
-                               int i0, int i1, int j, int j1) {
-        // Fewer than L columns left: scalar, same fma sequence as the vector lanes.
+    private static void scalarTail(boolean overwrite, float[] a, int ao, int ars, int aps, float[] b, int bo,
+                                   int brs, int bcs, float[] c, int co, int ldc, int k, int i0, int i1,
+                                   int j, int j1) {
         for (int i = i0; i < i1; i++) {
             for (int jj = j; jj < j1; jj++) {
-                float s = c[i * n + jj];
-                int ai = i * ars;
-                int bi = jj;
+                final int ci = co + i * ldc + jj;
+                float s = overwrite ? 0f : c[ci];
+                int ai = ao + i * ars;
+                int bi = bo + jj * bcs;
                 for (int p = 0; p < k; p++) {
                     s = Math.fma(a[ai], b[bi], s);
                     ai += aps;
-                    bi += n;
+                    bi += brs;
                 }
-                c[i * n + jj] = s;
+                c[ci] = s;
             }
         }
     }
 
-    /**
-     * C[i, j] (+)= sum_p A[i, p] B[j, p], A (m, k) and B (n, k) row-major: lane-wise fma over p in
-     * whole vectors, a lane reduction, then the last k mod L products in ascending p.
-     */
-    private static void dot(float[] a, float[] b, float[] c, int k, int n, boolean overwrite,
-                            int i0, int i1, int j0, int j1) {
-        final int kv = k - k % L;
-        for (int jb = j0; jb < j1; jb += DOT_BLOCK) {
-            final int je = Math.min(j1, jb + DOT_BLOCK);
-            int i = i0;
-            for (; i + 4 <= i1; i += 4) {
-                int j = jb;
-                for (; j + 4 <= je; j += 4) {
-                    final int a0 = i * k;
-                    final int a1 = a0 + k;
-                    final int a2 = a1 + k;
-                    final int a3 = a2 + k;
-                    final int b0 = j * k;
-                    final int b1 = b0 + k;
-                    final int b2 = b1 + k;
-                    final int b3 = b2 + k;
-                    FloatVector s00 = FloatVector.zero(S);
-                    FloatVector s01 = s00;
-                    FloatVector s02 = s00;
-                    FloatVector s03 = s00;
-                    FloatVector s10 = s00;
-                    FloatVector s11 = s00;
-                    FloatVector s12 = s00;
-                    FloatVector s13 = s00;
-                    FloatVector s20 = s00;
-                    FloatVector s21 = s00;
-                    FloatVector s22 = s00;
-                    FloatVector s23 = s00;
-                    FloatVector s30 = s00;
-                    FloatVector s31 = s00;
-                    FloatVector s32 = s00;
-                    FloatVector s33 = s00;
-                    for (int p = 0; p < kv; p += L) {
-                        FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
-                        FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
-                        FloatVector x2 = FloatVector.fromArray(S, a, a2 + p);
-                        FloatVector x3 = FloatVector.fromArray(S, a, a3 + p);
-                        FloatVector y = FloatVector.fromArray(S, b, b0 + p);
-                        s00 = x0.fma(y, s00);
-                        s10 = x1.fma(y, s10);
-                        s20 = x2.fma(y, s20);
-                        s30 = x3.fma(y, s30);
-                        y = FloatVector.fromArray(S, b, b1 + p);
-                        s01 = x0.fma(y, s01);
-                        s11 = x1.fma(y, s11);
-                        s21 = x2.fma(y, s21);
-                        s31 = x3.fma(y, s31);
-                        y = FloatVector.fromArray(S, b, b2 + p);
-                        s02 = x0.fma(y, s02);
-                        s12 = x1.fma(y, s12);
-                        s22 = x2.fma(y, s22);
-                        s32 = x3.fma(y, s32);
-                        y = FloatVector.fromArray(S, b, b3 + p);
-                        s03 = x0.fma(y, s03);
-                        s13 = x1.fma(y, s13);
-                        s23 = x2.fma(y, s23);
-                        s33 = x3.fma(y, s33);
-                    }
-                    final int c0 = i * n + j;
-                    store(c, c0, overwrite, s00.reduceLanes(VectorOperators.ADD), a, a0, b, b0, kv, k);
-                    store(c, c0 + 1, overwrite, s01.reduceLanes(VectorOperators.ADD), a, a0, b, b1, kv, k);
-                    store(c, c0 + 2, overwrite, s02.reduceLanes(VectorOperators.ADD), a, a0, b, b2, kv, k);
-                    store(c, c0 + 3, overwrite, s03.reduceLanes(VectorOperators.ADD), a, a0, b, b3, kv, k);
-                    store(c, c0 + n, overwrite, s10.reduceLanes(VectorOperators.ADD), a, a1, b, b0, kv, k);
-                    store(c, c0 + n + 1, overwrite, s11.reduceLanes(VectorOperators.ADD), a, a1, b, b1, kv, k);
-                    store(c, c0 + n + 2, overwrite, s12.reduceLanes(VectorOperators.ADD), a, a1, b, b2, kv, k);
-                    store(c, c0 + n + 3, overwrite, s13.reduceLanes(VectorOperators.ADD), a, a1, b, b3, kv, k);
-                    store(c, c0 + 2 * n, overwrite, s20.reduceLanes(VectorOperators.ADD), a, a2, b, b0, kv, k);
-                    store(c, c0 + 2 * n + 1, overwrite, s21.reduceLanes(VectorOperators.ADD), a, a2, b, b1, kv, k);
-                    store(c, c0 + 2 * n + 2, overwrite, s22.reduceLanes(VectorOperators.ADD), a, a2, b, b2, kv, k);
-                    store(c, c0 + 2 * n + 3, overwrite, s23.reduceLanes(VectorOperators.ADD), a, a2, b, b3, kv, k);
-                    store(c, c0 + 3 * n, overwrite, s30.reduceLanes(VectorOperators.ADD), a, a3, b, b0, kv, k);
-                    store(c, c0 + 3 * n + 1, overwrite, s31.reduceLanes(VectorOperators.ADD), a, a3, b, b1, kv, k);
-                    store(c, c0 + 3 * n + 2, overwrite, s32.reduceLanes(VectorOperators.ADD), a, a3, b, b2, kv, k);
-                    store(c, c0 + 3 * n + 3, overwrite, s33.reduceLanes(VectorOperators.ADD), a, a3, b, b3, kv, k);
-                }
-                for (; j < je; j++) {
-                    for (int r = 0; r < 4; r++) {
-                        dot1(a, b, c, k, kv, n, overwrite, i + r, j);
-                    }
-                }
-            }
-            for (; i < i1; i++) {
-                for (int j = jb; j < je; j++) {
-                    dot1(a, b, c, k, kv, n, overwrite, i, j);
-                }
-            }
+    private static VectorSpecies<Float> chooseSpecies() {
+        VectorSpecies<Float> preferred = FloatVector.SPECIES_PREFERRED;
+        String s = System.getProperty(LANES_PROPERTY);
+        if (s == null || s.isBlank()) {
+            return preferred;
+        }
+        int lanes = parseInt(s.trim(), -1);
+        if (lanes != 4 && lanes != 8 && lanes != 16) {
+            throw new IllegalArgumentException("-D" + LANES_PROPERTY + "=" + s + ": expected 4, 8 or 16");
+        }
+        lanes = Math.min(lanes, preferred.length());
+        return FloatVector.SPECIES_PREFERRED.length() == lanes ? preferred
+                : VectorSpecies.of(float.class, VectorShape.forBitSize(lanes * 32));
+    }
+
+    private static int[] chooseTile(String forced, int registers) {
+        if (forced != null && !forced.isBlank()) {
+            String[] rv = forced.trim().toLowerCase(Locale.ROOT).split("x");
+            int r = rv.length == 2 ? parseInt(rv[0], -1) : -1;
+            int v = rv.length == 2 ? parseInt(rv[1], -1) : -1;
+            checkTile(r, v);
+            return new int[] {r, v};
+        }
+        return registers >= 32 ? new int[] {4, 4} : new int[] {6, 2};
+    }
+
+    private static void checkTile(int rows, int vectors) {
+        // a main tile needs its row tail (4 rows) and every narrower column panel
+        boolean ok = GemmTiles.exists(rows, vectors) && GemmTiles.exists(4, vectors);
+        for (int v = vectors; ok && v >= 1; v = v == 4 ? 2 : (v == 3 ? 1 : v - 1)) {
+            ok = GemmTiles.exists(rows, v) && GemmTiles.exists(4, v);
+        }
+        if (!ok) {
+            throw new IllegalArgumentException("-D" + TILE_PROPERTY + ": no tile " + rows + "x" + vectors
+                    + " (rows x vectors); expected 6x2, 4x4, 4x3, 8x2, 6x4 or 6x3");
         }
     }
 
-    /** One element of the dot kernel: lane-wise fma over p, a lane reduction, the scalar tail. */
-    private static void dot1(float[] a, float[] b, float[] c, int k, int kv, int n, boolean overwrite, int i, int j) {
-        final int ao = i * k;
-        final int bo = j * k;
-        FloatVector s = FloatVector.zero(S);
-        for (int p = 0; p < kv; p += L) {
-            s = FloatVector.fromArray(S, a, ao + p).fma(FloatVector.fromArray(S, b, bo + p), s);
+    private static int parseInt(String s, int dflt) {
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            return dflt;
         }
-        store(c, i * n + j, overwrite, s.reduceLanes(VectorOperators.ADD), a, ao, b, bo, kv, k);
     }
 
-    /** c[ci] (+)= lanes + sum_{p >= kv} a[ao + p] b[bo + p]. Scalar only: no vectors cross this call. */
-    private static void store(float[] c, int ci, boolean overwrite, float lanes, float[] a, int ao, float[] b, int bo,
-                              int kv, int k) {
-        float s = lanes;
-        for (int p = kv; p < k; p++) {
-            s = Math.fma(a[ao + p], b[bo + p], s);
+    /** A HotSpot VM option's value, or null when it cannot be read (another VM, no management). */
+    private static String vmOption(String name) {
+        try {
+            com.sun.management.HotSpotDiagnosticMXBean mx =
+                    ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+            return mx == null ? null : mx.getVMOption(name).getValue();
+        } catch (RuntimeException | LinkageError e) {
+            return null;
         }
-        c[ci] = overwrite ? s : c[ci] + s;
     }
 }

@@ -24,7 +24,11 @@ class VectorGemmTest {
         {1, 1, 1}, {1, 7, 1}, {1, 33, 17}, {17, 1, 33}, {5, 3, 2}, {3, 5, 40}, {4, 16, 32}, {7, 31, 47},
         {9, 100, 65}, {13, 17, 31}, {64, 64, 64}, {33, 250, 30}, {128, 784, 32}, {128, 32, 512},
         {784, 128, 512}, {512, 128, 784}, {128, 512, 784}, {6, 1000, 19}, {130, 45, 97},
+        {2, 3, 129}, {11, 300, 9}, {150, 600, 3}, {29, 1, 70},
     };
+
+    /** Every tile {@link VectorGemm#TILE_PROPERTY} accepts, rows x vectors. */
+    static final int[][] TILES = {{6, 2}, {4, 4}, {4, 3}, {8, 2}, {6, 4}, {6, 3}};
 
     private static final Gemm REF = EjmlGemm.INSTANCE;
 
@@ -109,39 +113,95 @@ class VectorGemmTest {
     }
 
     @Test
-    void resultsAreBitIdenticalAcrossThreadCounts() { // for A B^T: across counts above one
-        SplittableRandom rng = new SplittableRandom(3);
-        Gemm one = VectorGemm.create(1);
-        Gemm two = VectorGemm.create(2);
-        Gemm three = VectorGemm.create(3);
-        for (int[] s : SHAPES) {
-            FMatrixRMaj a = random(s[0], s[1], rng);
-            FMatrixRMaj b = random(s[1], s[2], rng);
-            FMatrixRMaj bt = random(s[2], s[1], rng);
-            FMatrixRMaj at = random(s[1], s[0], rng);
-            for (int variant = 0; variant < 3; variant++) {
-                FMatrixRMaj[] out = new FMatrixRMaj[3];
-                Gemm[] gs = {one, two, three};
-                for (int t = 0; t < 3; t++) {
-                    out[t] = new FMatrixRMaj(s[0], s[2]);
-                    if (variant == 0) {
-                        gs[t].mult(a, b, out[t]);
-                    } else if (variant == 1) {
-                        gs[t].multTransA(at, b, out[t]);
-                    } else {
-                        gs[t].multTransB(a, bt, out[t]);
-                    }
+    void everyTileAgreesWithEjmlOnEveryVariantAndShape() {
+        for (int[] t : TILES) {
+            checkAllVariants(VectorGemm.create(1, t[0], t[1]), 10 + t[0] * 16 + t[1]);
+        }
+    }
+
+    /**
+     * C[i, j] = fma-chain over ascending p from the starting value (0 when overwriting): what
+     * every path of VectorGemm computes, whatever the tile, vector width or thread count.
+     */
+    static FMatrixRMaj fmaReference(int variant, boolean overwrite, FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c0) {
+        boolean ta = variant == 1;
+        boolean tb = variant == 2;
+        int m = c0.numRows;
+        int n = c0.numCols;
+        int k = ta ? a.numRows : a.numCols;
+        FMatrixRMaj c = c0.copy();
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float s = overwrite ? 0f : c.get(i, j);
+                for (int p = 0; p < k; p++) {
+                    s = Math.fma(ta ? a.get(p, i) : a.get(i, p), tb ? b.get(j, p) : b.get(p, j), s);
                 }
-                String what = "variant " + variant + " shape " + Arrays.toString(s);
-                if (variant < 2) {
-                    assertArrayEquals(out[0].data, out[1].data, what);
-                } else {
-                    // A B^T takes another route on one thread than on several (see VectorGemm)
-                    assertClose(out[0], out[1], s[1], what);
-                }
-                assertArrayEquals(out[1].data, out[2].data, what);
+                c.set(i, j, s);
             }
         }
+        return c;
+    }
+
+    private static void call(Gemm g, int variant, boolean overwrite, FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
+        switch (variant * 2 + (overwrite ? 0 : 1)) {
+            case 0 -> g.mult(a, b, c);
+            case 1 -> g.multAdd(a, b, c);
+            case 2 -> g.multTransA(a, b, c);
+            case 3 -> g.multAddTransA(a, b, c);
+            case 4 -> g.multTransB(a, b, c);
+            default -> g.multAddTransB(a, b, c);
+        }
+    }
+
+    /**
+     * Bit-identical results across tiles and thread counts, equal to a scalar fma loop, which
+     * depends on neither, nor on the vector width (this test also runs with 128-bit vectors).
+     */
+    @Test
+    void resultsAreBitIdenticalAcrossTilesAndThreadCountsAndEqualAScalarFmaLoop() {
+        SplittableRandom rng = new SplittableRandom(3);
+        Gemm[] gs = new Gemm[TILES.length + 2];
+        for (int t = 0; t < TILES.length; t++) {
+            gs[t] = VectorGemm.create(1, TILES[t][0], TILES[t][1]);
+        }
+        gs[TILES.length] = VectorGemm.create(2);
+        gs[TILES.length + 1] = VectorGemm.create(3);
+        for (int[] s : SHAPES) {
+            if ((long) s[0] * s[1] * s[2] > 20_000_000L) {
+                continue; // the scalar reference is slow
+            }
+            FMatrixRMaj a = random(s[0], s[1], rng);
+            FMatrixRMaj at = random(s[1], s[0], rng);
+            FMatrixRMaj b = random(s[1], s[2], rng);
+            FMatrixRMaj bt = random(s[2], s[1], rng);
+            FMatrixRMaj c0 = random(s[0], s[2], rng);
+            for (int variant = 0; variant < 3; variant++) {
+                FMatrixRMaj x = variant == 1 ? at : a;
+                FMatrixRMaj y = variant == 2 ? bt : b;
+                for (boolean overwrite : new boolean[] {true, false}) {
+                    FMatrixRMaj expected = fmaReference(variant, overwrite, x, y, c0);
+                    for (Gemm g : gs) {
+                        FMatrixRMaj out = c0.copy();
+                        call(g, variant, overwrite, x, y, out);
+                        String what = ((VectorGemm) g).describeInstance() + " variant " + variant
+                                + (overwrite ? " overwrite" : " accumulate") + " shape " + Arrays.toString(s);
+                        assertArrayEquals(expected.data, out.data, what);
+                        FMatrixRMaj again = c0.copy();
+                        call(g, variant, overwrite, x, y, again);
+                        assertArrayEquals(out.data, again.data, "run to run: " + what);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void describeNamesLanesAndTile() {
+        String d = VectorGemm.describe();
+        assertTrue(d.contains("lanes=" + VectorGemm.lanes()), d);
+        assertTrue(d.contains("tile="), d);
+        assertTrue(VectorGemm.create(2, 4, 4).describeInstance().contains("tile=4x4 threads=2"));
+        assertThrows(IllegalArgumentException.class, () -> VectorGemm.create(1, 5, 2));
     }
 
     @Test

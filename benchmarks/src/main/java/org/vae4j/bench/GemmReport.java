@@ -76,6 +76,7 @@ public final class GemmReport {
         }
         Collection<RunResult> results = new Runner(opts.build()).run();
         printTable(results);
+        System.out.println(platform());
         System.out.println("netlib = " + describe(BLAS::getInstance) + ", netlib-java = " + describe(JavaBLAS::getInstance)
                 + " (as resolved in this JVM; OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS")
                 + ", OPENBLAS_NUM_THREADS=" + System.getenv("OPENBLAS_NUM_THREADS") + ")");
@@ -91,9 +92,15 @@ public final class GemmReport {
         System.out.println();
         System.out.println("GEMMs of one training step of the seed VAE 784-512-32, batch 128 "
                 + "(C is m x n, inner dimension k; GFLOP/s = 2mnk / time)");
-        String fmt = "%-11s %-28s %-11s %11s %9s %8s%n";
-        System.out.printf(fmt, "op", "shape", "backend", "us/op", "+-", "GFLOP/s");
+        String fmt = "%-11s %-28s %-11s %11s %9s %8s %9s%n";
+        System.out.printf(fmt, "op", "shape", "backend", "us/op", "+-", "GFLOP/s", "vs netlib");
         Map<String, Map<String, Double>> usByBackend = new LinkedHashMap<>();
+        Map<String, Double> netlibUs = new LinkedHashMap<>();
+        for (RunResult r : sorted) {
+            if (r.getParams().getParam("backend").equals("netlib")) {
+                netlibUs.put(r.getParams().getParam("op"), r.getPrimaryResult().getScore());
+            }
+        }
         for (RunResult r : sorted) {
             String op = r.getParams().getParam("op");
             String backend = r.getParams().getParam("backend");
@@ -102,14 +109,16 @@ public final class GemmReport {
             double err = r.getPrimaryResult().getScoreError();
             double gflops = s.flops() / (us * 1e-6) / 1e9;
             String shape = String.format("%dx%dx%d %s", s.m(), s.n(), s.k(), s.describe().split(" ", 2)[0]);
+            Double ref = netlibUs.get(op);
+            String ratio = ref == null || backend.equals("netlib") ? "" : String.format("%.2fx", ref / us);
             System.out.printf(fmt, op, shape, backend, String.format("%.2f", us),
-                    Double.isNaN(err) ? "" : String.format("%.2f", err), String.format("%.1f", gflops));
+                    Double.isNaN(err) ? "" : String.format("%.2f", err), String.format("%.1f", gflops), ratio);
             usByBackend.computeIfAbsent(backend, k -> new LinkedHashMap<>()).put(op, us);
         }
 
         System.out.println();
         System.out.println("GEMM time of one training step (ops weighted by count per step: head.fwd and head.dW x2)");
-        System.out.printf("%-11s %12s %10s %16s%n", "backend", "us/step", "GFLOP/s", "s/epoch (469)");
+        System.out.printf("%-11s %12s %10s %16s %10s%n", "backend", "us/step", "GFLOP/s", "s/epoch (469)", "vs netlib");
         double stepFlops = GemmShapes.ALL.values().stream().mapToDouble(s -> s.flops() * s.perStep()).sum();
         usByBackend.entrySet().stream()
                 .sorted(Comparator.comparingInt(e -> order(e.getKey())))
@@ -120,10 +129,51 @@ public final class GemmReport {
                     }
                     double us = GemmShapes.ALL.values().stream()
                             .mapToDouble(s -> e.getValue().get(s.op()) * s.perStep()).sum();
-                    System.out.printf("%-11s %12.1f %10.1f %16.2f%n", e.getKey(), us,
-                            stepFlops / (us * 1e-6) / 1e9, us * 1e-6 * STEPS_PER_EPOCH);
+                    String ratio = "";
+                    if (netlibUs.keySet().containsAll(GemmShapes.ALL.keySet()) && !e.getKey().equals("netlib")) {
+                        double ref = GemmShapes.ALL.values().stream()
+                                .mapToDouble(s -> netlibUs.get(s.op()) * s.perStep()).sum();
+                        ratio = String.format("%.2fx", ref / us);
+                    }
+                    System.out.printf("%-11s %12.1f %10.1f %16.2f %10s%n", e.getKey(), us,
+                            stepFlops / (us * 1e-6) / 1e9, us * 1e-6 * STEPS_PER_EPOCH, ratio);
                 });
         System.out.printf("(%.1f MFLOP per step; the epoch figure counts every step as a full batch)%n", stepFlops / 1e6);
+    }
+
+    /**
+     * The per-ISA line: CPU model and the vector flags that decide the kernel, the JDK, and the
+     * vector kernel's own choice ({@code VectorGemm.describe()}, by reflection so that this module
+     * also builds against a library without it). The forks run with the same JVM and flags.
+     */
+    static String platform() {
+        String model = "?";
+        String flags = "";
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name") && model.equals("?")) {
+                    model = line.substring(line.indexOf(':') + 1).trim();
+                } else if ((line.startsWith("flags") || line.startsWith("Features")) && flags.isEmpty()) {
+                    List<String> f = Arrays.asList(line.substring(line.indexOf(':') + 1).trim().split("\\s+"));
+                    StringBuilder sb = new StringBuilder();
+                    for (String want : List.of("avx2", "fma", "avx512f", "asimd", "sve")) {
+                        sb.append(' ').append(want).append(f.contains(want) ? "=yes" : "=no");
+                    }
+                    flags = sb.toString().trim();
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux: leave the CPU unknown
+        }
+        String kernel;
+        try {
+            kernel = (String) Class.forName("org.vae4j.kernel.VectorGemm").getMethod("describe").invoke(null);
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            kernel = "unavailable (" + e + ")";
+        }
+        return "CPU: " + model + " (" + Runtime.getRuntime().availableProcessors() + " CPUs; " + flags + "); JDK "
+                + System.getProperty("java.vm.version") + " " + System.getProperty("os.arch")
+                + "\nvector kernel: " + kernel;
     }
 
     private static String describe(java.util.function.Supplier<Object> blas) {
