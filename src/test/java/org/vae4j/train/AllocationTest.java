@@ -9,6 +9,7 @@ import org.ejml.data.FMatrixRMaj;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 import org.vae4j.Vae;
+import org.vae4j.objective.Corruption;
 
 /**
  * A training step allocates nothing in steady state. After warm-up (so the JIT has compiled the
@@ -64,6 +65,17 @@ class AllocationTest {
         FMatrixRMaj large = TrainerTest.prototypes(3048, 64, 12); // 95 batches of 32 and one of 8
         Vae vae = Vae.builder(64).hidden(48).latent(8).seed(1).build();
         Trainer t = Trainer.builder().epochs(10).batchSize(32).build();
+        double perStep = bytesPerStep(t, vae, small, large);
+        assertTrue(perStep < MAX_BYTES_PER_STEP, "a step allocates " + perStep + " bytes");
+    }
+
+    /** As above, with denoising: the extra steps of a three times larger data set cost no allocation. */
+    @Test
+    void aCorruptedTrainingStepAllocatesNothingInSteadyState() {
+        FMatrixRMaj small = DenoisingTest.prototypes(1000, 64, 11);
+        FMatrixRMaj large = DenoisingTest.prototypes(3048, 64, 12); // the same short last batch as 1000 rows
+        Vae vae = Vae.builder(64).hidden(48).latent(8).seed(1).build();
+        Trainer t = Trainer.builder().epochs(10).batchSize(32).corruption(Corruption.gaussian(0.2)).build();
         double perStep = bytesPerStep(t, vae, small, large);
         assertTrue(perStep < MAX_BYTES_PER_STEP, "a step allocates " + perStep + " bytes");
     }

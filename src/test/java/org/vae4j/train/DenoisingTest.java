@@ -15,7 +15,6 @@ import java.util.stream.Stream;
 
 import org.ejml.data.FMatrixRMaj;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -219,7 +218,7 @@ class DenoisingTest {
     }
 
     /** Rows of clean prototypes (4 random binary patterns, no noise) and the same rows masked. */
-    private static FMatrixRMaj prototypes(int n, int d, long seed) {
+    static FMatrixRMaj prototypes(int n, int d, long seed) {
         SplittableRandom protoRng = new SplittableRandom(99); // the same prototypes for every set
         float[][] protos = new float[4][d];
         for (float[] p : protos) {
@@ -263,17 +262,5 @@ class DenoisingTest {
         assertTrue(denoisingError < 0.25 * plainError,
                 "squared error per image on masked inputs: denoising " + denoisingError + ", plain " + plainError);
         assertTrue(denoisingError < 0.1, "denoising error " + denoisingError + " (64 pixels, 32 of them masked)");
-    }
-
-    /** As {@link AllocationTest}: the extra steps of a three times larger data set cost no allocation. */
-    @Test
-    @EnabledIf("org.vae4j.kernel.Gemms#vectorAvailable")
-    void aCorruptedTrainingStepAllocatesNothingInSteadyState() {
-        FMatrixRMaj small = prototypes(1000, 64, 11);
-        FMatrixRMaj large = prototypes(3048, 64, 12); // the same short last batch as 1000 rows
-        Vae vae = Vae.builder(64).hidden(48).latent(8).seed(1).build();
-        Trainer t = Trainer.builder().epochs(10).batchSize(32).corruption(Corruption.gaussian(0.2)).build();
-        double perStep = AllocationTest.bytesPerStep(t, vae, small, large);
-        assertTrue(perStep < AllocationTest.MAX_BYTES_PER_STEP, "a step allocates " + perStep + " bytes");
     }
 }
