@@ -11,7 +11,7 @@ import org.vae4j.kernel.Kernels;
  * accumulates parameter gradients and writes the input gradient only when asked.
  *
  * <p>The contract, which {@link Dense}, {@link ActivationLayer}, {@link Sequential},
- * {@link LayerNorm} and {@link Dropout} follow and a user's module must follow too:
+ * {@link LayerNorm}, {@link Dropout} and {@link Concat} follow and a user's module must follow too:
  * <ul>
  * <li>{@link #forward} computes y = f(x) for a (batch, {@link #inputSize()}) input into a buffer
  * the module owns (reshaped to the batch; reusing its capacity, so a smaller batch allocates

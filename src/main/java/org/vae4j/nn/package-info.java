@@ -1,4 +1,5 @@
 /**
- * Dense layers, activations and multi-layer perceptrons with explicit forward and backward passes.
+ * Modules with explicit forward and backward passes: dense layers, activations, layer
+ * normalisation, dropout, concatenation of a condition, and containers (Sequential, MLPs).
  */
 package org.vae4j.nn;

@@ -1,0 +1,196 @@
+package org.vae4j.nn;
+
+import java.util.List;
+
+import org.ejml.data.FMatrixRMaj;
+import org.vae4j.kernel.Kernels;
+
+/**
+ * Layer normalisation over the columns of each row, exactly as PyTorch's
+ * {@code nn.LayerNorm(width, eps=1e-5, elementwise_affine=True)} (Ba, Kiros &amp; Hinton 2016):
+ * <pre>
+ *   mean = (1/n) sum_j x_j,   var = (1/n) sum_j (x_j - mean)^2     per row, biased variance
+ *   rstd = 1 / sqrt(var + eps)
+ *   xhat = (x - mean) rstd
+ *   y    = xhat * gamma + beta
+ * </pre>
+ * with gamma ({@code weight}, initialised to 1) and beta ({@code bias}, initialised to 0), both
+ * (1, width), named as in PyTorch's {@code state_dict}. Backward (derived in docs/MATH.md,
+ * "LayerNorm"), with g = dy * gamma:
+ * <pre>
+ *   dgamma += sum_rows dy * xhat
+ *   dbeta  += sum_rows dy
+ *   dx      = rstd (g - mean_j(g) - xhat mean_j(g xhat))
+ * </pre>
+ *
+ * <p>Precision: the row statistics (mean and variance, two passes) and the two row means of the
+ * backward are accumulated in double, and xhat = (x - mean) rstd is computed in double from them
+ * and rounded once to float; the rest (y, dx, the parameter gradients, the cached rstd) is
+ * float32. So xhat is correctly rounded even for a row whose mean is large against its spread,
+ * where a float mean would cost digits (x = 40 + 0.1 noise: a float mean is off by up to half an
+ * ulp of 40, 2e-6, i.e. 2.5e-5 of the spread). PyTorch computes its row moments in float, so the
+ * results agree with it to float rounding on well-conditioned rows, not bit for bit, and are
+ * closer to the exact (float64) values than PyTorch's on ill-conditioned ones. The forward caches xhat (batch, width) and rstd per row for the backward; the
+ * buffers grow to the largest batch seen and are reused, so the steady state allocates nothing.
+ * Mutable, not thread-safe.
+ */
+public final class LayerNorm implements Module {
+
+    /** PyTorch's default epsilon. */
+    public static final double DEFAULT_EPS = 1e-5;
+
+    private final int width;
+    private final double eps;
+    private final Parameter weight; // gamma (1, width)
+    private final Parameter bias;   // beta  (1, width)
+    private final List<Parameter> parameters;
+    private int batch = -1;         // rows of the last forward; -1 before the first
+    private FMatrixRMaj y;          // (batch, width)
+    private FMatrixRMaj xhat;       // (batch, width)
+    private FMatrixRMaj dx;         // (batch, width)
+    private float[] rstd = new float[0]; // rstd[r] of the last forward, capacity >= batch
+
+    /** {@code nn.LayerNorm(width)}: eps 1e-5, gamma 1, beta 0. */
+    public LayerNorm(int width) {
+        this(width, DEFAULT_EPS);
+    }
+
+    /**
+     * @param width the normalised (last) dimension, &gt; 0
+     * @param eps   added to the variance, finite and &gt; 0
+     */
+    public LayerNorm(int width, double eps) {
+        if (width <= 0) {
+            throw new IllegalArgumentException("a layer norm needs a positive width, got " + width);
+        }
+        if (!(eps > 0) || Double.isInfinite(eps)) {
+            throw new IllegalArgumentException("a layer norm needs a finite eps > 0, got " + eps);
+        }
+        this.width = width;
+        this.eps = eps;
+        this.weight = new Parameter("weight", 1, width);
+        this.bias = new Parameter("bias", 1, width);
+        this.parameters = List.of(weight, bias);
+        java.util.Arrays.fill(weight.value().data, 1f);
+    }
+
+    /** gamma, (1, width). */
+    public Parameter weight() {
+        return weight;
+    }
+
+    /** beta, (1, width). */
+    public Parameter bias() {
+        return bias;
+    }
+
+    public double eps() {
+        return eps;
+    }
+
+    @Override
+    public int inputSize() {
+        return width;
+    }
+
+    @Override
+    public int outputSize() {
+        return width;
+    }
+
+    /** The weight (gamma) and the bias (beta), in that order. */
+    @Override
+    public List<Parameter> parameters() {
+        return parameters;
+    }
+
+    @Override
+    public FMatrixRMaj forward(Kernels kernels, FMatrixRMaj x) {
+        Module.checkInput(this, x);
+        final int rows = x.numRows;
+        final int n = width;
+        batch = rows;
+        y = Module.reshape(y, rows, n);
+        xhat = Module.reshape(xhat, rows, n);
+        if (rstd.length < rows) {
+            rstd = new float[rows];
+        }
+        final float[] xd = x.data;
+        final float[] yd = y.data;
+        final float[] hd = xhat.data;
+        final float[] g = weight.value().data;
+        final float[] b = bias.value().data;
+        for (int r = 0; r < rows; r++) {
+            final int off = r * n;
+            double sum = 0;
+            for (int j = 0; j < n; j++) {
+                sum += xd[off + j];
+            }
+            final double meanD = sum / n;
+            double sq = 0;
+            for (int j = 0; j < n; j++) {
+                double c = xd[off + j] - meanD;
+                sq += c * c;
+            }
+            final double rs = 1.0 / Math.sqrt(sq / n + eps);
+            rstd[r] = (float) rs;
+            for (int j = 0; j < n; j++) {
+                final float h = (float) ((xd[off + j] - meanD) * rs);
+                hd[off + j] = h;
+                yd[off + j] = h * g[j] + b[j];
+            }
+        }
+        return y;
+    }
+
+    @Override
+    public FMatrixRMaj backward(Kernels kernels, FMatrixRMaj dy, boolean inputGradient) {
+        if (batch < 0) {
+            throw new IllegalStateException(describe() + " backward called before forward");
+        }
+        Module.checkGradient(this, dy, batch);
+        final int rows = batch;
+        final int n = width;
+        final float[] gd = dy.data;
+        final float[] hd = xhat.data;
+        final float[] gamma = weight.value().data;
+        final float[] dgamma = weight.grad().data;
+        final float[] dbeta = bias.grad().data;
+        for (int r = 0; r < rows; r++) {
+            final int off = r * n;
+            for (int j = 0; j < n; j++) {
+                final float d = gd[off + j];
+                dgamma[j] += d * hd[off + j];
+                dbeta[j] += d;
+            }
+        }
+        if (!inputGradient) {
+            return null;
+        }
+        dx = Module.reshape(dx, rows, n);
+        final float[] dxd = dx.data;
+        for (int r = 0; r < rows; r++) {
+            final int off = r * n;
+            double sumG = 0;
+            double sumGH = 0;
+            for (int j = 0; j < n; j++) {
+                final float g = gd[off + j] * gamma[j];
+                sumG += g;
+                sumGH += (double) g * hd[off + j];
+            }
+            final float meanG = (float) (sumG / n);
+            final float meanGH = (float) (sumGH / n);
+            final float rs = rstd[r];
+            for (int j = 0; j < n; j++) {
+                final float g = gd[off + j] * gamma[j];
+                dxd[off + j] = rs * (g - meanG - hd[off + j] * meanGH);
+            }
+        }
+        return dx;
+    }
+
+    @Override
+    public String describe() {
+        return "LayerNorm(" + width + ")";
+    }
+}
