@@ -393,6 +393,68 @@ public class ExtensibilityTest {
         assertTrue(ModelCodecs.forKind("test-gated-vae-2").isPresent());
     }
 
+    /** A user likelihood: Bernoulli with its logits divided by a temperature (here only its name and file entry matter). */
+    public record TemperedBernoulli(double temperature) implements org.vae4j.loss.Likelihood {
+        private static final BernoulliLikelihood B = BernoulliLikelihood.INSTANCE;
+
+        public Activation requiredOutputActivation() {
+            return B.requiredOutputActivation();
+        }
+
+        public Activation defaultOutputActivation() {
+            return B.defaultOutputActivation();
+        }
+
+        public double negLogLikelihood(FMatrixRMaj out, FMatrixRMaj x, float scale, FMatrixRMaj dout) {
+            return B.negLogLikelihood(out, x, scale, dout);
+        }
+
+        public void negLogLikelihoodPerRow(FMatrixRMaj out, FMatrixRMaj x, double[] perRow) {
+            B.negLogLikelihoodPerRow(out, x, perRow);
+        }
+
+        public void mean(FMatrixRMaj out, FMatrixRMaj meanOut) {
+            B.mean(out, meanOut);
+        }
+
+        public void validate(FMatrixRMaj x, String what) {
+            B.validate(x, what);
+        }
+
+        public String describe() {
+            return "tempered-bernoulli";
+        }
+    }
+
+    @Test
+    void aUserLikelihoodIsSavedOnceItsCodecIsRegistered() throws IOException {
+        Vae vae = Vae.builder(6).hidden(4).latent(2).likelihood(new TemperedBernoulli(2.5)).build();
+        Path p = dir.resolve("tempered.safetensors");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelFiles.save(vae, p));
+        assertTrue(e.getMessage().contains("register a LikelihoodCodec"), e.getMessage());
+        LikelihoodCodecs.register(new org.vae4j.io.LikelihoodCodec() {
+            public String name() {
+                return "test-tempered-bernoulli";
+            }
+
+            public boolean handles(org.vae4j.loss.Likelihood l) {
+                return l instanceof TemperedBernoulli;
+            }
+
+            public void write(org.vae4j.loss.Likelihood l, Map<String, String> metadata) {
+                metadata.put("vae4j.test_temperature", Double.toString(((TemperedBernoulli) l).temperature()));
+            }
+
+            public org.vae4j.loss.Likelihood read(ModelHeader header) throws ModelFileException {
+                return new TemperedBernoulli(header.number("vae4j.test_temperature"));
+            }
+        });
+        ModelFiles.save(vae, p);
+        Vae again = ModelFiles.loadVae(p);
+        assertEquals(new TemperedBernoulli(2.5), again.likelihood());
+        assertEquals("test-tempered-bernoulli", ModelFiles.readMetadata(p).get("vae4j.likelihood"));
+    }
+
     @Test
     void importanceWeightingRefusesAPointMassPosterior() {
         Autoencoder ae = Autoencoder.builder(6).hidden(4).latent(2).build();
