@@ -78,24 +78,19 @@ public final class LikelihoodCodecs {
                 return c;
             }
         }
-        throw new IllegalArgumentException("model files know the " + names().replace(" or ", " and ")
-                + " likelihoods, got " + (likelihood == null ? "null"
+        throw new IllegalArgumentException("model files know the " + names()
+                + " likelihood, got " + (likelihood == null ? "null"
                 : likelihood.describe() + " (" + likelihood.getClass().getName() + ")")
                 + ": register a LikelihoodCodec for it (LikelihoodCodecs.register or META-INF/services/"
                 + LikelihoodCodec.class.getName() + ")");
     }
 
-    /** {@code bernoulli, gaussian or squared-error}: the registered names, sorted. */
+    /** {@code bernoulli, gaussian or squared-error} (the built-ins, sorted), then the registered others. */
     private static String names() {
-        List<String> sorted = new ArrayList<>();
-        for (LikelihoodCodec c : REGISTRY.all()) {
-            sorted.add(c.name());
-        }
-        sorted = new ArrayList<>(new TreeSet<>(sorted));
-        if (sorted.size() == 1) {
-            return sorted.get(0);
-        }
-        return String.join(", ", sorted.subList(0, sorted.size() - 1)) + " or " + sorted.get(sorted.size() - 1);
+        List<String> sorted = new ArrayList<>(new TreeSet<>(REGISTRY.builtInNames()));
+        String s = String.join(", ", sorted.subList(0, sorted.size() - 1)) + " or " + sorted.get(sorted.size() - 1);
+        List<String> others = REGISTRY.otherNames();
+        return others.isEmpty() ? s : s + ", or a registered one (" + String.join(", ", others) + ")";
     }
 
     private static boolean isSquaredError(Likelihood l) {
