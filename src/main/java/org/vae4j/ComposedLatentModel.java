@@ -215,6 +215,19 @@ public class ComposedLatentModel implements LatentModel {
         return result;
     }
 
+    @Override
+    public FMatrixRMaj encoderOutput(FMatrixRMaj x) {
+        checkData(x, "input");
+        FMatrixRMaj result = new FMatrixRMaj(x.numRows, posterior.inputSize());
+        boolean was = beginInference();
+        try {
+            Matrices.forEachChunk(x, (chunk, start) -> Matrices.putRows(encoder.forward(kernels, chunk), result, start));
+        } finally {
+            endInference(was);
+        }
+        return result;
+    }
+
     /** Checks latent codes: (n &gt;= 1, latentSize), finite. */
     protected final void checkLatent(FMatrixRMaj z, String what) {
         if (z == null || z.numCols != latentSize() || z.numRows == 0) {

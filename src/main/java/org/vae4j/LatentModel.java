@@ -90,6 +90,22 @@ public interface LatentModel {
      */
     void checkData(FMatrixRMaj x, String what);
 
+    /**
+     * The encoder's output h (the posterior's input) for each row, in evaluation mode: a new
+     * (n, posterior().inputSize()) matrix. Evaluations that need more of q(z|x) than its mean
+     * (samples, KL, density) run {@code posterior().forward(kernels(), h)} on it.
+     */
+    FMatrixRMaj encoderOutput(FMatrixRMaj x);
+
+    /**
+     * Whether q(z|x) is a distribution sampled with noise and with a density (a VAE's), rather
+     * than a point mass (an autoencoder's code): then the prior is what the codes were fitted to,
+     * and likelihood bounds such as the importance-weighted one apply.
+     */
+    default boolean hasStochasticPosterior() {
+        return posterior().noiseWidth() > 0;
+    }
+
     /** The posterior mean of z for each row: a new (n, latentSize) matrix. */
     FMatrixRMaj encodeMean(FMatrixRMaj x);
 

@@ -3,14 +3,14 @@ package org.vae4j.eval;
 import java.util.function.UnaryOperator;
 
 import org.ejml.data.FMatrixRMaj;
-import org.vae4j.Autoencoder;
-import org.vae4j.Vae;
+import org.vae4j.LatentModel;
 
 /**
  * Generation by moving through latent space: interpolation between the codes of two inputs and
  * traversal of one latent dimension, decoded to the model's mean output (pixel probabilities for
- * the Bernoulli likelihood). For a {@link Vae} the code of an input is its posterior mean mu(x);
- * for an {@link Autoencoder}, its code. Samples from the prior are {@link Vae#sample}. Stateless.
+ * the Bernoulli likelihood). The code of an input is its posterior mean
+ * ({@link LatentModel#encodeMean}): mu(x) for a VAE, the code for an autoencoder. Samples from the
+ * prior are {@link LatentModel#sample}. Stateless.
  */
 public final class LatentSpace {
 
@@ -27,14 +27,9 @@ public final class LatentSpace {
      * @param kind  {@link Interpolation#LINEAR} or {@link Interpolation#SPHERICAL}
      * @return a new (n * steps, inputSize) matrix, pair i in rows [i * steps, (i + 1) * steps)
      */
-    public static FMatrixRMaj interpolate(Vae vae, FMatrixRMaj from, FMatrixRMaj to, int steps, Interpolation kind) {
-        return interpolate(x -> vae.encode(x).mu(), vae::decode, from, to, steps, kind);
-    }
-
-    /** As {@link #interpolate(Vae, FMatrixRMaj, FMatrixRMaj, int, Interpolation)} between an autoencoder's codes. */
-    public static FMatrixRMaj interpolate(Autoencoder autoencoder, FMatrixRMaj from, FMatrixRMaj to, int steps,
+    public static FMatrixRMaj interpolate(LatentModel model, FMatrixRMaj from, FMatrixRMaj to, int steps,
                                           Interpolation kind) {
-        return interpolate(autoencoder::encode, autoencoder::decode, from, to, steps, kind);
+        return interpolate(model::encodeMean, model::decode, from, to, steps, kind);
     }
 
     private static FMatrixRMaj interpolate(UnaryOperator<FMatrixRMaj> encode, UnaryOperator<FMatrixRMaj> decode,
@@ -86,14 +81,9 @@ public final class LatentSpace {
      *
      * @return a new (steps, inputSize) matrix
      */
-    public static FMatrixRMaj traverse(Vae vae, FMatrixRMaj base, int dimension, double from, double to, int steps) {
-        return vae.decode(traversalCodesFor(base, vae.latentSize(), dimension, from, to, steps));
-    }
-
-    /** As {@link #traverse(Vae, FMatrixRMaj, int, double, double, int)} for an autoencoder's code. */
-    public static FMatrixRMaj traverse(Autoencoder autoencoder, FMatrixRMaj base, int dimension, double from,
-                                       double to, int steps) {
-        return autoencoder.decode(traversalCodesFor(base, autoencoder.codeSize(), dimension, from, to, steps));
+    public static FMatrixRMaj traverse(LatentModel model, FMatrixRMaj base, int dimension, double from, double to,
+                                       int steps) {
+        return model.decode(traversalCodesFor(base, model.latentSize(), dimension, from, to, steps));
     }
 
     /**
@@ -102,14 +92,14 @@ public final class LatentSpace {
      *
      * @return a new (latent * steps, inputSize) matrix: dimension u in rows [u * steps, (u + 1) * steps)
      */
-    public static FMatrixRMaj traverseEach(Vae vae, FMatrixRMaj base, double from, double to, int steps) {
-        final int latent = vae.latentSize();
+    public static FMatrixRMaj traverseEach(LatentModel model, FMatrixRMaj base, double from, double to, int steps) {
+        final int latent = model.latentSize();
         FMatrixRMaj codes = new FMatrixRMaj(latent * steps, latent);
         for (int u = 0; u < latent; u++) {
             FMatrixRMaj one = traversalCodesFor(base, latent, u, from, to, steps);
             System.arraycopy(one.data, 0, codes.data, u * steps * latent, steps * latent);
         }
-        return vae.decode(codes);
+        return model.decode(codes);
     }
 
     private static FMatrixRMaj traversalCodesFor(FMatrixRMaj base, int latent, int dimension, double from, double to,

@@ -1,20 +1,22 @@
 package org.vae4j.eval;
 
 import org.ejml.data.FMatrixRMaj;
-import org.vae4j.Vae;
+import org.vae4j.LatentModel;
+import org.vae4j.prob.Posterior;
 
 /**
- * How a {@link Vae} uses its latent dimensions on some data: active units and the KL of each
- * dimension. Both read only the encoder's q(z|x) = N(mu, exp(logvar)); no sampling. Stateless.
+ * How a {@link LatentModel} uses its latent dimensions on some data: active units (from the
+ * posterior means) and the KL of each dimension (for a posterior whose KL splits by dimension,
+ * such as the VAE's q(z|x) = N(mu, exp(logvar))). No sampling. Stateless.
  */
 public final class LatentUsage {
 
     private LatentUsage() {
     }
 
-    /** {@link #activeUnits(Vae, FMatrixRMaj, double)} with the paper's threshold 0.01. */
-    public static ActiveUnits activeUnits(Vae vae, FMatrixRMaj x) {
-        return activeUnits(vae, x, ActiveUnits.DEFAULT_THRESHOLD);
+    /** {@link #activeUnits(LatentModel, FMatrixRMaj, double)} with the paper's threshold 0.01. */
+    public static ActiveUnits activeUnits(LatentModel model, FMatrixRMaj x) {
+        return activeUnits(model, x, ActiveUnits.DEFAULT_THRESHOLD);
     }
 
     /**
@@ -26,9 +28,9 @@ public final class LatentUsage {
      *
      * @param x (n, inputSize) data, not modified
      */
-    public static ActiveUnits activeUnits(Vae vae, FMatrixRMaj x, double threshold) {
-        Rows.checkWidth(x, vae.inputSize(), "data");
-        FMatrixRMaj mu = vae.encode(x).mu(); // (n, latent)
+    public static ActiveUnits activeUnits(LatentModel model, FMatrixRMaj x, double threshold) {
+        Rows.checkWidth(x, model.inputSize(), "data");
+        FMatrixRMaj mu = model.encodeMean(x); // (n, latent)
         final int latent = mu.numCols;
         double[] variances = new double[latent];
         for (int u = 0; u < latent; u++) {
@@ -50,20 +52,19 @@ public final class LatentUsage {
      *
      * @param x (n, inputSize) data, not modified
      * @return a new array of length latentSize
+     * @throws UnsupportedOperationException when the posterior's KL does not split by dimension
      */
-    public static double[] klPerDimension(Vae vae, FMatrixRMaj x) {
-        Rows.checkWidth(x, vae.inputSize(), "data");
-        Vae.Encoding q = vae.encode(x);
-        final int latent = vae.latentSize();
-        double[] kl = new double[latent];
-        for (int i = 0; i < x.numRows; i++) {
-            for (int u = 0; u < latent; u++) {
-                double m = q.mu().data[i * latent + u];
-                double lv = q.logvar().data[i * latent + u];
-                kl[u] += -0.5 * (1 + lv - m * m - Math.exp(lv));
-            }
+    public static double[] klPerDimension(LatentModel model, FMatrixRMaj x) {
+        Rows.checkWidth(x, model.inputSize(), "data");
+        final Posterior q = model.posterior();
+        double[] kl = new double[model.latentSize()];
+        FMatrixRMaj chunk = new FMatrixRMaj(Math.min(Rows.CHUNK, x.numRows), x.numCols);
+        for (int start = 0; start < x.numRows; start += Rows.CHUNK) {
+            Rows.copy(x, start, Math.min(x.numRows, start + Rows.CHUNK), chunk);
+            q.forward(model.kernels(), model.encoderOutput(chunk));
+            q.addKlToPriorPerDimension(kl);
         }
-        for (int u = 0; u < latent; u++) {
+        for (int u = 0; u < kl.length; u++) {
             kl[u] /= x.numRows;
         }
         return kl;

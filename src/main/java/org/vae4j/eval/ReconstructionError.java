@@ -3,8 +3,7 @@ package org.vae4j.eval;
 import java.util.function.UnaryOperator;
 
 import org.ejml.data.FMatrixRMaj;
-import org.vae4j.Autoencoder;
-import org.vae4j.Vae;
+import org.vae4j.LatentModel;
 
 /**
  * The squared reconstruction error per image, the deterministic autoencoder's usual figure
@@ -27,22 +26,14 @@ public final class ReconstructionError {
     }
 
     /**
-     * The squared error per image of a VAE reconstructing through the posterior mean,
-     * r = E[x | z = mu(x)] ({@link Vae#reconstruct}).
+     * The squared error per image of a model reconstructing through the posterior mean,
+     * r = E[x | z = encodeMean(x)] ({@link LatentModel#reconstruct}): mu(x) for a VAE, the code
+     * for an autoencoder.
      *
      * @param x (n, inputSize), not modified
      */
-    public static double squaredErrorPerImage(Vae vae, FMatrixRMaj x) {
-        return squaredErrorPerImage(vae::reconstruct, x);
-    }
-
-    /**
-     * The squared error per image of an autoencoder, r = decode(encode(x)) ({@link Autoencoder#reconstruct}).
-     *
-     * @param x (n, inputSize), not modified
-     */
-    public static double squaredErrorPerImage(Autoencoder autoencoder, FMatrixRMaj x) {
-        return squaredErrorPerImage(autoencoder::reconstruct, x);
+    public static double squaredErrorPerImage(LatentModel model, FMatrixRMaj x) {
+        return squaredErrorPerImage(model::reconstruct, x);
     }
 
     /**

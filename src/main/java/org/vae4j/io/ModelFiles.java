@@ -26,31 +26,36 @@ import org.vae4j.optim.Sgd;
 import org.vae4j.objective.Corruption;
 
 /**
- * Saves and loads {@link Vae} and {@link Autoencoder} models, and training checkpoints, as
- * safetensors files that PyTorch reads and writes too.
+ * Saves and loads models of any {@link LatentModel#kind() kind} that has a {@link ModelCodec}
+ * ({@link Vae} and {@link Autoencoder} built in; see {@link ModelCodecs} to add one), and training
+ * checkpoints, as safetensors files that PyTorch reads and writes too.
  *
- * <p><b>Tensors.</b> Each parameter is stored under its {@link Parameter#name()}, which is its
- * PyTorch {@code state_dict} name ({@code fc1, fc_mu, fc_logvar, fc3, fc4} for the seed's
- * one-hidden-layer VAE; {@code encoder.N} / {@code decoder.N} as {@code nn.Sequential} names them
- * otherwise), with PyTorch's shapes: weights (out, in), biases (out). So
- * {@code module.load_state_dict(safetensors.torch.load_file(path))} accepts a vae4j file.
+ * <p><b>Tensors.</b> Each parameter is stored under its {@link Parameter#name()}, composed by the
+ * model's modules as PyTorch composes {@code state_dict} names ({@code fc1, fc_mu, fc_logvar, fc3,
+ * fc4} for the seed's one-hidden-layer VAE; {@code encoder.N} / {@code decoder.N} as
+ * {@code nn.Sequential} names them otherwise), with PyTorch's shapes: weights (out, in), biases
+ * (out). So {@code module.load_state_dict(safetensors.torch.load_file(path))} accepts a vae4j file.
  *
- * <p><b>Metadata.</b> The architecture (kind, widths, activations, likelihood), and when given the
- * training settings and history, as {@code vae4j.*} string entries, plus {@code format = pt} and a
- * SHA-256 of the data section: a loaded model needs no other file, and a flipped bit in the data
- * is detected. The keys are listed in docs/MODEL_FILES.md.
+ * <p><b>Metadata.</b> The model kind ({@code vae4j.model}) and the architecture entries its codec
+ * writes (widths, activations, likelihood), and when given the training settings and history, as
+ * {@code vae4j.*} string entries, plus {@code format = pt} and a SHA-256 of the data section: a
+ * loaded model needs no other file, and a flipped bit in the data is detected. The keys are
+ * listed in docs/MODEL_FILES.md.
  *
- * <p><b>Files from PyTorch.</b> A file without vae4j metadata is read by inferring the architecture
- * from its tensor names and shapes (see docs/MODEL_FILES.md): {@code fc1/fc_mu/fc_logvar/fc3/fc4}
- * gives the seed's ReLU Bernoulli VAE, {@code encoder.N/fc_mu/fc_logvar/decoder.N} a deeper one,
- * {@code encoder.N/decoder.N} a ReLU autoencoder with a linear code and a sigmoid output. For other
- * activations build the model and use {@link #loadInto}.
+ * <p><b>Files from PyTorch.</b> A file without vae4j metadata is offered to each registered codec
+ * to recognise from its tensor names and shapes (see docs/MODEL_FILES.md): {@code
+ * fc1/fc_mu/fc_logvar/fc3/fc4} gives the seed's ReLU Bernoulli VAE,
+ * {@code encoder.N/fc_mu/fc_logvar/decoder.N} a deeper one, {@code encoder.N/decoder.N} a ReLU
+ * autoencoder with a linear code and a sigmoid output. For other activations build the model and
+ * use {@link #loadInto}.
  *
- * <p><b>Checks.</b> Loading validates the file's header (see {@link SafeTensors}), then every tensor
- * name, dtype and shape against the architecture, then the checksum, then reads the values and
- * checks they are finite, and only then builds the model: a corrupt, hostile or mismatched file
- * gets a {@link ModelFileException} whose message names the file and the problem, never an
- * {@link OutOfMemoryError} or a half-loaded model. Saving is atomic.
+ * <p><b>Checks.</b> Loading validates the file's header (see {@link SafeTensors}), has the codec
+ * build the model with throw-away weights (a declared model bigger than the file's tensors is
+ * refused before it is allocated), checks every tensor name, dtype and shape against the model's
+ * parameters, then the checksum, then reads the values and checks they are finite, and only then
+ * copies them: a corrupt, hostile or mismatched file gets a {@link ModelFileException} whose
+ * message names the file and the problem, never an {@link OutOfMemoryError} or a half-loaded
+ * model. Saving is atomic.
  *
  * <p>Stateless; thread-safe, provided no other thread changes a model while it is saved.
  */
@@ -96,12 +101,12 @@ public final class ModelFiles {
      * Saves a model's parameters and architecture to a safetensors file, atomically: on any error
      * the previous file at {@code file}, if any, is left unchanged.
      *
-     * @param model         a {@link Vae} or an {@link Autoencoder}; not modified
+     * @param model         a model whose kind has a registered {@link ModelCodec} (e.g. a {@link Vae}); not modified
      * @param file          the target (conventionally {@code *.safetensors}); missing parent folders are created
      * @param training      the trainer settings and history to record (beta, seed, ...), or {@code null}
      * @param extraMetadata further string entries, e.g. the data set's name; keys must not be
      *                      {@code format} nor start with {@code vae4j.}
-     * @throws IllegalArgumentException for another model type, a likelihood that cannot be named,
+     * @throws IllegalArgumentException for a kind without a codec, a likelihood no {@link LikelihoodCodec} names,
      *                                  a reserved or null metadata key, or a null value
      * @throws IOException              when the file cannot be written
      */
@@ -117,7 +122,7 @@ public final class ModelFiles {
         Map<String, String> meta = metadata(model, training, extraMetadata);
         meta.put(DATA_SHA256, SafeTensors.dataSha256(tensors));
         SafeTensors.write(file, meta, tensors, wrap);
-        LOG.info("saved {} to {}", Architecture.of(model).describe(), file);
+        LOG.info("saved {} to {}", ModelCodecs.describe(ModelCodecs.codecFor(model), model), file);
     }
 
     /**
@@ -156,7 +161,7 @@ public final class ModelFiles {
 
     /** The parameters as PyTorch-shaped float tensors (values copied). */
     private static List<FloatTensor> parameterTensors(LatentModel model) {
-        Architecture.of(model); // rejects other model types before anything else
+        ModelCodecs.codecFor(model); // rejects a kind without a codec before anything else
         List<FloatTensor> tensors = new ArrayList<>();
         for (Parameter p : model.parameters()) {
             tensors.add(FloatTensor.wrap(p.name(), torchShape(p), Arrays.copyOf(p.value().data, p.size())));
@@ -178,7 +183,9 @@ public final class ModelFiles {
         meta.put(FORMAT, "pt");
         meta.put(FORMAT_VERSION_KEY, Integer.toString(FORMAT_VERSION));
         meta.put(VERSION, libraryVersion());
-        Architecture.of(model).writeTo(meta);
+        ModelCodec<?> codec = ModelCodecs.codecFor(model);
+        meta.put(Architecture.MODEL, codec.kind());
+        ModelCodecs.write(codec, model, meta);
         if (training != null) {
             meta.put(SEED, Long.toString(training.seed()));
             meta.put(BATCH_SIZE, Integer.toString(training.batchSize()));
@@ -208,83 +215,118 @@ public final class ModelFiles {
 
     /**
      * Loads a model saved by {@link #save} (or {@link #saveCheckpoint}), or a PyTorch
-     * {@code state_dict} saved with {@code safetensors.torch.save_file} (architecture inferred
-     * from the tensor names, see the class documentation).
+     * {@code state_dict} saved with {@code safetensors.torch.save_file} (recognised by the
+     * registered codecs from the tensor names, see the class documentation).
      *
-     * @return a new {@link Vae} or {@link Autoencoder}
-     * @throws ModelFileException for an invalid file, declared architecture or tensor (missing,
-     *                            unexpected, wrong dtype or shape, non-finite value), or a checksum mismatch
+     * <p>The model is built by the {@link ModelCodec} of the kind the file names ({@code
+     * vae4j.model}); every tensor of the file is then checked against the model's
+     * {@link LatentModel#parameters()} by name, dtype and shape before any value is read.
+     *
+     * @return a new model of the file's kind (a {@link Vae} or {@link Autoencoder} for the built-in kinds)
+     * @throws ModelFileException for an invalid file, a kind no registered codec stores, a bad declared
+     *                            architecture or tensor (missing, unexpected, wrong dtype or shape,
+     *                            non-finite value), or a checksum mismatch
      * @throws IOException        when the file cannot be read
      */
     public static LatentModel load(Path file) throws IOException {
         try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
-            Architecture arch = architecture(f);
-            Map<String, long[]> expected = arch.expectedShapes();
-            checkTensors(f, expected, arch.describe(), f.metadata().containsKey(OptimizerFiles.OPTIMIZER));
+            Declared declared = declaredModel(f);
+            LatentModel model = declared.model();
+            Map<String, long[]> expected = shapes(model);
+            checkTensors(f, expected, declared.description(), f.metadata().containsKey(OptimizerFiles.OPTIMIZER));
             verifyChecksum(f);
-            Map<String, float[]> values = readAll(f, expected.keySet());
-            LatentModel model = arch.build();
-            assign(model, values);
-            LOG.info("loaded {} from {}", arch.describe(), file);
+            assign(model, readAll(f, expected.keySet()));
+            LOG.info("loaded {} from {}", declared.description(), file);
             return model;
         }
     }
 
     /**
+     * {@link #load}, requiring a model of the given class.
+     *
+     * @throws ModelFileException also when the file holds a model of another class
+     */
+    public static <M extends LatentModel> M load(Path file, Class<M> type) throws IOException {
+        LatentModel m = load(file);
+        if (!type.isInstance(m)) {
+            throw new ModelFileException(file, "holds a " + ModelCodecs.describe(ModelCodecs.codecFor(m), m)
+                    + ", not a " + type.getSimpleName() + " (use load, or load(file, " + m.getClass().getSimpleName()
+                    + ".class))");
+        }
+        return type.cast(m);
+    }
+
+    /**
      * {@link #load}, requiring a VAE.
      *
-     * @throws ModelFileException also when the file holds an autoencoder
+     * @throws ModelFileException also when the file holds another kind of model
      */
     public static Vae loadVae(Path file) throws IOException {
-        LatentModel m = load(file);
-        if (!(m instanceof Vae)) {
-            throw new ModelFileException(file, "holds an autoencoder, not a VAE (use loadAutoencoder or load)");
-        }
-        return (Vae) m;
+        return load(file, Vae.class);
     }
 
     /**
      * {@link #load}, requiring an autoencoder.
      *
-     * @throws ModelFileException also when the file holds a VAE
+     * @throws ModelFileException also when the file holds another kind of model
      */
     public static Autoencoder loadAutoencoder(Path file) throws IOException {
-        LatentModel m = load(file);
-        if (!(m instanceof Autoencoder)) {
-            throw new ModelFileException(file, "holds a VAE, not an autoencoder (use loadVae or load)");
-        }
-        return (Autoencoder) m;
+        return load(file, Autoencoder.class);
     }
 
     /**
      * Loads a file's tensors into an existing model, e.g. a PyTorch state_dict of a module whose
-     * activations the name-based inference cannot know. Every parameter of {@code model} must be in
-     * the file with PyTorch's shape, and every tensor of the file must be a parameter (optimiser
-     * tensors of a checkpoint aside). If the file declares a vae4j architecture, it must be the
-     * model's. The model is changed only if every check passes and every value has been read.
+     * activations the name-based recognition cannot know. Every parameter of {@code model} must be
+     * in the file with PyTorch's shape, and every tensor of the file must be a parameter (optimiser
+     * tensors of a checkpoint aside). If the file declares a model kind, it must be the model's, and
+     * when that kind has a codec the declared architecture must be the model's. The model is
+     * changed only if every check passes and every value has been read. Works for a model of any
+     * kind, with or without a codec.
      *
-     * @param model a {@link Vae} or {@link Autoencoder}; its parameters are overwritten
-     * @throws ModelFileException as {@link #load}, or when the declared architecture differs from the model's
+     * @param model any {@link LatentModel}; its parameters are overwritten
+     * @throws ModelFileException as {@link #load}, or when the declared kind or architecture differs from the model's
      * @throws IOException        when the file cannot be read
      */
     public static void loadInto(Path file, LatentModel model) throws IOException {
-        Architecture mine = Architecture.of(model);
+        Optional<ModelCodec<?>> codec = ModelCodecs.forKind(model.kind());
+        String mine = codec.isPresent() ? ModelCodecs.describe(ModelCodecs.codecFor(model), model)
+                : model.kind() + " " + model.describe();
         try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
             if (f.metadata().containsKey(Architecture.MODEL)) {
-                Architecture declared = architecture(f);
-                if (!declared.sameAs(mine)) {
-                    throw new ModelFileException(file, "the file holds a " + declared.describe()
-                            + " but the model is a " + mine.describe());
+                String kind = f.metadata().get(Architecture.MODEL);
+                if (!kind.equals(model.kind())) {
+                    throw new ModelFileException(file, "the file holds a model of kind '" + kind
+                            + "' but the model is a " + mine + " (kind '" + model.kind() + "')");
+                }
+                if (codec.isPresent()) {
+                    Declared declared = declaredModel(f);
+                    if (!architecture(declared.codec(), declared.model()).equals(architecture(codec.get(), model))) {
+                        throw new ModelFileException(file, "the file holds a " + declared.description()
+                                + " but the model is a " + mine);
+                    }
                 }
             }
-            Map<String, long[]> expected = new LinkedHashMap<>();
-            for (Parameter p : model.parameters()) {
-                expected.put(p.name(), torchShape(p));
-            }
-            checkTensors(f, expected, mine.describe(), f.metadata().containsKey(OptimizerFiles.OPTIMIZER));
+            Map<String, long[]> expected = shapes(model);
+            checkTensors(f, expected, mine, f.metadata().containsKey(OptimizerFiles.OPTIMIZER));
             verifyChecksum(f);
             assign(model, readAll(f, expected.keySet()));
         }
+    }
+
+    /** The architecture entries a codec writes for a model. */
+    private static Map<String, String> architecture(ModelCodec<?> codec, LatentModel model) {
+        Map<String, String> m = new LinkedHashMap<>();
+        ModelCodecs.write(codec, model, m);
+        return m;
+    }
+
+    /** The parameters' names and PyTorch shapes, in the model's order: what a file of it holds. */
+    private static Map<String, long[]> shapes(LatentModel model) {
+        Map<String, long[]> expected = new LinkedHashMap<>();
+        for (Parameter p : model.parameters()) {
+            expected.put(p.name(), torchShape(p));
+        }
+        return expected;
     }
 
     /**
@@ -341,20 +383,20 @@ public final class ModelFiles {
                 throw new ModelFileException(file, "is not a vae4j checkpoint (no " + OptimizerFiles.OPTIMIZER
                         + " metadata); load it as a model with ModelFiles.load");
             }
-            Architecture arch = architecture(f);
-            Map<String, long[]> params = arch.expectedShapes();
+            Declared declared = declaredModel(f);
+            Map<String, long[]> params = shapes(declared.model());
             TrainingState training = trainingState(meta, file)
                     .orElseThrow(() -> new ModelFileException(file, "checkpoint lacks " + SEED));
             OptimizerFiles.Declared opt = OptimizerFiles.declared(meta, f.tensors(), file);
             Map<String, long[]> expected = new LinkedHashMap<>(params);
             expected.putAll(opt.expectedShapes(params));
-            checkTensors(f, expected, arch.describe() + " with " + opt.describe(), false);
+            checkTensors(f, expected, declared.description() + " with " + opt.describe(), false);
             verifyChecksum(f);
             Map<String, float[]> values = readAll(f, expected.keySet());
-            LatentModel model = arch.build();
+            LatentModel model = declared.model();
             assign(model, values);
             Optimizer optimizer = opt.restore(model.parameters(), values);
-            LOG.info("loaded checkpoint of {} after {} optimiser steps from {}", arch.describe(), optimizer.steps(),
+            LOG.info("loaded checkpoint of {} after {} optimiser steps from {}", declared.description(), optimizer.steps(),
                     file);
             return new Checkpoint(model, optimizer, training, meta);
         }
@@ -396,8 +438,15 @@ public final class ModelFiles {
         }
     }
 
-    /** The declared architecture, or the one inferred from the tensor names when there is no vae4j metadata. */
-    private static Architecture architecture(SafeTensorsFile f) throws ModelFileException {
+    /** A model built by its codec from a file's header (throw-away weights), and its description. */
+    private record Declared(ModelCodec<?> codec, LatentModel model, String description) {
+    }
+
+    /**
+     * The model a file declares, built by the codec of its kind; or, without vae4j metadata, the
+     * first registered codec's that recognises the tensor names.
+     */
+    private static Declared declaredModel(SafeTensorsFile f) throws ModelFileException {
         Map<String, String> meta = f.metadata();
         Path file = f.path();
         String version = meta.get(FORMAT_VERSION_KEY);
@@ -409,10 +458,43 @@ public final class ModelFiles {
                         + FORMAT_VERSION);
             }
         }
+        ModelHeader header = new ModelHeader(meta, f.tensors(), file);
         if (meta.containsKey(Architecture.MODEL)) {
-            return Architecture.fromMetadata(meta, file);
+            String kind = meta.get(Architecture.MODEL);
+            Optional<ModelCodec<?>> codec = ModelCodecs.forKind(kind);
+            if (codec.isEmpty()) {
+                throw new ModelFileException(file, "metadata " + Architecture.MODEL + " = '" + abbreviate(kind)
+                        + "': expected " + ModelCodecs.knownKinds() + "; no ModelCodec is registered for this kind: "
+                        + "to load it, " + ModelCodecs.howToRegister());
+            }
+            return declared(codec.get(), codec.get().build(header), header);
         }
-        return Architecture.infer(f.tensors(), file);
+        List<String> recognisable = new ArrayList<>();
+        for (ModelCodec<?> c : ModelCodecs.all()) {
+            Optional<? extends LatentModel> m = c.recognise(header);
+            if (m.isPresent()) {
+                return declared(c, m.get(), header);
+            }
+            if (c.recognisedNames() != null) {
+                recognisable.add(c.recognisedNames());
+            }
+        }
+        List<String> names = new ArrayList<>(f.tensors().keySet());
+        String expected = recognisable.size() <= 1 ? String.join("", recognisable)
+                : String.join(", ", recognisable.subList(0, recognisable.size() - 1)) + " or "
+                + recognisable.get(recognisable.size() - 1);
+        throw new ModelFileException(file, "no vae4j metadata, and the tensor names match no known module: "
+                + "expected " + expected + "; found "
+                + (names.size() <= 8 ? names : names.subList(0, 8) + " and " + (names.size() - 8) + " more"));
+    }
+
+    private static Declared declared(ModelCodec<?> codec, LatentModel model, ModelHeader header)
+            throws ModelFileException {
+        if (model == null || !codec.kind().equals(model.kind()) || !codec.modelType().isInstance(model)) {
+            throw header.error("the " + codec.kind() + " codec (" + codec.getClass().getName() + ") built "
+                    + (model == null ? "nothing" : "a " + model.getClass().getName() + " of kind '" + model.kind() + "'"));
+        }
+        return new Declared(codec, model, ModelCodecs.describe(codec, model));
     }
 
     /**

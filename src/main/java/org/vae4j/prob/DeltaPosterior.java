@@ -66,6 +66,11 @@ public final class DeltaPosterior implements Posterior {
         Arrays.fill(perRow, 0, h.numRows, 0.0);
     }
 
+    /** Adds nothing: no KL. */
+    @Override
+    public void addKlToPriorPerDimension(double[] sums) {
+    }
+
     @Override
     public void logDensityPerRow(FMatrixRMaj z, double[] perRow) {
         throw new UnsupportedOperationException("a deterministic posterior has no density");

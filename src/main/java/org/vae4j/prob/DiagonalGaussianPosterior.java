@@ -126,6 +126,17 @@ public final class DiagonalGaussianPosterior implements Posterior {
     }
 
     @Override
+    public void addKlToPriorPerDimension(double[] sums) {
+        for (int r = 0; r < mu.numRows; r++) {
+            for (int j = 0; j < latent; j++) {
+                double m = mu.data[r * latent + j];
+                double lv = logvar.data[r * latent + j];
+                sums[j] += -0.5 * (1 + lv - m * m - Math.exp(lv));
+            }
+        }
+    }
+
+    @Override
     public void logDensityPerRow(FMatrixRMaj zs, double[] perRow) {
         for (int r = 0; r < mu.numRows; r++) {
             double s = 0;

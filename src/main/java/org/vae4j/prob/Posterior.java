@@ -56,10 +56,23 @@ public interface Posterior {
     void klToPriorPerRow(double[] perRow);
 
     /**
+     * Adds to {@code sums[j]} the KL of latent dimension j, summed over the rows of the last
+     * forward, for a posterior whose KL is a sum over dimensions (a diagonal Gaussian's). By
+     * default it is not.
+     *
+     * @param sums modified: sums[j] for j &lt; latentSize
+     * @throws UnsupportedOperationException when the KL does not split by dimension
+     */
+    default void addKlToPriorPerDimension(double[] sums) {
+        throw new UnsupportedOperationException("the " + describe() + " posterior does not split its KL by dimension");
+    }
+
+    /**
      * log q(z_r | x_r) of each row, for a z of the last forward's rows (e.g. importance sampling).
      *
      * @param z      (batch, latentSize), not modified
      * @param perRow modified
+     * @throws UnsupportedOperationException for a posterior without a density (a point mass)
      */
     void logDensityPerRow(FMatrixRMaj z, double[] perRow);
 

@@ -6,7 +6,6 @@ import java.util.SplittableRandom;
 
 import org.ejml.data.FMatrixRMaj;
 import org.vae4j.LatentModel;
-import org.vae4j.Vae;
 import org.vae4j.io.ModelFiles;
 
 /**
@@ -33,14 +32,14 @@ public final class Generate {
     static void run(Path modelFile, Path png, int count, long seed) throws IOException {
         // The file holds the architecture; load() builds the right model (a file from PyTorch works too).
         LatentModel model = ModelFiles.load(modelFile);
-        if (!(model instanceof Vae vae)) {
+        if (!model.hasStochasticPosterior()) {
             throw new IllegalArgumentException(modelFile + " holds an autoencoder, which has no prior to sample from");
         }
         // z ~ N(0, I), decoded to pixel probabilities: (count, 784) for MNIST.
-        FMatrixRMaj images = vae.sample(count, new SplittableRandom(seed));
-        int side = Pictures.squareSide(vae.inputSize());
+        FMatrixRMaj images = model.sample(count, new SplittableRandom(seed));
+        int side = Pictures.squareSide(model.inputSize());
         int cols = (int) Math.ceil(Math.sqrt(count));
         Pictures.writePng(Pictures.grid(images, side, side, cols, 2), png);
-        System.out.printf("wrote %d samples of the VAE %s to %s%n", count, vae.describe(), png);
+        System.out.printf("wrote %d samples of the VAE %s to %s%n", count, model.describe(), png);
     }
 }

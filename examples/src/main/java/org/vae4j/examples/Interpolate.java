@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 import org.ejml.data.FMatrixRMaj;
-import org.vae4j.Autoencoder;
 import org.vae4j.LatentModel;
-import org.vae4j.Vae;
 import org.vae4j.data.DatasetSplits;
 import org.vae4j.data.ImageDataset;
 import org.vae4j.eval.Interpolation;
@@ -52,14 +50,8 @@ public final class Interpolate {
         // Encode both (the posterior mean for a VAE), walk from one code to the other, decode each point.
         FMatrixRMaj linear;
         FMatrixRMaj spherical;
-        if (model instanceof Vae vae) {
-            linear = LatentSpace.interpolate(vae, a, b, steps, Interpolation.LINEAR);
-            spherical = LatentSpace.interpolate(vae, a, b, steps, Interpolation.SPHERICAL);
-        } else {
-            Autoencoder ae = (Autoencoder) model;
-            linear = LatentSpace.interpolate(ae, a, b, steps, Interpolation.LINEAR);
-            spherical = LatentSpace.interpolate(ae, a, b, steps, Interpolation.SPHERICAL);
-        }
+        linear = LatentSpace.interpolate(model, a, b, steps, Interpolation.LINEAR);
+        spherical = LatentSpace.interpolate(model, a, b, steps, Interpolation.SPHERICAL);
 
         // Two rows: original a, the path, original b.
         FMatrixRMaj grid = Pictures.stack(a, linear, b, a, spherical, b);

@@ -6,9 +6,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import org.ejml.data.FMatrixRMaj;
-import org.vae4j.Autoencoder;
 import org.vae4j.LatentModel;
-import org.vae4j.Vae;
 import org.vae4j.data.ImageDataset;
 import org.vae4j.eval.ActiveUnits;
 import org.vae4j.eval.Elbo;
@@ -47,30 +45,30 @@ public final class LoadPyTorchModel {
         // fc1, fc_mu, fc_logvar, fc3, fc4 is the seed VAE (ReLU, Bernoulli logits).
         Map<String, String> meta = ModelFiles.readMetadata(file);
         LatentModel model = ModelFiles.load(file);
-        System.out.printf("%s: %s (%s)%n", file, model instanceof Vae v ? "VAE " + v.describe()
-                : "autoencoder " + ((Autoencoder) model).describe(),
+        System.out.printf("%s: %s (%s)%n", file, (model.hasStochasticPosterior() ? "VAE " : "autoencoder ")
+                + model.describe(),
                 meta.containsKey("vae4j.model") ? "written by vae4j" : "no vae4j metadata: architecture from the tensors");
 
         ImageDataset test = ExampleData.load("mnist", null).test();
         FMatrixRMaj x = test.images(); // (10000, 784), pixels in [0, 1]
-        if (model instanceof Vae vae) {
-            // -ELBO with 10 z draws per image, as the PyTorch reference evaluates it.
-            ElboEstimate elbo = Elbo.estimate(vae, x, 10, new SplittableRandom(1));
+        if (model.hasStochasticPosterior()) {
+                // -ELBO with 10 z draws per image, as the PyTorch reference evaluates it.
+            ElboEstimate elbo = Elbo.estimate(model, x, 10, new SplittableRandom(1));
             System.out.printf("test -ELBO: %.3f +- %.3f nats (reconstruction %.3f + KL %.3f; 10 z samples)%n",
                     elbo.negativeElbo(), elbo.standardError(), elbo.reconstruction(), elbo.kl());
             // log p(x) >= ELBO; the importance-weighted bound with k = 100 is tighter.
             FMatrixRMaj head = test.head(1000).images();
-            LogLikelihoodEstimate ll = ImportanceWeighted.logLikelihood(vae, head, 100, new SplittableRandom(2));
+            LogLikelihoodEstimate ll = ImportanceWeighted.logLikelihood(model, head, 100, new SplittableRandom(2));
             System.out.printf("test log p(x): %.3f +- %.3f nats (importance-weighted, k=100, first 1000 images)%n",
                     ll.logLikelihood(), ll.standardError());
-            ActiveUnits au = LatentUsage.activeUnits(vae, x);
+            ActiveUnits au = LatentUsage.activeUnits(model, x);
             System.out.printf("active units: %d of %d (Var_x E[z_u|x] > %.2f)%n", au.count(), au.dimensions(),
                     au.threshold());
             System.out.printf("squared error per image (reconstructing through the mean): %.3f%n",
-                    ReconstructionError.squaredErrorPerImage(vae, x));
+                    ReconstructionError.squaredErrorPerImage(model, x));
         } else {
             System.out.printf("test squared error per image: %.3f%n",
-                    ReconstructionError.squaredErrorPerImage((Autoencoder) model, x));
+                    ReconstructionError.squaredErrorPerImage(model, x));
         }
     }
 }

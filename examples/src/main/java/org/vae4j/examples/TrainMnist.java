@@ -328,8 +328,8 @@ public final class TrainMnist implements Callable<Integer> {
         Map<String, String> meta = c.metadata();
         String where = " differs from the checkpoint's ";
         String why = ": a resumed run keeps the settings it was started with";
-        ModelKind kind = isVae(m) ? ModelKind.vae : ModelKind.ae;
-        int[] h = m instanceof Vae v ? v.hiddenSizes() : ((Autoencoder) m).hiddenSizes();
+        ModelKind kind = ModelKind.valueOf(m.kind());
+        int[] h = widths(meta.get("vae4j.hidden_sizes")); // the built-in kinds' architecture entry
         int z = TrainingPictures.latentSize(m);
         String ds = meta.getOrDefault(META_DATASET, dataset);
         boolean bin = Boolean.parseBoolean(meta.getOrDefault(META_BINARISE, "false"));
@@ -380,19 +380,30 @@ public final class TrainMnist implements Callable<Integer> {
 
     private LatentModel buildModel(int inputs) {
         if (model == ModelKind.vae) {
-            return Vae.builder(inputs).hidden(hidden != null ? hidden : new int[] {512})
+            return Vae.builder(inputs).hidden(hidden != null ? hidden : defaultHidden())
                     .latent(latent != null ? latent : 32).seed(seed).build();
         }
-        return Autoencoder.builder(inputs).hidden(hidden != null ? hidden : new int[] {1000, 500, 250})
+        return Autoencoder.builder(inputs).hidden(hidden != null ? hidden : defaultHidden())
                 .latent(latent != null ? latent : 30).seed(seed).build();
     }
 
+    /** The encoder's hidden widths when --hidden is not given. */
+    private int[] defaultHidden() {
+        return model == ModelKind.vae ? new int[] {512} : new int[] {1000, 500, 250};
+    }
+
     static boolean isVae(LatentModel m) {
-        return m instanceof Vae;
+        return m.hasStochasticPosterior();
     }
 
     static String architecture(LatentModel m) {
-        return m instanceof Vae v ? v.describe() : ((Autoencoder) m).describe();
+        return m.describe();
+    }
+
+    /** A JSON list of widths as model files store them, e.g. {@code [1000, 500, 250]}. */
+    static int[] widths(String json) {
+        String body = json.replaceAll("[\\[\\]\\s]", "");
+        return body.isEmpty() ? new int[0] : Arrays.stream(body.split(",")).mapToInt(Integer::parseInt).toArray();
     }
 
     /** One training run: the loop over epochs and everything written into the output folder. */
@@ -527,7 +538,7 @@ public final class TrainMnist implements Callable<Integer> {
         /** The final evaluation (VAE: log p(x), active units) and the pictures. */
         private void finish() throws IOException {
             if (isVae(net)) {
-                Vae vae = (Vae) net;
+                LatentModel vae = net;
                 int n = Math.min(IW_IMAGES, testX.numRows);
                 FMatrixRMaj head = firstRows(testX, n);
                 long t0 = System.nanoTime();
@@ -547,7 +558,7 @@ public final class TrainMnist implements Callable<Integer> {
                                 + "%.1f s); active units %d of %d%n", iw.logLikelihood(), iw.standardError(),
                         IW_SAMPLES, n, (System.nanoTime() - t0) / 1e9, au.count(), vae.latentSize());
             } else {
-                metrics.put("latent_size", ((Autoencoder) net).codeSize());
+                metrics.put("latent_size", net.latentSize());
             }
             List<String> files = new ArrayList<>(List.of("model.safetensors", "checkpoint.safetensors",
                     "metrics.json", "loss.png"));
@@ -567,7 +578,7 @@ public final class TrainMnist implements Callable<Integer> {
             Map<String, Object> s = new LinkedHashMap<>();
             s.put("dataset", dataset);
             s.put("model", model.toString());
-            s.put("hidden", isVae(net) ? ((Vae) net).hiddenSizes() : ((Autoencoder) net).hiddenSizes());
+            s.put("hidden", hidden != null ? hidden : defaultHidden());
             s.put("latent", TrainingPictures.latentSize(net));
             s.put("epochs", epochs);
             s.put("batch_size", batchSize);

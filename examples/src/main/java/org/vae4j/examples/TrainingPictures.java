@@ -10,9 +10,7 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
 import org.ejml.data.FMatrixRMaj;
-import org.vae4j.Autoencoder;
 import org.vae4j.LatentModel;
-import org.vae4j.Vae;
 import org.vae4j.data.ImageDataset;
 import org.vae4j.eval.Interpolation;
 import org.vae4j.eval.LatentSpace;
@@ -50,8 +48,8 @@ final class TrainingPictures {
         int h = test.rows();
         int w = test.cols();
         List<String> written = new ArrayList<>();
-        if (model instanceof Vae vae) {
-            FMatrixRMaj samples = vae.sample(64, new SplittableRandom(seed));
+        if (model.hasStochasticPosterior()) {
+            FMatrixRMaj samples = model.sample(64, new SplittableRandom(seed));
             Pictures.writePng(Pictures.grid(samples, h, w, 8, 2), out.resolve("samples.png"));
             written.add("samples.png");
         }
@@ -66,7 +64,7 @@ final class TrainingPictures {
             written.add("manifold.png");
             FMatrixRMaj codes = codes(model, test.images());
             Charts.writeScatter(String.format("%s of the %,d test images",
-                            model instanceof Vae ? "posterior means" : "codes", test.size()), "z1", "z2", Arrays.copyOf(codes.data, codes.getNumElements()),
+                            model.hasStochasticPosterior() ? "posterior means" : "codes", test.size()), "z1", "z2", Arrays.copyOf(codes.data, codes.getNumElements()),
                     test.labels(), classNames, out.resolve("latent-scatter.png"));
             written.add("latent-scatter.png");
         }
@@ -98,9 +96,7 @@ final class TrainingPictures {
         int[][] pairs = pairsWithDifferentLabels(test, INTERPOLATION_PAIRS);
         FMatrixRMaj from = test.select(Arrays.stream(pairs).mapToInt(p -> p[0]).toArray()).images();
         FMatrixRMaj to = test.select(Arrays.stream(pairs).mapToInt(p -> p[1]).toArray()).images();
-        FMatrixRMaj path = model instanceof Vae vae
-                ? LatentSpace.interpolate(vae, from, to, INTERPOLATION_STEPS, Interpolation.SPHERICAL)
-                : LatentSpace.interpolate((Autoencoder) model, from, to, INTERPOLATION_STEPS, Interpolation.SPHERICAL);
+        FMatrixRMaj path = LatentSpace.interpolate(model, from, to, INTERPOLATION_STEPS, Interpolation.SPHERICAL);
         List<FMatrixRMaj> rows = new ArrayList<>();
         for (int i = 0; i < pairs.length; i++) {
             rows.add(Pictures.row(from, i));
@@ -124,18 +120,17 @@ final class TrainingPictures {
         FMatrixRMaj x = test.images();
         List<FMatrixRMaj> rows = new ArrayList<>();
         String[] labels = new String[latent];
-        if (model instanceof Vae vae) {
-            double[] kl = LatentUsage.klPerDimension(vae, x);
+        if (model.hasStochasticPosterior()) {
+            double[] kl = LatentUsage.klPerDimension(model, x);
             Integer[] order = sortedDescending(kl);
             FMatrixRMaj base = new FMatrixRMaj(1, latent);
             for (int r = 0; r < latent; r++) {
                 int u = order[r];
-                rows.add(LatentSpace.traverse(vae, base, u, -TRAVERSAL_RANGE, TRAVERSAL_RANGE, TRAVERSAL_STEPS));
+                rows.add(LatentSpace.traverse(model, base, u, -TRAVERSAL_RANGE, TRAVERSAL_RANGE, TRAVERSAL_STEPS));
                 labels[r] = String.format("z%d  KL %.2f", u, kl[u]);
             }
         } else {
-            Autoencoder ae = (Autoencoder) model;
-            FMatrixRMaj codes = ae.encode(x);
+            FMatrixRMaj codes = model.encodeMean(x);
             double[] mean = new double[latent];
             double[] var = new double[latent];
             meanAndVariance(codes, mean, var);
@@ -147,7 +142,7 @@ final class TrainingPictures {
             for (int r = 0; r < latent; r++) {
                 int u = order[r];
                 double sd = Math.sqrt(var[u]);
-                rows.add(LatentSpace.traverse(ae, base, u, mean[u] - TRAVERSAL_RANGE * sd,
+                rows.add(LatentSpace.traverse(model, base, u, mean[u] - TRAVERSAL_RANGE * sd,
                         mean[u] + TRAVERSAL_RANGE * sd, TRAVERSAL_STEPS));
                 labels[r] = String.format("z%d  sd %.2f", u, sd);
             }
@@ -166,7 +161,7 @@ final class TrainingPictures {
     static void writeManifold(LatentModel model, ImageDataset test, Path file) throws IOException {
         int n = MANIFOLD_SIZE;
         double[][] axis = new double[2][n];
-        if (model instanceof Vae) {
+        if (model.hasStochasticPosterior()) {
             for (int d = 0; d < 2; d++) {
                 for (int i = 0; i < n; i++) {
                     axis[d][i] = normalQuantile(MANIFOLD_LOW + (MANIFOLD_HIGH - MANIFOLD_LOW) * i / (n - 1));
@@ -195,7 +190,7 @@ final class TrainingPictures {
                 grid.data[2 * k + 1] = (float) axis[1][n - 1 - row];
             }
         }
-        FMatrixRMaj decoded = model instanceof Vae vae ? vae.decode(grid) : ((Autoencoder) model).decode(grid);
+        FMatrixRMaj decoded = model.decode(grid);
         Pictures.writePng(Pictures.grid(decoded, test.rows(), test.cols(), n, 1, 1, null), file);
     }
 
@@ -232,16 +227,16 @@ final class TrainingPictures {
 
     /** Latent size of a VAE, code size of an autoencoder. */
     static int latentSize(LatentModel model) {
-        return model instanceof Vae vae ? vae.latentSize() : ((Autoencoder) model).codeSize();
+        return model.latentSize();
     }
 
     /** Posterior means of a VAE, codes of an autoencoder: (n, latent). */
     static FMatrixRMaj codes(LatentModel model, FMatrixRMaj x) {
-        return model instanceof Vae vae ? vae.encode(x).mu() : ((Autoencoder) model).encode(x);
+        return model.encodeMean(x);
     }
 
     private static FMatrixRMaj reconstruct(LatentModel model, FMatrixRMaj x) {
-        return model instanceof Vae vae ? vae.reconstruct(x) : ((Autoencoder) model).reconstruct(x);
+        return model.reconstruct(x);
     }
 
     /** Pairs (i, j) of test images, i = 0, 1, ..., j the next unused image with another label. */

@@ -1,0 +1,30 @@
+package org.vae4j.io;
+
+import java.util.Map;
+
+import org.vae4j.loss.Likelihood;
+
+/**
+ * How model files name one {@link Likelihood}: the value of {@code vae4j.likelihood} and any
+ * entries of its own (e.g. the Gaussian's variance). The built-in {@code bernoulli},
+ * {@code squared-error} and {@code gaussian} are registered by default; register another with
+ * {@link LikelihoodCodecs#register} or in {@code META-INF/services/org.vae4j.io.LikelihoodCodec}.
+ * Model codecs write and read a model's likelihood through {@link LikelihoodCodecs}, so a user
+ * likelihood in a built-in model is saved once its codec is registered. Implementations must be
+ * stateless and thread-safe.
+ */
+public interface LikelihoodCodec {
+
+    /** The value of {@code vae4j.likelihood}, e.g. {@code bernoulli}. */
+    String name();
+
+    /** Whether this codec stores {@code likelihood} (the first registered codec that does names it). */
+    boolean handles(Likelihood likelihood);
+
+    /** Writes the likelihood's own entries (none by default); {@code vae4j.likelihood} is written by the caller. */
+    default void write(Likelihood likelihood, Map<String, String> metadata) {
+    }
+
+    /** The likelihood, from its own entries. */
+    Likelihood read(ModelHeader header) throws ModelFileException;
+}

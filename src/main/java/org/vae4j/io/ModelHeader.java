@@ -1,0 +1,161 @@
+package org.vae4j.io;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Map;
+
+import org.vae4j.loss.Likelihood;
+import org.vae4j.nn.Activation;
+
+/**
+ * What a {@link ModelCodec} sees of a file before any tensor value is read: its metadata and its
+ * tensors' names, dtypes and shapes. The typed getters read the architecture entries a codec
+ * wrote and fail with a {@link ModelFileException} that names the file, the key and the problem
+ * (the text is treated as hostile). Immutable; thread-safe.
+ */
+public final class ModelHeader {
+
+    private final Map<String, String> metadata;
+    private final Map<String, TensorInfo> tensors;
+    private final Path file;
+
+    /**
+     * @param metadata the file's {@code __metadata__} entries
+     * @param tensors  the file's tensors by name
+     * @param file     names the file in errors
+     */
+    public ModelHeader(Map<String, String> metadata, Map<String, TensorInfo> tensors, Path file) {
+        this.metadata = Collections.unmodifiableMap(metadata);
+        this.tensors = Collections.unmodifiableMap(tensors);
+        this.file = file;
+    }
+
+    /** The metadata entries. */
+    public Map<String, String> metadata() {
+        return metadata;
+    }
+
+    /** The tensors by name (shapes and dtypes; no values). */
+    public Map<String, TensorInfo> tensors() {
+        return tensors;
+    }
+
+    /** The file. */
+    public Path file() {
+        return file;
+    }
+
+    /** Whether the metadata has {@code key}. */
+    public boolean has(String key) {
+        return metadata.containsKey(key);
+    }
+
+    /** An error about this file, to throw. */
+    public ModelFileException error(String problem) {
+        return new ModelFileException(file, problem);
+    }
+
+    /** The value of {@code key}; an error when it is missing. */
+    public String require(String key) throws ModelFileException {
+        return Architecture.require(metadata, key, file);
+    }
+
+    /** An integer entry in [1, Integer.MAX_VALUE]. */
+    public int positiveInt(String key) throws ModelFileException {
+        long v = ModelFiles.parseLong(metadata, key, file);
+        if (v <= 0 || v > Integer.MAX_VALUE) {
+            throw error("metadata " + key + " = " + v + ": must be a positive int");
+        }
+        return (int) v;
+    }
+
+    /** A floating-point entry (any double, including non-finite ones: check the range). */
+    public double number(String key) throws ModelFileException {
+        return ModelFiles.parseDouble(metadata, key, file);
+    }
+
+    /** {@code true} or {@code false}, exactly. */
+    public boolean bool(String key) throws ModelFileException {
+        String s = require(key);
+        if (!s.equals("true") && !s.equals("false")) {
+            throw error("metadata " + key + " = '" + s + "': expected true or false");
+        }
+        return s.equals("true");
+    }
+
+    /** A JSON array of 1 to 1000 positive ints, e.g. {@code [512, 256]}. */
+    public int[] widths(String key) throws ModelFileException {
+        return MetadataJson.parseWidths(require(key), key, file);
+    }
+
+    /** An activation by its lower-case name ({@code relu}, {@code leaky_relu}, ...). */
+    public Activation activation(String key) throws ModelFileException {
+        String name = require(key);
+        for (Activation a : Activation.values()) {
+            if (activationName(a).equals(name)) {
+                return a;
+            }
+        }
+        throw error("metadata " + key + " = '" + name + "': expected one of "
+                + Arrays.stream(Activation.values()).map(ModelHeader::activationName).toList());
+    }
+
+    /** The likelihood named by {@code vae4j.likelihood}, read by its {@link LikelihoodCodec}. */
+    public Likelihood likelihood() throws ModelFileException {
+        return LikelihoodCodecs.read(this);
+    }
+
+    /** The metadata spelling of an activation: {@code relu}, {@code leaky_relu}, ... */
+    public static String activationName(Activation a) {
+        return a.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The number of float values the file's parameter tensors hold (optimiser tensors excluded). */
+    public long storedValues() {
+        long n = 0;
+        for (TensorInfo t : tensors.values()) {
+            if (!t.name().startsWith(OptimizerFiles.TENSOR_PREFIX)) {
+                n = saturatingAdd(n, t.numel());
+            }
+        }
+        return n;
+    }
+
+    /**
+     * The guard a codec calls before allocating a model whose size it computed from the metadata:
+     * a file cannot hold a model much bigger than its tensors, so a hostile or mistaken width is
+     * an error here, not an {@link OutOfMemoryError}. A model up to twice the file's values (plus
+     * {@link #ALLOWANCE}) passes, so that an ordinary mismatch (a missing or mis-shaped tensor)
+     * gets the loader's precise message about that tensor.
+     *
+     * @param what       the declared model, e.g. {@code VAE 12-8-(3)-8-12 relu bernoulli}
+     * @param parameters its number of scalars (saturated at Long.MAX_VALUE)
+     * @param largest    the shape of its largest tensor, for the message
+     * @throws ModelFileException when {@code parameters} exceeds the bound
+     */
+    public void checkFits(String what, long parameters, long[] largest) throws ModelFileException {
+        long stored = storedValues();
+        if (parameters > saturatingAdd(saturatingMultiply(2, stored), ALLOWANCE)) {
+            throw error("the " + what + " declared by the metadata needs " + Arrays.toString(largest)
+                    + " for its largest tensor and " + parameters + " values in all, but the file's tensors hold "
+                    + stored);
+        }
+    }
+
+    /** The number of values by which a declared model may exceed twice the file's (see {@link #checkFits}). */
+    public static final long ALLOWANCE = 1L << 20;
+
+    /** a + b, or Long.MAX_VALUE on overflow (for non-negative operands). */
+    public static long saturatingAdd(long a, long b) {
+        long s = a + b;
+        return s < 0 ? Long.MAX_VALUE : s;
+    }
+
+    /** a * b, or Long.MAX_VALUE on overflow (for non-negative operands). */
+    public static long saturatingMultiply(long a, long b) {
+        long hi = Math.multiplyHigh(a, b);
+        long lo = a * b;
+        return hi != 0 || lo < 0 ? Long.MAX_VALUE : lo;
+    }
+}
