@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.random.RandomGenerator;
 
 import org.ejml.data.FMatrixRMaj;
+import org.vae4j.internal.Rows;
 import org.vae4j.kernel.Kernels;
 import org.vae4j.loss.GaussianSampler;
 import org.vae4j.loss.Likelihood;
@@ -205,9 +206,9 @@ public class ComposedLatentModel implements LatentModel {
         FMatrixRMaj result = new FMatrixRMaj(x.numRows, latentSize());
         boolean was = beginInference();
         try {
-            Matrices.forEachChunk(x, (chunk, start) -> {
+            Rows.forEachChunk(x, (chunk, start) -> {
                 encodeChunk(chunk);
-                Matrices.putRows(posterior.mean(), result, start);
+                Rows.putRows(posterior.mean(), result, start);
             });
         } finally {
             endInference(was);
@@ -221,7 +222,7 @@ public class ComposedLatentModel implements LatentModel {
         FMatrixRMaj result = new FMatrixRMaj(x.numRows, posterior.inputSize());
         boolean was = beginInference();
         try {
-            Matrices.forEachChunk(x, (chunk, start) -> Matrices.putRows(encoder.forward(kernels, chunk), result, start));
+            Rows.forEachChunk(x, (chunk, start) -> Rows.putRows(encoder.forward(kernels, chunk), result, start));
         } finally {
             endInference(was);
         }
@@ -243,7 +244,7 @@ public class ComposedLatentModel implements LatentModel {
         FMatrixRMaj result = new FMatrixRMaj(z.numRows, inputSize());
         boolean was = beginInference();
         try {
-            Matrices.forEachChunk(z, (chunk, start) -> Matrices.putRows(decoder.forward(kernels, chunk), result, start));
+            Rows.forEachChunk(z, (chunk, start) -> Rows.putRows(decoder.forward(kernels, chunk), result, start));
         } finally {
             endInference(was);
         }
@@ -256,11 +257,11 @@ public class ComposedLatentModel implements LatentModel {
         FMatrixRMaj result = new FMatrixRMaj(z.numRows, inputSize());
         boolean was = beginInference();
         try {
-            Matrices.forEachChunk(z, (chunk, start) -> {
+            Rows.forEachChunk(z, (chunk, start) -> {
                 FMatrixRMaj out = decoder.forward(kernels, chunk);
                 mean.reshape(chunk.numRows, inputSize());
                 likelihood.mean(out, mean);
-                Matrices.putRows(mean, result, start);
+                Rows.putRows(mean, result, start);
             });
         } finally {
             endInference(was);
@@ -297,7 +298,7 @@ public class ComposedLatentModel implements LatentModel {
         double[] sums = new double[2];
         boolean was = beginInference();
         try {
-            Matrices.forEachChunk(x, (chunk, start) -> {
+            Rows.forEachChunk(x, (chunk, start) -> {
                 int n = chunk.numRows;
                 encodeChunk(chunk);
                 FMatrixRMaj e = null;

@@ -5,6 +5,7 @@ import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
 import org.ejml.data.FMatrixRMaj;
+import org.vae4j.internal.Rows;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vae4j.loss.BernoulliLikelihood;
@@ -181,21 +182,21 @@ public class Vae extends ComposedLatentModel {
         checkData(x, "input");
         FMatrixRMaj m = new FMatrixRMaj(x.numRows, latentSize());
         FMatrixRMaj lv = new FMatrixRMaj(x.numRows, latentSize());
-        inEvaluationMode(() -> Matrices.forEachChunk(x, (chunk, start) -> {
+        inEvaluationMode(() -> Rows.forEachChunk(x, (chunk, start) -> {
             encodeChunk(chunk);
-            Matrices.putRows(posterior().mean(), m, start);
-            Matrices.putRows(posterior().logVariance(), lv, start);
+            Rows.putRows(posterior().mean(), m, start);
+            Rows.putRows(posterior().logVariance(), lv, start);
         }));
         return new Encoding(m, lv);
     }
 
     /** {@link #encode} on rows given as arrays: the posterior means. */
     public float[][] encodeMean(float[][] x) {
-        return Matrices.toRows(encodeMean(Matrices.fromRows(x, "input")));
+        return Rows.toRows(encodeMean(Rows.fromRows(x, "input")));
     }
 
     /** {@link #reconstruct} on rows given as arrays. */
     public float[][] reconstruct(float[][] x) {
-        return Matrices.toRows(reconstruct(Matrices.fromRows(x, "input")));
+        return Rows.toRows(reconstruct(Rows.fromRows(x, "input")));
     }
 }

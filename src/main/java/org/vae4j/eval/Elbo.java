@@ -3,6 +3,7 @@ package org.vae4j.eval;
 import java.util.random.RandomGenerator;
 
 import org.ejml.data.FMatrixRMaj;
+import org.vae4j.internal.Rows;
 import org.vae4j.LatentModel;
 import org.vae4j.kernel.Kernels;
 import org.vae4j.loss.GaussianSampler;
@@ -46,7 +47,7 @@ public final class Elbo {
         final Posterior q = model.posterior();
         final Kernels kernels = model.kernels();
         final int noise = q.noiseWidth();
-        final int chunkRows = Math.min(Rows.CHUNK, x.numRows);
+        final int chunkRows = Math.min(Rows.CHUNK_ROWS, x.numRows);
         FMatrixRMaj chunk = new FMatrixRMaj(chunkRows, x.numCols);        // (chunk, d)
         FMatrixRMaj eps = new FMatrixRMaj(chunkRows, Math.max(1, noise)); // (chunk, noiseWidth)
         double[] kl = new double[chunkRows];
@@ -55,10 +56,10 @@ public final class Elbo {
         MeanAccumulator negElbo = new MeanAccumulator();
         double reconTotal = 0;
         double klTotal = 0;
-        for (int start = 0; start < x.numRows; start += Rows.CHUNK) {
-            int end = Math.min(x.numRows, start + Rows.CHUNK);
+        for (int start = 0; start < x.numRows; start += Rows.CHUNK_ROWS) {
+            int end = Math.min(x.numRows, start + Rows.CHUNK_ROWS);
             int n = end - start;
-            Rows.copy(x, start, end, chunk);
+            Rows.copyRows(x, start, end, chunk);
             FMatrixRMaj h = model.encoderOutput(chunk); // validates the chunk
             q.forward(kernels, h);
             q.klToPriorPerRow(kl);

@@ -3,6 +3,7 @@ package org.vae4j.eval;
 import java.util.random.RandomGenerator;
 
 import org.ejml.data.FMatrixRMaj;
+import org.vae4j.internal.Rows;
 import org.vae4j.LatentModel;
 import org.vae4j.kernel.Kernels;
 import org.vae4j.loss.GaussianSampler;
@@ -64,7 +65,7 @@ public final class ImportanceWeighted {
         final FMatrixRMaj h = model.encoderOutput(x); // (n, posterior input); validates x
         final int width = h.numCols;
         final long pairs = (long) x.numRows * samples;
-        final int chunkRows = (int) Math.min(Rows.CHUNK, pairs);
+        final int chunkRows = (int) Math.min(Rows.CHUNK_ROWS, pairs);
         FMatrixRMaj hs = new FMatrixRMaj(chunkRows, width);         // (chunk, width) h of each pair's example
         FMatrixRMaj eps = new FMatrixRMaj(chunkRows, noise);        // (chunk, noiseWidth)
         FMatrixRMaj target = new FMatrixRMaj(chunkRows, x.numCols); // (chunk, d) each pair's example
@@ -74,8 +75,8 @@ public final class ImportanceWeighted {
         double[] logWeights = new double[samples]; // of the current example
         MeanAccumulator logPx = new MeanAccumulator();
         double elboSum = 0;
-        for (long first = 0; first < pairs; first += Rows.CHUNK) {
-            int rows = (int) Math.min(Rows.CHUNK, pairs - first);
+        for (long first = 0; first < pairs; first += Rows.CHUNK_ROWS) {
+            int rows = (int) Math.min(Rows.CHUNK_ROWS, pairs - first);
             hs.reshape(rows, width);
             eps.reshape(rows, noise);
             target.reshape(rows, x.numCols);

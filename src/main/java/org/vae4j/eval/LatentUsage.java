@@ -1,6 +1,7 @@
 package org.vae4j.eval;
 
 import org.ejml.data.FMatrixRMaj;
+import org.vae4j.internal.Rows;
 import org.vae4j.LatentModel;
 import org.vae4j.prob.Posterior;
 
@@ -58,9 +59,9 @@ public final class LatentUsage {
         Rows.checkWidth(x, model.inputSize(), "data");
         final Posterior q = model.posterior();
         double[] kl = new double[model.latentSize()];
-        FMatrixRMaj chunk = new FMatrixRMaj(Math.min(Rows.CHUNK, x.numRows), x.numCols);
-        for (int start = 0; start < x.numRows; start += Rows.CHUNK) {
-            Rows.copy(x, start, Math.min(x.numRows, start + Rows.CHUNK), chunk);
+        FMatrixRMaj chunk = new FMatrixRMaj(Math.min(Rows.CHUNK_ROWS, x.numRows), x.numCols);
+        for (int start = 0; start < x.numRows; start += Rows.CHUNK_ROWS) {
+            Rows.copyRows(x, start, Math.min(x.numRows, start + Rows.CHUNK_ROWS), chunk);
             q.forward(model.kernels(), model.encoderOutput(chunk));
             q.addKlToPriorPerDimension(kl);
         }

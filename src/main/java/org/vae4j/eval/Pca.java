@@ -2,6 +2,7 @@ package org.vae4j.eval;
 
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.data.FMatrixRMaj;
+import org.vae4j.internal.Rows;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.ejml.dense.row.SingularOps_DDRM;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
@@ -120,8 +121,8 @@ public final class Pca {
         DMatrixRMaj total = new DMatrixRMaj(d, d);
         DMatrixRMaj block = new DMatrixRMaj(1, d);   // (rows, d) centred
         DMatrixRMaj product = new DMatrixRMaj(d, d); // block^T block
-        for (int start = 0; start < x.numRows; start += Rows.CHUNK) {
-            int rows = Math.min(Rows.CHUNK, x.numRows - start);
+        for (int start = 0; start < x.numRows; start += Rows.CHUNK_ROWS) {
+            int rows = Math.min(Rows.CHUNK_ROWS, x.numRows - start);
             centre(x, start, rows, mean, block);
             CommonOps_DDRM.multInner(block, product);
             CommonOps_DDRM.addEquals(total, product);
@@ -187,8 +188,8 @@ public final class Pca {
         FMatrixRMaj codes = new FMatrixRMaj(x.numRows, k);
         DMatrixRMaj block = new DMatrixRMaj(1, inputSize());
         DMatrixRMaj blockCodes = new DMatrixRMaj(1, k);
-        for (int start = 0; start < x.numRows; start += Rows.CHUNK) {
-            int rows = Math.min(Rows.CHUNK, x.numRows - start);
+        for (int start = 0; start < x.numRows; start += Rows.CHUNK_ROWS) {
+            int rows = Math.min(Rows.CHUNK_ROWS, x.numRows - start);
             centre(x, start, rows, mean, block);
             blockCodes.reshape(rows, k);
             CommonOps_DDRM.multTransB(block, components, blockCodes);
@@ -236,8 +237,8 @@ public final class Pca {
         DMatrixRMaj block = new DMatrixRMaj(1, d);
         DMatrixRMaj codes = new DMatrixRMaj(1, k);
         DMatrixRMaj back = new DMatrixRMaj(1, d);
-        for (int start = 0; start < x.numRows; start += Rows.CHUNK) {
-            int rows = Math.min(Rows.CHUNK, x.numRows - start);
+        for (int start = 0; start < x.numRows; start += Rows.CHUNK_ROWS) {
+            int rows = Math.min(Rows.CHUNK_ROWS, x.numRows - start);
             centre(x, start, rows, mean, block);
             codes.reshape(rows, k);
             back.reshape(rows, d);

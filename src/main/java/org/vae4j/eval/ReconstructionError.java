@@ -3,6 +3,7 @@ package org.vae4j.eval;
 import java.util.function.UnaryOperator;
 
 import org.ejml.data.FMatrixRMaj;
+import org.vae4j.internal.Rows;
 import org.vae4j.LatentModel;
 
 /**
@@ -47,11 +48,11 @@ public final class ReconstructionError {
         if (x == null || x.numRows == 0) {
             throw new IllegalArgumentException("data is empty (0 rows)");
         }
-        FMatrixRMaj chunk = new FMatrixRMaj(Math.min(Rows.CHUNK, x.numRows), x.numCols);
+        FMatrixRMaj chunk = new FMatrixRMaj(Math.min(Rows.CHUNK_ROWS, x.numRows), x.numCols);
         double sum = 0;
-        for (int start = 0; start < x.numRows; start += Rows.CHUNK) {
-            int end = Math.min(x.numRows, start + Rows.CHUNK);
-            Rows.copy(x, start, end, chunk);
+        for (int start = 0; start < x.numRows; start += Rows.CHUNK_ROWS) {
+            int end = Math.min(x.numRows, start + Rows.CHUNK_ROWS);
+            Rows.copyRows(x, start, end, chunk);
             sum += squaredErrorSum(reconstruct.apply(chunk), chunk);
         }
         return sum / x.numRows;
