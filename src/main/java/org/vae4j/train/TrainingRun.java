@@ -72,10 +72,7 @@ public final class TrainingRun {
     private final LearningRateSchedule schedule; // null: the optimiser's rate is left alone
     private final List<EpochStats> history = new ArrayList<>();
 
-    private int bestEpoch;
-    private double bestValue = Double.POSITIVE_INFINITY;
-    private double reference = Double.POSITIVE_INFINITY;
-    private int wait;
+    private final EarlyStopping early;
     private boolean stopped;
     private boolean ended;
     private float[][] bestParameters;          // one per parameter, allocated at the first best
@@ -112,6 +109,7 @@ public final class TrainingRun {
         this.kernel = model.kernels().elementwise();
         this.stepsPerEpoch = (n + config.batchSize() - 1) / config.batchSize();
         this.endEpoch = endEpoch;
+        this.early = new EarlyStopping(config.patience(), config.minDelta());
         this.schedule = config.schedulesLearningRate()
                 ? config.schedule(stepsPerEpoch, Math.max(1, (long) endEpoch * stepsPerEpoch)) : null;
     }
@@ -141,10 +139,10 @@ public final class TrainingRun {
                 }
             }
         }
-        bestEpoch = progress.bestEpoch();
-        bestValue = progress.bestValue();
-        reference = progress.reference();
-        wait = progress.epochsWithoutImprovement();
+        early.bestEpoch = progress.bestEpoch();
+        early.bestValue = progress.bestValue();
+        early.reference = progress.reference();
+        early.wait = progress.epochsWithoutImprovement();
         stopped = progress.stopped();
         bestParameters = best.isEmpty() ? null : best.toArray(new float[0][]);
         return this;
@@ -152,7 +150,7 @@ public final class TrainingRun {
 
     /** The early-stopping position and the best parameters now, for a checkpoint. */
     public TrainingProgress progress() {
-        return new TrainingProgress(bestEpoch, bestValue, reference, wait, stopped,
+        return new TrainingProgress(early.bestEpoch, early.bestValue, early.reference, early.wait, stopped,
                 bestParameters == null ? List.of() : List.of(bestParameters));
     }
 
@@ -248,13 +246,13 @@ public final class TrainingRun {
             LOG.info(String.format("epoch %d/%d: loss %.4f (reconstruction %.4f, KL %.4f, beta %.3g)%s, "
                             + "%.0f images/s, %.2f s", epoch, endEpoch, stats.trainLoss(), stats.reconstruction(),
                     stats.kl(), beta, validation != null ? String.format(", validation %.4f (best %.4f at epoch %d)",
-                            value, bestValue, bestEpoch) : "", stats.imagesPerSecond(), seconds));
+                            value, early.bestValue, early.bestEpoch) : "", stats.imagesPerSecond(), seconds));
         }
         for (EpochListener l : listeners) {
             l.onEpoch(stats);
         }
         EpochMetrics metrics = new EpochMetrics(stats, value, optimizer.learningRate(),
-                bestEpoch, validation != null ? bestValue : Double.NaN, wait);
+                early.bestEpoch, validation != null ? early.bestValue : Double.NaN, early.wait);
         for (EpochCallback c : callbacks) {
             c.onEpochEnd(this, metrics);
         }
@@ -263,23 +261,14 @@ public final class TrainingRun {
 
     /** Keeps the best epoch and its parameters; Keras's EarlyStopping counter. */
     private void updateBest(int epoch, double value) {
-        if (value < bestValue) {
-            bestValue = value;
-            bestEpoch = epoch;
-            if (config.restoreBest()) {
-                copyParameters(true);
-            }
+        if (early.update(epoch, value) && config.restoreBest()) {
+            copyParameters(true);
         }
-        if (value < reference - config.minDelta()) {
-            reference = value;
-            wait = 0;
-        } else {
-            wait++;
-            if (config.earlyStopping() && wait >= config.patience()) {
-                stopped = true;
-                LOG.info("early stopping after epoch {}: no improvement of more than {} for {} epochs; "
-                        + "best validation {} at epoch {}", epoch, config.minDelta(), wait, bestValue, bestEpoch);
-            }
+        if (early.stop) {
+            stopped = true;
+            LOG.info("early stopping after epoch {}: no improvement of more than {} for {} epochs; "
+                    + "best validation {} at epoch {}", epoch, config.minDelta(), early.wait, early.bestValue,
+                    early.bestEpoch);
         }
     }
 
@@ -309,7 +298,7 @@ public final class TrainingRun {
         ended = true;
         if (validation != null && config.restoreBest() && bestParameters != null) {
             copyParameters(false);
-            LOG.info("restored the parameters of epoch {} (best validation {})", bestEpoch, bestValue);
+            LOG.info("restored the parameters of epoch {} (best validation {})", early.bestEpoch, early.bestValue);
         }
     }
 
@@ -356,17 +345,17 @@ public final class TrainingRun {
 
     /** The epoch of the lowest validation value so far (the earliest on ties); 0 if none. */
     public int bestEpoch() {
-        return bestEpoch;
+        return early.bestEpoch;
     }
 
     /** The lowest validation value so far (+infinity if none). */
     public double bestValue() {
-        return bestValue;
+        return early.bestValue;
     }
 
     /** Epochs since the last improvement of more than min-delta. */
     public int epochsWithoutImprovement() {
-        return wait;
+        return early.wait;
     }
 
     /** The validation value of the model now, with the run's fixed noise; NaN without a validation set. */
