@@ -17,7 +17,8 @@ import org.vae4j.train.TrainingProgress;
  * stopping, learning-rate schedule, weight decay, clipping) and a run's progress as metadata, and
  * the best epoch's parameters as checkpoint tensors {@code best.<parameter>} shaped like the
  * parameter. Each entry is optional on reading (older files lack them): a missing one takes the
- * {@link TrainerConfig#defaults() default}. Stateless; thread-safe.
+ * {@link TrainerConfig#defaults() default} (the learning rate: the optimiser's, if recorded). Stateless;
+ * thread-safe.
  */
 final class TrainingFiles {
 
@@ -96,7 +97,7 @@ final class TrainingFiles {
                     .patience((int) intOr(meta, PATIENCE, d.patience(), file))
                     .minDelta(doubleOr(meta, MIN_DELTA, d.minDelta(), file))
                     .restoreBest(boolOr(meta, RESTORE_BEST, d.restoreBest(), file))
-                    .learningRate(doubleOr(meta, LR, d.learningRate(), file))
+                    .learningRate(doubleOr(meta, LR, doubleOr(meta, OptimizerFiles.LR, d.learningRate(), file), file))
                     .lrSchedule(meta.getOrDefault(LR_SCHEDULE, d.lrSchedule()))
                     .lrWarmupSteps(intOr(meta, LR_WARMUP_STEPS, d.lrWarmupSteps(), file))
                     .weightDecay(doubleOr(meta, WEIGHT_DECAY, d.weightDecay(), file))
