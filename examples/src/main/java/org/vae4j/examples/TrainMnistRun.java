@@ -92,6 +92,13 @@ final class TrainMnistRun {
                 optimizer);
         this.run = checkpoint != null ? r.restore(checkpoint.training().progress()) : r;
         this.history = new ArrayList<>(checkpoint != null ? checkpoint.training().history() : List.of());
+        if (checkpoint != null && (optimizer.steps() % run.stepsPerEpoch() != 0
+                || run.completedEpochs() != history.size())) {
+            throw new IllegalArgumentException(o.resume + " holds " + history.size() + " epochs of "
+                    + optimizer.steps() + " optimiser steps in all, which do not fit " + run.stepsPerEpoch()
+                    + " steps per epoch of these " + run.trainingData().numRows + " training images: resume "
+                    + "with the data the run started with (--data)");
+        }
         this.metrics = new TrainMnistMetrics(dir, TrainMnist.isVae(net),
                 checkpoint != null ? TrainMnistMetrics.restoredRows(checkpoint) : new ArrayList<>());
         this.testX = o.binarise ? test.binarised(TrainMnist.mix(o.seed, -1)).images() : test.images();
