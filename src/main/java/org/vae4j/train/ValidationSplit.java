@@ -13,17 +13,19 @@ import org.vae4j.random.Noise;
  * each set keeps the rows in their original order. The same (seed, rows, v) always gives the same
  * split, so a resumed run holds out the same rows.
  *
- * <p>Immutable in its row lists (copied on the way out); the matrices are new copies, which a
- * caller may change between epochs (e.g. a fresh binarisation of the training rows).
- *
- * @param train          (n - v, d) the training rows
- * @param validation     (v, d) the validation rows, or {@code null} when nothing is held out
- * @param trainRows      the index in the original matrix of each training row, ascending
- * @param validationRows the index in the original matrix of each validation row, ascending
+ * <p>The row lists are copied on the way out (and made only when asked for, so a split without
+ * validation costs nothing); the matrices of a seeded split are new copies, which a caller may
+ * change between epochs (e.g. a fresh binarisation of the training rows). Not thread-safe for
+ * changes to the matrices; otherwise immutable.
  */
-public record ValidationSplit(FMatrixRMaj train, FMatrixRMaj validation, int[] trainRows, int[] validationRows) {
+public final class ValidationSplit {
 
-    public ValidationSplit {
+    private final FMatrixRMaj train;        // (n - v, d)
+    private final FMatrixRMaj validation;   // (v, d) or null
+    private final int[] trainRows;          // null: 0 .. n-1
+    private final int[] validationRows;     // null: 0 .. v-1
+
+    private ValidationSplit(FMatrixRMaj train, FMatrixRMaj validation, int[] trainRows, int[] validationRows) {
         if (train == null || train.numRows == 0) {
             throw new IllegalArgumentException("training data is empty (0 rows)");
         }
@@ -31,17 +33,18 @@ public record ValidationSplit(FMatrixRMaj train, FMatrixRMaj validation, int[] t
             throw new IllegalArgumentException("validation data has " + validation.numCols
                     + " columns, the training data " + train.numCols);
         }
-        trainRows = trainRows.clone();
-        validationRows = validationRows.clone();
+        if (validation != null && validation.numRows == 0) {
+            throw new IllegalArgumentException("validation data is empty (0 rows); pass null for none");
+        }
+        this.train = train;
+        this.validation = validation;
+        this.trainRows = trainRows;
+        this.validationRows = validationRows;
     }
 
     /** No validation set: {@code data} itself (not copied) is the training set. */
     public static ValidationSplit none(FMatrixRMaj data) {
-        int[] all = new int[data.numRows];
-        for (int i = 0; i < all.length; i++) {
-            all[i] = i;
-        }
-        return new ValidationSplit(data, null, all, new int[0]);
+        return new ValidationSplit(data, null, null, null);
     }
 
     /**
@@ -49,12 +52,17 @@ public record ValidationSplit(FMatrixRMaj train, FMatrixRMaj validation, int[] t
      * The row lists are then the indices within each matrix.
      */
     public static ValidationSplit of(FMatrixRMaj train, FMatrixRMaj validation) {
-        int[] v = new int[validation == null ? 0 : validation.numRows];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = i;
-        }
-        ValidationSplit none = none(train);
-        return new ValidationSplit(train, validation, none.trainRows, v);
+        return new ValidationSplit(train, validation, null, null);
+    }
+
+    /** (n - v, d) the training rows. */
+    public FMatrixRMaj train() {
+        return train;
+    }
+
+    /** (v, d) the validation rows, or {@code null} when nothing is held out. */
+    public FMatrixRMaj validation() {
+        return validation;
     }
 
     /**
@@ -115,13 +123,22 @@ public record ValidationSplit(FMatrixRMaj train, FMatrixRMaj validation, int[] t
         return m;
     }
 
-    @Override
+    /** The index in the original matrix of each training row, ascending. */
     public int[] trainRows() {
-        return trainRows.clone();
+        return trainRows != null ? trainRows.clone() : identity(train.numRows);
     }
 
-    @Override
+    /** The index in the original matrix of each validation row, ascending (empty without validation). */
     public int[] validationRows() {
-        return validationRows.clone();
+        return validationRows != null ? validationRows.clone()
+                : identity(validation == null ? 0 : validation.numRows);
+    }
+
+    private static int[] identity(int n) {
+        int[] a = new int[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = i;
+        }
+        return a;
     }
 }
