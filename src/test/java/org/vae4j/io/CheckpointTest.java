@@ -309,4 +309,24 @@ class CheckpointTest {
         // a checkpoint with best parameters still loads as a model
         ModelFilesTest.assertSameParameters(part, ModelFiles.load(file));
     }
+
+    @Test
+    void malformedTrainingSettingsAreReportedByKey() throws IOException {
+        Vae vae = Vae.builder(16).hidden(12).latent(3).build();
+        Path file = dir.resolve("m.safetensors");
+        ModelFiles.save(vae, file, new TrainingState(1, 32, 1, 0, List.of()), Map.of());
+        Map<String, String> meta = new java.util.LinkedHashMap<>(ModelFiles.readMetadata(file));
+        assertEquals("0", meta.get("vae4j.patience"));
+        assertEquals("constant", meta.get("vae4j.lr_schedule"));
+        meta.put("vae4j.patience", "2"); // patience without a validation set
+        ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFiles.trainingState(meta, file));
+        assertTrue(e.getMessage().contains("patience 2"), e.getMessage());
+        meta.put("vae4j.patience", "x");
+        e = assertThrows(ModelFileException.class, () -> ModelFiles.trainingState(meta, file));
+        assertTrue(e.getMessage().contains("vae4j.patience"), e.getMessage());
+        meta.remove("vae4j.patience");
+        meta.put("vae4j.stopped", "maybe");
+        e = assertThrows(ModelFileException.class, () -> ModelFiles.trainingState(meta, file));
+        assertTrue(e.getMessage().contains("vae4j.stopped"), e.getMessage());
+    }
 }
