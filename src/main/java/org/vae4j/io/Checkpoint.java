@@ -4,23 +4,27 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.ejml.data.FMatrixRMaj;
 import org.vae4j.LatentModel;
 import org.vae4j.optim.Optimizer;
+import org.vae4j.train.Trainer;
+import org.vae4j.train.TrainingRun;
+import org.vae4j.train.ValidationSplit;
 
 /**
  * What {@link ModelFiles#loadCheckpoint} restores: the model, its optimiser with all its state,
- * the training settings and history, and the file's metadata. To resume:
+ * the training settings, history and early-stopping progress, and the file's metadata. To resume:
  * <pre>{@code
  * Checkpoint c = ModelFiles.loadCheckpoint(path);
- * Trainer rest = c.training().trainerBuilder().epochs(remaining).build();
- * rest.train(c.model(), data, c.optimizer());
+ * TrainingRun run = c.resume(data);   // or c.resume(c.training().trainerBuilder().callback(...).build(), data)
+ * run.train();                        // the epochs left of the run, up to its config's epochs
  * }</pre>
  * The record is immutable; the model and optimiser it holds are mutable and not thread-safe.
  *
  * @param model     the model ({@link org.vae4j.Vae} or {@link org.vae4j.Autoencoder})
- * @param optimizer the optimiser ({@link org.vae4j.optim.Adam} or {@link org.vae4j.optim.Sgd}),
- *                  with its step count and per-parameter state
- * @param training  the trainer settings and the history so far
+ * @param optimizer the optimiser ({@link org.vae4j.optim.Adam}, {@link org.vae4j.optim.AdamW} or
+ *                  {@link org.vae4j.optim.Sgd}), with its step count and per-parameter state
+ * @param training  the trainer settings, the history so far and the run's progress
  * @param metadata  every metadata entry of the file, unmodifiable
  */
 public record Checkpoint(LatentModel model, Optimizer optimizer, TrainingState training,
@@ -28,5 +32,24 @@ public record Checkpoint(LatentModel model, Optimizer optimizer, TrainingState t
 
     public Checkpoint {
         metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+    }
+
+    /** {@link #resume(Trainer, FMatrixRMaj)} with a trainer of the saved settings. */
+    public TrainingRun resume(FMatrixRMaj data) {
+        return resume(training.trainerBuilder().build(), data);
+    }
+
+    /**
+     * The saved run, continued: a run of {@code trainer} (normally of {@link TrainingState#trainerBuilder()},
+     * plus listeners) on the same data as before (split again by the seed), with this optimiser
+     * and the saved progress.
+     */
+    public TrainingRun resume(Trainer trainer, FMatrixRMaj data) {
+        return trainer.start(model, data, optimizer).restore(training.progress());
+    }
+
+    /** As {@link #resume(Trainer, FMatrixRMaj)} with an explicit training/validation split. */
+    public TrainingRun resume(Trainer trainer, ValidationSplit split) {
+        return trainer.start(model, split, optimizer).restore(training.progress());
     }
 }

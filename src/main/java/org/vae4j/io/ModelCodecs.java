@@ -94,6 +94,18 @@ public final class ModelCodecs {
         return c;
     }
 
+    /**
+     * The architecture metadata the codec of {@code model}'s kind writes into its files (e.g.
+     * {@code vae4j.hidden_sizes}), for programs that report a model's settings.
+     *
+     * @throws IllegalArgumentException when its kind has no codec
+     */
+    public static Map<String, String> architecture(LatentModel model) {
+        Map<String, String> meta = new java.util.LinkedHashMap<>();
+        write(codecFor(model), model, meta);
+        return meta;
+    }
+
     /** {@code codec.writeArchitecture(model)}, typed. */
     static <M extends LatentModel> void write(ModelCodec<M> codec, LatentModel model, Map<String, String> metadata) {
         codec.writeArchitecture(codec.modelType().cast(model), metadata);

@@ -24,6 +24,7 @@ import org.vae4j.optim.Adam;
 import org.vae4j.optim.Optimizer;
 import org.vae4j.optim.Sgd;
 import org.vae4j.objective.Corruption;
+import org.vae4j.train.TrainerConfig;
 
 /**
  * Saves and loads models of any {@link LatentModel#kind() kind} that has a {@link ModelCodec}
@@ -132,9 +133,9 @@ public final class ModelFiles {
      *
      * <p>Optimiser buffers are tensors {@code optimizer.<buffer>.<parameter>} ({@code exp_avg},
      * {@code exp_avg_sq} for Adam, {@code momentum_buffer} for SGD) with the parameter's shape; so
-     * strip the {@code optimizer.} tensors before {@code load_state_dict} in PyTorch.
+     * strip the {@code optimizer.} and {@code best.} (the best epoch's parameters) tensors before {@code load_state_dict} in PyTorch.
      *
-     * @param optimizer an {@link Adam} or {@link Sgd} that has been stepping {@code model.parameters()}
+     * @param optimizer an {@link Adam}, {@link org.vae4j.optim.AdamW} or {@link Sgd} that has been stepping {@code model.parameters()}
      * @param training  the trainer settings and history; required (the seed is part of the position)
      * @throws IllegalArgumentException for another optimiser type, optimiser state that does not match
      *                                  the model's parameters, or the reasons {@link #save} gives
@@ -154,6 +155,7 @@ public final class ModelFiles {
         List<FloatTensor> tensors = parameterTensors(model);
         Map<String, String> meta = metadata(model, training, extraMetadata);
         OptimizerFiles.write(optimizer, model.parameters(), meta, tensors);
+        TrainingFiles.writeBest(training.progress(), model.parameters(), meta, tensors);
         meta.put(DATA_SHA256, SafeTensors.dataSha256(tensors));
         SafeTensors.write(file, meta, tensors);
         LOG.info("saved checkpoint after {} optimiser steps to {}", optimizer.steps(), file);
@@ -192,6 +194,7 @@ public final class ModelFiles {
             meta.put(BETA, Double.toString(training.beta()));
             meta.put(KL_WARMUP_STEPS, Long.toString(training.klWarmupSteps()));
             writeCorruption(training.corruption(), meta);
+            TrainingFiles.write(training, meta);
             meta.put(TRAINING_HISTORY, MetadataJson.history(training.history()));
         }
         if (extra == null) {
@@ -359,9 +362,11 @@ public final class ModelFiles {
         long warmup = parseLong(metadata, KL_WARMUP_STEPS, file);
         String history = metadata.get(TRAINING_HISTORY);
         try {
-            return Optional.of(new TrainingState(seed, (int) Math.min(batch, Integer.MAX_VALUE), beta, warmup,
-                    readCorruption(metadata, file),
-                    history == null ? List.of() : MetadataJson.parseHistory(history, TRAINING_HISTORY, file)));
+            TrainerConfig config = TrainingFiles.config(metadata, file, seed, (int) Math.min(batch, Integer.MAX_VALUE),
+                    beta, warmup, readCorruption(metadata, file));
+            return Optional.of(new TrainingState(config,
+                    history == null ? List.of() : MetadataJson.parseHistory(history, TRAINING_HISTORY, file),
+                    TrainingFiles.progress(metadata, file, List.of())));
         } catch (IllegalArgumentException e) {
             throw new ModelFileException(file, "invalid training metadata: " + e.getMessage(), e);
         }
@@ -390,12 +395,15 @@ public final class ModelFiles {
             OptimizerFiles.Declared opt = OptimizerFiles.declared(meta, f.tensors(), file);
             Map<String, long[]> expected = new LinkedHashMap<>(params);
             expected.putAll(opt.expectedShapes(params));
+            expected.putAll(TrainingFiles.bestShapes(meta, params));
             checkTensors(f, expected, declared.description() + " with " + opt.describe(), false);
             verifyChecksum(f);
             Map<String, float[]> values = readAll(f, expected.keySet());
             LatentModel model = declared.model();
             assign(model, values);
             Optimizer optimizer = opt.restore(model.parameters(), values);
+            training = new TrainingState(training.config(), training.history(),
+                    TrainingFiles.progress(meta, file, TrainingFiles.best(model.parameters(), values)));
             LOG.info("loaded checkpoint of {} after {} optimiser steps from {}", declared.description(), optimizer.steps(),
                     file);
             return new Checkpoint(model, optimizer, training, meta);
@@ -520,7 +528,8 @@ public final class ModelFiles {
             }
         }
         for (String name : f.tensors().keySet()) {
-            if (!expected.containsKey(name) && !(optimizerAllowed && name.startsWith(OptimizerFiles.TENSOR_PREFIX))) {
+            if (!expected.containsKey(name) && !(optimizerAllowed && (name.startsWith(OptimizerFiles.TENSOR_PREFIX)
+                    || name.startsWith(TrainingFiles.BEST_PREFIX)))) {
                 throw new ModelFileException(file, "unexpected tensor " + name + ": the " + what
                         + " has no such parameter");
             }

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import org.vae4j.nn.Parameter;
 import org.vae4j.optim.Adam;
+import org.vae4j.optim.AdamW;
 import org.vae4j.optim.Optimizer;
 import org.vae4j.optim.Sgd;
 
@@ -15,7 +16,7 @@ import org.vae4j.optim.Sgd;
  * The optimiser part of a checkpoint: type, hyperparameters and step count as metadata, and the
  * per-parameter buffers as tensors {@code optimizer.<buffer>.<parameter>} shaped like the
  * parameter (PyTorch's {@code state_dict()["state"]} buffer names: {@code exp_avg},
- * {@code exp_avg_sq}, {@code momentum_buffer}). Stateless; thread-safe.
+ * {@code exp_avg_sq}, {@code momentum_buffer}); AdamW also records its weight decay. Stateless; thread-safe.
  */
 final class OptimizerFiles {
 
@@ -27,6 +28,7 @@ final class OptimizerFiles {
     static final String BETA2 = ModelFiles.PREFIX + "optimizer_beta2";
     static final String EPS = ModelFiles.PREFIX + "optimizer_eps";
     static final String MOMENTUM = ModelFiles.PREFIX + "optimizer_momentum";
+    static final String WEIGHT_DECAY = ModelFiles.PREFIX + "optimizer_weight_decay";
 
     private static final List<String> ADAM_BUFFERS = List.of("exp_avg", "exp_avg_sq");
     private static final List<String> SGD_BUFFERS = List.of("momentum_buffer");
@@ -50,12 +52,20 @@ final class OptimizerFiles {
             meta.put(BETA2, Double.toString(a.beta2()));
             meta.put(EPS, Double.toString(a.eps()));
             buffers = ADAM_BUFFERS;
+        } else if (optimizer instanceof AdamW) {
+            AdamW a = (AdamW) optimizer;
+            meta.put(OPTIMIZER, "adamw");
+            meta.put(BETA1, Double.toString(a.beta1()));
+            meta.put(BETA2, Double.toString(a.beta2()));
+            meta.put(EPS, Double.toString(a.eps()));
+            meta.put(WEIGHT_DECAY, Double.toString(a.weightDecay()));
+            buffers = ADAM_BUFFERS;
         } else if (optimizer instanceof Sgd) {
             meta.put(OPTIMIZER, "sgd");
             meta.put(MOMENTUM, Double.toString(((Sgd) optimizer).momentum()));
             buffers = SGD_BUFFERS;
         } else {
-            throw new IllegalArgumentException("checkpoints hold Adam or Sgd optimisers, got "
+            throw new IllegalArgumentException("checkpoints hold Adam, AdamW or Sgd optimisers, got "
                     + (optimizer == null ? "null" : optimizer.getClass().getName()));
         }
         meta.put(LR, Double.toString(optimizer.learningRate()));
@@ -107,12 +117,16 @@ final class OptimizerFiles {
                     return new Declared(new Adam(lr, ModelFiles.parseDouble(meta, BETA1, file),
                             ModelFiles.parseDouble(meta, BETA2, file), ModelFiles.parseDouble(meta, EPS, file)),
                             ADAM_BUFFERS, steps, hasBuffers);
+                case "adamw":
+                    return new Declared(new AdamW(lr, ModelFiles.parseDouble(meta, BETA1, file),
+                            ModelFiles.parseDouble(meta, BETA2, file), ModelFiles.parseDouble(meta, EPS, file),
+                            ModelFiles.parseDouble(meta, WEIGHT_DECAY, file)), ADAM_BUFFERS, steps, hasBuffers);
                 case "sgd":
                     return new Declared(new Sgd(lr, ModelFiles.parseDouble(meta, MOMENTUM, file)), SGD_BUFFERS,
                             steps, hasBuffers);
                 default:
                     throw new ModelFileException(file, "metadata " + OPTIMIZER + " = '" + type
-                            + "': expected adam or sgd");
+                            + "': expected adam, adamw or sgd");
             }
         } catch (IllegalArgumentException e) {
             throw new ModelFileException(file, "invalid " + type + " optimiser settings: " + e.getMessage(), e);
@@ -167,6 +181,8 @@ final class OptimizerFiles {
             }
             if (optimizer instanceof Adam) {
                 ((Adam) optimizer).restoreState(steps, state.get(0), state.get(1));
+            } else if (optimizer instanceof AdamW) {
+                ((AdamW) optimizer).restoreState(steps, state.get(0), state.get(1));
             } else {
                 ((Sgd) optimizer).restoreState(steps, state.get(0));
             }

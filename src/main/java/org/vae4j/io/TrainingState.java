@@ -5,48 +5,52 @@ import java.util.List;
 import org.vae4j.objective.Corruption;
 import org.vae4j.train.EpochStats;
 import org.vae4j.train.Trainer;
+import org.vae4j.train.TrainerConfig;
+import org.vae4j.train.TrainingProgress;
+import org.vae4j.train.TrainingRun;
 
 /**
- * How a model was trained, as recorded in a model file or checkpoint: the {@link Trainer} settings
- * that shape the training trajectory, and the per-epoch history.
+ * How a model was trained, as recorded in a model file or checkpoint: every {@link Trainer}
+ * setting ({@link TrainerConfig}), the per-epoch history, and the run's early-stopping position
+ * and best parameters ({@link TrainingProgress}).
  *
  * <p>Together with the optimiser's step count this is the whole position of a training run: the
  * trainer draws each epoch's shuffling, noise and input corruption from (seed, optimiser steps
- * taken so far), and the KL warm-up's beta from the step count. So a run resumed with a trainer
- * from {@link #trainerBuilder()} and the checkpoint's optimiser continues exactly as if
- * uninterrupted. Immutable (the history is copied).
+ * taken so far), the KL and learning-rate schedules from the step count, and early stopping from
+ * the progress. So a run resumed with {@link Checkpoint#resume} continues exactly as if uninterrupted.
+ * Files written before these settings existed load with the defaults for the missing ones.
+ * Immutable (the history is copied).
  *
- * @param seed           the trainer's seed
- * @param batchSize      the trainer's mini-batch size
- * @param beta           the KL weight (its target, after any warm-up)
- * @param klWarmupSteps  steps of the linear KL warm-up (0 = none)
- * @param corruption     the input corruption of denoising training ({@link Corruption#none()} if none)
- * @param history        one entry per epoch trained so far, in order
+ * @param config   the trainer settings
+ * @param history  one entry per epoch trained so far, in order
+ * @param progress the validation best, patience counter and best parameters ({@link TrainingProgress#NONE} if none)
  */
-public record TrainingState(long seed, int batchSize, double beta, long klWarmupSteps, Corruption corruption,
-                            List<EpochStats> history) {
+public record TrainingState(TrainerConfig config, List<EpochStats> history, TrainingProgress progress) {
 
-    /**
-     * @throws IllegalArgumentException for a non-positive batch size, a negative or non-finite beta,
-     *                                  a negative warm-up, or a null corruption or history
-     */
+    /** @throws IllegalArgumentException for a null config, history or progress */
     public TrainingState {
-        if (batchSize <= 0) {
-            throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
-        }
-        if (!(beta >= 0) || !Double.isFinite(beta)) {
-            throw new IllegalArgumentException("beta must be finite and >= 0, got " + beta);
-        }
-        if (klWarmupSteps < 0) {
-            throw new IllegalArgumentException("KL warm-up steps must be >= 0, got " + klWarmupSteps);
-        }
-        if (corruption == null) {
-            throw new IllegalArgumentException("corruption must not be null (use Corruption.none())");
+        if (config == null) {
+            throw new IllegalArgumentException("config must not be null");
         }
         if (history == null) {
             throw new IllegalArgumentException("history must not be null (use List.of())");
         }
+        if (progress == null) {
+            throw new IllegalArgumentException("progress must not be null (use TrainingProgress.NONE)");
+        }
         history = List.copyOf(history);
+    }
+
+    /**
+     * The settings that shape a trajectory without validation or schedules (the others at their defaults).
+     *
+     * @throws IllegalArgumentException for a non-positive batch size, a negative or non-finite beta,
+     *                                  a negative warm-up, or a null corruption or history
+     */
+    public TrainingState(long seed, int batchSize, double beta, long klWarmupSteps, Corruption corruption,
+                         List<EpochStats> history) {
+        this(Trainer.builder().seed(seed).batchSize(batchSize).beta(beta).klWarmupSteps(klWarmupSteps)
+                .corruption(corruption).buildConfig(), history, TrainingProgress.NONE);
     }
 
     /** A state without input corruption. */
@@ -56,8 +60,33 @@ public record TrainingState(long seed, int batchSize, double beta, long klWarmup
 
     /** The settings of {@code trainer} and the history its runs returned (concatenated). */
     public static TrainingState of(Trainer trainer, List<EpochStats> history) {
-        return new TrainingState(trainer.seed(), trainer.batchSize(), trainer.klWarmup().target(),
-                trainer.klWarmup().steps(), trainer.corruption(), history);
+        return new TrainingState(trainer.config(), history, TrainingProgress.NONE);
+    }
+
+    /** The settings, the given history and the progress of {@code run}. */
+    public static TrainingState of(TrainingRun run, List<EpochStats> history) {
+        return new TrainingState(run.config(), history, run.progress());
+    }
+
+    public long seed() {
+        return config.seed();
+    }
+
+    public int batchSize() {
+        return config.batchSize();
+    }
+
+    /** The KL weight (its target, after any warm-up). */
+    public double beta() {
+        return config.beta();
+    }
+
+    public long klWarmupSteps() {
+        return config.klWarmupSteps();
+    }
+
+    public Corruption corruption() {
+        return config.corruption();
     }
 
     /** Epochs trained so far: the history's length. */
@@ -66,12 +95,11 @@ public record TrainingState(long seed, int batchSize, double beta, long klWarmup
     }
 
     /**
-     * A trainer builder with this state's seed, batch size, beta, warm-up and corruption; set the
-     * epochs still to run, then pass the checkpoint's optimiser to {@link Trainer#train(
-     * org.vae4j.LatentModel, org.ejml.data.FMatrixRMaj, org.vae4j.optim.Optimizer)} to resume.
+     * A trainer builder with every setting of this state; add listeners, then {@link Checkpoint#resume} or
+     * (the older way, for {@code epochs} more epochs) pass the checkpoint's optimiser to
+     * {@link Trainer#train(org.vae4j.LatentModel, org.ejml.data.FMatrixRMaj, org.vae4j.optim.Optimizer)}.
      */
     public Trainer.Builder trainerBuilder() {
-        return Trainer.builder().seed(seed).batchSize(batchSize).beta(beta).klWarmupSteps(klWarmupSteps)
-                .corruption(corruption);
+        return Trainer.builder().config(config);
     }
 }

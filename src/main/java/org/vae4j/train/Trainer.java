@@ -1,98 +1,109 @@
 package org.vae4j.train;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.function.Supplier;
 
 import org.ejml.data.FMatrixRMaj;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.vae4j.LatentModel;
-import org.vae4j.Loss;
-import org.vae4j.kernel.Elementwise;
-import org.vae4j.nn.Parameter;
-import org.vae4j.nn.ParameterStore;
-import org.vae4j.objective.Batch;
 import org.vae4j.objective.Corruption;
-import org.vae4j.objective.Denoising;
 import org.vae4j.objective.NegativeElbo;
 import org.vae4j.objective.Objective;
-import org.vae4j.objective.StepContext;
-import org.vae4j.optim.Adam;
 import org.vae4j.optim.Optimizer;
-import org.vae4j.random.CounterRandom;
-import org.vae4j.random.Noise;
 
 /**
  * Trains a {@link LatentModel} with shuffled mini-batch epochs over in-memory float data.
  *
- * <p>Each step: gather a batch of shuffled rows, compute the loss and every gradient with the
- * {@link GradientFunction} of the objective (by default {@link NegativeElbo}; wrapped in
- * {@link Denoising} when a corruption is set), check that they are finite, and let the
- * optimiser update the parameters. The last batch of an epoch may be smaller. The same seed gives
- * bit-identical parameters run after run: the epoch's order comes from the stream
- * ({@link Noise#SHUFFLE}, epoch) and each row's noise from ({@link Noise#TRAINING}, epoch, row),
- * where the epoch number is derived from the optimiser's step count (so a second call with the
- * same optimiser, or a resumed run, continues with the next epoch's draws).
+ * <p>A trainer is its {@link TrainerConfig} (every setting, validated), the objective and
+ * optimiser factories and the listeners. {@link #start} makes a {@link TrainingRun} of a model,
+ * its data and an optimiser, which keeps the optimiser's state and numbers epochs continuously
+ * however often it is asked for more ({@link TrainingRun#runEpochs(int)}); {@link #train} is a run
+ * of {@link TrainerConfig#epochs()} epochs more. See {@link TrainingRun} for what a step and an
+ * epoch do (shuffling, noise, clipping, learning-rate schedule, validation, early stopping).
+ * The same seed gives bit-identical parameters run after run.
  *
  * <p>A non-finite loss or gradient stops training with a {@link TrainingException} naming the
  * epoch and step; the model keeps the parameters it had before that step.
  *
- * <p>Immutable once built; one trainer can train several models, one at a time per call.
+ * <p>Immutable once built; one trainer can train several models, one at a time per run.
  */
 public final class Trainer {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
-
-    /** Default mini-batch size. */
-    public static final int DEFAULT_BATCH_SIZE = 128;
-    /** Default number of epochs. */
-    public static final int DEFAULT_EPOCHS = 10;
-    /** Default seed of the shuffling and the noise. */
-    public static final long DEFAULT_SEED = 42L;
-
-    private final int epochs;
-    private final int batchSize;
-    private final long seed;
-    private final KlWarmup klWarmup;
-    private final Supplier<Optimizer> optimizer;
+    private final TrainerConfig config;
+    private final Supplier<Optimizer> optimizer; // null: config.newOptimizer()
     private final List<EpochListener> listeners;
-    private final Corruption corruption;
     private final Supplier<Objective> objective;
-    private final int microBatches;
     private final List<StepListener> stepListeners;
+    private final List<EpochCallback> callbacks;
 
     private Trainer(Builder b) {
-        this.epochs = b.epochs;
-        this.batchSize = b.batchSize;
-        this.seed = b.seed;
-        this.klWarmup = new KlWarmup(b.beta, b.warmupSteps);
+        this.config = b.buildConfig();
         this.optimizer = b.optimizer;
         this.listeners = List.copyOf(b.listeners);
-        this.corruption = b.corruption;
         this.objective = b.objective;
-        this.microBatches = b.microBatches;
         this.stepListeners = List.copyOf(b.stepListeners);
+        this.callbacks = List.copyOf(b.callbacks);
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Settings of a {@link Trainer}, validated as they are set. Not thread-safe. */
+    /**
+     * Settings of a {@link Trainer}: each setter checks its value (the full check is the
+     * {@link TrainerConfig}'s on {@link #build()}); defaults are {@link TrainerConfig#defaults()}.
+     * Not thread-safe.
+     */
     public static final class Builder {
-        private int epochs = DEFAULT_EPOCHS;
-        private int batchSize = DEFAULT_BATCH_SIZE;
-        private long seed = DEFAULT_SEED;
-        private double beta = 1.0;
+        private int epochs;
+        private int batchSize;
+        private long seed;
+        private double beta;
         private long warmupSteps;
-        private Supplier<Optimizer> optimizer = Adam::new;
+        private Corruption corruption;
+        private int microBatches;
+        private double validation;
+        private int patience;
+        private double minDelta;
+        private boolean restoreBest;
+        private double learningRate;
+        private String lrSchedule;
+        private long lrWarmupSteps;
+        private double weightDecay;
+        private double clipGradNorm;
+        private Supplier<Optimizer> optimizer;
         private final List<EpochListener> listeners = new ArrayList<>();
-        private Corruption corruption = Corruption.none();
         private Supplier<Objective> objective = NegativeElbo::new;
-        private int microBatches = 1;
         private final List<StepListener> stepListeners = new ArrayList<>();
+        private final List<EpochCallback> callbacks = new ArrayList<>();
+
+        private Builder() {
+            config(TrainerConfig.defaults());
+        }
+
+        /** Takes every setting of {@code c} (listeners, objective and optimiser factories stay). */
+        public Builder config(TrainerConfig c) {
+            if (c == null) {
+                throw new IllegalArgumentException("config must not be null");
+            }
+            epochs = c.epochs();
+            batchSize = c.batchSize();
+            seed = c.seed();
+            beta = c.beta();
+            warmupSteps = c.klWarmupSteps();
+            corruption = c.corruption();
+            microBatches = c.microBatches();
+            validation = c.validation();
+            patience = c.patience();
+            minDelta = c.minDelta();
+            restoreBest = c.restoreBest();
+            learningRate = c.learningRate();
+            lrSchedule = c.lrSchedule();
+            lrWarmupSteps = c.lrWarmupSteps();
+            weightDecay = c.weightDecay();
+            clipGradNorm = c.clipGradNorm();
+            return this;
+        }
 
         /** Called after every optimiser step. */
         public Builder stepListener(StepListener l) {
@@ -103,7 +114,16 @@ public final class Trainer {
             return this;
         }
 
-        /** Makes the objective of each {@link #train} call (default: the negative ELBO with the beta schedule). */
+        /** Called before and after every epoch, with the run (to stop it) and the epoch's metrics. */
+        public Builder callback(EpochCallback c) {
+            if (c == null) {
+                throw new IllegalArgumentException("callback must not be null");
+            }
+            callbacks.add(c);
+            return this;
+        }
+
+        /** Makes the objective of each run (default: the negative ELBO with the beta schedule). */
         public Builder objective(Supplier<? extends Objective> factory) {
             if (factory == null) {
                 throw new IllegalArgumentException("objective factory must not be null");
@@ -114,29 +134,23 @@ public final class Trainer {
 
         /** Each batch's gradient as this many micro-batches (see {@link GradientFunction}); default 1. */
         public Builder microBatches(int n) {
-            if (n <= 0) {
-                throw new IllegalArgumentException("micro-batches must be positive, got " + n);
-            }
-            this.microBatches = n;
+            this.microBatches = check(n > 0, n, "micro-batches must be positive, got ");
             return this;
         }
 
+        /** Epochs of a run (default {@value TrainerConfig#DEFAULT_EPOCHS}). */
         public Builder epochs(int n) {
-            if (n <= 0) {
-                throw new IllegalArgumentException("epochs must be positive, got " + n);
-            }
-            this.epochs = n;
+            this.epochs = check(n > 0, n, "epochs must be positive, got ");
             return this;
         }
 
+        /** Mini-batch size (default {@value TrainerConfig#DEFAULT_BATCH_SIZE}). */
         public Builder batchSize(int n) {
-            if (n <= 0) {
-                throw new IllegalArgumentException("batch size must be positive, got " + n);
-            }
-            this.batchSize = n;
+            this.batchSize = check(n > 0, n, "batch size must be positive, got ");
             return this;
         }
 
+        /** Seed of the shuffling, the noise and the validation split (default {@link org.vae4j.ModelBuilder#DEFAULT_SEED}). */
         public Builder seed(long s) {
             this.seed = s;
             return this;
@@ -154,12 +168,70 @@ public final class Trainer {
             return this;
         }
 
-        /** Makes the optimiser of each {@link #train} call (default: Adam with PyTorch's defaults). */
+        /**
+         * Makes the optimiser of each run started without one (default: Adam, or AdamW with a weight
+         * decay, at {@link #learningRate}). A factory overrides the learning rate and weight decay
+         * settings as to the optimiser made; a schedule still scales {@link #learningRate}.
+         */
         public Builder optimizer(Supplier<Optimizer> factory) {
             if (factory == null) {
                 throw new IllegalArgumentException("optimizer factory must not be null");
             }
             this.optimizer = factory;
+            return this;
+        }
+
+        /** The learning rate of the default optimiser and the base of the schedule (default 1e-3). */
+        public Builder learningRate(double lr) {
+            this.learningRate = Optimizer.checkLearningRate(lr);
+            return this;
+        }
+
+        /** {@code constant} (default), {@code step:EPOCHS,GAMMA} or {@code cosine}, stepped per optimiser step. */
+        public Builder lrSchedule(String spec) {
+            this.lrSchedule = spec;
+            return this;
+        }
+
+        /** Steps of linear learning-rate warm-up (0 = none). */
+        public Builder lrWarmupSteps(long steps) {
+            this.lrWarmupSteps = check(steps >= 0, steps, "learning-rate warm-up steps must be >= 0, got ");
+            return this;
+        }
+
+        /** AdamW's decoupled weight decay (0, the default, for Adam). */
+        public Builder weightDecay(double wd) {
+            this.weightDecay = wd;
+            return this;
+        }
+
+        /** The largest total gradient 2-norm before each step (0, the default, for no clipping). */
+        public Builder clipGradNorm(double maxNorm) {
+            this.clipGradNorm = maxNorm;
+            return this;
+        }
+
+        /** Rows held out for validation: a count &gt;= 1, a fraction in (0, 1), or 0 for none (default). */
+        public Builder validation(double rowsOrFraction) {
+            this.validation = rowsOrFraction;
+            return this;
+        }
+
+        /** Early stopping after this many epochs without improvement (0, the default, for none). */
+        public Builder patience(int epochs) {
+            this.patience = check(epochs >= 0, epochs, "patience must be >= 0 (0 = no early stopping), got ");
+            return this;
+        }
+
+        /** The least decrease of the validation value that resets the patience counter (default 0). */
+        public Builder minDelta(double delta) {
+            this.minDelta = delta;
+            return this;
+        }
+
+        /** Whether the best epoch's parameters are put back at the end of a run with validation (default true). */
+        public Builder restoreBest(boolean restore) {
+            this.restoreBest = restore;
             return this;
         }
 
@@ -183,34 +255,92 @@ public final class Trainer {
             return this;
         }
 
+        /** The settings so far, validated. */
+        public TrainerConfig buildConfig() {
+            return new TrainerConfig(epochs, batchSize, seed, beta, warmupSteps, corruption, microBatches, validation,
+                    patience, minDelta, restoreBest, learningRate, lrSchedule, lrWarmupSteps, weightDecay,
+                    clipGradNorm);
+        }
+
+        /** @throws IllegalArgumentException for settings that do not go together (see {@link TrainerConfig}) */
         public Trainer build() {
             return new Trainer(this);
         }
+
+        private static int check(boolean ok, int value, String message) {
+            if (!ok) {
+                throw new IllegalArgumentException(message + value);
+            }
+            return value;
+        }
+
+        private static long check(boolean ok, long value, String message) {
+            if (!ok) {
+                throw new IllegalArgumentException(message + value);
+            }
+            return value;
+        }
+    }
+
+    /** Every setting. */
+    public TrainerConfig config() {
+        return config;
     }
 
     public int epochs() {
-        return epochs;
+        return config.epochs();
     }
 
     public int batchSize() {
-        return batchSize;
+        return config.batchSize();
     }
 
     public long seed() {
-        return seed;
+        return config.seed();
     }
 
     public KlWarmup klWarmup() {
-        return klWarmup;
+        return config.klWarmup();
     }
 
     public Corruption corruption() {
-        return corruption;
+        return config.corruption();
     }
 
-    /** Trains with a new optimiser from the factory. See {@link #train(LatentModel, FMatrixRMaj, Optimizer)}. */
+    /** A new optimiser from the factory, or of the config's settings. */
+    public Optimizer newOptimizer() {
+        return optimizer != null ? optimizer.get() : config.newOptimizer();
+    }
+
+    /** A run with a new optimiser; see {@link #start(LatentModel, FMatrixRMaj, Optimizer)}. */
+    public TrainingRun start(LatentModel model, FMatrixRMaj data) {
+        return start(model, data, newOptimizer());
+    }
+
+    /**
+     * A run of {@code model} on {@code data} with {@code optimiser}, ending after epoch
+     * {@link TrainerConfig#epochs()} counted from the optimiser's first step (so a checkpoint's
+     * optimiser continues the run it was saved from). With {@link TrainerConfig#validation()} &gt; 0
+     * the seeded {@link ValidationSplit} of {@code data} is held out (copied); else {@code data}
+     * is trained on as it is (not copied).
+     *
+     * @throws IllegalArgumentException for data of the wrong width, empty, non-finite or outside the
+     *                                  likelihood's support, or a split leaving no row on one side
+     */
+    public TrainingRun start(LatentModel model, FMatrixRMaj data, Optimizer optimiser) {
+        TrainingRun.checkData(model, data, "training data");
+        return start(model, ValidationSplit.split(data, config), optimiser);
+    }
+
+    /** A run on an explicit split (e.g. a validation set binarised once); its matrices are not copied. */
+    public TrainingRun start(LatentModel model, ValidationSplit split, Optimizer optimiser) {
+        return new TrainingRun(config, objective.get(), listeners, stepListeners, callbacks, model, split, optimiser,
+                config.epochs());
+    }
+
+    /** Trains with a new optimiser. See {@link #train(LatentModel, FMatrixRMaj, Optimizer)}. */
     public List<EpochStats> train(LatentModel model, FMatrixRMaj data) {
-        return train(model, data, optimizer.get());
+        return train(model, data, newOptimizer());
     }
 
     /** Trains on rows given as arrays (copied once into a matrix). */
@@ -230,142 +360,26 @@ public final class Trainer {
     }
 
     /**
-     * Runs {@link #epochs()} epochs of shuffled mini-batches.
+     * Runs {@link #epochs()} more epochs (fewer if stopped early): a {@link TrainingRun} ending
+     * {@code epochs()} epochs after those the optimiser has already taken. Epoch numbers continue
+     * the optimiser's (a second call with the same optimiser starts at the next epoch).
      *
      * @param model     updated in place
      * @param data      (n, inputSize) training rows, not modified
      * @param optimiser updated in place; its state carries over between calls
-     * @return one {@link EpochStats} per epoch
+     * @return one {@link EpochStats} per epoch run
      * @throws IllegalArgumentException for data of the wrong width, empty, non-finite or outside the likelihood's support
      * @throws TrainingException        when a loss or gradient becomes non-finite
      */
     public List<EpochStats> train(LatentModel model, FMatrixRMaj data, Optimizer optimiser) {
-        checkData(model, data);
-        final int n = data.numRows;
-        final int d = data.numCols;
-        final List<Parameter> params = model.parameters();
-        final FMatrixRMaj batch = new FMatrixRMaj(Math.min(batchSize, n), d); // (batch, d), reused
-        final int[] order = new int[n];
-        final List<EpochStats> history = new ArrayList<>(epochs);
-        final Objective base = objective.get();
-        final GradientFunction gradient = new GradientFunction(
-                corruption.isNone() ? base : new Denoising(corruption, base), microBatches);
-        final Noise noise = new Noise(seed);
-        final StepContext context = new StepContext(noise);
-        final Batch rows = new Batch();
-        final CounterRandom shuffleRng = new CounterRandom();
-        final Elementwise kernel = model.kernels().elementwise();
-        final long stepsPerEpoch = (n + batchSize - 1) / batchSize;
-        long globalStep = optimiser.steps();
-        model.setTraining(true);
-        LOG.info("training {} parameters on {} examples: {} epochs, batch {}{}, {}, {}, beta {}{}",
-                model.parameterCount(), n, epochs, batchSize,
-                microBatches > 1 ? " in " + microBatches + " micro-batches" : "", gradient.objective().describe(),
-                optimiser.describe(), klWarmup.target(),
-                klWarmup.steps() > 0 ? " (warm-up " + klWarmup.steps() + " steps)" : "");
-        for (int epoch = 1; epoch <= epochs; epoch++) {
-            // The epoch's draws are keyed by its number in the whole run: a second train() call
-            // with the same optimiser, or a resumed run, continues with fresh draws.
-            final long runEpoch = globalStep / stepsPerEpoch + 1;
-            shuffle(order, noise.stream(shuffleRng, Noise.SHUFFLE, runEpoch, 0, 0));
-            long t0 = System.nanoTime();
-            double sumLoss = 0;
-            double sumRecon = 0;
-            double sumKl = 0;
-            double beta = klWarmup.beta(globalStep);
-            long steps = 0;
-            for (int start = 0; start < n; start += batchSize) {
-                int size = Math.min(batchSize, n - start);
-                gather(data, order, start, size, batch);
-                beta = klWarmup.beta(globalStep);
-                context.set(runEpoch, globalStep, beta, size);
-                rows.set(batch, batch, null, order, start);
-                Loss loss = gradient.compute(model, rows, context);
-                globalStep++;
-                steps++;
-                checkFinite(loss.total(), loss.reconstruction(), loss.kl(), model.parameterStore(), kernel, epoch, globalStep);
-                optimiser.step(params);
-                sumLoss += loss.total() * size;
-                sumRecon += loss.reconstruction() * size;
-                sumKl += loss.kl() * size;
-                for (int i = 0; i < stepListeners.size(); i++) {
-                    stepListeners.get(i).onStep(epoch, globalStep, size, loss);
-                }
-            }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            EpochStats stats = new EpochStats(epoch, sumLoss / n, sumRecon / n, sumKl / n, beta, steps, n, seconds);
-            history.add(stats);
-            if (LOG.isInfoEnabled()) {
-                LOG.info(String.format("epoch %d/%d: loss %.4f (reconstruction %.4f, KL %.4f, beta %.3g), %.0f images/s, %.2f s",
-                    epoch, epochs, stats.trainLoss(), stats.reconstruction(), stats.kl(), beta,
-                    stats.imagesPerSecond(), seconds));
-            }
-            for (EpochListener l : listeners) {
-                l.onEpoch(stats);
-            }
+        TrainingRun.checkData(model, data, "training data");
+        if (optimiser == null) {
+            throw new IllegalArgumentException("optimizer must not be null");
         }
-        return Collections.unmodifiableList(history);
-    }
-
-    private static void checkData(LatentModel model, FMatrixRMaj data) {
-        if (model == null) {
-            throw new IllegalArgumentException("model must not be null");
-        }
-        if (data == null || data.numRows == 0) {
-            throw new IllegalArgumentException("training data is empty (0 rows)");
-        }
-        if (data.numCols != model.inputSize()) {
-            throw new IllegalArgumentException("training data has " + data.numCols
-                    + " columns but the model's input size is " + model.inputSize());
-        }
-        model.checkData(data, "training data");
-    }
-
-    private static void checkFinite(double loss, double recon, double kl, ParameterStore store,
-                                    Elementwise kernel, int epoch, long step) {
-        if (!Double.isFinite(loss) || !Double.isFinite(recon) || !Double.isFinite(kl)) {
-            throw new TrainingException(String.format(
-                    "non-finite loss at epoch %d, step %d: total %s (reconstruction %s, KL %s); "
-                            + "the model keeps its parameters from before this step (try a lower learning rate)",
-                    epoch, step, loss, recon, kl), epoch, step);
-        }
-        List<Parameter> params = store.parameters();
-        if (store.gradientsFinite(kernel)) {
-            return;
-        }
-        for (int k = 0; k < params.size(); k++) {
-            Parameter p = params.get(k);
-            float[] g = p.grad().data;
-            for (int i = 0; i < p.size(); i++) {
-                if (!Float.isFinite(g[i])) {
-                    throw new TrainingException(String.format(
-                            "non-finite gradient %s of %s[%d] at epoch %d, step %d; "
-                                    + "the model keeps its parameters from before this step",
-                            g[i], p.name(), i, epoch, step), epoch, step);
-                }
-            }
-        }
-    }
-
-    /** Copies rows order[start .. start+rows) of data into batch. */
-    private static void gather(FMatrixRMaj data, int[] order, int start, int rows, FMatrixRMaj batch) {
-        final int d = data.numCols;
-        batch.reshape(rows, d);
-        for (int r = 0; r < rows; r++) {
-            System.arraycopy(data.data, order[start + r] * d, batch.data, r * d, d);
-        }
-    }
-
-    /** A fresh Fisher-Yates permutation of 0..n-1. */
-    private static void shuffle(int[] order, CounterRandom rng) {
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int tmp = order[i];
-            order[i] = order[j];
-            order[j] = tmp;
-        }
+        ValidationSplit split = ValidationSplit.split(data, config);
+        long stepsPerEpoch = (split.train().numRows + config.batchSize() - 1) / config.batchSize();
+        int before = (int) (optimiser.steps() / stepsPerEpoch);
+        return new TrainingRun(config, objective.get(), listeners, stepListeners, callbacks, model, split, optimiser,
+                before + config.epochs()).train();
     }
 }

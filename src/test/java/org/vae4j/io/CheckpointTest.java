@@ -24,11 +24,13 @@ import org.vae4j.LatentModel;
 import org.vae4j.Vae;
 import org.vae4j.nn.Parameter;
 import org.vae4j.optim.Adam;
+import org.vae4j.optim.AdamW;
 import org.vae4j.optim.Optimizer;
 import org.vae4j.optim.Sgd;
 import org.vae4j.objective.Corruption;
 import org.vae4j.train.EpochStats;
 import org.vae4j.train.Trainer;
+import org.vae4j.train.TrainingRun;
 
 /**
  * Checkpoints: training N epochs straight and training k epochs, checkpointing, loading into fresh
@@ -245,5 +247,86 @@ class CheckpointTest {
                 () -> ModelFiles.saveCheckpoint(vae, other, s, file));
         assertTrue(e.getMessage().contains("fc1.weight"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> ModelFiles.saveCheckpoint(vae, new Adam(), null, file));
+    }
+
+    /**
+     * A run with a validation split, early stopping, a cosine schedule with warm-up, AdamW and
+     * clipping: N epochs straight, and N/2, a checkpoint, loading into fresh objects and the rest,
+     * give identical parameters (the best ones, restored at the end), best epoch and optimiser state.
+     */
+    @Test
+    void runWithValidationEarlyStoppingScheduleAdamWAndClippingResumesBitIdentically() throws IOException {
+        FMatrixRMaj x = data(100, 16, 8); // 60 trained, 40 held out: it overfits and stops early
+        Trainer trainer = Trainer.builder().epochs(30).batchSize(8).seed(21).validation(40).patience(3)
+                .minDelta(1e-3).learningRate(1e-2).lrSchedule("cosine").lrWarmupSteps(5).weightDecay(0.05)
+                .clipGradNorm(1.0).build();
+        Supplier<LatentModel> model = () -> Vae.builder(16).hidden(64).latent(6).seed(6).build();
+
+        LatentModel straight = model.get();
+        TrainingRun all = trainer.start(straight, x);
+        List<EpochStats> straightHistory = all.train();
+
+        LatentModel part = model.get();
+        TrainingRun first = trainer.start(part, x);
+        List<EpochStats> history = new ArrayList<>(first.runEpochs(15));
+        assertFalse(first.isFinished());
+        Path file = dir.resolve("run.safetensors");
+        ModelFiles.saveCheckpoint(part, first.optimizer(), TrainingState.of(first, history), file);
+
+        Checkpoint c = ModelFiles.loadCheckpoint(file);
+        assertInstanceOf(AdamW.class, c.optimizer());
+        assertEquals(0.05, ((AdamW) c.optimizer()).weightDecay());
+        assertEquals(trainer.config(), c.training().config());
+        assertEquals(first.progress().bestEpoch(), c.training().progress().bestEpoch());
+        assertEquals(first.progress().bestValue(), c.training().progress().bestValue());
+        assertEquals(first.progress().epochsWithoutImprovement(), c.training().progress().epochsWithoutImprovement());
+        TrainingRun rest = c.resume(x);
+        history.addAll(rest.train());
+
+        assertEquals(straightHistory.size(), history.size());
+        for (int e = 0; e < history.size(); e++) {
+            assertEquals(straightHistory.get(e), new EpochStats(history.get(e).epoch(), history.get(e).trainLoss(),
+                    history.get(e).reconstruction(), history.get(e).kl(), history.get(e).beta(), history.get(e).steps(),
+                    history.get(e).examples(), straightHistory.get(e).seconds()), "epoch " + (e + 1));
+        }
+        // stopped after 19 epochs, the best (16) after the checkpoint (15): both halves matter
+        assertTrue(all.isStopped());
+        assertTrue(all.bestEpoch() > 15 && all.bestEpoch() < history.size(), all.bestEpoch() + " of " + history.size());
+        assertEquals(all.bestEpoch(), rest.bestEpoch());
+        assertEquals(all.bestValue(), rest.bestValue());
+        assertEquals(all.isStopped(), rest.isStopped());
+        float[][] expected = snapshot(straight);
+        float[][] actual = snapshot(c.model());
+        for (int i = 0; i < expected.length; i++) {
+            assertArrayEquals(expected[i], actual[i], 0f, straight.parameters().get(i).name());
+        }
+        assertEquals(all.bestValue(), rest.validationValue());
+        for (String k : all.optimizer().state().keySet()) {
+            for (int i = 0; i < expected.length; i++) {
+                assertArrayEquals(all.optimizer().state().get(k).get(i), c.optimizer().state().get(k).get(i), 0f);
+            }
+        }
+        // a checkpoint with best parameters still loads as a model
+        ModelFilesTest.assertSameParameters(part, ModelFiles.load(file));
+    }
+
+    @Test
+    void malformedTrainingSettingsAreReportedByKey() throws IOException {
+        Vae vae = Vae.builder(16).hidden(12).latent(3).build();
+        Path file = dir.resolve("m.safetensors");
+        ModelFiles.save(vae, file, new TrainingState(1, 32, 1, 0, List.of()), Map.of());
+        Map<String, String> meta = new java.util.LinkedHashMap<>(ModelFiles.readMetadata(file));
+        assertEquals("0", meta.get("vae4j.patience"));
+        assertEquals("constant", meta.get("vae4j.lr_schedule"));
+        meta.put("vae4j.patience", "2"); // patience without a validation set
+        ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFiles.trainingState(meta, file));
+        assertTrue(e.getMessage().contains("patience 2"), e.getMessage());
+        meta.put("vae4j.patience", "x");
+        e = assertThrows(ModelFileException.class, () -> ModelFiles.trainingState(meta, file));
+        assertTrue(e.getMessage().contains("vae4j.patience"), e.getMessage());
+        meta.remove("vae4j.patience");
+        meta.put("vae4j.stopped", "maybe");
+        e = assertThrows(ModelFileException.class, () -> ModelFiles.trainingState(meta, file));
+        assertTrue(e.getMessage().contains("vae4j.stopped"), e.getMessage());
     }
 }

@@ -79,4 +79,16 @@ class AllocationTest {
         double perStep = bytesPerStep(t, vae, small, large);
         assertTrue(perStep < MAX_BYTES_PER_STEP, "a step allocates " + perStep + " bytes");
     }
+
+    /** The same with a cosine schedule and warm-up set before each step, AdamW and gradient-norm clipping. */
+    @Test
+    void trainingStepWithScheduleClippingAndAdamWAllocatesNothing() {
+        FMatrixRMaj small = TrainerTest.prototypes(1000, 64, 13);
+        FMatrixRMaj large = TrainerTest.prototypes(3048, 64, 14);
+        Vae vae = Vae.builder(64).hidden(48).latent(8).seed(2).build();
+        Trainer t = Trainer.builder().epochs(10).batchSize(32).lrSchedule("cosine").lrWarmupSteps(20)
+                .weightDecay(0.01).clipGradNorm(0.5).build();
+        double perStep = bytesPerStep(t, vae, small, large);
+        assertTrue(perStep < MAX_BYTES_PER_STEP, "a step allocates " + perStep + " bytes");
+    }
 }

@@ -6,41 +6,23 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import org.ejml.data.FMatrixRMaj;
 import org.vae4j.Autoencoder;
-import org.vae4j.Loss;
 import org.vae4j.LatentModel;
+import org.vae4j.ModelBuilder;
 import org.vae4j.Vae;
 import org.vae4j.data.DataNotFoundException;
 import org.vae4j.data.DatasetSplits;
 import org.vae4j.data.ImageDataset;
-import org.vae4j.eval.ActiveUnits;
-import org.vae4j.eval.ImportanceWeighted;
-import org.vae4j.eval.LatentUsage;
-import org.vae4j.eval.LogLikelihoodEstimate;
-import org.vae4j.internal.AtomicFiles;
 import org.vae4j.io.Checkpoint;
+import org.vae4j.io.ModelCodecs;
 import org.vae4j.io.ModelFiles;
-import org.vae4j.io.TrainingState;
 import org.vae4j.kernel.Gemms;
-import org.vae4j.optim.Adam;
-import org.vae4j.optim.Optimizer;
 import org.vae4j.objective.Corruption;
-import org.vae4j.train.EpochStats;
-import org.vae4j.train.Trainer;
-import org.vae4j.train.TrainingException;
+import org.vae4j.train.TrainerConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -52,12 +34,12 @@ import picocli.CommandLine.Spec;
  * seed 42) or a deep autoencoder on MNIST or Fashion-MNIST, evaluates on the test set after every
  * epoch, and writes the model, a checkpoint, metrics.json and pictures into {@code --out}.
  *
- * <p>Training runs one epoch per {@link Trainer#train(LatentModel, FMatrixRMaj, Optimizer)}
- * call with one optimiser: the trainer derives each epoch's randomness from the optimiser's step
- * count, so this is bit-identical to one call of N epochs, and leaves room between epochs for a
- * fresh binarisation, the evaluation and the files. After every epoch the model, the checkpoint,
- * metrics.json and loss.png are rewritten (each atomically), so a run that stops keeps its last
- * good epoch; the other pictures are drawn at the end.
+ * <p>This class holds the flags, their checks and the resumed settings; {@link TrainMnistRun}
+ * is the run (one {@link org.vae4j.train.TrainingRun} with an epoch callback for the fresh
+ * binarisation, the evaluation and the files) and {@link TrainMnistMetrics} metrics.json. With
+ * {@code --validation} the trainer holds a seeded part of the training images out, evaluates it
+ * with the same noise every epoch, stops early after {@code --patience} epochs without
+ * improvement and ends with the best epoch's parameters.
  */
 @Command(name = TrainMnist.PROGRAM, sortOptions = false,
         usageHelpAutoWidth = true,
@@ -87,9 +69,8 @@ public final class TrainMnist implements Callable<Integer> {
     private static final String[] FASHION_CLASSES = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
         "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
     /** Our keys in the model files' metadata (vae4j.* is the library's). */
-    private static final String META_DATASET = "dataset";
-    private static final String META_BINARISE = "binarise";
-    private static final String META_METRICS = "train_mnist.epochs";
+    static final String META_DATASET = "dataset";
+    static final String META_BINARISE = "binarise";
 
     enum ModelKind { vae, ae }
 
@@ -116,19 +97,19 @@ public final class TrainMnist implements Callable<Integer> {
             description = "Latent (code) size (default 32 for vae, 30 for ae).")
     Integer latent;
 
-    @Option(names = "--epochs", defaultValue = "10", paramLabel = "N", order = 6,
+    @Option(names = "--epochs", defaultValue = "" + TrainerConfig.DEFAULT_EPOCHS, paramLabel = "N", order = 6,
             description = "Epochs in total (default ${DEFAULT-VALUE}; with --resume, including those done).")
     int epochs;
 
-    @Option(names = "--batch-size", defaultValue = "128", paramLabel = "N", order = 7,
+    @Option(names = "--batch-size", defaultValue = "" + TrainerConfig.DEFAULT_BATCH_SIZE, paramLabel = "N", order = 7,
             description = "Mini-batch size (default ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--lr", defaultValue = "1e-3", paramLabel = "RATE", order = 8,
-            description = "Adam learning rate (default ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", defaultValue = "" + TrainerConfig.DEFAULT_LEARNING_RATE, paramLabel = "RATE", order = 8,
+            description = "Adam (AdamW) learning rate, the base of --lr-schedule (default ${DEFAULT-VALUE}).")
     double lr;
 
-    @Option(names = "--beta", defaultValue = "1.0", paramLabel = "B", order = 9,
+    @Option(names = "--beta", defaultValue = "" + TrainerConfig.DEFAULT_BETA, paramLabel = "B", order = 9,
             description = "KL weight of a beta-VAE (default ${DEFAULT-VALUE}: the ELBO).")
     double beta;
 
@@ -136,7 +117,7 @@ public final class TrainMnist implements Callable<Integer> {
             description = "Steps of linear KL warm-up from 0 to beta (default ${DEFAULT-VALUE}: none).")
     long warmupSteps;
 
-    @Option(names = "--seed", defaultValue = "42", paramLabel = "S", order = 11,
+    @Option(names = "--seed", defaultValue = "" + ModelBuilder.DEFAULT_SEED, paramLabel = "S", order = 11,
             description = "Seed of the weights, shuffling, noise and pictures (default ${DEFAULT-VALUE}).")
     long seed;
 
@@ -164,10 +145,44 @@ public final class TrainMnist implements Callable<Integer> {
             description = "Continue a run from its checkpoint.safetensors, bit-identically, up to --epochs.")
     Path resume;
 
+    @Option(names = "--validation", defaultValue = "0", paramLabel = "N", order = 17,
+            description = "Hold N training images out (seeded) for validation, evaluated with the same noise every "
+                    + "epoch; below 1, a fraction of them. model.safetensors ends with the best epoch's parameters "
+                    + "(default 0: none).")
+    double validation;
+
+    @Option(names = "--patience", defaultValue = "0", paramLabel = "P", order = 18,
+            description = "Early stopping: stop after P epochs without a validation improvement of more than "
+                    + "--min-delta (needs --validation; default 0: never).")
+    int patience;
+
+    @Option(names = "--min-delta", defaultValue = "0", paramLabel = "D", order = 19,
+            description = "The least validation improvement that resets --patience (default ${DEFAULT-VALUE}).")
+    double minDelta;
+
+    @Option(names = "--lr-schedule", defaultValue = TrainerConfig.DEFAULT_LR_SCHEDULE, paramLabel = "SPEC",
+            order = 20, description = "constant, step:EPOCHS,GAMMA (times GAMMA every EPOCHS epochs) or cosine "
+                    + "(to 0 over --epochs), stepped per optimiser step (default ${DEFAULT-VALUE}).")
+    String lrSchedule;
+
+    @Option(names = "--lr-warmup-steps", defaultValue = "0", paramLabel = "N", order = 21,
+            description = "Steps of linear learning-rate warm-up (default ${DEFAULT-VALUE}: none).")
+    long lrWarmupSteps;
+
+    @Option(names = "--weight-decay", defaultValue = "0", paramLabel = "W", order = 22,
+            description = "AdamW with this decoupled weight decay (default 0: Adam).")
+    double weightDecay;
+
+    @Option(names = "--clip-grad-norm", defaultValue = "0", paramLabel = "C", order = 23,
+            description = "Clip the total gradient 2-norm to C before each step (default 0: no clipping).")
+    double clipGradNorm;
+
+    @Option(names = "--micro-batches", defaultValue = "1", paramLabel = "N", order = 24,
+            description = "Compute each batch's gradient as N micro-batches (default ${DEFAULT-VALUE}).")
+    int microBatches;
+
     @Spec
     CommandSpec spec;
-
-    private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
@@ -242,7 +257,7 @@ public final class TrainMnist implements Callable<Integer> {
         Checkpoint checkpoint = null;
         if (resume != null) {
             checkpoint = ModelFiles.loadCheckpoint(resume);
-            adoptCheckpointSettings(checkpoint);
+            TrainMnistSettings.adopt(this, checkpoint);
         }
         Path outDir = outputFolder(checkpoint);
         if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
@@ -274,97 +289,20 @@ public final class TrainMnist implements Callable<Integer> {
                     + "its own");
         }
         Files.createDirectories(outDir);
-        return new Run(net, checkpoint, train, test, splits, outDir, t).train();
+        return new TrainMnistRun(this, net, checkpoint, train, test, splits, outDir, t).train();
     }
 
     private void checkFlags() throws UsageException {
-        if (!List.of("mnist", "fashion-mnist").contains(dataset)) {
-            throw new UsageException("--dataset must be mnist or fashion-mnist, got '" + dataset + "'");
-        }
-        positive("--epochs", epochs);
-        positive("--batch-size", batchSize);
-        if (latent != null) {
-            positive("--latent", latent);
-        }
-        if (threads != null) {
-            positive("--threads", threads);
-        }
-        if (hidden != null) {
-            for (int w : hidden) {
-                positive("--hidden", w);
-            }
-        }
-        if (!(lr > 0) || !Double.isFinite(lr)) {
-            throw new UsageException("--lr must be positive, got " + lr);
-        }
-        if (!(beta >= 0) || !Double.isFinite(beta)) {
-            throw new UsageException("--beta must be >= 0, got " + beta);
-        }
-        if (warmupSteps < 0) {
-            throw new UsageException("--warmup-steps must be >= 0, got " + warmupSteps);
-        }
-        if (model == ModelKind.ae && (given("--beta") || given("--warmup-steps"))) {
-            throw new UsageException("--beta and --warmup-steps apply to --model vae only");
-        }
+        TrainMnistSettings.check(this);
     }
 
-    private static void positive(String flag, long value) throws UsageException {
-        if (value <= 0) {
-            throw new UsageException(flag + " must be positive, got " + value);
-        }
+    /** The trainer settings of the flags (after a resumed run's adoption). */
+    TrainerConfig trainerConfig() {
+        return TrainMnistSettings.trainerConfig(this);
     }
 
-    private boolean given(String flag) {
+    boolean given(String flag) {
         return spec != null && spec.commandLine().getParseResult().hasMatchedOption(flag);
-    }
-
-    /**
-     * A resumed run keeps the settings it started with: they come from the checkpoint, and a flag
-     * given with another value is an error.
-     */
-    private void adoptCheckpointSettings(Checkpoint c) throws UsageException {
-        LatentModel m = c.model();
-        TrainingState s = c.training();
-        Map<String, String> meta = c.metadata();
-        String where = " differs from the checkpoint's ";
-        String why = ": a resumed run keeps the settings it was started with";
-        ModelKind kind = ModelKind.valueOf(m.kind());
-        int[] h = widths(meta.get("vae4j.hidden_sizes")); // the built-in kinds' architecture entry
-        int z = TrainingPictures.latentSize(m);
-        String ds = meta.getOrDefault(META_DATASET, dataset);
-        boolean bin = Boolean.parseBoolean(meta.getOrDefault(META_BINARISE, "false"));
-        List<String> conflicts = new ArrayList<>();
-        conflict(conflicts, "--model", model, kind);
-        conflict(conflicts, "--hidden", hidden == null ? null : Arrays.toString(hidden), Arrays.toString(h));
-        conflict(conflicts, "--latent", latent, z);
-        conflict(conflicts, "--dataset", dataset, ds);
-        conflict(conflicts, "--batch-size", batchSize, s.batchSize());
-        conflict(conflicts, "--lr", lr, c.optimizer().learningRate());
-        conflict(conflicts, "--beta", beta, s.beta());
-        conflict(conflicts, "--warmup-steps", warmupSteps, s.klWarmupSteps());
-        conflict(conflicts, "--seed", seed, s.seed());
-        conflict(conflicts, "--corruption", corruption, s.corruption());
-        conflict(conflicts, "--binarise", binarise, bin);
-        if (!conflicts.isEmpty()) {
-            throw new UsageException(String.join(", ", conflicts).replace("|", where) + why);
-        }
-        model = kind;
-        hidden = h;
-        latent = z;
-        dataset = ds;
-        batchSize = s.batchSize();
-        lr = c.optimizer().learningRate();
-        beta = s.beta();
-        warmupSteps = s.klWarmupSteps();
-        seed = s.seed();
-        corruption = s.corruption();
-        binarise = bin;
-    }
-
-    private void conflict(List<String> conflicts, String flag, Object mine, Object theirs) {
-        if (given(flag) && !Objects.equals(String.valueOf(mine), String.valueOf(theirs))) {
-            conflicts.add(flag + " " + mine + "|" + theirs);
-        }
     }
 
     private Path outputFolder(Checkpoint c) {
@@ -387,9 +325,19 @@ public final class TrainMnist implements Callable<Integer> {
                 .latent(latent != null ? latent : 30).seed(seed).build();
     }
 
+    static String[] classes(String dataset) {
+        return dataset.equals("fashion-mnist") ? FASHION_CLASSES
+                : new String[] {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
+    }
+
     /** The encoder's hidden widths when --hidden is not given. */
-    private int[] defaultHidden() {
+    int[] defaultHidden() {
         return model == ModelKind.vae ? new int[] {512} : new int[] {1000, 500, 250};
+    }
+
+    /** The encoder's hidden widths of a model, as its file codec records them. */
+    static int[] hiddenSizes(LatentModel m) {
+        return widths(ModelCodecs.architecture(m).get("vae4j.hidden_sizes"));
     }
 
     static boolean isVae(LatentModel m) {
@@ -404,264 +352,6 @@ public final class TrainMnist implements Callable<Integer> {
     static int[] widths(String json) {
         String body = json.replaceAll("[\\[\\]\\s]", "");
         return body.isEmpty() ? new int[0] : Arrays.stream(body.split(",")).mapToInt(Integer::parseInt).toArray();
-    }
-
-    /** One training run: the loop over epochs and everything written into the output folder. */
-    private final class Run {
-        private final LatentModel net;
-        private final ImageDataset train;
-        private final ImageDataset test;
-        private final DatasetSplits splits;
-        private final Path dir;
-        private final int threadCount;
-        private final Trainer trainer;
-        private ProgressBar bar = ProgressBar.forTerminal(System.err, "", 1); // the current epoch's
-        private final Optimizer optimizer;
-        private final List<EpochStats> history;
-        private final List<Map<String, Object>> rows;
-        private final Map<String, Object> metrics = new LinkedHashMap<>();
-        private final FMatrixRMaj testX; // the evaluation's test images (binarised once with --binarise)
-
-        Run(LatentModel net, Checkpoint checkpoint, ImageDataset train, ImageDataset test, DatasetSplits splits,
-            Path dir, int threadCount) throws IOException {
-            this.net = net;
-            this.train = train;
-            this.test = test;
-            this.splits = splits;
-            this.dir = dir;
-            this.threadCount = threadCount;
-            Trainer.Builder b = checkpoint != null ? checkpoint.training().trainerBuilder()
-                    : Trainer.builder().seed(seed).batchSize(batchSize).beta(beta).klWarmupSteps(warmupSteps)
-                    .corruption(corruption);
-            this.trainer = b.epochs(1).stepListener((epoch, step, n, loss) -> bar.advance(n)).build();
-            this.optimizer = checkpoint != null ? checkpoint.optimizer() : new Adam(lr);
-            this.history = new ArrayList<>(checkpoint != null ? checkpoint.training().history() : List.of());
-            this.rows = checkpoint != null ? restoredRows(checkpoint) : new ArrayList<>();
-            this.testX = binarise ? test.binarised(mix(seed, -1)).images() : test.images();
-        }
-
-        int train() throws IOException {
-            metrics.put("status", "running");
-            metrics.put("settings", settings());
-            metrics.put("data", dataInfo());
-            metrics.put("model", modelInfo());
-            metrics.put("epochs", rows);
-            int first = history.size() + 1;
-            if (first > epochs) {
-                System.out.printf("the checkpoint has %d epochs already (--epochs %d): evaluating only%n",
-                        history.size(), epochs);
-            } else {
-                System.out.printf("training: epochs %d..%d, batch %d, Adam lr %s%s%s%s, seed %d -> %s%n", first, epochs,
-                        batchSize, lr, isVae(net) ? ", beta " + beta : "",
-                        warmupSteps > 0 ? ", KL warm-up " + warmupSteps + " steps" : "",
-                        (binarise ? ", dynamic binarisation" : "")
-                                + (corruption.isNone() ? "" : ", denoising " + corruption.describe()),
-                        seed, dir);
-            }
-            FMatrixRMaj trainX = train.images();
-            FMatrixRMaj binarised = binarise ? new FMatrixRMaj(trainX.numRows, trainX.numCols) : null;
-            for (int epoch = first; epoch <= epochs; epoch++) {
-                FMatrixRMaj x = trainX;
-                if (binarise) {
-                    ImageDataset.binarise(trainX, binarised, new SplittableRandom(mix(seed, epoch)));
-                    x = binarised;
-                }
-                bar = ProgressBar.forTerminal(System.err, String.format("epoch %d/%d", epoch, epochs), x.numRows);
-                EpochStats stats;
-                try {
-                    stats = trainer.train(net, x, optimizer).get(0);
-                } catch (TrainingException e) {
-                    bar.finish();
-                    metrics.put("status", "stopped in epoch " + epoch + ": " + e.getMessage());
-                    writeMetrics();
-                    System.err.println(PROGRAM + ": training stopped: " + e.getMessage());
-                    System.err.println(PROGRAM + ": " + dir + " keeps the model, checkpoint and metrics of epoch "
-                            + history.size());
-                    return EXIT_DIVERGED;
-                }
-                bar.finish();
-                stats = new EpochStats(epoch, stats.trainLoss(), stats.reconstruction(), stats.kl(), stats.beta(),
-                        stats.steps(), stats.examples(), stats.seconds());
-                history.add(stats);
-                rows.add(evaluateEpoch(stats));
-                saveEpoch();
-            }
-            finish();
-            return 0;
-        }
-
-        /** Test loss after an epoch, the metrics row, and the summary line on stdout. */
-        private Map<String, Object> evaluateEpoch(EpochStats s) {
-            long t0 = System.nanoTime();
-            Loss testLoss = net.evaluate(testX, new SplittableRandom(seed + 1_000_003L));
-            double evalSeconds = (System.nanoTime() - t0) / 1e9;
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("epoch", s.epoch());
-            row.put("train_loss", s.trainLoss());
-            if (isVae(net)) {
-                row.put("train_reconstruction", s.reconstruction());
-                row.put("train_kl", s.kl());
-                row.put("beta", s.beta());
-                row.put("test_neg_elbo", testLoss.total());
-                row.put("test_reconstruction", testLoss.reconstruction());
-                row.put("test_kl", testLoss.kl());
-            } else {
-                row.put("test_se_per_image", testLoss.total());
-            }
-            row.put("images_per_second", s.imagesPerSecond());
-            row.put("seconds", s.seconds());
-            row.put("eval_seconds", evalSeconds);
-            if (isVae(net)) {
-                System.out.printf("epoch %2d/%d  train %.3f  test -ELBO %.3f (reconstruction %.3f + KL %.3f)  "
-                                + "%,.0f img/s  %.1f s%n", s.epoch(), epochs, s.trainLoss(), testLoss.total(),
-                        testLoss.reconstruction(), testLoss.kl(), s.imagesPerSecond(), s.seconds());
-            } else {
-                System.out.printf("epoch %2d/%d  train SE/image %.3f  test SE/image %.3f  %,.0f img/s  %.1f s%n",
-                        s.epoch(), epochs, s.trainLoss(), testLoss.total(), s.imagesPerSecond(), s.seconds());
-            }
-            return row;
-        }
-
-        /** The model, the checkpoint, metrics.json and loss.png, each replaced atomically. */
-        private void saveEpoch() throws IOException {
-            TrainingState state = TrainingState.of(trainer, history);
-            Map<String, String> meta = new LinkedHashMap<>();
-            meta.put(META_DATASET, dataset);
-            meta.put(META_BINARISE, Boolean.toString(binarise));
-            ModelFiles.save(net, dir.resolve("model.safetensors"), state, meta);
-            meta.put(META_METRICS, json.writeValueAsString(rows));
-            ModelFiles.saveCheckpoint(net, optimizer, state, dir.resolve("checkpoint.safetensors"), meta);
-            writeMetrics();
-            writeLossChart();
-        }
-
-        /** The final evaluation (VAE: log p(x), active units) and the pictures. */
-        private void finish() throws IOException {
-            if (isVae(net)) {
-                LatentModel vae = net;
-                int n = Math.min(IW_IMAGES, testX.numRows);
-                FMatrixRMaj head = firstRows(testX, n);
-                long t0 = System.nanoTime();
-                LogLikelihoodEstimate iw = ImportanceWeighted.logLikelihood(vae, head, IW_SAMPLES,
-                        new SplittableRandom(seed + 2_000_003L));
-                ActiveUnits au = LatentUsage.activeUnits(vae, testX);
-                double[] kl = LatentUsage.klPerDimension(vae, testX);
-                metrics.put("test_log_px_iw", iw.logLikelihood());
-                metrics.put("test_log_px_iw_standard_error", iw.standardError());
-                metrics.put("test_log_px_iw_k", IW_SAMPLES);
-                metrics.put("test_log_px_iw_images", n);
-                metrics.put("active_units", au.count());
-                metrics.put("latent_size", vae.latentSize());
-                metrics.put("active_unit_variances", au.variances());
-                metrics.put("kl_per_dimension", kl);
-                System.out.printf("test log p(x) ~ %.3f +- %.3f nats (importance-weighted, k=%d, first %d test images, "
-                                + "%.1f s); active units %d of %d%n", iw.logLikelihood(), iw.standardError(),
-                        IW_SAMPLES, n, (System.nanoTime() - t0) / 1e9, au.count(), vae.latentSize());
-            } else {
-                metrics.put("latent_size", net.latentSize());
-            }
-            List<String> files = new ArrayList<>(List.of("model.safetensors", "checkpoint.safetensors",
-                    "metrics.json", "loss.png"));
-            String[] classes = dataset.equals("fashion-mnist") ? FASHION_CLASSES
-                    : new String[] {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
-            files.addAll(TrainingPictures.writeAll(net, test, classes, seed, dir));
-            metrics.put("files", files);
-            metrics.put("status", "finished");
-            writeMetrics();
-            if (!isVae(net)) {
-                System.out.println("no samples.png: an autoencoder has no prior to sample from (--model vae has one)");
-            }
-            System.out.println("wrote " + String.join(", ", files) + " in " + dir);
-        }
-
-        private Map<String, Object> settings() {
-            Map<String, Object> s = new LinkedHashMap<>();
-            s.put("dataset", dataset);
-            s.put("model", model.toString());
-            s.put("hidden", hidden != null ? hidden : defaultHidden());
-            s.put("latent", TrainingPictures.latentSize(net));
-            s.put("epochs", epochs);
-            s.put("batch_size", batchSize);
-            s.put("optimizer", optimizer.describe());
-            s.put("lr", lr);
-            if (isVae(net)) {
-                s.put("beta", beta);
-                s.put("warmup_steps", warmupSteps);
-            }
-            s.put("seed", seed);
-            s.put("threads", threadCount);
-            s.put("binarise", binarise);
-            s.put("corruption", corruption.describe());
-            s.put("resumed_from", resume == null ? null : resume.toAbsolutePath().normalize().toString());
-            return s;
-        }
-
-        private Map<String, Object> dataInfo() {
-            Map<String, Object> d = new LinkedHashMap<>();
-            d.put("dir", splits.dir().toAbsolutePath().normalize().toString());
-            d.put("origin", splits.location().origin().toString().toLowerCase());
-            d.put("train_images", train.size());
-            d.put("test_images", test.size());
-            d.put("test_binarised", binarise);
-            return d;
-        }
-
-        private Map<String, Object> modelInfo() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("architecture", architecture(net));
-            m.put("parameters", net.parameterCount());
-            m.put("gemm", net.gemm().name());
-            m.put("java", System.getProperty("java.version"));
-            return m;
-        }
-
-        private void writeMetrics() throws IOException {
-            byte[] bytes = json.writeValueAsBytes(metrics);
-            AtomicFiles.write(dir.resolve("metrics.json"), out -> out.write(bytes));
-        }
-
-        private void writeLossChart() {
-            double[] trainLoss = column("train_loss");
-            double[] testLoss = column(isVae(net) ? "test_neg_elbo" : "test_se_per_image");
-            String what = isVae(net) ? "-ELBO" : "squared error";
-            List<Charts.Curve> curves = List.of(new Charts.Curve("train " + (isVae(net) ? "loss" : what), trainLoss),
-                    new Charts.Curve("test " + what, testLoss));
-            try {
-                Charts.writeLossChart((isVae(net) ? "VAE" : "autoencoder") + " on " + dataset, architecture(net),
-                        isVae(net) ? "nats per image" : "squared error per image", curves, dir.resolve("loss.png"));
-            } catch (IOException | RuntimeException | Error e) { // e.g. no fonts for the axes: not worth a failed run
-                System.err.println(PROGRAM + ": could not draw loss.png: " + e);
-            }
-        }
-
-        private double[] column(String key) {
-            return rows.stream().mapToDouble(r -> r.get(key) instanceof Number v ? v.doubleValue() : Double.NaN)
-                    .toArray();
-        }
-    }
-
-    /** The metrics rows saved in a checkpoint by this program, else rows rebuilt from its history. */
-    private List<Map<String, Object>> restoredRows(Checkpoint c) throws IOException {
-        String saved = c.metadata().get(META_METRICS);
-        if (saved != null) {
-            return new ArrayList<>(json.readValue(saved, new TypeReference<List<Map<String, Object>>>() { }));
-        }
-        List<Map<String, Object>> rows = new ArrayList<>();
-        for (EpochStats s : c.training().history()) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("epoch", s.epoch());
-            row.put("train_loss", s.trainLoss());
-            row.put("images_per_second", s.imagesPerSecond());
-            row.put("seconds", s.seconds());
-            rows.add(row);
-        }
-        return rows;
-    }
-
-    private static FMatrixRMaj firstRows(FMatrixRMaj x, int n) {
-        FMatrixRMaj head = new FMatrixRMaj(n, x.numCols);
-        System.arraycopy(x.data, 0, head.data, 0, n * x.numCols);
-        return head;
     }
 
     /** A seed for (seed, epoch): SplitMix64's finaliser, so neighbouring epochs get unrelated streams. */

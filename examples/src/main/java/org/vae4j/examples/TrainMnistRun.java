@@ -1,0 +1,262 @@
+package org.vae4j.examples;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import org.ejml.data.FMatrixRMaj;
+import org.vae4j.Autoencoder;
+import org.vae4j.LatentModel;
+import org.vae4j.Loss;
+import org.vae4j.Vae;
+import org.vae4j.data.DatasetSplits;
+import org.vae4j.data.ImageDataset;
+import org.vae4j.eval.ActiveUnits;
+import org.vae4j.eval.ImportanceWeighted;
+import org.vae4j.eval.LatentUsage;
+import org.vae4j.eval.LogLikelihoodEstimate;
+import org.vae4j.io.Checkpoint;
+import org.vae4j.io.ModelFiles;
+import org.vae4j.io.TrainingState;
+import org.vae4j.optim.Optimizer;
+import org.vae4j.train.EpochCallback;
+import org.vae4j.train.EpochMetrics;
+import org.vae4j.train.EpochStats;
+import org.vae4j.train.Trainer;
+import org.vae4j.train.TrainerConfig;
+import org.vae4j.train.TrainingException;
+import org.vae4j.train.TrainingRun;
+import org.vae4j.train.ValidationSplit;
+
+/**
+ * One run of {@link TrainMnist}: a {@link TrainingRun} over all its epochs, with a callback that
+ * draws each epoch's fresh binarisation (with {@code --binarise}), evaluates on the test set
+ * after every epoch and rewrites the checkpoint, metrics.json and loss.png (each atomically), so
+ * a run that stops keeps its last good epoch. model.safetensors is rewritten after every epoch
+ * without a validation set, and after each new best epoch with one (so it always holds the best
+ * parameters); the other pictures are drawn at the end, from the final (with a validation set:
+ * the best epoch's) parameters.
+ */
+final class TrainMnistRun {
+
+    private static final String META_DATASET = TrainMnist.META_DATASET;
+    private static final String META_BINARISE = TrainMnist.META_BINARISE;
+
+    private final TrainMnist o;
+    private final LatentModel net;
+    private final ImageDataset test;
+    private final DatasetSplits splits;
+    private final Path dir;
+    private final int threadCount;
+    private final TrainerConfig config;
+    private final Trainer trainer;
+    private final Optimizer optimizer;
+    private final TrainingRun run;
+    private final ValidationSplit split;   // of the raw training images
+    private final FMatrixRMaj binarised;   // the training rows of this epoch with --binarise, else null
+    private final List<EpochStats> history;
+    private final TrainMnistMetrics metrics;
+    private final FMatrixRMaj testX;       // the evaluation's test images (binarised once with --binarise)
+    private ProgressBar bar = ProgressBar.forTerminal(System.err, "", 1); // the current epoch's
+
+    TrainMnistRun(TrainMnist o, LatentModel net, Checkpoint checkpoint, ImageDataset train, ImageDataset test,
+                  DatasetSplits splits, Path dir, int threadCount) throws IOException {
+        this.o = o;
+        this.net = net;
+        this.test = test;
+        this.splits = splits;
+        this.dir = dir;
+        this.threadCount = threadCount;
+        this.config = o.trainerConfig();
+        this.trainer = Trainer.builder().config(config).stepListener((epoch, step, n, loss) -> bar.advance(n))
+                .callback(new Callback()).build();
+        this.optimizer = checkpoint != null ? checkpoint.optimizer() : trainer.newOptimizer();
+        this.split = ValidationSplit.split(train.images(), config);
+        FMatrixRMaj validation = split.validation();
+        if (o.binarise) {
+            binarised = new FMatrixRMaj(split.train().numRows, split.train().numCols);
+            if (validation != null) { // once, seeded: the same validation images every epoch
+                FMatrixRMaj v = new FMatrixRMaj(validation.numRows, validation.numCols);
+                ImageDataset.binarise(validation, v, new SplittableRandom(TrainMnist.mix(o.seed, -2)));
+                validation = v;
+            }
+        } else {
+            binarised = null;
+        }
+        TrainingRun r = trainer.start(net, ValidationSplit.of(o.binarise ? binarised : split.train(), validation),
+                optimizer);
+        this.run = checkpoint != null ? r.restore(checkpoint.training().progress()) : r;
+        this.history = new ArrayList<>(checkpoint != null ? checkpoint.training().history() : List.of());
+        if (checkpoint != null && (optimizer.steps() % run.stepsPerEpoch() != 0
+                || run.completedEpochs() != history.size())) {
+            throw new IllegalArgumentException(o.resume + " holds " + history.size() + " epochs of "
+                    + optimizer.steps() + " optimiser steps in all, which do not fit " + run.stepsPerEpoch()
+                    + " steps per epoch of these " + run.trainingData().numRows + " training images: resume "
+                    + "with the data the run started with (--data)");
+        }
+        this.metrics = new TrainMnistMetrics(dir, TrainMnist.isVae(net),
+                checkpoint != null ? TrainMnistMetrics.restoredRows(checkpoint) : new ArrayList<>());
+        this.testX = o.binarise ? test.binarised(TrainMnist.mix(o.seed, -1)).images() : test.images();
+    }
+
+    /** The epoch hooks: binarisation, progress bar, evaluation and files. */
+    private final class Callback implements EpochCallback {
+        @Override
+        public void onEpochStart(TrainingRun r, int epoch) {
+            if (binarised != null) {
+                ImageDataset.binarise(split.train(), binarised, new SplittableRandom(TrainMnist.mix(o.seed, epoch)));
+            }
+            bar = ProgressBar.forTerminal(System.err, String.format("epoch %d/%d", epoch, o.epochs),
+                    r.trainingData().numRows);
+        }
+
+        @Override
+        public void onEpochEnd(TrainingRun r, EpochMetrics m) {
+            bar.finish();
+            history.add(m.stats());
+            long t0 = System.nanoTime();
+            Loss testLoss = net.evaluate(testX, new SplittableRandom(o.seed + 1_000_003L));
+            metrics.addEpoch(m, testLoss, (System.nanoTime() - t0) / 1e9, o.epochs, config.schedulesLearningRate());
+            if (m.hasValidation()) {
+                metrics.put("best_epoch", m.bestEpoch());
+            }
+            try {
+                saveEpoch(!m.hasValidation() || m.isBest());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    int train() throws IOException {
+        metrics.put("status", "running");
+        metrics.put("settings", TrainMnistMetrics.settings(o, net, config, optimizer.describe(), threadCount));
+        metrics.put("data", dataInfo());
+        metrics.put("model", modelInfo());
+        if (split.validation() != null && run.bestEpoch() > 0) {
+            metrics.put("best_epoch", run.bestEpoch());
+        }
+        metrics.put("epochs", metrics.rows());
+        if (run.isFinished()) {
+            System.out.printf("the checkpoint has %d epochs already (--epochs %d%s): evaluating only%n",
+                    history.size(), o.epochs, run.isStopped() ? ", stopped early" : "");
+        } else {
+            System.out.printf("training: epochs %d..%d, batch %d, %s%s%s%s%s, seed %d -> %s%n",
+                    run.completedEpochs() + 1, o.epochs, o.batchSize, optimizer.describe(),
+                    run.schedule() != null ? ", " + run.schedule().describe() : "",
+                    TrainMnist.isVae(net) ? ", beta " + o.beta : "",
+                    o.warmupSteps > 0 ? ", KL warm-up " + o.warmupSteps + " steps" : "",
+                    (o.binarise ? ", dynamic binarisation" : "")
+                            + (o.corruption.isNone() ? "" : ", denoising " + o.corruption.describe())
+                            + (split.validation() != null ? ", " + split.validation().numRows
+                            + " images held out for validation" + (config.earlyStopping()
+                            ? " (patience " + config.patience() + ")" : "") : ""),
+                    o.seed, dir);
+        }
+        try {
+            run.train();
+        } catch (TrainingException e) {
+            bar.finish();
+            metrics.put("status", "stopped in epoch " + e.epoch() + ": " + e.getMessage());
+            metrics.write();
+            System.err.println(TrainMnist.PROGRAM + ": training stopped: " + e.getMessage());
+            System.err.println(TrainMnist.PROGRAM + ": " + dir + " keeps the model, checkpoint and metrics of epoch "
+                    + history.size());
+            return TrainMnist.EXIT_DIVERGED;
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        if (split.validation() != null && run.bestEpoch() > 0) {
+            System.out.printf("%sbest epoch %d: validation %s %.3f; model.safetensors holds its parameters%n",
+                    run.isStopped() ? "stopped early after epoch " + run.completedEpochs() + " (no improvement for "
+                            + run.epochsWithoutImprovement() + " epochs); " : "",
+                    run.bestEpoch(), TrainMnist.isVae(net) ? "-ELBO" : "SE/image", run.bestValue());
+            metrics.put("best_epoch", run.bestEpoch());
+            if (run.isStopped()) {
+                metrics.put("stopped_early_after_epoch", run.completedEpochs());
+            }
+        }
+        finish();
+        return 0;
+    }
+
+    /** The checkpoint, metrics.json and loss.png, and the model if {@code model}, each replaced atomically. */
+    private void saveEpoch(boolean model) throws IOException {
+        TrainingState state = TrainingState.of(run, history);
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put(META_DATASET, o.dataset);
+        meta.put(META_BINARISE, Boolean.toString(o.binarise));
+        if (model) {
+            ModelFiles.save(net, dir.resolve("model.safetensors"), state, meta);
+        }
+        meta.put(TrainMnistMetrics.META_METRICS, metrics.rowsJson());
+        ModelFiles.saveCheckpoint(net, optimizer, state, dir.resolve("checkpoint.safetensors"), meta);
+        metrics.write();
+        metrics.writeLossChart(o.dataset, TrainMnist.architecture(net));
+    }
+
+    /** The final evaluation (VAE: log p(x), active units) and the pictures. */
+    private void finish() throws IOException {
+        if (TrainMnist.isVae(net)) {
+            LatentModel vae = net;
+            int n = Math.min(TrainMnist.IW_IMAGES, testX.numRows);
+            FMatrixRMaj head = new FMatrixRMaj(n, testX.numCols);
+            System.arraycopy(testX.data, 0, head.data, 0, n * testX.numCols);
+            long t0 = System.nanoTime();
+            LogLikelihoodEstimate iw = ImportanceWeighted.logLikelihood(vae, head, TrainMnist.IW_SAMPLES,
+                    new SplittableRandom(o.seed + 2_000_003L));
+            ActiveUnits au = LatentUsage.activeUnits(vae, testX);
+            double[] kl = LatentUsage.klPerDimension(vae, testX);
+            metrics.put("test_log_px_iw", iw.logLikelihood());
+            metrics.put("test_log_px_iw_standard_error", iw.standardError());
+            metrics.put("test_log_px_iw_k", TrainMnist.IW_SAMPLES);
+            metrics.put("test_log_px_iw_images", n);
+            metrics.put("active_units", au.count());
+            metrics.put("latent_size", vae.latentSize());
+            metrics.put("active_unit_variances", au.variances());
+            metrics.put("kl_per_dimension", kl);
+            System.out.printf("test log p(x) ~ %.3f +- %.3f nats (importance-weighted, k=%d, first %d test images, "
+                            + "%.1f s); active units %d of %d%n", iw.logLikelihood(), iw.standardError(),
+                    TrainMnist.IW_SAMPLES, n, (System.nanoTime() - t0) / 1e9, au.count(), vae.latentSize());
+        } else {
+            metrics.put("latent_size", net.latentSize());
+        }
+        List<String> files = new ArrayList<>(List.of("model.safetensors", "checkpoint.safetensors",
+                "metrics.json", "loss.png"));
+        files.addAll(TrainingPictures.writeAll(net, test, TrainMnist.classes(o.dataset), o.seed, dir));
+        metrics.put("files", files);
+        metrics.put("status", "finished");
+        metrics.write();
+        if (!TrainMnist.isVae(net)) {
+            System.out.println("no samples.png: an autoencoder has no prior to sample from (--model vae has one)");
+        }
+        System.out.println("wrote " + String.join(", ", files) + " in " + dir);
+    }
+
+    private Map<String, Object> dataInfo() {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("dir", splits.dir().toAbsolutePath().normalize().toString());
+        d.put("origin", splits.location().origin().toString().toLowerCase());
+        d.put("train_images", split.train().numRows);
+        if (split.validation() != null) {
+            d.put("validation_images", split.validation().numRows);
+        }
+        d.put("test_images", test.size());
+        d.put("test_binarised", o.binarise);
+        return d;
+    }
+
+    private Map<String, Object> modelInfo() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("architecture", TrainMnist.architecture(net));
+        m.put("parameters", net.parameterCount());
+        m.put("gemm", net.gemm().name());
+        m.put("java", System.getProperty("java.version"));
+        return m;
+    }
+}

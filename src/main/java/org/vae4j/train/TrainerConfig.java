@@ -1,0 +1,161 @@
+package org.vae4j.train;
+
+import org.vae4j.ModelBuilder;
+import org.vae4j.objective.Corruption;
+import org.vae4j.optim.Adam;
+import org.vae4j.optim.AdamW;
+import org.vae4j.optim.LearningRateSchedule;
+import org.vae4j.optim.LearningRateSchedules;
+import org.vae4j.optim.Optimizer;
+
+/**
+ * Every setting of a {@link Trainer}, validated on construction; each default is a constant
+ * defined here once (the seed's is {@link ModelBuilder#DEFAULT_SEED}, shared with the models).
+ * Make one with {@link Trainer#builder()} (or {@link #defaults()}); {@link Trainer#config()}
+ * returns it. Immutable and thread-safe.
+ *
+ * @param epochs         epochs of a run in total, counted from the optimiser's first step (&gt;= 1)
+ * @param batchSize      mini-batch size (&gt;= 1)
+ * @param seed           seed of the shuffling, the noise and the validation split
+ * @param beta           the KL weight (its target after any warm-up), finite and &gt;= 0
+ * @param klWarmupSteps  steps of the linear KL warm-up (0 = none)
+ * @param corruption     the input corruption of denoising training ({@link Corruption#none()} for none)
+ * @param microBatches   each batch's gradient as this many micro-batches (&gt;= 1)
+ * @param validation     rows of the training matrix held out for validation: 0 for none, a whole
+ *                       number &gt;= 1 for a count, a value in (0, 1) for a fraction of the rows
+ * @param patience       early stopping: epochs without an improvement of more than
+ *                       {@code minDelta} before training stops (0 = never stop early); needs a validation set
+ * @param minDelta       the least decrease of the validation value that counts as an improvement (&gt;= 0)
+ * @param restoreBest    with a validation set, put the parameters of the best epoch (lowest validation
+ *                       value, the earliest on ties) back into the model when the run ends
+ * @param learningRate   the base learning rate of the default optimiser and of the schedule
+ * @param lrSchedule     {@code constant}, {@code step:EPOCHS,GAMMA} or {@code cosine} (see {@link LearningRateSchedules})
+ * @param lrWarmupSteps  steps of the linear learning-rate warm-up (0 = none)
+ * @param weightDecay    0 for Adam; &gt; 0 for AdamW with this decoupled weight decay
+ * @param clipGradNorm   0 for none; &gt; 0 to clip the total gradient 2-norm to this before each step
+ */
+public record TrainerConfig(int epochs, int batchSize, long seed, double beta, long klWarmupSteps,
+                            Corruption corruption, int microBatches, double validation, int patience,
+                            double minDelta, boolean restoreBest, double learningRate, String lrSchedule,
+                            long lrWarmupSteps, double weightDecay, double clipGradNorm) {
+
+    /** Default number of epochs. */
+    public static final int DEFAULT_EPOCHS = 10;
+    /** Default mini-batch size. */
+    public static final int DEFAULT_BATCH_SIZE = 128;
+    /** Default KL weight: 1, the ELBO. */
+    public static final double DEFAULT_BETA = 1.0;
+    /** Default learning rate: Adam's (PyTorch's). */
+    public static final double DEFAULT_LEARNING_RATE = Adam.DEFAULT_LR;
+    /** Default learning-rate schedule. */
+    public static final String DEFAULT_LR_SCHEDULE = "constant";
+
+    /**
+     * @throws IllegalArgumentException naming the setting and its value, for any value out of range
+     */
+    public TrainerConfig {
+        if (epochs <= 0) {
+            throw new IllegalArgumentException("epochs must be positive, got " + epochs);
+        }
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
+        }
+        new KlWarmup(beta, klWarmupSteps); // checks beta and the warm-up steps
+        if (corruption == null) {
+            throw new IllegalArgumentException("corruption must not be null (use Corruption.none())");
+        }
+        if (microBatches <= 0) {
+            throw new IllegalArgumentException("micro-batches must be positive, got " + microBatches);
+        }
+        if (!(validation >= 0) || !Double.isFinite(validation) || (validation >= 1 && validation != Math.rint(validation))
+                || validation > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("validation must be 0 (none), a whole number of rows >= 1 or a "
+                    + "fraction in (0, 1), got " + validation);
+        }
+        if (patience < 0) {
+            throw new IllegalArgumentException("patience must be >= 0 (0 = no early stopping), got " + patience);
+        }
+        if (patience > 0 && validation == 0) {
+            throw new IllegalArgumentException("patience " + patience + " needs a validation set (validation > 0)");
+        }
+        if (!(minDelta >= 0) || !Double.isFinite(minDelta)) {
+            throw new IllegalArgumentException("min-delta must be finite and >= 0, got " + minDelta);
+        }
+        Optimizer.checkLearningRate(learningRate);
+        if (lrWarmupSteps < 0) {
+            throw new IllegalArgumentException("learning-rate warm-up steps must be >= 0, got " + lrWarmupSteps);
+        }
+        if (lrSchedule == null) {
+            throw new IllegalArgumentException("learning-rate schedule must not be null (use \"constant\")");
+        }
+        lrSchedule = lrSchedule.trim();
+        LearningRateSchedules.parse(lrSchedule, learningRate, 1, 1, lrWarmupSteps); // checks the spelling
+        if (!(weightDecay >= 0) || !Double.isFinite(weightDecay)) {
+            throw new IllegalArgumentException("weight decay must be finite and >= 0, got " + weightDecay);
+        }
+        if (weightDecay > 0 && !(learningRate * weightDecay < 1)) {
+            throw new IllegalArgumentException("weight decay " + weightDecay + " times the learning rate "
+                    + learningRate + " must be < 1");
+        }
+        if (!(clipGradNorm >= 0) || !Double.isFinite(clipGradNorm)) {
+            throw new IllegalArgumentException("clip-grad-norm must be finite and >= 0 (0 = no clipping), got "
+                    + clipGradNorm);
+        }
+    }
+
+    /** Every setting at its default: 10 epochs, batch 128, seed 42, beta 1, Adam 1e-3, no validation. */
+    public static TrainerConfig defaults() {
+        return new TrainerConfig(DEFAULT_EPOCHS, DEFAULT_BATCH_SIZE, ModelBuilder.DEFAULT_SEED, DEFAULT_BETA, 0,
+                Corruption.none(), 1, 0, 0, 0, true, DEFAULT_LEARNING_RATE, DEFAULT_LR_SCHEDULE, 0, 0, 0);
+    }
+
+    /** The KL schedule. */
+    public KlWarmup klWarmup() {
+        return new KlWarmup(beta, klWarmupSteps);
+    }
+
+    /** A new optimiser of these settings: {@link AdamW} if {@link #weightDecay()} &gt; 0, else {@link Adam}. */
+    public Optimizer newOptimizer() {
+        return weightDecay > 0 ? new AdamW(learningRate, weightDecay) : new Adam(learningRate);
+    }
+
+    /**
+     * Whether the trainer sets the optimiser's learning rate before each step: for any schedule
+     * but a constant one without warm-up (which leaves the optimiser's own rate alone, so an
+     * optimiser made with another rate keeps it).
+     */
+    public boolean schedulesLearningRate() {
+        return !lrSchedule.equals("constant") || lrWarmupSteps > 0;
+    }
+
+    /**
+     * The learning-rate schedule of a run of {@code stepsPerEpoch} steps per epoch and
+     * {@code totalSteps} steps, from {@link #learningRate()}.
+     */
+    public LearningRateSchedule schedule(long stepsPerEpoch, long totalSteps) {
+        return LearningRateSchedules.parse(lrSchedule, learningRate, stepsPerEpoch, totalSteps, lrWarmupSteps);
+    }
+
+    /** Whether early stopping is on (patience &gt; 0). */
+    public boolean earlyStopping() {
+        return patience > 0;
+    }
+
+    /**
+     * The number of validation rows held out of {@code rows} training rows: {@link #validation()}
+     * itself if &gt;= 1, else the fraction of {@code rows} rounded to the nearest whole number.
+     *
+     * @throws IllegalArgumentException when that leaves no validation row or no training row
+     */
+    public int validationRows(int rows) {
+        if (validation == 0) {
+            return 0;
+        }
+        long v = validation >= 1 ? (long) validation : Math.round(validation * rows);
+        if (v < 1 || v >= rows) {
+            throw new IllegalArgumentException("validation " + validation + " of " + rows + " rows gives " + v
+                    + " validation rows; need at least 1 and fewer than " + rows);
+        }
+        return (int) v;
+    }
+}

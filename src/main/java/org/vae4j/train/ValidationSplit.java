@@ -1,0 +1,144 @@
+package org.vae4j.train;
+
+import java.util.Arrays;
+
+import org.ejml.data.FMatrixRMaj;
+import org.vae4j.random.CounterRandom;
+import org.vae4j.random.Noise;
+
+/**
+ * A training matrix split into the rows trained on and the rows held out for validation. The
+ * split is a seeded permutation of the rows, drawn from the stream ({@link Noise#SPLIT}, 0, 0, 0)
+ * of the seed: its first {@code v} rows are the validation set, the rest the training set, and
+ * each set keeps the rows in their original order. The same (seed, rows, v) always gives the same
+ * split, so a resumed run holds out the same rows.
+ *
+ * <p>The row lists are copied on the way out (and made only when asked for, so a split without
+ * validation costs nothing); the matrices of a seeded split are new copies, which a caller may
+ * change between epochs (e.g. a fresh binarisation of the training rows). Not thread-safe for
+ * changes to the matrices; otherwise immutable.
+ */
+public final class ValidationSplit {
+
+    private final FMatrixRMaj train;        // (n - v, d)
+    private final FMatrixRMaj validation;   // (v, d) or null
+    private final int[] trainRows;          // null: 0 .. n-1
+    private final int[] validationRows;     // null: 0 .. v-1
+
+    private ValidationSplit(FMatrixRMaj train, FMatrixRMaj validation, int[] trainRows, int[] validationRows) {
+        if (train == null || train.numRows == 0) {
+            throw new IllegalArgumentException("training data is empty (0 rows)");
+        }
+        if (validation != null && validation.numCols != train.numCols) {
+            throw new IllegalArgumentException("validation data has " + validation.numCols
+                    + " columns, the training data " + train.numCols);
+        }
+        if (validation != null && validation.numRows == 0) {
+            throw new IllegalArgumentException("validation data is empty (0 rows); pass null for none");
+        }
+        this.train = train;
+        this.validation = validation;
+        this.trainRows = trainRows;
+        this.validationRows = validationRows;
+    }
+
+    /** No validation set: {@code data} itself (not copied) is the training set. */
+    public static ValidationSplit none(FMatrixRMaj data) {
+        return new ValidationSplit(data, null, null, null);
+    }
+
+    /**
+     * Explicit training and validation sets ({@code validation} may be null); neither is copied.
+     * The row lists are then the indices within each matrix.
+     */
+    public static ValidationSplit of(FMatrixRMaj train, FMatrixRMaj validation) {
+        return new ValidationSplit(train, validation, null, null);
+    }
+
+    /** (n - v, d) the training rows. */
+    public FMatrixRMaj train() {
+        return train;
+    }
+
+    /** (v, d) the validation rows, or {@code null} when nothing is held out. */
+    public FMatrixRMaj validation() {
+        return validation;
+    }
+
+    /**
+     * Holds {@code count} seeded rows of {@code data} out (0 gives {@link #none}).
+     *
+     * @throws IllegalArgumentException unless 0 &lt;= count &lt; the rows
+     */
+    public static ValidationSplit split(FMatrixRMaj data, int count, long seed) {
+        if (data == null || data.numRows == 0) {
+            throw new IllegalArgumentException("training data is empty (0 rows)");
+        }
+        if (count < 0 || count >= data.numRows) {
+            throw new IllegalArgumentException("validation rows must be in [0, " + data.numRows + ") for "
+                    + data.numRows + " rows, got " + count);
+        }
+        if (count == 0) {
+            return none(data);
+        }
+        int[] perm = permutation(data.numRows, seed);
+        int[] v = Arrays.copyOfRange(perm, 0, count);
+        int[] t = Arrays.copyOfRange(perm, count, perm.length);
+        Arrays.sort(v);
+        Arrays.sort(t);
+        return new ValidationSplit(rows(data, t), rows(data, v), t, v);
+    }
+
+    /** As {@link #split(FMatrixRMaj, int, long)} with the count of {@link TrainerConfig#validationRows}. */
+    public static ValidationSplit split(FMatrixRMaj data, TrainerConfig config) {
+        if (data == null || data.numRows == 0) {
+            throw new IllegalArgumentException("training data is empty (0 rows)");
+        }
+        return split(data, config.validationRows(data.numRows), config.seed());
+    }
+
+    /** The seeded permutation of 0..n-1 of the split (Fisher-Yates over the SPLIT stream). */
+    static int[] permutation(int n, long seed) {
+        int[] order = new int[n];
+        CounterRandom rng = new Noise(seed).stream(new CounterRandom(), Noise.SPLIT, 0, 0, 0);
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int tmp = order[i];
+            order[i] = order[j];
+            order[j] = tmp;
+        }
+        return order;
+    }
+
+    /** Rows {@code idx} of {@code data} as a new matrix. */
+    public static FMatrixRMaj rows(FMatrixRMaj data, int[] idx) {
+        int d = data.numCols;
+        FMatrixRMaj m = new FMatrixRMaj(idx.length, d);
+        for (int r = 0; r < idx.length; r++) {
+            System.arraycopy(data.data, idx[r] * d, m.data, r * d, d);
+        }
+        return m;
+    }
+
+    /** The index in the original matrix of each training row, ascending. */
+    public int[] trainRows() {
+        return trainRows != null ? trainRows.clone() : identity(train.numRows);
+    }
+
+    /** The index in the original matrix of each validation row, ascending (empty without validation). */
+    public int[] validationRows() {
+        return validationRows != null ? validationRows.clone()
+                : identity(validation == null ? 0 : validation.numRows);
+    }
+
+    private static int[] identity(int n) {
+        int[] a = new int[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = i;
+        }
+        return a;
+    }
+}
