@@ -1,13 +1,20 @@
 package org.vae4j.kernel;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * A tiny fork-join for GEMMs: {@code threads - 1} daemon workers that spin briefly before
  * parking, as OpenBLAS's do, because handing work to a sleeping thread costs tens of microseconds
- * here, as much as a small GEMM. The caller runs part 0 itself. Work is split into a fixed number
- * of parts, one per thread, so which thread computes what never depends on timing.
+ * here, as much as a small GEMM. Work is split into a fixed number of parts, one per thread.
+ *
+ * <p>Parts are claimed, not assigned: the caller runs part 0, then claims and runs every part no
+ * worker has claimed yet, so a worker that the operating system has not scheduled (another
+ * process, the GC or the JIT on the same cores) never makes the call wait for it; the call then
+ * runs at one thread's speed instead of stalling. What a part computes does not depend on the
+ * thread that runs it (each part has its own buffers in the caller), so results never depend on
+ * timing.
  *
  * <p>{@link #run} is synchronised: one parallel call at a time; it allocates nothing.
  */
@@ -20,22 +27,28 @@ final class SpinPool {
 
     /** Spin iterations before a worker parks (roughly 50-100 microseconds). */
     private static final int SPINS = Integer.getInteger("vae4j.spins", 20_000);
+    /** Bits of {@link #ticket} that hold the next unclaimed part; the rest count calls. */
+    private static final int PART_BITS = 16;
+    private static final long PART_MASK = (1L << PART_BITS) - 1;
 
     private final int threads;
     private final Worker[] workers;
-    private final AtomicInteger pending = new AtomicInteger();
+    /** (call number << PART_BITS) | next unclaimed part of the current call. */
+    private final AtomicLong ticket;
+    /** Parts 1 .. threads-1 of the current call finished, by any thread. */
+    private final AtomicInteger done = new AtomicInteger();
     private volatile Body body;
-    private volatile long generation;
     private volatile Throwable failure;
 
     SpinPool(int threads) {
-        if (threads <= 0) {
-            throw new IllegalArgumentException("threads must be positive, got " + threads);
+        if (threads <= 0 || threads > PART_MASK) {
+            throw new IllegalArgumentException("threads must be in [1, " + PART_MASK + "], got " + threads);
         }
         this.threads = threads;
+        this.ticket = new AtomicLong(threads); // call 0, no part left to claim
         this.workers = new Worker[threads - 1];
         for (int i = 0; i < workers.length; i++) {
-            workers[i] = new Worker(i + 1);
+            workers[i] = new Worker();
             workers[i].setDaemon(true);
             workers[i].setName("vae4j-gemm-" + (i + 1));
             workers[i].start();
@@ -54,8 +67,9 @@ final class SpinPool {
         }
         failure = null;
         body = b;
-        pending.set(workers.length);
-        generation++;
+        done.set(0);
+        long call = (ticket.get() >>> PART_BITS) + 1;
+        ticket.set(call << PART_BITS | 1); // part 0 is the caller's
         for (Worker w : workers) {
             if (w.parked) {
                 LockSupport.unpark(w);
@@ -67,7 +81,12 @@ final class SpinPool {
         } catch (Throwable t) {
             mine = t;
         }
-        while (pending.get() != 0) {
+        // the parts no worker has claimed yet: run them here rather than wait for a worker
+        int part;
+        while ((part = claim()) >= 0) {
+            runPart(b, part);
+        }
+        while (done.get() != threads - 1) {
             Thread.onSpinWait();
         }
         body = null;
@@ -80,38 +99,56 @@ final class SpinPool {
         }
     }
 
-    private final class Worker extends Thread {
-        private final int part;
-        volatile boolean parked;
-
-        Worker(int part) {
-            this.part = part;
+    /** Claims the next part of the current call, or returns -1 when every part is claimed. */
+    private int claim() {
+        while (true) {
+            long t = ticket.get();
+            int part = (int) (t & PART_MASK);
+            if (part >= threads) {
+                return -1;
+            }
+            if (ticket.compareAndSet(t, t + 1)) {
+                return part;
+            }
         }
+    }
+
+    /** Whether the current call has a part left to claim. */
+    private boolean claimable() {
+        return (ticket.get() & PART_MASK) < threads;
+    }
+
+    private void runPart(Body b, int part) {
+        try {
+            b.run(part, threads);
+        } catch (Throwable t) {
+            failure = t;
+        } finally {
+            done.incrementAndGet();
+        }
+    }
+
+    private final class Worker extends Thread {
+        volatile boolean parked;
 
         @Override
         public void run() {
-            long seen = 0;
+            int spins = 0;
             while (true) {
-                int spins = 0;
-                while (generation == seen) {
-                    if (++spins < SPINS) {
-                        Thread.onSpinWait();
-                    } else {
-                        parked = true;
-                        if (generation == seen) {
-                            LockSupport.park(this);
-                        }
-                        parked = false;
-                        spins = 0;
+                int part = claim();
+                if (part >= 0) {
+                    // claimed before the call can finish, so body is that call's
+                    runPart(body, part);
+                    spins = 0;
+                } else if (++spins < SPINS) {
+                    Thread.onSpinWait();
+                } else {
+                    parked = true;
+                    if (!claimable()) {
+                        LockSupport.park(this);
                     }
-                }
-                seen = generation;
-                try {
-                    body.run(part, threads);
-                } catch (Throwable t) {
-                    failure = t;
-                } finally {
-                    pending.decrementAndGet();
+                    parked = false;
+                    spins = 0;
                 }
             }
         }
