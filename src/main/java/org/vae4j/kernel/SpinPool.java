@@ -75,17 +75,20 @@ final class SpinPool {
                 LockSupport.unpark(w);
             }
         }
+        // part 0, then the parts no worker has claimed yet: run them here rather than wait for a
+        // worker (one call site for all of them, as for part 0 alone before)
         Throwable mine = null;
-        try {
-            b.run(0, threads);
-        } catch (Throwable t) {
-            mine = t;
-        }
-        // the parts no worker has claimed yet: run them here rather than wait for a worker
-        int part;
-        while ((part = claim()) >= 0) {
-            runPart(b, part);
-        }
+        int part = 0;
+        int ran = 0;
+        do {
+            try {
+                b.run(part, threads);
+            } catch (Throwable t) {
+                mine = mine != null ? mine : t;
+            }
+            ran++;
+        } while ((part = claim()) >= 0);
+        done.addAndGet(ran - 1); // the caller's parts other than 0
         while (done.get() != threads - 1) {
             Thread.onSpinWait();
         }
