@@ -61,6 +61,11 @@ public final class Adam implements Optimizer {
 
     @Override
     public void step(List<Parameter> params) {
+        step(params, Elementwise.get());
+    }
+
+    @Override
+    public void step(List<Parameter> params, Elementwise kernel) {
         List<float[]> ms = m.bind(params);
         List<float[]> vs = v.bind(params);
         t++;
@@ -72,7 +77,6 @@ public final class Adam implements Optimizer {
         final float b2 = (float) beta2;
         final float oneMinusBeta2 = (float) (1 - beta2);
         final float e = (float) eps;
-        final Elementwise kernel = Elementwise.get();
         for (int k = 0; k < params.size(); k++) {
             float[] mk = ms.get(k);
             kernel.adam(params.get(k).value().data, params.get(k).grad().data, mk, vs.get(k), mk.length,

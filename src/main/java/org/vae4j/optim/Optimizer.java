@@ -2,6 +2,7 @@ package org.vae4j.optim;
 
 import java.util.List;
 
+import org.vae4j.kernel.Elementwise;
 import org.vae4j.nn.Parameter;
 
 /**
@@ -17,8 +18,16 @@ import org.vae4j.nn.Parameter;
  */
 public interface Optimizer {
 
-    /** Applies one update to every parameter in {@code params}. */
+    /** Applies one update to every parameter in {@code params}, with the default elementwise kernels. */
     void step(List<Parameter> params);
+
+    /**
+     * {@link #step(List)} with the model's elementwise kernels (the trainer calls this form, so
+     * the optimiser runs on the kernels the model was given). By default the kernels are unused.
+     */
+    default void step(List<Parameter> params, Elementwise kernel) {
+        step(params);
+    }
 
     /** Forgets all state. */
     void reset();

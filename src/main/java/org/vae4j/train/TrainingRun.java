@@ -225,7 +225,7 @@ public final class TrainingRun {
             if (schedule != null) {
                 schedule.applyTo(optimizer);
             }
-            optimizer.step(params);
+            optimizer.step(params, kernel);
             sumLoss += loss.total() * size;
             sumRecon += loss.reconstruction() * size;
             sumKl += loss.kl() * size;
