@@ -23,8 +23,6 @@ import org.vae4j.nn.Parameter;
 import org.vae4j.optim.Adam;
 import org.vae4j.optim.Optimizer;
 import org.vae4j.optim.Sgd;
-import org.vae4j.objective.Corruption;
-import org.vae4j.train.TrainerConfig;
 
 /**
  * Saves and loads models of any {@link LatentModel#kind() kind} that has a {@link ModelCodec}
@@ -72,14 +70,6 @@ public final class ModelFiles {
     static final String VERSION = PREFIX + "version";
     static final String DATA_SHA256 = PREFIX + "data_sha256";
     static final String SEED = PREFIX + "seed";
-    static final String BATCH_SIZE = PREFIX + "batch_size";
-    static final String BETA = PREFIX + "beta";
-    static final String KL_WARMUP_STEPS = PREFIX + "kl_warmup_steps";
-    static final String TRAINING_HISTORY = PREFIX + "training_history";
-    static final String CORRUPTION = PREFIX + "corruption";
-    static final String CORRUPTION_P = PREFIX + "corruption_p";
-    static final String CORRUPTION_SIGMA = PREFIX + "corruption_sigma";
-    static final String CORRUPTION_CLAMP = PREFIX + "corruption_clamp";
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelFiles.class);
 
@@ -189,13 +179,7 @@ public final class ModelFiles {
         meta.put(Architecture.MODEL, codec.kind());
         ModelCodecs.write(codec, model, meta);
         if (training != null) {
-            meta.put(SEED, Long.toString(training.seed()));
-            meta.put(BATCH_SIZE, Integer.toString(training.batchSize()));
-            meta.put(BETA, Double.toString(training.beta()));
-            meta.put(KL_WARMUP_STEPS, Long.toString(training.klWarmupSteps()));
-            writeCorruption(training.corruption(), meta);
-            TrainingFiles.write(training, meta);
-            meta.put(TRAINING_HISTORY, MetadataJson.history(training.history()));
+            TrainingFiles.writeAll(training, meta);
         }
         if (extra == null) {
             throw new IllegalArgumentException("extra metadata must not be null (use Map.of())");
@@ -353,23 +337,7 @@ public final class ModelFiles {
      */
     public static Optional<TrainingState> trainingState(Map<String, String> metadata, Path file)
             throws ModelFileException {
-        if (!metadata.containsKey(SEED)) {
-            return Optional.empty();
-        }
-        long seed = parseLong(metadata, SEED, file);
-        long batch = parseLong(metadata, BATCH_SIZE, file);
-        double beta = parseDouble(metadata, BETA, file);
-        long warmup = parseLong(metadata, KL_WARMUP_STEPS, file);
-        String history = metadata.get(TRAINING_HISTORY);
-        try {
-            TrainerConfig config = TrainingFiles.config(metadata, file, seed, (int) Math.min(batch, Integer.MAX_VALUE),
-                    beta, warmup, readCorruption(metadata, file));
-            return Optional.of(new TrainingState(config,
-                    history == null ? List.of() : MetadataJson.parseHistory(history, TRAINING_HISTORY, file),
-                    TrainingFiles.progress(metadata, file, List.of())));
-        } catch (IllegalArgumentException e) {
-            throw new ModelFileException(file, "invalid training metadata: " + e.getMessage(), e);
-        }
+        return TrainingFiles.read(metadata, file);
     }
 
     /**
@@ -407,42 +375,6 @@ public final class ModelFiles {
             LOG.info("loaded checkpoint of {} after {} optimiser steps from {}", declared.description(), optimizer.steps(),
                     file);
             return new Checkpoint(model, optimizer, training, meta);
-        }
-    }
-
-    private static void writeCorruption(Corruption c, Map<String, String> meta) {
-        if (c instanceof Corruption.Masking) {
-            meta.put(CORRUPTION, "masking");
-            meta.put(CORRUPTION_P, Double.toString(((Corruption.Masking) c).p()));
-        } else if (c instanceof Corruption.Gaussian) {
-            Corruption.Gaussian g = (Corruption.Gaussian) c;
-            meta.put(CORRUPTION, "gaussian");
-            meta.put(CORRUPTION_SIGMA, Double.toString(g.sigma()));
-            meta.put(CORRUPTION_CLAMP, Boolean.toString(g.clampToUnitInterval()));
-        } else {
-            meta.put(CORRUPTION, "none");
-        }
-    }
-
-    /** The corruption recorded in metadata; none when absent. The record constructors check the values. */
-    private static Corruption readCorruption(Map<String, String> meta, Path file) throws ModelFileException {
-        String kind = meta.getOrDefault(CORRUPTION, "none");
-        switch (kind) {
-            case "none":
-                return Corruption.none();
-            case "masking":
-                return Corruption.masking(parseDouble(meta, CORRUPTION_P, file));
-            case "gaussian":
-                String clamp = Architecture.require(meta, CORRUPTION_CLAMP, file);
-                if (!clamp.equals("true") && !clamp.equals("false")) {
-                    throw new ModelFileException(file, "metadata " + CORRUPTION_CLAMP + " = '" + clamp
-                            + "': expected true or false");
-                }
-                double sigma = parseDouble(meta, CORRUPTION_SIGMA, file);
-                return clamp.equals("true") ? Corruption.gaussian(sigma) : Corruption.gaussianUnclamped(sigma);
-            default:
-                throw new ModelFileException(file, "metadata " + CORRUPTION + " = '" + kind
-                        + "': expected none, masking or gaussian");
         }
     }
 

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.vae4j.nn.Parameter;
 import org.vae4j.objective.Corruption;
@@ -40,6 +41,84 @@ final class TrainingFiles {
     static final String WAIT = ModelFiles.PREFIX + "epochs_without_improvement";
     static final String STOPPED = ModelFiles.PREFIX + "stopped";
     static final String BEST_PARAMETERS = ModelFiles.PREFIX + "best_parameters";
+
+    static final String BATCH_SIZE = ModelFiles.PREFIX + "batch_size";
+    static final String BETA = ModelFiles.PREFIX + "beta";
+    static final String KL_WARMUP_STEPS = ModelFiles.PREFIX + "kl_warmup_steps";
+    static final String TRAINING_HISTORY = ModelFiles.PREFIX + "training_history";
+    static final String CORRUPTION = ModelFiles.PREFIX + "corruption";
+    static final String CORRUPTION_P = ModelFiles.PREFIX + "corruption_p";
+    static final String CORRUPTION_SIGMA = ModelFiles.PREFIX + "corruption_sigma";
+    static final String CORRUPTION_CLAMP = ModelFiles.PREFIX + "corruption_clamp";
+
+    /** Every training entry of a file: the settings, the corruption, the new keys and the history. */
+    static void writeAll(TrainingState training, Map<String, String> meta) {
+        meta.put(ModelFiles.SEED, Long.toString(training.seed()));
+        meta.put(BATCH_SIZE, Integer.toString(training.batchSize()));
+        meta.put(BETA, Double.toString(training.beta()));
+        meta.put(KL_WARMUP_STEPS, Long.toString(training.klWarmupSteps()));
+        writeCorruption(training.corruption(), meta);
+        write(training, meta);
+        meta.put(TRAINING_HISTORY, MetadataJson.history(training.history()));
+    }
+
+    /** The training state a file records, if any ({@link ModelFiles#trainingState}). */
+    static Optional<TrainingState> read(Map<String, String> metadata, Path file) throws ModelFileException {
+        if (!metadata.containsKey(ModelFiles.SEED)) {
+            return Optional.empty();
+        }
+        long seed = ModelFiles.parseLong(metadata, ModelFiles.SEED, file);
+        long batch = ModelFiles.parseLong(metadata, BATCH_SIZE, file);
+        double beta = ModelFiles.parseDouble(metadata, BETA, file);
+        long warmup = ModelFiles.parseLong(metadata, KL_WARMUP_STEPS, file);
+        String history = metadata.get(TRAINING_HISTORY);
+        try {
+            TrainerConfig config = config(metadata, file, seed, (int) Math.min(batch, Integer.MAX_VALUE),
+                    beta, warmup, readCorruption(metadata, file));
+            return Optional.of(new TrainingState(config,
+                    history == null ? List.of() : MetadataJson.parseHistory(history, TRAINING_HISTORY, file),
+                    progress(metadata, file, List.of())));
+        } catch (IllegalArgumentException e) {
+            throw new ModelFileException(file, "invalid training metadata: " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeCorruption(Corruption c, Map<String, String> meta) {
+        if (c instanceof Corruption.Masking) {
+            meta.put(CORRUPTION, "masking");
+            meta.put(CORRUPTION_P, Double.toString(((Corruption.Masking) c).p()));
+        } else if (c instanceof Corruption.Gaussian) {
+            Corruption.Gaussian g = (Corruption.Gaussian) c;
+            meta.put(CORRUPTION, "gaussian");
+            meta.put(CORRUPTION_SIGMA, Double.toString(g.sigma()));
+            meta.put(CORRUPTION_CLAMP, Boolean.toString(g.clampToUnitInterval()));
+        } else {
+            meta.put(CORRUPTION, "none");
+        }
+    }
+
+    /** The corruption recorded in metadata; none when absent. The record constructors check the values. */
+    private static Corruption readCorruption(Map<String, String> meta, Path file) throws ModelFileException {
+        String kind = meta.getOrDefault(CORRUPTION, "none");
+        switch (kind) {
+            case "none":
+                return Corruption.none();
+            case "masking":
+                return Corruption.masking(ModelFiles.parseDouble(meta, CORRUPTION_P, file));
+            case "gaussian":
+                String clamp = Architecture.require(meta, CORRUPTION_CLAMP, file);
+                if (!clamp.equals("true") && !clamp.equals("false")) {
+                    throw new ModelFileException(file, "metadata " + CORRUPTION_CLAMP + " = '" + clamp
+                            + "': expected true or false");
+                }
+                double sigma = ModelFiles.parseDouble(meta, CORRUPTION_SIGMA, file);
+                return clamp.equals("true") ? Corruption.gaussian(sigma) : Corruption.gaussianUnclamped(sigma);
+            default:
+                throw new ModelFileException(file, "metadata " + CORRUPTION + " = '" + kind
+                        + "': expected none, masking or gaussian");
+        }
+    }
+
 
     private TrainingFiles() {
     }
