@@ -1,6 +1,5 @@
 package org.vae4j;
 
-import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
@@ -32,46 +31,16 @@ public class Autoencoder extends ComposedLatentModel {
     /** The kind name of autoencoder model files. */
     public static final String KIND = "ae";
 
-    private final int[] hidden;
-    private final int[] decoderHidden;
-    private final Activation activation;
-    private final Activation outputActivation;
+    private final MlpShape shape;
 
     protected Autoencoder(Builder b) {
-        this(b, b.resolvedOutputActivation(), new SplittableRandom(b.seed));
+        this(b, new MlpShape(b), new SplittableRandom(b.seed));
     }
 
-    private Autoencoder(Builder b, Activation out, RandomGenerator rng) {
-        super(KIND, "encoder", encoder(b, rng), new DeltaPosterior(b.latent), "decoder", decoder(b, out, rng),
-                b.likelihood);
-        this.hidden = b.hidden.clone();
-        this.decoderHidden = b.decoderWidths();
-        this.activation = b.activation;
-        this.outputActivation = out;
-    }
-
-    private static Sequential encoder(Builder b, RandomGenerator rng) {
-        int[] enc = b.hidden;
-        int[] sizes = new int[enc.length + 2];
-        sizes[0] = b.inputSize;
-        System.arraycopy(enc, 0, sizes, 1, enc.length);
-        sizes[enc.length + 1] = b.latent;
-        Activation[] acts = new Activation[enc.length + 1];
-        Arrays.fill(acts, b.activation);
-        acts[enc.length] = Activation.IDENTITY; // linear code
-        return Sequential.mlp(null, sizes, acts, b.init, rng);
-    }
-
-    private static Sequential decoder(Builder b, Activation out, RandomGenerator rng) {
-        int[] dec = b.decoderWidths();
-        int[] sizes = new int[dec.length + 2];
-        sizes[0] = b.latent;
-        System.arraycopy(dec, 0, sizes, 1, dec.length);
-        sizes[dec.length + 1] = b.inputSize;
-        Activation[] acts = new Activation[dec.length + 1];
-        Arrays.fill(acts, b.activation);
-        acts[dec.length] = out;
-        return Sequential.mlp(null, sizes, acts, b.init, rng);
+    private Autoencoder(Builder b, MlpShape shape, RandomGenerator rng) {
+        super(KIND, "encoder", shape.encoder(b.inputSize, b.latent, null, b, rng), new DeltaPosterior(b.latent),
+                "decoder", shape.decoder(b.latent, b.inputSize, null, b, rng), b.likelihood);
+        this.shape = shape;
     }
 
     /**
@@ -110,38 +79,28 @@ public class Autoencoder extends ComposedLatentModel {
 
     /** Encoder hidden widths, input side first (excluding the code layer). */
     public int[] hiddenSizes() {
-        return hidden.clone();
+        return shape.hidden();
     }
 
     /** Decoder hidden widths, code side first (excluding the output layer). */
     public int[] decoderHiddenSizes() {
-        return decoderHidden.clone();
+        return shape.decoderHidden();
     }
 
     /** The hidden layers' activation. */
     public Activation activation() {
-        return activation;
+        return shape.activation();
     }
 
     /** The decoder's final activation. */
     public Activation outputActivation() {
-        return outputActivation;
+        return shape.outputActivation();
     }
 
     /** A one-line description, e.g. {@code 784-1000-500-250-(30)-250-500-1000-784 relu squared-error}. */
     @Override
     public String describe() {
-        StringBuilder s = new StringBuilder().append(inputSize());
-        for (int h : hidden) {
-            s.append('-').append(h);
-        }
-        s.append("-(").append(latentSize()).append(')');
-        for (int h : decoderHidden) {
-            s.append('-').append(h);
-        }
-        s.append('-').append(inputSize());
-        return s.append(' ').append(activation.name().toLowerCase()).append(' ').append(likelihood().describe())
-                .toString();
+        return shape.describe(inputSize(), latentSize(), likelihood());
     }
 
     /** The codes of each row: a new (n, code) matrix. */

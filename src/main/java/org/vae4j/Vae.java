@@ -1,6 +1,5 @@
 package org.vae4j;
 
-import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
@@ -43,52 +42,27 @@ public class Vae extends ComposedLatentModel {
 
     private static final Logger LOG = LoggerFactory.getLogger(Vae.class);
 
-    private final int[] hidden;
-    private final int[] decoderHidden;
-    private final Activation activation;
-    private final Activation outputActivation;
+    private final MlpShape shape;
 
     protected Vae(Builder b) {
-        this(b, b.resolvedOutputActivation(), new SplittableRandom(b.seed));
+        this(b, new MlpShape(b), new SplittableRandom(b.seed));
     }
 
-    private Vae(Builder b, Activation out, RandomGenerator rng) {
-        super(KIND, classic(b) ? "" : "encoder", encoder(b, rng),
+    private Vae(Builder b, MlpShape shape, RandomGenerator rng) {
+        super(KIND, classic(b) ? "" : "encoder",
+                shape.encoder(b.inputSize, 0, classic(b) ? new String[] {"fc1"} : null, b, rng),
                 new DiagonalGaussianPosterior(b.hidden[b.hidden.length - 1], b.latent,
                         b.init.resolve(Activation.IDENTITY), rng),
-                classic(b) ? "" : "decoder", decoder(b, out, rng), b.likelihood);
-        this.hidden = b.hidden.clone();
-        this.decoderHidden = b.decoderWidths();
-        this.activation = b.activation;
-        this.outputActivation = out;
+                classic(b) ? "" : "decoder",
+                shape.decoder(b.latent, b.inputSize, classic(b) ? new String[] {"fc3", "fc4"} : null, b, rng),
+                b.likelihood);
+        this.shape = shape;
         LOG.debug("built VAE {} with {} parameters", describe(), parameterCount());
     }
 
     /** The seed model's shape (one hidden layer each side) keeps the PyTorch module's names fc1 ... fc4. */
     private static boolean classic(Builder b) {
         return b.hidden.length == 1 && b.decoderWidths().length == 1;
-    }
-
-    private static Sequential encoder(Builder b, RandomGenerator rng) {
-        int[] enc = b.hidden;
-        int[] sizes = new int[enc.length + 1];
-        sizes[0] = b.inputSize;
-        System.arraycopy(enc, 0, sizes, 1, enc.length);
-        Activation[] acts = new Activation[enc.length];
-        Arrays.fill(acts, b.activation);
-        return Sequential.mlp(classic(b) ? new String[] {"fc1"} : null, sizes, acts, b.init, rng);
-    }
-
-    private static Sequential decoder(Builder b, Activation out, RandomGenerator rng) {
-        int[] dec = b.decoderWidths();
-        int[] sizes = new int[dec.length + 2];
-        sizes[0] = b.latent;
-        System.arraycopy(dec, 0, sizes, 1, dec.length);
-        sizes[dec.length + 1] = b.inputSize;
-        Activation[] acts = new Activation[dec.length + 1];
-        Arrays.fill(acts, b.activation);
-        acts[dec.length] = out;
-        return Sequential.mlp(classic(b) ? new String[] {"fc3", "fc4"} : null, sizes, acts, b.init, rng);
     }
 
     /** A builder for a VAE on inputs of width {@code inputSize}; defaults: hidden 512, latent 32, ReLU, Bernoulli. */
@@ -124,22 +98,22 @@ public class Vae extends ComposedLatentModel {
 
     /** Encoder hidden widths, input side first (excluding the latent heads). */
     public int[] hiddenSizes() {
-        return hidden.clone();
+        return shape.hidden();
     }
 
     /** Decoder hidden widths, latent side first (excluding the output layer). */
     public int[] decoderHiddenSizes() {
-        return decoderHidden.clone();
+        return shape.decoderHidden();
     }
 
     /** The hidden layers' activation. */
     public Activation activation() {
-        return activation;
+        return shape.activation();
     }
 
     /** The decoder's final activation (IDENTITY: logits for the Bernoulli likelihood). */
     public Activation outputActivation() {
-        return outputActivation;
+        return shape.outputActivation();
     }
 
     /** The mu head (weights (latent, h_last)). */
@@ -155,17 +129,7 @@ public class Vae extends ComposedLatentModel {
     /** A one-line description of the architecture, e.g. {@code 784-512-(32)-512-784 relu bernoulli}. */
     @Override
     public String describe() {
-        StringBuilder s = new StringBuilder().append(inputSize());
-        for (int h : hidden) {
-            s.append('-').append(h);
-        }
-        s.append("-(").append(latentSize()).append(')');
-        for (int h : decoderHidden) {
-            s.append('-').append(h);
-        }
-        s.append('-').append(inputSize());
-        return s.append(' ').append(activation.name().toLowerCase()).append(' ').append(likelihood().describe())
-                .toString();
+        return shape.describe(inputSize(), latentSize(), likelihood());
     }
 
     /** The parameters of q(z|x) for each row of an input. */
