@@ -45,6 +45,16 @@ public final class VectorGemm implements Gemm {
     public static final String LANES_PROPERTY = "vae4j.gemm.lanes";
     /** System property forcing the micro-tile, rows x vectors, e.g. {@code 6x2}. */
     public static final String TILE_PROPERTY = "vae4j.gemm.tile";
+    /**
+     * System property forcing the packed-A kernels' addressing: {@code base} (one base, A[t, p] at
+     * ao + p * stride + t) or {@code rows} (one base per row). Default: rows from JDK 25 on, base
+     * before. C2 schedules a tile's loads differently in the two: with 6 rows x 2 vectors (15 of
+     * 16 registers) JDK 25 spills an accumulator in the base form (~40 instead of ~90 GFLOP/s),
+     * and JDK 17 spends twice the integer instructions on the rows form.
+     */
+    public static final String FORM_PROPERTY = "vae4j.gemm.form";
+    /** The packed kernels' form (see {@link #FORM_PROPERTY}): true = one base per row. */
+    static final boolean ROW_BASES = chooseForm(System.getProperty(FORM_PROPERTY));
 
     /** The species of every kernel: the preferred one unless {@value #LANES_PROPERTY} narrows it. */
     static final VectorSpecies<Float> SPECIES = chooseSpecies();
@@ -207,6 +217,8 @@ public final class VectorGemm implements Gemm {
         return "lanes=" + L + " (" + L * 32 + "-bit) tile=" + DEFAULT_TILE[0] + "x" + DEFAULT_TILE[1]
                 + (System.getProperty(TILE_PROPERTY) != null ? " (forced)" : "")
                 + " (" + REGISTERS + " vector registers: " + REGISTERS_WHY + ")"
+                + " packed-A form=" + (ROW_BASES ? "rows" : "base")
+                + (System.getProperty(FORM_PROPERTY) != null ? " (forced)" : "")
                 + "; results: fma in ascending k per element, independent of lanes, tile and threads";
     }
 
@@ -415,6 +427,8 @@ public final class VectorGemm implements Gemm {
     static final class Buffers {
         float[] ap = new float[0];
         float[] bp = new float[0];
+        /** The packed kernels' row stride: 1, from a field so that C2 cannot fold it (see gen_kernels.py). */
+        int one = 1;
     }
 
     /** Rows of the tile that starts {@code rem} rows before the end of its block. */
@@ -481,7 +495,7 @@ public final class VectorGemm implements Gemm {
                                 if (aInPlace) {
                                     GemmTiles.rows(r, v, a, ao + pc, ars, bp, bpo, cl, c, co, ldc, kc, i, ie - 1, j);
                                 } else {
-                                    GemmTiles.packed(r, v, ap, apo, bp, bpo, cl, c, co, ldc, kc, i, ie - 1, j);
+                                    GemmTiles.packed(r, v, ap, apo, buf.one, bp, bpo, cl, c, co, ldc, kc, i, ie - 1, j);
                                 }
                                 apo += GemmTiles.packStride(r) * kc;
                                 i += r;
@@ -604,6 +618,20 @@ public final class VectorGemm implements Gemm {
         lanes = Math.min(lanes, preferred.length());
         return FloatVector.SPECIES_PREFERRED.length() == lanes ? preferred
                 : VectorSpecies.of(float.class, VectorShape.forBitSize(lanes * 32));
+    }
+
+    private static boolean chooseForm(String forced) {
+        if (forced == null || forced.isBlank()) {
+            return Runtime.version().feature() >= 25;
+        }
+        switch (forced.trim()) {
+            case "rows":
+                return true;
+            case "base":
+                return false;
+            default:
+                throw new IllegalArgumentException("-D" + FORM_PROPERTY + "=" + forced + ": expected rows or base");
+        }
     }
 
     private static int[] chooseTile(String forced, int registers) {
