@@ -459,17 +459,21 @@ public final class VectorGemm implements Gemm {
             panels += (j1 - jv) / w;
             jv += (j1 - jv) / w * w;
         }
-        // A in place costs no packing but runs the kernel at ~2/3 speed (6 row streams, their
-        // index arithmetic): packing pays from 3 column panels on
-        final boolean aInPlace = aps == 1 && panels < PACK_A_MIN_PANELS;
+        // A read along p (A B, and B A^T for A B^T): in place (r kernels) in the rows form; in
+        // the base form JDK 17 spends ~1.5x the integer instructions on the in-place kernel, and
+        // copying the rows to a panel of constant row stride (s kernels) pays from 3 column
+        // panels on. (Gathering A into the p-major panels of A^T B took ~1 ns per element.)
+        final boolean aInPlace = aps == 1 && (ROW_BASES || panels < PACK_A_MIN_PANELS);
+        final boolean aCopy = aps == 1 && !aInPlace;
         final int blocks = (k + KC - 1) / KC;
         if (jv > j0) {
             final int kcMax = (k + blocks - 1) / blocks;
             if (buf.bp.length < kcMax * (jv - j0)) {
                 buf.bp = new float[kcMax * (jv - j0)];
             }
-            if (!aInPlace && buf.ap.length < kcMax * 2 * (MC + 8) + L) {
-                buf.ap = new float[kcMax * 2 * (MC + 8) + L];
+            final int apNeed = aCopy ? (MC + 8) * GemmTiles.KS : kcMax * 2 * (MC + 8) + L;
+            if (!aInPlace && buf.ap.length < apNeed) {
+                buf.ap = new float[apNeed];
             }
             final float[] bp = buf.bp;
             final float[] ap = buf.ap;
@@ -480,7 +484,9 @@ public final class VectorGemm implements Gemm {
                 packB(b, bo + pc * brs, brs, bcs, bp, kc, j0, j1);
                 for (int ic = i0; ic < i1; ic += MC) {
                     final int ie = Math.min(i1, ic + MC);
-                    if (!aInPlace) {
+                    if (aCopy) {
+                        copyA(a, ao + pc, ars, ap, kc, ic, ie);
+                    } else if (!aInPlace) {
                         packA(a, ao + pc * aps, ars, aps, ap, kc, ic, ie);
                     }
                     int j = j0;
@@ -492,6 +498,12 @@ public final class VectorGemm implements Gemm {
                             int apo = 0;
                             while (i < ie) {
                                 final int r = tileRowsFor(ie - i);
+                                if (aCopy) {
+                                    GemmTiles.copied(r, v, ap, apo, bp, bpo, cl, c, co, ldc, kc, i, ie - 1, j);
+                                    apo += r * GemmTiles.KS;
+                                    i += r;
+                                    continue;
+                                }
                                 if (aInPlace) {
                                     GemmTiles.rows(r, v, a, ao + pc, ars, bp, bpo, cl, c, co, ldc, kc, i, ie - 1, j);
                                 } else {
@@ -536,6 +548,21 @@ public final class VectorGemm implements Gemm {
                 }
                 o += w * kc;
             }
+        }
+    }
+
+    /** A's rows [ic, ie) (a at the block's first column, A[i, p] = a[ao + i ars + p]) copied into row micro-panels of row stride KS, rows clamped. */
+    private void copyA(float[] a, int ao, int ars, float[] ap, int kc, int ic, int ie) {
+        int i = ic;
+        int o = 0;
+        final int il = ie - 1;
+        while (i < ie) {
+            final int r = tileRowsFor(ie - i);
+            for (int t = 0; t < r; t++) {
+                System.arraycopy(a, ao + Math.min(i + t, il) * ars, ap, o + t * GemmTiles.KS, kc);
+            }
+            o += r * GemmTiles.KS;
+            i += r;
         }
     }
 
