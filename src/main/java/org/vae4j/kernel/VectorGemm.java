@@ -489,6 +489,29 @@ public final class VectorGemm implements Gemm {
                     } else if (!aInPlace) {
                         packA(a, ao + pc * aps, ars, aps, ap, kc, ic, ie);
                     }
+                    final int form = aCopy ? COPIED : aInPlace ? IN_PLACE : PACKED;
+                    if (kc * (j1 - j0) <= ROWS_OUTER_MAX_B) {
+                        // row tiles outer when the packed B block is small (k = 32: C traffic
+                        // weighs most): each row band walks C along its rows, sequential lines
+                        // the prefetcher follows, and the whole packed B stays in L2
+                        int i = ic;
+                        int apo = 0;
+                        while (i < ie) {
+                            final int r = tileRowsFor(ie - i);
+                            int j = j0;
+                            int bpo = 0;
+                            for (int v = tileVectors; v >= 1; v = narrower(v)) {
+                                final int w = v * L;
+                                for (; j + w <= j1; j += w) {
+                                    tile(form, r, v, a, ao + pc, ars, ap, apo, bp, bpo, cl, c, co, ldc, kc, i, ie - 1, j, buf);
+                                    bpo += w * kc;
+                                }
+                            }
+                            apo += form == COPIED ? r * GemmTiles.KS : GemmTiles.packStride(r) * kc;
+                            i += r;
+                        }
+                        continue;
+                    }
                     int j = j0;
                     int bpo = 0;
                     for (int v = tileVectors; v >= 1; v = narrower(v)) {
@@ -498,18 +521,8 @@ public final class VectorGemm implements Gemm {
                             int apo = 0;
                             while (i < ie) {
                                 final int r = tileRowsFor(ie - i);
-                                if (aCopy) {
-                                    GemmTiles.copied(r, v, ap, apo, bp, bpo, cl, c, co, ldc, kc, i, ie - 1, j);
-                                    apo += r * GemmTiles.KS;
-                                    i += r;
-                                    continue;
-                                }
-                                if (aInPlace) {
-                                    GemmTiles.rows(r, v, a, ao + pc, ars, bp, bpo, cl, c, co, ldc, kc, i, ie - 1, j);
-                                } else {
-                                    GemmTiles.packed(r, v, ap, apo, buf.one, bp, bpo, cl, c, co, ldc, kc, i, ie - 1, j);
-                                }
-                                apo += GemmTiles.packStride(r) * kc;
+                                tile(form, r, v, a, ao + pc, ars, ap, apo, bp, bpo, cl, c, co, ldc, kc, i, ie - 1, j, buf);
+                                apo += form == COPIED ? r * GemmTiles.KS : GemmTiles.packStride(r) * kc;
                                 i += r;
                             }
                             bpo += w * kc;
@@ -520,6 +533,24 @@ public final class VectorGemm implements Gemm {
         }
         if (jv < j1) {
             scalarTail(overwrite, a, ao, ars, aps, b, bo, brs, bcs, c, co, ldc, k, i0, i1, jv, j1);
+        }
+    }
+
+    private static final int IN_PLACE = 0;
+    private static final int COPIED = 1;
+    private static final int PACKED = 2;
+    /** Packed B blocks of at most this many floats (64 KB) are walked with row tiles outer. */
+    static final int ROWS_OUTER_MAX_B = 1 << 14;
+
+    /** One micro-tile at (i, j): A in place (a at the block's first column), row-copied or packed (ap at apo). */
+    private static void tile(int form, int r, int v, float[] a, int ao, int ars, float[] ap, int apo, float[] bp,
+                             int bpo, float[] cl, float[] c, int co, int ldc, int kc, int i, int il, int j, Buffers buf) {
+        if (form == COPIED) {
+            GemmTiles.copied(r, v, ap, apo, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+        } else if (form == IN_PLACE) {
+            GemmTiles.rows(r, v, a, ao, ars, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+        } else {
+            GemmTiles.packed(r, v, ap, apo, buf.one, bp, bpo, cl, c, co, ldc, kc, i, il, j);
         }
     }
 
