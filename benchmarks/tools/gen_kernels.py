@@ -6,7 +6,7 @@ Run from the repository root: python3 benchmarks/tools/gen_kernels.py"""
 import sys
 
 TILES = [(6, 2), (4, 2), (6, 1), (4, 1), (4, 4), (4, 3), (8, 2), (8, 1), (6, 4), (6, 3)]
-MODES = ["r", "p"]
+MODES = ["r", "p", "q", "s"]
 UNROLL = 1  # 2 was measured: C2 then hoists both steps' loads, runs out of registers and spills (41 vs 87 GFLOP/s)
 
 def stride(R):
@@ -21,13 +21,12 @@ def stride(R):
 def tile(R, V, mode):
     o = []
     w = o.append
-    adesc = ("A[t, p] = a[ao + rt * ars + p], rt = min(i + t, il)" if mode == "r"
-             else "A[t, p] = a[ao + p * %d + t] (a packed micro-panel)" % R)
+    adesc = {"r": "A[t, p] = a[ao + rt * ars + p], rt = min(i + t, il)",
+             "p": "A[t, p] = a[ao + p * %d + t] (a packed micro-panel; ars unused)" % stride(R),
+             "q": "A[t, p] = a[ao + (rt - i) * ars + p * %d], rt = min(i + t, il) (a packed micro-panel, ars = 1)" % stride(R),
+             "s": "A[t, p] = a[ao + t * KS + p] (rows copied to a micro-panel of row stride KS; ars unused)"}[mode]
     w(f"    /** C tile of {R} rows (rows past {{@code il}} repeat row {{@code il}}) x {V} vector(s) at (i, j); {adesc}. */")
-    if mode == "r":
-        w(f"    static void t{R}x{V}{mode}(float[] a, int ao, int ars, float[] bp, int bpo, float[] cl,")
-    else:
-        w(f"    static void t{R}x{V}{mode}(float[] a, int ao, float[] bp, int bpo, float[] cl,")
+    w(f"    static void t{R}x{V}{mode}(float[] a, int ao, int ars, float[] bp, int bpo, float[] cl,")
     w(f"                        float[] c, int co, int ldc, int kc, int i, int il, int j) {{")
     w(f"        final boolean z = cl != c;")
     w(f"        final int c0 = co + i * ldc + j;")
@@ -41,6 +40,12 @@ def tile(R, V, mode):
         w(f"        final int a0 = ao + i * ars;")
         for t in range(1, R):
             w(f"        final int a{t} = ao + Math.min(i + {t}, il) * ars;")
+    elif mode == "q":
+        # one base per row, the row stride a run-time value (1): JDK 25's C2 issues all the row
+        # broadcasts of a step together from a single base (the p form) and then spills an accumulator
+        w(f"        final int a0 = ao;")
+        for t in range(1, R):
+            w(f"        final int a{t} = ao + (Math.min(i + {t}, il) - i) * ars;")
     def step(ind, u):
         """One p step at p + u."""
         pu = f"p + {u}" if u else "p"
@@ -49,7 +54,8 @@ def tile(R, V, mode):
             off = f" + {v} * L" if v else ""
             w(f"{ind}final FloatVector b{v}{u} = FloatVector.fromArray(S, bp, bi{u}{off});")
         for t in range(R):
-            idx = f"a{t} + {pu}" if mode == "r" else f"ao + ({pu}) * {stride(R)} + {t}"
+            idx = {"r": f"a{t} + {pu}", "p": f"ao + ({pu}) * {stride(R)} + {t}", "q": f"a{t} + ({pu}) * {stride(R)}",
+                   "s": f"ao + {t} * KS + {pu}" if t else f"ao + {pu}"}[mode]
             w(f"{ind}final FloatVector x{t}{u} = FloatVector.broadcast(S, a[{idx}]);")
             for v in range(V):
                 w(f"{ind}s{t}{v} = x{t}{u}.fma(b{v}{u}, s{t}{v});")
@@ -100,6 +106,8 @@ final class GemmTiles {
     static final int W2 = 2 * L;
     static final int W3 = 3 * L;
     static final int W4 = 4 * L;
+    /** Row stride of a row-copied A micro-panel ({@code s} kernels): at least the deepest k block. */
+    static final int KS = VectorGemm.KC + 4;
 
     private GemmTiles() {
     }
@@ -133,13 +141,33 @@ final class GemmTiles {
         }
     }
 
-    /** Runs tile t{rows}x{vectors}p (A from a packed micro-panel at ao). */
-    static void packed(int rows, int vectors, float[] a, int ao, float[] bp, int bpo, float[] cl,
+    /** Runs tile t{rows}x{vectors}s (A rows copied to a micro-panel at ao, row stride {@link #KS}). */
+    static void copied(int rows, int vectors, float[] a, int ao, float[] bp, int bpo, float[] cl,
                        float[] c, int co, int ldc, int kc, int i, int il, int j) {
         switch (rows * 16 + vectors) {""")
     for R, V in TILES:
         out.append(f"            case {R * 16 + V}:")
-        out.append(f"                t{R}x{V}p(a, ao, bp, bpo, cl, c, co, ldc, kc, i, il, j);")
+        out.append(f"                t{R}x{V}s(a, ao, 0, bp, bpo, cl, c, co, ldc, kc, i, il, j);")
+        out.append(f"                return;")
+    out.append("""            default:
+                throw new IllegalArgumentException("no tile " + rows + "x" + vectors);
+        }
+    }
+
+    /**
+     * Runs tile t{rows}x{vectors}p or, when {@link VectorGemm#ROW_BASES}, t{rows}x{vectors}q (A
+     * from a packed micro-panel at ao; ars = 1).
+     */
+    static void packed(int rows, int vectors, float[] a, int ao, int ars, float[] bp, int bpo, float[] cl,
+                       float[] c, int co, int ldc, int kc, int i, int il, int j) {
+        switch (rows * 16 + vectors) {""")
+    for R, V in TILES:
+        out.append(f"            case {R * 16 + V}:")
+        out.append(f"                if (VectorGemm.ROW_BASES) {{")
+        out.append(f"                    t{R}x{V}q(a, ao, ars, bp, bpo, cl, c, co, ldc, kc, i, il, j);")
+        out.append(f"                }} else {{")
+        out.append(f"                    t{R}x{V}p(a, ao, ars, bp, bpo, cl, c, co, ldc, kc, i, il, j);")
+        out.append(f"                }}")
         out.append(f"                return;")
     out.append("""            default:
                 throw new IllegalArgumentException("no tile " + rows + "x" + vectors);

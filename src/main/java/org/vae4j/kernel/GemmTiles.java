@@ -27,6 +27,8 @@ final class GemmTiles {
     static final int W2 = 2 * L;
     static final int W3 = 3 * L;
     static final int W4 = 4 * L;
+    /** Row stride of a row-copied A micro-panel ({@code s} kernels): at least the deepest k block. */
+    static final int KS = VectorGemm.KC + 4;
 
     private GemmTiles() {
     }
@@ -94,39 +96,121 @@ final class GemmTiles {
         }
     }
 
-    /** Runs tile t{rows}x{vectors}p (A from a packed micro-panel at ao). */
-    static void packed(int rows, int vectors, float[] a, int ao, float[] bp, int bpo, float[] cl,
+    /** Runs tile t{rows}x{vectors}s (A rows copied to a micro-panel at ao, row stride {@link #KS}). */
+    static void copied(int rows, int vectors, float[] a, int ao, float[] bp, int bpo, float[] cl,
                        float[] c, int co, int ldc, int kc, int i, int il, int j) {
         switch (rows * 16 + vectors) {
             case 98:
-                t6x2p(a, ao, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+                t6x2s(a, ao, 0, bp, bpo, cl, c, co, ldc, kc, i, il, j);
                 return;
             case 66:
-                t4x2p(a, ao, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+                t4x2s(a, ao, 0, bp, bpo, cl, c, co, ldc, kc, i, il, j);
                 return;
             case 97:
-                t6x1p(a, ao, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+                t6x1s(a, ao, 0, bp, bpo, cl, c, co, ldc, kc, i, il, j);
                 return;
             case 65:
-                t4x1p(a, ao, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+                t4x1s(a, ao, 0, bp, bpo, cl, c, co, ldc, kc, i, il, j);
                 return;
             case 68:
-                t4x4p(a, ao, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+                t4x4s(a, ao, 0, bp, bpo, cl, c, co, ldc, kc, i, il, j);
                 return;
             case 67:
-                t4x3p(a, ao, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+                t4x3s(a, ao, 0, bp, bpo, cl, c, co, ldc, kc, i, il, j);
                 return;
             case 130:
-                t8x2p(a, ao, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+                t8x2s(a, ao, 0, bp, bpo, cl, c, co, ldc, kc, i, il, j);
                 return;
             case 129:
-                t8x1p(a, ao, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+                t8x1s(a, ao, 0, bp, bpo, cl, c, co, ldc, kc, i, il, j);
                 return;
             case 100:
-                t6x4p(a, ao, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+                t6x4s(a, ao, 0, bp, bpo, cl, c, co, ldc, kc, i, il, j);
                 return;
             case 99:
-                t6x3p(a, ao, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+                t6x3s(a, ao, 0, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+                return;
+            default:
+                throw new IllegalArgumentException("no tile " + rows + "x" + vectors);
+        }
+    }
+
+    /**
+     * Runs tile t{rows}x{vectors}p or, when {@link VectorGemm#ROW_BASES}, t{rows}x{vectors}q (A
+     * from a packed micro-panel at ao; ars = 1).
+     */
+    static void packed(int rows, int vectors, float[] a, int ao, int ars, float[] bp, int bpo, float[] cl,
+                       float[] c, int co, int ldc, int kc, int i, int il, int j) {
+        switch (rows * 16 + vectors) {
+            case 98:
+                if (VectorGemm.ROW_BASES) {
+                    t6x2q(a, ao, ars, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+                } else {
+                    t6x2p(a, ao, ars, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+                }
+                return;
+            case 66:
+                if (VectorGemm.ROW_BASES) {
+                    t4x2q(a, ao, ars, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+                } else {
+                    t4x2p(a, ao, ars, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+                }
+                return;
+            case 97:
+                if (VectorGemm.ROW_BASES) {
+                    t6x1q(a, ao, ars, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+                } else {
+                    t6x1p(a, ao, ars, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+                }
+                return;
+            case 65:
+                if (VectorGemm.ROW_BASES) {
+                    t4x1q(a, ao, ars, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+                } else {
+                    t4x1p(a, ao, ars, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+                }
+                return;
+            case 68:
+                if (VectorGemm.ROW_BASES) {
+                    t4x4q(a, ao, ars, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+                } else {
+                    t4x4p(a, ao, ars, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+                }
+                return;
+            case 67:
+                if (VectorGemm.ROW_BASES) {
+                    t4x3q(a, ao, ars, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+                } else {
+                    t4x3p(a, ao, ars, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+                }
+                return;
+            case 130:
+                if (VectorGemm.ROW_BASES) {
+                    t8x2q(a, ao, ars, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+                } else {
+                    t8x2p(a, ao, ars, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+                }
+                return;
+            case 129:
+                if (VectorGemm.ROW_BASES) {
+                    t8x1q(a, ao, ars, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+                } else {
+                    t8x1p(a, ao, ars, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+                }
+                return;
+            case 100:
+                if (VectorGemm.ROW_BASES) {
+                    t6x4q(a, ao, ars, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+                } else {
+                    t6x4p(a, ao, ars, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+                }
+                return;
+            case 99:
+                if (VectorGemm.ROW_BASES) {
+                    t6x3q(a, ao, ars, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+                } else {
+                    t6x3p(a, ao, ars, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+                }
                 return;
             default:
                 throw new IllegalArgumentException("no tile " + rows + "x" + vectors);
@@ -198,8 +282,8 @@ final class GemmTiles {
         s51.intoArray(c, c5 + 1 * L);
     }
 
-    /** C tile of 6 rows (rows past {@code il} repeat row {@code il}) x 2 vector(s) at (i, j); A[t, p] = a[ao + p * 6 + t] (a packed micro-panel). */
-    static void t6x2p(float[] a, int ao, float[] bp, int bpo, float[] cl,
+    /** C tile of 6 rows (rows past {@code il} repeat row {@code il}) x 2 vector(s) at (i, j); A[t, p] = a[ao + p * 8 + t] (a packed micro-panel; ars unused). */
+    static void t6x2p(float[] a, int ao, int ars, float[] bp, int bpo, float[] cl,
                         float[] c, int co, int ldc, int kc, int i, int il, int j) {
         final boolean z = cl != c;
         final int c0 = co + i * ldc + j;
@@ -240,6 +324,130 @@ final class GemmTiles {
             s40 = x40.fma(b00, s40);
             s41 = x40.fma(b10, s41);
             final FloatVector x50 = FloatVector.broadcast(S, a[ao + (p) * 8 + 5]);
+            s50 = x50.fma(b00, s50);
+            s51 = x50.fma(b10, s51);
+        }
+        s00.intoArray(c, c0);
+        s01.intoArray(c, c0 + 1 * L);
+        s10.intoArray(c, c1);
+        s11.intoArray(c, c1 + 1 * L);
+        s20.intoArray(c, c2);
+        s21.intoArray(c, c2 + 1 * L);
+        s30.intoArray(c, c3);
+        s31.intoArray(c, c3 + 1 * L);
+        s40.intoArray(c, c4);
+        s41.intoArray(c, c4 + 1 * L);
+        s50.intoArray(c, c5);
+        s51.intoArray(c, c5 + 1 * L);
+    }
+
+    /** C tile of 6 rows (rows past {@code il} repeat row {@code il}) x 2 vector(s) at (i, j); A[t, p] = a[ao + (rt - i) * ars + p * 8], rt = min(i + t, il) (a packed micro-panel, ars = 1). */
+    static void t6x2q(float[] a, int ao, int ars, float[] bp, int bpo, float[] cl,
+                        float[] c, int co, int ldc, int kc, int i, int il, int j) {
+        final boolean z = cl != c;
+        final int c0 = co + i * ldc + j;
+        final int c1 = co + Math.min(i + 1, il) * ldc + j;
+        final int c2 = co + Math.min(i + 2, il) * ldc + j;
+        final int c3 = co + Math.min(i + 3, il) * ldc + j;
+        final int c4 = co + Math.min(i + 4, il) * ldc + j;
+        final int c5 = co + Math.min(i + 5, il) * ldc + j;
+        FloatVector s00 = FloatVector.fromArray(S, cl, z ? 0 : c0);
+        FloatVector s01 = FloatVector.fromArray(S, cl, z ? 1 * L : c0 + 1 * L);
+        FloatVector s10 = FloatVector.fromArray(S, cl, z ? 0 : c1);
+        FloatVector s11 = FloatVector.fromArray(S, cl, z ? 1 * L : c1 + 1 * L);
+        FloatVector s20 = FloatVector.fromArray(S, cl, z ? 0 : c2);
+        FloatVector s21 = FloatVector.fromArray(S, cl, z ? 1 * L : c2 + 1 * L);
+        FloatVector s30 = FloatVector.fromArray(S, cl, z ? 0 : c3);
+        FloatVector s31 = FloatVector.fromArray(S, cl, z ? 1 * L : c3 + 1 * L);
+        FloatVector s40 = FloatVector.fromArray(S, cl, z ? 0 : c4);
+        FloatVector s41 = FloatVector.fromArray(S, cl, z ? 1 * L : c4 + 1 * L);
+        FloatVector s50 = FloatVector.fromArray(S, cl, z ? 0 : c5);
+        FloatVector s51 = FloatVector.fromArray(S, cl, z ? 1 * L : c5 + 1 * L);
+        final int a0 = ao;
+        final int a1 = ao + (Math.min(i + 1, il) - i) * ars;
+        final int a2 = ao + (Math.min(i + 2, il) - i) * ars;
+        final int a3 = ao + (Math.min(i + 3, il) - i) * ars;
+        final int a4 = ao + (Math.min(i + 4, il) - i) * ars;
+        final int a5 = ao + (Math.min(i + 5, il) - i) * ars;
+        for (int p = 0; p < kc; p++) {
+            final int bi0 = bpo + p * 2 * L;
+            final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
+            final FloatVector b10 = FloatVector.fromArray(S, bp, bi0 + 1 * L);
+            final FloatVector x00 = FloatVector.broadcast(S, a[a0 + (p) * 8]);
+            s00 = x00.fma(b00, s00);
+            s01 = x00.fma(b10, s01);
+            final FloatVector x10 = FloatVector.broadcast(S, a[a1 + (p) * 8]);
+            s10 = x10.fma(b00, s10);
+            s11 = x10.fma(b10, s11);
+            final FloatVector x20 = FloatVector.broadcast(S, a[a2 + (p) * 8]);
+            s20 = x20.fma(b00, s20);
+            s21 = x20.fma(b10, s21);
+            final FloatVector x30 = FloatVector.broadcast(S, a[a3 + (p) * 8]);
+            s30 = x30.fma(b00, s30);
+            s31 = x30.fma(b10, s31);
+            final FloatVector x40 = FloatVector.broadcast(S, a[a4 + (p) * 8]);
+            s40 = x40.fma(b00, s40);
+            s41 = x40.fma(b10, s41);
+            final FloatVector x50 = FloatVector.broadcast(S, a[a5 + (p) * 8]);
+            s50 = x50.fma(b00, s50);
+            s51 = x50.fma(b10, s51);
+        }
+        s00.intoArray(c, c0);
+        s01.intoArray(c, c0 + 1 * L);
+        s10.intoArray(c, c1);
+        s11.intoArray(c, c1 + 1 * L);
+        s20.intoArray(c, c2);
+        s21.intoArray(c, c2 + 1 * L);
+        s30.intoArray(c, c3);
+        s31.intoArray(c, c3 + 1 * L);
+        s40.intoArray(c, c4);
+        s41.intoArray(c, c4 + 1 * L);
+        s50.intoArray(c, c5);
+        s51.intoArray(c, c5 + 1 * L);
+    }
+
+    /** C tile of 6 rows (rows past {@code il} repeat row {@code il}) x 2 vector(s) at (i, j); A[t, p] = a[ao + t * KS + p] (rows copied to a micro-panel of row stride KS; ars unused). */
+    static void t6x2s(float[] a, int ao, int ars, float[] bp, int bpo, float[] cl,
+                        float[] c, int co, int ldc, int kc, int i, int il, int j) {
+        final boolean z = cl != c;
+        final int c0 = co + i * ldc + j;
+        final int c1 = co + Math.min(i + 1, il) * ldc + j;
+        final int c2 = co + Math.min(i + 2, il) * ldc + j;
+        final int c3 = co + Math.min(i + 3, il) * ldc + j;
+        final int c4 = co + Math.min(i + 4, il) * ldc + j;
+        final int c5 = co + Math.min(i + 5, il) * ldc + j;
+        FloatVector s00 = FloatVector.fromArray(S, cl, z ? 0 : c0);
+        FloatVector s01 = FloatVector.fromArray(S, cl, z ? 1 * L : c0 + 1 * L);
+        FloatVector s10 = FloatVector.fromArray(S, cl, z ? 0 : c1);
+        FloatVector s11 = FloatVector.fromArray(S, cl, z ? 1 * L : c1 + 1 * L);
+        FloatVector s20 = FloatVector.fromArray(S, cl, z ? 0 : c2);
+        FloatVector s21 = FloatVector.fromArray(S, cl, z ? 1 * L : c2 + 1 * L);
+        FloatVector s30 = FloatVector.fromArray(S, cl, z ? 0 : c3);
+        FloatVector s31 = FloatVector.fromArray(S, cl, z ? 1 * L : c3 + 1 * L);
+        FloatVector s40 = FloatVector.fromArray(S, cl, z ? 0 : c4);
+        FloatVector s41 = FloatVector.fromArray(S, cl, z ? 1 * L : c4 + 1 * L);
+        FloatVector s50 = FloatVector.fromArray(S, cl, z ? 0 : c5);
+        FloatVector s51 = FloatVector.fromArray(S, cl, z ? 1 * L : c5 + 1 * L);
+        for (int p = 0; p < kc; p++) {
+            final int bi0 = bpo + p * 2 * L;
+            final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
+            final FloatVector b10 = FloatVector.fromArray(S, bp, bi0 + 1 * L);
+            final FloatVector x00 = FloatVector.broadcast(S, a[ao + p]);
+            s00 = x00.fma(b00, s00);
+            s01 = x00.fma(b10, s01);
+            final FloatVector x10 = FloatVector.broadcast(S, a[ao + 1 * KS + p]);
+            s10 = x10.fma(b00, s10);
+            s11 = x10.fma(b10, s11);
+            final FloatVector x20 = FloatVector.broadcast(S, a[ao + 2 * KS + p]);
+            s20 = x20.fma(b00, s20);
+            s21 = x20.fma(b10, s21);
+            final FloatVector x30 = FloatVector.broadcast(S, a[ao + 3 * KS + p]);
+            s30 = x30.fma(b00, s30);
+            s31 = x30.fma(b10, s31);
+            final FloatVector x40 = FloatVector.broadcast(S, a[ao + 4 * KS + p]);
+            s40 = x40.fma(b00, s40);
+            s41 = x40.fma(b10, s41);
+            final FloatVector x50 = FloatVector.broadcast(S, a[ao + 5 * KS + p]);
             s50 = x50.fma(b00, s50);
             s51 = x50.fma(b10, s51);
         }
@@ -304,8 +512,8 @@ final class GemmTiles {
         s31.intoArray(c, c3 + 1 * L);
     }
 
-    /** C tile of 4 rows (rows past {@code il} repeat row {@code il}) x 2 vector(s) at (i, j); A[t, p] = a[ao + p * 4 + t] (a packed micro-panel). */
-    static void t4x2p(float[] a, int ao, float[] bp, int bpo, float[] cl,
+    /** C tile of 4 rows (rows past {@code il} repeat row {@code il}) x 2 vector(s) at (i, j); A[t, p] = a[ao + p * 4 + t] (a packed micro-panel; ars unused). */
+    static void t4x2p(float[] a, int ao, int ars, float[] bp, int bpo, float[] cl,
                         float[] c, int co, int ldc, int kc, int i, int il, int j) {
         final boolean z = cl != c;
         final int c0 = co + i * ldc + j;
@@ -334,6 +542,96 @@ final class GemmTiles {
             s20 = x20.fma(b00, s20);
             s21 = x20.fma(b10, s21);
             final FloatVector x30 = FloatVector.broadcast(S, a[ao + (p) * 4 + 3]);
+            s30 = x30.fma(b00, s30);
+            s31 = x30.fma(b10, s31);
+        }
+        s00.intoArray(c, c0);
+        s01.intoArray(c, c0 + 1 * L);
+        s10.intoArray(c, c1);
+        s11.intoArray(c, c1 + 1 * L);
+        s20.intoArray(c, c2);
+        s21.intoArray(c, c2 + 1 * L);
+        s30.intoArray(c, c3);
+        s31.intoArray(c, c3 + 1 * L);
+    }
+
+    /** C tile of 4 rows (rows past {@code il} repeat row {@code il}) x 2 vector(s) at (i, j); A[t, p] = a[ao + (rt - i) * ars + p * 4], rt = min(i + t, il) (a packed micro-panel, ars = 1). */
+    static void t4x2q(float[] a, int ao, int ars, float[] bp, int bpo, float[] cl,
+                        float[] c, int co, int ldc, int kc, int i, int il, int j) {
+        final boolean z = cl != c;
+        final int c0 = co + i * ldc + j;
+        final int c1 = co + Math.min(i + 1, il) * ldc + j;
+        final int c2 = co + Math.min(i + 2, il) * ldc + j;
+        final int c3 = co + Math.min(i + 3, il) * ldc + j;
+        FloatVector s00 = FloatVector.fromArray(S, cl, z ? 0 : c0);
+        FloatVector s01 = FloatVector.fromArray(S, cl, z ? 1 * L : c0 + 1 * L);
+        FloatVector s10 = FloatVector.fromArray(S, cl, z ? 0 : c1);
+        FloatVector s11 = FloatVector.fromArray(S, cl, z ? 1 * L : c1 + 1 * L);
+        FloatVector s20 = FloatVector.fromArray(S, cl, z ? 0 : c2);
+        FloatVector s21 = FloatVector.fromArray(S, cl, z ? 1 * L : c2 + 1 * L);
+        FloatVector s30 = FloatVector.fromArray(S, cl, z ? 0 : c3);
+        FloatVector s31 = FloatVector.fromArray(S, cl, z ? 1 * L : c3 + 1 * L);
+        final int a0 = ao;
+        final int a1 = ao + (Math.min(i + 1, il) - i) * ars;
+        final int a2 = ao + (Math.min(i + 2, il) - i) * ars;
+        final int a3 = ao + (Math.min(i + 3, il) - i) * ars;
+        for (int p = 0; p < kc; p++) {
+            final int bi0 = bpo + p * 2 * L;
+            final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
+            final FloatVector b10 = FloatVector.fromArray(S, bp, bi0 + 1 * L);
+            final FloatVector x00 = FloatVector.broadcast(S, a[a0 + (p) * 4]);
+            s00 = x00.fma(b00, s00);
+            s01 = x00.fma(b10, s01);
+            final FloatVector x10 = FloatVector.broadcast(S, a[a1 + (p) * 4]);
+            s10 = x10.fma(b00, s10);
+            s11 = x10.fma(b10, s11);
+            final FloatVector x20 = FloatVector.broadcast(S, a[a2 + (p) * 4]);
+            s20 = x20.fma(b00, s20);
+            s21 = x20.fma(b10, s21);
+            final FloatVector x30 = FloatVector.broadcast(S, a[a3 + (p) * 4]);
+            s30 = x30.fma(b00, s30);
+            s31 = x30.fma(b10, s31);
+        }
+        s00.intoArray(c, c0);
+        s01.intoArray(c, c0 + 1 * L);
+        s10.intoArray(c, c1);
+        s11.intoArray(c, c1 + 1 * L);
+        s20.intoArray(c, c2);
+        s21.intoArray(c, c2 + 1 * L);
+        s30.intoArray(c, c3);
+        s31.intoArray(c, c3 + 1 * L);
+    }
+
+    /** C tile of 4 rows (rows past {@code il} repeat row {@code il}) x 2 vector(s) at (i, j); A[t, p] = a[ao + t * KS + p] (rows copied to a micro-panel of row stride KS; ars unused). */
+    static void t4x2s(float[] a, int ao, int ars, float[] bp, int bpo, float[] cl,
+                        float[] c, int co, int ldc, int kc, int i, int il, int j) {
+        final boolean z = cl != c;
+        final int c0 = co + i * ldc + j;
+        final int c1 = co + Math.min(i + 1, il) * ldc + j;
+        final int c2 = co + Math.min(i + 2, il) * ldc + j;
+        final int c3 = co + Math.min(i + 3, il) * ldc + j;
+        FloatVector s00 = FloatVector.fromArray(S, cl, z ? 0 : c0);
+        FloatVector s01 = FloatVector.fromArray(S, cl, z ? 1 * L : c0 + 1 * L);
+        FloatVector s10 = FloatVector.fromArray(S, cl, z ? 0 : c1);
+        FloatVector s11 = FloatVector.fromArray(S, cl, z ? 1 * L : c1 + 1 * L);
+        FloatVector s20 = FloatVector.fromArray(S, cl, z ? 0 : c2);
+        FloatVector s21 = FloatVector.fromArray(S, cl, z ? 1 * L : c2 + 1 * L);
+        FloatVector s30 = FloatVector.fromArray(S, cl, z ? 0 : c3);
+        FloatVector s31 = FloatVector.fromArray(S, cl, z ? 1 * L : c3 + 1 * L);
+        for (int p = 0; p < kc; p++) {
+            final int bi0 = bpo + p * 2 * L;
+            final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
+            final FloatVector b10 = FloatVector.fromArray(S, bp, bi0 + 1 * L);
+            final FloatVector x00 = FloatVector.broadcast(S, a[ao + p]);
+            s00 = x00.fma(b00, s00);
+            s01 = x00.fma(b10, s01);
+            final FloatVector x10 = FloatVector.broadcast(S, a[ao + 1 * KS + p]);
+            s10 = x10.fma(b00, s10);
+            s11 = x10.fma(b10, s11);
+            final FloatVector x20 = FloatVector.broadcast(S, a[ao + 2 * KS + p]);
+            s20 = x20.fma(b00, s20);
+            s21 = x20.fma(b10, s21);
+            final FloatVector x30 = FloatVector.broadcast(S, a[ao + 3 * KS + p]);
             s30 = x30.fma(b00, s30);
             s31 = x30.fma(b10, s31);
         }
@@ -393,8 +691,8 @@ final class GemmTiles {
         s50.intoArray(c, c5);
     }
 
-    /** C tile of 6 rows (rows past {@code il} repeat row {@code il}) x 1 vector(s) at (i, j); A[t, p] = a[ao + p * 6 + t] (a packed micro-panel). */
-    static void t6x1p(float[] a, int ao, float[] bp, int bpo, float[] cl,
+    /** C tile of 6 rows (rows past {@code il} repeat row {@code il}) x 1 vector(s) at (i, j); A[t, p] = a[ao + p * 8 + t] (a packed micro-panel; ars unused). */
+    static void t6x1p(float[] a, int ao, int ars, float[] bp, int bpo, float[] cl,
                         float[] c, int co, int ldc, int kc, int i, int il, int j) {
         final boolean z = cl != c;
         final int c0 = co + i * ldc + j;
@@ -423,6 +721,92 @@ final class GemmTiles {
             final FloatVector x40 = FloatVector.broadcast(S, a[ao + (p) * 8 + 4]);
             s40 = x40.fma(b00, s40);
             final FloatVector x50 = FloatVector.broadcast(S, a[ao + (p) * 8 + 5]);
+            s50 = x50.fma(b00, s50);
+        }
+        s00.intoArray(c, c0);
+        s10.intoArray(c, c1);
+        s20.intoArray(c, c2);
+        s30.intoArray(c, c3);
+        s40.intoArray(c, c4);
+        s50.intoArray(c, c5);
+    }
+
+    /** C tile of 6 rows (rows past {@code il} repeat row {@code il}) x 1 vector(s) at (i, j); A[t, p] = a[ao + (rt - i) * ars + p * 8], rt = min(i + t, il) (a packed micro-panel, ars = 1). */
+    static void t6x1q(float[] a, int ao, int ars, float[] bp, int bpo, float[] cl,
+                        float[] c, int co, int ldc, int kc, int i, int il, int j) {
+        final boolean z = cl != c;
+        final int c0 = co + i * ldc + j;
+        final int c1 = co + Math.min(i + 1, il) * ldc + j;
+        final int c2 = co + Math.min(i + 2, il) * ldc + j;
+        final int c3 = co + Math.min(i + 3, il) * ldc + j;
+        final int c4 = co + Math.min(i + 4, il) * ldc + j;
+        final int c5 = co + Math.min(i + 5, il) * ldc + j;
+        FloatVector s00 = FloatVector.fromArray(S, cl, z ? 0 : c0);
+        FloatVector s10 = FloatVector.fromArray(S, cl, z ? 0 : c1);
+        FloatVector s20 = FloatVector.fromArray(S, cl, z ? 0 : c2);
+        FloatVector s30 = FloatVector.fromArray(S, cl, z ? 0 : c3);
+        FloatVector s40 = FloatVector.fromArray(S, cl, z ? 0 : c4);
+        FloatVector s50 = FloatVector.fromArray(S, cl, z ? 0 : c5);
+        final int a0 = ao;
+        final int a1 = ao + (Math.min(i + 1, il) - i) * ars;
+        final int a2 = ao + (Math.min(i + 2, il) - i) * ars;
+        final int a3 = ao + (Math.min(i + 3, il) - i) * ars;
+        final int a4 = ao + (Math.min(i + 4, il) - i) * ars;
+        final int a5 = ao + (Math.min(i + 5, il) - i) * ars;
+        for (int p = 0; p < kc; p++) {
+            final int bi0 = bpo + p * 1 * L;
+            final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
+            final FloatVector x00 = FloatVector.broadcast(S, a[a0 + (p) * 8]);
+            s00 = x00.fma(b00, s00);
+            final FloatVector x10 = FloatVector.broadcast(S, a[a1 + (p) * 8]);
+            s10 = x10.fma(b00, s10);
+            final FloatVector x20 = FloatVector.broadcast(S, a[a2 + (p) * 8]);
+            s20 = x20.fma(b00, s20);
+            final FloatVector x30 = FloatVector.broadcast(S, a[a3 + (p) * 8]);
+            s30 = x30.fma(b00, s30);
+            final FloatVector x40 = FloatVector.broadcast(S, a[a4 + (p) * 8]);
+            s40 = x40.fma(b00, s40);
+            final FloatVector x50 = FloatVector.broadcast(S, a[a5 + (p) * 8]);
+            s50 = x50.fma(b00, s50);
+        }
+        s00.intoArray(c, c0);
+        s10.intoArray(c, c1);
+        s20.intoArray(c, c2);
+        s30.intoArray(c, c3);
+        s40.intoArray(c, c4);
+        s50.intoArray(c, c5);
+    }
+
+    /** C tile of 6 rows (rows past {@code il} repeat row {@code il}) x 1 vector(s) at (i, j); A[t, p] = a[ao + t * KS + p] (rows copied to a micro-panel of row stride KS; ars unused). */
+    static void t6x1s(float[] a, int ao, int ars, float[] bp, int bpo, float[] cl,
+                        float[] c, int co, int ldc, int kc, int i, int il, int j) {
+        final boolean z = cl != c;
+        final int c0 = co + i * ldc + j;
+        final int c1 = co + Math.min(i + 1, il) * ldc + j;
+        final int c2 = co + Math.min(i + 2, il) * ldc + j;
+        final int c3 = co + Math.min(i + 3, il) * ldc + j;
+        final int c4 = co + Math.min(i + 4, il) * ldc + j;
+        final int c5 = co + Math.min(i + 5, il) * ldc + j;
+        FloatVector s00 = FloatVector.fromArray(S, cl, z ? 0 : c0);
+        FloatVector s10 = FloatVector.fromArray(S, cl, z ? 0 : c1);
+        FloatVector s20 = FloatVector.fromArray(S, cl, z ? 0 : c2);
+        FloatVector s30 = FloatVector.fromArray(S, cl, z ? 0 : c3);
+        FloatVector s40 = FloatVector.fromArray(S, cl, z ? 0 : c4);
+        FloatVector s50 = FloatVector.fromArray(S, cl, z ? 0 : c5);
+        for (int p = 0; p < kc; p++) {
+            final int bi0 = bpo + p * 1 * L;
+            final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
+            final FloatVector x00 = FloatVector.broadcast(S, a[ao + p]);
+            s00 = x00.fma(b00, s00);
+            final FloatVector x10 = FloatVector.broadcast(S, a[ao + 1 * KS + p]);
+            s10 = x10.fma(b00, s10);
+            final FloatVector x20 = FloatVector.broadcast(S, a[ao + 2 * KS + p]);
+            s20 = x20.fma(b00, s20);
+            final FloatVector x30 = FloatVector.broadcast(S, a[ao + 3 * KS + p]);
+            s30 = x30.fma(b00, s30);
+            final FloatVector x40 = FloatVector.broadcast(S, a[ao + 4 * KS + p]);
+            s40 = x40.fma(b00, s40);
+            final FloatVector x50 = FloatVector.broadcast(S, a[ao + 5 * KS + p]);
             s50 = x50.fma(b00, s50);
         }
         s00.intoArray(c, c0);
@@ -467,8 +851,8 @@ final class GemmTiles {
         s30.intoArray(c, c3);
     }
 
-    /** C tile of 4 rows (rows past {@code il} repeat row {@code il}) x 1 vector(s) at (i, j); A[t, p] = a[ao + p * 4 + t] (a packed micro-panel). */
-    static void t4x1p(float[] a, int ao, float[] bp, int bpo, float[] cl,
+    /** C tile of 4 rows (rows past {@code il} repeat row {@code il}) x 1 vector(s) at (i, j); A[t, p] = a[ao + p * 4 + t] (a packed micro-panel; ars unused). */
+    static void t4x1p(float[] a, int ao, int ars, float[] bp, int bpo, float[] cl,
                         float[] c, int co, int ldc, int kc, int i, int il, int j) {
         final boolean z = cl != c;
         final int c0 = co + i * ldc + j;
@@ -489,6 +873,70 @@ final class GemmTiles {
             final FloatVector x20 = FloatVector.broadcast(S, a[ao + (p) * 4 + 2]);
             s20 = x20.fma(b00, s20);
             final FloatVector x30 = FloatVector.broadcast(S, a[ao + (p) * 4 + 3]);
+            s30 = x30.fma(b00, s30);
+        }
+        s00.intoArray(c, c0);
+        s10.intoArray(c, c1);
+        s20.intoArray(c, c2);
+        s30.intoArray(c, c3);
+    }
+
+    /** C tile of 4 rows (rows past {@code il} repeat row {@code il}) x 1 vector(s) at (i, j); A[t, p] = a[ao + (rt - i) * ars + p * 4], rt = min(i + t, il) (a packed micro-panel, ars = 1). */
+    static void t4x1q(float[] a, int ao, int ars, float[] bp, int bpo, float[] cl,
+                        float[] c, int co, int ldc, int kc, int i, int il, int j) {
+        final boolean z = cl != c;
+        final int c0 = co + i * ldc + j;
+        final int c1 = co + Math.min(i + 1, il) * ldc + j;
+        final int c2 = co + Math.min(i + 2, il) * ldc + j;
+        final int c3 = co + Math.min(i + 3, il) * ldc + j;
+        FloatVector s00 = FloatVector.fromArray(S, cl, z ? 0 : c0);
+        FloatVector s10 = FloatVector.fromArray(S, cl, z ? 0 : c1);
+        FloatVector s20 = FloatVector.fromArray(S, cl, z ? 0 : c2);
+        FloatVector s30 = FloatVector.fromArray(S, cl, z ? 0 : c3);
+        final int a0 = ao;
+        final int a1 = ao + (Math.min(i + 1, il) - i) * ars;
+        final int a2 = ao + (Math.min(i + 2, il) - i) * ars;
+        final int a3 = ao + (Math.min(i + 3, il) - i) * ars;
+        for (int p = 0; p < kc; p++) {
+            final int bi0 = bpo + p * 1 * L;
+            final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
+            final FloatVector x00 = FloatVector.broadcast(S, a[a0 + (p) * 4]);
+            s00 = x00.fma(b00, s00);
+            final FloatVector x10 = FloatVector.broadcast(S, a[a1 + (p) * 4]);
+            s10 = x10.fma(b00, s10);
+            final FloatVector x20 = FloatVector.broadcast(S, a[a2 + (p) * 4]);
+            s20 = x20.fma(b00, s20);
+            final FloatVector x30 = FloatVector.broadcast(S, a[a3 + (p) * 4]);
+            s30 = x30.fma(b00, s30);
+        }
+        s00.intoArray(c, c0);
+        s10.intoArray(c, c1);
+        s20.intoArray(c, c2);
+        s30.intoArray(c, c3);
+    }
+
+    /** C tile of 4 rows (rows past {@code il} repeat row {@code il}) x 1 vector(s) at (i, j); A[t, p] = a[ao + t * KS + p] (rows copied to a micro-panel of row stride KS; ars unused). */
+    static void t4x1s(float[] a, int ao, int ars, float[] bp, int bpo, float[] cl,
+                        float[] c, int co, int ldc, int kc, int i, int il, int j) {
+        final boolean z = cl != c;
+        final int c0 = co + i * ldc + j;
+        final int c1 = co + Math.min(i + 1, il) * ldc + j;
+        final int c2 = co + Math.min(i + 2, il) * ldc + j;
+        final int c3 = co + Math.min(i + 3, il) * ldc + j;
+        FloatVector s00 = FloatVector.fromArray(S, cl, z ? 0 : c0);
+        FloatVector s10 = FloatVector.fromArray(S, cl, z ? 0 : c1);
+        FloatVector s20 = FloatVector.fromArray(S, cl, z ? 0 : c2);
+        FloatVector s30 = FloatVector.fromArray(S, cl, z ? 0 : c3);
+        for (int p = 0; p < kc; p++) {
+            final int bi0 = bpo + p * 1 * L;
+            final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
+            final FloatVector x00 = FloatVector.broadcast(S, a[ao + p]);
+            s00 = x00.fma(b00, s00);
+            final FloatVector x10 = FloatVector.broadcast(S, a[ao + 1 * KS + p]);
+            s10 = x10.fma(b00, s10);
+            final FloatVector x20 = FloatVector.broadcast(S, a[ao + 2 * KS + p]);
+            s20 = x20.fma(b00, s20);
+            final FloatVector x30 = FloatVector.broadcast(S, a[ao + 3 * KS + p]);
             s30 = x30.fma(b00, s30);
         }
         s00.intoArray(c, c0);
@@ -570,8 +1018,8 @@ final class GemmTiles {
         s33.intoArray(c, c3 + 3 * L);
     }
 
-    /** C tile of 4 rows (rows past {@code il} repeat row {@code il}) x 4 vector(s) at (i, j); A[t, p] = a[ao + p * 4 + t] (a packed micro-panel). */
-    static void t4x4p(float[] a, int ao, float[] bp, int bpo, float[] cl,
+    /** C tile of 4 rows (rows past {@code il} repeat row {@code il}) x 4 vector(s) at (i, j); A[t, p] = a[ao + p * 4 + t] (a packed micro-panel; ars unused). */
+    static void t4x4p(float[] a, int ao, int ars, float[] bp, int bpo, float[] cl,
                         float[] c, int co, int ldc, int kc, int i, int il, int j) {
         final boolean z = cl != c;
         final int c0 = co + i * ldc + j;
@@ -616,6 +1064,148 @@ final class GemmTiles {
             s22 = x20.fma(b20, s22);
             s23 = x20.fma(b30, s23);
             final FloatVector x30 = FloatVector.broadcast(S, a[ao + (p) * 4 + 3]);
+            s30 = x30.fma(b00, s30);
+            s31 = x30.fma(b10, s31);
+            s32 = x30.fma(b20, s32);
+            s33 = x30.fma(b30, s33);
+        }
+        s00.intoArray(c, c0);
+        s01.intoArray(c, c0 + 1 * L);
+        s02.intoArray(c, c0 + 2 * L);
+        s03.intoArray(c, c0 + 3 * L);
+        s10.intoArray(c, c1);
+        s11.intoArray(c, c1 + 1 * L);
+        s12.intoArray(c, c1 + 2 * L);
+        s13.intoArray(c, c1 + 3 * L);
+        s20.intoArray(c, c2);
+        s21.intoArray(c, c2 + 1 * L);
+        s22.intoArray(c, c2 + 2 * L);
+        s23.intoArray(c, c2 + 3 * L);
+        s30.intoArray(c, c3);
+        s31.intoArray(c, c3 + 1 * L);
+        s32.intoArray(c, c3 + 2 * L);
+        s33.intoArray(c, c3 + 3 * L);
+    }
+
+    /** C tile of 4 rows (rows past {@code il} repeat row {@code il}) x 4 vector(s) at (i, j); A[t, p] = a[ao + (rt - i) * ars + p * 4], rt = min(i + t, il) (a packed micro-panel, ars = 1). */
+    static void t4x4q(float[] a, int ao, int ars, float[] bp, int bpo, float[] cl,
+                        float[] c, int co, int ldc, int kc, int i, int il, int j) {
+        final boolean z = cl != c;
+        final int c0 = co + i * ldc + j;
+        final int c1 = co + Math.min(i + 1, il) * ldc + j;
+        final int c2 = co + Math.min(i + 2, il) * ldc + j;
+        final int c3 = co + Math.min(i + 3, il) * ldc + j;
+        FloatVector s00 = FloatVector.fromArray(S, cl, z ? 0 : c0);
+        FloatVector s01 = FloatVector.fromArray(S, cl, z ? 1 * L : c0 + 1 * L);
+        FloatVector s02 = FloatVector.fromArray(S, cl, z ? 2 * L : c0 + 2 * L);
+        FloatVector s03 = FloatVector.fromArray(S, cl, z ? 3 * L : c0 + 3 * L);
+        FloatVector s10 = FloatVector.fromArray(S, cl, z ? 0 : c1);
+        FloatVector s11 = FloatVector.fromArray(S, cl, z ? 1 * L : c1 + 1 * L);
+        FloatVector s12 = FloatVector.fromArray(S, cl, z ? 2 * L : c1 + 2 * L);
+        FloatVector s13 = FloatVector.fromArray(S, cl, z ? 3 * L : c1 + 3 * L);
+        FloatVector s20 = FloatVector.fromArray(S, cl, z ? 0 : c2);
+        FloatVector s21 = FloatVector.fromArray(S, cl, z ? 1 * L : c2 + 1 * L);
+        FloatVector s22 = FloatVector.fromArray(S, cl, z ? 2 * L : c2 + 2 * L);
+        FloatVector s23 = FloatVector.fromArray(S, cl, z ? 3 * L : c2 + 3 * L);
+        FloatVector s30 = FloatVector.fromArray(S, cl, z ? 0 : c3);
+        FloatVector s31 = FloatVector.fromArray(S, cl, z ? 1 * L : c3 + 1 * L);
+        FloatVector s32 = FloatVector.fromArray(S, cl, z ? 2 * L : c3 + 2 * L);
+        FloatVector s33 = FloatVector.fromArray(S, cl, z ? 3 * L : c3 + 3 * L);
+        final int a0 = ao;
+        final int a1 = ao + (Math.min(i + 1, il) - i) * ars;
+        final int a2 = ao + (Math.min(i + 2, il) - i) * ars;
+        final int a3 = ao + (Math.min(i + 3, il) - i) * ars;
+        for (int p = 0; p < kc; p++) {
+            final int bi0 = bpo + p * 4 * L;
+            final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
+            final FloatVector b10 = FloatVector.fromArray(S, bp, bi0 + 1 * L);
+            final FloatVector b20 = FloatVector.fromArray(S, bp, bi0 + 2 * L);
+            final FloatVector b30 = FloatVector.fromArray(S, bp, bi0 + 3 * L);
+            final FloatVector x00 = FloatVector.broadcast(S, a[a0 + (p) * 4]);
+            s00 = x00.fma(b00, s00);
+            s01 = x00.fma(b10, s01);
+            s02 = x00.fma(b20, s02);
+            s03 = x00.fma(b30, s03);
+            final FloatVector x10 = FloatVector.broadcast(S, a[a1 + (p) * 4]);
+            s10 = x10.fma(b00, s10);
+            s11 = x10.fma(b10, s11);
+            s12 = x10.fma(b20, s12);
+            s13 = x10.fma(b30, s13);
+            final FloatVector x20 = FloatVector.broadcast(S, a[a2 + (p) * 4]);
+            s20 = x20.fma(b00, s20);
+            s21 = x20.fma(b10, s21);
+            s22 = x20.fma(b20, s22);
+            s23 = x20.fma(b30, s23);
+            final FloatVector x30 = FloatVector.broadcast(S, a[a3 + (p) * 4]);
+            s30 = x30.fma(b00, s30);
+            s31 = x30.fma(b10, s31);
+            s32 = x30.fma(b20, s32);
+            s33 = x30.fma(b30, s33);
+        }
+        s00.intoArray(c, c0);
+        s01.intoArray(c, c0 + 1 * L);
+        s02.intoArray(c, c0 + 2 * L);
+        s03.intoArray(c, c0 + 3 * L);
+        s10.intoArray(c, c1);
+        s11.intoArray(c, c1 + 1 * L);
+        s12.intoArray(c, c1 + 2 * L);
+        s13.intoArray(c, c1 + 3 * L);
+        s20.intoArray(c, c2);
+        s21.intoArray(c, c2 + 1 * L);
+        s22.intoArray(c, c2 + 2 * L);
+        s23.intoArray(c, c2 + 3 * L);
+        s30.intoArray(c, c3);
+        s31.intoArray(c, c3 + 1 * L);
+        s32.intoArray(c, c3 + 2 * L);
+        s33.intoArray(c, c3 + 3 * L);
+    }
+
+    /** C tile of 4 rows (rows past {@code il} repeat row {@code il}) x 4 vector(s) at (i, j); A[t, p] = a[ao + t * KS + p] (rows copied to a micro-panel of row stride KS; ars unused). */
+    static void t4x4s(float[] a, int ao, int ars, float[] bp, int bpo, float[] cl,
+                        float[] c, int co, int ldc, int kc, int i, int il, int j) {
+        final boolean z = cl != c;
+        final int c0 = co + i * ldc + j;
+        final int c1 = co + Math.min(i + 1, il) * ldc + j;
+        final int c2 = co + Math.min(i + 2, il) * ldc + j;
+        final int c3 = co + Math.min(i + 3, il) * ldc + j;
+        FloatVector s00 = FloatVector.fromArray(S, cl, z ? 0 : c0);
+        FloatVector s01 = FloatVector.fromArray(S, cl, z ? 1 * L : c0 + 1 * L);
+        FloatVector s02 = FloatVector.fromArray(S, cl, z ? 2 * L : c0 + 2 * L);
+        FloatVector s03 = FloatVector.fromArray(S, cl, z ? 3 * L : c0 + 3 * L);
+        FloatVector s10 = FloatVector.fromArray(S, cl, z ? 0 : c1);
+        FloatVector s11 = FloatVector.fromArray(S, cl, z ? 1 * L : c1 + 1 * L);
+        FloatVector s12 = FloatVector.fromArray(S, cl, z ? 2 * L : c1 + 2 * L);
+        FloatVector s13 = FloatVector.fromArray(S, cl, z ? 3 * L : c1 + 3 * L);
+        FloatVector s20 = FloatVector.fromArray(S, cl, z ? 0 : c2);
+        FloatVector s21 = FloatVector.fromArray(S, cl, z ? 1 * L : c2 + 1 * L);
+        FloatVector s22 = FloatVector.fromArray(S, cl, z ? 2 * L : c2 + 2 * L);
+        FloatVector s23 = FloatVector.fromArray(S, cl, z ? 3 * L : c2 + 3 * L);
+        FloatVector s30 = FloatVector.fromArray(S, cl, z ? 0 : c3);
+        FloatVector s31 = FloatVector.fromArray(S, cl, z ? 1 * L : c3 + 1 * L);
+        FloatVector s32 = FloatVector.fromArray(S, cl, z ? 2 * L : c3 + 2 * L);
+        FloatVector s33 = FloatVector.fromArray(S, cl, z ? 3 * L : c3 + 3 * L);
+        for (int p = 0; p < kc; p++) {
+            final int bi0 = bpo + p * 4 * L;
+            final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
+            final FloatVector b10 = FloatVector.fromArray(S, bp, bi0 + 1 * L);
+            final FloatVector b20 = FloatVector.fromArray(S, bp, bi0 + 2 * L);
+            final FloatVector b30 = FloatVector.fromArray(S, bp, bi0 + 3 * L);
+            final FloatVector x00 = FloatVector.broadcast(S, a[ao + p]);
+            s00 = x00.fma(b00, s00);
+            s01 = x00.fma(b10, s01);
+            s02 = x00.fma(b20, s02);
+            s03 = x00.fma(b30, s03);
+            final FloatVector x10 = FloatVector.broadcast(S, a[ao + 1 * KS + p]);
+            s10 = x10.fma(b00, s10);
+            s11 = x10.fma(b10, s11);
+            s12 = x10.fma(b20, s12);
+            s13 = x10.fma(b30, s13);
+            final FloatVector x20 = FloatVector.broadcast(S, a[ao + 2 * KS + p]);
+            s20 = x20.fma(b00, s20);
+            s21 = x20.fma(b10, s21);
+            s22 = x20.fma(b20, s22);
+            s23 = x20.fma(b30, s23);
+            final FloatVector x30 = FloatVector.broadcast(S, a[ao + 3 * KS + p]);
             s30 = x30.fma(b00, s30);
             s31 = x30.fma(b10, s31);
             s32 = x30.fma(b20, s32);
@@ -699,8 +1289,8 @@ final class GemmTiles {
         s32.intoArray(c, c3 + 2 * L);
     }
 
-    /** C tile of 4 rows (rows past {@code il} repeat row {@code il}) x 3 vector(s) at (i, j); A[t, p] = a[ao + p * 4 + t] (a packed micro-panel). */
-    static void t4x3p(float[] a, int ao, float[] bp, int bpo, float[] cl,
+    /** C tile of 4 rows (rows past {@code il} repeat row {@code il}) x 3 vector(s) at (i, j); A[t, p] = a[ao + p * 4 + t] (a packed micro-panel; ars unused). */
+    static void t4x3p(float[] a, int ao, int ars, float[] bp, int bpo, float[] cl,
                         float[] c, int co, int ldc, int kc, int i, int il, int j) {
         final boolean z = cl != c;
         final int c0 = co + i * ldc + j;
@@ -737,6 +1327,122 @@ final class GemmTiles {
             s21 = x20.fma(b10, s21);
             s22 = x20.fma(b20, s22);
             final FloatVector x30 = FloatVector.broadcast(S, a[ao + (p) * 4 + 3]);
+            s30 = x30.fma(b00, s30);
+            s31 = x30.fma(b10, s31);
+            s32 = x30.fma(b20, s32);
+        }
+        s00.intoArray(c, c0);
+        s01.intoArray(c, c0 + 1 * L);
+        s02.intoArray(c, c0 + 2 * L);
+        s10.intoArray(c, c1);
+        s11.intoArray(c, c1 + 1 * L);
+        s12.intoArray(c, c1 + 2 * L);
+        s20.intoArray(c, c2);
+        s21.intoArray(c, c2 + 1 * L);
+        s22.intoArray(c, c2 + 2 * L);
+        s30.intoArray(c, c3);
+        s31.intoArray(c, c3 + 1 * L);
+        s32.intoArray(c, c3 + 2 * L);
+    }
+
+    /** C tile of 4 rows (rows past {@code il} repeat row {@code il}) x 3 vector(s) at (i, j); A[t, p] = a[ao + (rt - i) * ars + p * 4], rt = min(i + t, il) (a packed micro-panel, ars = 1). */
+    static void t4x3q(float[] a, int ao, int ars, float[] bp, int bpo, float[] cl,
+                        float[] c, int co, int ldc, int kc, int i, int il, int j) {
+        final boolean z = cl != c;
+        final int c0 = co + i * ldc + j;
+        final int c1 = co + Math.min(i + 1, il) * ldc + j;
+        final int c2 = co + Math.min(i + 2, il) * ldc + j;
+        final int c3 = co + Math.min(i + 3, il) * ldc + j;
+        FloatVector s00 = FloatVector.fromArray(S, cl, z ? 0 : c0);
+        FloatVector s01 = FloatVector.fromArray(S, cl, z ? 1 * L : c0 + 1 * L);
+        FloatVector s02 = FloatVector.fromArray(S, cl, z ? 2 * L : c0 + 2 * L);
+        FloatVector s10 = FloatVector.fromArray(S, cl, z ? 0 : c1);
+        FloatVector s11 = FloatVector.fromArray(S, cl, z ? 1 * L : c1 + 1 * L);
+        FloatVector s12 = FloatVector.fromArray(S, cl, z ? 2 * L : c1 + 2 * L);
+        FloatVector s20 = FloatVector.fromArray(S, cl, z ? 0 : c2);
+        FloatVector s21 = FloatVector.fromArray(S, cl, z ? 1 * L : c2 + 1 * L);
+        FloatVector s22 = FloatVector.fromArray(S, cl, z ? 2 * L : c2 + 2 * L);
+        FloatVector s30 = FloatVector.fromArray(S, cl, z ? 0 : c3);
+        FloatVector s31 = FloatVector.fromArray(S, cl, z ? 1 * L : c3 + 1 * L);
+        FloatVector s32 = FloatVector.fromArray(S, cl, z ? 2 * L : c3 + 2 * L);
+        final int a0 = ao;
+        final int a1 = ao + (Math.min(i + 1, il) - i) * ars;
+        final int a2 = ao + (Math.min(i + 2, il) - i) * ars;
+        final int a3 = ao + (Math.min(i + 3, il) - i) * ars;
+        for (int p = 0; p < kc; p++) {
+            final int bi0 = bpo + p * 3 * L;
+            final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
+            final FloatVector b10 = FloatVector.fromArray(S, bp, bi0 + 1 * L);
+            final FloatVector b20 = FloatVector.fromArray(S, bp, bi0 + 2 * L);
+            final FloatVector x00 = FloatVector.broadcast(S, a[a0 + (p) * 4]);
+            s00 = x00.fma(b00, s00);
+            s01 = x00.fma(b10, s01);
+            s02 = x00.fma(b20, s02);
+            final FloatVector x10 = FloatVector.broadcast(S, a[a1 + (p) * 4]);
+            s10 = x10.fma(b00, s10);
+            s11 = x10.fma(b10, s11);
+            s12 = x10.fma(b20, s12);
+            final FloatVector x20 = FloatVector.broadcast(S, a[a2 + (p) * 4]);
+            s20 = x20.fma(b00, s20);
+            s21 = x20.fma(b10, s21);
+            s22 = x20.fma(b20, s22);
+            final FloatVector x30 = FloatVector.broadcast(S, a[a3 + (p) * 4]);
+            s30 = x30.fma(b00, s30);
+            s31 = x30.fma(b10, s31);
+            s32 = x30.fma(b20, s32);
+        }
+        s00.intoArray(c, c0);
+        s01.intoArray(c, c0 + 1 * L);
+        s02.intoArray(c, c0 + 2 * L);
+        s10.intoArray(c, c1);
+        s11.intoArray(c, c1 + 1 * L);
+        s12.intoArray(c, c1 + 2 * L);
+        s20.intoArray(c, c2);
+        s21.intoArray(c, c2 + 1 * L);
+        s22.intoArray(c, c2 + 2 * L);
+        s30.intoArray(c, c3);
+        s31.intoArray(c, c3 + 1 * L);
+        s32.intoArray(c, c3 + 2 * L);
+    }
+
+    /** C tile of 4 rows (rows past {@code il} repeat row {@code il}) x 3 vector(s) at (i, j); A[t, p] = a[ao + t * KS + p] (rows copied to a micro-panel of row stride KS; ars unused). */
+    static void t4x3s(float[] a, int ao, int ars, float[] bp, int bpo, float[] cl,
+                        float[] c, int co, int ldc, int kc, int i, int il, int j) {
+        final boolean z = cl != c;
+        final int c0 = co + i * ldc + j;
+        final int c1 = co + Math.min(i + 1, il) * ldc + j;
+        final int c2 = co + Math.min(i + 2, il) * ldc + j;
+        final int c3 = co + Math.min(i + 3, il) * ldc + j;
+        FloatVector s00 = FloatVector.fromArray(S, cl, z ? 0 : c0);
+        FloatVector s01 = FloatVector.fromArray(S, cl, z ? 1 * L : c0 + 1 * L);
+        FloatVector s02 = FloatVector.fromArray(S, cl, z ? 2 * L : c0 + 2 * L);
+        FloatVector s10 = FloatVector.fromArray(S, cl, z ? 0 : c1);
+        FloatVector s11 = FloatVector.fromArray(S, cl, z ? 1 * L : c1 + 1 * L);
+        FloatVector s12 = FloatVector.fromArray(S, cl, z ? 2 * L : c1 + 2 * L);
+        FloatVector s20 = FloatVector.fromArray(S, cl, z ? 0 : c2);
+        FloatVector s21 = FloatVector.fromArray(S, cl, z ? 1 * L : c2 + 1 * L);
+        FloatVector s22 = FloatVector.fromArray(S, cl, z ? 2 * L : c2 + 2 * L);
+        FloatVector s30 = FloatVector.fromArray(S, cl, z ? 0 : c3);
+        FloatVector s31 = FloatVector.fromArray(S, cl, z ? 1 * L : c3 + 1 * L);
+        FloatVector s32 = FloatVector.fromArray(S, cl, z ? 2 * L : c3 + 2 * L);
+        for (int p = 0; p < kc; p++) {
+            final int bi0 = bpo + p * 3 * L;
+            final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
+            final FloatVector b10 = FloatVector.fromArray(S, bp, bi0 + 1 * L);
+            final FloatVector b20 = FloatVector.fromArray(S, bp, bi0 + 2 * L);
+            final FloatVector x00 = FloatVector.broadcast(S, a[ao + p]);
+            s00 = x00.fma(b00, s00);
+            s01 = x00.fma(b10, s01);
+            s02 = x00.fma(b20, s02);
+            final FloatVector x10 = FloatVector.broadcast(S, a[ao + 1 * KS + p]);
+            s10 = x10.fma(b00, s10);
+            s11 = x10.fma(b10, s11);
+            s12 = x10.fma(b20, s12);
+            final FloatVector x20 = FloatVector.broadcast(S, a[ao + 2 * KS + p]);
+            s20 = x20.fma(b00, s20);
+            s21 = x20.fma(b10, s21);
+            s22 = x20.fma(b20, s22);
+            final FloatVector x30 = FloatVector.broadcast(S, a[ao + 3 * KS + p]);
             s30 = x30.fma(b00, s30);
             s31 = x30.fma(b10, s31);
             s32 = x30.fma(b20, s32);
@@ -838,8 +1544,8 @@ final class GemmTiles {
         s71.intoArray(c, c7 + 1 * L);
     }
 
-    /** C tile of 8 rows (rows past {@code il} repeat row {@code il}) x 2 vector(s) at (i, j); A[t, p] = a[ao + p * 8 + t] (a packed micro-panel). */
-    static void t8x2p(float[] a, int ao, float[] bp, int bpo, float[] cl,
+    /** C tile of 8 rows (rows past {@code il} repeat row {@code il}) x 2 vector(s) at (i, j); A[t, p] = a[ao + p * 8 + t] (a packed micro-panel; ars unused). */
+    static void t8x2p(float[] a, int ao, int ars, float[] bp, int bpo, float[] cl,
                         float[] c, int co, int ldc, int kc, int i, int il, int j) {
         final boolean z = cl != c;
         final int c0 = co + i * ldc + j;
@@ -892,6 +1598,164 @@ final class GemmTiles {
             s60 = x60.fma(b00, s60);
             s61 = x60.fma(b10, s61);
             final FloatVector x70 = FloatVector.broadcast(S, a[ao + (p) * 8 + 7]);
+            s70 = x70.fma(b00, s70);
+            s71 = x70.fma(b10, s71);
+        }
+        s00.intoArray(c, c0);
+        s01.intoArray(c, c0 + 1 * L);
+        s10.intoArray(c, c1);
+        s11.intoArray(c, c1 + 1 * L);
+        s20.intoArray(c, c2);
+        s21.intoArray(c, c2 + 1 * L);
+        s30.intoArray(c, c3);
+        s31.intoArray(c, c3 + 1 * L);
+        s40.intoArray(c, c4);
+        s41.intoArray(c, c4 + 1 * L);
+        s50.intoArray(c, c5);
+        s51.intoArray(c, c5 + 1 * L);
+        s60.intoArray(c, c6);
+        s61.intoArray(c, c6 + 1 * L);
+        s70.intoArray(c, c7);
+        s71.intoArray(c, c7 + 1 * L);
+    }
+
+    /** C tile of 8 rows (rows past {@code il} repeat row {@code il}) x 2 vector(s) at (i, j); A[t, p] = a[ao + (rt - i) * ars + p * 8], rt = min(i + t, il) (a packed micro-panel, ars = 1). */
+    static void t8x2q(float[] a, int ao, int ars, float[] bp, int bpo, float[] cl,
+                        float[] c, int co, int ldc, int kc, int i, int il, int j) {
+        final boolean z = cl != c;
+        final int c0 = co + i * ldc + j;
+        final int c1 = co + Math.min(i + 1, il) * ldc + j;
+        final int c2 = co + Math.min(i + 2, il) * ldc + j;
+        final int c3 = co + Math.min(i + 3, il) * ldc + j;
+        final int c4 = co + Math.min(i + 4, il) * ldc + j;
+        final int c5 = co + Math.min(i + 5, il) * ldc + j;
+        final int c6 = co + Math.min(i + 6, il) * ldc + j;
+        final int c7 = co + Math.min(i + 7, il) * ldc + j;
+        FloatVector s00 = FloatVector.fromArray(S, cl, z ? 0 : c0);
+        FloatVector s01 = FloatVector.fromArray(S, cl, z ? 1 * L : c0 + 1 * L);
+        FloatVector s10 = FloatVector.fromArray(S, cl, z ? 0 : c1);
+        FloatVector s11 = FloatVector.fromArray(S, cl, z ? 1 * L : c1 + 1 * L);
+        FloatVector s20 = FloatVector.fromArray(S, cl, z ? 0 : c2);
+        FloatVector s21 = FloatVector.fromArray(S, cl, z ? 1 * L : c2 + 1 * L);
+        FloatVector s30 = FloatVector.fromArray(S, cl, z ? 0 : c3);
+        FloatVector s31 = FloatVector.fromArray(S, cl, z ? 1 * L : c3 + 1 * L);
+        FloatVector s40 = FloatVector.fromArray(S, cl, z ? 0 : c4);
+        FloatVector s41 = FloatVector.fromArray(S, cl, z ? 1 * L : c4 + 1 * L);
+        FloatVector s50 = FloatVector.fromArray(S, cl, z ? 0 : c5);
+        FloatVector s51 = FloatVector.fromArray(S, cl, z ? 1 * L : c5 + 1 * L);
+        FloatVector s60 = FloatVector.fromArray(S, cl, z ? 0 : c6);
+        FloatVector s61 = FloatVector.fromArray(S, cl, z ? 1 * L : c6 + 1 * L);
+        FloatVector s70 = FloatVector.fromArray(S, cl, z ? 0 : c7);
+        FloatVector s71 = FloatVector.fromArray(S, cl, z ? 1 * L : c7 + 1 * L);
+        final int a0 = ao;
+        final int a1 = ao + (Math.min(i + 1, il) - i) * ars;
+        final int a2 = ao + (Math.min(i + 2, il) - i) * ars;
+        final int a3 = ao + (Math.min(i + 3, il) - i) * ars;
+        final int a4 = ao + (Math.min(i + 4, il) - i) * ars;
+        final int a5 = ao + (Math.min(i + 5, il) - i) * ars;
+        final int a6 = ao + (Math.min(i + 6, il) - i) * ars;
+        final int a7 = ao + (Math.min(i + 7, il) - i) * ars;
+        for (int p = 0; p < kc; p++) {
+            final int bi0 = bpo + p * 2 * L;
+            final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
+            final FloatVector b10 = FloatVector.fromArray(S, bp, bi0 + 1 * L);
+            final FloatVector x00 = FloatVector.broadcast(S, a[a0 + (p) * 8]);
+            s00 = x00.fma(b00, s00);
+            s01 = x00.fma(b10, s01);
+            final FloatVector x10 = FloatVector.broadcast(S, a[a1 + (p) * 8]);
+            s10 = x10.fma(b00, s10);
+            s11 = x10.fma(b10, s11);
+            final FloatVector x20 = FloatVector.broadcast(S, a[a2 + (p) * 8]);
+            s20 = x20.fma(b00, s20);
+            s21 = x20.fma(b10, s21);
+            final FloatVector x30 = FloatVector.broadcast(S, a[a3 + (p) * 8]);
+            s30 = x30.fma(b00, s30);
+            s31 = x30.fma(b10, s31);
+            final FloatVector x40 = FloatVector.broadcast(S, a[a4 + (p) * 8]);
+            s40 = x40.fma(b00, s40);
+            s41 = x40.fma(b10, s41);
+            final FloatVector x50 = FloatVector.broadcast(S, a[a5 + (p) * 8]);
+            s50 = x50.fma(b00, s50);
+            s51 = x50.fma(b10, s51);
+            final FloatVector x60 = FloatVector.broadcast(S, a[a6 + (p) * 8]);
+            s60 = x60.fma(b00, s60);
+            s61 = x60.fma(b10, s61);
+            final FloatVector x70 = FloatVector.broadcast(S, a[a7 + (p) * 8]);
+            s70 = x70.fma(b00, s70);
+            s71 = x70.fma(b10, s71);
+        }
+        s00.intoArray(c, c0);
+        s01.intoArray(c, c0 + 1 * L);
+        s10.intoArray(c, c1);
+        s11.intoArray(c, c1 + 1 * L);
+        s20.intoArray(c, c2);
+        s21.intoArray(c, c2 + 1 * L);
+        s30.intoArray(c, c3);
+        s31.intoArray(c, c3 + 1 * L);
+        s40.intoArray(c, c4);
+        s41.intoArray(c, c4 + 1 * L);
+        s50.intoArray(c, c5);
+        s51.intoArray(c, c5 + 1 * L);
+        s60.intoArray(c, c6);
+        s61.intoArray(c, c6 + 1 * L);
+        s70.intoArray(c, c7);
+        s71.intoArray(c, c7 + 1 * L);
+    }
+
+    /** C tile of 8 rows (rows past {@code il} repeat row {@code il}) x 2 vector(s) at (i, j); A[t, p] = a[ao + t * KS + p] (rows copied to a micro-panel of row stride KS; ars unused). */
+    static void t8x2s(float[] a, int ao, int ars, float[] bp, int bpo, float[] cl,
+                        float[] c, int co, int ldc, int kc, int i, int il, int j) {
+        final boolean z = cl != c;
+        final int c0 = co + i * ldc + j;
+        final int c1 = co + Math.min(i + 1, il) * ldc + j;
+        final int c2 = co + Math.min(i + 2, il) * ldc + j;
+        final int c3 = co + Math.min(i + 3, il) * ldc + j;
+        final int c4 = co + Math.min(i + 4, il) * ldc + j;
+        final int c5 = co + Math.min(i + 5, il) * ldc + j;
+        final int c6 = co + Math.min(i + 6, il) * ldc + j;
+        final int c7 = co + Math.min(i + 7, il) * ldc + j;
+        FloatVector s00 = FloatVector.fromArray(S, cl, z ? 0 : c0);
+        FloatVector s01 = FloatVector.fromArray(S, cl, z ? 1 * L : c0 + 1 * L);
+        FloatVector s10 = FloatVector.fromArray(S, cl, z ? 0 : c1);
+        FloatVector s11 = FloatVector.fromArray(S, cl, z ? 1 * L : c1 + 1 * L);
+        FloatVector s20 = FloatVector.fromArray(S, cl, z ? 0 : c2);
+        FloatVector s21 = FloatVector.fromArray(S, cl, z ? 1 * L : c2 + 1 * L);
+        FloatVector s30 = FloatVector.fromArray(S, cl, z ? 0 : c3);
+        FloatVector s31 = FloatVector.fromArray(S, cl, z ? 1 * L : c3 + 1 * L);
+        FloatVector s40 = FloatVector.fromArray(S, cl, z ? 0 : c4);
+        FloatVector s41 = FloatVector.fromArray(S, cl, z ? 1 * L : c4 + 1 * L);
+        FloatVector s50 = FloatVector.fromArray(S, cl, z ? 0 : c5);
+        FloatVector s51 = FloatVector.fromArray(S, cl, z ? 1 * L : c5 + 1 * L);
+        FloatVector s60 = FloatVector.fromArray(S, cl, z ? 0 : c6);
+        FloatVector s61 = FloatVector.fromArray(S, cl, z ? 1 * L : c6 + 1 * L);
+        FloatVector s70 = FloatVector.fromArray(S, cl, z ? 0 : c7);
+        FloatVector s71 = FloatVector.fromArray(S, cl, z ? 1 * L : c7 + 1 * L);
+        for (int p = 0; p < kc; p++) {
+            final int bi0 = bpo + p * 2 * L;
+            final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
+            final FloatVector b10 = FloatVector.fromArray(S, bp, bi0 + 1 * L);
+            final FloatVector x00 = FloatVector.broadcast(S, a[ao + p]);
+            s00 = x00.fma(b00, s00);
+            s01 = x00.fma(b10, s01);
+            final FloatVector x10 = FloatVector.broadcast(S, a[ao + 1 * KS + p]);
+            s10 = x10.fma(b00, s10);
+            s11 = x10.fma(b10, s11);
+            final FloatVector x20 = FloatVector.broadcast(S, a[ao + 2 * KS + p]);
+            s20 = x20.fma(b00, s20);
+            s21 = x20.fma(b10, s21);
+            final FloatVector x30 = FloatVector.broadcast(S, a[ao + 3 * KS + p]);
+            s30 = x30.fma(b00, s30);
+            s31 = x30.fma(b10, s31);
+            final FloatVector x40 = FloatVector.broadcast(S, a[ao + 4 * KS + p]);
+            s40 = x40.fma(b00, s40);
+            s41 = x40.fma(b10, s41);
+            final FloatVector x50 = FloatVector.broadcast(S, a[ao + 5 * KS + p]);
+            s50 = x50.fma(b00, s50);
+            s51 = x50.fma(b10, s51);
+            final FloatVector x60 = FloatVector.broadcast(S, a[ao + 6 * KS + p]);
+            s60 = x60.fma(b00, s60);
+            s61 = x60.fma(b10, s61);
+            final FloatVector x70 = FloatVector.broadcast(S, a[ao + 7 * KS + p]);
             s70 = x70.fma(b00, s70);
             s71 = x70.fma(b10, s71);
         }
@@ -971,8 +1835,8 @@ final class GemmTiles {
         s70.intoArray(c, c7);
     }
 
-    /** C tile of 8 rows (rows past {@code il} repeat row {@code il}) x 1 vector(s) at (i, j); A[t, p] = a[ao + p * 8 + t] (a packed micro-panel). */
-    static void t8x1p(float[] a, int ao, float[] bp, int bpo, float[] cl,
+    /** C tile of 8 rows (rows past {@code il} repeat row {@code il}) x 1 vector(s) at (i, j); A[t, p] = a[ao + p * 8 + t] (a packed micro-panel; ars unused). */
+    static void t8x1p(float[] a, int ao, int ars, float[] bp, int bpo, float[] cl,
                         float[] c, int co, int ldc, int kc, int i, int il, int j) {
         final boolean z = cl != c;
         final int c0 = co + i * ldc + j;
@@ -1009,6 +1873,114 @@ final class GemmTiles {
             final FloatVector x60 = FloatVector.broadcast(S, a[ao + (p) * 8 + 6]);
             s60 = x60.fma(b00, s60);
             final FloatVector x70 = FloatVector.broadcast(S, a[ao + (p) * 8 + 7]);
+            s70 = x70.fma(b00, s70);
+        }
+        s00.intoArray(c, c0);
+        s10.intoArray(c, c1);
+        s20.intoArray(c, c2);
+        s30.intoArray(c, c3);
+        s40.intoArray(c, c4);
+        s50.intoArray(c, c5);
+        s60.intoArray(c, c6);
+        s70.intoArray(c, c7);
+    }
+
+    /** C tile of 8 rows (rows past {@code il} repeat row {@code il}) x 1 vector(s) at (i, j); A[t, p] = a[ao + (rt - i) * ars + p * 8], rt = min(i + t, il) (a packed micro-panel, ars = 1). */
+    static void t8x1q(float[] a, int ao, int ars, float[] bp, int bpo, float[] cl,
+                        float[] c, int co, int ldc, int kc, int i, int il, int j) {
+        final boolean z = cl != c;
+        final int c0 = co + i * ldc + j;
+        final int c1 = co + Math.min(i + 1, il) * ldc + j;
+        final int c2 = co + Math.min(i + 2, il) * ldc + j;
+        final int c3 = co + Math.min(i + 3, il) * ldc + j;
+        final int c4 = co + Math.min(i + 4, il) * ldc + j;
+        final int c5 = co + Math.min(i + 5, il) * ldc + j;
+        final int c6 = co + Math.min(i + 6, il) * ldc + j;
+        final int c7 = co + Math.min(i + 7, il) * ldc + j;
+        FloatVector s00 = FloatVector.fromArray(S, cl, z ? 0 : c0);
+        FloatVector s10 = FloatVector.fromArray(S, cl, z ? 0 : c1);
+        FloatVector s20 = FloatVector.fromArray(S, cl, z ? 0 : c2);
+        FloatVector s30 = FloatVector.fromArray(S, cl, z ? 0 : c3);
+        FloatVector s40 = FloatVector.fromArray(S, cl, z ? 0 : c4);
+        FloatVector s50 = FloatVector.fromArray(S, cl, z ? 0 : c5);
+        FloatVector s60 = FloatVector.fromArray(S, cl, z ? 0 : c6);
+        FloatVector s70 = FloatVector.fromArray(S, cl, z ? 0 : c7);
+        final int a0 = ao;
+        final int a1 = ao + (Math.min(i + 1, il) - i) * ars;
+        final int a2 = ao + (Math.min(i + 2, il) - i) * ars;
+        final int a3 = ao + (Math.min(i + 3, il) - i) * ars;
+        final int a4 = ao + (Math.min(i + 4, il) - i) * ars;
+        final int a5 = ao + (Math.min(i + 5, il) - i) * ars;
+        final int a6 = ao + (Math.min(i + 6, il) - i) * ars;
+        final int a7 = ao + (Math.min(i + 7, il) - i) * ars;
+        for (int p = 0; p < kc; p++) {
+            final int bi0 = bpo + p * 1 * L;
+            final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
+            final FloatVector x00 = FloatVector.broadcast(S, a[a0 + (p) * 8]);
+            s00 = x00.fma(b00, s00);
+            final FloatVector x10 = FloatVector.broadcast(S, a[a1 + (p) * 8]);
+            s10 = x10.fma(b00, s10);
+            final FloatVector x20 = FloatVector.broadcast(S, a[a2 + (p) * 8]);
+            s20 = x20.fma(b00, s20);
+            final FloatVector x30 = FloatVector.broadcast(S, a[a3 + (p) * 8]);
+            s30 = x30.fma(b00, s30);
+            final FloatVector x40 = FloatVector.broadcast(S, a[a4 + (p) * 8]);
+            s40 = x40.fma(b00, s40);
+            final FloatVector x50 = FloatVector.broadcast(S, a[a5 + (p) * 8]);
+            s50 = x50.fma(b00, s50);
+            final FloatVector x60 = FloatVector.broadcast(S, a[a6 + (p) * 8]);
+            s60 = x60.fma(b00, s60);
+            final FloatVector x70 = FloatVector.broadcast(S, a[a7 + (p) * 8]);
+            s70 = x70.fma(b00, s70);
+        }
+        s00.intoArray(c, c0);
+        s10.intoArray(c, c1);
+        s20.intoArray(c, c2);
+        s30.intoArray(c, c3);
+        s40.intoArray(c, c4);
+        s50.intoArray(c, c5);
+        s60.intoArray(c, c6);
+        s70.intoArray(c, c7);
+    }
+
+    /** C tile of 8 rows (rows past {@code il} repeat row {@code il}) x 1 vector(s) at (i, j); A[t, p] = a[ao + t * KS + p] (rows copied to a micro-panel of row stride KS; ars unused). */
+    static void t8x1s(float[] a, int ao, int ars, float[] bp, int bpo, float[] cl,
+                        float[] c, int co, int ldc, int kc, int i, int il, int j) {
+        final boolean z = cl != c;
+        final int c0 = co + i * ldc + j;
+        final int c1 = co + Math.min(i + 1, il) * ldc + j;
+        final int c2 = co + Math.min(i + 2, il) * ldc + j;
+        final int c3 = co + Math.min(i + 3, il) * ldc + j;
+        final int c4 = co + Math.min(i + 4, il) * ldc + j;
+        final int c5 = co + Math.min(i + 5, il) * ldc + j;
+        final int c6 = co + Math.min(i + 6, il) * ldc + j;
+        final int c7 = co + Math.min(i + 7, il) * ldc + j;
+        FloatVector s00 = FloatVector.fromArray(S, cl, z ? 0 : c0);
+        FloatVector s10 = FloatVector.fromArray(S, cl, z ? 0 : c1);
+        FloatVector s20 = FloatVector.fromArray(S, cl, z ? 0 : c2);
+        FloatVector s30 = FloatVector.fromArray(S, cl, z ? 0 : c3);
+        FloatVector s40 = FloatVector.fromArray(S, cl, z ? 0 : c4);
+        FloatVector s50 = FloatVector.fromArray(S, cl, z ? 0 : c5);
+        FloatVector s60 = FloatVector.fromArray(S, cl, z ? 0 : c6);
+        FloatVector s70 = FloatVector.fromArray(S, cl, z ? 0 : c7);
+        for (int p = 0; p < kc; p++) {
+            final int bi0 = bpo + p * 1 * L;
+            final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
+            final FloatVector x00 = FloatVector.broadcast(S, a[ao + p]);
+            s00 = x00.fma(b00, s00);
+            final FloatVector x10 = FloatVector.broadcast(S, a[ao + 1 * KS + p]);
+            s10 = x10.fma(b00, s10);
+            final FloatVector x20 = FloatVector.broadcast(S, a[ao + 2 * KS + p]);
+            s20 = x20.fma(b00, s20);
+            final FloatVector x30 = FloatVector.broadcast(S, a[ao + 3 * KS + p]);
+            s30 = x30.fma(b00, s30);
+            final FloatVector x40 = FloatVector.broadcast(S, a[ao + 4 * KS + p]);
+            s40 = x40.fma(b00, s40);
+            final FloatVector x50 = FloatVector.broadcast(S, a[ao + 5 * KS + p]);
+            s50 = x50.fma(b00, s50);
+            final FloatVector x60 = FloatVector.broadcast(S, a[ao + 6 * KS + p]);
+            s60 = x60.fma(b00, s60);
+            final FloatVector x70 = FloatVector.broadcast(S, a[ao + 7 * KS + p]);
             s70 = x70.fma(b00, s70);
         }
         s00.intoArray(c, c0);
@@ -1124,8 +2096,8 @@ final class GemmTiles {
         s53.intoArray(c, c5 + 3 * L);
     }
 
-    /** C tile of 6 rows (rows past {@code il} repeat row {@code il}) x 4 vector(s) at (i, j); A[t, p] = a[ao + p * 6 + t] (a packed micro-panel). */
-    static void t6x4p(float[] a, int ao, float[] bp, int bpo, float[] cl,
+    /** C tile of 6 rows (rows past {@code il} repeat row {@code il}) x 4 vector(s) at (i, j); A[t, p] = a[ao + p * 8 + t] (a packed micro-panel; ars unused). */
+    static void t6x4p(float[] a, int ao, int ars, float[] bp, int bpo, float[] cl,
                         float[] c, int co, int ldc, int kc, int i, int il, int j) {
         final boolean z = cl != c;
         final int c0 = co + i * ldc + j;
@@ -1190,6 +2162,206 @@ final class GemmTiles {
             s42 = x40.fma(b20, s42);
             s43 = x40.fma(b30, s43);
             final FloatVector x50 = FloatVector.broadcast(S, a[ao + (p) * 8 + 5]);
+            s50 = x50.fma(b00, s50);
+            s51 = x50.fma(b10, s51);
+            s52 = x50.fma(b20, s52);
+            s53 = x50.fma(b30, s53);
+        }
+        s00.intoArray(c, c0);
+        s01.intoArray(c, c0 + 1 * L);
+        s02.intoArray(c, c0 + 2 * L);
+        s03.intoArray(c, c0 + 3 * L);
+        s10.intoArray(c, c1);
+        s11.intoArray(c, c1 + 1 * L);
+        s12.intoArray(c, c1 + 2 * L);
+        s13.intoArray(c, c1 + 3 * L);
+        s20.intoArray(c, c2);
+        s21.intoArray(c, c2 + 1 * L);
+        s22.intoArray(c, c2 + 2 * L);
+        s23.intoArray(c, c2 + 3 * L);
+        s30.intoArray(c, c3);
+        s31.intoArray(c, c3 + 1 * L);
+        s32.intoArray(c, c3 + 2 * L);
+        s33.intoArray(c, c3 + 3 * L);
+        s40.intoArray(c, c4);
+        s41.intoArray(c, c4 + 1 * L);
+        s42.intoArray(c, c4 + 2 * L);
+        s43.intoArray(c, c4 + 3 * L);
+        s50.intoArray(c, c5);
+        s51.intoArray(c, c5 + 1 * L);
+        s52.intoArray(c, c5 + 2 * L);
+        s53.intoArray(c, c5 + 3 * L);
+    }
+
+    /** C tile of 6 rows (rows past {@code il} repeat row {@code il}) x 4 vector(s) at (i, j); A[t, p] = a[ao + (rt - i) * ars + p * 8], rt = min(i + t, il) (a packed micro-panel, ars = 1). */
+    static void t6x4q(float[] a, int ao, int ars, float[] bp, int bpo, float[] cl,
+                        float[] c, int co, int ldc, int kc, int i, int il, int j) {
+        final boolean z = cl != c;
+        final int c0 = co + i * ldc + j;
+        final int c1 = co + Math.min(i + 1, il) * ldc + j;
+        final int c2 = co + Math.min(i + 2, il) * ldc + j;
+        final int c3 = co + Math.min(i + 3, il) * ldc + j;
+        final int c4 = co + Math.min(i + 4, il) * ldc + j;
+        final int c5 = co + Math.min(i + 5, il) * ldc + j;
+        FloatVector s00 = FloatVector.fromArray(S, cl, z ? 0 : c0);
+        FloatVector s01 = FloatVector.fromArray(S, cl, z ? 1 * L : c0 + 1 * L);
+        FloatVector s02 = FloatVector.fromArray(S, cl, z ? 2 * L : c0 + 2 * L);
+        FloatVector s03 = FloatVector.fromArray(S, cl, z ? 3 * L : c0 + 3 * L);
+        FloatVector s10 = FloatVector.fromArray(S, cl, z ? 0 : c1);
+        FloatVector s11 = FloatVector.fromArray(S, cl, z ? 1 * L : c1 + 1 * L);
+        FloatVector s12 = FloatVector.fromArray(S, cl, z ? 2 * L : c1 + 2 * L);
+        FloatVector s13 = FloatVector.fromArray(S, cl, z ? 3 * L : c1 + 3 * L);
+        FloatVector s20 = FloatVector.fromArray(S, cl, z ? 0 : c2);
+        FloatVector s21 = FloatVector.fromArray(S, cl, z ? 1 * L : c2 + 1 * L);
+        FloatVector s22 = FloatVector.fromArray(S, cl, z ? 2 * L : c2 + 2 * L);
+        FloatVector s23 = FloatVector.fromArray(S, cl, z ? 3 * L : c2 + 3 * L);
+        FloatVector s30 = FloatVector.fromArray(S, cl, z ? 0 : c3);
+        FloatVector s31 = FloatVector.fromArray(S, cl, z ? 1 * L : c3 + 1 * L);
+        FloatVector s32 = FloatVector.fromArray(S, cl, z ? 2 * L : c3 + 2 * L);
+        FloatVector s33 = FloatVector.fromArray(S, cl, z ? 3 * L : c3 + 3 * L);
+        FloatVector s40 = FloatVector.fromArray(S, cl, z ? 0 : c4);
+        FloatVector s41 = FloatVector.fromArray(S, cl, z ? 1 * L : c4 + 1 * L);
+        FloatVector s42 = FloatVector.fromArray(S, cl, z ? 2 * L : c4 + 2 * L);
+        FloatVector s43 = FloatVector.fromArray(S, cl, z ? 3 * L : c4 + 3 * L);
+        FloatVector s50 = FloatVector.fromArray(S, cl, z ? 0 : c5);
+        FloatVector s51 = FloatVector.fromArray(S, cl, z ? 1 * L : c5 + 1 * L);
+        FloatVector s52 = FloatVector.fromArray(S, cl, z ? 2 * L : c5 + 2 * L);
+        FloatVector s53 = FloatVector.fromArray(S, cl, z ? 3 * L : c5 + 3 * L);
+        final int a0 = ao;
+        final int a1 = ao + (Math.min(i + 1, il) - i) * ars;
+        final int a2 = ao + (Math.min(i + 2, il) - i) * ars;
+        final int a3 = ao + (Math.min(i + 3, il) - i) * ars;
+        final int a4 = ao + (Math.min(i + 4, il) - i) * ars;
+        final int a5 = ao + (Math.min(i + 5, il) - i) * ars;
+        for (int p = 0; p < kc; p++) {
+            final int bi0 = bpo + p * 4 * L;
+            final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
+            final FloatVector b10 = FloatVector.fromArray(S, bp, bi0 + 1 * L);
+            final FloatVector b20 = FloatVector.fromArray(S, bp, bi0 + 2 * L);
+            final FloatVector b30 = FloatVector.fromArray(S, bp, bi0 + 3 * L);
+            final FloatVector x00 = FloatVector.broadcast(S, a[a0 + (p) * 8]);
+            s00 = x00.fma(b00, s00);
+            s01 = x00.fma(b10, s01);
+            s02 = x00.fma(b20, s02);
+            s03 = x00.fma(b30, s03);
+            final FloatVector x10 = FloatVector.broadcast(S, a[a1 + (p) * 8]);
+            s10 = x10.fma(b00, s10);
+            s11 = x10.fma(b10, s11);
+            s12 = x10.fma(b20, s12);
+            s13 = x10.fma(b30, s13);
+            final FloatVector x20 = FloatVector.broadcast(S, a[a2 + (p) * 8]);
+            s20 = x20.fma(b00, s20);
+            s21 = x20.fma(b10, s21);
+            s22 = x20.fma(b20, s22);
+            s23 = x20.fma(b30, s23);
+            final FloatVector x30 = FloatVector.broadcast(S, a[a3 + (p) * 8]);
+            s30 = x30.fma(b00, s30);
+            s31 = x30.fma(b10, s31);
+            s32 = x30.fma(b20, s32);
+            s33 = x30.fma(b30, s33);
+            final FloatVector x40 = FloatVector.broadcast(S, a[a4 + (p) * 8]);
+            s40 = x40.fma(b00, s40);
+            s41 = x40.fma(b10, s41);
+            s42 = x40.fma(b20, s42);
+            s43 = x40.fma(b30, s43);
+            final FloatVector x50 = FloatVector.broadcast(S, a[a5 + (p) * 8]);
+            s50 = x50.fma(b00, s50);
+            s51 = x50.fma(b10, s51);
+            s52 = x50.fma(b20, s52);
+            s53 = x50.fma(b30, s53);
+        }
+        s00.intoArray(c, c0);
+        s01.intoArray(c, c0 + 1 * L);
+        s02.intoArray(c, c0 + 2 * L);
+        s03.intoArray(c, c0 + 3 * L);
+        s10.intoArray(c, c1);
+        s11.intoArray(c, c1 + 1 * L);
+        s12.intoArray(c, c1 + 2 * L);
+        s13.intoArray(c, c1 + 3 * L);
+        s20.intoArray(c, c2);
+        s21.intoArray(c, c2 + 1 * L);
+        s22.intoArray(c, c2 + 2 * L);
+        s23.intoArray(c, c2 + 3 * L);
+        s30.intoArray(c, c3);
+        s31.intoArray(c, c3 + 1 * L);
+        s32.intoArray(c, c3 + 2 * L);
+        s33.intoArray(c, c3 + 3 * L);
+        s40.intoArray(c, c4);
+        s41.intoArray(c, c4 + 1 * L);
+        s42.intoArray(c, c4 + 2 * L);
+        s43.intoArray(c, c4 + 3 * L);
+        s50.intoArray(c, c5);
+        s51.intoArray(c, c5 + 1 * L);
+        s52.intoArray(c, c5 + 2 * L);
+        s53.intoArray(c, c5 + 3 * L);
+    }
+
+    /** C tile of 6 rows (rows past {@code il} repeat row {@code il}) x 4 vector(s) at (i, j); A[t, p] = a[ao + t * KS + p] (rows copied to a micro-panel of row stride KS; ars unused). */
+    static void t6x4s(float[] a, int ao, int ars, float[] bp, int bpo, float[] cl,
+                        float[] c, int co, int ldc, int kc, int i, int il, int j) {
+        final boolean z = cl != c;
+        final int c0 = co + i * ldc + j;
+        final int c1 = co + Math.min(i + 1, il) * ldc + j;
+        final int c2 = co + Math.min(i + 2, il) * ldc + j;
+        final int c3 = co + Math.min(i + 3, il) * ldc + j;
+        final int c4 = co + Math.min(i + 4, il) * ldc + j;
+        final int c5 = co + Math.min(i + 5, il) * ldc + j;
+        FloatVector s00 = FloatVector.fromArray(S, cl, z ? 0 : c0);
+        FloatVector s01 = FloatVector.fromArray(S, cl, z ? 1 * L : c0 + 1 * L);
+        FloatVector s02 = FloatVector.fromArray(S, cl, z ? 2 * L : c0 + 2 * L);
+        FloatVector s03 = FloatVector.fromArray(S, cl, z ? 3 * L : c0 + 3 * L);
+        FloatVector s10 = FloatVector.fromArray(S, cl, z ? 0 : c1);
+        FloatVector s11 = FloatVector.fromArray(S, cl, z ? 1 * L : c1 + 1 * L);
+        FloatVector s12 = FloatVector.fromArray(S, cl, z ? 2 * L : c1 + 2 * L);
+        FloatVector s13 = FloatVector.fromArray(S, cl, z ? 3 * L : c1 + 3 * L);
+        FloatVector s20 = FloatVector.fromArray(S, cl, z ? 0 : c2);
+        FloatVector s21 = FloatVector.fromArray(S, cl, z ? 1 * L : c2 + 1 * L);
+        FloatVector s22 = FloatVector.fromArray(S, cl, z ? 2 * L : c2 + 2 * L);
+        FloatVector s23 = FloatVector.fromArray(S, cl, z ? 3 * L : c2 + 3 * L);
+        FloatVector s30 = FloatVector.fromArray(S, cl, z ? 0 : c3);
+        FloatVector s31 = FloatVector.fromArray(S, cl, z ? 1 * L : c3 + 1 * L);
+        FloatVector s32 = FloatVector.fromArray(S, cl, z ? 2 * L : c3 + 2 * L);
+        FloatVector s33 = FloatVector.fromArray(S, cl, z ? 3 * L : c3 + 3 * L);
+        FloatVector s40 = FloatVector.fromArray(S, cl, z ? 0 : c4);
+        FloatVector s41 = FloatVector.fromArray(S, cl, z ? 1 * L : c4 + 1 * L);
+        FloatVector s42 = FloatVector.fromArray(S, cl, z ? 2 * L : c4 + 2 * L);
+        FloatVector s43 = FloatVector.fromArray(S, cl, z ? 3 * L : c4 + 3 * L);
+        FloatVector s50 = FloatVector.fromArray(S, cl, z ? 0 : c5);
+        FloatVector s51 = FloatVector.fromArray(S, cl, z ? 1 * L : c5 + 1 * L);
+        FloatVector s52 = FloatVector.fromArray(S, cl, z ? 2 * L : c5 + 2 * L);
+        FloatVector s53 = FloatVector.fromArray(S, cl, z ? 3 * L : c5 + 3 * L);
+        for (int p = 0; p < kc; p++) {
+            final int bi0 = bpo + p * 4 * L;
+            final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
+            final FloatVector b10 = FloatVector.fromArray(S, bp, bi0 + 1 * L);
+            final FloatVector b20 = FloatVector.fromArray(S, bp, bi0 + 2 * L);
+            final FloatVector b30 = FloatVector.fromArray(S, bp, bi0 + 3 * L);
+            final FloatVector x00 = FloatVector.broadcast(S, a[ao + p]);
+            s00 = x00.fma(b00, s00);
+            s01 = x00.fma(b10, s01);
+            s02 = x00.fma(b20, s02);
+            s03 = x00.fma(b30, s03);
+            final FloatVector x10 = FloatVector.broadcast(S, a[ao + 1 * KS + p]);
+            s10 = x10.fma(b00, s10);
+            s11 = x10.fma(b10, s11);
+            s12 = x10.fma(b20, s12);
+            s13 = x10.fma(b30, s13);
+            final FloatVector x20 = FloatVector.broadcast(S, a[ao + 2 * KS + p]);
+            s20 = x20.fma(b00, s20);
+            s21 = x20.fma(b10, s21);
+            s22 = x20.fma(b20, s22);
+            s23 = x20.fma(b30, s23);
+            final FloatVector x30 = FloatVector.broadcast(S, a[ao + 3 * KS + p]);
+            s30 = x30.fma(b00, s30);
+            s31 = x30.fma(b10, s31);
+            s32 = x30.fma(b20, s32);
+            s33 = x30.fma(b30, s33);
+            final FloatVector x40 = FloatVector.broadcast(S, a[ao + 4 * KS + p]);
+            s40 = x40.fma(b00, s40);
+            s41 = x40.fma(b10, s41);
+            s42 = x40.fma(b20, s42);
+            s43 = x40.fma(b30, s43);
+            final FloatVector x50 = FloatVector.broadcast(S, a[ao + 5 * KS + p]);
             s50 = x50.fma(b00, s50);
             s51 = x50.fma(b10, s51);
             s52 = x50.fma(b20, s52);
@@ -1305,8 +2477,8 @@ final class GemmTiles {
         s52.intoArray(c, c5 + 2 * L);
     }
 
-    /** C tile of 6 rows (rows past {@code il} repeat row {@code il}) x 3 vector(s) at (i, j); A[t, p] = a[ao + p * 6 + t] (a packed micro-panel). */
-    static void t6x3p(float[] a, int ao, float[] bp, int bpo, float[] cl,
+    /** C tile of 6 rows (rows past {@code il} repeat row {@code il}) x 3 vector(s) at (i, j); A[t, p] = a[ao + p * 8 + t] (a packed micro-panel; ars unused). */
+    static void t6x3p(float[] a, int ao, int ars, float[] bp, int bpo, float[] cl,
                         float[] c, int co, int ldc, int kc, int i, int il, int j) {
         final boolean z = cl != c;
         final int c0 = co + i * ldc + j;
@@ -1359,6 +2531,168 @@ final class GemmTiles {
             s41 = x40.fma(b10, s41);
             s42 = x40.fma(b20, s42);
             final FloatVector x50 = FloatVector.broadcast(S, a[ao + (p) * 8 + 5]);
+            s50 = x50.fma(b00, s50);
+            s51 = x50.fma(b10, s51);
+            s52 = x50.fma(b20, s52);
+        }
+        s00.intoArray(c, c0);
+        s01.intoArray(c, c0 + 1 * L);
+        s02.intoArray(c, c0 + 2 * L);
+        s10.intoArray(c, c1);
+        s11.intoArray(c, c1 + 1 * L);
+        s12.intoArray(c, c1 + 2 * L);
+        s20.intoArray(c, c2);
+        s21.intoArray(c, c2 + 1 * L);
+        s22.intoArray(c, c2 + 2 * L);
+        s30.intoArray(c, c3);
+        s31.intoArray(c, c3 + 1 * L);
+        s32.intoArray(c, c3 + 2 * L);
+        s40.intoArray(c, c4);
+        s41.intoArray(c, c4 + 1 * L);
+        s42.intoArray(c, c4 + 2 * L);
+        s50.intoArray(c, c5);
+        s51.intoArray(c, c5 + 1 * L);
+        s52.intoArray(c, c5 + 2 * L);
+    }
+
+    /** C tile of 6 rows (rows past {@code il} repeat row {@code il}) x 3 vector(s) at (i, j); A[t, p] = a[ao + (rt - i) * ars + p * 8], rt = min(i + t, il) (a packed micro-panel, ars = 1). */
+    static void t6x3q(float[] a, int ao, int ars, float[] bp, int bpo, float[] cl,
+                        float[] c, int co, int ldc, int kc, int i, int il, int j) {
+        final boolean z = cl != c;
+        final int c0 = co + i * ldc + j;
+        final int c1 = co + Math.min(i + 1, il) * ldc + j;
+        final int c2 = co + Math.min(i + 2, il) * ldc + j;
+        final int c3 = co + Math.min(i + 3, il) * ldc + j;
+        final int c4 = co + Math.min(i + 4, il) * ldc + j;
+        final int c5 = co + Math.min(i + 5, il) * ldc + j;
+        FloatVector s00 = FloatVector.fromArray(S, cl, z ? 0 : c0);
+        FloatVector s01 = FloatVector.fromArray(S, cl, z ? 1 * L : c0 + 1 * L);
+        FloatVector s02 = FloatVector.fromArray(S, cl, z ? 2 * L : c0 + 2 * L);
+        FloatVector s10 = FloatVector.fromArray(S, cl, z ? 0 : c1);
+        FloatVector s11 = FloatVector.fromArray(S, cl, z ? 1 * L : c1 + 1 * L);
+        FloatVector s12 = FloatVector.fromArray(S, cl, z ? 2 * L : c1 + 2 * L);
+        FloatVector s20 = FloatVector.fromArray(S, cl, z ? 0 : c2);
+        FloatVector s21 = FloatVector.fromArray(S, cl, z ? 1 * L : c2 + 1 * L);
+        FloatVector s22 = FloatVector.fromArray(S, cl, z ? 2 * L : c2 + 2 * L);
+        FloatVector s30 = FloatVector.fromArray(S, cl, z ? 0 : c3);
+        FloatVector s31 = FloatVector.fromArray(S, cl, z ? 1 * L : c3 + 1 * L);
+        FloatVector s32 = FloatVector.fromArray(S, cl, z ? 2 * L : c3 + 2 * L);
+        FloatVector s40 = FloatVector.fromArray(S, cl, z ? 0 : c4);
+        FloatVector s41 = FloatVector.fromArray(S, cl, z ? 1 * L : c4 + 1 * L);
+        FloatVector s42 = FloatVector.fromArray(S, cl, z ? 2 * L : c4 + 2 * L);
+        FloatVector s50 = FloatVector.fromArray(S, cl, z ? 0 : c5);
+        FloatVector s51 = FloatVector.fromArray(S, cl, z ? 1 * L : c5 + 1 * L);
+        FloatVector s52 = FloatVector.fromArray(S, cl, z ? 2 * L : c5 + 2 * L);
+        final int a0 = ao;
+        final int a1 = ao + (Math.min(i + 1, il) - i) * ars;
+        final int a2 = ao + (Math.min(i + 2, il) - i) * ars;
+        final int a3 = ao + (Math.min(i + 3, il) - i) * ars;
+        final int a4 = ao + (Math.min(i + 4, il) - i) * ars;
+        final int a5 = ao + (Math.min(i + 5, il) - i) * ars;
+        for (int p = 0; p < kc; p++) {
+            final int bi0 = bpo + p * 3 * L;
+            final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
+            final FloatVector b10 = FloatVector.fromArray(S, bp, bi0 + 1 * L);
+            final FloatVector b20 = FloatVector.fromArray(S, bp, bi0 + 2 * L);
+            final FloatVector x00 = FloatVector.broadcast(S, a[a0 + (p) * 8]);
+            s00 = x00.fma(b00, s00);
+            s01 = x00.fma(b10, s01);
+            s02 = x00.fma(b20, s02);
+            final FloatVector x10 = FloatVector.broadcast(S, a[a1 + (p) * 8]);
+            s10 = x10.fma(b00, s10);
+            s11 = x10.fma(b10, s11);
+            s12 = x10.fma(b20, s12);
+            final FloatVector x20 = FloatVector.broadcast(S, a[a2 + (p) * 8]);
+            s20 = x20.fma(b00, s20);
+            s21 = x20.fma(b10, s21);
+            s22 = x20.fma(b20, s22);
+            final FloatVector x30 = FloatVector.broadcast(S, a[a3 + (p) * 8]);
+            s30 = x30.fma(b00, s30);
+            s31 = x30.fma(b10, s31);
+            s32 = x30.fma(b20, s32);
+            final FloatVector x40 = FloatVector.broadcast(S, a[a4 + (p) * 8]);
+            s40 = x40.fma(b00, s40);
+            s41 = x40.fma(b10, s41);
+            s42 = x40.fma(b20, s42);
+            final FloatVector x50 = FloatVector.broadcast(S, a[a5 + (p) * 8]);
+            s50 = x50.fma(b00, s50);
+            s51 = x50.fma(b10, s51);
+            s52 = x50.fma(b20, s52);
+        }
+        s00.intoArray(c, c0);
+        s01.intoArray(c, c0 + 1 * L);
+        s02.intoArray(c, c0 + 2 * L);
+        s10.intoArray(c, c1);
+        s11.intoArray(c, c1 + 1 * L);
+        s12.intoArray(c, c1 + 2 * L);
+        s20.intoArray(c, c2);
+        s21.intoArray(c, c2 + 1 * L);
+        s22.intoArray(c, c2 + 2 * L);
+        s30.intoArray(c, c3);
+        s31.intoArray(c, c3 + 1 * L);
+        s32.intoArray(c, c3 + 2 * L);
+        s40.intoArray(c, c4);
+        s41.intoArray(c, c4 + 1 * L);
+        s42.intoArray(c, c4 + 2 * L);
+        s50.intoArray(c, c5);
+        s51.intoArray(c, c5 + 1 * L);
+        s52.intoArray(c, c5 + 2 * L);
+    }
+
+    /** C tile of 6 rows (rows past {@code il} repeat row {@code il}) x 3 vector(s) at (i, j); A[t, p] = a[ao + t * KS + p] (rows copied to a micro-panel of row stride KS; ars unused). */
+    static void t6x3s(float[] a, int ao, int ars, float[] bp, int bpo, float[] cl,
+                        float[] c, int co, int ldc, int kc, int i, int il, int j) {
+        final boolean z = cl != c;
+        final int c0 = co + i * ldc + j;
+        final int c1 = co + Math.min(i + 1, il) * ldc + j;
+        final int c2 = co + Math.min(i + 2, il) * ldc + j;
+        final int c3 = co + Math.min(i + 3, il) * ldc + j;
+        final int c4 = co + Math.min(i + 4, il) * ldc + j;
+        final int c5 = co + Math.min(i + 5, il) * ldc + j;
+        FloatVector s00 = FloatVector.fromArray(S, cl, z ? 0 : c0);
+        FloatVector s01 = FloatVector.fromArray(S, cl, z ? 1 * L : c0 + 1 * L);
+        FloatVector s02 = FloatVector.fromArray(S, cl, z ? 2 * L : c0 + 2 * L);
+        FloatVector s10 = FloatVector.fromArray(S, cl, z ? 0 : c1);
+        FloatVector s11 = FloatVector.fromArray(S, cl, z ? 1 * L : c1 + 1 * L);
+        FloatVector s12 = FloatVector.fromArray(S, cl, z ? 2 * L : c1 + 2 * L);
+        FloatVector s20 = FloatVector.fromArray(S, cl, z ? 0 : c2);
+        FloatVector s21 = FloatVector.fromArray(S, cl, z ? 1 * L : c2 + 1 * L);
+        FloatVector s22 = FloatVector.fromArray(S, cl, z ? 2 * L : c2 + 2 * L);
+        FloatVector s30 = FloatVector.fromArray(S, cl, z ? 0 : c3);
+        FloatVector s31 = FloatVector.fromArray(S, cl, z ? 1 * L : c3 + 1 * L);
+        FloatVector s32 = FloatVector.fromArray(S, cl, z ? 2 * L : c3 + 2 * L);
+        FloatVector s40 = FloatVector.fromArray(S, cl, z ? 0 : c4);
+        FloatVector s41 = FloatVector.fromArray(S, cl, z ? 1 * L : c4 + 1 * L);
+        FloatVector s42 = FloatVector.fromArray(S, cl, z ? 2 * L : c4 + 2 * L);
+        FloatVector s50 = FloatVector.fromArray(S, cl, z ? 0 : c5);
+        FloatVector s51 = FloatVector.fromArray(S, cl, z ? 1 * L : c5 + 1 * L);
+        FloatVector s52 = FloatVector.fromArray(S, cl, z ? 2 * L : c5 + 2 * L);
+        for (int p = 0; p < kc; p++) {
+            final int bi0 = bpo + p * 3 * L;
+            final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
+            final FloatVector b10 = FloatVector.fromArray(S, bp, bi0 + 1 * L);
+            final FloatVector b20 = FloatVector.fromArray(S, bp, bi0 + 2 * L);
+            final FloatVector x00 = FloatVector.broadcast(S, a[ao + p]);
+            s00 = x00.fma(b00, s00);
+            s01 = x00.fma(b10, s01);
+            s02 = x00.fma(b20, s02);
+            final FloatVector x10 = FloatVector.broadcast(S, a[ao + 1 * KS + p]);
+            s10 = x10.fma(b00, s10);
+            s11 = x10.fma(b10, s11);
+            s12 = x10.fma(b20, s12);
+            final FloatVector x20 = FloatVector.broadcast(S, a[ao + 2 * KS + p]);
+            s20 = x20.fma(b00, s20);
+            s21 = x20.fma(b10, s21);
+            s22 = x20.fma(b20, s22);
+            final FloatVector x30 = FloatVector.broadcast(S, a[ao + 3 * KS + p]);
+            s30 = x30.fma(b00, s30);
+            s31 = x30.fma(b10, s31);
+            s32 = x30.fma(b20, s32);
+            final FloatVector x40 = FloatVector.broadcast(S, a[ao + 4 * KS + p]);
+            s40 = x40.fma(b00, s40);
+            s41 = x40.fma(b10, s41);
+            s42 = x40.fma(b20, s42);
+            final FloatVector x50 = FloatVector.broadcast(S, a[ao + 5 * KS + p]);
             s50 = x50.fma(b00, s50);
             s51 = x50.fma(b10, s51);
             s52 = x50.fma(b20, s52);

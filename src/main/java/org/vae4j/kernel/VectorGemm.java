@@ -45,6 +45,16 @@ public final class VectorGemm implements Gemm {
     public static final String LANES_PROPERTY = "vae4j.gemm.lanes";
     /** System property forcing the micro-tile, rows x vectors, e.g. {@code 6x2}. */
     public static final String TILE_PROPERTY = "vae4j.gemm.tile";
+    /**
+     * System property forcing the packed-A kernels' addressing: {@code base} (one base, A[t, p] at
+     * ao + p * stride + t) or {@code rows} (one base per row). Default: rows from JDK 25 on, base
+     * before. C2 schedules a tile's loads differently in the two: with 6 rows x 2 vectors (15 of
+     * 16 registers) JDK 25 spills an accumulator in the base form (~40 instead of ~90 GFLOP/s),
+     * and JDK 17 spends twice the integer instructions on the rows form.
+     */
+    public static final String FORM_PROPERTY = "vae4j.gemm.form";
+    /** The packed kernels' form (see {@link #FORM_PROPERTY}): true = one base per row. */
+    static final boolean ROW_BASES = chooseForm(System.getProperty(FORM_PROPERTY));
 
     /** The species of every kernel: the preferred one unless {@value #LANES_PROPERTY} narrows it. */
     static final VectorSpecies<Float> SPECIES = chooseSpecies();
@@ -207,6 +217,8 @@ public final class VectorGemm implements Gemm {
         return "lanes=" + L + " (" + L * 32 + "-bit) tile=" + DEFAULT_TILE[0] + "x" + DEFAULT_TILE[1]
                 + (System.getProperty(TILE_PROPERTY) != null ? " (forced)" : "")
                 + " (" + REGISTERS + " vector registers: " + REGISTERS_WHY + ")"
+                + " packed-A form=" + (ROW_BASES ? "rows" : "base")
+                + (System.getProperty(FORM_PROPERTY) != null ? " (forced)" : "")
                 + "; results: fma in ascending k per element, independent of lanes, tile and threads";
     }
 
@@ -415,6 +427,8 @@ public final class VectorGemm implements Gemm {
     static final class Buffers {
         float[] ap = new float[0];
         float[] bp = new float[0];
+        /** The packed kernels' row stride: 1, from a field so that C2 cannot fold it (see gen_kernels.py). */
+        int one = 1;
     }
 
     /** Rows of the tile that starts {@code rem} rows before the end of its block. */
@@ -445,17 +459,21 @@ public final class VectorGemm implements Gemm {
             panels += (j1 - jv) / w;
             jv += (j1 - jv) / w * w;
         }
-        // A in place costs no packing but runs the kernel at ~2/3 speed (6 row streams, their
-        // index arithmetic): packing pays from 3 column panels on
-        final boolean aInPlace = aps == 1 && panels < PACK_A_MIN_PANELS;
+        // A read along p (A B, and B A^T for A B^T): in place (r kernels) in the rows form; in
+        // the base form JDK 17 spends ~1.5x the integer instructions on the in-place kernel, and
+        // copying the rows to a panel of constant row stride (s kernels) pays from 3 column
+        // panels on. (Gathering A into the p-major panels of A^T B took ~1 ns per element.)
+        final boolean aInPlace = aps == 1 && (ROW_BASES || panels < PACK_A_MIN_PANELS);
+        final boolean aCopy = aps == 1 && !aInPlace;
         final int blocks = (k + KC - 1) / KC;
         if (jv > j0) {
             final int kcMax = (k + blocks - 1) / blocks;
             if (buf.bp.length < kcMax * (jv - j0)) {
                 buf.bp = new float[kcMax * (jv - j0)];
             }
-            if (!aInPlace && buf.ap.length < kcMax * 2 * (MC + 8) + L) {
-                buf.ap = new float[kcMax * 2 * (MC + 8) + L];
+            final int apNeed = aCopy ? (MC + 8) * GemmTiles.KS : kcMax * 2 * (MC + 8) + L;
+            if (!aInPlace && buf.ap.length < apNeed) {
+                buf.ap = new float[apNeed];
             }
             final float[] bp = buf.bp;
             final float[] ap = buf.ap;
@@ -466,8 +484,33 @@ public final class VectorGemm implements Gemm {
                 packB(b, bo + pc * brs, brs, bcs, bp, kc, j0, j1);
                 for (int ic = i0; ic < i1; ic += MC) {
                     final int ie = Math.min(i1, ic + MC);
-                    if (!aInPlace) {
+                    if (aCopy) {
+                        copyA(a, ao + pc, ars, ap, kc, ic, ie);
+                    } else if (!aInPlace) {
                         packA(a, ao + pc * aps, ars, aps, ap, kc, ic, ie);
+                    }
+                    final int form = aCopy ? COPIED : aInPlace ? IN_PLACE : PACKED;
+                    if (kc * (j1 - j0) <= ROWS_OUTER_MAX_B) {
+                        // row tiles outer when the packed B block is small (k = 32: C traffic
+                        // weighs most): each row band walks C along its rows, sequential lines
+                        // the prefetcher follows, and the whole packed B stays in L2
+                        int i = ic;
+                        int apo = 0;
+                        while (i < ie) {
+                            final int r = tileRowsFor(ie - i);
+                            int j = j0;
+                            int bpo = 0;
+                            for (int v = tileVectors; v >= 1; v = narrower(v)) {
+                                final int w = v * L;
+                                for (; j + w <= j1; j += w) {
+                                    tile(form, r, v, a, ao + pc, ars, ap, apo, bp, bpo, cl, c, co, ldc, kc, i, ie - 1, j, buf);
+                                    bpo += w * kc;
+                                }
+                            }
+                            apo += form == COPIED ? r * GemmTiles.KS : GemmTiles.packStride(r) * kc;
+                            i += r;
+                        }
+                        continue;
                     }
                     int j = j0;
                     int bpo = 0;
@@ -478,12 +521,8 @@ public final class VectorGemm implements Gemm {
                             int apo = 0;
                             while (i < ie) {
                                 final int r = tileRowsFor(ie - i);
-                                if (aInPlace) {
-                                    GemmTiles.rows(r, v, a, ao + pc, ars, bp, bpo, cl, c, co, ldc, kc, i, ie - 1, j);
-                                } else {
-                                    GemmTiles.packed(r, v, ap, apo, bp, bpo, cl, c, co, ldc, kc, i, ie - 1, j);
-                                }
-                                apo += GemmTiles.packStride(r) * kc;
+                                tile(form, r, v, a, ao + pc, ars, ap, apo, bp, bpo, cl, c, co, ldc, kc, i, ie - 1, j, buf);
+                                apo += form == COPIED ? r * GemmTiles.KS : GemmTiles.packStride(r) * kc;
                                 i += r;
                             }
                             bpo += w * kc;
@@ -494,6 +533,24 @@ public final class VectorGemm implements Gemm {
         }
         if (jv < j1) {
             scalarTail(overwrite, a, ao, ars, aps, b, bo, brs, bcs, c, co, ldc, k, i0, i1, jv, j1);
+        }
+    }
+
+    private static final int IN_PLACE = 0;
+    private static final int COPIED = 1;
+    private static final int PACKED = 2;
+    /** Packed B blocks of at most this many floats (64 KB) are walked with row tiles outer. */
+    static final int ROWS_OUTER_MAX_B = 1 << 14;
+
+    /** One micro-tile at (i, j): A in place (a at the block's first column), row-copied or packed (ap at apo). */
+    private static void tile(int form, int r, int v, float[] a, int ao, int ars, float[] ap, int apo, float[] bp,
+                             int bpo, float[] cl, float[] c, int co, int ldc, int kc, int i, int il, int j, Buffers buf) {
+        if (form == COPIED) {
+            GemmTiles.copied(r, v, ap, apo, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+        } else if (form == IN_PLACE) {
+            GemmTiles.rows(r, v, a, ao, ars, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+        } else {
+            GemmTiles.packed(r, v, ap, apo, buf.one, bp, bpo, cl, c, co, ldc, kc, i, il, j);
         }
     }
 
@@ -522,6 +579,21 @@ public final class VectorGemm implements Gemm {
                 }
                 o += w * kc;
             }
+        }
+    }
+
+    /** A's rows [ic, ie) (a at the block's first column, A[i, p] = a[ao + i ars + p]) copied into row micro-panels of row stride KS, rows clamped. */
+    private void copyA(float[] a, int ao, int ars, float[] ap, int kc, int ic, int ie) {
+        int i = ic;
+        int o = 0;
+        final int il = ie - 1;
+        while (i < ie) {
+            final int r = tileRowsFor(ie - i);
+            for (int t = 0; t < r; t++) {
+                System.arraycopy(a, ao + Math.min(i + t, il) * ars, ap, o + t * GemmTiles.KS, kc);
+            }
+            o += r * GemmTiles.KS;
+            i += r;
         }
     }
 
@@ -604,6 +676,20 @@ public final class VectorGemm implements Gemm {
         lanes = Math.min(lanes, preferred.length());
         return FloatVector.SPECIES_PREFERRED.length() == lanes ? preferred
                 : VectorSpecies.of(float.class, VectorShape.forBitSize(lanes * 32));
+    }
+
+    private static boolean chooseForm(String forced) {
+        if (forced == null || forced.isBlank()) {
+            return Runtime.version().feature() >= 25;
+        }
+        switch (forced.trim()) {
+            case "rows":
+                return true;
+            case "base":
+                return false;
+            default:
+                throw new IllegalArgumentException("-D" + FORM_PROPERTY + "=" + forced + ": expected rows or base");
+        }
     }
 
     private static int[] chooseTile(String forced, int registers) {
