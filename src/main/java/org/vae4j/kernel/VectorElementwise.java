@@ -175,7 +175,7 @@ public final class VectorElementwise implements Elementwise {
         double sum = 0;
         for (int c0 = 0; c0 < nv; c0 += CHUNK) {
             final int c1 = Math.min(nv, c0 + CHUNK);
-            FloatVector acc = zero;
+            FloatVector acc = FloatVector.zero(S);
             for (int i = c0; i < c1; i += L) {
                 FloatVector l = FloatVector.fromArray(S, logits, i);
                 FloatVector ei = FloatVector.fromArray(S, e, i);
@@ -320,12 +320,11 @@ public final class VectorElementwise implements Elementwise {
     private static boolean allFiniteLoop(float[] a, int n) {
         // x * 0 is 0 for finite x and NaN for NaN or infinity; a NaN makes the sum NaN.
         final int nv = n - n % L;
-        final FloatVector zero = FloatVector.zero(S);
-        FloatVector acc = zero;
+        FloatVector acc = FloatVector.zero(S);
         for (int i = 0; i < nv; i += L) {
             acc = FloatVector.fromArray(S, a, i).mul(0f).add(acc);
         }
-        float s = zero.add(acc).reduceLanes(VectorOperators.ADD);
+        float s = FloatVector.zero(S).add(acc).reduceLanes(VectorOperators.ADD);
         for (int i = nv; i < n; i++) {
             s += a[i] * 0f;
         }
