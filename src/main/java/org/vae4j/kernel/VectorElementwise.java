@@ -1,5 +1,9 @@
 package org.vae4j.kernel;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -19,6 +23,57 @@ public final class VectorElementwise implements Elementwise {
     /** Vectors summed in float lanes before the sum moves to double. */
     private static final int CHUNK = 64 * L;
 
+    // Every loop is called through a MethodHandle read from an array, which C2 does not take for
+    // a constant, so it never inlines a loop into its caller: each loop is a compilation of its
+    // own, small enough for C2 to inline and intrinsify every vector operation in it. Inlined
+    // into a large caller (the objective's step, the optimizer's update), a loop could exhaust
+    // the caller's inlining budget (DesiredMethodLimit, NodeCountInliningCutoff): C2 then deferred
+    // the JDK's vector methods, lost the exact vector class of their results and dispatched on
+    // the type profile; and once the compilation had summed more than PerMethodTrapLimit (100)
+    // class-check traps over the JDK methods it inlined (a few each, left by whatever code ran
+    // them before), such calls got a virtual-call fallback, which needs the vector as an object:
+    // boxed on every iteration (tens of KB per training step) and the stores not intrinsified.
+    // The same limits, inside one loop, are why no loop has more than about 30 vector operations.
+    private static final MethodHandle[] LOOPS = loops();
+    private static final int EXP_REDUCED = 0;
+    private static final int SCALE_HIGH = 1;
+    private static final int SCALE_LOW = 2;
+    private static final int LOSS = 3;
+    private static final int GRADIENT = 4;
+    private static final int RELU_FORWARD = 5;
+    private static final int RELU_BACKWARD = 6;
+    private static final int ADAM = 7;
+    private static final int ALL_FINITE = 8;
+    private static final int ALL_WITHIN = 9;
+
+    private static MethodHandle[] loops() {
+        MethodHandles.Lookup lookup = MethodHandles.lookup();
+        MethodType arrays2 = MethodType.methodType(void.class, float[].class, float[].class, int.class);
+        MethodType arrays3 = MethodType.methodType(void.class, float[].class, float[].class, float[].class, int.class);
+        try {
+            return new MethodHandle[] {
+                lookup.findStatic(VectorElementwise.class, "expReduced", arrays2),
+                lookup.findStatic(VectorElementwise.class, "scaleHigh", arrays2),
+                lookup.findStatic(VectorElementwise.class, "scaleLow", arrays2),
+                lookup.findStatic(VectorElementwise.class, "loss", MethodType.methodType(double.class,
+                        float[].class, float[].class, float[].class, int.class)),
+                lookup.findStatic(VectorElementwise.class, "gradient", MethodType.methodType(void.class,
+                        float[].class, float[].class, float[].class, int.class, float.class)),
+                lookup.findStatic(VectorElementwise.class, "reluForwardLoop", arrays2),
+                lookup.findStatic(VectorElementwise.class, "reluBackwardLoop", arrays3),
+                lookup.findStatic(VectorElementwise.class, "adamLoop", MethodType.methodType(void.class,
+                        float[].class, float[].class, float[].class, float[].class, int.class, float.class,
+                        float.class, float.class, float.class, float.class, float.class)),
+                lookup.findStatic(VectorElementwise.class, "allFiniteLoop",
+                        MethodType.methodType(boolean.class, float[].class, int.class)),
+                lookup.findStatic(VectorElementwise.class, "allWithinLoop", MethodType.methodType(boolean.class,
+                        float[].class, int.class, float.class, float.class)),
+            };
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     /** The shared instance. */
     public static final VectorElementwise INSTANCE = new VectorElementwise();
 
@@ -33,22 +88,22 @@ public final class VectorElementwise implements Elementwise {
     @Override
     public double bernoulliFromLogits(float[] logits, float[] x, int n, float scale, float[] dlogits) {
         final int nv = n - n % L;
-        // Two passes, each a method of its own: one loop with all the arithmetic grew too large
-        // for C2 to inline every vector operation, and the vectors it did not inline got boxed.
-        expNegAbs(logits, dlogits, nv); // dlogits[i] = exp(-|l_i|) for now
-        return lossAndGradient(logits, x, nv, scale, dlogits)
-                + ScalarElementwise.bernoulliRange(logits, x, nv, n, scale, dlogits);
-    }
-
-    /** out_i = exp(-|l_i|) for i &lt; nv (a multiple of L), in two passes of its own. */
-    private static void expNegAbs(float[] logits, float[] out, int nv) {
-        expReduced(logits, out, nv);
-        scaleByPowerOfTwo(logits, out, nv);
+        try {
+            // dlogits[i] = exp(-|l_i|) for now, in three passes, then the loss and the gradient
+            LOOPS[EXP_REDUCED].invokeExact(logits, dlogits, nv);
+            LOOPS[SCALE_HIGH].invokeExact(logits, dlogits, nv);
+            LOOPS[SCALE_LOW].invokeExact(logits, dlogits, nv);
+            final double loss = (double) LOOPS[LOSS].invokeExact(logits, x, dlogits, nv);
+            LOOPS[GRADIENT].invokeExact(logits, x, dlogits, nv, scale);
+            return loss + ScalarElementwise.bernoulliRange(logits, x, nv, n, scale, dlogits);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     /**
-     * u = max(-|l|, -87) = k ln2 + r with k = round(u log2 e): out = exp(r). Small methods: C2
-     * sometimes left the vector operations of one larger method un-intrinsified (allocating).
+     * u = max(-|l|, -87) = k ln2 + r with k = round(u log2 e): out = exp(r) for i &lt; nv (a
+     * multiple of L).
      */
     private static void expReduced(float[] logits, float[] out, int nv) {
         final FloatVector one = FloatVector.broadcast(S, 1f);
@@ -63,76 +118,91 @@ public final class VectorElementwise implements Elementwise {
         }
     }
 
-    /**
-     * out *= 2^k with k as in {@link #expReduced}, k = -m, m in [0, 126]: one factor 2^-(2^b) per
-     * set bit b of m, in float arithmetic only (building 2^k in the exponent bits needs int vectors
-     * and reinterpretation, which C2 sometimes left un-intrinsified).
-     */
-    private static void scaleByPowerOfTwo(float[] logits, float[] out, int nv) {
-        final FloatVector zero = FloatVector.zero(S);
-        final FloatVector c64 = FloatVector.broadcast(S, 64f);
-        final FloatVector c32 = FloatVector.broadcast(S, 32f);
-        final FloatVector c16 = FloatVector.broadcast(S, 16f);
-        final FloatVector c8 = FloatVector.broadcast(S, 8f);
-        final FloatVector c4 = FloatVector.broadcast(S, 4f);
-        final FloatVector c2 = FloatVector.broadcast(S, 2f);
-        for (int i = 0; i < nv; i += L) {
-            FloatVector u = FloatVector.fromArray(S, logits, i).abs().neg().max(EXP_MIN);
-            FloatVector m = u.mul(LOG2E).add(ROUND_MAGIC).sub(ROUND_MAGIC).neg();
-            FloatVector p = FloatVector.fromArray(S, out, i);
-            VectorMask<Float> set64 = m.compare(VectorOperators.GE, 64f);
-            p = p.blend(p.mul(0x1p-64f), set64);
-            m = m.sub(zero.blend(c64, set64));
-            VectorMask<Float> set32 = m.compare(VectorOperators.GE, 32f);
-            p = p.blend(p.mul(0x1p-32f), set32);
-            m = m.sub(zero.blend(c32, set32));
-            VectorMask<Float> set16 = m.compare(VectorOperators.GE, 16f);
-            p = p.blend(p.mul(0x1p-16f), set16);
-            m = m.sub(zero.blend(c16, set16));
-            VectorMask<Float> set8 = m.compare(VectorOperators.GE, 8f);
-            p = p.blend(p.mul(0x1p-8f), set8);
-            m = m.sub(zero.blend(c8, set8));
-            VectorMask<Float> set4 = m.compare(VectorOperators.GE, 4f);
-            p = p.blend(p.mul(0x1p-4f), set4);
-            m = m.sub(zero.blend(c4, set4));
-            VectorMask<Float> set2 = m.compare(VectorOperators.GE, 2f);
-            p = p.blend(p.mul(0x1p-2f), set2);
-            m = m.sub(zero.blend(c2, set2));
-            VectorMask<Float> set1 = m.compare(VectorOperators.GE, 1f);
-            p = p.blend(p.mul(0x1p-1f), set1);
-            p.intoArray(out, i);
-        }
+    /** m = -k of {@link #expReduced}, an integer in [0, 126], for the vector at i. */
+    private static FloatVector negK(float[] logits, int i) {
+        FloatVector u = FloatVector.fromArray(S, logits, i).abs().neg().max(EXP_MIN);
+        return u.mul(LOG2E).add(ROUND_MAGIC).sub(ROUND_MAGIC).neg();
     }
 
     /**
-     * With d_i = exp(-|l_i|) on entry: returns sum_i max(l_i, 0) - x_i l_i + log1p(d_i) and
-     * leaves d_i = scale (sigmoid(l_i) - x_i), for i &lt; nv.
+     * out *= 2^-(m - m mod 8) with m = -k as in {@link #expReduced}: one factor 2^-(2^b) per set
+     * bit b &gt;= 3 of m, in float arithmetic only (building 2^k in the exponent bits needs int
+     * vectors, whose conversions C2 types less precisely). The products stay normal, so they are
+     * exact; {@link #scaleLow} does the rest, so out ends as exp(r) 2^k, rounded once.
      */
-    private static double lossAndGradient(float[] logits, float[] x, int nv, float scale, float[] d) {
+    private static void scaleHigh(float[] logits, float[] out, int nv) {
+        for (int i = 0; i < nv; i += L) {
+            FloatVector m = negK(logits, i);
+            FloatVector p = FloatVector.fromArray(S, out, i);
+            VectorMask<Float> set64 = m.compare(VectorOperators.GE, 64f);
+            p = p.blend(p.mul(0x1p-64f), set64);
+            m = m.lanewise(VectorOperators.SUB, 64f, set64);
+            VectorMask<Float> set32 = m.compare(VectorOperators.GE, 32f);
+            p = p.blend(p.mul(0x1p-32f), set32);
+            m = m.lanewise(VectorOperators.SUB, 32f, set32);
+            VectorMask<Float> set16 = m.compare(VectorOperators.GE, 16f);
+            p = p.blend(p.mul(0x1p-16f), set16);
+            m = m.lanewise(VectorOperators.SUB, 16f, set16);
+            VectorMask<Float> set8 = m.compare(VectorOperators.GE, 8f);
+            p.blend(p.mul(0x1p-8f), set8).intoArray(out, i);
+        }
+    }
+
+    /** out *= 2^-(m mod 8), after {@link #scaleHigh}: the factors 2^-4, 2^-2, 2^-1. */
+    private static void scaleLow(float[] logits, float[] out, int nv) {
+        for (int i = 0; i < nv; i += L) {
+            FloatVector m = negK(logits, i);
+            // m mod 8 = m - 8 floor(m / 8), exactly: m / 8 - 7/16 lies within 7/16 of floor(m / 8)
+            FloatVector f = m.mul(0.125f).sub(0.4375f).add(ROUND_MAGIC).sub(ROUND_MAGIC);
+            m = m.sub(f.mul(8f));
+            FloatVector p = FloatVector.fromArray(S, out, i);
+            VectorMask<Float> set4 = m.compare(VectorOperators.GE, 4f);
+            p = p.blend(p.mul(0x1p-4f), set4);
+            m = m.lanewise(VectorOperators.SUB, 4f, set4);
+            VectorMask<Float> set2 = m.compare(VectorOperators.GE, 2f);
+            p = p.blend(p.mul(0x1p-2f), set2);
+            m = m.lanewise(VectorOperators.SUB, 2f, set2);
+            VectorMask<Float> set1 = m.compare(VectorOperators.GE, 1f);
+            p.blend(p.mul(0x1p-1f), set1).intoArray(out, i);
+        }
+    }
+
+    /** With e_i = exp(-|l_i|): sum_i max(l_i, 0) - x_i l_i + log1p(e_i) over i &lt; nv. */
+    private static double loss(float[] logits, float[] x, float[] e, int nv) {
         final FloatVector zero = FloatVector.zero(S);
         final FloatVector one = FloatVector.broadcast(S, 1f);
         final FloatVector two = FloatVector.broadcast(S, 2f);
         double sum = 0;
         for (int c0 = 0; c0 < nv; c0 += CHUNK) {
             final int c1 = Math.min(nv, c0 + CHUNK);
-            FloatVector acc = zero;
+            FloatVector acc = FloatVector.zero(S);
             for (int i = c0; i < c1; i += L) {
                 FloatVector l = FloatVector.fromArray(S, logits, i);
-                FloatVector t = FloatVector.fromArray(S, x, i);
-                FloatVector e = FloatVector.fromArray(S, d, i);
+                FloatVector ei = FloatVector.fromArray(S, e, i);
                 // log1p(e) = 2 atanh(q), q = e / (2 + e) in [0, 1/3]
-                FloatVector q = e.div(two.add(e));
+                FloatVector q = ei.div(ei.add(two));
                 FloatVector q2 = q.mul(q);
                 FloatVector series = q2.mul(LOG_C15).add(LOG_C13).mul(q2).add(LOG_C11).mul(q2).add(LOG_C9).mul(q2)
                         .add(LOG_C7).mul(q2).add(LOG_C5).mul(q2).add(LOG_C3).mul(q2).add(one);
-                acc = acc.add(l.max(zero).sub(t.mul(l)).add(q.add(q).mul(series)));
-                FloatVector inv = one.div(one.add(e));
-                VectorMask<Float> negative = l.compare(VectorOperators.LT, zero);
-                inv.blend(e.mul(inv), negative).sub(t).mul(scale).intoArray(d, i);
+                FloatVector t = FloatVector.fromArray(S, x, i);
+                acc = l.max(zero).sub(t.mul(l)).add(q.add(q).mul(series)).add(acc);
             }
-            sum += acc.reduceLanes(VectorOperators.ADD);
+            sum += zero.add(acc).reduceLanes(VectorOperators.ADD);
         }
         return sum;
+    }
+
+    /** With d_i = exp(-|l_i|) on entry: d_i = scale (sigmoid(l_i) - x_i) for i &lt; nv. */
+    private static void gradient(float[] logits, float[] x, float[] d, int nv, float scale) {
+        final FloatVector zero = FloatVector.zero(S);
+        final FloatVector one = FloatVector.broadcast(S, 1f);
+        for (int i = 0; i < nv; i += L) {
+            FloatVector l = FloatVector.fromArray(S, logits, i);
+            FloatVector e = FloatVector.fromArray(S, d, i);
+            FloatVector inv = e.broadcast(1f).div(e.add(one));
+            VectorMask<Float> negative = l.compare(VectorOperators.LT, zero);
+            inv.blend(e.mul(inv), negative).sub(FloatVector.fromArray(S, x, i)).mul(scale).intoArray(d, i);
+        }
     }
 
     // exp and log1p from basic IEEE operations only. The Vector API's own EXP and LOG1P are
@@ -165,6 +235,14 @@ public final class VectorElementwise implements Elementwise {
 
     @Override
     public void reluForward(float[] a, float[] out, int n) {
+        try {
+            LOOPS[RELU_FORWARD].invokeExact(a, out, n);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static void reluForwardLoop(float[] a, float[] out, int n) {
         final int nv = n - n % L;
         final FloatVector zero = FloatVector.zero(S);
         for (int i = 0; i < nv; i += L) {
@@ -179,6 +257,14 @@ public final class VectorElementwise implements Elementwise {
 
     @Override
     public void reluBackward(float[] a, float[] g, float[] d, int n) {
+        try {
+            LOOPS[RELU_BACKWARD].invokeExact(a, g, d, n);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static void reluBackwardLoop(float[] a, float[] g, float[] d, int n) {
         final int nv = n - n % L;
         final FloatVector zero = FloatVector.zero(S);
         for (int i = 0; i < nv; i += L) {
@@ -193,6 +279,15 @@ public final class VectorElementwise implements Elementwise {
     @Override
     public void adam(float[] p, float[] g, float[] m, float[] v, int n, float oneMinusBeta1, float beta2,
                      float oneMinusBeta2, float stepSize, float bias2Sqrt, float eps) {
+        try {
+            LOOPS[ADAM].invokeExact(p, g, m, v, n, oneMinusBeta1, beta2, oneMinusBeta2, stepSize, bias2Sqrt, eps);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static void adamLoop(float[] p, float[] g, float[] m, float[] v, int n, float oneMinusBeta1,
+                                 float beta2, float oneMinusBeta2, float stepSize, float bias2Sqrt, float eps) {
         final int nv = n - n % L;
         for (int i = 0; i < nv; i += L) {
             FloatVector gi = FloatVector.fromArray(S, g, i);
@@ -215,13 +310,21 @@ public final class VectorElementwise implements Elementwise {
 
     @Override
     public boolean allFinite(float[] a, int n) {
+        try {
+            return (boolean) LOOPS[ALL_FINITE].invokeExact(a, n);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static boolean allFiniteLoop(float[] a, int n) {
         // x * 0 is 0 for finite x and NaN for NaN or infinity; a NaN makes the sum NaN.
         final int nv = n - n % L;
         FloatVector acc = FloatVector.zero(S);
         for (int i = 0; i < nv; i += L) {
-            acc = acc.add(FloatVector.fromArray(S, a, i).mul(0f));
+            acc = FloatVector.fromArray(S, a, i).mul(0f).add(acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = FloatVector.zero(S).add(acc).reduceLanes(VectorOperators.ADD);
         for (int i = nv; i < n; i++) {
             s += a[i] * 0f;
         }
@@ -230,6 +333,14 @@ public final class VectorElementwise implements Elementwise {
 
     @Override
     public boolean allWithin(float[] a, int n, float lo, float hi) {
+        try {
+            return (boolean) LOOPS[ALL_WITHIN].invokeExact(a, n, lo, hi);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static boolean allWithinLoop(float[] a, int n, float lo, float hi) {
         final int nv = n - n % L;
         final FloatVector low = FloatVector.broadcast(S, lo);
         final FloatVector high = FloatVector.broadcast(S, hi);
@@ -238,11 +349,11 @@ public final class VectorElementwise implements Elementwise {
         FloatVector max = low;
         for (int i = 0; i < nv; i += L) {
             FloatVector v = FloatVector.fromArray(S, a, i);
-            min = min.min(v);
-            max = max.max(v);
+            min = v.min(min);
+            max = v.max(max);
         }
-        float mn = min.reduceLanes(VectorOperators.MIN);
-        float mx = max.reduceLanes(VectorOperators.MAX);
+        float mn = high.min(min).reduceLanes(VectorOperators.MIN);
+        float mx = low.max(max).reduceLanes(VectorOperators.MAX);
         if (!(mn >= lo && mx <= hi)) {
             return false;
         }
@@ -252,6 +363,16 @@ public final class VectorElementwise implements Elementwise {
             }
         }
         return true;
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException) {
+            return (RuntimeException) t;
+        }
+        if (t instanceof Error) {
+            throw (Error) t;
+        }
+        return new IllegalStateException(t);
     }
 
     @Override

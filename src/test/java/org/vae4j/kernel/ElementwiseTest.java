@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
+import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.function.IntToDoubleFunction;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
@@ -152,6 +155,65 @@ class ElementwiseTest {
                     assertFalse(REF.allFinite(b, n));
                 }
             }
+        }
+    }
+    private static final com.sun.management.ThreadMXBean MX =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    /**
+     * Calls {@code kernel} until the JIT has compiled it and then checks that a call allocates
+     * nothing: a vector operation C2 did not intrinsify, or a vector it boxes, allocates at
+     * least 48 bytes per vector, kilobytes per call here. Runs in whatever JVM the tests share
+     * (after the GEMM tests, say), which is where such compilations happened.
+     */
+    private static void allocatesNothingWarm(String name, IntToDoubleFunction kernel) {
+        long thread = Thread.currentThread().getId();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        double sink = 0;
+        double perCall = Double.NaN;
+        for (int round = 0; System.nanoTime() < deadline; round++) {
+            for (int i = 0; i < 2_000; i++) {
+                sink += kernel.applyAsDouble(i);
+            }
+            long before = MX.getThreadAllocatedBytes(thread);
+            for (int i = 0; i < 500; i++) {
+                sink += kernel.applyAsDouble(i);
+            }
+            perCall = (MX.getThreadAllocatedBytes(thread) - before) / 500.0;
+            if (perCall < 1 && round >= 2) {
+                return; // (a stray allocation by the JIT itself is below one byte per call)
+            }
+        }
+        fail(name + " still allocates " + perCall + " bytes per call after 60 s of calls" + (sink == 0 ? "" : ""));
+    }
+
+    @Test
+    void warmKernelsAllocateNothing() {
+        SplittableRandom rng = new SplittableRandom(11);
+        for (int n : new int[] {2048, 1003}) {
+            float[] logits = random(n, 20, rng);
+            float[] x = random(n, 0.5, rng);
+            float[] d = new float[n];
+            float[] p = random(n, 1, rng);
+            float[] g = random(n, 0.1, rng);
+            float[] m = new float[n];
+            float[] v = new float[n];
+            allocatesNothingWarm("bernoulliFromLogits, n = " + n,
+                    i -> VEC.bernoulliFromLogits(logits, x, n, 0.1f, d));
+            allocatesNothingWarm("reluForward, n = " + n, i -> {
+                VEC.reluForward(logits, d, n);
+                return d[0];
+            });
+            allocatesNothingWarm("reluBackward, n = " + n, i -> {
+                VEC.reluBackward(logits, x, d, n);
+                return d[0];
+            });
+            allocatesNothingWarm("adam, n = " + n, i -> {
+                VEC.adam(p, g, m, v, n, 0.1f, 0.999f, 0.001f, 1e-9f, 0.0447f, 1e-8f);
+                return p[0];
+            });
+            allocatesNothingWarm("allFinite, n = " + n, i -> VEC.allFinite(logits, n) ? 1 : 0);
+            allocatesNothingWarm("allWithin, n = " + n, i -> VEC.allWithin(logits, n, -30f, 30f) ? 1 : 0);
         }
     }
 }
