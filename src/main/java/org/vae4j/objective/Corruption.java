@@ -7,8 +7,8 @@ import org.ejml.data.FMatrixRMaj;
 /**
  * Input corruption for denoising training (Vincent et al. 2008, 2010): the encoder sees a
  * corrupted copy of each batch and the model learns to reconstruct the clean batch (see
- * {@link Trainer.Builder#corruption} and
- * {@link org.vae4j.TrainableModel#forwardBackward(FMatrixRMaj, FMatrixRMaj, double, java.util.random.RandomGenerator)}).
+ * {@link org.vae4j.train.Trainer.Builder#corruption} and {@link Denoising}, which corrupts each row
+ * with {@link #applyRow} from the row's own noise stream).
  * <pre>
  *   none              x~ = x
  *   masking(p)        x~_ij = 0 with probability p, else x_ij
