@@ -1,7 +1,6 @@
 package org.vae4j.optim;
 
 import java.util.List;
-import java.util.Map;
 
 import org.vae4j.nn.Parameter;
 
@@ -33,19 +32,12 @@ import org.vae4j.nn.Parameter;
  * ({@code exp_avg}, {@code exp_avg_sq}, the step count), restored with {@link #restoreState}.
  * Allocation-free per step after the first. Mutable, not thread-safe.
  */
-public final class AdamW implements Optimizer {
+public final class AdamW extends MomentOptimizer {
 
     /** PyTorch's AdamW default weight decay. */
     public static final double DEFAULT_WEIGHT_DECAY = 0.01;
 
-    private double lr;
-    private final double beta1;
-    private final double beta2;
-    private final double eps;
     private final double weightDecay;
-    private long t;
-    private final ParameterState m = new ParameterState(); // exp_avg, one per parameter
-    private final ParameterState v = new ParameterState(); // exp_avg_sq, one per parameter
 
     /**
      * @param lr          learning rate, positive and finite
@@ -56,15 +48,16 @@ public final class AdamW implements Optimizer {
      * @throws IllegalArgumentException for any value out of range
      */
     public AdamW(double lr, double beta1, double beta2, double eps, double weightDecay) {
+        super("AdamW", checkWeightDecay(lr, weightDecay), beta1, beta2, eps);
+        this.weightDecay = weightDecay;
+    }
+
+    /** Checks the weight decay and lr * weight decay &lt; 1 before anything else is set; returns lr. */
+    private static double checkWeightDecay(double lr, double weightDecay) {
         if (!(weightDecay >= 0) || !Double.isFinite(weightDecay)) {
             throw new IllegalArgumentException("AdamW weight decay must be >= 0 and finite, got " + weightDecay);
         }
-        this.weightDecay = weightDecay;
-        this.lr = checkDecayFactor(Optimizer.checkLearningRate(lr));
-        Adam.checkMomentSettings("AdamW", beta1, beta2, eps);
-        this.beta1 = beta1;
-        this.beta2 = beta2;
-        this.eps = eps;
+        return checkDecayFactor(Optimizer.checkLearningRate(lr), weightDecay);
     }
 
     /** AdamW with the given learning rate and weight decay and PyTorch's other defaults. */
@@ -84,8 +77,9 @@ public final class AdamW implements Optimizer {
 
     @Override
     public void step(List<Parameter> params) {
-        List<float[]> ms = m.bind(params);
-        List<float[]> vs = v.bind(params);
+        List<float[]> ms = firstMoments(params);
+        List<float[]> vs = secondMoments(params);
+        final double lr = learningRate();
         t++;
         final double bias1 = 1 - Math.pow(beta1, t);
         final double bias2 = 1 - Math.pow(beta2, t);
@@ -115,73 +109,17 @@ public final class AdamW implements Optimizer {
         }
     }
 
-    @Override
-    public void reset() {
-        t = 0;
-        m.clear();
-        v.clear();
-    }
-
-    @Override
-    public long steps() {
-        return t;
-    }
-
-    /** Sets the step count (for restoring saved state). */
-    public void setSteps(long steps) {
-        if (steps < 0) {
-            throw new IllegalArgumentException("step count must be >= 0, got " + steps);
-        }
-        this.t = steps;
-    }
-
-    /** Decay of the first moment. */
-    public double beta1() {
-        return beta1;
-    }
-
-    /** Decay of the second moment. */
-    public double beta2() {
-        return beta2;
-    }
-
-    /** Denominator term. */
-    public double eps() {
-        return eps;
-    }
-
     /** The decoupled weight decay (PyTorch's {@code weight_decay}). */
     public double weightDecay() {
         return weightDecay;
     }
 
-    /**
-     * Replaces the whole state (step count and moments) with copies of saved state, exactly as
-     * {@link Adam#restoreState} does.
-     *
-     * @throws IllegalArgumentException for a negative step count or lists that do not line up
-     */
-    public void restoreState(long steps, List<float[]> expAvg, List<float[]> expAvgSq) {
-        Adam.checkRestorable(steps, expAvg, expAvgSq);
-        reset();
-        for (int i = 0; i < expAvg.size(); i++) {
-            m.buffers().add(expAvg.get(i).clone());
-            v.buffers().add(expAvgSq.get(i).clone());
-        }
-        this.t = steps;
-    }
-
     @Override
-    public double learningRate() {
-        return lr;
+    double checkLearningRate(double lr) {
+        return checkDecayFactor(lr, weightDecay);
     }
 
-    @Override
-    public void setLearningRate(double lr) {
-        this.lr = checkDecayFactor(Optimizer.checkLearningRate(lr));
-    }
-
-    private double checkDecayFactor(double lr) {
+    private static double checkDecayFactor(double lr, double weightDecay) {
         if (!(lr * weightDecay < 1)) {
             throw new IllegalArgumentException("AdamW needs lr * weight decay < 1 (the weights are multiplied by "
                     + "1 - lr * weight decay on every step), got lr " + lr + " and weight decay " + weightDecay);
@@ -190,13 +128,8 @@ public final class AdamW implements Optimizer {
     }
 
     @Override
-    public Map<String, List<float[]>> state() {
-        return Map.of("exp_avg", m.buffers(), "exp_avg_sq", v.buffers());
-    }
-
-    @Override
     public String describe() {
-        return "adamw(lr=" + lr + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + eps
+        return "adamw(lr=" + learningRate() + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + eps
                 + ", weight_decay=" + weightDecay + ")";
     }
 }
