@@ -204,15 +204,12 @@ public class ComposedLatentModel implements LatentModel {
     public FMatrixRMaj encodeMean(FMatrixRMaj x) {
         checkData(x, "input");
         FMatrixRMaj result = new FMatrixRMaj(x.numRows, latentSize());
-        boolean was = beginInference();
-        try {
+        inEvaluationMode(() -> {
             Rows.forEachChunk(x, (chunk, start) -> {
                 encodeChunk(chunk);
                 Rows.putRows(posterior.mean(), result, start);
             });
-        } finally {
-            endInference(was);
-        }
+        });
         return result;
     }
 
@@ -220,12 +217,8 @@ public class ComposedLatentModel implements LatentModel {
     public FMatrixRMaj encoderOutput(FMatrixRMaj x) {
         checkData(x, "input");
         FMatrixRMaj result = new FMatrixRMaj(x.numRows, posterior.inputSize());
-        boolean was = beginInference();
-        try {
-            Rows.forEachChunk(x, (chunk, start) -> Rows.putRows(encoder.forward(kernels, chunk), result, start));
-        } finally {
-            endInference(was);
-        }
+        inEvaluationMode(() -> Rows.forEachChunk(x,
+                (chunk, start) -> Rows.putRows(encoder.forward(kernels, chunk), result, start)));
         return result;
     }
 
@@ -242,12 +235,8 @@ public class ComposedLatentModel implements LatentModel {
     public FMatrixRMaj decoderOutput(FMatrixRMaj z) {
         checkLatent(z, "latent codes");
         FMatrixRMaj result = new FMatrixRMaj(z.numRows, inputSize());
-        boolean was = beginInference();
-        try {
-            Rows.forEachChunk(z, (chunk, start) -> Rows.putRows(decoder.forward(kernels, chunk), result, start));
-        } finally {
-            endInference(was);
-        }
+        inEvaluationMode(() -> Rows.forEachChunk(z,
+                (chunk, start) -> Rows.putRows(decoder.forward(kernels, chunk), result, start)));
         return result;
     }
 
@@ -255,17 +244,14 @@ public class ComposedLatentModel implements LatentModel {
     public FMatrixRMaj decode(FMatrixRMaj z) {
         checkLatent(z, "latent codes");
         FMatrixRMaj result = new FMatrixRMaj(z.numRows, inputSize());
-        boolean was = beginInference();
-        try {
+        inEvaluationMode(() -> {
             Rows.forEachChunk(z, (chunk, start) -> {
                 FMatrixRMaj out = decoder.forward(kernels, chunk);
                 mean.reshape(chunk.numRows, inputSize());
                 likelihood.mean(out, mean);
                 Rows.putRows(mean, result, start);
             });
-        } finally {
-            endInference(was);
-        }
+        });
         return result;
     }
 
@@ -296,8 +282,7 @@ public class ComposedLatentModel implements LatentModel {
     private Loss evaluate(FMatrixRMaj x, RandomGenerator rng, Noise noise) {
         checkData(x, "evaluation data");
         double[] sums = new double[2];
-        boolean was = beginInference();
-        try {
+        inEvaluationMode(() -> {
             Rows.forEachChunk(x, (chunk, start) -> {
                 int n = chunk.numRows;
                 encodeChunk(chunk);
@@ -324,9 +309,7 @@ public class ComposedLatentModel implements LatentModel {
                 }
                 sums[1] += posterior.klToPrior();
             });
-        } finally {
-            endInference(was);
-        }
+        });
         double recon = sums[0] / x.numRows;
         double kl = sums[1] / x.numRows;
         return new Loss(recon + kl, recon, kl);
