@@ -65,6 +65,36 @@ public final class Parameter {
         return grad;
     }
 
+    /** Rows of the tensor (out for a weight, 1 for a bias). */
+    public int rows() {
+        return value.numRows;
+    }
+
+    /** Columns of the tensor (in for a weight, out for a bias). */
+    public int cols() {
+        return value.numCols;
+    }
+
+    /**
+     * The array that holds the values: element i (row-major) of this tensor is
+     * {@code valueArray()[offset() + i]}. Code that reads or writes the values directly uses this
+     * with {@link #offset()}, never an index from 0: the array may be shared with other tensors.
+     * Re-read it per call: the storage may move (e.g. when the model's flat store adopts it).
+     */
+    public float[] valueArray() {
+        return value.data;
+    }
+
+    /** The array that holds the gradient, indexed as {@link #valueArray()}. */
+    public float[] gradArray() {
+        return grad.data;
+    }
+
+    /** Where this tensor starts in {@link #valueArray()} and {@link #gradArray()}. */
+    public int offset() {
+        return 0;
+    }
+
     /** Number of scalars. */
     public int size() {
         return value.getNumElements();
