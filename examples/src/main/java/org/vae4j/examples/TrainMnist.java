@@ -62,7 +62,7 @@ public final class TrainMnist implements Callable<Integer> {
     /** Exit status: the loss or a gradient became non-finite. */
     static final int EXIT_DIVERGED = 3;
 
-    /** Importance samples and test images of the final log p(x) estimate (Burda et al. 2016 use k = 5000). */
+    /** Default importance samples and the test images of the final log p(x) estimate (Burda et al. 2016 use k = 5000). */
     static final int IW_SAMPLES = 100;
     static final int IW_IMAGES = 1000;
 
@@ -180,6 +180,12 @@ public final class TrainMnist implements Callable<Integer> {
     @Option(names = "--micro-batches", defaultValue = "1", paramLabel = "N", order = 24,
             description = "Compute each batch's gradient as N micro-batches (default ${DEFAULT-VALUE}).")
     int microBatches;
+
+    // The objectives and KL schedules (docs/MATH.md, sections 25 to 27).
+    @Option(names = "--iw-samples", defaultValue = "" + IW_SAMPLES, paramLabel = "K", order = 40,
+            description = "Importance samples per image of the final test log p(x) estimate, on the first "
+                    + IW_IMAGES + " test images (default ${DEFAULT-VALUE}).")
+    int iwSamples;
 
     @Spec
     CommandSpec spec;

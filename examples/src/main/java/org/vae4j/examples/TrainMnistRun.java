@@ -208,13 +208,13 @@ final class TrainMnistRun {
             FMatrixRMaj head = new FMatrixRMaj(n, testX.numCols);
             System.arraycopy(testX.data, 0, head.data, 0, n * testX.numCols);
             long t0 = System.nanoTime();
-            LogLikelihoodEstimate iw = ImportanceWeighted.logLikelihood(vae, head, TrainMnist.IW_SAMPLES,
+            LogLikelihoodEstimate iw = ImportanceWeighted.logLikelihood(vae, head, o.iwSamples,
                     new SplittableRandom(o.seed + 2_000_003L));
             ActiveUnits au = LatentUsage.activeUnits(vae, testX);
             double[] kl = LatentUsage.klPerDimension(vae, testX);
             metrics.put("test_log_px_iw", iw.logLikelihood());
             metrics.put("test_log_px_iw_standard_error", iw.standardError());
-            metrics.put("test_log_px_iw_k", TrainMnist.IW_SAMPLES);
+            metrics.put("test_log_px_iw_k", o.iwSamples);
             metrics.put("test_log_px_iw_images", n);
             metrics.put("active_units", au.count());
             metrics.put("latent_size", vae.latentSize());
@@ -222,7 +222,7 @@ final class TrainMnistRun {
             metrics.put("kl_per_dimension", kl);
             System.out.printf("test log p(x) ~ %.3f +- %.3f nats (importance-weighted, k=%d, first %d test images, "
                             + "%.1f s); active units %d of %d%n", iw.logLikelihood(), iw.standardError(),
-                    TrainMnist.IW_SAMPLES, n, (System.nanoTime() - t0) / 1e9, au.count(), vae.latentSize());
+                    o.iwSamples, n, (System.nanoTime() - t0) / 1e9, au.count(), vae.latentSize());
         } else {
             metrics.put("latent_size", net.latentSize());
         }

@@ -75,6 +75,7 @@ final class TrainMnistSettings {
             throw new TrainMnist.UsageException("--clip-grad-norm must be >= 0 (0 = none), got " + o.clipGradNorm);
         }
         positive("--micro-batches", o.microBatches);
+        positive("--iw-samples", o.iwSamples);
         try {
             trainerConfig(o);
         } catch (IllegalArgumentException e) { // e.g. a malformed --o.lr-schedule: the message names it
