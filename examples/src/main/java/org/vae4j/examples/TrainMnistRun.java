@@ -122,6 +122,7 @@ final class TrainMnistRun {
             long t0 = System.nanoTime();
             Loss testLoss = net.evaluate(testX, new SplittableRandom(o.seed + 1_000_003L));
             metrics.addEpoch(m, testLoss, (System.nanoTime() - t0) / 1e9, o.epochs, config.schedulesLearningRate());
+            addIwaeBound();
             if (m.hasValidation()) {
                 metrics.put("best_epoch", m.bestEpoch());
             }
@@ -130,6 +131,20 @@ final class TrainMnistRun {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+        }
+    }
+
+    /** With --objective iwae:K, the test set's IWAE bound of the same K next to its -ELBO. */
+    private void addIwaeBound() {
+        int k = config.importanceSamples();
+        if (k > 0) {
+            long t0 = System.nanoTime();
+            LogLikelihoodEstimate iw = ImportanceWeighted.logLikelihood(net, testX, k,
+                    new SplittableRandom(o.seed + 3_000_017L));
+            metrics.putInLastRow("test_neg_iwae_bound", -iw.logLikelihood());
+            metrics.putInLastRow("test_neg_iwae_bound_k", k);
+            System.out.printf("          test -IWAE bound (K=%d) %.3f  (%.1f s)%n", k, -iw.logLikelihood(),
+                    (System.nanoTime() - t0) / 1e9);
         }
     }
 
@@ -149,8 +164,8 @@ final class TrainMnistRun {
             System.out.printf("training: epochs %d..%d, batch %d, %s%s%s%s%s, seed %d -> %s%n",
                     run.completedEpochs() + 1, o.epochs, o.batchSize, optimizer.describe(),
                     run.schedule() != null ? ", " + run.schedule().describe() : "",
-                    TrainMnist.isVae(net) ? ", beta " + o.beta : "",
-                    o.warmupSteps > 0 ? ", KL warm-up " + o.warmupSteps + " steps" : "",
+                    TrainMnist.isVae(net) ? ", " + config.newObjective().describe() + ", beta " + o.beta : "",
+                    config.klSchedule().isConstant() ? "" : ", KL schedule " + config.klSchedule().spec(),
                     (o.binarise ? ", dynamic binarisation" : "")
                             + (o.corruption.isNone() ? "" : ", denoising " + o.corruption.describe())
                             + (split.validation() != null ? ", " + split.validation().numRows
