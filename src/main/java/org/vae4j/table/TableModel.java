@@ -25,7 +25,8 @@ import org.vae4j.nn.Parameter;
  * process did: the {@link TableSchema} (columns, types, fitted preprocessing, dictionaries) and
  * the {@link Calibration} (scoring samples and seed, each column's typical reconstruction term,
  * the anomaly threshold). Both are stored in the model file's metadata ({@value #SCHEMA_KEY},
- * {@value #CALIBRATION_KEY}, JSON), so {@link #load} needs no other file.
+ * {@value #CALIBRATION_KEY}, JSON; user-namespace keys, since {@code vae4j.*} is the io package's), so
+ * {@link #load} needs no other file.
  *
  * <p>The likelihood is a {@link CompositeLikelihood} with one span per modelled column in the
  * schema's order: a Gaussian with a learned log-variance for a numeric column, a Bernoulli for a
@@ -38,9 +39,9 @@ import org.vae4j.nn.Parameter;
 public final class TableModel {
 
     /** Metadata key of the schema's JSON. */
-    public static final String SCHEMA_KEY = "vae4j.table.schema";
+    public static final String SCHEMA_KEY = "table.schema";
     /** Metadata key of the calibration's JSON. */
-    public static final String CALIBRATION_KEY = "vae4j.table.calibration";
+    public static final String CALIBRATION_KEY = "table.calibration";
     /** Posterior samples per scored row by default. */
     public static final int DEFAULT_SAMPLES = 32;
     /** The validation quantile of the threshold by default. */
