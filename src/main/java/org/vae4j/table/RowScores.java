@@ -58,4 +58,25 @@ public final class RowScores {
         }
         return out;
     }
+
+    /** The rows of several results, in order (same columns). */
+    public static RowScores concat(java.util.List<RowScores> parts) {
+        int n = 0;
+        for (RowScores p : parts) {
+            n += p.rows;
+        }
+        int c = parts.get(0).columns;
+        RowScores all = new RowScores(n, c);
+        int at = 0;
+        for (RowScores p : parts) {
+            System.arraycopy(p.negElbo, 0, all.negElbo, at, p.rows);
+            System.arraycopy(p.negLogPx, 0, all.negLogPx, at, p.rows);
+            System.arraycopy(p.missingTerm, 0, all.missingTerm, at, p.rows);
+            System.arraycopy(p.score, 0, all.score, at, p.rows);
+            System.arraycopy(p.share, 0, all.share, at * c, p.rows * c);
+            System.arraycopy(p.observed, 0, all.observed, at * c, p.rows * c);
+            at += p.rows;
+        }
+        return all;
+    }
 }
