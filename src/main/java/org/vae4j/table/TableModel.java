@@ -162,7 +162,10 @@ public final class TableModel {
         return copy;
     }
 
-    /** A thread-safe scorer on copies of the model (a snapshot: later training does not reach it). */
+    /**
+     * A thread-safe scorer on copies of the model (a snapshot: later training does not reach it),
+     * each computing with one GEMM thread.
+     */
     public Scorer scorer() {
         Vae snapshot = copyModel();
         int[] off = schema.offsets();
@@ -170,8 +173,11 @@ public final class TableModel {
         return new Scorer(() -> copyOf(snapshot), calibration.samples(), calibration.seed(), starts, calibration.typical);
     }
 
+    /** A worker's copy: one GEMM thread (the scorer's callers are the parallelism). */
     private Vae copyOf(Vae v) {
-        return new TableModel(v, schema, calibration).copyModel();
+        Vae c = new TableModel(v, schema, calibration).copyModel();
+        c.setGemm(org.vae4j.kernel.Gemms.create(1));
+        return c;
     }
 
     /**
