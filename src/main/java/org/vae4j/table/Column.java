@@ -18,8 +18,9 @@ import java.util.Map;
  *   <li>{@code CATEGORICAL}: a one-hot span of {@code labels.size() + 1}; the last position is the
  *       bucket of a label the training rows did not have.</li>
  * </ul>
- * A missing cell (empty, or {@code NaN} in a numeric or numeric-label column) is masked and gets
- * the neutral input 0 in every position of its span (for a numeric column: the training mean).
+ * A missing cell (empty, {@code NaN}, {@code nan} or {@code NA}) is reported as {@link #MISSING};
+ * {@link TableEncoder} then writes NaN over its span, which the table likelihood masks out of the
+ * loss and replaces by its neutral value at the encoder's input ({@code loss.MissingCells}).
  * Immutable and thread-safe.
  *
  * @param name          the header's name
