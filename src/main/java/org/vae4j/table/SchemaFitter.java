@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
  *   <li>every cell a number: two values 0 and 1 is binary; every value a distinct integer, strictly
  *       increasing or decreasing down the file (a row number or key) is left out as ID-like;
  *       otherwise numeric;</li>
+ *   <li>95% or more of the cells numbers (at least 20): an error naming the first cell that is not;</li>
  *   <li>otherwise (labels): two labels is binary; every label distinct (at least 20 rows) is left out
  *       as ID-like; more than {@code maxCategories} labels is an error naming the column; otherwise
  *       categorical with the labels sorted.</li>
@@ -189,6 +190,11 @@ public final class SchemaFitter {
                 } else {
                     type = ColumnType.NUMERIC;
                 }
+            } else if (mostlyNumbers(v)) {
+                throw new TableFormatException(t.file(), lines[firstText], TableFormatException.column(j, name)
+                        + " looks numeric (" + countNumbers(v) + " of " + v.length + " cells are numbers), but \""
+                        + CsvSource.shorten(cells.get(firstText)) + "\" is not a number (a missing value is an empty"
+                        + " cell or NaN; to model the column as labels, set its type to categorical in a schema file)");
             } else if (distinct.size() == 2) {
                 type = ColumnType.BINARY;
             } else if (distinct.size() == cells.size() && cells.size() >= ID_MIN_ROWS) {
@@ -242,6 +248,20 @@ public final class SchemaFitter {
 
     private static String plain(double d) {
         return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+    }
+
+    /** At least 95% of the cells are numbers (and at least 20 of them): a stray label is a data error. */
+    static boolean mostlyNumbers(double[] v) {
+        int k = countNumbers(v);
+        return k >= 20 && k >= 0.95 * v.length;
+    }
+
+    private static int countNumbers(double[] v) {
+        int k = 0;
+        for (double x : v) {
+            k += Double.isNaN(x) ? 0 : 1;
+        }
+        return k;
     }
 
     /** Distinct integers, strictly monotone in file order. */

@@ -175,6 +175,18 @@ class SchemaTest {
     }
 
     @Test
+    void aStrayLabelInANumericColumnIsAnErrorWithItsLine() {
+        List<String[]> rows = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            rows.add(new String[] {i == 31 ? "n/a" : Double.toString(i * 0.37 % 5)});
+        }
+        TableFormatException e = assertThrows(TableFormatException.class,
+                () -> SchemaFitter.defaults().fit(CsvTable.of(new String[] {"w"}, rows)));
+        assertTrue(e.getMessage().startsWith("table, line 33: column 1 (\"w\") looks numeric (49 of 50 cells are numbers),"
+                + " but \"n/a\" is not a number"), e.getMessage());
+    }
+
+    @Test
     void logTransformInvertsAndIsFiniteBelowTheTrainingMinimum() {
         Column c = SchemaFitter.fitNumeric("x", new double[] {1, 2, 3, 50, 1000}, Transform.LOG);
         for (double v : new double[] {-5, 0.5, 1, 7, 2000}) {
