@@ -87,6 +87,24 @@ class TableModelTest {
     }
 
     @Test
+    void malformedTableEntriesAreRefusedNamingTheFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("bad.safetensors");
+        String calibration = TableModel.calibrationJson(trained.calibration());
+        ModelFiles.save(trained.model(), file, Map.of(TableModel.SCHEMA_KEY, "{\"version\": 1, \"columns\": [",
+                TableModel.CALIBRATION_KEY, calibration));
+        ModelFileException e = assertThrows(ModelFileException.class, () -> TableModel.load(file));
+        assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("not valid JSON"), e.getMessage());
+        // a schema of another width than the model's
+        TableSchema other = new TableSchema(List.of(new Column("v", ColumnType.NUMERIC, Transform.NONE, 0, 1, 0, 1,
+                List.of(), false)), List.of());
+        ModelFiles.save(trained.model(), file, Map.of(TableModel.SCHEMA_KEY, other.toJson(),
+                TableModel.CALIBRATION_KEY, TableModel.calibrationJson(new TableModel.Calibration(8, 1, 0.99, 1.0,
+                        new double[other.columns().size()], 10))));
+        e = assertThrows(ModelFileException.class, () -> TableModel.load(file));
+        assertTrue(e.getMessage().contains("the model reads rows of " + schema.width()), e.getMessage());
+    }
+
+    @Test
     void eightThreadsEqualOneAndBatchSizeDoesNotMatter() throws Exception {
         Scorer scorer = trained.scorer();
         RowScores one = scorer.score(x, 0);
