@@ -32,7 +32,8 @@ import picocli.CommandLine.Option;
  * (higher = more anomalous; {@link Double#toString}, so it parses back to the exact double),
  * {@code is_anomaly} (1 when the score is above the model's threshold), {@code top_columns} (one
  * quoted field: the columns whose reconstruction term exceeds its typical value the most, most
- * anomalous first, separated by {@code ;}). The output is written atomically: after an error
+ * anomalous first, separated by {@code ;}); with {@code --details} also the -ELBO, the
+ * importance-weighted -log p(x) over the observed cells and the missing-cell term. The output is written atomically: after an error
  * (a bad cell on line 10,000, say) no file, or the previous one, is there.
  */
 @Command(name = "score", sortOptions = false, usageHelpAutoWidth = true, mixinStandardHelpOptions = true,
@@ -59,6 +60,10 @@ final class TableScore implements Callable<Integer> {
             description = "Scoring threads (the scores do not depend on it; default ${DEFAULT-VALUE}).")
     int threads;
 
+    @Option(names = "--details", order = 6,
+            description = "Also write neg_elbo and neg_log_px (over the observed cells) and missing_term after top_columns.")
+    boolean details;
+
     @Override
     public Integer call() throws Exception {
         if (top < 0 || threads < 1) {
@@ -76,7 +81,7 @@ final class TableScore implements Callable<Integer> {
             TableEncoder encoder = new TableEncoder(m.schema(), src.header(), data);
             AtomicFiles.write(out, os -> {
                 Writer w = new BufferedWriter(new OutputStreamWriter(os, StandardCharsets.UTF_8), 1 << 16);
-                w.write("row,score,is_anomaly,top_columns\n");
+                w.write("row,score,is_anomaly,top_columns" + (details ? ",neg_elbo,neg_log_px,missing_term" : "") + "\n");
                 FMatrixRMaj x = new FMatrixRMaj(CHUNK, m.schema().width());
                 String[] rec = src.next();
                 long row = 0;
@@ -100,7 +105,12 @@ final class TableScore implements Callable<Integer> {
                         for (int i = 0; i < cols.length; i++) {
                             line.append(i == 0 ? "" : ";").append(names[cols[i]].replace("\"", "\"\""));
                         }
-                        line.append("\"\n");
+                        line.append('"');
+                        if (details) {
+                            line.append(',').append(s.negElbo[r]).append(',').append(s.negLogPx[r]).append(',')
+                                    .append(s.missingTerm[r]);
+                        }
+                        line.append('\n');
                         w.write(line.toString());
                     }
                     row += n;

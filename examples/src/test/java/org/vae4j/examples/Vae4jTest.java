@@ -109,6 +109,17 @@ class Vae4jTest {
                 "--out", eight.toString(), "--threads", "8");
         assertEquals(0, r8.status(), r8.err());
         assertArrayEquals(Files.readAllBytes(one), Files.readAllBytes(eight));
+        Path detailed = dir.resolve("scores-details.csv");
+        assertEquals(0, run("score", "--model", modelDir.toString(), "--data", data.toString(), "--out",
+                detailed.toString(), "--details").status());
+        List<String> d = Files.readAllLines(detailed);
+        assertEquals("row,score,is_anomaly,top_columns,neg_elbo,neg_log_px,missing_term", d.get(0));
+        for (int r = 1; r < d.size(); r++) {
+            String[] f = d.get(r).split(",");
+            int n = f.length;
+            assertEquals(Double.parseDouble(f[1]), Double.parseDouble(f[n - 2]) + Double.parseDouble(f[n - 1]));
+            assertTrue(Double.parseDouble(f[n - 2]) <= Double.parseDouble(f[n - 3]) + 1.0, d.get(r)); // IW below -ELBO, roughly
+        }
         List<String> lines = Files.readAllLines(one);
         assertEquals("row,score,is_anomaly,top_columns", lines.get(0));
         assertEquals(401, lines.size());
