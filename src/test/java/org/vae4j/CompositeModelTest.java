@@ -162,6 +162,23 @@ class CompositeModelTest {
     }
 
     @Test
+    void theElboAndImportanceWeightedEstimatesLeaveMissingCellsOut() {
+        Autoencoder ae = Autoencoder.builder(8).hidden(6).latent(3).likelihood(table()).seed(3).build();
+        FMatrixRMaj raw = mixedTable(20, 0.2, 6);
+        assertEquals(ae.evaluate(raw, new Noise(1)).reconstruction(),
+                org.vae4j.eval.Elbo.estimate(ae, raw, 1, new SplittableRandom(1)).reconstruction(), 1e-9);
+        Vae vae = Vae.builder(8).hidden(6).latent(2).likelihood(table()).seed(3).build();
+        org.vae4j.eval.LogLikelihoodEstimate iw = org.vae4j.eval.ImportanceWeighted.logLikelihood(vae, raw, 8,
+                new SplittableRandom(2));
+        assertTrue(Double.isFinite(iw.logLikelihood()) && iw.logLikelihood() >= iw.elbo(),
+                "log p " + iw.logLikelihood() + " >= ELBO " + iw.elbo() + " on the same draws");
+        // one importance sample: its log-weight is minus a one-sample negative ELBO of the observed cells
+        org.vae4j.eval.LogLikelihoodEstimate one = org.vae4j.eval.ImportanceWeighted.logLikelihood(vae, raw, 1,
+                new SplittableRandom(2));
+        assertEquals(one.elbo(), one.logLikelihood(), 1e-9);
+    }
+
+    @Test
     void nanIsStillAnErrorForAnImageLikelihood() {
         Vae vae = Vae.builder(4).hidden(3).latent(2).build();
         FMatrixRMaj x = new FMatrixRMaj(2, 4);
