@@ -24,6 +24,7 @@ import org.vae4j.random.Noise;
 import org.vae4j.train.EpochStats;
 import org.vae4j.train.GradientFunction;
 import org.vae4j.train.Trainer;
+import org.vae4j.train.TrainingRun;
 
 /**
  * Models with the composite table likelihood: whole-model gradients (the likelihood's log-variance
@@ -162,6 +163,23 @@ class CompositeModelTest {
     }
 
     @Test
+    void theElboAndImportanceWeightedEstimatesLeaveMissingCellsOut() {
+        Autoencoder ae = Autoencoder.builder(8).hidden(6).latent(3).likelihood(table()).seed(3).build();
+        FMatrixRMaj raw = mixedTable(20, 0.2, 6);
+        assertEquals(ae.evaluate(raw, new Noise(1)).reconstruction(),
+                org.vae4j.eval.Elbo.estimate(ae, raw, 1, new SplittableRandom(1)).reconstruction(), 1e-9);
+        Vae vae = Vae.builder(8).hidden(6).latent(2).likelihood(table()).seed(3).build();
+        org.vae4j.eval.LogLikelihoodEstimate iw = org.vae4j.eval.ImportanceWeighted.logLikelihood(vae, raw, 8,
+                new SplittableRandom(2));
+        assertTrue(Double.isFinite(iw.logLikelihood()) && iw.logLikelihood() >= iw.elbo(),
+                "log p " + iw.logLikelihood() + " >= ELBO " + iw.elbo() + " on the same draws");
+        // one importance sample: its log-weight is minus a one-sample negative ELBO of the observed cells
+        org.vae4j.eval.LogLikelihoodEstimate one = org.vae4j.eval.ImportanceWeighted.logLikelihood(vae, raw, 1,
+                new SplittableRandom(2));
+        assertEquals(one.elbo(), one.logLikelihood(), 1e-9);
+    }
+
+    @Test
     void nanIsStillAnErrorForAnImageLikelihood() {
         Vae vae = Vae.builder(4).hidden(3).latent(2).build();
         FMatrixRMaj x = new FMatrixRMaj(2, 4);
@@ -176,16 +194,19 @@ class CompositeModelTest {
         FMatrixRMaj held = mixedTable(200, 0.1, 22);
         Vae vae = Vae.builder(8).hidden(32).latent(2).likelihood(table()).seed(5).build();
         double before = vae.evaluate(held, new Noise(3)).total();
-        Trainer trainer = Trainer.builder().epochs(25).batchSize(32).learningRate(3e-3).seed(8).build();
-        List<EpochStats> history = trainer.train(vae, data);
+        Trainer trainer = Trainer.builder().epochs(25).batchSize(32).learningRate(3e-3).seed(8).validation(100)
+                .patience(100).build();
+        TrainingRun run = trainer.start(vae, data);
+        List<EpochStats> history = run.train();
+        assertTrue(Double.isFinite(run.bestValue()), "validation rows with missing cells: " + run.bestValue());
         double after = vae.evaluate(held, new Noise(3)).total();
         assertTrue(Double.isFinite(after));
         assertTrue(history.get(history.size() - 1).trainLoss() < history.get(0).trainLoss() - 1,
                 "train loss " + history.get(0).trainLoss() + " -> " + history.get(history.size() - 1).trainLoss());
         assertTrue(after < before - 1, "held-out negative ELBO " + before + " -> " + after);
-        // the learned log-variances moved from 0: columns 0 and 1 are predictable from z (noise sd 0.1)
+        // the learned log-variances fell from 0: columns 0 and 1 are predictable from z (noise sd 0.1)
         FMatrixRMaj logVar = valueOf(vae.parameterStore().get("likelihood.0.log_var"));
-        assertTrue(logVar.data[0] < -0.5 && logVar.data[1] < -0.5,
+        assertTrue(logVar.data[0] < -0.25 && logVar.data[1] < -0.25,
                 "learned log-variances " + logVar.data[0] + ", " + logVar.data[1]);
     }
 }

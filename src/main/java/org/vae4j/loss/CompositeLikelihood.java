@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.random.RandomGenerator;
 
 import org.ejml.data.FMatrixRMaj;
+import org.vae4j.internal.Rows;
 import org.vae4j.kernel.Elementwise;
 import org.vae4j.nn.Activation;
 import org.vae4j.nn.Parameter;
@@ -237,23 +238,6 @@ public final class CompositeLikelihood implements Likelihood {
         MissingCells.checkMask(mask, x);
     }
 
-    /** Copies columns [start, start + w) of src into dst, reshaped to (src rows, w). */
-    static FMatrixRMaj columnsOf(FMatrixRMaj src, int start, int w, FMatrixRMaj dst) {
-        dst.reshape(src.numRows, w);
-        for (int r = 0; r < src.numRows; r++) {
-            System.arraycopy(src.data, r * src.numCols + start, dst.data, r * w, w);
-        }
-        return dst;
-    }
-
-    /** Copies src (rows, w) into columns [start, start + w) of dst. */
-    static void putColumns(FMatrixRMaj src, FMatrixRMaj dst, int start) {
-        int w = src.numCols;
-        for (int r = 0; r < src.numRows; r++) {
-            System.arraycopy(src.data, r * w, dst.data, r * dst.numCols + start, w);
-        }
-    }
-
     @Override
     public double negLogLikelihood(FMatrixRMaj out, FMatrixRMaj x, float scale, FMatrixRMaj dout) {
         return negLogLikelihood(Elementwise.get(), out, x, null, scale, dout);
@@ -272,12 +256,12 @@ public final class CompositeLikelihood implements Likelihood {
         double sum = 0;
         for (int k = 0; k < spans.size(); k++) {
             Span s = spans.get(k);
-            columnsOf(out, outStart[k], outWidth[k], bufOut);
-            columnsOf(x, s.start(), s.width(), bufX);
-            FMatrixRMaj m = mask == null ? null : columnsOf(mask, s.start(), s.width(), bufMask);
+            Rows.columnsOf(out, outStart[k], outWidth[k], bufOut);
+            Rows.columnsOf(x, s.start(), s.width(), bufX);
+            FMatrixRMaj m = mask == null ? null : Rows.columnsOf(mask, s.start(), s.width(), bufMask);
             bufDout.reshape(x.numRows, outWidth[k]);
             sum += s.likelihood().negLogLikelihood(kernel, bufOut, bufX, m, scale, bufDout);
-            putColumns(bufDout, dout, outStart[k]);
+            Rows.putColumns(bufDout, dout, outStart[k]);
         }
         return sum;
     }
@@ -298,9 +282,9 @@ public final class CompositeLikelihood implements Likelihood {
         FMatrixRMaj mk = new FMatrixRMaj(1, 1);
         for (int k = 0; k < spans.size(); k++) {
             Span s = spans.get(k);
-            columnsOf(out, outStart[k], outWidth[k], o);
-            columnsOf(x, s.start(), s.width(), t);
-            s.likelihood().negLogLikelihoodPerRow(o, t, mask == null ? null : columnsOf(mask, s.start(), s.width(), mk),
+            Rows.columnsOf(out, outStart[k], outWidth[k], o);
+            Rows.columnsOf(x, s.start(), s.width(), t);
+            s.likelihood().negLogLikelihoodPerRow(o, t, mask == null ? null : Rows.columnsOf(mask, s.start(), s.width(), mk),
                     part);
             for (int r = 0; r < rows; r++) {
                 perRow[r] += part[r];
@@ -319,10 +303,10 @@ public final class CompositeLikelihood implements Likelihood {
             Span s = spans.get(k);
             int c = s.likelihood().columnCount(s.width());
             double[] part = new double[rows * c];
-            columnsOf(out, outStart[k], outWidth[k], o);
-            columnsOf(x, s.start(), s.width(), t);
+            Rows.columnsOf(out, outStart[k], outWidth[k], o);
+            Rows.columnsOf(x, s.start(), s.width(), t);
             s.likelihood().negLogLikelihoodPerColumn(o, t,
-                    mask == null ? null : columnsOf(mask, s.start(), s.width(), mk), part);
+                    mask == null ? null : Rows.columnsOf(mask, s.start(), s.width(), mk), part);
             for (int r = 0; r < rows; r++) {
                 System.arraycopy(part, r * c, perRowPerColumn, r * columns + columnStart[k], c);
             }
@@ -347,10 +331,10 @@ public final class CompositeLikelihood implements Likelihood {
         FMatrixRMaj t = new FMatrixRMaj(1, 1);
         for (int k = 0; k < spans.size(); k++) {
             Span s = spans.get(k);
-            columnsOf(out, outStart[k], outWidth[k], o);
+            Rows.columnsOf(out, outStart[k], outWidth[k], o);
             t.reshape(out.numRows, s.width());
             f.apply(s.likelihood(), o, t);
-            putColumns(t, result, s.start());
+            Rows.putColumns(t, result, s.start());
         }
     }
 
@@ -377,11 +361,11 @@ public final class CompositeLikelihood implements Likelihood {
         FMatrixRMaj t = new FMatrixRMaj(1, 1);
         FMatrixRMaj m = new FMatrixRMaj(1, 1);
         for (Span s : spans) {
-            columnsOf(x, s.start(), s.width(), t);
+            Rows.columnsOf(x, s.start(), s.width(), t);
             m.reshape(x.numRows, s.width());
             s.likelihood().fillMissing(t, m);
-            putColumns(t, x, s.start());
-            putColumns(m, mask, s.start());
+            Rows.putColumns(t, x, s.start());
+            Rows.putColumns(m, mask, s.start());
         }
     }
 
@@ -392,7 +376,7 @@ public final class CompositeLikelihood implements Likelihood {
         FMatrixRMaj t = new FMatrixRMaj(1, 1);
         for (int k = 0; k < spans.size(); k++) {
             Span s = spans.get(k);
-            columnsOf(x, s.start(), s.width(), t);
+            Rows.columnsOf(x, s.start(), s.width(), t);
             s.likelihood().validate(t, what + ", span " + k + " (data columns " + s.start() + ".."
                     + (s.start() + s.width() - 1) + ", " + s.likelihood().describe() + "; column numbers below are "
                     + "within the span)");

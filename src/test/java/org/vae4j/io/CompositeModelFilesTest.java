@@ -141,6 +141,30 @@ class CompositeModelFilesTest {
         assertEquals(ae.evaluate(x, new Noise(1)).total(), again.evaluate(x, new Noise(1)).total(), 0.0);
     }
 
+    @Test
+    void aCheckpointOfATableModelResumesWithTheLogVarianceAndItsAdamState() throws IOException {
+        FMatrixRMaj data = rows(64, 4);
+        Vae vae = Vae.builder(10).hidden(6).latent(2).likelihood(table()).build();
+        org.vae4j.train.Trainer trainer = org.vae4j.train.Trainer.builder().epochs(2).batchSize(16).seed(3).build();
+        org.vae4j.train.TrainingRun run = trainer.start(vae, data);
+        List<org.vae4j.train.EpochStats> history = run.runEpochs(1);
+        Path file = dir.resolve("checkpoint.safetensors");
+        ModelFiles.saveCheckpoint(vae, run.optimizer(), TrainingState.of(run, history), file);
+        try (SafeTensorsFile f = SafeTensors.open(file)) {
+            assertArrayEquals(new long[] {2}, f.tensors().get("optimizer.exp_avg.likelihood.0.log_var").shape());
+        }
+        Checkpoint c = ModelFiles.loadCheckpoint(file);
+        assertSameModel(vae, c.model());
+        // one more epoch from the checkpoint equals one more epoch in this run
+        run.runEpochs(1);
+        org.vae4j.train.TrainingRun resumed = trainer.start(c.model(), data, c.optimizer());
+        resumed.runEpochs(1);
+        for (int k = 0; k < vae.parameters().size(); k++) {
+            assertArrayEquals(values(vae.parameters().get(k)), values(c.model().parameters().get(k)), 0f,
+                    vae.parameters().get(k).name());
+        }
+    }
+
     /** The saved file's metadata and tensors, to rewrite with one entry changed. */
     private Path withSpans(String spans) throws IOException {
         Vae vae = Vae.builder(10).hidden(6).latent(2).likelihood(table()).build();
