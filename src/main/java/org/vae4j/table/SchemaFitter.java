@@ -64,6 +64,19 @@ public final class SchemaFitter {
         this.maxCategories = maxCategories;
     }
 
+    /**
+     * This fitter with one column's settings changed: each non-null part of {@code o} (and
+     * {@code drop} when true) replaces what the fitter had for that column (for command-line flags
+     * on top of a schema file).
+     */
+    public SchemaFitter with(String column, Override o) {
+        Map<String, Override> m = new LinkedHashMap<>(overrides);
+        Override old = m.getOrDefault(column, new Override(null, null, false));
+        m.put(column, new Override(o.type() != null ? o.type() : old.type(),
+                o.transform() != null ? o.transform() : old.transform(), o.drop() || old.drop()));
+        return new SchemaFitter(m, maxCategories);
+    }
+
     /** Inference only, {@link #DEFAULT_MAX_CATEGORIES}. */
     public static SchemaFitter defaults() {
         return new SchemaFitter(Map.of(), DEFAULT_MAX_CATEGORIES);

@@ -52,6 +52,18 @@ final class TableTrain implements Callable<Integer> {
             description = "Column types, transforms and columns to drop, overriding the inference (docs/DATA.md).")
     Path schemaFile;
 
+    @Option(names = "--drop", split = ",", paramLabel = "COL[,COL...]", order = 3,
+            description = "Columns to leave out (on top of --schema).")
+    List<String> drop = new ArrayList<>();
+
+    @Option(names = "--type", paramLabel = "COL=TYPE", order = 3,
+            description = "A column's type: numeric, binary or categorical (repeatable; on top of --schema).")
+    Map<String, String> types = new LinkedHashMap<>();
+
+    @Option(names = "--transform", paramLabel = "COL=T", order = 3,
+            description = "A numeric column's transform: none, log or robust (repeatable; on top of --schema).")
+    Map<String, String> transforms = new LinkedHashMap<>();
+
     @Option(names = "--hidden", split = ",", paramLabel = "W[,W...]", order = 4,
             description = "Hidden widths (default: two layers of 4x the encoded width, rounded to a power of 2, 32..256).")
     int[] hidden;
@@ -98,6 +110,21 @@ final class TableTrain implements Callable<Integer> {
             throw new Vae4j.UsageException("--out " + out + " is a file, not a folder");
         }
         SchemaFitter fitter = schemaFile != null ? SchemaFitter.fromFile(schemaFile) : SchemaFitter.defaults();
+        try {
+            for (String c : drop) {
+                fitter = fitter.with(c, new SchemaFitter.Override(null, null, true));
+            }
+            for (Map.Entry<String, String> e : types.entrySet()) {
+                fitter = fitter.with(e.getKey(), new SchemaFitter.Override(
+                        org.vae4j.table.ColumnType.parse(e.getValue(), "--type " + e.getKey()), null, false));
+            }
+            for (Map.Entry<String, String> e : transforms.entrySet()) {
+                fitter = fitter.with(e.getKey(), new SchemaFitter.Override(null,
+                        org.vae4j.table.Transform.parse(e.getValue(), "--transform " + e.getKey()), false));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new Vae4j.UsageException(e.getMessage());
+        }
         CsvTable table = CsvTable.read(data);
         int n = table.size();
         if (n == 0) {

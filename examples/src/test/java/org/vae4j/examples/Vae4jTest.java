@@ -222,6 +222,25 @@ class Vae4jTest {
     }
 
     @Test
+    void flagsOverrideTheInferredSchema() throws IOException {
+        Path out = dir.resolve("flags");
+        Result r = run("train", "--data", data.toString(), "--out", out.toString(), "--epochs", "1", "--samples", "2",
+                "--drop", "size", "--type", "member=categorical", "--transform", "x=robust");
+        assertEquals(0, r.status(), r.err());
+        TableModel m = TableModel.load(out.resolve("model.safetensors"));
+        assertEquals(null, m.schema().column("size"));
+        assertEquals(org.vae4j.table.ColumnType.CATEGORICAL, m.schema().column("member").type());
+        assertEquals(org.vae4j.table.Transform.ROBUST, m.schema().column("x").transform());
+        assertTrue(m.schema().dropped().stream().anyMatch(d -> d.name().equals("size")));
+        r = run("train", "--data", data.toString(), "--out", out.toString(), "--type", "member=text");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("unknown column type \"text\""), r.err());
+        r = run("train", "--data", data.toString(), "--out", out.toString(), "--drop", "nosuch");
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("the schema names column \"nosuch\", which the header lacks"), r.err());
+    }
+
+    @Test
     void encodeAndGenerate() throws IOException {
         Path latent = dir.resolve("latent.csv");
         Result r = run("encode", "--model", modelDir.toString(), "--data", data.toString(), "--out", latent.toString());
