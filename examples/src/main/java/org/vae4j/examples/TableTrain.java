@@ -52,7 +52,7 @@ final class TableTrain implements Callable<Integer> {
             description = "Column types, transforms and columns to drop, overriding the inference (docs/DATA.md).")
     Path schemaFile;
 
-    @Option(names = "--drop", split = ",", paramLabel = "COL[,COL...]", order = 3,
+    @Option(names = "--drop", split = ",", paramLabel = "COL[,COL...]", hideParamSyntax = true, order = 3,
             description = "Columns to leave out (on top of --schema).")
     List<String> drop = new ArrayList<>();
 
@@ -64,7 +64,7 @@ final class TableTrain implements Callable<Integer> {
             description = "A numeric column's transform: none, log or robust (repeatable; on top of --schema).")
     Map<String, String> transforms = new LinkedHashMap<>();
 
-    @Option(names = "--hidden", split = ",", paramLabel = "W[,W...]", order = 4,
+    @Option(names = "--hidden", split = ",", paramLabel = "W[,W...]", hideParamSyntax = true, order = 4,
             description = "Hidden widths (default: two layers of 4x the encoded width, rounded to a power of 2, 32..256).")
     int[] hidden;
 

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
  * {@code generate} ({@link TableEncode}, {@link TableGenerate}). Exit status 0 on success, 1 for
  * bad data or files (the message names the file, line and column), 2 for bad flags.
  */
-@Command(name = Vae4j.PROGRAM, mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(name = Vae4j.PROGRAM, mixinStandardHelpOptions = true, usageHelpAutoWidth = true, version = "vae4j examples 0.1.0-SNAPSHOT",
         description = {"A variational autoencoder for CSV tables: anomaly scores, embeddings, synthetic rows.", ""},
         subcommands = {TableTrain.class, TableScore.class, TableEncode.class, TableGenerate.class},
         footer = {"", "examples/vae4j train --data FILE.csv --out DIR --seed 1",
