@@ -95,12 +95,28 @@ public final class TableModel {
         this.calibration = calibration;
     }
 
-    /** The likelihood of a schema: one span per column. */
+    /** The likelihood of a schema: one span per column, numeric columns with one learned variance each. */
     public static CompositeLikelihood likelihood(TableSchema schema) {
+        return likelihood(schema, false);
+    }
+
+    /**
+     * The likelihood of a schema: one span per column.
+     *
+     * @param heteroscedastic numeric columns' log-variance output by the decoder per row, instead of one
+     *                        learned value per column
+     */
+    public static CompositeLikelihood likelihood(TableSchema schema, boolean heteroscedastic) {
         CompositeLikelihood.Builder b = CompositeLikelihood.builder();
         for (Column c : schema.columns()) {
             switch (c.type()) {
-                case NUMERIC -> b.gaussian(1);
+                case NUMERIC -> {
+                    if (heteroscedastic) {
+                        b.heteroscedasticGaussian(1);
+                    } else {
+                        b.gaussian(1);
+                    }
+                }
                 case BINARY -> b.bernoulli(1);
                 default -> b.categorical(c.width());
             }
@@ -120,9 +136,16 @@ public final class TableModel {
         return new int[] {w, w};
     }
 
-    /** A new, untrained model (ReLU MLPs, decoder the encoder's mirror). */
+    /** A new, untrained model (ReLU MLPs, decoder the encoder's mirror), one learned variance per numeric column. */
     public static TableModel create(TableSchema schema, int[] hidden, int latent, long seed, int samples, long scoringSeed) {
-        Vae vae = Vae.builder(schema.width()).hidden(hidden).latent(latent).likelihood(likelihood(schema)).seed(seed).build();
+        return create(schema, hidden, latent, seed, samples, scoringSeed, false);
+    }
+
+    /** {@link #create(TableSchema, int[], int, long, int, long)}, with {@link #likelihood(TableSchema, boolean)}. */
+    public static TableModel create(TableSchema schema, int[] hidden, int latent, long seed, int samples, long scoringSeed,
+                                    boolean heteroscedastic) {
+        Vae vae = Vae.builder(schema.width()).hidden(hidden).latent(latent)
+                .likelihood(likelihood(schema, heteroscedastic)).seed(seed).build();
         return new TableModel(vae, schema, new Calibration(samples, scoringSeed, DEFAULT_QUANTILE, Double.NaN,
                 new double[schema.columns().size()], 0));
     }
@@ -142,7 +165,7 @@ public final class TableModel {
     /** A new model with this one's architecture and parameter values (shares nothing with it). */
     public Vae copyModel() {
         Vae copy = Vae.builder(model.inputSize()).hidden(model.hiddenSizes()).decoderHidden(model.decoderHiddenSizes())
-                .latent(model.latentSize()).activation(model.activation()).likelihood(likelihood(schema)).build();
+                .latent(model.latentSize()).activation(model.activation()).likelihood(model.likelihood()).build();
         List<Parameter> from = model.parameters();
         List<Parameter> to = copy.parameters();
         if (from.size() != to.size()) {

@@ -102,6 +102,10 @@ final class TableTrain implements Callable<Integer> {
             description = "The threshold is this quantile of the validation rows' scores (default ${DEFAULT-VALUE}).")
     double quantile;
 
+    @Option(names = "--heteroscedastic", order = 14,
+            description = "Numeric columns' variance output by the decoder per row (default: one learned variance per column).")
+    boolean heteroscedastic;
+
     @Override
     public Integer call() throws Exception {
         PrintStream o = System.out;
@@ -150,7 +154,7 @@ final class TableTrain implements Callable<Integer> {
         printMissing(o, schema, encoder);
         int[] h = hidden != null ? hidden : TableModel.defaultHidden(schema);
         int l = latent != null ? latent : TableModel.defaultLatent(schema);
-        TableModel model = TableModel.create(schema, h, l, seed, samples, seed);
+        TableModel model = TableModel.create(schema, h, l, seed, samples, seed, heteroscedastic);
         o.printf(Locale.ROOT, "model: VAE %s, %,d parameters%n", model.model().describe(), model.model().parameterCount());
 
         Trainer trainer = Trainer.builder().epochs(epochs).batchSize(batchSize).seed(seed).learningRate(lr)

@@ -225,13 +225,17 @@ class Vae4jTest {
     void flagsOverrideTheInferredSchema() throws IOException {
         Path out = dir.resolve("flags");
         Result r = run("train", "--data", data.toString(), "--out", out.toString(), "--epochs", "1", "--samples", "2",
-                "--drop", "size", "--type", "member=categorical", "--transform", "x=robust");
+                "--drop", "size", "--type", "member=categorical", "--transform", "x=robust", "--heteroscedastic");
         assertEquals(0, r.status(), r.err());
         TableModel m = TableModel.load(out.resolve("model.safetensors"));
         assertEquals(null, m.schema().column("size"));
         assertEquals(org.vae4j.table.ColumnType.CATEGORICAL, m.schema().column("member").type());
         assertEquals(org.vae4j.table.Transform.ROBUST, m.schema().column("x").transform());
         assertTrue(m.schema().dropped().stream().anyMatch(d -> d.name().equals("size")));
+        assertTrue(m.model().likelihood().describe().contains("heteroscedastic"), m.model().likelihood().describe());
+        Path s = dir.resolve("flags-scores.csv");
+        assertEquals(0, run("score", "--model", out.toString(), "--data", data.toString(), "--out", s.toString()).status());
+        assertEquals(401, Files.readAllLines(s).size());
         r = run("train", "--data", data.toString(), "--out", out.toString(), "--type", "member=text");
         assertEquals(2, r.status());
         assertTrue(r.err().contains("unknown column type \"text\""), r.err());
