@@ -1,4 +1,4 @@
-package org.vae4j.kernel;
+package org.vae4j.internal.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +10,9 @@ import java.util.SplittableRandom;
 import org.ejml.data.FMatrixRMaj;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
+import org.vae4j.kernel.EjmlGemm;
+import org.vae4j.kernel.Gemm;
+import org.vae4j.kernel.Gemms;
 
 /**
  * The Vector API kernel against EJML's, on every variant and shape class: odd sizes, one row, one

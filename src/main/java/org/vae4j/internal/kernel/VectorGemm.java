@@ -1,4 +1,4 @@
-package org.vae4j.kernel;
+package org.vae4j.internal.kernel;
 
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
@@ -8,6 +8,9 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import org.ejml.data.FMatrixRMaj;
+import org.vae4j.kernel.EjmlGemm;
+import org.vae4j.kernel.Gemm;
+import org.vae4j.kernel.Gemms;
 
 /**
  * A register-blocked SGEMM on the JDK Vector API ({@code jdk.incubator.vector}), the fast
@@ -102,9 +105,6 @@ public final class VectorGemm implements Gemm {
     /** The starting accumulators of an overwriting tile (the widest tile row is 4 x 16 floats). */
     private static final float[] ZERO = new float[64];
 
-    private static final int NN = 0;
-    private static final int TN = 1;
-
     private final SpinPool pool;
     /** Main tile rows and vectors of this instance. */
     private final int tileRows;
@@ -132,8 +132,12 @@ public final class VectorGemm implements Gemm {
     private int callM;
     private int callN;
     private final SpinPool.Body body = this::runPart;
-    private FMatrixRMaj transposeSrc;
-    private FMatrixRMaj transposeDst;
+    private float[] transposeSrc;
+    private int transposeSrcOff;
+    private int transposeRowsN;
+    private int transposeCols;
+    private float[] transposeDst;
+    private int transposeDstOff;
     private final SpinPool.Body transposeBody = this::transposePart;
 
     private VectorGemm(int threads, int[] tile) {
@@ -228,39 +232,29 @@ public final class VectorGemm implements Gemm {
     }
 
     @Override
-    public void mult(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
-        Gemm.checkShapes(a, false, b, false, c);
-        run(NN, true, a, b, c);
-    }
-
-    @Override
-    public void multAdd(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
-        Gemm.checkShapes(a, false, b, false, c);
-        run(NN, false, a, b, c);
-    }
-
-    @Override
-    public void multTransA(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
-        Gemm.checkShapes(a, true, b, false, c);
-        run(TN, true, a, b, c);
-    }
-
-    @Override
-    public void multAddTransA(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
-        Gemm.checkShapes(a, true, b, false, c);
-        run(TN, false, a, b, c);
-    }
-
-    @Override
-    public void multTransB(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
-        Gemm.checkShapes(a, false, b, true, c);
-        runNT(true, a, b, c);
-    }
-
-    @Override
-    public void multAddTransB(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
-        Gemm.checkShapes(a, false, b, true, c);
-        runNT(false, a, b, c);
+    public void gemm(boolean transA, boolean transB, boolean accumulate, int m, int n, int k,
+                     float[] a, int ao, float[] b, int bo, float[] c, int co) {
+        Gemm.checkArrays(m, n, k, a, ao, b, bo, c, co);
+        final boolean overwrite = !accumulate;
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            if (overwrite) {
+                Arrays.fill(c, co, co + m * n, 0f);
+            }
+            return;
+        }
+        // A[i, p] = a[ao + i ars + p aps], B[p, j] = b[bo + p brs + j bcs]
+        final int ars = transA ? 1 : k;
+        final int aps = transA ? m : 1;
+        if (!transB) {
+            dispatch(overwrite, a, ao, ars, aps, b, bo, n, 1, c, co, n, k, m, n);
+        } else if (!transA) {
+            runNT(overwrite, m, n, k, a, ao, b, bo, c, co);
+        } else {
+            dispatch(overwrite, a, ao, ars, aps, b, bo, 1, k, c, co, n, k, m, n);
+        }
     }
 
     @Override
@@ -268,70 +262,44 @@ public final class VectorGemm implements Gemm {
         return "vector" + (pool.threads() > 1 ? "-" + pool.threads() + "t" : "");
     }
 
-    private void run(int mode, boolean overwrite, FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
-        int m = c.numRows;
-        int n = c.numCols;
-        int k = mode == TN ? a.numRows : a.numCols;
-        if (m == 0 || n == 0) {
-            return;
-        }
-        if (k == 0) {
-            if (overwrite) {
-                Arrays.fill(c.data, 0, m * n, 0f);
-            }
-            return;
-        }
-        if (mode == NN) {
-            dispatch(overwrite, a.data, 0, k, 1, b.data, 0, n, 1, c.data, 0, n, k, m, n);
-        } else {
-            dispatch(overwrite, a.data, 0, 1, m, b.data, 0, n, 1, c.data, 0, n, k, m, n);
-        }
-    }
-
     /**
-     * A B^T. When n k is small, B^T is packed straight from B (the kernel packs B anyway).
-     * Otherwise C^T = B A^T is computed into a buffer, B read in place as the kernel's A and A
-     * packed as its B (m x k floats moved, the batch side is small), then transposed into C
-     * (m x n more, and as many again for multAddTransB). The choice depends on the shape only.
+     * C (m, n) (+)= A B^T with A (m, k) at a[ao], B (n, k) at b[bo], C at c[co]. When n k is
+     * small, B^T is packed straight from B (the kernel packs B anyway). Otherwise C^T = B A^T is
+     * computed into a buffer, B read in place as the kernel's A and A packed as its B (m x k
+     * floats moved, the batch side is small), then transposed into C (m x n more, and as many
+     * again for multAddTransB). The choice depends on the shape only.
      */
-    private void runNT(boolean overwrite, FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
-        int m = c.numRows;
-        int n = c.numCols;
-        int k = a.numCols;
-        if (m == 0 || n == 0) {
-            return;
-        }
-        if (k == 0) {
-            if (overwrite) {
-                Arrays.fill(c.data, 0, m * n, 0f);
-            }
-            return;
-        }
+    private void runNT(boolean overwrite, int m, int n, int k, float[] a, int ao, float[] b, int bo,
+                       float[] c, int co) {
         if ((long) n * k <= (long) m * k + (overwrite ? 1L : 2L) * m * n) {
-            dispatch(overwrite, a.data, 0, k, 1, b.data, 0, 1, k, c.data, 0, n, k, m, n);
+            dispatch(overwrite, a, ao, k, 1, b, bo, 1, k, c, co, n, k, m, n);
         } else {
             FMatrixRMaj ct = packedC.get();
             ct.reshape(n, m);
             if (!overwrite) {
-                transpose(c, ct);
+                transpose(c, co, m, n, ct.data, 0);
             }
-            // C^T (n, m) = B (n, k) A^T (k, m): A^T[p, i] = a[i k + p]
-            dispatch(overwrite, b.data, 0, k, 1, a.data, 0, 1, k, ct.data, 0, m, k, n, m);
-            transpose(ct, c);
+            // C^T (n, m) = B (n, k) A^T (k, m): A^T[p, i] = a[ao + i k + p]
+            dispatch(overwrite, b, bo, k, 1, a, ao, 1, k, ct.data, 0, m, k, n, m);
+            transpose(ct.data, 0, n, m, c, co);
         }
     }
 
-    /** dst = src^T (dst already shaped), split over the pool when it is large. */
-    private void transpose(FMatrixRMaj src, FMatrixRMaj dst) {
-        if (pool.threads() == 1 || src.getNumElements() < PARALLEL_MIN_TRANSPOSE) {
+    /** dst (cols, rows) at dst[dstOff] = src^T, src (rows, cols) at src[srcOff]; split over the pool when large. */
+    private void transpose(float[] src, int srcOff, int rows, int cols, float[] dst, int dstOff) {
+        if (pool.threads() == 1 || rows * cols < PARALLEL_MIN_TRANSPOSE) {
             // not EJML's transpose: it goes multi-threaded, and allocates, once any EJML
             // multi-threaded op has been set up in the process
-            transposeRows(src.data, src.numRows, src.numCols, dst.data, 0, src.numRows);
+            transposeRows(src, srcOff, rows, cols, dst, dstOff, 0, rows);
             return;
         }
         synchronized (pool) {
             transposeSrc = src;
+            transposeSrcOff = srcOff;
+            transposeRowsN = rows;
+            transposeCols = cols;
             transposeDst = dst;
+            transposeDstOff = dstOff;
             try {
                 pool.run(transposeBody);
             } finally {
@@ -342,23 +310,23 @@ public final class VectorGemm implements Gemm {
     }
 
     private void transposePart(int part, int parts) {
-        FMatrixRMaj src = transposeSrc;
-        int blocks = (src.numRows + TRANSPOSE_BLOCK - 1) / TRANSPOSE_BLOCK;
-        int r0 = Math.min(src.numRows, TRANSPOSE_BLOCK * (int) ((long) blocks * part / parts));
-        int r1 = Math.min(src.numRows, TRANSPOSE_BLOCK * (int) ((long) blocks * (part + 1) / parts));
-        transposeRows(src.data, src.numRows, src.numCols, transposeDst.data, r0, r1);
+        int rows = transposeRowsN;
+        int blocks = (rows + TRANSPOSE_BLOCK - 1) / TRANSPOSE_BLOCK;
+        int r0 = Math.min(rows, TRANSPOSE_BLOCK * (int) ((long) blocks * part / parts));
+        int r1 = Math.min(rows, TRANSPOSE_BLOCK * (int) ((long) blocks * (part + 1) / parts));
+        transposeRows(transposeSrc, transposeSrcOff, rows, transposeCols, transposeDst, transposeDstOff, r0, r1);
     }
 
-    /** Rows [r0, r1) of src (rows, cols) into columns of dst (cols, rows), in cache-sized blocks. */
-    static void transposeRows(float[] src, int rows, int cols, float[] dst, int r0, int r1) {
+    /** Rows [r0, r1) of src (rows, cols) at so into columns of dst (cols, rows) at dso, in cache-sized blocks. */
+    static void transposeRows(float[] src, int so, int rows, int cols, float[] dst, int dso, int r0, int r1) {
         for (int rb = r0; rb < r1; rb += TRANSPOSE_BLOCK) {
             final int re = Math.min(r1, rb + TRANSPOSE_BLOCK);
             for (int cb = 0; cb < cols; cb += TRANSPOSE_BLOCK) {
                 final int ce = Math.min(cols, cb + TRANSPOSE_BLOCK);
                 for (int c = cb; c < ce; c++) {
-                    final int d = c * rows;
+                    final int d = dso + c * rows;
                     for (int r = rb; r < re; r++) {
-                        dst[d + r] = src[r * cols + c]; // contiguous writes: 3x faster than contiguous reads
+                        dst[d + r] = src[so + r * cols + c]; // contiguous writes: 3x faster than contiguous reads
                     }
                 }
             }
