@@ -69,6 +69,40 @@ class DenseTest {
         GradientCheck.assertGradient("dx", x, dx, loss);
     }
 
+    /**
+     * The layer's tensors inside a flat store behind another tensor (at offsets, as in a model),
+     * on both backends (EJML copies operands at offsets through scratch): forward, dW, db and dx
+     * against finite differences that perturb the flat storage, and the tensor before them untouched.
+     */
+    @Test
+    void atOffsetsInAFlatStoreBackwardMatchesFiniteDifferences() {
+        for (Gemm gemm : new Gemm[] {GEMM, org.vae4j.kernel.Kernels.defaults().gemm()}) {
+            SplittableRandom rng = new SplittableRandom(13);
+            Dense d = layer(rng);
+            Parameter before = new Parameter("before", 1, 3);
+            before.set(new float[] {7, 8, 9});
+            ParameterStore store = new ParameterStore(java.util.List.of(before, d.weight(), d.bias()));
+            assertEquals(3, d.weight().offset());
+            assertEquals(3 + OUT * IN, d.bias().offset());
+            FMatrixRMaj x = GradientCheck.uniform(BATCH, IN, -1, 1, rng);
+            FMatrixRMaj r = GradientCheck.uniform(BATCH, OUT, -1, 1, rng);
+            FMatrixRMaj y = new FMatrixRMaj(BATCH, OUT);
+            FMatrixRMaj dx = new FMatrixRMaj(BATCH, IN);
+            d.forward(gemm, x, y);
+            store.zeroGradients();
+            d.backward(gemm, x, r, dx, false);
+            assertArrayEquals(new float[3], before.gradCopy().data, gemm.name() + ": the tensor before is untouched");
+            assertArrayEquals(new float[] {7, 8, 9}, before.valueCopy().data);
+            DoubleSupplier loss = () -> {
+                d.forward(gemm, x, y);
+                return GradientCheck.dot(r, y);
+            };
+            GradientCheck.assertGradient(gemm.name() + " dW", d.weight(), d.weight().gradCopy(), loss);
+            GradientCheck.assertGradient(gemm.name() + " db", d.bias(), d.bias().gradCopy(), loss);
+            GradientCheck.assertGradient(gemm.name() + " dx", x, dx, loss);
+        }
+    }
+
     @Test
     void backwardAccumulatesParameterGradients() {
         SplittableRandom rng = new SplittableRandom(11);
