@@ -99,6 +99,8 @@ class LayerNormTest {
         LayerNorm ln = randomised(6, rng);
         Sequential net = Sequential.of(new Dense(4, 6, Init.TORCH_DEFAULT, rng), ln,
                 new ActivationLayer(Activation.TANH, 6), new Dense(6, 3, Init.TORCH_DEFAULT, rng));
+        new ParameterStore(net.parameters()); // the tensors at offsets in one flat array, as in a model
+        assertEquals(4 * 6 + 6, ln.weight().offset());
         FMatrixRMaj x = GradientCheck.uniform(3, 4, -1, 1, rng);
         FMatrixRMaj r = GradientCheck.uniform(3, 3, -1, 1, rng);
         net.forward(K, x);
@@ -134,6 +136,7 @@ class LayerNormTest {
                 new ActivationLayer(Activation.RELU, 7), new Dense(7, 3, Init.TORCH_DEFAULT, rng));
         assertEquals(List.of("0.weight", "0.bias", "1.weight", "1.bias", "3.weight", "3.bias"),
                 net.parameters().stream().map(Parameter::name).toList());
+        new ParameterStore(net.parameters()); // at offsets in one flat array, as in a model
         for (Parameter p : net.parameters()) {
             p.set(f.tensor("seq." + p.name()).data);
         }
