@@ -93,6 +93,21 @@ class ParameterStoreTest {
         assertEquals(0, fresh.offset());
     }
 
+    /** A new model from another model's encoder is refused when it is built, naming the shared tensor. */
+    @Test
+    void aModelBuiltFromAnotherModelsModuleIsRefused() {
+        Vae vae = Vae.builder(6).hidden(4).latent(2).seed(3).build();
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(1);
+        Sequential decoder = Sequential.of(new Dense(2, 6, Init.TORCH_DEFAULT, rng));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new org.vae4j.ComposedLatentModel("test", "enc", vae.encoder(),
+                        new org.vae4j.prob.DiagonalGaussianPosterior(4, 2, Init.TORCH_DEFAULT, rng), "dec", decoder,
+                        org.vae4j.loss.BernoulliLikelihood.INSTANCE));
+        assertTrue(e.getMessage().contains("enc.") && e.getMessage().contains("another model"), e.getMessage());
+        // the first model still trains on its own store
+        assertSame(vae.parameterStore().values(), vae.parameters().get(0).valueArray());
+    }
+
     @Test
     void spanningFindsTheStoreOnlyForAllItsTensorsInOrder() {
         Vae vae = Vae.builder(6).hidden(4).latent(2).seed(3).build();
