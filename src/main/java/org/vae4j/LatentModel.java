@@ -48,7 +48,7 @@ public interface LatentModel {
         return StandardNormalPrior.INSTANCE;
     }
 
-    /** z (batch, latentSize) to the likelihood's parameters (batch, inputSize). */
+    /** z (batch, latentSize) to the likelihood's parameters (batch, likelihood().outputWidth(inputSize)). */
     Module decoder();
 
     /** p(x|z) on the decoder's output. */
@@ -109,7 +109,7 @@ public interface LatentModel {
     /** The posterior mean of z for each row: a new (n, latentSize) matrix. */
     FMatrixRMaj encodeMean(FMatrixRMaj x);
 
-    /** The decoder's raw output (the likelihood's parameters) for each z: a new (n, inputSize) matrix. */
+    /** The decoder's raw output (the likelihood's parameters) for each z: a new (n, likelihood().outputWidth(inputSize)) matrix. */
     FMatrixRMaj decoderOutput(FMatrixRMaj z);
 
     /** The likelihood's mean E[x|z] for each z: a new (n, inputSize) matrix. */
@@ -140,9 +140,11 @@ public interface LatentModel {
     String describe();
 
     /**
-     * {@link #parameters()} as one flat index space (flat copies of values and gradients,
-     * whole-model zeroing, finiteness, norm). This default makes a new store on each call;
-     * {@link ComposedLatentModel} keeps one.
+     * {@link #parameters()} in one flat array of values and one of gradients (the tensors are
+     * views into them), with whole-model zeroing, finiteness and norm as one pass each. The
+     * first store built over a model's parameters adopts them; this default builds a new store on
+     * each call, which after the first shares the first one's arrays (see {@link ParameterStore}).
+     * {@link ComposedLatentModel} keeps one, built when the model is.
      */
     default ParameterStore parameterStore() {
         return new ParameterStore(parameters());

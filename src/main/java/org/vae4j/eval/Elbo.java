@@ -8,6 +8,7 @@ import org.vae4j.LatentModel;
 import org.vae4j.kernel.Kernels;
 import org.vae4j.loss.GaussianSampler;
 import org.vae4j.loss.Likelihood;
+import org.vae4j.loss.MissingCells;
 import org.vae4j.prob.Posterior;
 
 /**
@@ -61,6 +62,7 @@ public final class Elbo {
             int n = end - start;
             Rows.copyRows(x, start, end, chunk);
             FMatrixRMaj h = model.encoderOutput(chunk); // validates the chunk
+            FMatrixRMaj mask = MissingCells.split(likelihood, chunk, chunk, "evaluation data"); // NaN: missing
             q.forward(kernels, h);
             q.klToPriorPerRow(kl);
             java.util.Arrays.fill(reconSum, 0, n, 0.0);
@@ -72,7 +74,7 @@ public final class Elbo {
                     GaussianSampler.drawNoise(eps, rng);
                 }
                 FMatrixRMaj z = q.sample(noise > 0 ? eps : null);
-                likelihood.negLogLikelihoodPerRow(model.decoderOutput(z), chunk, nll);
+                likelihood.negLogLikelihoodPerRow(model.decoderOutput(z), chunk, mask, nll);
                 for (int r = 0; r < n; r++) {
                     reconSum[r] += nll[r];
                 }

@@ -26,7 +26,9 @@ import org.vae4j.prob.Posterior;
  * The mean must be over the whole batch: a micro-batch (fewer rows than the context's batch size)
  * is refused.
  *
- * <p>The backward is the forward's calls in reverse: likelihood, decoder, posterior (with the KL's
+ * <p>With a missing-cell mask in the batch, -log p is of the observed cells only (the likelihood
+ * skips masked cells); the likelihood's own parameters get their gradient with the decoder's.
+ * The backward is the forward's calls in reverse: likelihood, decoder, posterior (with the KL's
  * gradient), encoder (without the input gradient). For a deterministic posterior (an
  * autoencoder) the KL is 0 and this is the reconstruction loss. Mutable (work buffers), not
  * thread-safe.
@@ -35,7 +37,7 @@ public class NegativeElbo implements Objective {
 
     private final double freeBits;
     private final FMatrixRMaj eps = new FMatrixRMaj(1, 1);  // (batch, noiseWidth)
-    private final FMatrixRMaj dout = new FMatrixRMaj(1, 1); // (batch, d)
+    private final FMatrixRMaj dout = new FMatrixRMaj(1, 1); // (batch, decoder output width)
     private double[] klSums = new double[0];                // (latent) free bits: KL per dimension over the batch
     private float[] klScales = new float[0];                // (latent) free bits: each dimension's KL weight
 
@@ -88,7 +90,7 @@ public class NegativeElbo implements Objective {
         FMatrixRMaj z = q.sample(noise);
         FMatrixRMaj out = model.decoder().forward(k, z);
         dout.reshape(rows, out.numCols);
-        double recon = model.likelihood().negLogLikelihood(k.elementwise(), out, batch.target(),
+        double recon = model.likelihood().negLogLikelihood(k.elementwise(), out, batch.target(), batch.mask(),
                 context.gradientScale(), dout);
         double kl = q.klToPrior();
         double klTerm = kl; // what beta weighs, summed over the rows

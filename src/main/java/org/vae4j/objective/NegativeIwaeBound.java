@@ -19,7 +19,7 @@ import org.vae4j.prob.StandardNormalPrior;
  * </pre>
  * Each sample's gradient is weighted by its normalised importance weight; the density terms are
  * differentiated along every path ({@link Posterior#backwardWithLogDensity},
- * {@link StandardNormalPrior#addNegLogDensityGradient}; docs/MATH.md, section 25). With K = 1 the
+ * {@link StandardNormalPrior#addNegLogDensityGradient}; docs/MATH.md, section 26). With K = 1 the
  * loss is the one-sample negative ELBO with the KL estimated at the sample, log q(z|x) - log p(z),
  * instead of {@link NegativeElbo}'s closed form.
  *
@@ -39,7 +39,8 @@ public final class NegativeIwaeBound implements Objective {
     private final FMatrixRMaj hs = new FMatrixRMaj(1, 1);      // (K B, posterior input) h of each sample's row
     private final FMatrixRMaj eps = new FMatrixRMaj(1, 1);     // (K B, noiseWidth)
     private final FMatrixRMaj targets = new FMatrixRMaj(1, 1); // (K B, d) each sample's target row
-    private final FMatrixRMaj dout = new FMatrixRMaj(1, 1);    // (K B, d)
+    private final FMatrixRMaj masks = new FMatrixRMaj(1, 1);   // (K B, d) each sample's missing-cell mask row
+    private final FMatrixRMaj dout = new FMatrixRMaj(1, 1);    // (K B, decoder output width)
     private final FMatrixRMaj dz = new FMatrixRMaj(1, 1);      // (K B, latent)
     private final FMatrixRMaj dh = new FMatrixRMaj(1, 1);      // (B, posterior input) summed over the samples
     private double[] nll = new double[0];                      // (K B)
@@ -80,6 +81,11 @@ public final class NegativeIwaeBound implements Objective {
         FMatrixRMaj h = model.encoder().forward(k, x);
         repeatRows(h, samples, hs);
         repeatRows(target, samples, targets);
+        FMatrixRMaj mask = null;
+        if (batch.mask() != null) {
+            repeatRows(batch.mask(), samples, masks);
+            mask = masks;
+        }
         q.forward(k, hs);
         eps.reshape(n, q.noiseWidth());
         context.fillSampleNoise(batch, samples, eps);
@@ -88,8 +94,8 @@ public final class NegativeIwaeBound implements Objective {
         model.prior().logDensityPerRow(z, logPrior);
         FMatrixRMaj out = model.decoder().forward(k, z);
         dout.reshape(n, out.numCols);
-        model.likelihood().negLogLikelihood(k.elementwise(), out, targets, 1f, dout); // d nll / d out, unscaled
-        model.likelihood().negLogLikelihoodPerRow(out, targets, nll);
+        model.likelihood().negLogLikelihood(k.elementwise(), out, targets, mask, 1f, dout); // d nll / d out, unscaled
+        model.likelihood().negLogLikelihoodPerRow(out, targets, mask, nll);
         double bound = 0;
         double recon = 0;
         double kl = 0;
@@ -154,12 +160,20 @@ public final class NegativeIwaeBound implements Objective {
         return max + Math.log(sum) - Math.log(n);
     }
 
-    /** The bound needs log q(z|x): a posterior with a density. */
+    /**
+     * The bound needs log q(z|x): a posterior with a density. A likelihood with its own parameters
+     * (a learned variance) is refused too: it adds its gradient at one scale for all rows, where
+     * each sample needs its own weight.
+     */
     @Override
     public void checkModel(LatentModel model) {
         if (!model.hasStochasticPosterior()) {
             throw new IllegalArgumentException("the IWAE bound needs a posterior with a density (a VAE's); the "
                     + model.kind() + " model's posterior is " + model.posterior().describe() + ", a point mass");
+        }
+        if (!model.likelihood().parameters().isEmpty()) {
+            throw new IllegalArgumentException("the IWAE bound weighs each sample's gradient by its importance weight, "
+                    + "which the " + model.likelihood().describe() + " likelihood's own parameters cannot take yet");
         }
     }
 

@@ -12,7 +12,7 @@ import org.vae4j.objective.StepContext;
 /**
  * The gradient of one batch, outside any training loop: (the model's parameters, the batch's
  * rows, the step context) to the loss and d(loss)/d(parameter) in every
- * {@link Parameter#grad()}. The {@link Trainer} is a loop over it plus the optimiser; a
+ * {@link Parameter#gradArray()}. The {@link Trainer} is a loop over it plus the optimiser; a
  * data-parallel worker can call it with its own copy of the model.
  *
  * <p>With {@code microBatches} N &gt; 1 the batch of B rows is split into N consecutive
@@ -30,6 +30,7 @@ public final class GradientFunction {
     private final Batch part = new Batch();
     private final FMatrixRMaj partInput = new FMatrixRMaj(1, 1);  // (micro rows, d)
     private final FMatrixRMaj partTarget = new FMatrixRMaj(1, 1); // (micro rows, d)
+    private final FMatrixRMaj partMask = new FMatrixRMaj(1, 1);   // (micro rows, d)
     private float[] sums = new float[0];                          // (parameters) flat, the running sum
 
     /**
@@ -124,6 +125,12 @@ public final class GradientFunction {
         if (batch.condition() != null) {
             throw new UnsupportedOperationException("micro-batches of conditioned batches are not supported yet");
         }
-        return part.set(partInput, target, null, batch.rowIds(), batch.rowOffset() + start);
+        FMatrixRMaj mask = null;
+        if (batch.mask() != null) {
+            partMask.reshape(size, d);
+            System.arraycopy(batch.mask().data, start * d, partMask.data, 0, size * d);
+            mask = partMask;
+        }
+        return part.set(partInput, target, null, mask, batch.rowIds(), batch.rowOffset() + start);
     }
 }

@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import org.vae4j.LatentModel;
 import org.vae4j.Loss;
 import org.vae4j.kernel.Elementwise;
+import org.vae4j.loss.MissingCells;
 import org.vae4j.nn.Parameter;
 import org.vae4j.nn.ParameterStore;
 import org.vae4j.objective.Batch;
@@ -34,7 +35,9 @@ import org.vae4j.random.Noise;
  * {@link GradientFunction}, check that they are finite, clip the gradient norm
  * ({@link TrainerConfig#clipGradNorm()}), set the learning rate of the schedule (stepped per
  * optimiser step, over {@code end epoch * steps per epoch} steps) and let the optimiser update
- * the parameters. Allocation-free in steady state.
+ * the parameters. Allocation-free in steady state. With a likelihood that accepts missing cells,
+ * NaN cells of a gathered batch get the likelihood's neutral value at the encoder's input and are
+ * masked out of the loss ({@link org.vae4j.objective.Batch#mask()}).
  *
  * <p>After each epoch, with a validation set, the validation value is computed with the same
  * noise every epoch ({@link LatentModel#evaluate(FMatrixRMaj, Noise)}), the best epoch (the lowest
@@ -61,6 +64,7 @@ public final class TrainingRun {
     private final List<EpochCallback> callbacks;
     private final List<Parameter> params;
     private final FMatrixRMaj batch;       // (batch, d), reused
+    private final FMatrixRMaj batchMask;   // (batch, d) missing-cell mask, or null when the likelihood takes none
     private final int[] order;
     private final GradientFunction gradient;
     private final Noise noise;
@@ -100,6 +104,7 @@ public final class TrainingRun {
         this.params = model.parameters();
         final int n = data.numRows;
         this.batch = new FMatrixRMaj(Math.min(config.batchSize(), n), data.numCols);
+        this.batchMask = model.likelihood().acceptsMissing() ? new FMatrixRMaj(batch.numRows, data.numCols) : null;
         this.order = new int[n];
         this.gradient = new GradientFunction(
                 config.corruption().isNone() ? objective : new Denoising(config.corruption(), objective),
@@ -213,7 +218,7 @@ public final class TrainingRun {
             gather(data, order, start, size, batch);
             beta = config.beta(globalStep);
             context.set(epochNumber, globalStep, beta, size);
-            rows.set(batch, batch, null, order, start);
+            rows.set(batch, batch, null, fillMissing(batch, batchMask), order, start);
             Loss loss = gradient.compute(model, rows, context);
             globalStep++;
             steps++;
@@ -281,11 +286,11 @@ public final class TrainingRun {
             }
         }
         for (int k = 0; k < params.size(); k++) {
-            float[] p = params.get(k).value().data;
+            Parameter p = params.get(k);
             if (save) {
-                System.arraycopy(p, 0, bestParameters[k], 0, bestParameters[k].length);
+                System.arraycopy(p.valueArray(), p.offset(), bestParameters[k], 0, bestParameters[k].length);
             } else {
-                System.arraycopy(bestParameters[k], 0, p, 0, bestParameters[k].length);
+                p.set(bestParameters[k]);
             }
         }
     }
@@ -423,16 +428,29 @@ public final class TrainingRun {
         List<Parameter> params = store.parameters();
         for (int k = 0; k < params.size(); k++) {
             Parameter p = params.get(k);
-            float[] g = p.grad().data;
+            float[] g = p.gradArray();
             for (int i = 0; i < p.size(); i++) {
-                if (!Float.isFinite(g[i])) {
+                if (!Float.isFinite(g[p.offset() + i])) {
                     throw new TrainingException(String.format(
                             "non-finite gradient %s of %s[%d] at epoch %d, step %d; "
                                     + "the model keeps its parameters from before this step",
-                            g[i], p.name(), i, epoch, step), epoch, step);
+                            g[p.offset() + i], p.name(), i, epoch, step), epoch, step);
                 }
             }
         }
+    }
+
+    /**
+     * With a likelihood that accepts missing cells and a batch that has some (NaN): gives them
+     * their neutral value in place and returns their mask; otherwise {@code null}.
+     */
+    private FMatrixRMaj fillMissing(FMatrixRMaj batch, FMatrixRMaj mask) {
+        if (mask == null || !MissingCells.any(batch)) {
+            return null;
+        }
+        mask.reshape(batch.numRows, batch.numCols);
+        model.likelihood().fillMissing(batch, mask);
+        return mask;
     }
 
     /** Copies rows order[start .. start+rows) of data into batch. */

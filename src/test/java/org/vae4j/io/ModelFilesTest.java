@@ -50,9 +50,9 @@ class ModelFilesTest {
         assertEquals(a.size(), b.size());
         for (int i = 0; i < a.size(); i++) {
             assertEquals(a.get(i).name(), b.get(i).name());
-            assertEquals(a.get(i).value().numRows, b.get(i).value().numRows, a.get(i).name());
-            assertEquals(a.get(i).value().numCols, b.get(i).value().numCols, a.get(i).name());
-            assertArrayEquals(a.get(i).value().data, b.get(i).value().data, 0f, a.get(i).name());
+            assertEquals(a.get(i).rows(), b.get(i).rows(), a.get(i).name());
+            assertEquals(a.get(i).cols(), b.get(i).cols(), a.get(i).name());
+            assertArrayEquals(a.get(i).valueCopy().data, b.get(i).valueCopy().data, 0f, a.get(i).name());
         }
     }
 
@@ -203,10 +203,10 @@ class ModelFilesTest {
         ModelFiles.loadInto(p, target);
         assertSameParameters(source, target);
         Vae tanh = Vae.builder(12).hidden(8).latent(3).activation(Activation.TANH).seed(3).build();
-        float[] before = tanh.parameters().get(0).value().data.clone();
+        float[] before = tanh.parameters().get(0).valueCopy().data;
         ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFiles.loadInto(p, tanh));
         assertTrue(e.getMessage().contains("but the model is a VAE 12-8-(3)-8-12 tanh"), e.getMessage());
-        assertArrayEquals(before, tanh.parameters().get(0).value().data, 0f, "model untouched");
+        assertArrayEquals(before, tanh.parameters().get(0).valueCopy().data, 0f, "model untouched");
     }
 
     // ------------------------------------------------------------------ atomic save
@@ -320,7 +320,7 @@ class ModelFilesTest {
         cases.put("vae4j.decoder_hidden_sizes", new String[] {"[8", "not valid JSON"});
         cases.put("vae4j.activation", new String[] {"gelu", "expected one of"});
         cases.put("vae4j.output_activation", new String[] {"sigmoid", "the bernoulli likelihood needs identity"});
-        cases.put("vae4j.likelihood", new String[] {"poisson", "expected bernoulli, gaussian or squared-error"});
+        cases.put("vae4j.likelihood", new String[] {"poisson", "expected bernoulli, categorical, composite, gaussian, gaussian-heteroscedastic, gaussian-learned or squared-error"});
         cases.put("vae4j.format_version", new String[] {"2", "this vae4j reads versions 1 to 1"});
         for (Map.Entry<String, String[]> c : cases.entrySet()) {
             Parts p = parts();

@@ -181,7 +181,7 @@ public final class TrainMnist implements Callable<Integer> {
             description = "Compute each batch's gradient as N micro-batches (default ${DEFAULT-VALUE}).")
     int microBatches;
 
-    // The objectives and KL schedules (docs/MATH.md, sections 25 to 27).
+    // The objectives and KL schedules (docs/MATH.md, sections 26 to 28).
     @Option(names = "--objective", defaultValue = TrainerConfig.DEFAULT_OBJECTIVE, paramLabel = "elbo|iwae:K",
             order = 41, description = "elbo (the negative ELBO) or iwae:K (the IWAE bound with K importance samples "
                     + "per image; beta 1, no free bits); default ${DEFAULT-VALUE}.")
