@@ -30,6 +30,7 @@ public final class GradientFunction {
     private final Batch part = new Batch();
     private final FMatrixRMaj partInput = new FMatrixRMaj(1, 1);  // (micro rows, d)
     private final FMatrixRMaj partTarget = new FMatrixRMaj(1, 1); // (micro rows, d)
+    private final FMatrixRMaj partCondition = new FMatrixRMaj(1, 1); // (micro rows, c)
     private float[] sums = new float[0];                          // (parameters) flat, the running sum
 
     /**
@@ -121,9 +122,13 @@ public final class GradientFunction {
             System.arraycopy(batch.target().data, start * d, partTarget.data, 0, size * d);
             target = partTarget;
         }
+        FMatrixRMaj condition = null;
         if (batch.condition() != null) {
-            throw new UnsupportedOperationException("micro-batches of conditioned batches are not supported yet");
+            FMatrixRMaj c = batch.condition();
+            partCondition.reshape(size, c.numCols);
+            System.arraycopy(c.data, start * c.numCols, partCondition.data, 0, size * c.numCols);
+            condition = partCondition;
         }
-        return part.set(partInput, target, null, batch.rowIds(), batch.rowOffset() + start);
+        return part.set(partInput, target, condition, batch.rowIds(), batch.rowOffset() + start);
     }
 }
