@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generates src/main/java/org/vae4j/kernel/GemmTiles.java: the straight-line Vector API
+"""Generates src/main/java/org/vae4j/internal/kernel/GemmTiles.java: the straight-line Vector API
 micro-kernels of VectorGemm, one method per tile shape (rows x vectors). Hand-unrolled code on
 purpose: a helper method taking vectors can get un-inlined by C2 and its vectors boxed.
 Run from the repository root: python3 benchmarks/tools/gen_kernels.py"""
@@ -77,7 +77,7 @@ def tile(R, V, mode):
 
 def main():
     out = []
-    out.append("""package org.vae4j.kernel;
+    out.append("""package org.vae4j.internal.kernel;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -179,6 +179,6 @@ final class GemmTiles {
             out.append(tile(R, V, mode))
             out.append("")
     out.append("}")
-    open("src/main/java/org/vae4j/kernel/GemmTiles.java", "w").write("\n".join(out) + "\n")
+    open("src/main/java/org/vae4j/internal/kernel/GemmTiles.java", "w").write("\n".join(out) + "\n")
 
 main()

@@ -245,9 +245,11 @@ public interface LatentModel {
     String describe();
 
     /**
-     * {@link #parameters()} as one flat index space (flat copies of values and gradients,
-     * whole-model zeroing, finiteness, norm). This default makes a new store on each call;
-     * {@link ComposedLatentModel} keeps one.
+     * {@link #parameters()} in one flat array of values and one of gradients (the tensors are
+     * views into them), with whole-model zeroing, finiteness and norm as one pass each. The
+     * first store built over a model's parameters adopts them; this default builds a new store on
+     * each call, which after the first shares the first one's arrays (see {@link ParameterStore}).
+     * {@link ComposedLatentModel} keeps one, built when the model is.
      */
     default ParameterStore parameterStore() {
         return new ParameterStore(parameters());

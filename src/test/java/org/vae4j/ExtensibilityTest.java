@@ -75,10 +75,14 @@ public class ExtensibilityTest {
             this.width = width;
             this.scale = new Parameter("scale", 1, width);
             this.shift = new Parameter("shift", 1, width);
+            float[] s = new float[width];
+            float[] b = new float[width];
             for (int j = 0; j < width; j++) {
-                scale.value().data[j] = (float) (1 + 0.1 * rng.nextGaussian());
-                shift.value().data[j] = (float) (0.1 * rng.nextGaussian());
+                s[j] = (float) (1 + 0.1 * rng.nextGaussian());
+                b[j] = (float) (0.1 * rng.nextGaussian());
             }
+            scale.set(s);
+            shift.set(b);
         }
 
         @Override
@@ -96,12 +100,15 @@ public class ExtensibilityTest {
             Module.checkInput(this, input);
             x = input;
             y = Module.reshape(y, input.numRows, width);
-            float[] s = scale.value().data;
-            float[] b = shift.value().data;
+            // the parameters' storage: their arrays at their offsets (a model's flat arrays once built)
+            float[] s = scale.valueArray();
+            int so = scale.offset();
+            float[] b = shift.valueArray();
+            int bo = shift.offset();
             for (int r = 0; r < input.numRows; r++) {
                 for (int j = 0; j < width; j++) {
                     int i = r * width + j;
-                    y.data[i] = input.data[i] * s[j] + b[j];
+                    y.data[i] = input.data[i] * s[so + j] + b[bo + j];
                 }
             }
             return y;
@@ -110,19 +117,21 @@ public class ExtensibilityTest {
         @Override
         public FMatrixRMaj backward(Kernels kernels, FMatrixRMaj dy, boolean inputGradient) {
             Module.checkGradient(this, dy, x.numRows);
-            float[] ds = scale.grad().data;
-            float[] db = shift.grad().data;
-            float[] s = scale.value().data;
+            float[] ds = scale.gradArray();
+            int so = scale.offset();
+            float[] db = shift.gradArray();
+            int bo = shift.offset();
+            float[] s = scale.valueArray();
             if (inputGradient) {
                 dx = Module.reshape(dx, x.numRows, width);
             }
             for (int r = 0; r < x.numRows; r++) {
                 for (int j = 0; j < width; j++) {
                     int i = r * width + j;
-                    ds[j] += dy.data[i] * x.data[i];
-                    db[j] += dy.data[i];
+                    ds[so + j] += dy.data[i] * x.data[i];
+                    db[bo + j] += dy.data[i];
                     if (inputGradient) {
-                        dx.data[i] = dy.data[i] * s[j];
+                        dx.data[i] = dy.data[i] * s[so + j];
                     }
                 }
             }
@@ -218,9 +227,9 @@ public class ExtensibilityTest {
             double share = (double) batch.rows() / context.batchSize();
             double sum = 0;
             for (int j = 0; j < s.size(); j++) {
-                double d = s.value().data[j] - 1.0;
+                double d = s.value(j) - 1.0;
                 sum += d * d;
-                s.grad().data[j] += (float) (share * lambda * d);
+                s.gradArray()[s.offset() + j] += (float) (share * lambda * d);
             }
             return new Loss(l.total() + share * lambda / 2 * sum, l.reconstruction(), l.kl());
         }
@@ -256,7 +265,7 @@ public class ExtensibilityTest {
         m.forward(k, x);
         FMatrixRMaj dx = m.backward(k, r, true).copy();
         for (Parameter p : m.parameters()) {
-            GradientCheck.assertGradient(p.name(), p.value(), p.grad().copy(), () -> GradientCheck.dot(r, m.forward(k, x)));
+            GradientCheck.assertGradient(p.name(), p, p.gradCopy(), () -> GradientCheck.dot(r, m.forward(k, x)));
         }
         GradientCheck.assertGradient("x", x, dx, () -> GradientCheck.dot(r, m.forward(k, x)));
     }
@@ -264,7 +273,7 @@ public class ExtensibilityTest {
     @Test
     void theUserObjectiveGradientOfEveryParameterMatchesFiniteDifferences() {
         GatedVae model = new GatedVae(6, 5, 2, 11);
-        model.encoderScale().value().data[0] = 1.7f; // the penalty's gradient is not 0
+        model.encoderScale().valueArray()[model.encoderScale().offset()] = 1.7f; // the penalty's gradient is not 0
         SplittableRandom rng = new SplittableRandom(5);
         FMatrixRMaj x = data(3, 6, 4);
         FMatrixRMaj eps = new FMatrixRMaj(3, 2);
@@ -276,11 +285,11 @@ public class ExtensibilityTest {
         f.compute(model, Batch.of(x), ctx);
         List<FMatrixRMaj> analytic = new ArrayList<>();
         for (Parameter p : model.parameters()) {
-            analytic.add(p.grad().copy());
+            analytic.add(p.gradCopy());
         }
         for (int i = 0; i < analytic.size(); i++) {
             Parameter p = model.parameters().get(i);
-            GradientCheck.assertGradient(p.name(), p.value(), analytic.get(i),
+            GradientCheck.assertGradient(p.name(), p, analytic.get(i),
                     () -> f.compute(model, Batch.of(x), ctx).total());
         }
     }
@@ -311,7 +320,7 @@ public class ExtensibilityTest {
             Parameter a = model.parameters().get(i);
             Parameter b = again.parameters().get(i);
             assertEquals(a.name(), b.name());
-            assertArrayEquals(a.value().data, b.value().data, 0f, a.name());
+            assertArrayEquals(a.valueCopy().data, b.valueCopy().data, 0f, a.name());
         }
         FMatrixRMaj probe = data(20, 12, 9);
         assertArrayEquals(model.encodeMean(probe).data, again.encodeMean(probe).data, 0f, "encodeMean");
@@ -360,8 +369,8 @@ public class ExtensibilityTest {
         List<org.vae4j.io.FloatTensor> state = new ArrayList<>();
         for (Parameter t : odd.parameters()) {
             long[] shape = t.name().endsWith(".bias") ? new long[] {t.size()}
-                    : new long[] {t.value().numRows, t.value().numCols};
-            state.add(new org.vae4j.io.FloatTensor(t.name(), shape, java.util.Arrays.copyOf(t.value().data, t.size())));
+                    : new long[] {t.rows(), t.cols()};
+            state.add(new org.vae4j.io.FloatTensor(t.name(), shape, t.valueCopy().data));
         }
         org.vae4j.io.SafeTensors.write(q, Map.of(), state);
         ComposedLatentModel target = new ComposedLatentModel("test-unregistered", "encoder",
@@ -371,7 +380,7 @@ public class ExtensibilityTest {
                 BernoulliLikelihood.INSTANCE);
         ModelFiles.loadInto(q, target);
         for (int i = 0; i < odd.parameters().size(); i++) {
-            assertArrayEquals(odd.parameters().get(i).value().data, target.parameters().get(i).value().data, 0f);
+            assertArrayEquals(odd.parameters().get(i).valueCopy().data, target.parameters().get(i).valueCopy().data, 0f);
         }
         // and refuses the file of another kind
         ModelFileException g = assertThrows(ModelFileException.class,

@@ -7,6 +7,7 @@ import java.util.SplittableRandom;
 import java.util.function.DoubleSupplier;
 
 import org.ejml.data.FMatrixRMaj;
+import org.vae4j.nn.Parameter;
 
 /**
  * Central finite-difference checks of hand-written backward passes, made robust for float32.
@@ -91,23 +92,45 @@ public final class GradientCheck {
         return check(name, values, analytic, loss, step, true);
     }
 
+    /**
+     * As {@link #assertGradient(String, FMatrixRMaj, FMatrixRMaj, DoubleSupplier)} with respect to
+     * a parameter: each of its values is perturbed where it lives (in the model's flat array, at
+     * its offset), so the loss sees the perturbation.
+     */
+    public static void assertGradient(String name, Parameter values, FMatrixRMaj analytic, DoubleSupplier loss) {
+        check(name, values.valueArray(), values.offset(), values.rows(), values.cols(), analytic, loss, STEP, false);
+    }
+
+    /** {@link #assertGradientSkippingKinks(String, FMatrixRMaj, FMatrixRMaj, DoubleSupplier, float)} for a parameter. */
+    public static int assertGradientSkippingKinks(String name, Parameter values, FMatrixRMaj analytic,
+                                                  DoubleSupplier loss, float step) {
+        return check(name, values.valueArray(), values.offset(), values.rows(), values.cols(), analytic, loss, step,
+                true);
+    }
+
     private static int check(String name, FMatrixRMaj values, FMatrixRMaj analytic, DoubleSupplier loss,
                              float step, boolean skipKinks) {
-        if (values.numRows != analytic.numRows || values.numCols != analytic.numCols) {
+        return check(name, values.data, 0, values.numRows, values.numCols, analytic, loss, step, skipKinks);
+    }
+
+    /** Perturbs data[offset + i] for the (rows, cols) values starting there. */
+    private static int check(String name, float[] data, int offset, int rows, int cols, FMatrixRMaj analytic,
+                             DoubleSupplier loss, float step, boolean skipKinks) {
+        if (rows != analytic.numRows || cols != analytic.numCols) {
             fail(name + ": gradient shape differs from the value shape");
         }
         double base = skipKinks ? loss.getAsDouble() : Double.NaN;
         int skipped = 0;
         double largest = 0;
-        for (int i = 0; i < values.getNumElements(); i++) {
-            float orig = values.data[i];
+        for (int i = 0; i < rows * cols; i++) {
+            float orig = data[offset + i];
             float plus = orig + step;
             float minus = orig - step;
-            values.data[i] = plus;
+            data[offset + i] = plus;
             double lossPlus = loss.getAsDouble();
-            values.data[i] = minus;
+            data[offset + i] = minus;
             double lossMinus = loss.getAsDouble();
-            values.data[i] = orig;
+            data[offset + i] = orig;
             double numeric = (lossPlus - lossMinus) / ((double) plus - minus);
             double a = analytic.data[i];
             largest = Math.max(largest, Math.abs(numeric));
@@ -123,7 +146,7 @@ public final class GradientCheck {
                 }
             }
             fail(String.format("%s[%d] (row %d, col %d): analytic %.6g, numeric %.6g", name, i,
-                    i / values.numCols, i % values.numCols, a, numeric));
+                    i / cols, i % cols, a, numeric));
         }
         // A check that only ever compares zeros proves nothing.
         assertTrue(largest > 10 * ATOL, name + ": all numeric derivatives are below " + 10 * ATOL);

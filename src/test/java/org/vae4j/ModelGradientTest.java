@@ -75,7 +75,7 @@ class ModelGradientTest {
         loss.getAsDouble();
         List<FMatrixRMaj> analytic = new ArrayList<>();
         for (Parameter p : model.parameters()) {
-            analytic.add(p.grad().copy()); // the loss below zeroes and recomputes the gradients
+            analytic.add(p.gradCopy()); // the loss below zeroes and recomputes the gradients
         }
         boolean relu = usesRelu(model);
         int skipped = 0;
@@ -84,10 +84,10 @@ class ModelGradientTest {
             Parameter p = model.parameters().get(k);
             total += p.size();
             if (relu) {
-                skipped += GradientCheck.assertGradientSkippingKinks(p.name(), p.value(), analytic.get(k), loss,
+                skipped += GradientCheck.assertGradientSkippingKinks(p.name(), p, analytic.get(k), loss,
                         RELU_STEP);
             } else {
-                GradientCheck.assertGradient(p.name(), p.value(), analytic.get(k), loss);
+                GradientCheck.assertGradient(p.name(), p, analytic.get(k), loss);
             }
         }
         assertTrue(skipped <= total / 20, skipped + " of " + total + " elements skipped as ReLU kinks");
@@ -210,7 +210,7 @@ class ModelGradientTest {
     private static List<float[]> gradients(LatentModel model) {
         List<float[]> g = new ArrayList<>();
         for (Parameter p : model.parameters()) {
-            g.add(p.grad().data.clone());
+            g.add(p.gradCopy().data);
         }
         return g;
     }

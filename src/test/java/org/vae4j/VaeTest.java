@@ -76,8 +76,8 @@ class VaeTest {
     void parameterNamesFollowPyTorch() {
         Vae seed = Vae.builder(784).build();
         assertEquals("fc1.weight", seed.parameters().get(0).name());
-        assertEquals(512, seed.parameters().get(0).value().numRows);
-        assertEquals(784, seed.parameters().get(0).value().numCols);
+        assertEquals(512, seed.parameters().get(0).rows());
+        assertEquals(784, seed.parameters().get(0).cols());
         assertEquals("fc_mu.weight", seed.parameters().get(2).name());
         assertEquals("fc_logvar.weight", seed.parameters().get(4).name());
         assertEquals("fc4.bias", seed.parameters().get(9).name());

@@ -156,17 +156,17 @@ public final class ModelFiles {
         ModelCodecs.codecFor(model); // rejects a kind without a codec before anything else
         List<FloatTensor> tensors = new ArrayList<>();
         for (Parameter p : model.parameters()) {
-            tensors.add(FloatTensor.wrap(p.name(), torchShape(p), Arrays.copyOf(p.value().data, p.size())));
+            tensors.add(FloatTensor.wrap(p.name(), torchShape(p), Arrays.copyOfRange(p.valueArray(), p.offset(), p.offset() + p.size())));
         }
         return tensors;
     }
 
     /** PyTorch's shape of a parameter: (out, in) for a weight, (out) for a bias stored as (1, out). */
     static long[] torchShape(Parameter p) {
-        if (p.name().endsWith(".bias") && p.value().numRows == 1) {
-            return new long[] {p.value().numCols};
+        if (p.name().endsWith(".bias") && p.rows() == 1) {
+            return new long[] {p.cols()};
         }
-        return new long[] {p.value().numRows, p.value().numCols};
+        return new long[] {p.rows(), p.cols()};
     }
 
     private static Map<String, String> metadata(LatentModel model, TrainingState training,

@@ -3,12 +3,13 @@ package org.vae4j.kernel;
 /**
  * The elementwise work of a training step that is worth vectorising: the Bernoulli likelihood
  * (one exp and one log1p per pixel), ReLU, the Adam update (a square root and a division per
- * parameter) and the finiteness check of the gradients. {@link ScalarElementwise} is the
+ * parameter) and the finiteness check of the gradients. {@code ScalarElementwise} is the
  * reference; {@code VectorElementwise} (JDK Vector API) is used when the
  * {@code jdk.incubator.vector} module is present, chosen with the GEMM backend by {@link Gemms}.
  *
- * <p>All arrays are used from index 0 to {@code n - 1}; outputs may not alias inputs unless
- * stated. Implementations are stateless and thread-safe.
+ * <p>All arrays are used from index 0 to {@code n - 1} (from the given offsets where there are
+ * offsets); outputs may not alias inputs unless stated. Both implementations live in
+ * {@code org.vae4j.internal.kernel}: reach them through {@link Kernels} or {@link #get()}. Implementations are stateless and thread-safe.
  */
 public interface Elementwise {
 
@@ -28,13 +29,16 @@ public interface Elementwise {
     void reluBackward(float[] a, float[] g, float[] d, int n);
 
     /**
-     * One Adam update of n parameters, in float, in exactly the order of {@code org.vae4j.optim.Adam}:
+     * One Adam update of n parameters, in float, in exactly the order of {@code org.vae4j.optim.Adam},
+     * for i in [0, n), with p, g at {@code po + i} and m, v at {@code mo + i}:
      * <pre>
      *   m += (1 - beta1) (g - m);  v = beta2 v + (1 - beta2) g g
      *   p -= stepSize m / (sqrt(v) / bias2Sqrt + eps)
      * </pre>
+     * (A parameter's values and gradient share its offset in the flat parameter arrays; the
+     * moments share theirs in the optimiser's flat state.)
      */
-    void adam(float[] p, float[] g, float[] m, float[] v, int n, float oneMinusBeta1, float beta2,
+    void adam(float[] p, float[] g, int po, float[] m, float[] v, int mo, int n, float oneMinusBeta1, float beta2,
               float oneMinusBeta2, float stepSize, float bias2Sqrt, float eps);
 
     /** Whether a_0 .. a_{n-1} are all finite (no NaN, no infinity). */

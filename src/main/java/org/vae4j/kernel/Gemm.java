@@ -7,6 +7,11 @@ import org.ejml.data.FMatrixRMaj;
  * through an instance of this interface, so a faster backend can replace the reference one
  * ({@link EjmlGemm}) without touching the layers.
  *
+ * <p>One primitive, {@link #gemm}, works on arrays at offsets, as BLAS's {@code sgemm} does with
+ * row-major storage and contiguous rows: it is how a layer multiplies by a parameter that lives at
+ * an offset inside the model's flat parameter array. The six {@code FMatrixRMaj} operations are
+ * defaults over it that check the matrices' shapes first.
+ *
  * <p>All matrices are row-major float32. The caller owns the output: it must already have the
  * right shape (implementations check shapes and throw {@link IllegalArgumentException} rather
  * than reshaping silently). Inputs are not modified. The output must not alias an input.
@@ -16,23 +21,60 @@ import org.ejml.data.FMatrixRMaj;
  */
 public interface Gemm {
 
+    /**
+     * C = op(A) op(B), or C += op(A) op(B) when {@code accumulate}; row-major, each operand's rows
+     * contiguous (leading dimension = its stored column count):
+     * <ul>
+     * <li>op(A) is (m, k): A stored (m, k) from {@code a[ao]}, or with {@code transA} A stored
+     * (k, m) and read transposed;</li>
+     * <li>op(B) is (k, n): B stored (k, n) from {@code b[bo]}, or with {@code transB} B stored
+     * (n, k) and read transposed;</li>
+     * <li>C is (m, n), stored from {@code c[co]}, modified; the other elements of {@code c} are not
+     * touched.</li>
+     * </ul>
+     * With k = 0, C is set to zero (or left alone when accumulating).
+     *
+     * @throws IllegalArgumentException for a negative size or offset, an operand that does not
+     *         fit its array, or C overlapping A or B (see {@link #checkArrays})
+     */
+    void gemm(boolean transA, boolean transB, boolean accumulate, int m, int n, int k,
+              float[] a, int ao, float[] b, int bo, float[] c, int co);
+
     /** C = A * B. A (m, k) not modified, B (k, n) not modified, C (m, n) modified. */
-    void mult(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c);
+    default void mult(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
+        checkShapes(a, false, b, false, c);
+        gemm(false, false, false, c.numRows, c.numCols, a.numCols, a.data, 0, b.data, 0, c.data, 0);
+    }
 
     /** C += A * B. Shapes as {@link #mult}. */
-    void multAdd(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c);
+    default void multAdd(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
+        checkShapes(a, false, b, false, c);
+        gemm(false, false, true, c.numRows, c.numCols, a.numCols, a.data, 0, b.data, 0, c.data, 0);
+    }
 
     /** C = A<sup>T</sup> * B. A (k, m) not modified, B (k, n) not modified, C (m, n) modified. */
-    void multTransA(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c);
+    default void multTransA(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
+        checkShapes(a, true, b, false, c);
+        gemm(true, false, false, c.numRows, c.numCols, a.numRows, a.data, 0, b.data, 0, c.data, 0);
+    }
 
     /** C += A<sup>T</sup> * B. Shapes as {@link #multTransA}. */
-    void multAddTransA(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c);
+    default void multAddTransA(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
+        checkShapes(a, true, b, false, c);
+        gemm(true, false, true, c.numRows, c.numCols, a.numRows, a.data, 0, b.data, 0, c.data, 0);
+    }
 
     /** C = A * B<sup>T</sup>. A (m, k) not modified, B (n, k) not modified, C (m, n) modified. */
-    void multTransB(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c);
+    default void multTransB(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
+        checkShapes(a, false, b, true, c);
+        gemm(false, true, false, c.numRows, c.numCols, a.numCols, a.data, 0, b.data, 0, c.data, 0);
+    }
 
     /** C += A * B<sup>T</sup>. Shapes as {@link #multTransB}. */
-    void multAddTransB(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c);
+    default void multAddTransB(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
+        checkShapes(a, false, b, true, c);
+        gemm(false, true, true, c.numRows, c.numCols, a.numCols, a.data, 0, b.data, 0, c.data, 0);
+    }
 
     /** A short name for logs and benchmarks, e.g. {@code "ejml"}. */
     String name();
@@ -51,5 +93,35 @@ public interface Gemm {
         if (c == a || c == b) {
             throw new IllegalArgumentException("GEMM output must not alias an input");
         }
+    }
+
+    /**
+     * Checks the operands of {@link #gemm}: sizes and offsets non-negative, A's m k floats from
+     * {@code ao} within {@code a} (likewise B's k n and C's m n), and C's range disjoint from A's
+     * and B's when they share an array. The message names the sizes and the operand.
+     */
+    static void checkArrays(int m, int n, int k, float[] a, int ao, float[] b, int bo, float[] c, int co) {
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException("GEMM sizes must be >= 0, got m=" + m + ", n=" + n + ", k=" + k);
+        }
+        checkRange("A", a, ao, (long) m * k, m, n, k);
+        checkRange("B", b, bo, (long) k * n, m, n, k);
+        checkRange("C", c, co, (long) m * n, m, n, k);
+        if (overlaps(c, co, (long) m * n, a, ao, (long) m * k) || overlaps(c, co, (long) m * n, b, bo, (long) k * n)) {
+            throw new IllegalArgumentException("GEMM output must not alias an input (m=" + m + ", n=" + n + ", k="
+                    + k + ", C at " + co + ", A at " + ao + ", B at " + bo + ")");
+        }
+    }
+
+    private static void checkRange(String what, float[] x, int offset, long size, int m, int n, int k) {
+        if (x == null || offset < 0 || offset + size > x.length) {
+            throw new IllegalArgumentException(String.format(
+                    "GEMM operand %s (m=%d, n=%d, k=%d): %d floats from offset %d do not fit an array of %s",
+                    what, m, n, k, size, offset, x == null ? "null" : Integer.toString(x.length)));
+        }
+    }
+
+    private static boolean overlaps(float[] c, int co, long cn, float[] x, int xo, long xn) {
+        return c == x && cn > 0 && xn > 0 && co < xo + xn && xo < co + cn;
     }
 }

@@ -4,11 +4,12 @@ import java.lang.reflect.InvocationTargetException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.vae4j.internal.kernel.ScalarElementwise;
 
 /**
  * Chooses the {@link Gemm} backend. Thread-safe.
  *
- * <p>{@code vector} ({@link VectorGemm}, pure Java on the JDK Vector API, OpenBLAS-class speed)
+ * <p>{@code vector} ({@code org.vae4j.internal.kernel.VectorGemm}, pure Java on the JDK Vector API, OpenBLAS-class speed)
  * is used when the JVM runs with {@code --add-modules jdk.incubator.vector}; otherwise
  * {@code ejml} ({@link EjmlGemm}, the reference, an order of magnitude slower). System properties:
  * <ul>
@@ -25,7 +26,7 @@ public final class Gemms {
     public static final String THREADS_PROPERTY = "vae4j.threads";
 
     private static final Logger LOG = LoggerFactory.getLogger(Gemms.class);
-    private static final String VECTOR_CLASS = "org.vae4j.kernel.VectorGemm";
+    private static final String VECTOR_CLASS = "org.vae4j.internal.kernel.VectorGemm";
 
     private static volatile Gemm current;
     private static volatile Elementwise elementwise;
@@ -59,7 +60,7 @@ public final class Gemms {
                 e = elementwise;
                 if (e == null) {
                     boolean vector = vectorAvailable() && !"ejml".equals(System.getProperty(BACKEND_PROPERTY));
-                    e = vector ? load("org.vae4j.kernel.VectorElementwise", Elementwise.class)
+                    e = vector ? load("org.vae4j.internal.kernel.VectorElementwise", Elementwise.class)
                             : ScalarElementwise.INSTANCE;
                     elementwise = e;
                 }
@@ -70,7 +71,7 @@ public final class Gemms {
 
     /** The Vector API elementwise kernels; needs the incubator module. */
     static Elementwise vectorElementwise() {
-        return load("org.vae4j.kernel.VectorElementwise", Elementwise.class);
+        return load("org.vae4j.internal.kernel.VectorElementwise", Elementwise.class);
     }
 
     /** Replaces the default backend (for tests and benchmarks). */
@@ -146,7 +147,7 @@ public final class Gemms {
         return g;
     }
 
-    /** Loads {@link VectorGemm} by name, so this class never links against the incubator module. */
+    /** Loads {@code VectorGemm} by name, so this class never links against the incubator module. */
     private static Gemm createVector(int threads) {
         try {
             return (Gemm) Class.forName(VECTOR_CLASS).getMethod("create", int.class).invoke(null, threads);

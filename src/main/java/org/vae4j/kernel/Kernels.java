@@ -1,5 +1,7 @@
 package org.vae4j.kernel;
 
+import org.vae4j.internal.kernel.ScalarElementwise;
+
 /**
  * The kernels one model's computations go through: the {@link Gemm} backend of every matrix
  * multiply and the {@link Elementwise} kernels (activations, likelihoods, optimiser, checks).

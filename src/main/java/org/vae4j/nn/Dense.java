@@ -108,14 +108,17 @@ public class Dense implements Module {
      * @param y (batch, out), modified
      */
     public void forward(Gemm gemm, FMatrixRMaj x, FMatrixRMaj y) {
-        gemm.multTransB(x, weight.value(), y);
+        checkShapes(x, y, "y", out);
+        // y (batch, out) = x (batch, in) W^T, W (out, in) at its offset in the flat values
+        gemm.gemm(false, true, false, y.numRows, out, in, x.data, 0, weight.valueArray(), weight.offset(), y.data, 0);
         final float[] yd = y.data;
-        final float[] b = bias.value().data;
+        final float[] b = bias.valueArray();
+        final int bo = bias.offset();
         final int rows = y.numRows;
         for (int r = 0; r < rows; r++) {
             final int off = r * out;
             for (int j = 0; j < out; j++) {
-                yd[off + j] += b[j];
+                yd[off + j] += b[bo + j];
             }
         }
     }
@@ -129,22 +132,33 @@ public class Dense implements Module {
      * @param accumulateDx whether dx is added to ({@code true}) or overwritten
      */
     public void backward(Gemm gemm, FMatrixRMaj x, FMatrixRMaj dy, FMatrixRMaj dx, boolean accumulateDx) {
-        gemm.multAddTransA(dy, x, weight.grad());
-        final float[] db = bias.grad().data;
-        final float[] g = dy.data;
+        checkShapes(x, dy, "dy", out);
         final int rows = dy.numRows;
+        // dW (out, in) += dy^T (out, batch) x (batch, in), dW at its offset in the flat gradients
+        gemm.gemm(true, false, true, out, in, rows, dy.data, 0, x.data, 0, weight.gradArray(), weight.offset());
+        final float[] db = bias.gradArray();
+        final int bo = bias.offset();
+        final float[] g = dy.data;
         for (int r = 0; r < rows; r++) {
             final int off = r * out;
             for (int j = 0; j < out; j++) {
-                db[j] += g[off + j];
+                db[bo + j] += g[off + j];
             }
         }
         if (dx != null) {
-            if (accumulateDx) {
-                gemm.multAdd(dy, weight.value(), dx);
-            } else {
-                gemm.mult(dy, weight.value(), dx);
-            }
+            checkShapes(x, dx, "dx", in);
+            // dx (batch, in) (+)= dy (batch, out) W (out, in)
+            gemm.gemm(false, false, accumulateDx, rows, in, out, dy.data, 0, weight.valueArray(), weight.offset(),
+                    dx.data, 0);
+        }
+    }
+
+    /** x must be (batch, in) and {@code other} (batch, width): the GEMM on arrays checks only their bounds. */
+    private void checkShapes(FMatrixRMaj x, FMatrixRMaj other, String what, int width) {
+        if (x.numCols != in || other.numRows != x.numRows || other.numCols != width || other == x) {
+            throw new IllegalArgumentException(describe() + ": x is (" + x.numRows + ", " + x.numCols + ") and " + what
+                    + " (" + other.numRows + ", " + other.numCols + "), expected (batch, " + in + ") and (batch, "
+                    + width + ")");
         }
     }
 

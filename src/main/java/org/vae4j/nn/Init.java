@@ -35,8 +35,8 @@ public enum Init {
         if (this == BY_ACTIVATION) {
             throw new IllegalStateException("BY_ACTIVATION must be resolved per layer");
         }
-        int out = weight.value().numRows;
-        int in = weight.value().numCols;
+        int out = weight.rows();
+        int in = weight.cols();
         double a;
         switch (this) {
             case XAVIER_UNIFORM:
@@ -48,13 +48,13 @@ public enum Init {
             default:
                 a = 1.0 / Math.sqrt(in);
         }
-        float[] w = weight.value().data;
-        for (int i = 0; i < weight.size(); i++) {
-            w[i] = (float) ((2.0 * rng.nextDouble() - 1.0) * a);
+        float[] w = weight.valueArray();
+        for (int i = 0, o = weight.offset(); i < weight.size(); i++) {
+            w[o + i] = (float) ((2.0 * rng.nextDouble() - 1.0) * a);
         }
-        float[] b = bias.value().data;
-        for (int i = 0; i < bias.size(); i++) {
-            b[i] = this == TORCH_DEFAULT ? (float) ((2.0 * rng.nextDouble() - 1.0) * a) : 0f;
+        float[] b = bias.valueArray();
+        for (int i = 0, o = bias.offset(); i < bias.size(); i++) {
+            b[o + i] = this == TORCH_DEFAULT ? (float) ((2.0 * rng.nextDouble() - 1.0) * a) : 0f;
         }
     }
 }

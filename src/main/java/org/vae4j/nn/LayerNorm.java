@@ -71,7 +71,7 @@ public final class LayerNorm implements Module {
         this.weight = new Parameter("weight", 1, width);
         this.bias = new Parameter("bias", 1, width);
         this.parameters = List.of(weight, bias);
-        java.util.Arrays.fill(weight.value().data, 1f);
+        java.util.Arrays.fill(weight.valueArray(), weight.offset(), weight.offset() + width, 1f);
     }
 
     /** gamma, (1, width). */
@@ -118,8 +118,10 @@ public final class LayerNorm implements Module {
         final float[] xd = x.data;
         final float[] yd = y.data;
         final float[] hd = xhat.data;
-        final float[] g = weight.value().data;
-        final float[] b = bias.value().data;
+        final float[] g = weight.valueArray();
+        final int go = weight.offset();
+        final float[] b = bias.valueArray();
+        final int bo = bias.offset();
         for (int r = 0; r < rows; r++) {
             final int off = r * n;
             double sum = 0;
@@ -137,7 +139,7 @@ public final class LayerNorm implements Module {
             for (int j = 0; j < n; j++) {
                 final float h = (float) ((xd[off + j] - meanD) * rs);
                 hd[off + j] = h;
-                yd[off + j] = h * g[j] + b[j];
+                yd[off + j] = h * g[go + j] + b[bo + j];
             }
         }
         return y;
@@ -153,15 +155,17 @@ public final class LayerNorm implements Module {
         final int n = width;
         final float[] gd = dy.data;
         final float[] hd = xhat.data;
-        final float[] gamma = weight.value().data;
-        final float[] dgamma = weight.grad().data;
-        final float[] dbeta = bias.grad().data;
+        final float[] gamma = weight.valueArray();
+        final float[] dgamma = weight.gradArray();
+        final int go = weight.offset();
+        final float[] dbeta = bias.gradArray();
+        final int bo = bias.offset();
         for (int r = 0; r < rows; r++) {
             final int off = r * n;
             for (int j = 0; j < n; j++) {
                 final float d = gd[off + j];
-                dgamma[j] += d * hd[off + j];
-                dbeta[j] += d;
+                dgamma[go + j] += d * hd[off + j];
+                dbeta[bo + j] += d;
             }
         }
         if (!inputGradient) {
@@ -174,7 +178,7 @@ public final class LayerNorm implements Module {
             double sumG = 0;
             double sumGH = 0;
             for (int j = 0; j < n; j++) {
-                final float g = gd[off + j] * gamma[j];
+                final float g = gd[off + j] * gamma[go + j];
                 sumG += g;
                 sumGH += (double) g * hd[off + j];
             }
@@ -182,7 +186,7 @@ public final class LayerNorm implements Module {
             final float meanGH = (float) (sumGH / n);
             final float rs = rstd[r];
             for (int j = 0; j < n; j++) {
-                final float g = gd[off + j] * gamma[j];
+                final float g = gd[off + j] * gamma[go + j];
                 dxd[off + j] = rs * (g - meanG - hd[off + j] * meanGH);
             }
         }

@@ -19,7 +19,7 @@ import org.vae4j.kernel.Kernels;
  * reference for the backward: the caller must not change it in between. A module that passes
  * its input through unchanged may return {@code x} itself.</li>
  * <li>{@link #backward} takes dL/dy of the last forward's output (not modified), adds
- * dL/dθ to every parameter's {@link Parameter#grad()} (never zeroing them: accumulating lets
+ * dL/dθ to every parameter's {@link Parameter#gradArray()} (never zeroing them: accumulating lets
  * a caller sum micro-batches), and returns dL/dx in a module-owned buffer when
  * {@code inputGradient} is true, else {@code null} (the first layer's input gradient is never
  * needed in training). An identity module may return {@code dy} itself.</li>

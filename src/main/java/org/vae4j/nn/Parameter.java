@@ -5,32 +5,39 @@ import org.ejml.data.FMatrixRMaj;
 /**
  * A trainable tensor and its gradient, with the name it has in a PyTorch {@code state_dict}
  * (e.g. {@code fc1.weight}). Weights are stored as PyTorch stores them, (out, in); biases as
- * (1, out). Two {@code Parameter}s may name one tensor (see {@link #withPrefix}). Mutable, not
- * thread-safe.
+ * (1, out). Two {@code Parameter}s may name one tensor (see {@link #withPrefix}): a parameter is
+ * a name and a handle on the tensor's storage, which all its names share.
+ *
+ * <p>The storage is reached only through {@link #valueArray()}, {@link #gradArray()} and
+ * {@link #offset()}: element i (row-major) of the tensor is {@code valueArray()[offset() + i]}.
+ * A new parameter has arrays of its own (offset 0); once a model's {@link ParameterStore} adopts
+ * it, they are the store's flat arrays, shared with every other tensor of the model, and the
+ * offset is where this tensor starts in them. Mutable, not thread-safe.
  */
 public final class Parameter {
 
     private final String name;
-    private final FMatrixRMaj value; // (rows, cols)
-    private final FMatrixRMaj grad;  // (rows, cols), accumulated by backward passes
+    private final Tensor tensor; // (rows, cols), shared by every name of this tensor
 
     public Parameter(String name, int rows, int cols) {
         if (rows <= 0 || cols <= 0) {
             throw new IllegalArgumentException("parameter " + name + " needs positive shape, got ("
                     + rows + ", " + cols + ")");
         }
+        if ((long) rows * cols > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("parameter " + name + " (" + rows + ", " + cols
+                    + ") has more than 2^31 values");
+        }
         if (name == null || name.isEmpty()) {
             throw new IllegalArgumentException("a parameter needs a name");
         }
         this.name = name;
-        this.value = new FMatrixRMaj(rows, cols);
-        this.grad = new FMatrixRMaj(rows, cols);
+        this.tensor = new Tensor(rows, cols);
     }
 
-    private Parameter(String name, FMatrixRMaj value, FMatrixRMaj grad) {
+    private Parameter(String name, Tensor tensor) {
         this.name = name;
-        this.value = value;
-        this.grad = grad;
+        this.tensor = tensor;
     }
 
     /**
@@ -42,12 +49,17 @@ public final class Parameter {
         if (prefix.isEmpty()) {
             return this;
         }
-        return new Parameter(prefix + "." + name, value, grad);
+        return new Parameter(prefix + "." + name, tensor);
     }
 
     /** Whether {@code other} is this tensor (the same storage), under whatever name. */
     public boolean sameTensor(Parameter other) {
-        return other.value == value;
+        return other.tensor == tensor;
+    }
+
+    /** The storage handle (for {@link ParameterStore}). */
+    Tensor tensor() {
+        return tensor;
     }
 
     /** The PyTorch state_dict name, e.g. {@code encoder.0.weight}. */
@@ -55,67 +67,104 @@ public final class Parameter {
         return name;
     }
 
-    /** The values; modified in place by optimisers. */
-    public FMatrixRMaj value() {
-        return value;
-    }
-
-    /** The accumulated gradient of the loss w.r.t. {@link #value()}. */
-    public FMatrixRMaj grad() {
-        return grad;
-    }
-
     /** Rows of the tensor (out for a weight, 1 for a bias). */
     public int rows() {
-        return value.numRows;
+        return tensor.rows;
     }
 
     /** Columns of the tensor (in for a weight, out for a bias). */
     public int cols() {
-        return value.numCols;
+        return tensor.cols;
     }
 
     /**
      * The array that holds the values: element i (row-major) of this tensor is
      * {@code valueArray()[offset() + i]}. Code that reads or writes the values directly uses this
-     * with {@link #offset()}, never an index from 0: the array may be shared with other tensors.
-     * Re-read it per call: the storage may move (e.g. when the model's flat store adopts it).
+     * with {@link #offset()}, never an index from 0: the array is shared with the other tensors
+     * of the model once its {@link ParameterStore} has adopted it. Optimisers modify it in place.
+     * Re-read it per call: the storage moves when a store adopts the tensor.
      */
     public float[] valueArray() {
-        return value.data;
+        return tensor.values;
     }
 
-    /** The array that holds the gradient, indexed as {@link #valueArray()}. */
+    /**
+     * The array that holds the accumulated gradient of the loss w.r.t. the values, indexed as
+     * {@link #valueArray()} (the same offset).
+     */
     public float[] gradArray() {
-        return grad.data;
+        return tensor.grads;
     }
 
     /** Where this tensor starts in {@link #valueArray()} and {@link #gradArray()}. */
     public int offset() {
-        return 0;
+        return tensor.offset;
     }
 
     /** Number of scalars. */
     public int size() {
-        return value.getNumElements();
+        return tensor.size();
     }
 
     /** Sets the gradient to zero. */
     public void zeroGrad() {
-        java.util.Arrays.fill(grad.data, 0, grad.getNumElements(), 0f);
+        java.util.Arrays.fill(tensor.grads, tensor.offset, tensor.offset + size(), 0f);
     }
 
     /** Copies {@code values} (row-major, exactly {@link #size()} of them) into the parameter. */
     public void set(float[] values) {
-        if (values.length != size()) {
-            throw new IllegalArgumentException("parameter " + name + " has " + size()
-                    + " values (" + value.numRows + "x" + value.numCols + "), got " + values.length);
+        System.arraycopy(checkLength(values, "values"), 0, tensor.values, tensor.offset, values.length);
+    }
+
+    /** Copies {@code gradient} (row-major, exactly {@link #size()} of them) into the parameter's gradient. */
+    public void setGrad(float[] gradient) {
+        System.arraycopy(checkLength(gradient, "gradient values"), 0, tensor.grads, tensor.offset, gradient.length);
+    }
+
+    /** The value at row-major index {@code i} (for tests and tools; loops use {@link #valueArray()}). */
+    public float value(int i) {
+        return tensor.values[tensor.offset + checkIndex(i)];
+    }
+
+    /** The gradient at row-major index {@code i}. */
+    public float grad(int i) {
+        return tensor.grads[tensor.offset + checkIndex(i)];
+    }
+
+    /** A new (rows, cols) matrix holding a copy of the values. */
+    public FMatrixRMaj valueCopy() {
+        return copy(tensor.values);
+    }
+
+    /** A new (rows, cols) matrix holding a copy of the gradient. */
+    public FMatrixRMaj gradCopy() {
+        return copy(tensor.grads);
+    }
+
+    private FMatrixRMaj copy(float[] from) {
+        FMatrixRMaj m = new FMatrixRMaj(tensor.rows, tensor.cols);
+        System.arraycopy(from, tensor.offset, m.data, 0, size());
+        return m;
+    }
+
+    private float[] checkLength(float[] a, String what) {
+        if (a.length != size()) {
+            throw new IllegalArgumentException("parameter " + name + " has " + size() + " values ("
+                    + tensor.rows + "x" + tensor.cols + "), got " + a.length + " " + what);
         }
-        System.arraycopy(values, 0, value.data, 0, values.length);
+        return a;
+    }
+
+    private int checkIndex(int i) {
+        if (i < 0 || i >= size()) {
+            throw new IndexOutOfBoundsException("index " + i + " of parameter " + name + " (" + tensor.rows + ", "
+                    + tensor.cols + ")");
+        }
+        return i;
     }
 
     @Override
     public String toString() {
-        return name + " (" + value.numRows + ", " + value.numCols + ")";
+        return name + " (" + tensor.rows + ", " + tensor.cols + ")";
     }
 }

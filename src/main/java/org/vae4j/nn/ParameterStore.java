@@ -2,47 +2,134 @@ package org.vae4j.nn;
 
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.vae4j.kernel.Elementwise;
 
 /**
- * All parameters of a model as one flat float32 index space: tensor k occupies
- * {@code [offset(k), offset(k) + size(k))}, in the model's parameter order (the order of files
- * and optimiser state). The values and the gradients each have a flat view: copying them into or
- * out of one {@code float[]} (what a data-parallel worker ships and an all-reduce sums), and the
- * whole-model operations each run as one pass over every tensor: zeroing the gradients, the
- * finiteness check, the gradient norm and scaling.
+ * All parameters of a model in one flat float32 array of values and one of gradients: tensor k
+ * occupies {@code [offset(k), offset(k) + size(k))} of both, in the model's parameter order (the
+ * order of files and optimiser state), with no gaps. Each {@link Parameter} is a view: its
+ * {@link Parameter#valueArray()} is {@link #values()} and its {@link Parameter#offset()} is
+ * {@link #offset(int)}. The whole-model operations are each one pass over a flat array: zeroing
+ * the gradients, the finiteness check, the gradient norm and scaling (and, in {@code optim},
+ * clipping and the optimiser steps).
  *
- * <p>The storage stays one EJML matrix per tensor, because the GEMM kernels take
- * {@code FMatrixRMaj}, whose data cannot start at an offset inside a shared array; the flat view
- * costs one copy where a flat array is needed, and nothing elsewhere.
+ * <p><b>Adoption.</b> Building a store over tensors that belong to no store adopts them: their
+ * current values and gradients are copied into the store's arrays and each tensor is rebound to
+ * (flat array, offset), so every name of it ({@link Parameter#withPrefix}) follows. A tensor lives
+ * in one store only. Building a store over <em>exactly</em> the tensors of an existing store, in
+ * its order (the same model's parameters, possibly under other names), adopts nothing: the new
+ * store shares the existing store's arrays. Any other list containing an adopted tensor (a new
+ * model built from some of another model's modules, or two models' tensors mixed) is refused
+ * with an {@link IllegalArgumentException} naming the tensor: moving it would leave the other
+ * model's store, and the optimiser stepping it, working on arrays no module reads any more. Build
+ * the new model from new modules and copy the values ({@link Parameter#set}) instead.
  *
  * <p>Mutable through its tensors, not thread-safe.
  */
 public final class ParameterStore {
 
     private final List<Parameter> parameters;
+    private final Tensor[] tensors;
     private final int[] offsets; // offsets[k] of tensor k; offsets[n] = total
     private final Map<String, Integer> index = new HashMap<>();
+    private final float[] values;
+    private final float[] grads;
 
+    /**
+     * A store over {@code parameters}, adopting their tensors (see the class comment).
+     *
+     * @throws IllegalArgumentException when two parameters share a name or a tensor, when a
+     *         tensor already belongs to a store that is not exactly these tensors, or when the
+     *         tensors hold more than 2^31 values together
+     */
     public ParameterStore(List<Parameter> parameters) {
         this.parameters = List.copyOf(parameters);
-        this.offsets = new int[parameters.size() + 1];
+        int n = this.parameters.size();
+        this.tensors = new Tensor[n];
+        this.offsets = new int[n + 1];
+        Map<Tensor, String> seen = new IdentityHashMap<>();
         long total = 0;
-        for (int k = 0; k < parameters.size(); k++) {
-            Parameter p = parameters.get(k);
+        for (int k = 0; k < n; k++) {
+            Parameter p = this.parameters.get(k);
             if (index.put(p.name(), k) != null) {
                 throw new IllegalArgumentException("two parameters named " + p.name());
             }
+            String before = seen.put(p.tensor(), p.name());
+            if (before != null) {
+                throw new IllegalArgumentException("parameters " + before + " and " + p.name()
+                        + " are one tensor: a store holds each tensor once");
+            }
+            tensors[k] = p.tensor();
             offsets[k] = (int) total;
             total += p.size();
             if (total > Integer.MAX_VALUE - 8) {
                 throw new IllegalArgumentException("more than 2^31 parameters do not fit one flat array");
             }
         }
-        offsets[parameters.size()] = (int) total;
+        offsets[n] = (int) total;
+        ParameterStore existing = spanningTensors(tensors);
+        if (existing != null) {
+            this.values = existing.values;
+            this.grads = existing.grads;
+            return;
+        }
+        for (int k = 0; k < n; k++) {
+            ParameterStore owner = tensors[k].owner;
+            if (owner != null) {
+                Parameter p = this.parameters.get(k);
+                throw new IllegalArgumentException("parameter " + p + " already belongs to another model's "
+                        + "parameter store (as " + owner.parameters.get(tensors[k].index).name() + "): a tensor "
+                        + "lives in one store only. Build the new model from new modules and copy the values "
+                        + "(Parameter.set), or over all of the other model's parameters in their order");
+            }
+        }
+        this.values = new float[(int) total];
+        this.grads = new float[(int) total];
+        for (int k = 0; k < n; k++) {
+            tensors[k].rebind(this, k, values, grads, offsets[k]);
+        }
+    }
+
+    /**
+     * The store whose tensors are exactly {@code params}' tensors in order, or {@code null}: when
+     * it is not null, {@code params}' values are {@code spanning(params).values()[0 .. size())}
+     * in order, and a whole-model operation can be one pass over the flat array. Allocation-free.
+     */
+    public static ParameterStore spanning(List<Parameter> params) {
+        int n = params.size();
+        if (n == 0) {
+            return null;
+        }
+        ParameterStore s = params.get(0).tensor().owner;
+        if (s == null || s.tensors.length != n) {
+            return null;
+        }
+        for (int k = 0; k < n; k++) {
+            if (params.get(k).tensor() != s.tensors[k]) {
+                return null;
+            }
+        }
+        return s;
+    }
+
+    private static ParameterStore spanningTensors(Tensor[] ts) {
+        if (ts.length == 0 || ts[0].owner == null) {
+            return null;
+        }
+        ParameterStore s = ts[0].owner;
+        if (s.tensors.length != ts.length) {
+            return null;
+        }
+        for (int k = 0; k < ts.length; k++) {
+            if (ts[k] != s.tensors[k]) {
+                return null;
+            }
+        }
+        return s;
     }
 
     /** The tensors, in order. */
@@ -55,7 +142,7 @@ public final class ParameterStore {
         return offsets[parameters.size()];
     }
 
-    /** Where tensor {@code k} starts in the flat index space. */
+    /** Where tensor {@code k} starts in {@link #values()} and {@link #gradients()}. */
     public int offset(int k) {
         return offsets[k];
     }
@@ -69,95 +156,83 @@ public final class ParameterStore {
         return parameters.get(k);
     }
 
-    /** Sets every gradient to zero. */
+    /**
+     * The live flat array of all values ({@link #size()} floats, tensor k at {@link #offset}(k)):
+     * what a data-parallel worker ships, without a copy. <b>Read-only by contract</b>: writing it
+     * changes the model's parameters, and code outside the optimisers writes through
+     * {@link #setValues} or {@link Parameter#set} instead. The array stays the same for the
+     * store's life.
+     */
+    public float[] values() {
+        return values;
+    }
+
+    /** The live flat array of all gradients, indexed as {@link #values()}; read-only by contract. */
+    public float[] gradients() {
+        return grads;
+    }
+
+    /** Sets every gradient to zero (one pass). */
     public void zeroGradients() {
-        for (int k = 0; k < parameters.size(); k++) {
-            Arrays.fill(parameters.get(k).grad().data, 0, parameters.get(k).size(), 0f);
-        }
+        Arrays.fill(grads, 0, size(), 0f);
     }
 
-    /** Whether every gradient is finite. */
+    /** Whether every gradient is finite (one pass). */
     public boolean gradientsFinite(Elementwise kernel) {
-        for (int k = 0; k < parameters.size(); k++) {
-            Parameter p = parameters.get(k);
-            if (!kernel.allFinite(p.grad().data, p.size())) {
-                return false;
-            }
-        }
-        return true;
+        return kernel.allFinite(grads, size());
     }
 
-    /** The 2-norm of all gradients as one vector, accumulated in double. */
+    /** The 2-norm of all gradients as one vector, accumulated in double (one pass). */
     public double gradientNorm() {
         double s = 0;
-        for (int k = 0; k < parameters.size(); k++) {
-            float[] g = parameters.get(k).grad().data;
-            for (int i = 0, n = parameters.get(k).size(); i < n; i++) {
-                s += g[i] * (double) g[i];
-            }
+        for (int i = 0, n = size(); i < n; i++) {
+            s += grads[i] * (double) grads[i];
         }
         return Math.sqrt(s);
     }
 
-    /** Multiplies every gradient by {@code factor} (in float32). */
+    /** Multiplies every gradient by {@code factor} (in float32, one pass). */
     public void scaleGradients(float factor) {
-        for (int k = 0; k < parameters.size(); k++) {
-            float[] g = parameters.get(k).grad().data;
-            for (int i = 0, n = parameters.get(k).size(); i < n; i++) {
-                g[i] *= factor;
-            }
+        for (int i = 0, n = size(); i < n; i++) {
+            grads[i] *= factor;
         }
     }
 
     /** Copies all values into {@code flat[offset ..]}, in order. */
     public void copyValuesTo(float[] flat, int offset) {
         checkRoom(flat, offset);
-        for (int k = 0; k < parameters.size(); k++) {
-            System.arraycopy(parameters.get(k).value().data, 0, flat, offset + offsets[k], parameters.get(k).size());
-        }
+        System.arraycopy(values, 0, flat, offset, size());
     }
 
     /** Sets all values from {@code flat[offset ..]}. */
     public void setValues(float[] flat, int offset) {
         checkRoom(flat, offset);
-        for (int k = 0; k < parameters.size(); k++) {
-            System.arraycopy(flat, offset + offsets[k], parameters.get(k).value().data, 0, parameters.get(k).size());
-        }
+        System.arraycopy(flat, offset, values, 0, size());
     }
 
     /** Copies all gradients into {@code flat[offset ..]}, in order. */
     public void copyGradientsTo(float[] flat, int offset) {
         checkRoom(flat, offset);
-        for (int k = 0; k < parameters.size(); k++) {
-            System.arraycopy(parameters.get(k).grad().data, 0, flat, offset + offsets[k], parameters.get(k).size());
-        }
+        System.arraycopy(grads, 0, flat, offset, size());
     }
 
     /** Sets all gradients from {@code flat[offset ..]}. */
     public void setGradients(float[] flat, int offset) {
         checkRoom(flat, offset);
-        for (int k = 0; k < parameters.size(); k++) {
-            System.arraycopy(flat, offset + offsets[k], parameters.get(k).grad().data, 0, parameters.get(k).size());
-        }
+        System.arraycopy(flat, offset, grads, 0, size());
     }
 
     /** {@code flat[offset + i] += gradient_i} for every scalar, in order (float32). */
     public void addGradientsTo(float[] flat, int offset) {
         checkRoom(flat, offset);
-        for (int k = 0; k < parameters.size(); k++) {
-            float[] g = parameters.get(k).grad().data;
-            int o = offset + offsets[k];
-            for (int i = 0, n = parameters.get(k).size(); i < n; i++) {
-                flat[o + i] += g[i];
-            }
+        for (int i = 0, n = size(); i < n; i++) {
+            flat[offset + i] += grads[i];
         }
     }
 
-    /** A new array of all values, in order. */
-    public float[] values() {
-        float[] flat = new float[size()];
-        copyValuesTo(flat, 0);
-        return flat;
+    /** A new array holding a copy of all values, in order. */
+    public float[] valuesCopy() {
+        return Arrays.copyOf(values, size());
     }
 
     private void checkRoom(float[] flat, int offset) {

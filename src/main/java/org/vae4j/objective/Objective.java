@@ -5,7 +5,7 @@ import org.vae4j.Loss;
 
 /**
  * A training loss: computes the loss of a batch and adds its gradient to every parameter's
- * {@link org.vae4j.nn.Parameter#grad()} (never zeroing them, so a caller can sum micro-batches).
+ * {@link org.vae4j.nn.Parameter#gradArray()} (never zeroing them, so a caller can sum micro-batches).
  * It drives the model's pieces ({@link LatentModel#encoder()}, {@link LatentModel#posterior()},
  * {@link LatentModel#decoder()}, {@link LatentModel#likelihood()}), so adding an objective
  * touches no model class.

@@ -4,6 +4,7 @@ import java.util.List;
 
 import org.vae4j.kernel.Elementwise;
 import org.vae4j.nn.Parameter;
+import org.vae4j.nn.ParameterStore;
 
 /**
  * Adam (Kingma &amp; Ba 2015) with exactly PyTorch's update ({@code torch.optim.Adam}, no weight
@@ -19,7 +20,10 @@ import org.vae4j.nn.Parameter;
  * Defaults are PyTorch's: {@link #DEFAULT_LR}, {@link #DEFAULT_BETA1}, {@link #DEFAULT_BETA2},
  * {@link #DEFAULT_EPS}. Unlike PyTorch, eps must be positive: then a finite gradient always gives
  * a finite update (the denominator is at least eps; with eps = 0 a weight whose gradients were
- * all zero gets 0/0). Mutable, not thread-safe.
+ * all zero gets 0/0). When the parameters are one {@link ParameterStore}'s in order (a model's),
+ * the update is one kernel pass over the flat arrays; otherwise one per tensor. The kernels'
+ * vector and scalar code give the same bits, so where the vector/scalar split falls does not
+ * change the result. Mutable, not thread-safe.
  */
 public final class Adam extends MomentOptimizer {
 
@@ -53,8 +57,8 @@ public final class Adam extends MomentOptimizer {
 
     @Override
     public void step(List<Parameter> params, Elementwise kernel) {
-        List<float[]> ms = firstMoments(params);
-        List<float[]> vs = secondMoments(params);
+        ParameterState ms = firstMoments(params);
+        ParameterState vs = secondMoments(params);
         t++;
         final double bias1 = 1 - Math.pow(beta1, t);
         final double bias2 = 1 - Math.pow(beta2, t);
@@ -64,9 +68,16 @@ public final class Adam extends MomentOptimizer {
         final float b2 = (float) beta2;
         final float oneMinusBeta2 = (float) (1 - beta2);
         final float e = (float) eps;
+        ParameterStore store = ParameterStore.spanning(params);
+        if (store != null) {
+            // one pass over the model's flat arrays
+            kernel.adam(store.values(), store.gradients(), 0, ms.flat(), vs.flat(), 0, store.size(),
+                    oneMinusBeta1, b2, oneMinusBeta2, stepSize, bias2Sqrt, e);
+            return;
+        }
         for (int k = 0; k < params.size(); k++) {
-            float[] mk = ms.get(k);
-            kernel.adam(params.get(k).value().data, params.get(k).grad().data, mk, vs.get(k), mk.length,
+            Parameter p = params.get(k);
+            kernel.adam(p.valueArray(), p.gradArray(), p.offset(), ms.flat(), vs.flat(), ms.offset(k), p.size(),
                     oneMinusBeta1, b2, oneMinusBeta2, stepSize, bias2Sqrt, e);
         }
     }

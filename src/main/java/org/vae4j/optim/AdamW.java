@@ -3,6 +3,7 @@ package org.vae4j.optim;
 import java.util.List;
 
 import org.vae4j.nn.Parameter;
+import org.vae4j.nn.ParameterStore;
 
 /**
  * AdamW (Loshchilov &amp; Hutter 2019), Adam with decoupled weight decay, with exactly the update
@@ -30,7 +31,8 @@ import org.vae4j.nn.Parameter;
  * {@link #DEFAULT_WEIGHT_DECAY} 0.01, PyTorch's AdamW default, so that {@code new AdamW()} means
  * what {@code torch.optim.AdamW(params)} means. The state has Adam's names and shapes
  * ({@code exp_avg}, {@code exp_avg_sq}, the step count), restored with {@link #restoreState}.
- * Allocation-free per step after the first. Mutable, not thread-safe.
+ * Allocation-free per step after the first; one pass over the flat arrays when the parameters
+ * are one {@link ParameterStore}'s in order, else one per tensor. Mutable, not thread-safe.
  */
 public final class AdamW extends MomentOptimizer {
 
@@ -77,8 +79,8 @@ public final class AdamW extends MomentOptimizer {
 
     @Override
     public void step(List<Parameter> params) {
-        List<float[]> ms = firstMoments(params);
-        List<float[]> vs = secondMoments(params);
+        ParameterState ms = firstMoments(params);
+        ParameterState vs = secondMoments(params);
         final double lr = learningRate();
         t++;
         final double bias1 = 1 - Math.pow(beta1, t);
@@ -91,21 +93,34 @@ public final class AdamW extends MomentOptimizer {
         final float b2 = (float) beta2;
         final float oneMinusBeta2 = (float) (1 - beta2);
         final float e = (float) eps;
+        ParameterStore store = ParameterStore.spanning(params);
+        if (store != null) {
+            // one pass over the model's flat arrays
+            update(store.values(), store.gradients(), 0, ms.flat(), vs.flat(), 0, store.size(), decay, stepSize,
+                    bias2Sqrt, b1, oneMinusBeta1, b2, oneMinusBeta2, e);
+            return;
+        }
         for (int k = 0; k < params.size(); k++) {
-            final float[] p = params.get(k).value().data;
-            final float[] g = params.get(k).grad().data;
-            final float[] mk = ms.get(k);
-            final float[] vk = vs.get(k);
-            for (int i = 0; i < mk.length; i++) {
-                final float gi = g[i];
-                final float pi = p[i] * decay;
-                final float mi = (float) (oneMinusBeta1 * gi + (double) (mk[i] * b1));
-                final float vi = (float) ((double) (oneMinusBeta2 * gi) * gi + (double) (vk[i] * b2));
-                mk[i] = mi;
-                vk[i] = vi;
-                final float denom = (float) Math.sqrt(vi) / bias2Sqrt + e;
-                p[i] = pi - stepSize * mi / denom;
-            }
+            final Parameter p = params.get(k);
+            update(p.valueArray(), p.gradArray(), p.offset(), ms.flat(), vs.flat(), ms.offset(k), p.size(), decay,
+                    stepSize, bias2Sqrt, b1, oneMinusBeta1, b2, oneMinusBeta2, e);
+        }
+    }
+
+    /** n values: p and g from po, the moments m and v from mo. */
+    private static void update(float[] p, float[] g, int po, float[] m, float[] v, int mo, int n, float decay,
+                               float stepSize, float bias2Sqrt, float b1, double oneMinusBeta1, float b2,
+                               float oneMinusBeta2, float e) {
+        for (int i = 0; i < n; i++) {
+            final float gi = g[po + i];
+            final float pi = p[po + i] * decay;
+            final int j = mo + i;
+            final float mi = (float) (oneMinusBeta1 * gi + (double) (m[j] * b1));
+            final float vi = (float) ((double) (oneMinusBeta2 * gi) * gi + (double) (v[j] * b2));
+            m[j] = mi;
+            v[j] = vi;
+            final float denom = (float) Math.sqrt(vi) / bias2Sqrt + e;
+            p[po + i] = pi - stepSize * mi / denom;
         }
     }
 

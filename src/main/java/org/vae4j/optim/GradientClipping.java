@@ -3,6 +3,7 @@ package org.vae4j.optim;
 import java.util.List;
 
 import org.vae4j.nn.Parameter;
+import org.vae4j.nn.ParameterStore;
 
 /**
  * Gradient-norm clipping with the semantics of {@code torch.nn.utils.clip_grad_norm_} (torch 1.13,
@@ -27,7 +28,9 @@ import org.vae4j.nn.Parameter;
  * would multiply them by NaN or 0 instead; with {@code error_if_nonfinite=True} it raises.
  * Callers that clip must therefore check the result (or the gradients) for finiteness.
  *
- * <p>Allocation-free; stateless and thread-safe (it modifies the given gradients in place).
+ * <p>Over a {@link ParameterStore}'s parameters in order (a model's), the norm is one walk over
+ * the flat gradient array (tensor by tensor, as the per-tensor norms need) and the scaling one
+ * pass over it. Allocation-free; stateless and thread-safe (it modifies the given gradients in place).
  */
 public final class GradientClipping {
 
@@ -35,6 +38,12 @@ public final class GradientClipping {
     public static final float NORM_EPS = 1e-6f;
 
     private GradientClipping() {
+    }
+
+    private static void scale(float[] g, int from, int n, float coef) {
+        for (int i = from, end = from + n; i < end; i++) {
+            g[i] *= coef;
+        }
     }
 
     /**
@@ -48,11 +57,13 @@ public final class GradientClipping {
         }
         double sumOfNormSquares = 0;
         for (int k = 0; k < params.size(); k++) {
+            // over a store's parameters in order, this walks its flat gradient array once
             final Parameter p = params.get(k);
-            final float[] g = p.grad().data;
-            final int n = p.size();
+            final float[] g = p.gradArray();
+            final int from = p.offset();
+            final int to = from + p.size();
             double sum = 0;
-            for (int i = 0; i < n; i++) {
+            for (int i = from; i < to; i++) {
                 final double gi = g[i];
                 sum += gi * gi;
             }
@@ -82,12 +93,13 @@ public final class GradientClipping {
         }
         final float coef = (1f / ((float) total + NORM_EPS)) * (float) maxNorm;
         if (coef < 1f) {
-            for (int k = 0; k < params.size(); k++) {
-                final Parameter p = params.get(k);
-                final float[] g = p.grad().data;
-                final int n = p.size();
-                for (int i = 0; i < n; i++) {
-                    g[i] *= coef;
+            ParameterStore store = ParameterStore.spanning(params);
+            if (store != null) {
+                scale(store.gradients(), 0, store.size(), coef);
+            } else {
+                for (int k = 0; k < params.size(); k++) {
+                    final Parameter p = params.get(k);
+                    scale(p.gradArray(), p.offset(), p.size(), coef);
                 }
             }
         }

@@ -17,8 +17,8 @@ abstract class MomentOptimizer implements Optimizer {
     final double beta2;
     final double eps;
     long t;
-    final ParameterState m = new ParameterState(); // exp_avg, one per parameter
-    final ParameterState v = new ParameterState(); // exp_avg_sq, one per parameter
+    final ParameterState m = new ParameterState(); // exp_avg, flat, aligned with the parameters
+    final ParameterState v = new ParameterState(); // exp_avg_sq, flat, aligned with the parameters
 
     /** @param which names the optimiser in error messages */
     MomentOptimizer(String which, double lr, double beta1, double beta2, double eps) {
@@ -36,11 +36,11 @@ abstract class MomentOptimizer implements Optimizer {
     }
 
     /** The moment buffers bound to {@code params} (allocated on first use, then checked). */
-    final List<float[]> firstMoments(List<Parameter> params) {
+    final ParameterState firstMoments(List<Parameter> params) {
         return m.bind(params);
     }
 
-    final List<float[]> secondMoments(List<Parameter> params) {
+    final ParameterState secondMoments(List<Parameter> params) {
         return v.bind(params);
     }
 
@@ -104,10 +104,8 @@ abstract class MomentOptimizer implements Optimizer {
             }
         }
         reset();
-        for (int i = 0; i < expAvg.size(); i++) {
-            m.buffers().add(expAvg.get(i).clone());
-            v.buffers().add(expAvgSq.get(i).clone());
-        }
+        m.restore(expAvg);
+        v.restore(expAvgSq);
         this.t = steps;
     }
 

@@ -8,7 +8,7 @@ import org.vae4j.nn.Parameter;
 /**
  * Updates parameters from their gradients. The contract:
  * <ul>
- * <li>{@link #step} applies one update to the given parameters using {@link Parameter#grad()}.
+ * <li>{@link #step} applies one update to the given parameters using {@link Parameter#gradArray()}.
  * The first call fixes the list of parameters the optimiser tracks (their order and shapes);
  * later calls must pass the same list, or an {@link IllegalArgumentException} names the mismatch.</li>
  * <li>{@link #reset} forgets all state (moments, step count), as if newly made.</li>
@@ -43,7 +43,9 @@ public interface Optimizer {
 
     /**
      * The per-parameter state buffers, by name (e.g. {@code exp_avg}, {@code exp_avg_sq}),
-     * each a list aligned with the parameters; empty before the first step. The arrays are live.
+     * each a list aligned with the parameters; empty before the first step. The arrays are copies
+     * (the optimisers keep each state as one flat array aligned with the parameters); restore
+     * state with the optimiser's {@code restoreState}.
      */
     java.util.Map<String, List<float[]>> state();
 

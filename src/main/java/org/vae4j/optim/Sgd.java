@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.vae4j.nn.Parameter;
+import org.vae4j.nn.ParameterStore;
 
 /**
  * Stochastic gradient descent with momentum, PyTorch's form ({@code torch.optim.SGD}, dampening 0,
@@ -13,14 +14,16 @@ import org.vae4j.nn.Parameter;
  *   b = momentum b + g          afterwards
  *   p = p - lr b
  * </pre>
- * With momentum 0 it is plain SGD. Mutable, not thread-safe.
+ * With momentum 0 it is plain SGD. When the parameters are one {@link ParameterStore}'s in order
+ * (a model's), the update is one pass over the flat arrays; otherwise one per tensor. Mutable,
+ * not thread-safe.
  */
 public final class Sgd implements Optimizer {
 
     private double lr;
     private final double momentum;
     private long t;
-    private final ParameterState buf = new ParameterState(); // momentum_buffer, one per parameter
+    private final ParameterState buf = new ParameterState(); // momentum_buffer, flat, aligned with the parameters
 
     public Sgd(double lr, double momentum) {
         this.lr = Optimizer.checkLearningRate(lr);
@@ -32,19 +35,29 @@ public final class Sgd implements Optimizer {
 
     @Override
     public void step(List<Parameter> params) {
-        List<float[]> bs = buf.bind(params);
+        final float[] b = buf.bind(params).flat();
         final boolean first = t == 0;
         t++;
         final float mu = (float) momentum;
         final float rate = (float) lr;
+        ParameterStore store = ParameterStore.spanning(params);
+        if (store != null) {
+            update(store.values(), store.gradients(), 0, b, 0, store.size(), first, mu, rate);
+            return;
+        }
         for (int k = 0; k < params.size(); k++) {
-            final float[] p = params.get(k).value().data;
-            final float[] g = params.get(k).grad().data;
-            final float[] b = bs.get(k);
-            for (int i = 0; i < b.length; i++) {
-                b[i] = first ? g[i] : mu * b[i] + g[i];
-                p[i] -= rate * b[i];
-            }
+            final Parameter p = params.get(k);
+            update(p.valueArray(), p.gradArray(), p.offset(), b, buf.offset(k), p.size(), first, mu, rate);
+        }
+    }
+
+    /** n values from p[po], g[po] and b[bo]: one pass over the flat arrays, or one tensor. */
+    private static void update(float[] p, float[] g, int po, float[] b, int bo, int n, boolean first, float mu,
+                               float rate) {
+        for (int i = 0; i < n; i++) {
+            final int j = bo + i;
+            b[j] = first ? g[po + i] : mu * b[j] + g[po + i];
+            p[po + i] -= rate * b[j];
         }
     }
 
@@ -78,9 +91,7 @@ public final class Sgd implements Optimizer {
             throw new IllegalArgumentException("step count must be >= 0, got " + steps);
         }
         reset();
-        for (float[] b : buffers) {
-            buf.buffers().add(b.clone());
-        }
+        buf.restore(buffers);
         this.t = steps;
     }
 

@@ -12,7 +12,7 @@ import org.vae4j.objective.StepContext;
 /**
  * The gradient of one batch, outside any training loop: (the model's parameters, the batch's
  * rows, the step context) to the loss and d(loss)/d(parameter) in every
- * {@link Parameter#grad()}. The {@link Trainer} is a loop over it plus the optimiser; a
+ * {@link Parameter#gradArray()}. The {@link Trainer} is a loop over it plus the optimiser; a
  * data-parallel worker can call it with its own copy of the model.
  *
  * <p>With {@code microBatches} N &gt; 1 the batch of B rows is split into N consecutive

@@ -292,11 +292,11 @@ public final class TrainingRun {
             }
         }
         for (int k = 0; k < params.size(); k++) {
-            float[] p = params.get(k).value().data;
+            Parameter p = params.get(k);
             if (save) {
-                System.arraycopy(p, 0, bestParameters[k], 0, bestParameters[k].length);
+                System.arraycopy(p.valueArray(), p.offset(), bestParameters[k], 0, bestParameters[k].length);
             } else {
-                System.arraycopy(bestParameters[k], 0, p, 0, bestParameters[k].length);
+                p.set(bestParameters[k]);
             }
         }
     }
@@ -445,13 +445,13 @@ public final class TrainingRun {
         List<Parameter> params = store.parameters();
         for (int k = 0; k < params.size(); k++) {
             Parameter p = params.get(k);
-            float[] g = p.grad().data;
+            float[] g = p.gradArray();
             for (int i = 0; i < p.size(); i++) {
-                if (!Float.isFinite(g[i])) {
+                if (!Float.isFinite(g[p.offset() + i])) {
                     throw new TrainingException(String.format(
                             "non-finite gradient %s of %s[%d] at epoch %d, step %d; "
                                     + "the model keeps its parameters from before this step",
-                            g[i], p.name(), i, epoch, step), epoch, step);
+                            g[p.offset() + i], p.name(), i, epoch, step), epoch, step);
                 }
             }
         }

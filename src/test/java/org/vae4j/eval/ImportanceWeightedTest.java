@@ -131,7 +131,7 @@ class ImportanceWeightedTest {
         Vae vae = Vae.builder(10).hidden(8).latent(3).seed(15).build();
         EvalFixtures.parameter(vae, "fc_logvar.weight").set(new float[24]);
         EvalFixtures.parameter(vae, "fc_logvar.bias").set(new float[] {-30, -30, -30});
-        float[] w = EvalFixtures.parameter(vae, "fc4.weight").value().data;
+        float[] w = EvalFixtures.parameter(vae, "fc4.weight").valueCopy().data;
         for (int i = 0; i < w.length; i++) {
             w[i] *= 50;
         }

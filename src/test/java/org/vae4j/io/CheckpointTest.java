@@ -64,7 +64,7 @@ class CheckpointTest {
         List<Parameter> ps = m.parameters();
         float[][] s = new float[ps.size()][];
         for (int i = 0; i < ps.size(); i++) {
-            s[i] = Arrays.copyOf(ps.get(i).value().data, ps.get(i).size());
+            s[i] = ps.get(i).valueCopy().data;
         }
         return s;
     }

@@ -233,9 +233,9 @@ class LegacyFilesTest {
         assertEquals(expectedNames, ps.stream().map(p -> prefix + p.name()).toList(), "parameter names and order");
         for (Parameter p : ps) {
             String key = prefix + p.name();
-            assertEquals(x.rows(key), p.value().numRows, key + " rows");
-            assertEquals(x.cols(key), p.value().numCols, key + " cols");
-            assertBits(x.floats(key), p.value().data, p.size(), key);
+            assertEquals(x.rows(key), p.rows(), key + " rows");
+            assertEquals(x.cols(key), p.cols(), key + " cols");
+            assertBits(x.floats(key), p.valueCopy().data, p.size(), key);
         }
     }
 
@@ -287,7 +287,7 @@ class LegacyFilesTest {
      */
     private static void assertResumedEpoch(Expected x, Checkpoint c) {
         FMatrixRMaj data = x.matrix("train.data");
-        List<float[]> before = c.model().parameters().stream().map(p -> p.value().data.clone()).toList();
+        List<float[]> before = c.model().parameters().stream().map(p -> p.valueCopy().data).toList();
         List<EpochStats> resumed = c.training().trainerBuilder().epochs(1).build().train(c.model(), data, c.optimizer());
         EpochStats s = resumed.get(0);
         double loss = x.doubles("resumed.train_loss")[0];
@@ -302,7 +302,7 @@ class LegacyFilesTest {
             Parameter p = c.model().parameters().get(k);
             double moved = 0;
             for (int i = 0; i < p.size(); i++) {
-                moved = Math.max(moved, Math.abs(p.value().data[i] - before.get(k)[i]));
+                moved = Math.max(moved, Math.abs(p.value(i) - before.get(k)[i]));
             }
             assertTrue(moved > 0, p.name() + " did not change in the resumed epoch");
         }

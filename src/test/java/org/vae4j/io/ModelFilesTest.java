@@ -50,9 +50,9 @@ class ModelFilesTest {
         assertEquals(a.size(), b.size());
         for (int i = 0; i < a.size(); i++) {
             assertEquals(a.get(i).name(), b.get(i).name());
-            assertEquals(a.get(i).value().numRows, b.get(i).value().numRows, a.get(i).name());
-            assertEquals(a.get(i).value().numCols, b.get(i).value().numCols, a.get(i).name());
-            assertArrayEquals(a.get(i).value().data, b.get(i).value().data, 0f, a.get(i).name());
+            assertEquals(a.get(i).rows(), b.get(i).rows(), a.get(i).name());
+            assertEquals(a.get(i).cols(), b.get(i).cols(), a.get(i).name());
+            assertArrayEquals(a.get(i).valueCopy().data, b.get(i).valueCopy().data, 0f, a.get(i).name());
         }
     }
 
@@ -203,10 +203,10 @@ class ModelFilesTest {
         ModelFiles.loadInto(p, target);
         assertSameParameters(source, target);
         Vae tanh = Vae.builder(12).hidden(8).latent(3).activation(Activation.TANH).seed(3).build();
-        float[] before = tanh.parameters().get(0).value().data.clone();
+        float[] before = tanh.parameters().get(0).valueCopy().data;
         ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFiles.loadInto(p, tanh));
         assertTrue(e.getMessage().contains("but the model is a VAE 12-8-(3)-8-12 tanh"), e.getMessage());
-        assertArrayEquals(before, tanh.parameters().get(0).value().data, 0f, "model untouched");
+        assertArrayEquals(before, tanh.parameters().get(0).valueCopy().data, 0f, "model untouched");
     }
 
     // ------------------------------------------------------------------ atomic save

@@ -164,4 +164,64 @@ class EjmlGemmTest {
         e = assertThrows(IllegalArgumentException.class, () -> op.run(EjmlGemm.INSTANCE, a, b, b));
         assertTrue(e.getMessage().contains("alias"), e.getMessage());
     }
+
+    /**
+     * The array primitive, every transpose combination (A^T B^T too) and both modes, at offset 0
+     * (EJML reads the caller's arrays, which are longer than the operands) and at other offsets
+     * (copied through scratch matrices): the bits of the matrix methods, the floats around C
+     * untouched, and a second call with other shapes reuses the scratch correctly.
+     */
+    @ParameterizedTest(name = "{0} threads")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 3})
+    void theArrayPrimitiveAtOffsetsGivesTheMatrixMethodsBits(int threads) {
+        Gemm gemm = EjmlGemm.withThreads(threads);
+        SplittableRandom rng = new SplittableRandom(11);
+        for (int[] s : SHAPES) {
+            int m = s[0];
+            int k = s[1];
+            int n = s[2];
+            for (int t = 0; t < 4; t++) {
+                boolean ta = (t & 1) != 0;
+                boolean tb = (t & 2) != 0;
+                FMatrixRMaj a = ta ? random(k, m, rng) : random(m, k, rng);
+                FMatrixRMaj b = tb ? random(n, k, rng) : random(k, n, rng);
+                FMatrixRMaj c0 = random(m, n, rng);
+                for (boolean add : new boolean[] {false, true}) {
+                    FMatrixRMaj expected = c0.copy();
+                    if (ta && tb) {
+                        if (add) {
+                            org.ejml.dense.row.CommonOps_FDRM.multAddTransAB(a, b, expected);
+                        } else {
+                            org.ejml.dense.row.CommonOps_FDRM.multTransAB(a, b, expected);
+                        }
+                    } else {
+                        for (Op op : Op.values()) {
+                            if (op.transA == ta && op.transB == tb && op.add == add) {
+                                op.run(gemm, a, b, expected);
+                            }
+                        }
+                    }
+                    for (int off : new int[] {0, 3}) {
+                        float[] af = place(a.data, off, 2, Float.NaN);
+                        float[] bf = place(b.data, 2 * off, 1, Float.NaN);
+                        float[] cf = place(c0.data, off + 1, 3, 42f);
+                        gemm.gemm(ta, tb, add, m, n, k, af, off, bf, 2 * off, cf, off + 1);
+                        String where = "transA " + ta + " transB " + tb + " add " + add + " offset " + off + " "
+                                + m + "x" + k + "x" + n;
+                        assertArrayEquals(expected.data, java.util.Arrays.copyOfRange(cf, off + 1, off + 1 + m * n),
+                                where);
+                        assertEquals(42f, cf[off], where);
+                        assertEquals(42f, cf[cf.length - 1], where);
+                    }
+                }
+            }
+        }
+    }
+
+    private static float[] place(float[] x, int at, int after, float fill) {
+        float[] out = new float[at + x.length + after];
+        java.util.Arrays.fill(out, fill);
+        System.arraycopy(x, 0, out, at, x.length);
+        return out;
+    }
 }

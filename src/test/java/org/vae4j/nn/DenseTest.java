@@ -35,8 +35,8 @@ class DenseTest {
 
         d.forward(GEMM, x, y);
 
-        float[] w = d.weight().value().data;
-        float[] b = d.bias().value().data;
+        float[] w = d.weight().valueCopy().data;
+        float[] b = d.bias().valueCopy().data;
         for (int r = 0; r < BATCH; r++) {
             for (int j = 0; j < OUT; j++) {
                 double s = b[j];
@@ -64,9 +64,43 @@ class DenseTest {
             d.forward(GEMM, x, y);
             return GradientCheck.dot(r, y);
         };
-        GradientCheck.assertGradient("dW", d.weight().value(), d.weight().grad().copy(), loss);
-        GradientCheck.assertGradient("db", d.bias().value(), d.bias().grad().copy(), loss);
+        GradientCheck.assertGradient("dW", d.weight(), d.weight().gradCopy(), loss);
+        GradientCheck.assertGradient("db", d.bias(), d.bias().gradCopy(), loss);
         GradientCheck.assertGradient("dx", x, dx, loss);
+    }
+
+    /**
+     * The layer's tensors inside a flat store behind another tensor (at offsets, as in a model),
+     * on both backends (EJML copies operands at offsets through scratch): forward, dW, db and dx
+     * against finite differences that perturb the flat storage, and the tensor before them untouched.
+     */
+    @Test
+    void atOffsetsInAFlatStoreBackwardMatchesFiniteDifferences() {
+        for (Gemm gemm : new Gemm[] {GEMM, org.vae4j.kernel.Kernels.defaults().gemm()}) {
+            SplittableRandom rng = new SplittableRandom(13);
+            Dense d = layer(rng);
+            Parameter before = new Parameter("before", 1, 3);
+            before.set(new float[] {7, 8, 9});
+            ParameterStore store = new ParameterStore(java.util.List.of(before, d.weight(), d.bias()));
+            assertEquals(3, d.weight().offset());
+            assertEquals(3 + OUT * IN, d.bias().offset());
+            FMatrixRMaj x = GradientCheck.uniform(BATCH, IN, -1, 1, rng);
+            FMatrixRMaj r = GradientCheck.uniform(BATCH, OUT, -1, 1, rng);
+            FMatrixRMaj y = new FMatrixRMaj(BATCH, OUT);
+            FMatrixRMaj dx = new FMatrixRMaj(BATCH, IN);
+            d.forward(gemm, x, y);
+            store.zeroGradients();
+            d.backward(gemm, x, r, dx, false);
+            assertArrayEquals(new float[3], before.gradCopy().data, gemm.name() + ": the tensor before is untouched");
+            assertArrayEquals(new float[] {7, 8, 9}, before.valueCopy().data);
+            DoubleSupplier loss = () -> {
+                d.forward(gemm, x, y);
+                return GradientCheck.dot(r, y);
+            };
+            GradientCheck.assertGradient(gemm.name() + " dW", d.weight(), d.weight().gradCopy(), loss);
+            GradientCheck.assertGradient(gemm.name() + " db", d.bias(), d.bias().gradCopy(), loss);
+            GradientCheck.assertGradient(gemm.name() + " dx", x, dx, loss);
+        }
     }
 
     @Test
@@ -77,17 +111,17 @@ class DenseTest {
         FMatrixRMaj dy = GradientCheck.uniform(BATCH, OUT, -1, 1, rng);
 
         d.backward(GEMM, x, dy, null, false);
-        float[] dw1 = d.weight().grad().data.clone();
-        float[] db1 = d.bias().grad().data.clone();
+        float[] dw1 = d.weight().gradCopy().data;
+        float[] db1 = d.bias().gradCopy().data;
         d.backward(GEMM, x, dy, null, false);
 
-        assertArrayEquals(times2(dw1), d.weight().grad().data, 1e-6f);
-        assertArrayEquals(times2(db1), d.bias().grad().data, 1e-6f);
+        assertArrayEquals(times2(dw1), d.weight().gradCopy().data, 1e-6f);
+        assertArrayEquals(times2(db1), d.bias().gradCopy().data, 1e-6f);
 
         d.weight().zeroGrad();
         d.bias().zeroGrad();
-        assertArrayEquals(new float[OUT * IN], d.weight().grad().data);
-        assertArrayEquals(new float[OUT], d.bias().grad().data);
+        assertArrayEquals(new float[OUT * IN], d.weight().gradCopy().data);
+        assertArrayEquals(new float[OUT], d.bias().gradCopy().data);
     }
 
     @Test
@@ -108,7 +142,7 @@ class DenseTest {
             int r = i / IN;
             int k = i % IN;
             for (int j = 0; j < OUT; j++) {
-                expected += (double) dy.get(r, j) * d.weight().value().get(j, k);
+                expected += (double) dy.get(r, j) * d.weight().value(j * IN + k);
             }
             assertEquals(expected, overwritten.data[i], 1e-5, "dx[" + i + "]");
             assertEquals(prior.data[i] + expected, accumulated.data[i], 1e-5, "dx[" + i + "] accumulated");
@@ -126,8 +160,8 @@ class DenseTest {
         withDx.backward(GEMM, x, dy, new FMatrixRMaj(BATCH, IN), false);
         withoutDx.backward(GEMM, x, dy, null, false);
 
-        assertArrayEquals(withDx.weight().grad().data, withoutDx.weight().grad().data);
-        assertArrayEquals(withDx.bias().grad().data, withoutDx.bias().grad().data);
+        assertArrayEquals(withDx.weight().gradCopy().data, withoutDx.weight().gradCopy().data);
+        assertArrayEquals(withDx.bias().gradCopy().data, withoutDx.bias().gradCopy().data);
     }
 
     @Test
@@ -135,10 +169,10 @@ class DenseTest {
         Dense d = layer(new SplittableRandom(1));
         assertEquals("weight", d.weight().name());
         assertEquals("bias", d.bias().name());
-        assertEquals(OUT, d.weight().value().numRows);
-        assertEquals(IN, d.weight().value().numCols);
-        assertEquals(1, d.bias().value().numRows);
-        assertEquals(OUT, d.bias().value().numCols);
+        assertEquals(OUT, d.weight().rows());
+        assertEquals(IN, d.weight().cols());
+        assertEquals(1, d.bias().rows());
+        assertEquals(OUT, d.bias().cols());
     }
 
     @Test

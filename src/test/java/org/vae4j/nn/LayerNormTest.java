@@ -38,8 +38,8 @@ class LayerNormTest {
         LayerNorm ln = randomised(6, rng);
         FMatrixRMaj x = GradientCheck.uniform(3, 6, -2, 5, rng);
         FMatrixRMaj y = ln.forward(K, x);
-        float[] g = ln.weight().value().data;
-        float[] b = ln.bias().value().data;
+        float[] g = ln.weight().valueCopy().data;
+        float[] b = ln.bias().valueCopy().data;
         for (int r = 0; r < 3; r++) {
             double mean = 0;
             for (int j = 0; j < 6; j++) {
@@ -60,10 +60,10 @@ class LayerNormTest {
     void parametersAreNamedShapedAndInitialisedAsPyTorch() {
         LayerNorm ln = new LayerNorm(4);
         assertEquals(List.of("weight", "bias"), ln.parameters().stream().map(Parameter::name).toList());
-        assertEquals(1, ln.weight().value().numRows);
-        assertEquals(4, ln.weight().value().numCols);
-        assertArrayEquals(new float[] {1, 1, 1, 1}, ln.weight().value().data);
-        assertArrayEquals(new float[4], ln.bias().value().data);
+        assertEquals(1, ln.weight().rows());
+        assertEquals(4, ln.weight().cols());
+        assertArrayEquals(new float[] {1, 1, 1, 1}, ln.weight().valueCopy().data);
+        assertArrayEquals(new float[4], ln.bias().valueCopy().data);
         assertEquals(1e-5, ln.eps());
         // with gamma 1 and beta 0 each output row has mean 0 and (biased) variance ~1
         FMatrixRMaj y = ln.forward(K, new FMatrixRMaj(1, 4, true, 1, 2, 3, 10));
@@ -88,8 +88,8 @@ class LayerNormTest {
         FMatrixRMaj dx = ln.backward(K, r, true).copy();
 
         DoubleSupplier loss = () -> GradientCheck.dot(r, ln.forward(K, x));
-        GradientCheck.assertGradient("dgamma", ln.weight().value(), ln.weight().grad().copy(), loss);
-        GradientCheck.assertGradient("dbeta", ln.bias().value(), ln.bias().grad().copy(), loss);
+        GradientCheck.assertGradient("dgamma", ln.weight(), ln.weight().gradCopy(), loss);
+        GradientCheck.assertGradient("dbeta", ln.bias(), ln.bias().gradCopy(), loss);
         GradientCheck.assertGradient("dx", x, dx, loss);
     }
 
@@ -99,6 +99,8 @@ class LayerNormTest {
         LayerNorm ln = randomised(6, rng);
         Sequential net = Sequential.of(new Dense(4, 6, Init.TORCH_DEFAULT, rng), ln,
                 new ActivationLayer(Activation.TANH, 6), new Dense(6, 3, Init.TORCH_DEFAULT, rng));
+        new ParameterStore(net.parameters()); // the tensors at offsets in one flat array, as in a model
+        assertEquals(4 * 6 + 6, ln.weight().offset());
         FMatrixRMaj x = GradientCheck.uniform(3, 4, -1, 1, rng);
         FMatrixRMaj r = GradientCheck.uniform(3, 3, -1, 1, rng);
         net.forward(K, x);
@@ -106,7 +108,7 @@ class LayerNormTest {
 
         DoubleSupplier loss = () -> GradientCheck.dot(r, net.forward(K, x));
         for (Parameter p : net.parameters()) {
-            GradientCheck.assertGradient(p.name(), p.value(), p.grad().copy(), loss);
+            GradientCheck.assertGradient(p.name(), p, p.gradCopy(), loss);
         }
         GradientCheck.assertGradient("dx", x, dx, loss);
     }
@@ -120,8 +122,8 @@ class LayerNormTest {
         FMatrixRMaj y = ln.forward(K, f.tensor("ln.x"));
         assertTensor(f.tensor("ln.y"), y, "ln.y");
         FMatrixRMaj dx = ln.backward(K, f.tensor("ln.r"), true);
-        assertTensor(f.tensor("ln.grad.weight"), ln.weight().grad(), "ln.grad.weight");
-        assertTensor(f.tensor("ln.grad.bias"), ln.bias().grad(), "ln.grad.bias");
+        assertTensor(f.tensor("ln.grad.weight"), ln.weight().gradCopy(), "ln.grad.weight");
+        assertTensor(f.tensor("ln.grad.bias"), ln.bias().gradCopy(), "ln.grad.bias");
         assertTensor(f.tensor("ln.dx"), dx, "ln.dx");
     }
 
@@ -134,13 +136,14 @@ class LayerNormTest {
                 new ActivationLayer(Activation.RELU, 7), new Dense(7, 3, Init.TORCH_DEFAULT, rng));
         assertEquals(List.of("0.weight", "0.bias", "1.weight", "1.bias", "3.weight", "3.bias"),
                 net.parameters().stream().map(Parameter::name).toList());
+        new ParameterStore(net.parameters()); // at offsets in one flat array, as in a model
         for (Parameter p : net.parameters()) {
             p.set(f.tensor("seq." + p.name()).data);
         }
         assertTensor(f.tensor("seq.y"), net.forward(K, f.tensor("seq.x")), "seq.y");
         FMatrixRMaj dx = net.backward(K, f.tensor("seq.r"), true);
         for (Parameter p : net.parameters()) {
-            assertTensor(f.tensor("seq.grad." + p.name()), p.grad(), "seq.grad." + p.name());
+            assertTensor(f.tensor("seq.grad." + p.name()), p.gradCopy(), "seq.grad." + p.name());
         }
         assertTensor(f.tensor("seq.dx"), dx, "seq.dx");
     }
@@ -153,12 +156,12 @@ class LayerNormTest {
         FMatrixRMaj dy = GradientCheck.uniform(3, 4, -1, 1, rng);
         ln.forward(K, x);
         assertNull(ln.backward(K, dy, false));
-        float[] dg1 = ln.weight().grad().data.clone();
-        float[] db1 = ln.bias().grad().data.clone();
+        float[] dg1 = ln.weight().gradCopy().data;
+        float[] db1 = ln.bias().gradCopy().data;
         ln.backward(K, dy, true);
         for (int j = 0; j < 4; j++) {
-            assertEquals(2 * dg1[j], ln.weight().grad().data[j], 1e-6f);
-            assertEquals(2 * db1[j], ln.bias().grad().data[j], 1e-6f);
+            assertEquals(2 * dg1[j], ln.weight().grad(j), 1e-6f);
+            assertEquals(2 * db1[j], ln.bias().grad(j), 1e-6f);
         }
     }
 
@@ -170,10 +173,10 @@ class LayerNormTest {
     void aConstantRowGivesBetaAndTheEpsLimitedInputGradient() {
         LayerNorm ln = randomised(3, new SplittableRandom(2));
         FMatrixRMaj y = ln.forward(K, new FMatrixRMaj(1, 3, true, 7, 7, 7));
-        assertArrayEquals(ln.bias().value().data, y.data, 0f);
+        assertArrayEquals(ln.bias().valueCopy().data, y.data, 0f);
         float[] dy = {1, -2, 3};
         FMatrixRMaj dx = ln.backward(K, new FMatrixRMaj(1, 3, true, dy), true);
-        float[] gamma = ln.weight().value().data;
+        float[] gamma = ln.weight().valueCopy().data;
         double meanG = (dy[0] * gamma[0] + dy[1] * gamma[1] + dy[2] * gamma[2]) / 3.0;
         for (int j = 0; j < 3; j++) {
             double expected = (dy[j] * gamma[j] - meanG) / Math.sqrt(1e-5);
@@ -193,7 +196,7 @@ class LayerNormTest {
         ln.bias().set(f.tensor("ln.bias").data);
         FMatrixRMaj y = ln.forward(K, f.tensor("lnshift.x")).copy();
         FMatrixRMaj dx = ln.backward(K, f.tensor("lnshift.r"), true);
-        FMatrixRMaj[] ours = {y, ln.weight().grad(), ln.bias().grad(), dx};
+        FMatrixRMaj[] ours = {y, ln.weight().gradCopy(), ln.bias().gradCopy(), dx};
         String[] names = {"y", "grad.weight", "grad.bias", "dx"};
         for (int i = 0; i < names.length; i++) {
             FMatrixRMaj exact = f.tensor("lnshift." + names[i] + "64");

@@ -17,8 +17,8 @@ class AdamWTest {
 
     private static Parameter param(String name, float value, float grad) {
         Parameter p = new Parameter(name, 1, 1);
-        p.value().data[0] = value;
-        p.grad().data[0] = grad;
+        p.set(new float[] {value});
+        p.setGrad(new float[] {grad});
         return p;
     }
 
@@ -29,7 +29,7 @@ class AdamWTest {
         Parameter p = param("w", 1f, 0.5f);
         AdamW opt = new AdamW(0.1, 0.1);
         opt.step(List.of(p));
-        assertEquals(0.89f, p.value().data[0], 1e-6f);
+        assertEquals(0.89f, p.value(0), 1e-6f);
         assertEquals(0.05f, opt.state().get("exp_avg").get(0)[0], 1e-9f);
         assertEquals(0.00025f, opt.state().get("exp_avg_sq").get(0)[0], 1e-10f);
         assertEquals(1, opt.steps());
@@ -41,10 +41,10 @@ class AdamWTest {
         Parameter bias = param("fc.bias", 2f, 0f);
         AdamW opt = new AdamW(0.1, 0.5);
         opt.step(List.of(bias));
-        assertEquals(2f * (float) (1 - 0.1 * 0.5), bias.value().data[0], 0f);
+        assertEquals(2f * (float) (1 - 0.1 * 0.5), bias.value(0), 0f);
         opt.setLearningRate(0.02); // e.g. from a schedule
         opt.step(List.of(bias));
-        assertEquals(2f * (float) (1 - 0.1 * 0.5) * (float) (1 - 0.02 * 0.5), bias.value().data[0], 0f);
+        assertEquals(2f * (float) (1 - 0.1 * 0.5) * (float) (1 - 0.02 * 0.5), bias.value(0), 0f);
     }
 
     @Test
@@ -62,7 +62,7 @@ class AdamWTest {
             adam.step(b);
         }
         for (int i = 0; i < a.size(); i++) {
-            assertEquals(b.get(i).value().data[0], a.get(i).value().data[0], 1e-6f);
+            assertEquals(b.get(i).value(0), a.get(i).value(0), 1e-6f);
         }
     }
 
@@ -95,7 +95,7 @@ class AdamWTest {
         second.step(resumed);
         second.step(resumed);
         for (int i = 0; i < straight.size(); i++) {
-            assertArrayEquals(straight.get(i).value().data, resumed.get(i).value().data);
+            assertArrayEquals(straight.get(i).valueCopy().data, resumed.get(i).valueCopy().data);
         }
         second.setSteps(0);
         assertEquals(0, second.steps());
@@ -111,12 +111,16 @@ class AdamWTest {
     private static List<Parameter> twoParams() {
         Parameter w = new Parameter("w", 2, 3);
         Parameter b = new Parameter("b", 1, 2);
+        float[] wv = new float[6];
+        float[] wg = new float[6];
         for (int i = 0; i < 6; i++) {
-            w.value().data[i] = 0.1f * i - 0.2f;
-            w.grad().data[i] = 0.05f * (3 - i);
+            wv[i] = 0.1f * i - 0.2f;
+            wg[i] = 0.05f * (3 - i);
         }
-        b.value().data[0] = 0.5f;
-        b.grad().data[1] = -0.3f;
+        w.set(wv);
+        w.setGrad(wg);
+        b.set(new float[] {0.5f, 0f});
+        b.setGrad(new float[] {0f, -0.3f});
         return List.of(w, b);
     }
 

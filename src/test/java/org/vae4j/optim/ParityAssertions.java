@@ -78,7 +78,7 @@ final class ParityAssertions {
         for (Parameter p : ps) {
             FMatrixRMaj t = f.tensor(prefix + p.name());
             assertEquals(p.size(), t.getNumElements(), prefix + p.name());
-            System.arraycopy(t.data, 0, p.grad().data, 0, p.size());
+            System.arraycopy(t.data, 0, p.gradArray(), p.offset(), p.size());
         }
     }
 }

@@ -40,7 +40,7 @@ class GradientFunctionTest {
     private static List<float[]> grads(LatentModel m) {
         List<float[]> g = new ArrayList<>();
         for (Parameter p : m.parameters()) {
-            g.add(p.grad().data.clone());
+            g.add(p.gradCopy().data);
         }
         return g;
     }
@@ -127,7 +127,7 @@ class GradientFunctionTest {
         for (int n : new int[] {2, 2, 1}) {
             Vae v = Vae.builder(20).hidden(16).latent(4).seed(1).build();
             losses[i++] = Trainer.builder().epochs(2).batchSize(32).microBatches(n).build().train(v, x).get(1).trainLoss();
-            runs.add(v.parameters().get(0).value().data.clone());
+            runs.add(v.parameters().get(0).valueCopy().data);
         }
         assertArrayEquals(runs.get(0), runs.get(1), "micro-batch training repeats bit for bit");
         assertEquals(losses[2], losses[0], 1e-3 * Math.abs(losses[2]), "and follows whole-batch training closely");

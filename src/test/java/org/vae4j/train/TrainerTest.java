@@ -52,7 +52,7 @@ class TrainerTest {
         List<Parameter> ps = m.parameters();
         float[][] s = new float[ps.size()][];
         for (int i = 0; i < ps.size(); i++) {
-            s[i] = Arrays.copyOf(ps.get(i).value().data, ps.get(i).size());
+            s[i] = ps.get(i).valueCopy().data;
         }
         return s;
     }
@@ -131,7 +131,7 @@ class TrainerTest {
     @Test
     void nonFiniteLossStopsTraining() {
         Vae vae = smallVae();
-        vae.parameters().get(0).value().data[0] = Float.NaN;
+        vae.parameters().get(0).valueArray()[vae.parameters().get(0).offset()] = Float.NaN;
         TrainingException e = assertThrows(TrainingException.class,
                 () -> Trainer.builder().epochs(1).batchSize(10).build().train(vae, prototypes(20, 20, 8)));
         assertEquals(1, e.step());
@@ -155,7 +155,7 @@ class TrainerTest {
             Loss l = inner.computeGradients(model, batch, context);
             if (calls == failAt) {
                 beforeFailingStep = snapshot(model);
-                model.parameters().get(0).grad().data[3] = Float.POSITIVE_INFINITY;
+                model.parameters().get(0).gradArray()[model.parameters().get(0).offset() + 3] = Float.POSITIVE_INFINITY;
             }
             return l;
         }

@@ -167,7 +167,7 @@ public final class GemmReport {
         }
         String kernel;
         try {
-            kernel = (String) Class.forName("org.vae4j.kernel.VectorGemm").getMethod("describe").invoke(null);
+            kernel = (String) Class.forName("org.vae4j.internal.kernel.VectorGemm").getMethod("describe").invoke(null);
         } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
             kernel = "unavailable (" + e + ")";
         }

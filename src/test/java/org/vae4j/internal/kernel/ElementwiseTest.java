@@ -1,4 +1,4 @@
-package org.vae4j.kernel;
+package org.vae4j.internal.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,13 +13,14 @@ import java.util.function.IntToDoubleFunction;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
+import org.vae4j.kernel.Elementwise;
 
 /** The Vector API elementwise kernels against the scalar reference, including tails and extremes. */
 @EnabledIf("org.vae4j.kernel.Gemms#vectorAvailable")
 class ElementwiseTest {
 
     private static final Elementwise REF = ScalarElementwise.INSTANCE;
-    private static final Elementwise VEC = Gemms.vectorElementwise();
+    private static final Elementwise VEC = VectorElementwise.create();
     private static final int[] SIZES = {1, 7, 16, 17, 100, 784, 1000, 5000};
 
     private static float[] random(int n, double scale, SplittableRandom rng) {
@@ -113,12 +114,52 @@ class ElementwiseTest {
             float[] v2 = v1.clone();
             for (int step = 0; step < 3; step++) {
                 float[] g = random(n, 0.1, rng);
-                REF.adam(p1, g, m1, v1, n, 0.1f, 0.999f, 0.001f, 0.0123f, 0.0447f, 1e-8f);
-                VEC.adam(p2, g, m2, v2, n, 0.1f, 0.999f, 0.001f, 0.0123f, 0.0447f, 1e-8f);
+                REF.adam(p1, g, 0, m1, v1, 0, n, 0.1f, 0.999f, 0.001f, 0.0123f, 0.0447f, 1e-8f);
+                VEC.adam(p2, g, 0, m2, v2, 0, n, 0.1f, 0.999f, 0.001f, 0.0123f, 0.0447f, 1e-8f);
             }
             assertArrayEquals(p1, p2, "parameters, n = " + n);
             assertArrayEquals(m1, m2);
             assertArrayEquals(v1, v2);
+        }
+    }
+
+    /**
+     * A tensor at an offset in a flat array (p, g at 5, the moments at 3) gets the bits it gets
+     * alone from 0, on both kernels, and the floats around it are untouched.
+     */
+    @Test
+    void adamAtOffsetsUpdatesExactlyItsRangeWithTheSameBits() {
+        SplittableRandom rng = new SplittableRandom(4);
+        for (Elementwise kernel : new Elementwise[] {REF, VEC}) {
+            for (int n : SIZES) {
+                float[] p = random(n, 1, rng);
+                float[] g = random(n, 0.1, rng);
+                float[] m = random(n, 0.01, rng);
+                float[] v = new float[n];
+                float[] pf = new float[n + 9];
+                float[] gf = new float[n + 9];
+                float[] mf = new float[n + 7];
+                float[] vf = new float[n + 7];
+                Arrays.fill(pf, 42f);
+                Arrays.fill(mf, -3f);
+                Arrays.fill(vf, 7f);
+                System.arraycopy(p, 0, pf, 5, n);
+                System.arraycopy(g, 0, gf, 5, n);
+                System.arraycopy(m, 0, mf, 3, n);
+                System.arraycopy(v, 0, vf, 3, n);
+                kernel.adam(p, g, 0, m, v, 0, n, 0.1f, 0.999f, 0.001f, 0.0123f, 0.0447f, 1e-8f);
+                kernel.adam(pf, gf, 5, mf, vf, 3, n, 0.1f, 0.999f, 0.001f, 0.0123f, 0.0447f, 1e-8f);
+                assertArrayEquals(p, Arrays.copyOfRange(pf, 5, 5 + n), kernel.name() + ", n = " + n);
+                assertArrayEquals(m, Arrays.copyOfRange(mf, 3, 3 + n));
+                assertArrayEquals(v, Arrays.copyOfRange(vf, 3, 3 + n));
+                for (int i : new int[] {0, 4, n + 5, n + 8}) {
+                    assertEquals(42f, pf[i], "p outside the range at " + i);
+                }
+                for (int i : new int[] {0, 2, n + 3, n + 6}) {
+                    assertEquals(-3f, mf[i]);
+                    assertEquals(7f, vf[i]);
+                }
+            }
         }
     }
 
@@ -209,7 +250,7 @@ class ElementwiseTest {
                 return d[0];
             });
             allocatesNothingWarm("adam, n = " + n, i -> {
-                VEC.adam(p, g, m, v, n, 0.1f, 0.999f, 0.001f, 1e-9f, 0.0447f, 1e-8f);
+                VEC.adam(p, g, 0, m, v, 0, n, 0.1f, 0.999f, 0.001f, 1e-9f, 0.0447f, 1e-8f);
                 return p[0];
             });
             allocatesNothingWarm("allFinite, n = " + n, i -> VEC.allFinite(logits, n) ? 1 : 0);

@@ -1,4 +1,4 @@
-package org.vae4j.kernel;
+package org.vae4j.internal.kernel;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -8,6 +8,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import org.vae4j.kernel.Elementwise;
 
 /**
  * {@link Elementwise} on the JDK Vector API: whole vectors, then the last {@code n mod L}
@@ -62,8 +63,8 @@ public final class VectorElementwise implements Elementwise {
                 lookup.findStatic(VectorElementwise.class, "reluForwardLoop", arrays2),
                 lookup.findStatic(VectorElementwise.class, "reluBackwardLoop", arrays3),
                 lookup.findStatic(VectorElementwise.class, "adamLoop", MethodType.methodType(void.class,
-                        float[].class, float[].class, float[].class, float[].class, int.class, float.class,
-                        float.class, float.class, float.class, float.class, float.class)),
+                        float[].class, float[].class, int.class, float[].class, float[].class, int.class, int.class,
+                        float.class, float.class, float.class, float.class, float.class, float.class)),
                 lookup.findStatic(VectorElementwise.class, "allFiniteLoop",
                         MethodType.methodType(boolean.class, float[].class, int.class)),
                 lookup.findStatic(VectorElementwise.class, "allWithinLoop", MethodType.methodType(boolean.class,
@@ -80,7 +81,7 @@ public final class VectorElementwise implements Elementwise {
     private VectorElementwise() {
     }
 
-    /** For {@link Gemms}, which loads this class by name. */
+    /** For {@code org.vae4j.kernel.Gemms}, which loads this class by name. */
     public static VectorElementwise create() {
         return INSTANCE;
     }
@@ -277,35 +278,32 @@ public final class VectorElementwise implements Elementwise {
     }
 
     @Override
-    public void adam(float[] p, float[] g, float[] m, float[] v, int n, float oneMinusBeta1, float beta2,
-                     float oneMinusBeta2, float stepSize, float bias2Sqrt, float eps) {
+    public void adam(float[] p, float[] g, int po, float[] m, float[] v, int mo, int n, float oneMinusBeta1,
+                     float beta2, float oneMinusBeta2, float stepSize, float bias2Sqrt, float eps) {
         try {
-            LOOPS[ADAM].invokeExact(p, g, m, v, n, oneMinusBeta1, beta2, oneMinusBeta2, stepSize, bias2Sqrt, eps);
+            LOOPS[ADAM].invokeExact(p, g, po, m, v, mo, n, oneMinusBeta1, beta2, oneMinusBeta2, stepSize, bias2Sqrt,
+                    eps);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
-    private static void adamLoop(float[] p, float[] g, float[] m, float[] v, int n, float oneMinusBeta1,
-                                 float beta2, float oneMinusBeta2, float stepSize, float bias2Sqrt, float eps) {
+    private static void adamLoop(float[] p, float[] g, int po, float[] m, float[] v, int mo, int n,
+                                 float oneMinusBeta1, float beta2, float oneMinusBeta2, float stepSize,
+                                 float bias2Sqrt, float eps) {
         final int nv = n - n % L;
         for (int i = 0; i < nv; i += L) {
-            FloatVector gi = FloatVector.fromArray(S, g, i);
-            FloatVector mi = FloatVector.fromArray(S, m, i);
+            FloatVector gi = FloatVector.fromArray(S, g, po + i);
+            FloatVector mi = FloatVector.fromArray(S, m, mo + i);
             mi = mi.add(gi.sub(mi).mul(oneMinusBeta1));
-            mi.intoArray(m, i);
-            FloatVector vi = FloatVector.fromArray(S, v, i).mul(beta2).add(gi.mul(oneMinusBeta2).mul(gi));
-            vi.intoArray(v, i);
+            mi.intoArray(m, mo + i);
+            FloatVector vi = FloatVector.fromArray(S, v, mo + i).mul(beta2).add(gi.mul(oneMinusBeta2).mul(gi));
+            vi.intoArray(v, mo + i);
             FloatVector denom = vi.sqrt().div(bias2Sqrt).add(eps);
-            FloatVector.fromArray(S, p, i).sub(mi.mul(stepSize).div(denom)).intoArray(p, i);
+            FloatVector.fromArray(S, p, po + i).sub(mi.mul(stepSize).div(denom)).intoArray(p, po + i);
         }
-        for (int i = nv; i < n; i++) {
-            final float gv = g[i];
-            m[i] += oneMinusBeta1 * (gv - m[i]);
-            v[i] = beta2 * v[i] + oneMinusBeta2 * gv * gv;
-            final float denom = (float) Math.sqrt(v[i]) / bias2Sqrt + eps;
-            p[i] -= stepSize * m[i] / denom;
-        }
+        ScalarElementwise.adamRange(p, g, po, m, v, mo, nv, n, oneMinusBeta1, beta2, oneMinusBeta2, stepSize,
+                bias2Sqrt, eps);
     }
 
     @Override

@@ -1,4 +1,4 @@
-package org.vae4j.kernel;
+package org.vae4j.internal.kernel;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;

@@ -1,4 +1,6 @@
-package org.vae4j.kernel;
+package org.vae4j.internal.kernel;
+
+import org.vae4j.kernel.Elementwise;
 
 /** The reference {@link Elementwise}: plain Java loops. Stateless and thread-safe. */
 public final class ScalarElementwise implements Elementwise {
@@ -43,14 +45,22 @@ public final class ScalarElementwise implements Elementwise {
     }
 
     @Override
-    public void adam(float[] p, float[] g, float[] m, float[] v, int n, float oneMinusBeta1, float beta2,
-                     float oneMinusBeta2, float stepSize, float bias2Sqrt, float eps) {
-        for (int i = 0; i < n; i++) {
-            final float gi = g[i];
-            m[i] += oneMinusBeta1 * (gi - m[i]);
-            v[i] = beta2 * v[i] + oneMinusBeta2 * gi * gi;
-            final float denom = (float) Math.sqrt(v[i]) / bias2Sqrt + eps;
-            p[i] -= stepSize * m[i] / denom;
+    public void adam(float[] p, float[] g, int po, float[] m, float[] v, int mo, int n, float oneMinusBeta1,
+                     float beta2, float oneMinusBeta2, float stepSize, float bias2Sqrt, float eps) {
+        adamRange(p, g, po, m, v, mo, 0, n, oneMinusBeta1, beta2, oneMinusBeta2, stepSize, bias2Sqrt, eps);
+    }
+
+    /** {@link #adam} on elements [from, to) (offsets added). */
+    static void adamRange(float[] p, float[] g, int po, float[] m, float[] v, int mo, int from, int to,
+                          float oneMinusBeta1, float beta2, float oneMinusBeta2, float stepSize, float bias2Sqrt,
+                          float eps) {
+        for (int i = from; i < to; i++) {
+            final float gi = g[po + i];
+            final int j = mo + i;
+            m[j] += oneMinusBeta1 * (gi - m[j]);
+            v[j] = beta2 * v[j] + oneMinusBeta2 * gi * gi;
+            final float denom = (float) Math.sqrt(v[j]) / bias2Sqrt + eps;
+            p[po + i] -= stepSize * m[j] / denom;
         }
     }
 

@@ -1,4 +1,4 @@
-package org.vae4j.kernel;
+package org.vae4j.internal.kernel;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;

@@ -1,4 +1,4 @@
-package org.vae4j.kernel;
+package org.vae4j.internal.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package org.vae4j.kernel;
+package org.vae4j.internal.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +10,9 @@ import java.util.SplittableRandom;
 import org.ejml.data.FMatrixRMaj;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
+import org.vae4j.kernel.EjmlGemm;
+import org.vae4j.kernel.Gemm;
+import org.vae4j.kernel.Gemms;
 
 /**
  * The Vector API kernel against EJML's, on every variant and shape class: odd sizes, one row, one
@@ -193,6 +196,82 @@ class VectorGemmTest {
                 }
             }
         }
+    }
+
+    /**
+     * The array primitive with every operand at an offset inside a larger array (as a layer's
+     * weight lies in the model's flat parameter array): every transpose combination, overwrite
+     * and accumulate, the in-place and the transposed-output A B^T paths, one and two threads and
+     * another tile give the bits of a scalar fma loop; the floats around C are untouched, and the
+     * NaNs around A and B are never read.
+     */
+    @Test
+    void arraysAtOffsetsGiveTheBitsOfTheFmaLoopOnEveryTransposeCombination() {
+        SplittableRandom rng = new SplittableRandom(8);
+        Gemm[] gs = {VectorGemm.create(1), VectorGemm.create(2), VectorGemm.create(1, 4, 4)};
+        int[][] shapes = {{1, 1, 1}, {7, 31, 47}, {6, 1000, 19}, {130, 45, 97}, {33, 250, 130}, {64, 300, 600},
+            {29, 1, 70}};
+        for (int[] s : shapes) {
+            int m = s[0];
+            int k = s[1];
+            int n = s[2];
+            for (int t = 0; t < 4; t++) {
+                boolean ta = (t & 1) != 0;
+                boolean tb = (t & 2) != 0;
+                FMatrixRMaj a = ta ? random(k, m, rng) : random(m, k, rng);
+                FMatrixRMaj b = tb ? random(n, k, rng) : random(k, n, rng);
+                FMatrixRMaj c0 = random(m, n, rng);
+                float[] af = embed(a.data, 3, 4, Float.NaN);
+                float[] bf = embed(b.data, 7, 2, Float.NaN);
+                for (boolean accumulate : new boolean[] {false, true}) {
+                    float[] expected = new float[m * n];
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < n; j++) {
+                            float sum = accumulate ? c0.get(i, j) : 0f;
+                            for (int p = 0; p < k; p++) {
+                                sum = Math.fma(ta ? a.get(p, i) : a.get(i, p), tb ? b.get(j, p) : b.get(p, j), sum);
+                            }
+                            expected[i * n + j] = sum;
+                        }
+                    }
+                    for (Gemm g : gs) {
+                        float[] cf = embed(c0.data, 5, 6, 42f);
+                        g.gemm(ta, tb, accumulate, m, n, k, af, 3, bf, 7, cf, 5);
+                        String what = ((VectorGemm) g).describeInstance() + " transA " + ta + " transB " + tb
+                                + (accumulate ? " accumulate" : " overwrite") + " shape " + Arrays.toString(s);
+                        assertArrayEquals(expected, Arrays.copyOfRange(cf, 5, 5 + m * n), what);
+                        for (int i : new int[] {0, 4, 5 + m * n, cf.length - 1}) {
+                            assertTrue(cf[i] == 42f, what + ": C's neighbour " + i + " was written");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code x} copied into a new array at {@code at}, with {@code after} more floats, the rest {@code fill}. */
+    static float[] embed(float[] x, int at, int after, float fill) {
+        float[] out = new float[at + x.length + after];
+        Arrays.fill(out, fill);
+        System.arraycopy(x, 0, out, at, x.length);
+        return out;
+    }
+
+    @Test
+    void theArrayPrimitiveChecksSizesBoundsAndAliasing() {
+        Gemm g = VectorGemm.create(1);
+        float[] a = new float[12];
+        float[] c = new float[20];
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> g.gemm(false, false, false, 3, 4, 4, a, 1, new float[16], 0, c, 0));
+        assertTrue(e.getMessage().contains("operand A") && e.getMessage().contains("offset 1"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> g.gemm(false, false, false, -1, 4, 4, a, 0, a, 0, c, 0));
+        assertThrows(IllegalArgumentException.class, () -> g.gemm(false, false, false, 2, 2, 2, c, 0, c, 4, c, 6));
+        // C beside A and B in one array, not overlapping: allowed
+        float[] one = new float[12];
+        Arrays.fill(one, 0, 8, 1f);
+        g.gemm(false, false, false, 2, 2, 2, one, 0, one, 4, one, 8);
+        assertArrayEquals(new float[] {2, 2, 2, 2}, Arrays.copyOfRange(one, 8, 12));
     }
 
     @Test

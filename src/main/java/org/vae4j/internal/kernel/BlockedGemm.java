@@ -1,0 +1,275 @@
+package org.vae4j.internal.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The blocked product of {@link VectorGemm} on one thread's share of C: k in blocks of about
+ * {@value VectorGemm#KC}, B packed into micro-panels, A read in place, row-copied or packed, then
+ * each micro-panel of B against every row tile ({@link GemmTiles}), and scalar fma for the last
+ * fewer-than-L columns. {@code VectorGemm} keeps the dispatch (the transpose cases, the thread
+ * split, the warm-up) and the choice of tile; this class the loops over one share. Immutable
+ * (the packing buffers are the caller's) and thread-safe.
+ */
+final class BlockedGemm {
+
+    private static final VectorSpecies<Float> SPECIES = VectorGemm.SPECIES;
+    private static final int L = SPECIES.length();
+    private static final boolean ROW_BASES = VectorGemm.ROW_BASES;
+    private static final int KC = VectorGemm.KC;
+    /** Rows of A packed at a time (A^T B only): 144 x 256 floats, ~150 KB, stay in L2. */
+    static final int MC = 144;
+    /** Column panels from which A (read along p) is packed rather than read in place. */
+    static final int PACK_A_MIN_PANELS = 3;
+    /** The starting accumulators of an overwriting tile (the widest tile row is 4 x 16 floats). */
+    private static final float[] ZERO = new float[64];
+
+    /** Main tile rows and vectors. */
+    private final int tileRows;
+    private final int tileVectors;
+
+    BlockedGemm(int tileRows, int tileVectors) {
+        this.tileRows = tileRows;
+        this.tileVectors = tileVectors;
+    }
+
+    /** Packing buffers of one thread, grown to the largest size seen. */
+    static final class Buffers {
+        float[] ap = new float[0];
+        float[] bp = new float[0];
+        /** The packed kernels' row stride: 1, from a field so that C2 cannot fold it (see gen_kernels.py). */
+        int one = 1;
+    }
+
+    /** Rows of the tile that starts {@code rem} rows before the end of its block. */
+    private int tileRowsFor(int rem) {
+        final int rows = tileRows;
+        // whole main tiles, but end on 4-row tiles rather than leave 1-3 rows
+        // (6x2: 128 rows = 20 x 6 + 2 x 4); the last tile may repeat rows
+        return rows == 4 || (rem < rows && rem <= 4) || (rem == 8 && rows == 6) ? 4 : rows;
+    }
+
+    /**
+     * Rows [i0, i1) x columns [j0, j1) of C (+)= A B, with A[i, p] = a[ao + i ars + p aps],
+     * B[p, j] = b[bo + p brs + j bcs], C[i, j] = c[co + i ldc + j]. Blocked as BLIS does: k in
+     * blocks of about {@value #KC}; per block, the columns' B packed into micro-panels (vector
+     * copies when bcs = 1), then A in blocks of {@value #MC} rows (read in place when aps = 1,
+     * else packed), then each micro-panel of B against every row tile.
+     */
+    void compute(boolean overwrite, float[] a, int ao, int ars, int aps, float[] b, int bo, int brs, int bcs,
+                 float[] c, int co, int ldc, Buffers buf, int k, int i0, int i1, int j0, int j1) {
+        if (i0 >= i1 || j0 >= j1) {
+            return;
+        }
+        // columns the vector panels cover
+        int jv = j0;
+        int panels = 0;
+        for (int v = tileVectors; v >= 1; v = narrower(v)) {
+            final int w = v * L;
+            panels += (j1 - jv) / w;
+            jv += (j1 - jv) / w * w;
+        }
+        // A read along p (A B, and B A^T for A B^T): in place (r kernels) in the rows form; in
+        // the base form JDK 17 spends ~1.5x the integer instructions on the in-place kernel, and
+        // copying the rows to a panel of constant row stride (s kernels) pays from 3 column
+        // panels on. (Gathering A into the p-major panels of A^T B took ~1 ns per element.)
+        final boolean aInPlace = aps == 1 && (ROW_BASES || panels < PACK_A_MIN_PANELS);
+        final boolean aCopy = aps == 1 && !aInPlace;
+        final int blocks = (k + KC - 1) / KC;
+        if (jv > j0) {
+            final int kcMax = (k + blocks - 1) / blocks;
+            if (buf.bp.length < kcMax * (jv - j0)) {
+                buf.bp = new float[kcMax * (jv - j0)];
+            }
+            final int apNeed = aCopy ? (MC + 8) * GemmTiles.KS : kcMax * 2 * (MC + 8) + L;
+            if (!aInPlace && buf.ap.length < apNeed) {
+                buf.ap = new float[apNeed];
+            }
+            final float[] bp = buf.bp;
+            final float[] ap = buf.ap;
+            for (int blk = 0; blk < blocks; blk++) {
+                final int pc = (int) ((long) k * blk / blocks);
+                final int kc = (int) ((long) k * (blk + 1) / blocks) - pc;
+                final float[] cl = blk == 0 && overwrite ? ZERO : c;
+                packB(b, bo + pc * brs, brs, bcs, bp, kc, j0, j1);
+                for (int ic = i0; ic < i1; ic += MC) {
+                    final int ie = Math.min(i1, ic + MC);
+                    if (aCopy) {
+                        copyA(a, ao + pc, ars, ap, kc, ic, ie);
+                    } else if (!aInPlace) {
+                        packA(a, ao + pc * aps, ars, aps, ap, kc, ic, ie);
+                    }
+                    final int form = aCopy ? COPIED : aInPlace ? IN_PLACE : PACKED;
+                    if (kc * (j1 - j0) <= ROWS_OUTER_MAX_B) {
+                        // row tiles outer when the packed B block is small (k = 32: C traffic
+                        // weighs most): each row band walks C along its rows, sequential lines
+                        // the prefetcher follows, and the whole packed B stays in L2
+                        int i = ic;
+                        int apo = 0;
+                        while (i < ie) {
+                            final int r = tileRowsFor(ie - i);
+                            int j = j0;
+                            int bpo = 0;
+                            for (int v = tileVectors; v >= 1; v = narrower(v)) {
+                                final int w = v * L;
+                                for (; j + w <= j1; j += w) {
+                                    tile(form, r, v, a, ao + pc, ars, ap, apo, bp, bpo, cl, c, co, ldc, kc, i, ie - 1, j, buf);
+                                    bpo += w * kc;
+                                }
+                            }
+                            apo += form == COPIED ? r * GemmTiles.KS : GemmTiles.packStride(r) * kc;
+                            i += r;
+                        }
+                        continue;
+                    }
+                    int j = j0;
+                    int bpo = 0;
+                    for (int v = tileVectors; v >= 1; v = narrower(v)) {
+                        final int w = v * L;
+                        for (; j + w <= j1; j += w) {
+                            int i = ic;
+                            int apo = 0;
+                            while (i < ie) {
+                                final int r = tileRowsFor(ie - i);
+                                tile(form, r, v, a, ao + pc, ars, ap, apo, bp, bpo, cl, c, co, ldc, kc, i, ie - 1, j, buf);
+                                apo += form == COPIED ? r * GemmTiles.KS : GemmTiles.packStride(r) * kc;
+                                i += r;
+                            }
+                            bpo += w * kc;
+                        }
+                    }
+                }
+            }
+        }
+        if (jv < j1) {
+            scalarTail(overwrite, a, ao, ars, aps, b, bo, brs, bcs, c, co, ldc, k, i0, i1, jv, j1);
+        }
+    }
+
+    private static final int IN_PLACE = 0;
+    private static final int COPIED = 1;
+    private static final int PACKED = 2;
+    /** Packed B blocks of at most this many floats (64 KB) are walked with row tiles outer. */
+    static final int ROWS_OUTER_MAX_B = 1 << 14;
+
+    /** One micro-tile at (i, j): A in place (a at the block's first column), row-copied or packed (ap at apo). */
+    private static void tile(int form, int r, int v, float[] a, int ao, int ars, float[] ap, int apo, float[] bp,
+                             int bpo, float[] cl, float[] c, int co, int ldc, int kc, int i, int il, int j, Buffers buf) {
+        if (form == COPIED) {
+            GemmTiles.copied(r, v, ap, apo, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+        } else if (form == IN_PLACE) {
+            GemmTiles.rows(r, v, a, ao, ars, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+        } else {
+            GemmTiles.packed(r, v, ap, apo, buf.one, bp, bpo, cl, c, co, ldc, kc, i, il, j);
+        }
+    }
+
+    /** B's columns [j0, j1) and rows [0, kc) (b at the block's first row) into micro-panels, widest first. */
+    private void packB(float[] b, int bo, int brs, int bcs, float[] bp, int kc, int j0, int j1) {
+        int j = j0;
+        int o = 0;
+        for (int v = tileVectors; v >= 1; v = narrower(v)) {
+            final int w = v * L;
+            for (; j + w <= j1; j += w) {
+                if (bcs == 1) {
+                    for (int p = 0; p < kc; p++) {
+                        final int src = bo + p * brs + j;
+                        final int dst = o + p * w;
+                        for (int x = 0; x < w; x += L) {
+                            FloatVector.fromArray(SPECIES, b, src + x).intoArray(bp, dst + x);
+                        }
+                    }
+                } else {
+                    for (int x = 0; x < w; x++) {
+                        final int src = bo + (j + x) * bcs;
+                        for (int p = 0; p < kc; p++) {
+                            bp[o + p * w + x] = b[src + p * brs];
+                        }
+                    }
+                }
+                o += w * kc;
+            }
+        }
+    }
+
+    /** A's rows [ic, ie) (a at the block's first column, A[i, p] = a[ao + i ars + p]) copied into row micro-panels of row stride KS, rows clamped. */
+    private void copyA(float[] a, int ao, int ars, float[] ap, int kc, int ic, int ie) {
+        int i = ic;
+        int o = 0;
+        final int il = ie - 1;
+        while (i < ie) {
+            final int r = tileRowsFor(ie - i);
+            for (int t = 0; t < r; t++) {
+                System.arraycopy(a, ao + Math.min(i + t, il) * ars, ap, o + t * GemmTiles.KS, kc);
+            }
+            o += r * GemmTiles.KS;
+            i += r;
+        }
+    }
+
+    /** A's rows [ic, ie) (a at the block's first column) into micro-panels, one per row tile, rows clamped. */
+    private void packA(float[] a, int ao, int ars, int aps, float[] ap, int kc, int ic, int ie) {
+        int i = ic;
+        int o = 0;
+        while (i < ie) {
+            final int r = tileRowsFor(ie - i);
+            final int st = GemmTiles.packStride(r);
+            final int il = ie - 1;
+            final int rv = (r + L - 1) / L * L;
+            if (ars == 1 && i + rv <= ie) {
+                // A^T B: a tile's rows are contiguous for each p: vector copies (lanes past the
+                // tile's rows land in the padding, or in the next p's slots, which are written
+                // next; the buffer has L floats of slack)
+                for (int p = 0; p < kc; p++) {
+                    final int src = ao + p * aps + i;
+                    final int dst = o + p * st;
+                    for (int x = 0; x < rv; x += L) {
+                        FloatVector.fromArray(SPECIES, a, src + x).intoArray(ap, dst + x);
+                    }
+                }
+            } else if (ars == 1) {
+                for (int p = 0; p < kc; p++) {
+                    final int src = ao + p * aps;
+                    final int dst = o + p * st;
+                    for (int t = 0; t < r; t++) {
+                        ap[dst + t] = a[src + Math.min(i + t, il)];
+                    }
+                }
+            } else {
+                for (int t = 0; t < r; t++) {
+                    final int src = ao + Math.min(i + t, il) * ars;
+                    for (int p = 0; p < kc; p++) {
+                        ap[o + p * st + t] = a[src + p * aps];
+                    }
+                }
+            }
+            o += st * kc;
+            i += r;
+        }
+    }
+
+    /** The column panel after one of {@code v} vectors: the next narrower tile that exists. */
+    private static int narrower(int v) {
+        return v == 4 ? 2 : (v == 3 ? 1 : v - 1);
+    }
+
+    /** The last fewer-than-L columns [j, j1): scalar, the same fma sequence as a vector lane. */
+    private static void scalarTail(boolean overwrite, float[] a, int ao, int ars, int aps, float[] b, int bo,
+                                   int brs, int bcs, float[] c, int co, int ldc, int k, int i0, int i1,
+                                   int j, int j1) {
+        for (int i = i0; i < i1; i++) {
+            for (int jj = j; jj < j1; jj++) {
+                final int ci = co + i * ldc + jj;
+                float s = overwrite ? 0f : c[ci];
+                int ai = ao + i * ars;
+                int bi = bo + jj * bcs;
+                for (int p = 0; p < k; p++) {
+                    s = Math.fma(a[ai], b[bi], s);
+                    ai += aps;
+                    bi += brs;
+                }
+                c[ci] = s;
+            }
+        }
+    }
+}

@@ -1,0 +1,461 @@
+package org.vae4j.internal.kernel;
+
+import java.lang.management.ManagementFactory;
+import java.util.Arrays;
+import java.util.Locale;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+import org.ejml.data.FMatrixRMaj;
+import org.vae4j.kernel.EjmlGemm;
+import org.vae4j.kernel.Gemm;
+import org.vae4j.kernel.Gemms;
+
+/**
+ * A register-blocked SGEMM on the JDK Vector API ({@code jdk.incubator.vector}), the fast
+ * {@link Gemm} backend. Needs the JVM flag {@code --add-modules jdk.incubator.vector}; load it
+ * through {@link Gemms}, which falls back to {@link EjmlGemm} when the module is absent.
+ *
+ * <p>One micro-kernel form ({@link GemmTiles}): C (+)= A B with A[i, p] read through strides, so
+ * it serves {@code A B} and {@code A^T B} alike. A tile of C (rows x vectors) stays in vector
+ * registers while p runs over k. The tile is sized to the register file, chosen once per JVM
+ * ({@link #describe()}): 6 rows x 2 vectors (12 accumulators, 2 B vectors, 1 broadcast: 15 of 16
+ * registers) where the machine has 16 vector registers (x86 AVX2 and below), 4 x 4 (16
+ * accumulators + 5) where it has 32 (AVX-512, AArch64 NEON/SVE). Shorter row tiles (4 rows, or
+ * the last tile with its missing rows repeating the last real row), narrower column panels and
+ * then scalar fma finish the edges.
+ *
+ * <p>Blocked as BLIS does: k in blocks of about {@value #KC}, B packed into micro-panels (vector
+ * copies, or a gather for {@code A B^T}), A packed into micro-panels when the product has at
+ * least 3 column panels (else read in place). {@code A B^T} packs B^T straight from B when n k is
+ * small; otherwise it computes C^T = B A^T into a buffer and transposes it into C.
+ *
+ * <p>Results: every C element is fma-accumulated in ascending p from its starting value (0 for
+ * the overwriting calls), whichever tile, panel or scalar tail computes it, on whichever thread.
+ * So results are bit-identical run to run, across thread counts, tile shapes and vector widths
+ * (and equal to a scalar {@code Math.fma} loop). Large GEMMs are split between {@code threads}
+ * threads by a fixed partition; small ones run on the caller's thread. Thread-safe: parallel calls
+ * are serialised.
+ *
+ * <p>System properties, read once: {@value #LANES_PROPERTY} = 4, 8 or 16 (floats per vector;
+ * capped at the machine's preferred width) and {@value #TILE_PROPERTY} = a tile such as
+ * {@code 6x2}, {@code 4x4}, {@code 4x3}, {@code 8x2}, {@code 6x4} (rows x vectors).
+ */
+public final class VectorGemm implements Gemm {
+
+    /** System property forcing the vector width in floats: 4, 8 or 16 (capped at the preferred width). */
+    public static final String LANES_PROPERTY = "vae4j.gemm.lanes";
+    /** System property forcing the micro-tile, rows x vectors, e.g. {@code 6x2}. */
+    public static final String TILE_PROPERTY = "vae4j.gemm.tile";
+    /**
+     * System property forcing the packed-A kernels' addressing: {@code base} (one base, A[t, p] at
+     * ao + p * stride + t) or {@code rows} (one base per row). Default: rows from JDK 25 on, base
+     * before. C2 schedules a tile's loads differently in the two: with 6 rows x 2 vectors (15 of
+     * 16 registers) JDK 25 spills an accumulator in the base form (~40 instead of ~90 GFLOP/s),
+     * and JDK 17 spends twice the integer instructions on the rows form.
+     */
+    public static final String FORM_PROPERTY = "vae4j.gemm.form";
+    /** The packed kernels' form (see {@link #FORM_PROPERTY}): true = one base per row. */
+    static final boolean ROW_BASES = chooseForm(System.getProperty(FORM_PROPERTY));
+
+    /** The species of every kernel: the preferred one unless {@value #LANES_PROPERTY} narrows it. */
+    static final VectorSpecies<Float> SPECIES = chooseSpecies();
+    private static final int L = SPECIES.length();
+    /** Vector registers the tile choice assumed (16 or 32), and why. */
+    private static final int REGISTERS;
+    private static final String REGISTERS_WHY;
+    /** The default tile, rows x vectors. */
+    private static final int[] DEFAULT_TILE;
+
+    static {
+        String why;
+        int regs;
+        String arch = System.getProperty("os.arch", "");
+        if (arch.equals("aarch64") || arch.equals("arm64")) {
+            regs = 32;
+            why = "aarch64: 32 NEON/SVE registers";
+        } else if (arch.equals("amd64") || arch.equals("x86_64")) {
+            String avx = vmOption("UseAVX");
+            int useAvx = avx == null ? -1 : parseInt(avx, -1);
+            // AVX-512 (UseAVX=3) gives 32 registers (EVEX encodings) at every width.
+            regs = useAvx >= 3 ? 32 : 16;
+            why = "amd64 UseAVX=" + (avx == null ? "?" : avx);
+        } else {
+            regs = 16;
+            why = arch + ": assumed 16";
+        }
+        REGISTERS = regs;
+        REGISTERS_WHY = why;
+        DEFAULT_TILE = chooseTile(System.getProperty(TILE_PROPERTY), regs);
+    }
+
+    /** Transposes with fewer elements than this run on one thread. */
+    static final int PARALLEL_MIN_TRANSPOSE = 1 << 15;
+    /** Side of the square blocks a transpose walks. */
+    private static final int TRANSPOSE_BLOCK = 32;
+    /** GEMMs with fewer multiply-adds than this run on one thread (the hand-off costs more). */
+    static final long PARALLEL_MIN_MACS = 1L << 19;
+    /** Target depth of a k block: a 16-column B micro-panel of 256 rows is 16 KB, half of L1. */
+    static final int KC = 256;
+
+    private final SpinPool pool;
+    /** Main tile rows and vectors of this instance. */
+    private final int tileRows;
+    private final int tileVectors;
+    /** The blocked product on one thread's share: packing, micro-tiles, scalar tail. */
+    private final BlockedGemm kernel;
+    // C^T of A B^T and the packing buffers of serial calls, per calling thread.
+    private final ThreadLocal<FMatrixRMaj> packedC = ThreadLocal.withInitial(() -> new FMatrixRMaj(1, 1));
+    private final ThreadLocal<BlockedGemm.Buffers> buffers = ThreadLocal.withInitial(BlockedGemm.Buffers::new);
+    /** Packing buffers of each part of a parallel call. */
+    private final BlockedGemm.Buffers[] partBuffers;
+
+    // The call being run in parallel (guarded by the pool's lock; set before pool.run).
+    private boolean callOverwrite;
+    private float[] callA;
+    private int callAo;
+    private int callArs;
+    private int callAps;
+    private float[] callB;
+    private int callBo;
+    private int callBrs;
+    private int callBcs;
+    private float[] callC;
+    private int callCo;
+    private int callLdc;
+    private int callK;
+    private int callM;
+    private int callN;
+    private final SpinPool.Body body = this::runPart;
+    private float[] transposeSrc;
+    private int transposeSrcOff;
+    private int transposeRowsN;
+    private int transposeCols;
+    private float[] transposeDst;
+    private int transposeDstOff;
+    private final SpinPool.Body transposeBody = this::transposePart;
+
+    private VectorGemm(int threads, int[] tile) {
+        this.pool = new SpinPool(threads);
+        this.tileRows = tile[0];
+        this.tileVectors = tile[1];
+        this.kernel = new BlockedGemm(tile[0], tile[1]);
+        this.partBuffers = new BlockedGemm.Buffers[threads];
+        for (int i = 0; i < threads; i++) {
+            partBuffers[i] = new BlockedGemm.Buffers();
+        }
+    }
+
+    /** A backend using {@code threads} threads (1 = the caller's only), with the default tile. */
+    public static VectorGemm create(int threads) {
+        return create(threads, DEFAULT_TILE[0], DEFAULT_TILE[1]);
+    }
+
+    /** A backend with a given tile (rows x vectors; see {@link #TILE_PROPERTY}), for tests and benchmarks. */
+    static VectorGemm create(int threads, int rows, int vectors) {
+        checkTile(rows, vectors);
+        VectorGemm g = new VectorGemm(threads, new int[] {rows, vectors});
+        g.warmUp();
+        return g;
+    }
+
+    /**
+     * Runs every path of the kernels (full tiles, row and column tails, each variant, overwrite
+     * and accumulate, transposed output) on small matrices, so the JIT's first profile has seen
+     * them all. Without this, the first short batch of a training run took a path the compiled
+     * code had never seen, the kernel was deoptimised, and training ran ~25% slower for several
+     * epochs until it was compiled again. Takes a few milliseconds.
+     */
+    private void warmUp() {
+        int[][] shapes = {{13, 70, 37}, {9, 131, 5}, {6, 37, 70}, {30, 20, 130}};
+        for (int rep = 0; rep < 40; rep++) {
+            for (int[] sh : shapes) {
+                FMatrixRMaj a = new FMatrixRMaj(sh[0], sh[1]);
+                FMatrixRMaj at = new FMatrixRMaj(sh[1], sh[0]);
+                FMatrixRMaj b = new FMatrixRMaj(sh[1], sh[2]);
+                FMatrixRMaj bt = new FMatrixRMaj(sh[2], sh[1]);
+                FMatrixRMaj c = new FMatrixRMaj(sh[0], sh[2]);
+                mult(a, b, c);
+                multAdd(a, b, c);
+                multTransA(at, b, c);
+                multAddTransA(at, b, c);
+                multTransB(a, bt, c);
+                multAddTransB(a, bt, c);
+                BlockedGemm.Buffers buf = buffers.get();
+                int m = sh[0];
+                int k = sh[1];
+                int n = sh[2];
+                boolean ow = rep % 2 == 0;
+                // every operand form directly, whichever route the calls above took
+                kernel.compute(ow, a.data, 0, k, 1, b.data, 0, n, 1, c.data, 0, n, buf, k, 0, m, 0, n);
+                kernel.compute(ow, at.data, 0, 1, m, b.data, 0, n, 1, c.data, 0, n, buf, k, 0, m, 0, n);
+                kernel.compute(ow, a.data, 0, k, 1, bt.data, 0, 1, k, c.data, 0, n, buf, k, 0, m, 0, n);
+            }
+        }
+    }
+
+    /** Number of threads. */
+    public int threads() {
+        return pool.threads();
+    }
+
+    /** Vector width in floats (16 with AVX-512, 8 with AVX2, 4 with 128-bit vectors). */
+    public static int lanes() {
+        return L;
+    }
+
+    /** This instance's main tile, e.g. {@code "6x2"} (rows x vectors). */
+    public String tile() {
+        return tileRows + "x" + tileVectors;
+    }
+
+    /**
+     * What the default kernel is on this JVM, for logs and checkpoints, e.g.
+     * {@code "lanes=8 (256-bit) tile=6x2 (16 vector registers: amd64 UseAVX=2)"}.
+     */
+    public static String describe() {
+        return "lanes=" + L + " (" + L * 32 + "-bit) tile=" + DEFAULT_TILE[0] + "x" + DEFAULT_TILE[1]
+                + (System.getProperty(TILE_PROPERTY) != null ? " (forced)" : "")
+                + " (" + REGISTERS + " vector registers: " + REGISTERS_WHY + ")"
+                + " packed-A form=" + (ROW_BASES ? "rows" : "base")
+                + (System.getProperty(FORM_PROPERTY) != null ? " (forced)" : "")
+                + "; results: fma in ascending k per element, independent of lanes, tile and threads";
+    }
+
+    /** This instance: {@link #describe()} with its tile and thread count. */
+    public String describeInstance() {
+        return "lanes=" + L + " tile=" + tile() + " threads=" + threads();
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, boolean accumulate, int m, int n, int k,
+                     float[] a, int ao, float[] b, int bo, float[] c, int co) {
+        Gemm.checkArrays(m, n, k, a, ao, b, bo, c, co);
+        final boolean overwrite = !accumulate;
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            if (overwrite) {
+                Arrays.fill(c, co, co + m * n, 0f);
+            }
+            return;
+        }
+        // A[i, p] = a[ao + i ars + p aps], B[p, j] = b[bo + p brs + j bcs]
+        final int ars = transA ? 1 : k;
+        final int aps = transA ? m : 1;
+        if (!transB) {
+            dispatch(overwrite, a, ao, ars, aps, b, bo, n, 1, c, co, n, k, m, n);
+        } else if (!transA) {
+            runNT(overwrite, m, n, k, a, ao, b, bo, c, co);
+        } else {
+            dispatch(overwrite, a, ao, ars, aps, b, bo, 1, k, c, co, n, k, m, n);
+        }
+    }
+
+    @Override
+    public String name() {
+        return "vector" + (pool.threads() > 1 ? "-" + pool.threads() + "t" : "");
+    }
+
+    /**
+     * C (m, n) (+)= A B^T with A (m, k) at a[ao], B (n, k) at b[bo], C at c[co]. When n k is
+     * small, B^T is packed straight from B (the kernel packs B anyway). Otherwise C^T = B A^T is
+     * computed into a buffer, B read in place as the kernel's A and A packed as its B (m x k
+     * floats moved, the batch side is small), then transposed into C (m x n more, and as many
+     * again for multAddTransB). The choice depends on the shape only.
+     */
+    private void runNT(boolean overwrite, int m, int n, int k, float[] a, int ao, float[] b, int bo,
+                       float[] c, int co) {
+        if ((long) n * k <= (long) m * k + (overwrite ? 1L : 2L) * m * n) {
+            dispatch(overwrite, a, ao, k, 1, b, bo, 1, k, c, co, n, k, m, n);
+        } else {
+            FMatrixRMaj ct = packedC.get();
+            ct.reshape(n, m);
+            if (!overwrite) {
+                transpose(c, co, m, n, ct.data, 0);
+            }
+            // C^T (n, m) = B (n, k) A^T (k, m): A^T[p, i] = a[ao + i k + p]
+            dispatch(overwrite, b, bo, k, 1, a, ao, 1, k, ct.data, 0, m, k, n, m);
+            transpose(ct.data, 0, n, m, c, co);
+        }
+    }
+
+    /** dst (cols, rows) at dst[dstOff] = src^T, src (rows, cols) at src[srcOff]; split over the pool when large. */
+    private void transpose(float[] src, int srcOff, int rows, int cols, float[] dst, int dstOff) {
+        if (pool.threads() == 1 || rows * cols < PARALLEL_MIN_TRANSPOSE) {
+            // not EJML's transpose: it goes multi-threaded, and allocates, once any EJML
+            // multi-threaded op has been set up in the process
+            transposeRows(src, srcOff, rows, cols, dst, dstOff, 0, rows);
+            return;
+        }
+        synchronized (pool) {
+            transposeSrc = src;
+            transposeSrcOff = srcOff;
+            transposeRowsN = rows;
+            transposeCols = cols;
+            transposeDst = dst;
+            transposeDstOff = dstOff;
+            try {
+                pool.run(transposeBody);
+            } finally {
+                transposeSrc = null;
+                transposeDst = null;
+            }
+        }
+    }
+
+    private void transposePart(int part, int parts) {
+        int rows = transposeRowsN;
+        int blocks = (rows + TRANSPOSE_BLOCK - 1) / TRANSPOSE_BLOCK;
+        int r0 = Math.min(rows, TRANSPOSE_BLOCK * (int) ((long) blocks * part / parts));
+        int r1 = Math.min(rows, TRANSPOSE_BLOCK * (int) ((long) blocks * (part + 1) / parts));
+        transposeRows(transposeSrc, transposeSrcOff, rows, transposeCols, transposeDst, transposeDstOff, r0, r1);
+    }
+
+    /** Rows [r0, r1) of src (rows, cols) at so into columns of dst (cols, rows) at dso, in cache-sized blocks. */
+    static void transposeRows(float[] src, int so, int rows, int cols, float[] dst, int dso, int r0, int r1) {
+        for (int rb = r0; rb < r1; rb += TRANSPOSE_BLOCK) {
+            final int re = Math.min(r1, rb + TRANSPOSE_BLOCK);
+            for (int cb = 0; cb < cols; cb += TRANSPOSE_BLOCK) {
+                final int ce = Math.min(cols, cb + TRANSPOSE_BLOCK);
+                for (int c = cb; c < ce; c++) {
+                    final int d = dso + c * rows;
+                    for (int r = rb; r < re; r++) {
+                        dst[d + r] = src[so + r * cols + c]; // contiguous writes: 3x faster than contiguous reads
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Runs the kernel on a (km, kn) product with inner dimension k, on this thread or split over
+     * the pool. Operands as in {@link #compute}.
+     */
+    private void dispatch(boolean overwrite, float[] a, int ao, int ars, int aps, float[] b, int bo, int brs,
+                          int bcs, float[] c, int co, int ldc, int k, int km, int kn) {
+        if (pool.threads() == 1 || (long) km * kn * k < PARALLEL_MIN_MACS) {
+            kernel.compute(overwrite, a, ao, ars, aps, b, bo, brs, bcs, c, co, ldc, buffers.get(), k, 0, km, 0, kn);
+            return;
+        }
+        synchronized (pool) {
+            callOverwrite = overwrite;
+            callA = a;
+            callAo = ao;
+            callArs = ars;
+            callAps = aps;
+            callB = b;
+            callBo = bo;
+            callBrs = brs;
+            callBcs = bcs;
+            callC = c;
+            callCo = co;
+            callLdc = ldc;
+            callK = k;
+            callM = km;
+            callN = kn;
+            try {
+                pool.run(body);
+            } finally {
+                callA = null;
+                callB = null;
+                callC = null;
+            }
+        }
+    }
+
+    /** One thread's share: a fixed slice of the rows (in pairs), or of the columns when there are few rows. */
+    private void runPart(int part, int parts) {
+        int m = callM;
+        int n = callN;
+        int i0 = 0;
+        int i1 = m;
+        int j0 = 0;
+        int j1 = n;
+        if (m >= 8 * parts) {
+            int units = (m + 1) / 2;
+            i0 = Math.min(m, 2 * (int) ((long) units * part / parts));
+            i1 = Math.min(m, 2 * (int) ((long) units * (part + 1) / parts));
+        } else {
+            int unit = tileVectors * L;
+            int units = (n + unit - 1) / unit;
+            j0 = Math.min(n, unit * (int) ((long) units * part / parts));
+            j1 = Math.min(n, unit * (int) ((long) units * (part + 1) / parts));
+        }
+        kernel.compute(callOverwrite, callA, callAo, callArs, callAps, callB, callBo, callBrs, callBcs, callC, callCo,
+                callLdc, partBuffers[part], callK, i0, i1, j0, j1);
+    }
+
+    private static VectorSpecies<Float> chooseSpecies() {
+        VectorSpecies<Float> preferred = FloatVector.SPECIES_PREFERRED;
+        String s = System.getProperty(LANES_PROPERTY);
+        if (s == null || s.isBlank()) {
+            return preferred;
+        }
+        int lanes = parseInt(s.trim(), -1);
+        if (lanes != 4 && lanes != 8 && lanes != 16) {
+            throw new IllegalArgumentException("-D" + LANES_PROPERTY + "=" + s + ": expected 4, 8 or 16");
+        }
+        lanes = Math.min(lanes, preferred.length());
+        return FloatVector.SPECIES_PREFERRED.length() == lanes ? preferred
+                : VectorSpecies.of(float.class, VectorShape.forBitSize(lanes * 32));
+    }
+
+    private static boolean chooseForm(String forced) {
+        if (forced == null || forced.isBlank()) {
+            return Runtime.version().feature() >= 25;
+        }
+        switch (forced.trim()) {
+            case "rows":
+                return true;
+            case "base":
+                return false;
+            default:
+                throw new IllegalArgumentException("-D" + FORM_PROPERTY + "=" + forced + ": expected rows or base");
+        }
+    }
+
+    private static int[] chooseTile(String forced, int registers) {
+        if (forced != null && !forced.isBlank()) {
+            String[] rv = forced.trim().toLowerCase(Locale.ROOT).split("x");
+            int r = rv.length == 2 ? parseInt(rv[0], -1) : -1;
+            int v = rv.length == 2 ? parseInt(rv[1], -1) : -1;
+            checkTile(r, v);
+            return new int[] {r, v};
+        }
+        return registers >= 32 ? new int[] {4, 4} : new int[] {6, 2};
+    }
+
+    private static void checkTile(int rows, int vectors) {
+        // a main tile needs its row tail (4 rows) and every narrower column panel
+        boolean ok = GemmTiles.exists(rows, vectors) && GemmTiles.exists(4, vectors);
+        for (int v = vectors; ok && v >= 1; v = v == 4 ? 2 : (v == 3 ? 1 : v - 1)) {
+            ok = GemmTiles.exists(rows, v) && GemmTiles.exists(4, v);
+        }
+        if (!ok) {
+            throw new IllegalArgumentException("-D" + TILE_PROPERTY + ": no tile " + rows + "x" + vectors
+                    + " (rows x vectors); expected 6x2, 4x4, 4x3, 8x2, 6x4 or 6x3");
+        }
+    }
+
+    private static int parseInt(String s, int dflt) {
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            return dflt;
+        }
+    }
+
+    /** A HotSpot VM option's value, or null when it cannot be read (another VM, no management). */
+    private static String vmOption(String name) {
+        try {
+            com.sun.management.HotSpotDiagnosticMXBean mx =
+                    ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+            return mx == null ? null : mx.getVMOption(name).getValue();
+        } catch (RuntimeException | LinkageError e) {
+            return null;
+        }
+    }
+}
