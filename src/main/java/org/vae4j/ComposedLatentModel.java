@@ -10,6 +10,7 @@ import org.vae4j.internal.Rows;
 import org.vae4j.kernel.Kernels;
 import org.vae4j.loss.GaussianSampler;
 import org.vae4j.loss.Likelihood;
+import org.vae4j.loss.MissingCells;
 import org.vae4j.nn.Module;
 import org.vae4j.nn.Parameter;
 import org.vae4j.nn.ParameterStore;
@@ -25,9 +26,20 @@ import org.vae4j.random.Noise;
  * <p>Parameter names are composed as PyTorch composes them: the encoder's under
  * {@code encoderName} (e.g. {@code encoder.0.weight}), the posterior's as it names them, the
  * decoder's under {@code decoderName}; an empty name puts a module's parameters at the top
- * level (the seed VAE's {@code fc1.weight}). Mutable, not thread-safe.
+ * level (the seed VAE's {@code fc1.weight}); the likelihood's own parameters, if any, come last,
+ * under {@code likelihood} (e.g. {@code likelihood.log_var}). The decoder's output width is the
+ * likelihood's {@link Likelihood#outputWidth(int) outputWidth(inputSize)}. The model takes
+ * {@link Likelihood#forModel()} of the likelihood it is given.
+ *
+ * <p>Missing cells: when the likelihood {@link Likelihood#acceptsMissing() accepts them}, NaN in
+ * the data of every inference method means a missing cell: the encoder sees the likelihood's
+ * neutral value there and {@link #evaluate} leaves the cell out of -log p
+ * ({@link MissingCells}). Mutable, not thread-safe.
  */
 public class ComposedLatentModel implements LatentModel {
+
+    /** The prefix of the likelihood's parameter names: {@code likelihood.log_var}. */
+    public static final String LIKELIHOOD_PREFIX = "likelihood";
 
     private final String kind;
     private final Module encoder;
@@ -43,6 +55,8 @@ public class ComposedLatentModel implements LatentModel {
     private final FMatrixRMaj eps = new FMatrixRMaj(1, 1);  // (chunk, noiseWidth)
     private final FMatrixRMaj mean = new FMatrixRMaj(1, 1); // (chunk, inputSize)
     private final FMatrixRMaj conditionBuffer = new FMatrixRMaj(1, 1); // (chunk, conditionSize)
+    private final FMatrixRMaj filled = new FMatrixRMaj(1, 1); // (chunk, inputSize) missing cells neutral
+    private FMatrixRMaj chunkMask;                            // (chunk, inputSize) or null, of the last chunk
     private final CounterRandom scratch = new CounterRandom();
     private double[] rowBuffer = new double[0];
 
@@ -65,9 +79,12 @@ public class ComposedLatentModel implements LatentModel {
             throw new IllegalArgumentException("the decoder reads " + decoder.inputSize()
                     + " columns but z has " + posterior.latentSize());
         }
-        if (decoder.outputSize() != encoder.inputSize()) {
+        likelihood = likelihood.forModel();
+        int outputWidth = likelihood.outputWidth(encoder.inputSize());
+        if (decoder.outputSize() != outputWidth) {
             throw new IllegalArgumentException("the decoder gives " + decoder.outputSize()
-                    + " columns but the input has " + encoder.inputSize());
+                    + " columns but the " + likelihood.describe() + " likelihood reads " + outputWidth
+                    + " for an input of " + encoder.inputSize());
         }
         this.kind = kind;
         this.encoder = encoder;
@@ -81,6 +98,9 @@ public class ComposedLatentModel implements LatentModel {
         ps.addAll(posterior.parameters());
         for (Parameter p : decoder.parameters()) {
             ps.add(p.withPrefix(decoderName));
+        }
+        for (Parameter p : likelihood.parameters()) {
+            ps.add(p.withPrefix(LIKELIHOOD_PREFIX));
         }
         this.parameters = Collections.unmodifiableList(ps);
         this.store = new ParameterStore(this.parameters);
@@ -196,9 +216,28 @@ public class ComposedLatentModel implements LatentModel {
         }
     }
 
-    /** Runs the encoder and the posterior on a chunk (its results stay in the posterior's buffers). */
+    /**
+     * Runs the encoder and the posterior on a chunk (its results stay in the posterior's
+     * buffers). Missing cells (NaN, when the likelihood accepts them) are given their neutral
+     * value first; {@link #chunkMask()} is then their mask.
+     */
     protected final void encodeChunk(FMatrixRMaj chunk) {
-        posterior.forward(kernels, encoder.forward(kernels, chunk));
+        posterior.forward(kernels, encoder.forward(kernels, fillChunk(chunk)));
+    }
+
+    /** The chunk with missing cells neutral (the chunk itself when none is missing); sets {@link #chunkMask()}. */
+    protected final FMatrixRMaj fillChunk(FMatrixRMaj chunk) {
+        if (!likelihood.acceptsMissing() || !MissingCells.any(chunk)) {
+            chunkMask = null;
+            return chunk;
+        }
+        chunkMask = MissingCells.split(likelihood, chunk, filled, "input");
+        return filled;
+    }
+
+    /** The missing-cell mask of the chunk last given to {@link #encodeChunk}, or {@code null} if it had none. */
+    protected final FMatrixRMaj chunkMask() {
+        return chunkMask;
     }
 
     /**
@@ -244,7 +283,7 @@ public class ComposedLatentModel implements LatentModel {
         FMatrixRMaj result = new FMatrixRMaj(x.numRows, posterior.inputSize());
         inEvaluationMode(() -> Rows.forEachChunk(x, (chunk, start) -> {
             conditionChunk(c, start, chunk.numRows);
-            Rows.putRows(encoder.forward(kernels, chunk), result, start);
+            Rows.putRows(encoder.forward(kernels, fillChunk(chunk)), result, start);
         }));
         return result;
     }
@@ -267,7 +306,7 @@ public class ComposedLatentModel implements LatentModel {
     public FMatrixRMaj decoderOutput(FMatrixRMaj z, FMatrixRMaj c) {
         checkLatent(z, "latent codes");
         checkCondition(c, z.numRows, "condition");
-        FMatrixRMaj result = new FMatrixRMaj(z.numRows, inputSize());
+        FMatrixRMaj result = new FMatrixRMaj(z.numRows, decoder.outputSize());
         inEvaluationMode(() -> Rows.forEachChunk(z, (chunk, start) -> {
             conditionChunk(c, start, chunk.numRows);
             Rows.putRows(decoder.forward(kernels, chunk), result, start);
@@ -363,7 +402,7 @@ public class ComposedLatentModel implements LatentModel {
                 if (rowBuffer.length < n) {
                     rowBuffer = new double[n];
                 }
-                likelihood.negLogLikelihoodPerRow(out, chunk, rowBuffer);
+                likelihood.negLogLikelihoodPerRow(out, chunkMask == null ? chunk : filled, chunkMask, rowBuffer);
                 for (int r = 0; r < n; r++) {
                     sums[0] += rowBuffer[r];
                 }

@@ -48,7 +48,7 @@ public interface LatentModel {
         return StandardNormalPrior.INSTANCE;
     }
 
-    /** z (batch, latentSize) to the likelihood's parameters (batch, inputSize). */
+    /** z (batch, latentSize) to the likelihood's parameters (batch, likelihood().outputWidth(inputSize)). */
     Module decoder();
 
     /** p(x|z) on the decoder's output. */
@@ -109,7 +109,7 @@ public interface LatentModel {
     /** The posterior mean of z for each row: a new (n, latentSize) matrix. */
     FMatrixRMaj encodeMean(FMatrixRMaj x);
 
-    /** The decoder's raw output (the likelihood's parameters) for each z: a new (n, inputSize) matrix. */
+    /** The decoder's raw output (the likelihood's parameters) for each z: a new (n, likelihood().outputWidth(inputSize)) matrix. */
     FMatrixRMaj decoderOutput(FMatrixRMaj z);
 
     /** The likelihood's mean E[x|z] for each z: a new (n, inputSize) matrix. */

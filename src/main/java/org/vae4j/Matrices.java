@@ -2,6 +2,7 @@ package org.vae4j;
 
 import org.ejml.data.FMatrixRMaj;
 import org.vae4j.loss.Likelihood;
+import org.vae4j.loss.MissingCells;
 
 /** The models' input check (row helpers are in {@link org.vae4j.internal.Rows}). Stateless. */
 final class Matrices {
@@ -9,7 +10,10 @@ final class Matrices {
     private Matrices() {
     }
 
-    /** Checks a model input: width, at least one row, finite values in the likelihood's support. */
+    /**
+     * Checks a model input: width, at least one row, finite values in the likelihood's support
+     * (NaN = a missing cell allowed when the likelihood accepts missing cells).
+     */
     static void checkInput(FMatrixRMaj x, int width, Likelihood likelihood, String what) {
         if (x == null) {
             throw new IllegalArgumentException(what + " must not be null");
@@ -20,6 +24,13 @@ final class Matrices {
         }
         if (x.numRows == 0) {
             throw new IllegalArgumentException(what + " is empty (0 rows)");
+        }
+        if (likelihood.acceptsMissing() && MissingCells.any(x)) {
+            FMatrixRMaj filled = new FMatrixRMaj(x.numRows, x.numCols);
+            MissingCells.split(likelihood, x, filled, what);
+            Likelihood.checkFinite(filled, what);
+            likelihood.validate(filled, what);
+            return;
         }
         Likelihood.checkFinite(x, what);
         likelihood.validate(x, what);

@@ -62,12 +62,16 @@ final class MlpShape {
         return Sequential.mlp(names, sizes, acts, b.init, rng);
     }
 
-    /** latent -> decoder hidden widths -> input, the last layer with the output activation. */
+    /**
+     * latent -> decoder hidden widths -> the likelihood's output width for the input (the input
+     * width, or more: a heteroscedastic Gaussian's mean and log-variance), the last layer with
+     * the output activation.
+     */
     Sequential decoder(int latent, int input, String[] names, ModelBuilder<?> b, RandomGenerator rng) {
         int[] sizes = new int[decoderHidden.length + 2];
         sizes[0] = latent;
         System.arraycopy(decoderHidden, 0, sizes, 1, decoderHidden.length);
-        sizes[decoderHidden.length + 1] = input;
+        sizes[decoderHidden.length + 1] = b.likelihood.outputWidth(input);
         Activation[] acts = new Activation[decoderHidden.length + 1];
         Arrays.fill(acts, activation);
         acts[decoderHidden.length] = outputActivation;

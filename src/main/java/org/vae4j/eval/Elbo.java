@@ -8,6 +8,7 @@ import org.vae4j.LatentModel;
 import org.vae4j.kernel.Kernels;
 import org.vae4j.loss.GaussianSampler;
 import org.vae4j.loss.Likelihood;
+import org.vae4j.loss.MissingCells;
 import org.vae4j.prob.Posterior;
 
 /**
@@ -83,6 +84,7 @@ public final class Elbo {
                 Rows.copyRows(c, start, end, cChunk);
             }
             FMatrixRMaj h = c == null ? model.encoderOutput(chunk) : model.encoderOutput(chunk, cChunk); // validates
+            FMatrixRMaj mask = MissingCells.split(likelihood, chunk, chunk, "evaluation data"); // NaN: missing
             q.forward(kernels, h);
             q.klToPriorPerRow(kl);
             java.util.Arrays.fill(reconSum, 0, n, 0.0);
@@ -95,7 +97,7 @@ public final class Elbo {
                 }
                 FMatrixRMaj z = q.sample(noise > 0 ? eps : null);
                 likelihood.negLogLikelihoodPerRow(c == null ? model.decoderOutput(z) : model.decoderOutput(z, cChunk),
-                        chunk, nll);
+                        chunk, mask, nll);
                 for (int r = 0; r < n; r++) {
                     reconSum[r] += nll[r];
                 }

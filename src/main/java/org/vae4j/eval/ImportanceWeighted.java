@@ -8,6 +8,7 @@ import org.vae4j.LatentModel;
 import org.vae4j.kernel.Kernels;
 import org.vae4j.loss.GaussianSampler;
 import org.vae4j.loss.Likelihood;
+import org.vae4j.loss.MissingCells;
 import org.vae4j.prob.Posterior;
 import org.vae4j.prob.StandardNormalPrior;
 
@@ -79,6 +80,13 @@ public final class ImportanceWeighted {
         final Kernels kernels = model.kernels();
         final int noise = q.noiseWidth();
         final FMatrixRMaj h = c == null ? model.encoderOutput(x) : model.encoderOutput(x, c); // (n, posterior input)
+        FMatrixRMaj data = x;     // (n, d) missing cells filled
+        FMatrixRMaj dataMask = null; // (n, d) or null: missing cells are left out of -log p(x|z)
+        if (likelihood.acceptsMissing() && MissingCells.any(x)) {
+            data = new FMatrixRMaj(x.numRows, x.numCols);
+            dataMask = MissingCells.split(likelihood, x, data, "evaluation data");
+        }
+        FMatrixRMaj targetMask = dataMask == null ? null : new FMatrixRMaj(1, x.numCols); // (chunk, d)
         final int width = h.numCols;
         final long pairs = (long) x.numRows * samples;
         final int chunkRows = (int) Math.min(Rows.CHUNK_ROWS, pairs);
@@ -97,10 +105,16 @@ public final class ImportanceWeighted {
             hs.reshape(rows, width);
             eps.reshape(rows, noise);
             target.reshape(rows, x.numCols);
+            if (targetMask != null) {
+                targetMask.reshape(rows, x.numCols);
+            }
             for (int r = 0; r < rows; r++) {
                 int example = (int) ((first + r) / samples);
                 Rows.copyRow(h, example, hs, r);
-                Rows.copyRow(x, example, target, r);
+                Rows.copyRow(data, example, target, r);
+                if (targetMask != null) {
+                    Rows.copyRow(dataMask, example, targetMask, r);
+                }
             }
             if (c != null) {
                 cs.reshape(rows, c.numCols);
@@ -114,7 +128,7 @@ public final class ImportanceWeighted {
             q.logDensityPerRow(z, logPosterior);
             StandardNormalPrior.INSTANCE.logDensityPerRow(z, logPrior);
             likelihood.negLogLikelihoodPerRow(c == null ? model.decoderOutput(z) : model.decoderOutput(z, cs), target,
-                    nll);
+                    targetMask, nll);
             for (int r = 0; r < rows; r++) {
                 int s = (int) ((first + r) % samples);
                 logWeights[s] = -nll[r] + logPrior[r] - logPosterior[r];

@@ -78,4 +78,21 @@ public final class Rows {
         }
         return rows;
     }
+
+    /** Copies columns [start, start + w) of {@code src} into {@code dst}, reshaped to (src rows, w), and returns it. */
+    public static FMatrixRMaj columnsOf(FMatrixRMaj src, int start, int w, FMatrixRMaj dst) {
+        dst.reshape(src.numRows, w);
+        for (int r = 0; r < src.numRows; r++) {
+            System.arraycopy(src.data, r * src.numCols + start, dst.data, r * w, w);
+        }
+        return dst;
+    }
+
+    /** Copies {@code src} (rows, w) into columns [start, start + w) of {@code dst}. */
+    public static void putColumns(FMatrixRMaj src, FMatrixRMaj dst, int start) {
+        int w = src.numCols;
+        for (int r = 0; r < src.numRows; r++) {
+            System.arraycopy(src.data, r * w, dst.data, r * dst.numCols + start, w);
+        }
+    }
 }

@@ -12,7 +12,9 @@ import org.vae4j.loss.Likelihood;
 
 /**
  * The {@link LikelihoodCodec}s model codecs name likelihoods with: the built-in
- * {@code bernoulli}, {@code squared-error} and {@code gaussian}, then those in
+ * {@code bernoulli}, {@code squared-error}, {@code gaussian}, and the table likelihoods
+ * {@code gaussian-learned}, {@code gaussian-heteroscedastic}, {@code categorical} and
+ * {@code composite} ({@link TabularLikelihoodCodecs}), then those in
  * {@code META-INF/services/org.vae4j.io.LikelihoodCodec}, then those given to {@link #register}.
  * A likelihood is named by the first codec that {@link LikelihoodCodec#handles handles} it.
  * Thread-safe.
@@ -25,7 +27,13 @@ public final class LikelihoodCodecs {
     static final String LIKELIHOOD_CONSTANT = ModelFiles.PREFIX + "likelihood_constant";
 
     private static final CodecRegistry<LikelihoodCodec> REGISTRY = new CodecRegistry<>(LikelihoodCodec.class,
-            LikelihoodCodec::name, () -> List.of(new Bernoulli(), new SquaredError(), new Gaussian()));
+            LikelihoodCodec::name, LikelihoodCodecs::builtIns);
+
+    private static List<LikelihoodCodec> builtIns() {
+        List<LikelihoodCodec> all = new ArrayList<>(List.of(new Bernoulli(), new SquaredError(), new Gaussian()));
+        all.addAll(TabularLikelihoodCodecs.all());
+        return all;
+    }
 
     private LikelihoodCodecs() {
     }

@@ -95,7 +95,14 @@ final class MlpArchitecture {
             weights.add(new long[] {w, previous});
             previous = w;
         }
-        weights.add(new long[] {inputSize, previous});
+        int outputWidth;
+        try {
+            outputWidth = likelihood.outputWidth(inputSize);
+        } catch (IllegalArgumentException e) {
+            throw h.error("the " + likelihood.describe() + " likelihood does not fit input size " + inputSize + ": "
+                    + e.getMessage());
+        }
+        weights.add(new long[] {outputWidth, previous});
         long total = 0;
         long[] largest = weights.get(0);
         long largestSize = 0;

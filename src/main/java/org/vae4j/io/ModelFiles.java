@@ -161,9 +161,12 @@ public final class ModelFiles {
         return tensors;
     }
 
-    /** PyTorch's shape of a parameter: (out, in) for a weight, (out) for a bias stored as (1, out). */
+    /**
+     * PyTorch's shape of a parameter: (out, in) for a weight, (out) for a bias stored as (1, out),
+     * (columns) for a likelihood's {@code log_var} stored as (1, columns).
+     */
     static long[] torchShape(Parameter p) {
-        if (p.name().endsWith(".bias") && p.rows() == 1) {
+        if ((p.name().endsWith(".bias") || p.name().endsWith(".log_var")) && p.rows() == 1) {
             return new long[] {p.cols()};
         }
         return new long[] {p.rows(), p.cols()};

@@ -1,5 +1,7 @@
 package org.vae4j.loss;
 
+import java.util.random.RandomGenerator;
+
 import org.ejml.data.FMatrixRMaj;
 import org.vae4j.kernel.Elementwise;
 import org.vae4j.nn.Activation;
@@ -13,7 +15,10 @@ import org.vae4j.nn.Activation;
  *   -log p = max(l, 0) - x l + log1p(exp(-|l|))          forward
  *   d(-log p)/dl = sigmoid(l) - x                          backward
  * </pre>
- * Immutable and thread-safe.
+ * With a missing-cell mask a masked cell contributes nothing (its gradient is 0); its neutral
+ * encoder input is 1/2. NaN in data stays an error ({@link #acceptsMissing()} is false, so that
+ * a NaN pixel is not silently dropped); inside a {@link CompositeLikelihood} NaN is a missing
+ * cell. Immutable and thread-safe.
  */
 public final class BernoulliLikelihood implements Likelihood {
 
@@ -49,6 +54,61 @@ public final class BernoulliLikelihood implements Likelihood {
         GaussianKl.checkShape(out, x);
         GaussianKl.checkShape(out, dout);
         return kernel.bernoulliFromLogits(out.data, x.data, out.getNumElements(), scale, dout.data);
+    }
+
+    @Override
+    public double negLogLikelihood(Elementwise kernel, FMatrixRMaj out, FMatrixRMaj x, FMatrixRMaj mask,
+                                   float scale, FMatrixRMaj dout) {
+        if (mask == null) {
+            return negLogLikelihood(kernel, out, x, scale, dout);
+        }
+        GaussianKl.checkShape(out, x);
+        GaussianKl.checkShape(out, dout);
+        MissingCells.checkMask(mask, x);
+        double sum = 0;
+        for (int i = 0, n = out.getNumElements(); i < n; i++) {
+            if (mask.data[i] == 0f) {
+                dout.data[i] = 0f;
+                continue;
+            }
+            float l = out.data[i];
+            sum += nll(l, x.data[i]);
+            dout.data[i] = scale * (Activation.sigmoid(l) - x.data[i]);
+        }
+        return sum;
+    }
+
+    @Override
+    public void negLogLikelihoodPerColumn(FMatrixRMaj out, FMatrixRMaj x, FMatrixRMaj mask, double[] perRowPerColumn) {
+        GaussianKl.checkShape(out, x);
+        MissingCells.checkMask(mask, x);
+        for (int i = 0, n = out.getNumElements(); i < n; i++) {
+            perRowPerColumn[i] = MissingCells.observed(mask, i) ? nll(out.data[i], x.data[i]) : 0.0;
+        }
+    }
+
+    /** 1 where the logit is &gt; 0, else 0. */
+    @Override
+    public void mode(FMatrixRMaj out, FMatrixRMaj modeOut) {
+        GaussianKl.checkShape(out, modeOut);
+        for (int i = 0; i < out.getNumElements(); i++) {
+            modeOut.data[i] = out.data[i] > 0f ? 1f : 0f;
+        }
+    }
+
+    /** 1 with probability sigmoid(logit), else 0. */
+    @Override
+    public void sample(FMatrixRMaj out, RandomGenerator rng, FMatrixRMaj sampleOut) {
+        GaussianKl.checkShape(out, sampleOut);
+        for (int i = 0; i < out.getNumElements(); i++) {
+            sampleOut.data[i] = rng.nextDouble() < Activation.sigmoid(out.data[i]) ? 1f : 0f;
+        }
+    }
+
+    /** NaN cells become 1/2 (mask 0). */
+    @Override
+    public void fillMissing(FMatrixRMaj x, FMatrixRMaj mask) {
+        MissingCells.fillElementwise(x, mask, 0.5f);
     }
 
     @Override

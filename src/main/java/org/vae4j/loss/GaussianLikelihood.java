@@ -1,6 +1,9 @@
 package org.vae4j.loss;
 
+import java.util.random.RandomGenerator;
+
 import org.ejml.data.FMatrixRMaj;
+import org.vae4j.kernel.Elementwise;
 import org.vae4j.nn.Activation;
 
 /**
@@ -10,7 +13,9 @@ import org.vae4j.nn.Activation;
  *   d(-log p)/dm = (m - x) / s^2                             backward
  * </pre>
  * {@link #squaredError()} is the plain squared error sum (x - m)^2 (s^2 = 1/2 without the
- * constant), the deterministic autoencoder's loss. Immutable and thread-safe.
+ * constant), the deterministic autoencoder's loss. With a missing-cell mask a masked cell
+ * contributes nothing (gradient 0); NaN in data stays an error outside a
+ * {@link CompositeLikelihood}. Immutable and thread-safe.
  */
 public final class GaussianLikelihood implements Likelihood {
 
@@ -76,6 +81,51 @@ public final class GaussianLikelihood implements Likelihood {
             d[i] = g * diff;
         }
         return sum / (2 * variance) + n * constant;
+    }
+
+    @Override
+    public double negLogLikelihood(Elementwise kernel, FMatrixRMaj out, FMatrixRMaj x, FMatrixRMaj mask,
+                                   float scale, FMatrixRMaj dout) {
+        if (mask == null) {
+            return negLogLikelihood(kernel, out, x, scale, dout);
+        }
+        GaussianKl.checkShape(out, x);
+        GaussianKl.checkShape(out, dout);
+        MissingCells.checkMask(mask, x);
+        final float g = (float) (scale / variance);
+        double sum = 0;
+        int observed = 0;
+        for (int i = 0, n = out.getNumElements(); i < n; i++) {
+            if (mask.data[i] == 0f) {
+                dout.data[i] = 0f;
+                continue;
+            }
+            float diff = out.data[i] - x.data[i];
+            sum += (double) diff * diff;
+            dout.data[i] = g * diff;
+            observed++;
+        }
+        return sum / (2 * variance) + observed * constant;
+    }
+
+    @Override
+    public void negLogLikelihoodPerColumn(FMatrixRMaj out, FMatrixRMaj x, FMatrixRMaj mask, double[] perRowPerColumn) {
+        GaussianKl.checkShape(out, x);
+        MissingCells.checkMask(mask, x);
+        for (int i = 0, n = out.getNumElements(); i < n; i++) {
+            double diff = out.data[i] - x.data[i];
+            perRowPerColumn[i] = MissingCells.observed(mask, i) ? diff * diff / (2 * variance) + constant : 0.0;
+        }
+    }
+
+    /** mean + s * N(0, 1) per cell. */
+    @Override
+    public void sample(FMatrixRMaj out, RandomGenerator rng, FMatrixRMaj sampleOut) {
+        GaussianKl.checkShape(out, sampleOut);
+        double sd = Math.sqrt(variance);
+        for (int i = 0; i < out.getNumElements(); i++) {
+            sampleOut.data[i] = (float) (out.data[i] + sd * rng.nextGaussian());
+        }
     }
 
     @Override

@@ -1,12 +1,42 @@
 package org.vae4j.loss;
 
+import java.util.List;
+import java.util.random.RandomGenerator;
+
 import org.ejml.data.FMatrixRMaj;
 import org.vae4j.kernel.Elementwise;
 import org.vae4j.nn.Activation;
+import org.vae4j.nn.Parameter;
 
 /**
  * The decoder's observation model p(x|z), seen from its parameters {@code out} (the decoder's
- * output after its final activation). Implementations are immutable and thread-safe.
+ * output after its final activation).
+ *
+ * <p><b>Widths.</b> A data row has d columns; the decoder's output has
+ * {@link #outputWidth(int) outputWidth(d)} (d for the elementwise likelihoods, 2d for a
+ * heteroscedastic Gaussian that outputs a mean and a log-variance per column). The
+ * <em>columns</em> of {@link #negLogLikelihoodPerColumn} are the table's original columns: a
+ * categorical column's whole one-hot span is one column, so there are
+ * {@link #columnCount(int) columnCount(d)} of them.
+ *
+ * <p><b>Missing cells.</b> A mask is a (batch, d) matrix, 1 where a cell is observed and 0 where
+ * it is missing, or {@code null} for complete data. A masked cell contributes exactly nothing to
+ * the loss, its gradient, the per-row or the per-column values (skipped, not multiplied by 0, so
+ * whatever value the cell holds is harmless). A likelihood that {@link #acceptsMissing() accepts
+ * missing cells} reads NaN in data as "missing": {@link MissingCells#split} turns such data into
+ * a mask and a copy with a neutral value in each missing cell ({@link #fillMissing}) for the
+ * encoder's input. Models, the trainer and evaluation do this themselves.
+ *
+ * <p><b>Parameters.</b> A likelihood may own trainable tensors ({@link #parameters()}, e.g. a
+ * log-variance per column); a model lists them after the decoder's under the prefix
+ * {@code likelihood} ({@code likelihood.log_var}), so optimisers, files and gradient checks see
+ * them. The loss methods add their gradient to those tensors' gradients, as a module's backward
+ * does. A model takes {@link #forModel()} of the likelihood it is given, so two models never share
+ * a tensor.
+ *
+ * <p>Thread-safety: a likelihood without parameters or work buffers is immutable and
+ * thread-safe (the built-in Bernoulli, fixed-variance Gaussian); one with parameters or buffers
+ * is mutable, belongs to one model and is used from one thread at a time.
  */
 public interface Likelihood {
 
@@ -22,10 +52,10 @@ public interface Likelihood {
     /**
      * The negative log-likelihood summed over all elements and rows, and its gradient.
      *
-     * @param out   (batch, d) decoder output, not modified
+     * @param out   (batch, outputWidth(d)) decoder output, not modified
      * @param x     (batch, d) data, not modified
      * @param scale factor applied to the gradient (1 / batch for a per-example mean)
-     * @param dout  (batch, d) modified: scale * d(-log p)/d out
+     * @param dout  (batch, outputWidth(d)) modified: scale * d(-log p)/d out
      * @return -log p(x|z) summed over the batch, in nats
      */
     double negLogLikelihood(FMatrixRMaj out, FMatrixRMaj x, float scale, FMatrixRMaj dout);
@@ -40,17 +70,99 @@ public interface Likelihood {
     }
 
     /**
+     * The negative log-likelihood of the observed cells, summed over the batch, and its gradient;
+     * also adds {@code scale} times its gradient to each of {@link #parameters()}' gradients.
+     *
+     * @param out   (batch, outputWidth(d)) decoder output, not modified
+     * @param x     (batch, d) data, not modified; masked cells may hold anything
+     * @param mask  (batch, d) 1 = observed, 0 = missing; or {@code null} for complete data
+     * @param scale factor applied to every gradient (1 / batch for a per-example mean)
+     * @param dout  (batch, outputWidth(d)) modified: scale * d(-log p)/d out (0 for a masked cell's outputs)
+     * @return -log p(x_observed|z) summed over the batch, in nats
+     * @throws UnsupportedOperationException when a mask is given to a likelihood that takes none
+     */
+    default double negLogLikelihood(Elementwise kernel, FMatrixRMaj out, FMatrixRMaj x, FMatrixRMaj mask,
+                                    float scale, FMatrixRMaj dout) {
+        if (mask == null) {
+            return negLogLikelihood(kernel, out, x, scale, dout);
+        }
+        throw new UnsupportedOperationException("the " + describe() + " likelihood takes no missing-cell mask");
+    }
+
+    /**
      * The negative log-likelihood of each row.
      *
      * @param perRow modified: {@code perRow[r]} for r &lt; batch
      */
     void negLogLikelihoodPerRow(FMatrixRMaj out, FMatrixRMaj x, double[] perRow);
 
-    /** meanOut = E[x | out], elementwise (e.g. sigmoid of logits). {@code meanOut} may be {@code out}. */
+    /**
+     * The negative log-likelihood of each row's observed cells. By default, with a mask, the
+     * sum over columns of {@link #negLogLikelihoodPerColumn}.
+     *
+     * @param mask   (batch, d) or {@code null}
+     * @param perRow modified: {@code perRow[r]} for r &lt; batch
+     */
+    default void negLogLikelihoodPerRow(FMatrixRMaj out, FMatrixRMaj x, FMatrixRMaj mask, double[] perRow) {
+        if (mask == null) {
+            negLogLikelihoodPerRow(out, x, perRow);
+            return;
+        }
+        int c = columnCount(x.numCols);
+        double[] cells = new double[x.numRows * c];
+        negLogLikelihoodPerColumn(out, x, mask, cells);
+        for (int r = 0; r < x.numRows; r++) {
+            double s = 0;
+            for (int j = 0; j < c; j++) {
+                s += cells[r * c + j];
+            }
+            perRow[r] = s;
+        }
+    }
+
+    /**
+     * The negative log-likelihood of each row split by original column: the scorer's "each
+     * column's share of the reconstruction term". A missing column contributes 0.
+     *
+     * @param out             (batch, outputWidth(d)), not modified
+     * @param x               (batch, d), not modified
+     * @param mask            (batch, d) or {@code null}
+     * @param perRowPerColumn modified: {@code [r * columnCount(d) + c]} for r &lt; batch, c &lt; columnCount(d)
+     * @throws UnsupportedOperationException when this likelihood does not split by column
+     */
+    default void negLogLikelihoodPerColumn(FMatrixRMaj out, FMatrixRMaj x, FMatrixRMaj mask,
+                                           double[] perRowPerColumn) {
+        throw new UnsupportedOperationException("the " + describe() + " likelihood does not split by column");
+    }
+
+    /**
+     * meanOut = E[x | out]: (batch, outputWidth(d)) to (batch, d), e.g. sigmoid of logits, the
+     * softmax of a categorical span, the mean part of a heteroscedastic Gaussian. {@code meanOut}
+     * may be {@code out} when the widths are equal.
+     */
     void mean(FMatrixRMaj out, FMatrixRMaj meanOut);
 
     /**
-     * Checks that data is in this likelihood's support.
+     * The most likely value of each cell, (batch, outputWidth(d)) to (batch, d): the mean of a
+     * Gaussian, 1 where a Bernoulli's logit is &gt; 0 (else 0), the one-hot of a categorical span's
+     * argmax (the lowest index on ties). By default the mean.
+     */
+    default void mode(FMatrixRMaj out, FMatrixRMaj modeOut) {
+        mean(out, modeOut);
+    }
+
+    /**
+     * One draw x ~ p(x | out) for each row, (batch, outputWidth(d)) to (batch, d): synthetic rows.
+     *
+     * @throws UnsupportedOperationException when this likelihood cannot draw
+     */
+    default void sample(FMatrixRMaj out, RandomGenerator rng, FMatrixRMaj sampleOut) {
+        throw new UnsupportedOperationException("the " + describe() + " likelihood cannot draw samples");
+    }
+
+    /**
+     * Checks that data is in this likelihood's support (NaN cells are left to
+     * {@link #acceptsMissing()}: a caller validates a {@link #fillMissing filled} copy).
      *
      * @param what names the data in the error, e.g. "training data"
      * @throws IllegalArgumentException naming the first bad row, column and value
@@ -59,6 +171,64 @@ public interface Likelihood {
 
     /** A short description for logs and model metadata, e.g. {@code bernoulli}. */
     String describe();
+
+    /**
+     * The trainable tensors of this likelihood, named relative to it (e.g. {@code log_var}; a
+     * model puts them under {@code likelihood.}). None by default.
+     */
+    default List<Parameter> parameters() {
+        return List.of();
+    }
+
+    /**
+     * The instance a new model uses: a likelihood with parameters or work buffers returns a fresh
+     * copy (same settings, its parameters copied), so that models never share them; an immutable
+     * one returns itself (the default).
+     */
+    default Likelihood forModel() {
+        return this;
+    }
+
+    /**
+     * The decoder's output width for data rows of width {@code dataWidth}: by default the same.
+     *
+     * @throws IllegalArgumentException when this likelihood cannot model rows of that width (e.g.
+     *                                  it has one parameter per column and a different number of columns)
+     */
+    default int outputWidth(int dataWidth) {
+        if (dataWidth <= 0) {
+            throw new IllegalArgumentException("data width must be positive, got " + dataWidth);
+        }
+        return dataWidth;
+    }
+
+    /**
+     * The number of original columns in a row of width {@code dataWidth} (by default one per
+     * element; a categorical span counts once).
+     */
+    default int columnCount(int dataWidth) {
+        return dataWidth;
+    }
+
+    /**
+     * Whether NaN in data means a missing cell (masked out of the loss) rather than an error.
+     * False by default, so a NaN in image data stays an error.
+     */
+    default boolean acceptsMissing() {
+        return false;
+    }
+
+    /**
+     * Replaces each missing cell (NaN) of {@code x} by this likelihood's neutral value for the
+     * encoder's input, and sets {@code mask} to 1 for an observed cell and 0 for a missing one.
+     * By default the neutral value is 0 (the mean of a standardised column), elementwise.
+     *
+     * @param x    (batch, d) modified
+     * @param mask (batch, d) modified
+     */
+    default void fillMissing(FMatrixRMaj x, FMatrixRMaj mask) {
+        MissingCells.fillElementwise(x, mask, 0f);
+    }
 
     /** Checks every value is finite; the error names the first bad one. */
     static void checkFinite(FMatrixRMaj x, String what) {

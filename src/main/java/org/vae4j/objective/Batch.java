@@ -4,8 +4,9 @@ import org.ejml.data.FMatrixRMaj;
 
 /**
  * One batch as an {@link Objective} sees it: the encoder's input, the reconstruction target (the
- * same matrix unless denoising), an optional condition, and each row's index in its data set
- * (the key of the row's noise). A holder that the caller refills for every batch, so a training
+ * same matrix unless denoising), an optional condition, an optional missing-cell mask of the
+ * target (1 = observed, 0 = missing; see {@link org.vae4j.loss.MissingCells}), and each row's
+ * index in its data set (the key of the row's noise). A holder that the caller refills for every batch, so a training
  * step allocates nothing. Mutable, not thread-safe.
  */
 public final class Batch {
@@ -13,6 +14,7 @@ public final class Batch {
     private FMatrixRMaj input;
     private FMatrixRMaj target;
     private FMatrixRMaj condition;
+    private FMatrixRMaj mask;
     private int[] rowIds;
     private int rowOffset;
 
@@ -26,6 +28,22 @@ public final class Batch {
      * @return this batch
      */
     public Batch set(FMatrixRMaj input, FMatrixRMaj target, FMatrixRMaj condition, int[] rowIds, int rowOffset) {
+        return set(input, target, condition, null, rowIds, rowOffset);
+    }
+
+    /**
+     * Sets the batch, with a missing-cell mask.
+     *
+     * @param input     (rows, d) the encoder's input (missing cells already neutral), not modified by objectives
+     * @param target    (rows, d) the target; may be {@code input}
+     * @param condition (rows, c) a condition, or {@code null}
+     * @param mask      (rows, d) 1 where the target's cell is observed, 0 where it is missing; or
+     *                  {@code null} for complete rows
+     * @param rowIds    the data-set index of row r is {@code rowIds[rowOffset + r]}
+     * @return this batch
+     */
+    public Batch set(FMatrixRMaj input, FMatrixRMaj target, FMatrixRMaj condition, FMatrixRMaj mask, int[] rowIds,
+                     int rowOffset) {
         if (input == null || target == null) {
             throw new IllegalArgumentException("a batch needs an input and a target");
         }
@@ -37,6 +55,10 @@ public final class Batch {
             throw new IllegalArgumentException("condition has " + condition.numRows + " rows, the batch "
                     + input.numRows);
         }
+        if (mask != null && (mask.numRows != target.numRows || mask.numCols != target.numCols)) {
+            throw new IllegalArgumentException("mask must have the target's shape (" + target.numRows + ", "
+                    + target.numCols + "), got (" + mask.numRows + ", " + mask.numCols + ")");
+        }
         if (rowIds == null || rowOffset < 0 || rowOffset + input.numRows > rowIds.length) {
             throw new IllegalArgumentException("row ids must cover the batch's " + input.numRows + " rows from offset "
                     + rowOffset);
@@ -44,6 +66,7 @@ public final class Batch {
         this.input = input;
         this.target = target;
         this.condition = condition;
+        this.mask = mask;
         this.rowIds = rowIds;
         this.rowOffset = rowOffset;
         return this;
@@ -69,6 +92,11 @@ public final class Batch {
     /** The condition, or {@code null}. */
     public FMatrixRMaj condition() {
         return condition;
+    }
+
+    /** The target's missing-cell mask (1 = observed, 0 = missing), or {@code null} for complete rows. */
+    public FMatrixRMaj mask() {
+        return mask;
     }
 
     public int rows() {

@@ -44,7 +44,7 @@ public final class Denoising implements Objective {
             CounterRandom rng = context.stream(Noise.CORRUPTION, batch.rowId(r), 0);
             corruption.applyRow(clean.data, corrupted.data, r * d, d, rng);
         }
-        view.set(corrupted, batch.target(), batch.condition(), batch.rowIds(), batch.rowOffset());
+        view.set(corrupted, batch.target(), batch.condition(), batch.mask(), batch.rowIds(), batch.rowOffset());
         return inner.computeGradients(model, view, context);
     }
 

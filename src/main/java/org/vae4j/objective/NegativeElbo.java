@@ -16,6 +16,8 @@ import org.vae4j.prob.Posterior;
  *   out   = decoder(z)
  *   loss  = sum_rows [ -log p(target | out) + beta * KL(q(z|x) || N(0, I)) ] / B
  * </pre>
+ * With a missing-cell mask in the batch, -log p is of the observed cells only (the likelihood
+ * skips masked cells); the likelihood's own parameters get their gradient with the decoder's.
  * The backward is the forward's calls in reverse: likelihood, decoder, posterior (with the KL's
  * gradient), encoder (without the input gradient). For a deterministic posterior (an
  * autoencoder) the KL is 0 and this is the reconstruction loss. Mutable (work buffers), not
@@ -24,7 +26,7 @@ import org.vae4j.prob.Posterior;
 public class NegativeElbo implements Objective {
 
     private final FMatrixRMaj eps = new FMatrixRMaj(1, 1);  // (batch, noiseWidth)
-    private final FMatrixRMaj dout = new FMatrixRMaj(1, 1); // (batch, d)
+    private final FMatrixRMaj dout = new FMatrixRMaj(1, 1); // (batch, decoder output width)
 
     @Override
     public Loss computeGradients(LatentModel model, Batch batch, StepContext context) {
@@ -46,7 +48,7 @@ public class NegativeElbo implements Objective {
         FMatrixRMaj z = q.sample(noise);
         FMatrixRMaj out = model.decoder().forward(k, z);
         dout.reshape(rows, out.numCols);
-        double recon = model.likelihood().negLogLikelihood(k.elementwise(), out, batch.target(),
+        double recon = model.likelihood().negLogLikelihood(k.elementwise(), out, batch.target(), batch.mask(),
                 context.gradientScale(), dout);
         double kl = q.klToPrior();
         // backward: the forward's calls in reverse

@@ -31,6 +31,7 @@ public final class GradientFunction {
     private final FMatrixRMaj partInput = new FMatrixRMaj(1, 1);  // (micro rows, d)
     private final FMatrixRMaj partTarget = new FMatrixRMaj(1, 1); // (micro rows, d)
     private final FMatrixRMaj partCondition = new FMatrixRMaj(1, 1); // (micro rows, c)
+    private final FMatrixRMaj partMask = new FMatrixRMaj(1, 1);   // (micro rows, d)
     private float[] sums = new float[0];                          // (parameters) flat, the running sum
 
     /**
@@ -129,6 +130,12 @@ public final class GradientFunction {
             System.arraycopy(c.data, start * c.numCols, partCondition.data, 0, size * c.numCols);
             condition = partCondition;
         }
-        return part.set(partInput, target, condition, batch.rowIds(), batch.rowOffset() + start);
+        FMatrixRMaj mask = null;
+        if (batch.mask() != null) {
+            partMask.reshape(size, d);
+            System.arraycopy(batch.mask().data, start * d, partMask.data, 0, size * d);
+            mask = partMask;
+        }
+        return part.set(partInput, target, condition, mask, batch.rowIds(), batch.rowOffset() + start);
     }
 }

@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import org.vae4j.LatentModel;
 import org.vae4j.Loss;
 import org.vae4j.kernel.Elementwise;
+import org.vae4j.loss.MissingCells;
 import org.vae4j.nn.Parameter;
 import org.vae4j.nn.ParameterStore;
 import org.vae4j.objective.Batch;
@@ -34,7 +35,9 @@ import org.vae4j.random.Noise;
  * {@link GradientFunction}, check that they are finite, clip the gradient norm
  * ({@link TrainerConfig#clipGradNorm()}), set the learning rate of the schedule (stepped per
  * optimiser step, over {@code end epoch * steps per epoch} steps) and let the optimiser update
- * the parameters. Allocation-free in steady state.
+ * the parameters. Allocation-free in steady state. With a likelihood that accepts missing cells,
+ * NaN cells of a gathered batch get the likelihood's neutral value at the encoder's input and are
+ * masked out of the loss ({@link org.vae4j.objective.Batch#mask()}).
  *
  * <p>After each epoch, with a validation set, the validation value is computed with the same
  * noise every epoch ({@link LatentModel#evaluate(FMatrixRMaj, Noise)}), the best epoch (the lowest
@@ -65,6 +68,7 @@ public final class TrainingRun {
     private final KlWarmup klWarmup;
     private final List<Parameter> params;
     private final FMatrixRMaj batch;       // (batch, d), reused
+    private final FMatrixRMaj batchMask;   // (batch, d) missing-cell mask, or null when the likelihood takes none
     private final int[] order;
     private final GradientFunction gradient;
     private final Noise noise;
@@ -108,6 +112,7 @@ public final class TrainingRun {
         this.params = model.parameters();
         final int n = data.numRows;
         this.batch = new FMatrixRMaj(Math.min(config.batchSize(), n), data.numCols);
+        this.batchMask = model.likelihood().acceptsMissing() ? new FMatrixRMaj(batch.numRows, data.numCols) : null;
         this.order = new int[n];
         this.conditionBatch = conditions == null ? null : new FMatrixRMaj(batch.numRows, conditions.numCols);
         this.gradient = new GradientFunction(
@@ -225,7 +230,7 @@ public final class TrainingRun {
             }
             beta = klWarmup.beta(globalStep);
             context.set(epochNumber, globalStep, beta, size);
-            rows.set(batch, batch, conditionBatch, order, start);
+            rows.set(batch, batch, conditionBatch, fillMissing(batch, batchMask), order, start);
             Loss loss = gradient.compute(model, rows, context);
             globalStep++;
             steps++;
@@ -455,6 +460,19 @@ public final class TrainingRun {
                 }
             }
         }
+    }
+
+    /**
+     * With a likelihood that accepts missing cells and a batch that has some (NaN): gives them
+     * their neutral value in place and returns their mask; otherwise {@code null}.
+     */
+    private FMatrixRMaj fillMissing(FMatrixRMaj batch, FMatrixRMaj mask) {
+        if (mask == null || !MissingCells.any(batch)) {
+            return null;
+        }
+        mask.reshape(batch.numRows, batch.numCols);
+        model.likelihood().fillMissing(batch, mask);
+        return mask;
     }
 
     /** Copies rows order[start .. start+rows) of data into batch. */

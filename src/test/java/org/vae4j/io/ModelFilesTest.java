@@ -320,7 +320,7 @@ class ModelFilesTest {
         cases.put("vae4j.decoder_hidden_sizes", new String[] {"[8", "not valid JSON"});
         cases.put("vae4j.activation", new String[] {"gelu", "expected one of"});
         cases.put("vae4j.output_activation", new String[] {"sigmoid", "the bernoulli likelihood needs identity"});
-        cases.put("vae4j.likelihood", new String[] {"poisson", "expected bernoulli, gaussian or squared-error"});
+        cases.put("vae4j.likelihood", new String[] {"poisson", "expected bernoulli, categorical, composite, gaussian, gaussian-heteroscedastic, gaussian-learned or squared-error"});
         cases.put("vae4j.format_version", new String[] {"2", "this vae4j reads versions 1 to 1"});
         for (Map.Entry<String, String[]> c : cases.entrySet()) {
             Parts p = parts();

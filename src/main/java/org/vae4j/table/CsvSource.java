@@ -1,0 +1,226 @@
+package org.vae4j.table;
+
+import java.io.BufferedReader;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Set;
+
+import de.siegmar.fastcsv.reader.CsvParseException;
+import de.siegmar.fastcsv.reader.CsvReader;
+import de.siegmar.fastcsv.reader.CsvRecord;
+
+/**
+ * A CSV file with a header line, read one record at a time through FastCSV (RFC 4180: comma
+ * separated, fields optionally in double quotes, a quote doubled inside quotes, line breaks inside
+ * quoted fields), so memory is bounded by one record whatever the file's length. The file must be
+ * UTF-8; a byte-order mark is skipped; invalid UTF-8 is an error, never a replacement character.
+ * Blank lines are skipped. Every record must have the header's number of fields.
+ *
+ * <p>Errors are {@link TableFormatException}s naming the file, the line and, where one is at
+ * fault, the column: an empty file, an empty or duplicated column name, a ragged row, invalid
+ * UTF-8, an unterminated quote. Not thread-safe: one reader per thread.
+ */
+public final class CsvSource implements Closeable {
+
+    private final Path file;
+    private final Reader reader;
+    private final CsvReader<CsvRecord> csv;
+    private final Iterator<CsvRecord> records;
+    private final String[] header;
+    private long line;
+    private long rows;
+
+    private CsvSource(Path file) throws IOException {
+        this.file = file;
+        if (!Files.exists(file)) {
+            throw new NoSuchFileException(file.toString(), null, "CSV file not found");
+        }
+        InputStream in = Files.newInputStream(file);
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        BufferedReader buffered = new BufferedReader(new InputStreamReader(in, utf8), 1 << 16);
+        buffered.mark(1);
+        int first;
+        try {
+            first = buffered.read();
+        } catch (CharacterCodingException e) {
+            buffered.close();
+            throw invalidUtf8(file);
+        }
+        if (first != '\uFEFF') {
+            buffered.reset();
+        }
+        this.reader = buffered;
+        this.csv = CsvReader.builder().skipEmptyLines(true).allowExtraFields(true).allowMissingFields(true)
+                .ofCsvRecord(buffered);
+        this.records = csv.iterator();
+        CsvRecord head = nextRecord();
+        if (head == null) {
+            close();
+            throw new TableFormatException(file, 0, "the file is empty: a header line naming the columns is needed");
+        }
+        String[] names = head.getFields().toArray(new String[0]);
+        Set<String> seen = new HashSet<>();
+        for (int c = 0; c < names.length; c++) {
+            names[c] = names[c].strip();
+            if (names[c].isEmpty()) {
+                close();
+                throw new TableFormatException(file, line, "column " + (c + 1) + " of the header has no name");
+            }
+            if (!seen.add(names[c])) {
+                close();
+                throw new TableFormatException(file, line, "the header names column \"" + names[c] + "\" twice");
+            }
+        }
+        this.header = names;
+    }
+
+    /**
+     * Opens a CSV file and reads its header.
+     *
+     * @throws NoSuchFileException  when the file does not exist
+     * @throws TableFormatException for an empty file or a bad header
+     */
+    public static CsvSource open(Path file) throws IOException {
+        return new CsvSource(file);
+    }
+
+    private CsvRecord nextRecord() throws IOException {
+        try {
+            if (!records.hasNext()) {
+                return null;
+            }
+            CsvRecord r = records.next();
+            line = r.getStartingLineNumber();
+            return r;
+        } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof CharacterCodingException) {
+                throw invalidUtf8(file);
+            }
+            throw e.getCause();
+        } catch (CsvParseException e) {
+            String why = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
+            throw new TableFormatException(file, line + 1, "not valid CSV (" + why + ")");
+        }
+    }
+
+    /** The column names of the header, stripped of surrounding spaces (a copy). */
+    public String[] header() {
+        return header.clone();
+    }
+
+    /** The file. */
+    public Path file() {
+        return file;
+    }
+
+    /**
+     * The next record's fields, as many as the header has columns (a new array), or {@code null}
+     * at the end of the file.
+     *
+     * @throws TableFormatException for a ragged row or invalid UTF-8
+     */
+    public String[] next() throws IOException {
+        CsvRecord r = nextRecord();
+        if (r == null) {
+            return null;
+        }
+        int n = r.getFieldCount();
+        if (n != header.length) {
+            throw new TableFormatException(file, line, "the row has " + n + " field" + (n == 1 ? "" : "s")
+                    + " but the header has " + header.length + " columns"
+                    + (n > header.length ? " (extra field " + (header.length + 1) + ": \""
+                    + shorten(r.getField(header.length)) + "\")" : " (" + TableFormatException.column(n, header[n])
+                    + " and after are missing)"));
+        }
+        rows++;
+        String[] f = new String[n];
+        for (int i = 0; i < n; i++) {
+            f[i] = r.getField(i);
+        }
+        return f;
+    }
+
+    /** The 1-based line on which the record last returned by {@link #next()} starts. */
+    public long line() {
+        return line;
+    }
+
+    /** Records returned so far. */
+    public long rows() {
+        return rows;
+    }
+
+    /** The error for the file's first invalid UTF-8 byte sequence, found by decoding it again. */
+    static TableFormatException invalidUtf8(Path file) throws IOException {
+        CharsetDecoder d = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.allocate(1 << 16);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(1 << 16);
+        long line = 1;
+        long offset = 0;
+        try (InputStream s = Files.newInputStream(file)) {
+            boolean eof = false;
+            while (true) {
+                int n = eof ? -1 : s.read(in.array(), in.position(), in.remaining());
+                if (n < 0) {
+                    eof = true;
+                } else {
+                    in.position(in.position() + n);
+                }
+                in.flip();
+                int start = in.position();
+                java.nio.charset.CoderResult r = d.decode(in, out, eof);
+                for (int i = start; i < in.position(); i++) {
+                    if (in.array()[i] == '\n') {
+                        line++;
+                    }
+                }
+                offset += in.position() - start;
+                if (r.isError()) {
+                    return new TableFormatException(file, line, "not valid UTF-8: byte " + offset + " (0x"
+                            + Integer.toHexString(in.get(in.position()) & 0xFF) + ") starts a malformed sequence"
+                            + " (save the file as UTF-8)");
+                }
+                out.clear();
+                in.compact();
+                if (eof && in.position() == 0) {
+                    return new TableFormatException(file, 0, "not valid UTF-8 (save the file as UTF-8)");
+                }
+            }
+        }
+    }
+
+    static String shorten(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 37) + "...";
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            csv.close();
+        } finally {
+            reader.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CsvSource(" + file + ", columns " + Arrays.toString(header) + ")";
+    }
+}

@@ -1,0 +1,82 @@
+package org.vae4j.table;
+
+import java.util.Arrays;
+
+/**
+ * The scores of some rows ({@link Scorer}): per row the negative ELBO and the importance-weighted
+ * -log p(x) over the observed cells, the term added for missing cells, the score
+ * ({@code negLogPx + missingTerm}, higher = more anomalous), and per (row, column) the column's
+ * share of the reconstruction term and whether the cell was observed. In nats. Arrays are
+ * public for speed and owned by this object. Not thread-safe.
+ */
+public final class RowScores {
+
+    public final int rows;
+    public final int columns;
+    public final double[] negElbo;
+    public final double[] negLogPx;
+    public final double[] missingTerm;
+    public final double[] score;
+    /** [r * columns + c]. */
+    public final double[] share;
+    /** [r * columns + c]. */
+    public final boolean[] observed;
+
+    RowScores(int rows, int columns) {
+        this.rows = rows;
+        this.columns = columns;
+        negElbo = new double[rows];
+        negLogPx = new double[rows];
+        missingTerm = new double[rows];
+        score = new double[rows];
+        share = new double[rows * columns];
+        observed = new boolean[rows * columns];
+    }
+
+    /**
+     * The columns of row r that made it anomalous, most anomalous first: those whose share
+     * exceeds its typical value ({@code typical[c]}, observed cells only), by that excess,
+     * at most {@code max} of them; ties by column order.
+     */
+    public int[] topColumns(int r, double[] typical, int max) {
+        Integer[] idx = new Integer[columns];
+        int n = 0;
+        for (int c = 0; c < columns; c++) {
+            if (observed[r * columns + c] && share[r * columns + c] > typical[c]) {
+                idx[n++] = c;
+            }
+        }
+        Integer[] some = Arrays.copyOf(idx, n);
+        Arrays.sort(some, (a, b) -> {
+            int cmp = Double.compare(share[r * columns + b] - typical[b], share[r * columns + a] - typical[a]);
+            return cmp != 0 ? cmp : Integer.compare(a, b);
+        });
+        int k = Math.min(max, n);
+        int[] out = new int[k];
+        for (int i = 0; i < k; i++) {
+            out[i] = some[i];
+        }
+        return out;
+    }
+
+    /** The rows of several results, in order (same columns). */
+    public static RowScores concat(java.util.List<RowScores> parts) {
+        int n = 0;
+        for (RowScores p : parts) {
+            n += p.rows;
+        }
+        int c = parts.get(0).columns;
+        RowScores all = new RowScores(n, c);
+        int at = 0;
+        for (RowScores p : parts) {
+            System.arraycopy(p.negElbo, 0, all.negElbo, at, p.rows);
+            System.arraycopy(p.negLogPx, 0, all.negLogPx, at, p.rows);
+            System.arraycopy(p.missingTerm, 0, all.missingTerm, at, p.rows);
+            System.arraycopy(p.score, 0, all.score, at, p.rows);
+            System.arraycopy(p.share, 0, all.share, at * c, p.rows * c);
+            System.arraycopy(p.observed, 0, all.observed, at * c, p.rows * c);
+            at += p.rows;
+        }
+        return all;
+    }
+}

@@ -1,0 +1,42 @@
+package org.vae4j.table;
+
+import java.nio.file.Path;
+
+/**
+ * A table that cannot be read or does not fit its schema: the message names the file, and where
+ * known the line (1-based, as an editor counts), the column (by name and 1-based position) and the
+ * offending value. Immutable.
+ */
+public final class TableFormatException extends IllegalArgumentException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String file;
+    private final long line;
+
+    /**
+     * @param file   the file, or {@code null}
+     * @param line   1-based line, or 0 when the problem is not on one line
+     * @param detail what is wrong
+     */
+    public TableFormatException(Path file, long line, String detail) {
+        super((file == null ? "table" : file.toString()) + (line > 0 ? ", line " + line : "") + ": " + detail);
+        this.file = file == null ? null : file.toString();
+        this.line = line;
+    }
+
+    /** The file's name as given, or {@code null}. */
+    public String file() {
+        return file;
+    }
+
+    /** The 1-based line, or 0. */
+    public long line() {
+        return line;
+    }
+
+    /** {@code column 3 ("age")}. */
+    static String column(int index, String name) {
+        return "column " + (index + 1) + " (\"" + name + "\")";
+    }
+}

@@ -1,0 +1,54 @@
+package org.vae4j.table;
+
+import java.util.Locale;
+
+/**
+ * The transform of a numeric column before it is standardised with the training rows' mean and
+ * standard deviation (docs/DATA.md, "Tables"). {@code LOG} is a signed log of the distance to the
+ * training minimum in units of its median, {@code sign(d) log(1 + |d| / s)} with
+ * {@code d = x - min}, defined for every real x (a value below the training minimum stays
+ * finite); {@code ROBUST} centres on the median and divides by the interquartile range / 1.349
+ * (the sd of a normal), so a few huge values do not squash the rest. Immutable.
+ */
+public enum Transform {
+    NONE, LOG, ROBUST;
+
+    /** {@code none}, {@code log}, {@code robust}. */
+    public String spelling() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The transform of a schema file's spelling. */
+    public static Transform parse(String s, String where) {
+        for (Transform t : values()) {
+            if (t.spelling().equals(s)) {
+                return t;
+            }
+        }
+        throw new IllegalArgumentException(where + ": unknown transform \"" + s + "\" (expected none, log or robust)");
+    }
+
+    /**
+     * The transformed value before standardisation.
+     *
+     * @param a the transform's first parameter (LOG: the training minimum; ROBUST: the median)
+     * @param b the second (LOG: the scale s; ROBUST: unused, the scale is the standardisation's)
+     */
+    public double apply(double x, double a, double b) {
+        return switch (this) {
+            case NONE, ROBUST -> x;
+            case LOG -> {
+                double d = x - a;
+                yield Math.signum(d) * Math.log1p(Math.abs(d) / b);
+            }
+        };
+    }
+
+    /** The inverse of {@link #apply} (for generated rows in raw units). */
+    public double invert(double y, double a, double b) {
+        return switch (this) {
+            case NONE, ROBUST -> y;
+            case LOG -> a + Math.signum(y) * Math.expm1(Math.abs(y)) * b;
+        };
+    }
+}
