@@ -54,6 +54,7 @@ public class ComposedLatentModel implements LatentModel {
     // Inference buffers (evaluation): reused across chunks.
     private final FMatrixRMaj eps = new FMatrixRMaj(1, 1);  // (chunk, noiseWidth)
     private final FMatrixRMaj mean = new FMatrixRMaj(1, 1); // (chunk, inputSize)
+    private final FMatrixRMaj conditionBuffer = new FMatrixRMaj(1, 1); // (chunk, conditionSize)
     private final FMatrixRMaj filled = new FMatrixRMaj(1, 1); // (chunk, inputSize) missing cells neutral
     private FMatrixRMaj chunkMask;                            // (chunk, inputSize) or null, of the last chunk
     private final CounterRandom scratch = new CounterRandom();
@@ -239,12 +240,30 @@ public class ComposedLatentModel implements LatentModel {
         return chunkMask;
     }
 
+    /**
+     * Sets the condition of rows [start, start + rows) of {@code c} for the next chunk's forwards
+     * (nothing when {@code c} is null: an unconditional model). The rows are copied into a buffer
+     * of this model, valid until the next chunk.
+     */
+    protected final void conditionChunk(FMatrixRMaj c, int start, int rows) {
+        if (c != null) {
+            setCondition(Rows.copyRows(c, start, start + rows, conditionBuffer));
+        }
+    }
+
     @Override
     public FMatrixRMaj encodeMean(FMatrixRMaj x) {
+        return encodeMean(x, null);
+    }
+
+    @Override
+    public FMatrixRMaj encodeMean(FMatrixRMaj x, FMatrixRMaj c) {
         checkData(x, "input");
+        checkCondition(c, x.numRows, "condition");
         FMatrixRMaj result = new FMatrixRMaj(x.numRows, latentSize());
         inEvaluationMode(() -> {
             Rows.forEachChunk(x, (chunk, start) -> {
+                conditionChunk(c, start, chunk.numRows);
                 encodeChunk(chunk);
                 Rows.putRows(posterior.mean(), result, start);
             });
@@ -254,10 +273,18 @@ public class ComposedLatentModel implements LatentModel {
 
     @Override
     public FMatrixRMaj encoderOutput(FMatrixRMaj x) {
+        return encoderOutput(x, null);
+    }
+
+    @Override
+    public FMatrixRMaj encoderOutput(FMatrixRMaj x, FMatrixRMaj c) {
         checkData(x, "input");
+        checkCondition(c, x.numRows, "condition");
         FMatrixRMaj result = new FMatrixRMaj(x.numRows, posterior.inputSize());
-        inEvaluationMode(() -> Rows.forEachChunk(x,
-                (chunk, start) -> Rows.putRows(encoder.forward(kernels, fillChunk(chunk)), result, start)));
+        inEvaluationMode(() -> Rows.forEachChunk(x, (chunk, start) -> {
+            conditionChunk(c, start, chunk.numRows);
+            Rows.putRows(encoder.forward(kernels, fillChunk(chunk)), result, start);
+        }));
         return result;
     }
 
@@ -272,19 +299,34 @@ public class ComposedLatentModel implements LatentModel {
 
     @Override
     public FMatrixRMaj decoderOutput(FMatrixRMaj z) {
+        return decoderOutput(z, null);
+    }
+
+    @Override
+    public FMatrixRMaj decoderOutput(FMatrixRMaj z, FMatrixRMaj c) {
         checkLatent(z, "latent codes");
+        checkCondition(c, z.numRows, "condition");
         FMatrixRMaj result = new FMatrixRMaj(z.numRows, decoder.outputSize());
-        inEvaluationMode(() -> Rows.forEachChunk(z,
-                (chunk, start) -> Rows.putRows(decoder.forward(kernels, chunk), result, start)));
+        inEvaluationMode(() -> Rows.forEachChunk(z, (chunk, start) -> {
+            conditionChunk(c, start, chunk.numRows);
+            Rows.putRows(decoder.forward(kernels, chunk), result, start);
+        }));
         return result;
     }
 
     @Override
     public FMatrixRMaj decode(FMatrixRMaj z) {
+        return decode(z, null);
+    }
+
+    @Override
+    public FMatrixRMaj decode(FMatrixRMaj z, FMatrixRMaj c) {
         checkLatent(z, "latent codes");
+        checkCondition(c, z.numRows, "condition");
         FMatrixRMaj result = new FMatrixRMaj(z.numRows, inputSize());
         inEvaluationMode(() -> {
             Rows.forEachChunk(z, (chunk, start) -> {
+                conditionChunk(c, start, chunk.numRows);
                 FMatrixRMaj out = decoder.forward(kernels, chunk);
                 mean.reshape(chunk.numRows, inputSize());
                 likelihood.mean(out, mean);
@@ -296,34 +338,52 @@ public class ComposedLatentModel implements LatentModel {
 
     @Override
     public FMatrixRMaj sample(int n, RandomGenerator rng) {
+        return sample(n, null, rng);
+    }
+
+    @Override
+    public FMatrixRMaj sample(int n, FMatrixRMaj c, RandomGenerator rng) {
         if (n <= 0) {
             throw new IllegalArgumentException("number of samples must be positive, got " + n);
         }
+        checkCondition(c, n, "condition");
         FMatrixRMaj z = new FMatrixRMaj(n, latentSize());
         prior().sample(z, rng);
-        return decode(z);
+        return decode(z, c);
     }
 
     @Override
     public Loss evaluate(FMatrixRMaj x, RandomGenerator rng) {
-        return evaluate(x, rng, null);
+        return evaluate(x, null, rng, null);
     }
 
     @Override
     public Loss evaluate(FMatrixRMaj x, Noise noise) {
+        return evaluate(x, (FMatrixRMaj) null, noise);
+    }
+
+    @Override
+    public Loss evaluate(FMatrixRMaj x, FMatrixRMaj c, RandomGenerator rng) {
+        return evaluate(x, c, rng, null);
+    }
+
+    @Override
+    public Loss evaluate(FMatrixRMaj x, FMatrixRMaj c, Noise noise) {
         if (noise == null) {
             throw new IllegalArgumentException("noise must not be null");
         }
-        return evaluate(x, null, noise);
+        return evaluate(x, c, null, noise);
     }
 
-    /** One z per row, from {@code rng} in order or from {@code noise} keyed by row. */
-    private Loss evaluate(FMatrixRMaj x, RandomGenerator rng, Noise noise) {
+    /** One z per row, from {@code rng} in order or from {@code noise} keyed by row; c may be null. */
+    private Loss evaluate(FMatrixRMaj x, FMatrixRMaj c, RandomGenerator rng, Noise noise) {
         checkData(x, "evaluation data");
+        checkCondition(c, x.numRows, "evaluation condition");
         double[] sums = new double[2];
         inEvaluationMode(() -> {
             Rows.forEachChunk(x, (chunk, start) -> {
                 int n = chunk.numRows;
+                conditionChunk(c, start, n);
                 encodeChunk(chunk);
                 FMatrixRMaj e = null;
                 int w = posterior.noiseWidth();

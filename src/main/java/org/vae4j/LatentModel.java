@@ -136,6 +136,111 @@ public interface LatentModel {
      */
     Loss evaluate(FMatrixRMaj x, Noise noise);
 
+    // ------------------------------------------------------------------ conditions
+
+    /**
+     * Width of the condition c that a conditional model (e.g. {@link ConditionalVae}: q(z|x,c),
+     * p(x|z,c)) joins to its encoder's and decoder's inputs; 0 (the default) for a model without
+     * one.
+     */
+    default int conditionSize() {
+        return 0;
+    }
+
+    /**
+     * Sets the condition (batch, {@link #conditionSize()}) that the next forwards of
+     * {@link #encoder()} and {@link #decoder()} join to their inputs, kept by reference until it is
+     * replaced: an objective calls it with {@code batch.condition()} before its forward. An
+     * unconditional model accepts only {@code null} (the default does nothing else).
+     *
+     * @throws IllegalArgumentException for a condition of the wrong width, or any condition on an
+     *                                  unconditional model, or none on a conditional one
+     */
+    default void setCondition(FMatrixRMaj c) {
+        if (c != null) {
+            checkCondition(c, c.numRows, "condition");
+        }
+    }
+
+    /**
+     * Checks a condition for {@code rows} rows: {@code null} for an unconditional model, else
+     * (rows, {@link #conditionSize()}) and finite.
+     *
+     * @throws IllegalArgumentException naming {@code what}, the shapes and the first bad value
+     */
+    default void checkCondition(FMatrixRMaj c, int rows, String what) {
+        int w = conditionSize();
+        if (w == 0) {
+            if (c != null) {
+                throw new IllegalArgumentException(what + ": the " + kind() + " model takes no condition, got a ("
+                        + c.numRows + ", " + c.numCols + ") one");
+            }
+            return;
+        }
+        if (c == null) {
+            throw new IllegalArgumentException(what + ": the " + kind() + " model is conditional and needs a ("
+                    + rows + ", " + w + ") condition; use the methods that take one, e.g. evaluate(x, c, noise)");
+        }
+        if (c.numRows != rows || c.numCols != w) {
+            throw new IllegalArgumentException(what + " must be (" + rows + ", " + w + "), got (" + c.numRows + ", "
+                    + c.numCols + ")");
+        }
+        Likelihood.checkFinite(c, what);
+    }
+
+    /**
+     * {@link #encoderOutput(FMatrixRMaj)} given the condition c (n, conditionSize()) of each row
+     * ({@code null} for an unconditional model).
+     */
+    default FMatrixRMaj encoderOutput(FMatrixRMaj x, FMatrixRMaj c) {
+        checkCondition(c, x == null ? 0 : x.numRows, "condition");
+        return encoderOutput(x);
+    }
+
+    /** {@link #encodeMean(FMatrixRMaj)} given the condition of each row ({@code null} without one). */
+    default FMatrixRMaj encodeMean(FMatrixRMaj x, FMatrixRMaj c) {
+        checkCondition(c, x == null ? 0 : x.numRows, "condition");
+        return encodeMean(x);
+    }
+
+    /** {@link #decoderOutput(FMatrixRMaj)} given the condition of each code ({@code null} without one). */
+    default FMatrixRMaj decoderOutput(FMatrixRMaj z, FMatrixRMaj c) {
+        checkCondition(c, z == null ? 0 : z.numRows, "condition");
+        return decoderOutput(z);
+    }
+
+    /** {@link #decode(FMatrixRMaj)} given the condition of each code ({@code null} without one). */
+    default FMatrixRMaj decode(FMatrixRMaj z, FMatrixRMaj c) {
+        checkCondition(c, z == null ? 0 : z.numRows, "condition");
+        return decode(z);
+    }
+
+    /** decode(encodeMean(x, c), c): a new (n, inputSize) matrix. */
+    default FMatrixRMaj reconstruct(FMatrixRMaj x, FMatrixRMaj c) {
+        return decode(encodeMean(x, c), c);
+    }
+
+    /**
+     * decode(z, c) for n draws z ~ p(z), row r with the condition c[r] ({@code c} is (n,
+     * conditionSize()), {@code null} without one): a new (n, inputSize) matrix.
+     */
+    default FMatrixRMaj sample(int n, FMatrixRMaj c, RandomGenerator rng) {
+        checkCondition(c, n, "condition");
+        return sample(n, rng);
+    }
+
+    /** {@link #evaluate(FMatrixRMaj, RandomGenerator)} given the condition of each row ({@code null} without one). */
+    default Loss evaluate(FMatrixRMaj x, FMatrixRMaj c, RandomGenerator rng) {
+        checkCondition(c, x == null ? 0 : x.numRows, "condition");
+        return evaluate(x, rng);
+    }
+
+    /** {@link #evaluate(FMatrixRMaj, Noise)} given the condition of each row ({@code null} without one). */
+    default Loss evaluate(FMatrixRMaj x, FMatrixRMaj c, Noise noise) {
+        checkCondition(c, x == null ? 0 : x.numRows, "condition");
+        return evaluate(x, noise);
+    }
+
     /** A one-line description of the architecture. */
     String describe();
 

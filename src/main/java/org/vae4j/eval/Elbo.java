@@ -40,16 +40,35 @@ public final class Elbo {
      * @throws IllegalArgumentException for k &lt; 1 or data of the wrong shape or outside the likelihood's support
      */
     public static ElboEstimate estimate(LatentModel model, FMatrixRMaj x, int samples, RandomGenerator rng) {
+        return estimate(model, x, null, samples, rng);
+    }
+
+    /**
+     * As {@link #estimate(LatentModel, FMatrixRMaj, int, RandomGenerator)} for a conditional model
+     * ({@link LatentModel#conditionSize()} &gt; 0), given the condition of each row (e.g. the true
+     * one-hot labels): the negative ELBO of log p(x|c),
+     * <pre>
+     *   -ELBO(x|c) = (1/k) sum_s -log p(x | z_s, c) + KL(q(z|x,c) || N(0, I))
+     * </pre>
+     * With {@code c == null} (an unconditional model) it is the estimate above.
+     *
+     * @param c (n, conditionSize) or {@code null}, not modified
+     * @throws IllegalArgumentException also for a condition of the wrong shape, or a missing one
+     */
+    public static ElboEstimate estimate(LatentModel model, FMatrixRMaj x, FMatrixRMaj c, int samples,
+                                        RandomGenerator rng) {
         if (samples < 1) {
             throw new IllegalArgumentException("number of z samples must be >= 1, got " + samples);
         }
         Rows.checkWidth(x, model.inputSize(), "evaluation data");
+        model.checkCondition(c, x.numRows, "evaluation condition");
         final Likelihood likelihood = model.likelihood();
         final Posterior q = model.posterior();
         final Kernels kernels = model.kernels();
         final int noise = q.noiseWidth();
         final int chunkRows = Math.min(Rows.CHUNK_ROWS, x.numRows);
         FMatrixRMaj chunk = new FMatrixRMaj(chunkRows, x.numCols);        // (chunk, d)
+        FMatrixRMaj cChunk = c == null ? null : new FMatrixRMaj(chunkRows, c.numCols); // (chunk, conditionSize)
         FMatrixRMaj eps = new FMatrixRMaj(chunkRows, Math.max(1, noise)); // (chunk, noiseWidth)
         double[] kl = new double[chunkRows];
         double[] nll = new double[chunkRows];
@@ -61,7 +80,10 @@ public final class Elbo {
             int end = Math.min(x.numRows, start + Rows.CHUNK_ROWS);
             int n = end - start;
             Rows.copyRows(x, start, end, chunk);
-            FMatrixRMaj h = model.encoderOutput(chunk); // validates the chunk
+            if (c != null) {
+                Rows.copyRows(c, start, end, cChunk);
+            }
+            FMatrixRMaj h = c == null ? model.encoderOutput(chunk) : model.encoderOutput(chunk, cChunk); // validates
             FMatrixRMaj mask = MissingCells.split(likelihood, chunk, chunk, "evaluation data"); // NaN: missing
             q.forward(kernels, h);
             q.klToPriorPerRow(kl);
@@ -74,7 +96,8 @@ public final class Elbo {
                     GaussianSampler.drawNoise(eps, rng);
                 }
                 FMatrixRMaj z = q.sample(noise > 0 ? eps : null);
-                likelihood.negLogLikelihoodPerRow(model.decoderOutput(z), chunk, mask, nll);
+                likelihood.negLogLikelihoodPerRow(c == null ? model.decoderOutput(z) : model.decoderOutput(z, cChunk),
+                        chunk, mask, nll);
                 for (int r = 0; r < n; r++) {
                     reconSum[r] += nll[r];
                 }

@@ -50,6 +50,21 @@ public final class ImportanceWeighted {
      */
     public static LogLikelihoodEstimate logLikelihood(LatentModel model, FMatrixRMaj x, int samples,
                                                       RandomGenerator rng) {
+        return logLikelihood(model, x, null, samples, rng);
+    }
+
+    /**
+     * As {@link #logLikelihood(LatentModel, FMatrixRMaj, int, RandomGenerator)} for a conditional
+     * model given the condition of each row: the estimate of log p(x|c),
+     * <pre>
+     *   log w_s = log p(x | z_s, c) + log p(z_s) - log q(z_s | x, c),   z_s ~ q(z|x,c)
+     * </pre>
+     * (the prior does not depend on c). With {@code c == null} it is the estimate above.
+     *
+     * @param c (n, conditionSize) or {@code null}, not modified
+     */
+    public static LogLikelihoodEstimate logLikelihood(LatentModel model, FMatrixRMaj x, FMatrixRMaj c, int samples,
+                                                      RandomGenerator rng) {
         if (!model.hasStochasticPosterior()) {
             throw new IllegalArgumentException("the importance-weighted log p(x) needs a posterior with a density "
                     + "(a VAE's); the " + model.kind() + " model's posterior is " + model.posterior().describe()
@@ -59,11 +74,12 @@ public final class ImportanceWeighted {
             throw new IllegalArgumentException("number of importance samples must be >= 1, got " + samples);
         }
         Rows.checkWidth(x, model.inputSize(), "evaluation data");
+        model.checkCondition(c, x.numRows, "evaluation condition");
         final Likelihood likelihood = model.likelihood();
         final Posterior q = model.posterior();
         final Kernels kernels = model.kernels();
         final int noise = q.noiseWidth();
-        final FMatrixRMaj h = model.encoderOutput(x); // (n, posterior input); validates x
+        final FMatrixRMaj h = c == null ? model.encoderOutput(x) : model.encoderOutput(x, c); // (n, posterior input)
         FMatrixRMaj data = x;     // (n, d) missing cells filled
         FMatrixRMaj dataMask = null; // (n, d) or null: missing cells are left out of -log p(x|z)
         if (likelihood.acceptsMissing() && MissingCells.any(x)) {
@@ -77,6 +93,7 @@ public final class ImportanceWeighted {
         FMatrixRMaj hs = new FMatrixRMaj(chunkRows, width);         // (chunk, width) h of each pair's example
         FMatrixRMaj eps = new FMatrixRMaj(chunkRows, noise);        // (chunk, noiseWidth)
         FMatrixRMaj target = new FMatrixRMaj(chunkRows, x.numCols); // (chunk, d) each pair's example
+        FMatrixRMaj cs = c == null ? null : new FMatrixRMaj(chunkRows, c.numCols); // (chunk, c) each pair's condition
         double[] nll = new double[chunkRows];
         double[] logPrior = new double[chunkRows];
         double[] logPosterior = new double[chunkRows];
@@ -99,12 +116,19 @@ public final class ImportanceWeighted {
                     Rows.copyRow(dataMask, example, targetMask, r);
                 }
             }
+            if (c != null) {
+                cs.reshape(rows, c.numCols);
+                for (int r = 0; r < rows; r++) {
+                    Rows.copyRow(c, (int) ((first + r) / samples), cs, r);
+                }
+            }
             q.forward(kernels, hs);
             GaussianSampler.drawNoise(eps, rng);
             FMatrixRMaj z = q.sample(eps);
             q.logDensityPerRow(z, logPosterior);
             StandardNormalPrior.INSTANCE.logDensityPerRow(z, logPrior);
-            likelihood.negLogLikelihoodPerRow(model.decoderOutput(z), target, targetMask, nll);
+            likelihood.negLogLikelihoodPerRow(c == null ? model.decoderOutput(z) : model.decoderOutput(z, cs), target,
+                    targetMask, nll);
             for (int r = 0; r < rows; r++) {
                 int s = (int) ((first + r) % samples);
                 logWeights[s] = -nll[r] + logPrior[r] - logPosterior[r];

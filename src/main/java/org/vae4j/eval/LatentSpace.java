@@ -32,6 +32,43 @@ public final class LatentSpace {
         return interpolate(model::encodeMean, model::decode, from, to, steps, kind);
     }
 
+    /**
+     * As {@link #interpolate(LatentModel, FMatrixRMaj, FMatrixRMaj, int, Interpolation)} for a
+     * conditional model: each end is encoded given its own condition, mu(from_i, cFrom_i) and
+     * mu(to_i, cTo_i), and the point at t of the path is decoded given the linear blend of the
+     * conditions, (1 - t) cFrom_i + t cTo_i (a one-hot label fades into the other).
+     *
+     * @param cFrom (n, conditionSize), not modified
+     * @param cTo   (n, conditionSize), not modified
+     * @return a new (n * steps, inputSize) matrix, pair i in rows [i * steps, (i + 1) * steps)
+     */
+    public static FMatrixRMaj interpolate(LatentModel model, FMatrixRMaj from, FMatrixRMaj cFrom, FMatrixRMaj to,
+                                          FMatrixRMaj cTo, int steps, Interpolation kind) {
+        if (from == null || to == null || from.numRows != to.numRows) {
+            throw new IllegalArgumentException("interpolation needs two inputs with the same number of rows");
+        }
+        model.checkCondition(cFrom, from.numRows, "condition of the first inputs");
+        model.checkCondition(cTo, to.numRows, "condition of the second inputs");
+        if (kind == null) {
+            throw new IllegalArgumentException("interpolation kind must not be null");
+        }
+        FMatrixRMaj path = kind.path(model.encodeMean(from, cFrom), model.encodeMean(to, cTo), steps);
+        FMatrixRMaj c = path.numRows == 0 || cFrom == null ? null : new FMatrixRMaj(path.numRows, cFrom.numCols);
+        if (c != null) {
+            int w = cFrom.numCols;
+            for (int i = 0; i < from.numRows; i++) {
+                for (int s = 0; s < steps; s++) {
+                    double t = (double) s / (steps - 1);
+                    for (int j = 0; j < w; j++) {
+                        c.data[(i * steps + s) * w + j] = (float) ((1 - t) * cFrom.data[i * w + j]
+                                + t * cTo.data[i * w + j]);
+                    }
+                }
+            }
+        }
+        return model.decode(path, c);
+    }
+
     private static FMatrixRMaj interpolate(UnaryOperator<FMatrixRMaj> encode, UnaryOperator<FMatrixRMaj> decode,
                                            FMatrixRMaj from, FMatrixRMaj to, int steps, Interpolation kind) {
         if (kind == null) {

@@ -30,8 +30,16 @@ public final class LatentUsage {
      * @param x (n, inputSize) data, not modified
      */
     public static ActiveUnits activeUnits(LatentModel model, FMatrixRMaj x, double threshold) {
+        return activeUnits(model, x, null, threshold);
+    }
+
+    /**
+     * As {@link #activeUnits(LatentModel, FMatrixRMaj, double)} with the posterior means of a
+     * conditional model given each row's condition, mu(x_i, c_i) ({@code c == null}: none).
+     */
+    public static ActiveUnits activeUnits(LatentModel model, FMatrixRMaj x, FMatrixRMaj c, double threshold) {
         Rows.checkWidth(x, model.inputSize(), "data");
-        FMatrixRMaj mu = model.encodeMean(x); // (n, latent)
+        FMatrixRMaj mu = c == null ? model.encodeMean(x) : model.encodeMean(x, c); // (n, latent)
         final int latent = mu.numCols;
         double[] variances = new double[latent];
         for (int u = 0; u < latent; u++) {
@@ -56,13 +64,25 @@ public final class LatentUsage {
      * @throws UnsupportedOperationException when the posterior's KL does not split by dimension
      */
     public static double[] klPerDimension(LatentModel model, FMatrixRMaj x) {
+        return klPerDimension(model, x, null);
+    }
+
+    /**
+     * As {@link #klPerDimension(LatentModel, FMatrixRMaj)} for a conditional model, the KL of
+     * q(z|x_i,c_i) ({@code c == null}: none).
+     */
+    public static double[] klPerDimension(LatentModel model, FMatrixRMaj x, FMatrixRMaj c) {
         Rows.checkWidth(x, model.inputSize(), "data");
+        model.checkCondition(c, x.numRows, "condition");
         final Posterior q = model.posterior();
         double[] kl = new double[model.latentSize()];
         FMatrixRMaj chunk = new FMatrixRMaj(Math.min(Rows.CHUNK_ROWS, x.numRows), x.numCols);
+        FMatrixRMaj cChunk = new FMatrixRMaj(1, 1);
         for (int start = 0; start < x.numRows; start += Rows.CHUNK_ROWS) {
-            Rows.copyRows(x, start, Math.min(x.numRows, start + Rows.CHUNK_ROWS), chunk);
-            q.forward(model.kernels(), model.encoderOutput(chunk));
+            int end = Math.min(x.numRows, start + Rows.CHUNK_ROWS);
+            Rows.copyRows(x, start, end, chunk);
+            q.forward(model.kernels(), c == null ? model.encoderOutput(chunk)
+                    : model.encoderOutput(chunk, Rows.copyRows(c, start, end, cChunk)));
             q.addKlToPriorPerDimension(kl);
         }
         for (int u = 0; u < kl.length; u++) {

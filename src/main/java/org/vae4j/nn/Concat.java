@@ -96,6 +96,11 @@ public final class Concat implements Module {
         this.conditionGradient = enabled;
     }
 
+    /** Whether the backward computes dC ({@link #setConditionGradient}). */
+    public boolean computesConditionGradient() {
+        return conditionGradient;
+    }
+
     /**
      * dL/dc of the last backward, (batch, {@link #conditionSize()}), owned by this module.
      *

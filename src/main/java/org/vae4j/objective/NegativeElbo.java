@@ -12,6 +12,7 @@ import org.vae4j.prob.Posterior;
  * The negative ELBO of a VAE with KL weight beta (beta-VAE; Higgins et al. 2017), with one
  * reparameterised sample per row (Kingma &amp; Welling 2013, eq. 10):
  * <pre>
+ *   model.setCondition(c)                  the batch's condition (null for an unconditional model)
  *   h     = encoder(x)
  *   z     = posterior(h).sample(eps)       eps from the step's noise, keyed by row
  *   out   = decoder(z)
@@ -77,7 +78,8 @@ public class NegativeElbo implements Objective {
                         + context.batchSize() + " rows, but this part has " + rows + ": use 1 micro-batch");
             }
         }
-        // forward
+        // forward (a conditional model joins the batch's condition to its encoder's and decoder's inputs)
+        model.setCondition(batch.condition());
         FMatrixRMaj h = model.encoder().forward(k, x);
         Posterior q = model.posterior();
         q.forward(k, h);

@@ -19,7 +19,7 @@ import org.vae4j.prob.StandardNormalPrior;
  * </pre>
  * Each sample's gradient is weighted by its normalised importance weight; the density terms are
  * differentiated along every path ({@link Posterior#backwardWithLogDensity},
- * {@link StandardNormalPrior#addNegLogDensityGradient}; docs/MATH.md, section 26). With K = 1 the
+ * {@link StandardNormalPrior#addNegLogDensityGradient}; docs/MATH.md, section 27). With K = 1 the
  * loss is the one-sample negative ELBO with the KL estimated at the sample, log q(z|x) - log p(z),
  * instead of {@link NegativeElbo}'s closed form.
  *
@@ -161,7 +161,8 @@ public final class NegativeIwaeBound implements Objective {
     }
 
     /**
-     * The bound needs log q(z|x): a posterior with a density. A likelihood with its own parameters
+     * The bound needs log q(z|x): a posterior with a density, and no condition (not supported yet). A
+     * likelihood with its own parameters
      * (a learned variance) is refused too: it adds its gradient at one scale for all rows, where
      * each sample needs its own weight.
      */
@@ -170,6 +171,10 @@ public final class NegativeIwaeBound implements Objective {
         if (!model.hasStochasticPosterior()) {
             throw new IllegalArgumentException("the IWAE bound needs a posterior with a density (a VAE's); the "
                     + model.kind() + " model's posterior is " + model.posterior().describe() + ", a point mass");
+        }
+        if (model.conditionSize() > 0) {
+            throw new IllegalArgumentException("the IWAE bound does not take a conditional model (the " + model.kind()
+                    + " model) yet: its K samples would need the condition repeated for the decoder");
         }
         if (!model.likelihood().parameters().isEmpty()) {
             throw new IllegalArgumentException("the IWAE bound weighs each sample's gradient by its importance weight, "

@@ -214,7 +214,7 @@ public final class DiagonalGaussianPosterior implements Posterior {
      *   dmu_rj     += 0
      *   dlogvar_rj += -s_r / 2
      * </pre>
-     * (docs/MATH.md, section 26).
+     * (docs/MATH.md, section 27).
      *
      * @param scales  (batch) s_r, not modified
      * @param dlogvar (batch, latent), modified

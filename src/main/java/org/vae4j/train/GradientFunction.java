@@ -30,6 +30,7 @@ public final class GradientFunction {
     private final Batch part = new Batch();
     private final FMatrixRMaj partInput = new FMatrixRMaj(1, 1);  // (micro rows, d)
     private final FMatrixRMaj partTarget = new FMatrixRMaj(1, 1); // (micro rows, d)
+    private final FMatrixRMaj partCondition = new FMatrixRMaj(1, 1); // (micro rows, c)
     private final FMatrixRMaj partMask = new FMatrixRMaj(1, 1);   // (micro rows, d)
     private float[] sums = new float[0];                          // (parameters) flat, the running sum
 
@@ -122,8 +123,12 @@ public final class GradientFunction {
             System.arraycopy(batch.target().data, start * d, partTarget.data, 0, size * d);
             target = partTarget;
         }
+        FMatrixRMaj condition = null;
         if (batch.condition() != null) {
-            throw new UnsupportedOperationException("micro-batches of conditioned batches are not supported yet");
+            FMatrixRMaj c = batch.condition();
+            partCondition.reshape(size, c.numCols);
+            System.arraycopy(c.data, start * c.numCols, partCondition.data, 0, size * c.numCols);
+            condition = partCondition;
         }
         FMatrixRMaj mask = null;
         if (batch.mask() != null) {
@@ -131,6 +136,6 @@ public final class GradientFunction {
             System.arraycopy(batch.mask().data, start * d, partMask.data, 0, size * d);
             mask = partMask;
         }
-        return part.set(partInput, target, null, mask, batch.rowIds(), batch.rowOffset() + start);
+        return part.set(partInput, target, condition, mask, batch.rowIds(), batch.rowOffset() + start);
     }
 }

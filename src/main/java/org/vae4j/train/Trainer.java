@@ -426,14 +426,32 @@ public final class Trainer {
      * @throws TrainingException        when a loss or gradient becomes non-finite
      */
     public List<EpochStats> train(LatentModel model, FMatrixRMaj data, Optimizer optimiser) {
+        return train(model, data, null, optimiser);
+    }
+
+    /**
+     * As {@link #train(LatentModel, FMatrixRMaj, Optimizer)} for a conditional model
+     * ({@link LatentModel#conditionSize()} &gt; 0): row r of {@code conditions} (n, conditionSize)
+     * is the condition of data row r, joined to it in every batch; {@code null} for an
+     * unconditional model.
+     *
+     * @throws IllegalArgumentException also for conditions of the wrong shape, non-finite, or missing
+     */
+    public List<EpochStats> train(LatentModel model, FMatrixRMaj data, FMatrixRMaj conditions, Optimizer optimiser) {
         TrainingRun.checkData(model, data, "training data");
         if (optimiser == null) {
             throw new IllegalArgumentException("optimizer must not be null");
         }
-        ValidationSplit split = ValidationSplit.split(data, config);
+        ValidationSplit split = ValidationSplit.split(data, conditions, config);
         long stepsPerEpoch = (split.train().numRows + config.batchSize() - 1) / config.batchSize();
         int before = (int) (optimiser.steps() / stepsPerEpoch);
         return new TrainingRun(config, objective.get(), listeners, stepListeners, callbacks, model, split, optimiser,
                 before + config.epochs()).train();
+    }
+
+    /** As {@link #start(LatentModel, FMatrixRMaj, Optimizer)} with a condition row per data row ({@code null}: none). */
+    public TrainingRun start(LatentModel model, FMatrixRMaj data, FMatrixRMaj conditions, Optimizer optimiser) {
+        TrainingRun.checkData(model, data, "training data");
+        return start(model, ValidationSplit.split(data, conditions, config), optimiser);
     }
 }

@@ -57,6 +57,9 @@ public final class TrainingRun {
     private final LatentModel model;
     private final FMatrixRMaj data;        // (n, d) training rows, read every epoch
     private final FMatrixRMaj validation;  // (v, d) or null
+    private final FMatrixRMaj conditions;           // (n, c) of the training rows, or null
+    private final FMatrixRMaj validationConditions; // (v, c) or null
+    private final FMatrixRMaj conditionBatch;       // (batch, c), reused, or null
     private final Optimizer optimizer;
     private final int endEpoch;
     private final List<EpochListener> listeners;
@@ -89,13 +92,17 @@ public final class TrainingRun {
             throw new IllegalArgumentException("optimizer must not be null");
         }
         checkData(model, split.train(), "training data");
+        model.checkCondition(split.trainConditions(), split.train().numRows, "training conditions");
         if (split.validation() != null) {
             checkData(model, split.validation(), "validation data");
+            model.checkCondition(split.validationConditions(), split.validation().numRows, "validation conditions");
         }
         this.config = config;
         this.model = model;
         this.data = split.train();
         this.validation = split.validation();
+        this.conditions = split.trainConditions();
+        this.validationConditions = split.validationConditions();
         this.optimizer = optimizer;
         this.listeners = listeners;
         this.stepListeners = stepListeners;
@@ -106,6 +113,7 @@ public final class TrainingRun {
         this.batch = new FMatrixRMaj(Math.min(config.batchSize(), n), data.numCols);
         this.batchMask = model.likelihood().acceptsMissing() ? new FMatrixRMaj(batch.numRows, data.numCols) : null;
         this.order = new int[n];
+        this.conditionBatch = conditions == null ? null : new FMatrixRMaj(batch.numRows, conditions.numCols);
         this.gradient = new GradientFunction(
                 config.corruption().isNone() ? objective : new Denoising(config.corruption(), objective),
                 config.microBatches());
@@ -216,9 +224,12 @@ public final class TrainingRun {
         for (int start = 0; start < n; start += batchSize) {
             int size = Math.min(batchSize, n - start);
             gather(data, order, start, size, batch);
+            if (conditions != null) {
+                gather(conditions, order, start, size, conditionBatch);
+            }
             beta = config.beta(globalStep);
             context.set(epochNumber, globalStep, beta, size);
-            rows.set(batch, batch, null, fillMissing(batch, batchMask), order, start);
+            rows.set(batch, batch, conditionBatch, fillMissing(batch, batchMask), order, start);
             Loss loss = gradient.compute(model, rows, context);
             globalStep++;
             steps++;
@@ -243,8 +254,7 @@ public final class TrainingRun {
         epochsRun++;
         double value = Double.NaN;
         if (validation != null) {
-            value = model.evaluate(validation, noise).total();
-            model.setTraining(true);
+            value = evaluateValidation();
             updateBest(epoch, value);
         }
         if (LOG.isInfoEnabled()) {
@@ -368,7 +378,13 @@ public final class TrainingRun {
         if (validation == null) {
             return Double.NaN;
         }
-        double v = model.evaluate(validation, noise).total();
+        return evaluateValidation();
+    }
+
+    /** The validation value with the fixed noise (given the validation conditions, if any); back to training mode. */
+    private double evaluateValidation() {
+        double v = validationConditions == null ? model.evaluate(validation, noise).total()
+                : model.evaluate(validation, validationConditions, noise).total();
         model.setTraining(true);
         return v;
     }
@@ -388,6 +404,11 @@ public final class TrainingRun {
     /** The training rows (live: a callback may change their values between epochs). */
     public FMatrixRMaj trainingData() {
         return data;
+    }
+
+    /** The conditions of the training rows (live, as {@link #trainingData()}), or {@code null}. */
+    public FMatrixRMaj trainingConditions() {
+        return conditions;
     }
 
     /** The validation rows, or {@code null}. */

@@ -11,7 +11,8 @@ import org.vae4j.random.Noise;
  * split is a seeded permutation of the rows, drawn from the stream ({@link Noise#SPLIT}, 0, 0, 0)
  * of the seed: its first {@code v} rows are the validation set, the rest the training set, and
  * each set keeps the rows in their original order. The same (seed, rows, v) always gives the same
- * split, so a resumed run holds out the same rows.
+ * split, so a resumed run holds out the same rows. A conditional model's data carries a condition
+ * row per data row (e.g. a one-hot label), split with the same permutation.
  *
  * <p>The row lists are copied on the way out (and made only when asked for, so a split without
  * validation costs nothing); the matrices of a seeded split are new copies, which a caller may
@@ -22,10 +23,17 @@ public final class ValidationSplit {
 
     private final FMatrixRMaj train;        // (n - v, d)
     private final FMatrixRMaj validation;   // (v, d) or null
+    private final FMatrixRMaj trainConditions;      // (n - v, c) or null
+    private final FMatrixRMaj validationConditions; // (v, c) or null
     private final int[] trainRows;          // null: 0 .. n-1
     private final int[] validationRows;     // null: 0 .. v-1
 
     private ValidationSplit(FMatrixRMaj train, FMatrixRMaj validation, int[] trainRows, int[] validationRows) {
+        this(train, null, validation, null, trainRows, validationRows);
+    }
+
+    private ValidationSplit(FMatrixRMaj train, FMatrixRMaj trainConditions, FMatrixRMaj validation,
+                            FMatrixRMaj validationConditions, int[] trainRows, int[] validationRows) {
         if (train == null || train.numRows == 0) {
             throw new IllegalArgumentException("training data is empty (0 rows)");
         }
@@ -36,8 +44,23 @@ public final class ValidationSplit {
         if (validation != null && validation.numRows == 0) {
             throw new IllegalArgumentException("validation data is empty (0 rows); pass null for none");
         }
+        checkConditions(trainConditions, train, "training");
+        if (validation != null) {
+            checkConditions(validationConditions, validation, "validation");
+            if (validationConditions != null && trainConditions != null
+                    && validationConditions.numCols != trainConditions.numCols) {
+                throw new IllegalArgumentException("validation conditions have " + validationConditions.numCols
+                        + " columns, the training conditions " + trainConditions.numCols);
+            }
+        }
+        if (validation != null && (trainConditions == null) != (validationConditions == null)) {
+            throw new IllegalArgumentException("give conditions for both the training and the validation rows, "
+                    + "or for neither");
+        }
         this.train = train;
         this.validation = validation;
+        this.trainConditions = trainConditions;
+        this.validationConditions = validation == null ? null : validationConditions;
         this.trainRows = trainRows;
         this.validationRows = validationRows;
     }
@@ -53,6 +76,54 @@ public final class ValidationSplit {
      */
     public static ValidationSplit of(FMatrixRMaj train, FMatrixRMaj validation) {
         return new ValidationSplit(train, validation, null, null);
+    }
+
+    private static void checkConditions(FMatrixRMaj c, FMatrixRMaj x, String what) {
+        if (c != null && c.numRows != x.numRows) {
+            throw new IllegalArgumentException(what + " conditions have " + c.numRows + " rows, the " + what
+                    + " data " + x.numRows);
+        }
+    }
+
+    /** As {@link #of(FMatrixRMaj, FMatrixRMaj)} with a condition row per data row (none are copied). */
+    public static ValidationSplit of(FMatrixRMaj train, FMatrixRMaj trainConditions, FMatrixRMaj validation,
+                                     FMatrixRMaj validationConditions) {
+        return new ValidationSplit(train, trainConditions, validation, validationConditions, null, null);
+    }
+
+    /**
+     * As {@link #split(FMatrixRMaj, int, long)}, the conditions (one row per data row, or
+     * {@code null}) split with the same rows.
+     */
+    public static ValidationSplit split(FMatrixRMaj data, FMatrixRMaj conditions, int count, long seed) {
+        ValidationSplit s = split(data, count, seed);
+        if (conditions == null) {
+            return s;
+        }
+        checkConditions(conditions, data, "training");
+        if (s.validation == null) {
+            return new ValidationSplit(data, conditions, null, null, null, null);
+        }
+        return new ValidationSplit(s.train, rows(conditions, s.trainRows), s.validation,
+                rows(conditions, s.validationRows), s.trainRows, s.validationRows);
+    }
+
+    /** As {@link #split(FMatrixRMaj, TrainerConfig)} with a condition row per data row ({@code null}: none). */
+    public static ValidationSplit split(FMatrixRMaj data, FMatrixRMaj conditions, TrainerConfig config) {
+        if (data == null || data.numRows == 0) {
+            throw new IllegalArgumentException("training data is empty (0 rows)");
+        }
+        return split(data, conditions, config.validationRows(data.numRows), config.seed());
+    }
+
+    /** (n - v, c) the conditions of the training rows, or {@code null} for unconditioned data. */
+    public FMatrixRMaj trainConditions() {
+        return trainConditions;
+    }
+
+    /** (v, c) the conditions of the validation rows, or {@code null}. */
+    public FMatrixRMaj validationConditions() {
+        return validationConditions;
     }
 
     /** (n - v, d) the training rows. */

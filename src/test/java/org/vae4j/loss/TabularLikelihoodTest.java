@@ -109,6 +109,33 @@ class TabularLikelihoodTest {
     }
 
     @Test
+    void theLogVarianceGradientAccumulatesAcrossCallsLikeAModuleGradient() {
+        // micro-batches sum their gradients into one buffer: a second call must add, not overwrite
+        SplittableRandom rng = new SplittableRandom(13);
+        LearnedGaussianLikelihood g = LearnedGaussianLikelihood.perColumn(3);
+        g.logVar().set(new float[] {0.2f, -0.7f, 1.1f});
+        FMatrixRMaj out1 = GradientCheck.uniform(4, 3, -1, 1, rng);
+        FMatrixRMaj x1 = GradientCheck.uniform(4, 3, -2, 2, rng);
+        FMatrixRMaj out2 = GradientCheck.uniform(3, 3, -1, 1, rng);
+        FMatrixRMaj x2 = GradientCheck.uniform(3, 3, -2, 2, rng);
+        Parameter p = g.logVar();
+        p.zeroGrad();
+        loss(g, out1, x1, null);
+        FMatrixRMaj g1 = gradOf(p);
+        p.zeroGrad();
+        loss(g, out2, x2, null);
+        FMatrixRMaj g2 = gradOf(p);
+        p.zeroGrad();
+        loss(g, out1, x1, null);
+        loss(g, out2, x2, null);
+        FMatrixRMaj both = gradOf(p);
+        for (int j = 0; j < 3; j++) {
+            assertTrue(Math.abs(g1.data[j]) > 1e-3 && Math.abs(g2.data[j]) > 1e-3, "both calls contribute");
+            assertEquals(g1.data[j] + g2.data[j], both.data[j], 1e-5, "log_var gradient " + j);
+        }
+    }
+
+    @Test
     void heteroscedasticGradientsMatchFiniteDifferencesWithMissingCells() {
         SplittableRandom rng = new SplittableRandom(12);
         LearnedGaussianLikelihood g = LearnedGaussianLikelihood.heteroscedastic(3);

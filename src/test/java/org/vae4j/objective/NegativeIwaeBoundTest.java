@@ -289,6 +289,14 @@ class NegativeIwaeBoundTest {
     }
 
     @Test
+    void aConditionalModelIsRefused() {
+        LatentModel cvae = org.vae4j.ConditionalVae.builder(6, 3).hidden(5).latent(2).seed(1).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new NegativeIwaeBound(3).checkModel(cvae));
+        assertTrue(e.getMessage().contains("conditional"), e.getMessage());
+    }
+
+    @Test
     void aKlWeightOtherThanOneIsRefused() {
         Vae vae = tanhVae();
         FMatrixRMaj x = uniform(4, 6, new SplittableRandom(2));

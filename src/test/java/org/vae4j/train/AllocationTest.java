@@ -106,4 +106,43 @@ class AllocationTest {
         double perStep = bytesPerStep(t, vae, small, large);
         assertTrue(perStep < MAX_BYTES_PER_STEP, "a step allocates " + perStep + " bytes");
     }
+
+    /** A conditional VAE's step (the condition rows gathered with the batch, set into both Concats) allocates nothing. */
+    @Test
+    void aConditionalTrainingStepAllocatesNothing() {
+        FMatrixRMaj small = TrainerTest.prototypes(1000, 64, 15);
+        FMatrixRMaj large = TrainerTest.prototypes(3048, 64, 16);
+        FMatrixRMaj cSmall = org.vae4j.ConditionalVae.oneHot(labels(1000), 3);
+        FMatrixRMaj cLarge = org.vae4j.ConditionalVae.oneHot(labels(3048), 3);
+        org.vae4j.ConditionalVae cvae = org.vae4j.ConditionalVae.builder(64, 3).hidden(48).latent(8).seed(3).build();
+        Trainer t = Trainer.builder().epochs(10).batchSize(32).build();
+        org.vae4j.optim.Optimizer[] opt = new org.vae4j.optim.Optimizer[1];
+        for (int i = 0; i < 6; i++) {
+            t.train(cvae, small, cSmall, t.newOptimizer());
+            t.train(cvae, large, cLarge, t.newOptimizer());
+        }
+        long thread = Thread.currentThread().getId();
+        double least = Double.POSITIVE_INFINITY;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            long[] bytes = new long[2];
+            long[] steps = new long[2];
+            for (int k = 0; k < 2; k++) {
+                opt[0] = t.newOptimizer();
+                long before = MX.getThreadAllocatedBytes(thread);
+                List<EpochStats> h = k == 0 ? t.train(cvae, small, cSmall, opt[0]) : t.train(cvae, large, cLarge, opt[0]);
+                bytes[k] = MX.getThreadAllocatedBytes(thread) - before;
+                steps[k] = h.stream().mapToLong(EpochStats::steps).sum();
+            }
+            least = Math.min(least, (double) (bytes[1] - bytes[0]) / (steps[1] - steps[0]));
+        }
+        assertTrue(least < MAX_BYTES_PER_STEP, "a conditional step allocates " + least + " bytes");
+    }
+
+    private static int[] labels(int n) {
+        int[] l = new int[n];
+        for (int i = 0; i < n; i++) {
+            l[i] = (i * 7) % 3;
+        }
+        return l;
+    }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import org.vae4j.Autoencoder;
+import org.vae4j.ConditionalVae;
 import org.vae4j.LatentModel;
 import org.vae4j.ModelBuilder;
 import org.vae4j.Vae;
@@ -31,7 +32,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * The MNIST trainer: trains the seed VAE (784-512-32, Bernoulli, Adam 1e-3, batch 128, 10 epochs,
- * seed 42) or a deep autoencoder on MNIST or Fashion-MNIST, evaluates on the test set after every
+ * seed 42), a conditional VAE given the one-hot label ({@code --model cvae}) or a deep autoencoder on MNIST or Fashion-MNIST, evaluates on the test set after every
  * epoch, and writes the model, a checkpoint, metrics.json and pictures into {@code --out}.
  *
  * <p>This class holds the flags, their checks and the resumed settings; {@link TrainMnistRun}
@@ -47,6 +48,7 @@ import picocli.CommandLine.Spec;
                 + "pictures into --out.", ""},
         footer = {"", "Writes into --out: model.safetensors, checkpoint.safetensors (after every epoch), metrics.json, "
                 + "loss.png, reconstructions.png, interpolations.png, traversal.png; samples.png (VAE); "
+                + "conditional-samples.png (CVAE); "
                 + "manifold.png and latent-scatter.png (2-D latent). See docs/TUTORIAL.md.",
                 "Data: --data DIR, else $VAE4J_DATA/<dataset>, ../shared/data/<dataset> beside the project, "
                         + "~/.cache/vae4j/<dataset>, a download; for mnist, as a last resort, the bundled subset of "
@@ -72,7 +74,10 @@ public final class TrainMnist implements Callable<Integer> {
     static final String META_DATASET = "dataset";
     static final String META_BINARISE = "binarise";
 
-    enum ModelKind { vae, ae }
+    enum ModelKind { vae, ae, cvae }
+
+    /** Classes of MNIST and Fashion-MNIST: the width of a cvae's one-hot condition. */
+    static final int CLASSES = 10;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, order = 0, description = "Show this help and exit.")
     boolean help;
@@ -85,16 +90,17 @@ public final class TrainMnist implements Callable<Integer> {
             description = "mnist or fashion-mnist (default ${DEFAULT-VALUE}).")
     String dataset;
 
-    @Option(names = "--model", defaultValue = "vae", paramLabel = "vae|ae", order = 3,
-            description = "vae (Kingma & Welling) or ae (Hinton & Salakhutdinov's autoencoder); default ${DEFAULT-VALUE}.")
+    @Option(names = "--model", defaultValue = "vae", paramLabel = "vae|ae|cvae", order = 3,
+            description = "vae (Kingma & Welling), ae (Hinton & Salakhutdinov's autoencoder) or cvae (a conditional "
+                    + "VAE given the one-hot label, Sohn et al.); default ${DEFAULT-VALUE}.")
     ModelKind model;
 
     @Option(names = "--hidden", split = ",", paramLabel = "W[,W...]", hideParamSyntax = true, order = 4,
-            description = "Encoder hidden widths, the decoder mirrors them (default 512 for vae, 1000,500,250 for ae).")
+            description = "Encoder hidden widths, the decoder mirrors them (default 512 for vae and cvae, 1000,500,250 for ae).")
     int[] hidden;
 
     @Option(names = "--latent", paramLabel = "N", order = 5,
-            description = "Latent (code) size (default 32 for vae, 30 for ae).")
+            description = "Latent (code) size (default 32 for vae and cvae, 30 for ae).")
     Integer latent;
 
     @Option(names = "--epochs", defaultValue = "" + TrainerConfig.DEFAULT_EPOCHS, paramLabel = "N", order = 6,
@@ -181,7 +187,7 @@ public final class TrainMnist implements Callable<Integer> {
             description = "Compute each batch's gradient as N micro-batches (default ${DEFAULT-VALUE}).")
     int microBatches;
 
-    // The objectives and KL schedules (docs/MATH.md, sections 26 to 28).
+    // The objectives and KL schedules (docs/MATH.md, sections 27 to 29).
     @Option(names = "--objective", defaultValue = TrainerConfig.DEFAULT_OBJECTIVE, paramLabel = "elbo|iwae:K",
             order = 41, description = "elbo (the negative ELBO) or iwae:K (the IWAE bound with K importance samples "
                     + "per image; beta 1, no free bits); default ${DEFAULT-VALUE}.")
@@ -304,7 +310,8 @@ public final class TrainMnist implements Callable<Integer> {
             System.out.println("WARNING: no full " + dataset + " found; training on the bundled 5,000-image subset. "
                     + "Results will not match full MNIST (see the message above and docs/DATA.md).");
         }
-        System.out.printf("model: %s %s, %,d parameters; GEMM %s, %d thread(s)%n", isVae(net) ? "VAE" : "autoencoder",
+        System.out.printf("model: %s %s, %,d parameters; GEMM %s, %d thread(s)%n",
+                net.conditionSize() > 0 ? "conditional VAE" : isVae(net) ? "VAE" : "autoencoder",
                 architecture(net), net.parameterCount(), net.gemm().name(), t);
         if (Files.exists(outDir.resolve("metrics.json")) && checkpoint == null) {
             System.out.println("note: " + outDir + " holds an earlier run; its files are replaced as this run writes "
@@ -343,6 +350,10 @@ public final class TrainMnist implements Callable<Integer> {
             return Vae.builder(inputs).hidden(hidden != null ? hidden : defaultHidden())
                     .latent(latent != null ? latent : 32).seed(seed).build();
         }
+        if (model == ModelKind.cvae) {
+            return ConditionalVae.builder(inputs, CLASSES).hidden(hidden != null ? hidden : defaultHidden())
+                    .latent(latent != null ? latent : 32).seed(seed).build();
+        }
         return Autoencoder.builder(inputs).hidden(hidden != null ? hidden : defaultHidden())
                 .latent(latent != null ? latent : 30).seed(seed).build();
     }
@@ -354,7 +365,7 @@ public final class TrainMnist implements Callable<Integer> {
 
     /** The encoder's hidden widths when --hidden is not given. */
     int[] defaultHidden() {
-        return model == ModelKind.vae ? new int[] {512} : new int[] {1000, 500, 250};
+        return model == ModelKind.ae ? new int[] {1000, 500, 250} : new int[] {512};
     }
 
     /** The encoder's hidden widths of a model, as its file codec records them. */

@@ -11,6 +11,7 @@ import java.util.SplittableRandom;
 
 import org.ejml.data.FMatrixRMaj;
 import org.vae4j.Autoencoder;
+import org.vae4j.ConditionalVae;
 import org.vae4j.LatentModel;
 import org.vae4j.Loss;
 import org.vae4j.Vae;
@@ -62,6 +63,7 @@ final class TrainMnistRun {
     private final List<EpochStats> history;
     private final TrainMnistMetrics metrics;
     private final FMatrixRMaj testX;       // the evaluation's test images (binarised once with --binarise)
+    private final FMatrixRMaj testC;       // (test, 10) one-hot labels for a cvae, else null
     private ProgressBar bar = ProgressBar.forTerminal(System.err, "", 1); // the current epoch's
 
     TrainMnistRun(TrainMnist o, LatentModel net, Checkpoint checkpoint, ImageDataset train, ImageDataset test,
@@ -76,7 +78,9 @@ final class TrainMnistRun {
         this.trainer = Trainer.builder().config(config).stepListener((epoch, step, n, loss) -> bar.advance(n))
                 .callback(new Callback()).build();
         this.optimizer = checkpoint != null ? checkpoint.optimizer() : trainer.newOptimizer();
-        this.split = ValidationSplit.split(train.images(), config);
+        boolean conditional = net.conditionSize() > 0;
+        this.split = ValidationSplit.split(train.images(),
+                conditional ? ConditionalVae.oneHot(train.labels(), TrainMnist.CLASSES) : null, config);
         FMatrixRMaj validation = split.validation();
         if (o.binarise) {
             binarised = new FMatrixRMaj(split.train().numRows, split.train().numCols);
@@ -88,8 +92,8 @@ final class TrainMnistRun {
         } else {
             binarised = null;
         }
-        TrainingRun r = trainer.start(net, ValidationSplit.of(o.binarise ? binarised : split.train(), validation),
-                optimizer);
+        TrainingRun r = trainer.start(net, ValidationSplit.of(o.binarise ? binarised : split.train(),
+                split.trainConditions(), validation, split.validationConditions()), optimizer);
         this.run = checkpoint != null ? r.restore(checkpoint.training().progress()) : r;
         this.history = new ArrayList<>(checkpoint != null ? checkpoint.training().history() : List.of());
         if (checkpoint != null && (optimizer.steps() % run.stepsPerEpoch() != 0
@@ -102,6 +106,7 @@ final class TrainMnistRun {
         this.metrics = new TrainMnistMetrics(dir, TrainMnist.isVae(net),
                 checkpoint != null ? TrainMnistMetrics.restoredRows(checkpoint) : new ArrayList<>());
         this.testX = o.binarise ? test.binarised(TrainMnist.mix(o.seed, -1)).images() : test.images();
+        this.testC = conditional ? ConditionalVae.oneHot(test.labels(), TrainMnist.CLASSES) : null;
     }
 
     /** The epoch hooks: binarisation, progress bar, evaluation and files. */
@@ -120,7 +125,9 @@ final class TrainMnistRun {
             bar.finish();
             history.add(m.stats());
             long t0 = System.nanoTime();
-            Loss testLoss = net.evaluate(testX, new SplittableRandom(o.seed + 1_000_003L));
+            // a cvae's test -ELBO is that of log p(x|c) given the true labels
+            Loss testLoss = testC == null ? net.evaluate(testX, new SplittableRandom(o.seed + 1_000_003L))
+                    : net.evaluate(testX, testC, new SplittableRandom(o.seed + 1_000_003L));
             metrics.addEpoch(m, testLoss, (System.nanoTime() - t0) / 1e9, o.epochs, config.schedulesLearningRate());
             addIwaeBound();
             if (m.hasValidation()) {
@@ -223,11 +230,19 @@ final class TrainMnistRun {
             FMatrixRMaj head = new FMatrixRMaj(n, testX.numCols);
             System.arraycopy(testX.data, 0, head.data, 0, n * testX.numCols);
             long t0 = System.nanoTime();
-            LogLikelihoodEstimate iw = ImportanceWeighted.logLikelihood(vae, head, o.iwSamples,
+            FMatrixRMaj headC = null;
+            if (testC != null) {
+                headC = new FMatrixRMaj(n, testC.numCols);
+                System.arraycopy(testC.data, 0, headC.data, 0, n * testC.numCols);
+            }
+            LogLikelihoodEstimate iw = ImportanceWeighted.logLikelihood(vae, head, headC, o.iwSamples,
                     new SplittableRandom(o.seed + 2_000_003L));
-            ActiveUnits au = LatentUsage.activeUnits(vae, testX);
-            double[] kl = LatentUsage.klPerDimension(vae, testX);
+            ActiveUnits au = LatentUsage.activeUnits(vae, testX, testC, org.vae4j.eval.ActiveUnits.DEFAULT_THRESHOLD);
+            double[] kl = LatentUsage.klPerDimension(vae, testX, testC);
             metrics.put("test_log_px_iw", iw.logLikelihood());
+            if (testC != null) {
+                metrics.put("test_log_px_iw_given", "label"); // log p(x|c), c the true one-hot label
+            }
             metrics.put("test_log_px_iw_standard_error", iw.standardError());
             metrics.put("test_log_px_iw_k", o.iwSamples);
             metrics.put("test_log_px_iw_images", n);
@@ -235,8 +250,8 @@ final class TrainMnistRun {
             metrics.put("latent_size", vae.latentSize());
             metrics.put("active_unit_variances", au.variances());
             metrics.put("kl_per_dimension", kl);
-            System.out.printf("test log p(x) ~ %.3f +- %.3f nats (importance-weighted, k=%d, first %d test images, "
-                            + "%.1f s); active units %d of %d%n", iw.logLikelihood(), iw.standardError(),
+            System.out.printf("test log p(x%s) ~ %.3f +- %.3f nats (importance-weighted, k=%d, first %d test images, "
+                            + "%.1f s); active units %d of %d%n", testC != null ? "|label" : "", iw.logLikelihood(), iw.standardError(),
                     o.iwSamples, n, (System.nanoTime() - t0) / 1e9, au.count(), vae.latentSize());
         } else {
             metrics.put("latent_size", net.latentSize());

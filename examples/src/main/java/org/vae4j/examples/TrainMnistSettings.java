@@ -126,6 +126,10 @@ final class TrainMnistSettings {
             throw new TrainMnist.UsageException("--free-bits and --kl-schedule apply to --model vae only "
                     + "(an autoencoder has no KL term)");
         }
+        if (k > 0 && o.model == TrainMnist.ModelKind.cvae) {
+            throw new TrainMnist.UsageException("--objective " + o.objective + " does not go with --model cvae yet: "
+                    + "use --model vae");
+        }
         if (k > 0 && o.freeBits > 0) {
             throw new TrainMnist.UsageException("--free-bits clamp the ELBO's KL term, which --objective "
                     + o.objective + " does not have: use --objective elbo");

@@ -10,6 +10,7 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
 import org.ejml.data.FMatrixRMaj;
+import org.vae4j.ConditionalVae;
 import org.vae4j.LatentModel;
 import org.vae4j.data.ImageDataset;
 import org.vae4j.eval.Interpolation;
@@ -48,21 +49,26 @@ final class TrainingPictures {
         int h = test.rows();
         int w = test.cols();
         List<String> written = new ArrayList<>();
-        if (model.hasStochasticPosterior()) {
+        // a conditional model sees each test image with its one-hot label, and gets conditional samples
+        FMatrixRMaj c = model.conditionSize() > 0 ? ConditionalVae.oneHot(test.labels(), model.conditionSize()) : null;
+        if (c != null) {
+            writeConditionalSamples(model, classNames, h, w, seed, out.resolve(CONDITIONAL_SAMPLES));
+            written.add(CONDITIONAL_SAMPLES);
+        } else if (model.hasStochasticPosterior()) {
             FMatrixRMaj samples = model.sample(64, new SplittableRandom(seed));
             Pictures.writePng(Pictures.grid(samples, h, w, 8, 2), out.resolve("samples.png"));
             written.add("samples.png");
         }
-        writeReconstructions(model, test, out.resolve("reconstructions.png"));
+        writeReconstructions(model, test, c, out.resolve("reconstructions.png"));
         written.add("reconstructions.png");
-        writeInterpolations(model, test, out.resolve("interpolations.png"));
+        writeInterpolations(model, test, c, out.resolve("interpolations.png"));
         written.add("interpolations.png");
-        writeTraversal(model, test, out.resolve("traversal.png"));
+        writeTraversal(model, test, c, classNames, out.resolve("traversal.png"));
         written.add("traversal.png");
         if (latentSize(model) == 2) {
-            writeManifold(model, test, out.resolve("manifold.png"));
+            writeManifold(model, test, c, out.resolve("manifold.png"));
             written.add("manifold.png");
-            FMatrixRMaj codes = codes(model, test.images());
+            FMatrixRMaj codes = codes(model, test.images(), c);
             Charts.writeScatter(String.format("%s of the %,d test images",
                             model.hasStochasticPosterior() ? "posterior means" : "codes", test.size()), "z1", "z2", Arrays.copyOf(codes.data, codes.getNumElements()),
                     test.labels(), classNames, out.resolve("latent-scatter.png"));
@@ -71,16 +77,53 @@ final class TrainingPictures {
         return written;
     }
 
-    /** Rows of 16 test images, each above its reconstruction (two such pairs of rows). */
-    static void writeReconstructions(LatentModel model, ImageDataset test, Path file) throws IOException {
+    /** The picture of a conditional model's samples: one row per class, the same prior draws in every row. */
+    static final String CONDITIONAL_SAMPLES = "conditional-samples.png";
+    /** Prior draws per row of conditional-samples.png. */
+    static final int CONDITIONAL_SAMPLE_COLUMNS = 10;
+
+    /**
+     * One row per class: CONDITIONAL_SAMPLE_COLUMNS draws z_1 .. z_m ~ N(0, I) (the same in every
+     * row), row k decoded given the one-hot label k. A row shows one class; a column keeps the
+     * style z encodes.
+     */
+    static void writeConditionalSamples(LatentModel model, String[] classNames, int h, int w, long seed, Path file)
+            throws IOException {
+        int classes = model.conditionSize();
+        int m = CONDITIONAL_SAMPLE_COLUMNS;
+        FMatrixRMaj draws = new FMatrixRMaj(m, model.latentSize());
+        model.prior().sample(draws, new SplittableRandom(seed));
+        FMatrixRMaj z = new FMatrixRMaj(classes * m, model.latentSize());
+        int[] labels = new int[classes * m];
+        for (int k = 0; k < classes; k++) {
+            System.arraycopy(draws.data, 0, z.data, k * m * draws.numCols, m * draws.numCols);
+            Arrays.fill(labels, k * m, (k + 1) * m, k);
+        }
+        FMatrixRMaj images = model.decode(z, ConditionalVae.oneHot(labels, classes));
+        String[] rowLabels = new String[classes];
+        for (int k = 0; k < classes; k++) {
+            rowLabels[k] = k < classNames.length ? classNames[k] : Integer.toString(k);
+        }
+        Pictures.writePng(Pictures.grid(images, h, w, m, 2, 1, rowLabels), file);
+    }
+
+    /** Rows {@code indices} of the conditions, or null without them. */
+    private static FMatrixRMaj rows(FMatrixRMaj c, int[] indices) {
+        return c == null ? null : org.vae4j.train.ValidationSplit.rows(c, indices);
+    }
+
+    /** Rows of 16 test images, each above its reconstruction given its label for a conditional model (two such pairs of rows). */
+    static void writeReconstructions(LatentModel model, ImageDataset test, FMatrixRMaj c, Path file) throws IOException {
         int n = Math.min(32, test.size());
         int half = Math.max(1, n / 2);
         FMatrixRMaj first = test.head(half).images();
-        FMatrixRMaj second = test.select(IntStream.range(half, n).toArray()).images();
-        List<FMatrixRMaj> parts = new ArrayList<>(List.of(first, reconstruct(model, first)));
+        int[] secondRows = IntStream.range(half, n).toArray();
+        FMatrixRMaj second = test.select(secondRows).images();
+        List<FMatrixRMaj> parts = new ArrayList<>(List.of(first,
+                reconstruct(model, first, rows(c, IntStream.range(0, half).toArray()))));
         if (second.numRows == half) {
             parts.add(second);
-            parts.add(reconstruct(model, second));
+            parts.add(reconstruct(model, second, rows(c, secondRows)));
         }
         String[] labels = parts.size() == 4 ? new String[] {"input", "output", "input", "output"}
                 : new String[] {"input", "output"};
@@ -92,11 +135,17 @@ final class TrainingPictures {
      * Spherical interpolations between the codes of test pairs with different labels: each row is
      * image a, then {@link #INTERPOLATION_STEPS} decoded points from code(a) to code(b), then image b.
      */
-    static void writeInterpolations(LatentModel model, ImageDataset test, Path file) throws IOException {
+    static void writeInterpolations(LatentModel model, ImageDataset test, FMatrixRMaj c, Path file) throws IOException {
         int[][] pairs = pairsWithDifferentLabels(test, INTERPOLATION_PAIRS);
-        FMatrixRMaj from = test.select(Arrays.stream(pairs).mapToInt(p -> p[0]).toArray()).images();
-        FMatrixRMaj to = test.select(Arrays.stream(pairs).mapToInt(p -> p[1]).toArray()).images();
-        FMatrixRMaj path = LatentSpace.interpolate(model, from, to, INTERPOLATION_STEPS, Interpolation.SPHERICAL);
+        int[] a = Arrays.stream(pairs).mapToInt(p -> p[0]).toArray();
+        int[] b = Arrays.stream(pairs).mapToInt(p -> p[1]).toArray();
+        FMatrixRMaj from = test.select(a).images();
+        FMatrixRMaj to = test.select(b).images();
+        // a conditional model: each end encoded given its label, the label blended along the path
+        FMatrixRMaj path = c == null
+                ? LatentSpace.interpolate(model, from, to, INTERPOLATION_STEPS, Interpolation.SPHERICAL)
+                : LatentSpace.interpolate(model, from, rows(c, a), to, rows(c, b), INTERPOLATION_STEPS,
+                        Interpolation.SPHERICAL);
         List<FMatrixRMaj> rows = new ArrayList<>();
         for (int i = 0; i < pairs.length; i++) {
             rows.add(Pictures.row(from, i));
@@ -113,21 +162,30 @@ final class TrainingPictures {
      * One row per latent dimension, most used first. VAE: dimension u swept over -3 .. 3 with the
      * others at 0 (the prior's mean), rows sorted by KL per dimension on the test set, labelled
      * with it. Autoencoder: around the mean test code, over its mean +- 3 standard deviations, rows
-     * sorted by the code's variance.
+     * sorted by the code's variance. A conditional model: KL given the true labels, every code
+     * decoded given the label of the first test image (named in the row labels).
      */
-    static void writeTraversal(LatentModel model, ImageDataset test, Path file) throws IOException {
+    static void writeTraversal(LatentModel model, ImageDataset test, FMatrixRMaj c, String[] classNames, Path file)
+            throws IOException {
         int latent = latentSize(model);
         FMatrixRMaj x = test.images();
         List<FMatrixRMaj> rows = new ArrayList<>();
         String[] labels = new String[latent];
         if (model.hasStochasticPosterior()) {
-            double[] kl = LatentUsage.klPerDimension(model, x);
+            double[] kl = LatentUsage.klPerDimension(model, x, c);
             Integer[] order = sortedDescending(kl);
             FMatrixRMaj base = new FMatrixRMaj(1, latent);
             for (int r = 0; r < latent; r++) {
                 int u = order[r];
-                rows.add(LatentSpace.traverse(model, base, u, -TRAVERSAL_RANGE, TRAVERSAL_RANGE, TRAVERSAL_STEPS));
-                labels[r] = String.format("z%d  KL %.2f", u, kl[u]);
+                if (c == null) {
+                    rows.add(LatentSpace.traverse(model, base, u, -TRAVERSAL_RANGE, TRAVERSAL_RANGE, TRAVERSAL_STEPS));
+                    labels[r] = String.format("z%d  KL %.2f", u, kl[u]);
+                } else {
+                    FMatrixRMaj codes = LatentSpace.traversalCodes(base, u, -TRAVERSAL_RANGE, TRAVERSAL_RANGE,
+                            TRAVERSAL_STEPS);
+                    rows.add(model.decode(codes, firstLabel(c, TRAVERSAL_STEPS)));
+                    labels[r] = String.format("z%d  KL %.2f  (%s)", u, kl[u], classNames[test.labels()[0]]);
+                }
             }
         } else {
             FMatrixRMaj codes = model.encodeMean(x);
@@ -158,7 +216,7 @@ final class TrainingPictures {
      * grows to the right, z2 upwards. For an autoencoder (no prior) the grid spans the 5th to the
      * 95th percentile of each code dimension on the test set.
      */
-    static void writeManifold(LatentModel model, ImageDataset test, Path file) throws IOException {
+    static void writeManifold(LatentModel model, ImageDataset test, FMatrixRMaj c, Path file) throws IOException {
         int n = MANIFOLD_SIZE;
         double[][] axis = new double[2][n];
         if (model.hasStochasticPosterior()) {
@@ -168,7 +226,7 @@ final class TrainingPictures {
                 }
             }
         } else {
-            FMatrixRMaj codes = codes(model, test.images());
+            FMatrixRMaj codes = codes(model, test.images(), c);
             for (int d = 0; d < 2; d++) {
                 float[] v = new float[codes.numRows];
                 for (int r = 0; r < v.length; r++) {
@@ -190,7 +248,7 @@ final class TrainingPictures {
                 grid.data[2 * k + 1] = (float) axis[1][n - 1 - row];
             }
         }
-        FMatrixRMaj decoded = model.decode(grid);
+        FMatrixRMaj decoded = c == null ? model.decode(grid) : model.decode(grid, firstLabel(c, n * n));
         Pictures.writePng(Pictures.grid(decoded, test.rows(), test.cols(), n, 1, 1, null), file);
     }
 
@@ -230,13 +288,18 @@ final class TrainingPictures {
         return model.latentSize();
     }
 
-    /** Posterior means of a VAE, codes of an autoencoder: (n, latent). */
-    static FMatrixRMaj codes(LatentModel model, FMatrixRMaj x) {
-        return model.encodeMean(x);
+    /** Posterior means of a VAE (given the labels c of a conditional one), codes of an autoencoder: (n, latent). */
+    static FMatrixRMaj codes(LatentModel model, FMatrixRMaj x, FMatrixRMaj c) {
+        return c == null ? model.encodeMean(x) : model.encodeMean(x, c);
     }
 
-    private static FMatrixRMaj reconstruct(LatentModel model, FMatrixRMaj x) {
-        return model.reconstruct(x);
+    private static FMatrixRMaj reconstruct(LatentModel model, FMatrixRMaj x, FMatrixRMaj c) {
+        return c == null ? model.reconstruct(x) : model.reconstruct(x, c);
+    }
+
+    /** {@code n} copies of the first row of the conditions. */
+    private static FMatrixRMaj firstLabel(FMatrixRMaj c, int n) {
+        return rows(c, new int[n]);
     }
 
     /** Pairs (i, j) of test images, i = 0, 1, ..., j the next unused image with another label. */
