@@ -15,10 +15,13 @@ import org.vae4j.train.TrainingProgress;
 
 /**
  * The trainer settings beyond the first format's (epochs, micro-batches, validation, early
- * stopping, learning-rate schedule, weight decay, clipping) and a run's progress as metadata, and
+ * stopping, learning-rate schedule, weight decay, clipping, the KL schedule, the objective and free
+ * bits) and a run's progress as metadata, and
  * the best epoch's parameters as checkpoint tensors {@code best.<parameter>} shaped like the
  * parameter. Each entry is optional on reading (older files lack them): a missing one takes the
- * {@link TrainerConfig#defaults() default} (the learning rate: the optimiser's, if recorded). Stateless;
+ * {@link TrainerConfig#defaults() default} (the learning rate: the optimiser's, if recorded; the KL
+ * schedule: a linear warm-up of the first format's {@code kl_warmup_steps}, which is still written,
+ * 0 for a cyclical schedule). Stateless;
  * thread-safe.
  */
 final class TrainingFiles {
@@ -35,6 +38,9 @@ final class TrainingFiles {
     static final String LR_WARMUP_STEPS = ModelFiles.PREFIX + "lr_warmup_steps";
     static final String WEIGHT_DECAY = ModelFiles.PREFIX + "weight_decay";
     static final String CLIP_GRAD_NORM = ModelFiles.PREFIX + "clip_grad_norm";
+    static final String KL_SCHEDULE = ModelFiles.PREFIX + "kl_schedule";
+    static final String OBJECTIVE = ModelFiles.PREFIX + "objective";
+    static final String FREE_BITS = ModelFiles.PREFIX + "free_bits";
     static final String BEST_EPOCH = ModelFiles.PREFIX + "best_epoch";
     static final String BEST_VALUE = ModelFiles.PREFIX + "best_value";
     static final String REFERENCE = ModelFiles.PREFIX + "improvement_reference";
@@ -137,6 +143,9 @@ final class TrainingFiles {
         meta.put(LR_WARMUP_STEPS, Long.toString(c.lrWarmupSteps()));
         meta.put(WEIGHT_DECAY, Double.toString(c.weightDecay()));
         meta.put(CLIP_GRAD_NORM, Double.toString(c.clipGradNorm()));
+        meta.put(KL_SCHEDULE, c.klSchedule().spec());
+        meta.put(OBJECTIVE, c.objective());
+        meta.put(FREE_BITS, Double.toString(c.freeBits()));
         TrainingProgress p = s.progress();
         meta.put(BEST_EPOCH, Integer.toString(p.bestEpoch()));
         meta.put(BEST_VALUE, Double.toString(p.bestValue()));
@@ -180,7 +189,12 @@ final class TrainingFiles {
                     .lrSchedule(meta.getOrDefault(LR_SCHEDULE, d.lrSchedule()))
                     .lrWarmupSteps(intOr(meta, LR_WARMUP_STEPS, d.lrWarmupSteps(), file))
                     .weightDecay(doubleOr(meta, WEIGHT_DECAY, d.weightDecay(), file))
-                    .clipGradNorm(doubleOr(meta, CLIP_GRAD_NORM, d.clipGradNorm(), file));
+                    .clipGradNorm(doubleOr(meta, CLIP_GRAD_NORM, d.clipGradNorm(), file))
+                    .objective(meta.getOrDefault(OBJECTIVE, d.objective()))
+                    .freeBits(doubleOr(meta, FREE_BITS, d.freeBits(), file));
+            if (meta.containsKey(KL_SCHEDULE)) {
+                b.klSchedule(meta.get(KL_SCHEDULE));
+            }
             return b.buildConfig();
         } catch (IllegalArgumentException e) {
             throw new ModelFileException(file, "invalid training metadata: " + e.getMessage(), e);

@@ -81,8 +81,14 @@ public record TrainingState(TrainerConfig config, List<EpochStats> history, Trai
         return config.beta();
     }
 
+    /** Steps of a linear KL warm-up, 0 for a constant or cyclical schedule ({@link #klSchedule()}). */
     public long klWarmupSteps() {
         return config.klWarmupSteps();
+    }
+
+    /** How beta moved towards its target. */
+    public org.vae4j.train.KlSchedule klSchedule() {
+        return config.klSchedule();
     }
 
     public Corruption corruption() {

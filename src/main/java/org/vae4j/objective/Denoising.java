@@ -49,6 +49,11 @@ public final class Denoising implements Objective {
     }
 
     @Override
+    public void checkModel(LatentModel model) {
+        inner.checkModel(model);
+    }
+
+    @Override
     public String describe() {
         return inner.describe() + ", denoising " + corruption.describe();
     }

@@ -26,6 +26,15 @@ public interface Objective {
      */
     Loss computeGradients(LatentModel model, Batch batch, StepContext context);
 
+    /**
+     * Checks that this objective has a meaning for {@code model}, before a run's first step (the
+     * IWAE bound and free bits need a posterior with a density). By default every model is fine.
+     *
+     * @throws IllegalArgumentException naming the objective and the model's kind
+     */
+    default void checkModel(LatentModel model) {
+    }
+
     /** A short description for logs, e.g. {@code negative ELBO}. */
     String describe();
 }

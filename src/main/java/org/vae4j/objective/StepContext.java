@@ -124,4 +124,32 @@ public final class StepContext {
             noise.gaussian(scratch, purpose, time, batch.rowId(r), sample, eps.data, r * w, w);
         }
     }
+
+    /**
+     * Fills {@code eps} (batch rows * samples, width) with standard normal noise for
+     * {@code samples} draws of each row: row {@code r * samples + s} from the stream of
+     * (row id of r, sample s). With one sample it is {@link #fillNoise(Batch, int, FMatrixRMaj)} of
+     * sample 0. Fixed noise ({@link #fixedNoise}) must then have the same (rows * samples, width) shape.
+     */
+    public void fillSampleNoise(Batch batch, int samples, FMatrixRMaj eps) {
+        int w = eps.numCols;
+        if (samples < 1 || eps.numRows != batch.rows() * samples) {
+            throw new IllegalArgumentException("noise buffer has " + eps.numRows + " rows, the batch's " + batch.rows()
+                    + " rows times " + samples + " samples need " + (long) batch.rows() * samples);
+        }
+        if (fixedNoise != null) {
+            if (fixedNoise.numRows != eps.numRows || fixedNoise.numCols != w) {
+                throw new IllegalArgumentException("fixed noise must be (" + eps.numRows + ", " + w + "), got ("
+                        + fixedNoise.numRows + ", " + fixedNoise.numCols + ")");
+            }
+            System.arraycopy(fixedNoise.data, 0, eps.data, 0, eps.getNumElements());
+            return;
+        }
+        for (int r = 0; r < batch.rows(); r++) {
+            for (int s = 0; s < samples; s++) {
+                int row = r * samples + s;
+                noise.gaussian(scratch, purpose, time, batch.rowId(r), s, eps.data, row * w, w);
+            }
+        }
+    }
 }

@@ -152,11 +152,92 @@ public final class DiagonalGaussianPosterior implements Posterior {
 
     @Override
     public FMatrixRMaj backward(Kernels kernels, FMatrixRMaj dz, float klScale, boolean inputGradient) {
+        zeroHeadGradients();
+        GaussianKl.backward(mu, logvar, klScale, dmu, dlogvar);
+        return backwardThroughSample(kernels, dz, inputGradient);
+    }
+
+    /** Free bits: the KL's gradient weighted per dimension ({@link #klBackwardPerDimension}). */
+    @Override
+    public FMatrixRMaj backwardPerDimensionKl(Kernels kernels, FMatrixRMaj dz, float[] klScales,
+                                              boolean inputGradient) {
+        if (klScales.length < latent) {
+            throw new IllegalArgumentException("need " + latent + " KL scales, got " + klScales.length);
+        }
+        zeroHeadGradients();
+        klBackwardPerDimension(mu, logvar, klScales, dmu, dlogvar);
+        return backwardThroughSample(kernels, dz, inputGradient);
+    }
+
+    /** IWAE: the log density's total gradient ({@link #logDensityBackward}) instead of the KL's. */
+    @Override
+    public FMatrixRMaj backwardWithLogDensity(Kernels kernels, FMatrixRMaj dz, float[] logDensityScales,
+                                              boolean inputGradient) {
+        if (logDensityScales.length < mu.numRows) {
+            throw new IllegalArgumentException("need " + mu.numRows + " log-density scales, got "
+                    + logDensityScales.length);
+        }
+        zeroHeadGradients();
+        logDensityBackward(logDensityScales, dlogvar);
+        return backwardThroughSample(kernels, dz, inputGradient);
+    }
+
+    /**
+     * The gradient of {@code sum_j s_j sum_r KL_rj}, each dimension with its own weight (free bits):
+     * <pre>
+     *   dmu_rj     += s_j mu_rj
+     *   dlogvar_rj += s_j (exp(logvar_rj) - 1) / 2
+     * </pre>
+     *
+     * @param scales (latent) s_j, not modified
+     * @param dmu     (batch, latent), modified
+     * @param dlogvar (batch, latent), modified
+     */
+    static void klBackwardPerDimension(FMatrixRMaj mu, FMatrixRMaj logvar, float[] scales, FMatrixRMaj dmu,
+                                       FMatrixRMaj dlogvar) {
+        final int cols = mu.numCols;
+        for (int r = 0; r < mu.numRows; r++) {
+            for (int j = 0; j < cols; j++) {
+                int i = r * cols + j;
+                float s = scales[j];
+                dmu.data[i] += s * mu.data[i];
+                dlogvar.data[i] += 0.5f * s * ((float) Math.exp(logvar.data[i]) - 1f);
+            }
+        }
+    }
+
+    /**
+     * The total gradient of {@code sum_r s_r log q(z_r | x_r)} for z = mu + exp(logvar / 2) eps with
+     * eps held fixed. Since (z - mu) / sigma = eps, log q(z|x) = -1/2 sum_j (log 2 pi + logvar_j +
+     * eps_j^2): the paths through z cancel the direct ones in mu, and leave -1/2 in logvar:
+     * <pre>
+     *   dmu_rj     += 0
+     *   dlogvar_rj += -s_r / 2
+     * </pre>
+     * (docs/MATH.md, section 27).
+     *
+     * @param scales  (batch) s_r, not modified
+     * @param dlogvar (batch, latent), modified
+     */
+    static void logDensityBackward(float[] scales, FMatrixRMaj dlogvar) {
+        final int cols = dlogvar.numCols;
+        for (int r = 0; r < dlogvar.numRows; r++) {
+            float d = -0.5f * scales[r];
+            for (int j = 0; j < cols; j++) {
+                dlogvar.data[r * cols + j] += d;
+            }
+        }
+    }
+
+    private void zeroHeadGradients() {
         dmu.reshape(mu.numRows, latent);
         dlogvar.reshape(mu.numRows, latent);
         Arrays.fill(dlogvar.data, 0, dlogvar.getNumElements(), 0f);
         Arrays.fill(dmu.data, 0, dmu.getNumElements(), 0f);
-        GaussianKl.backward(mu, logvar, klScale, dmu, dlogvar);
+    }
+
+    /** The sampler's gradient into dmu and dlogvar, then both heads: the end of every backward. */
+    private FMatrixRMaj backwardThroughSample(Kernels kernels, FMatrixRMaj dz, boolean inputGradient) {
         if (dz != null) {
             GaussianSampler.backward(dz, logvar, eps, dmu, dlogvar);
         }

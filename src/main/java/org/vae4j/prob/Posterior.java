@@ -87,6 +87,35 @@ public interface Posterior {
      */
     FMatrixRMaj backward(Kernels kernels, FMatrixRMaj dz, float klScale, boolean inputGradient);
 
+    /**
+     * As {@link #backward}, with a KL weight per latent dimension (free bits): accumulates the
+     * parameter gradients of {@code (loss through z) + sum_j klScales[j] * KL_j}, where KL_j is the
+     * KL of dimension j summed over the rows ({@link #addKlToPriorPerDimension}). By default the
+     * KL does not split by dimension.
+     *
+     * @param klScales (latentSize) each dimension's weight, not modified
+     * @throws UnsupportedOperationException when the KL does not split by dimension
+     */
+    default FMatrixRMaj backwardPerDimensionKl(Kernels kernels, FMatrixRMaj dz, float[] klScales,
+                                               boolean inputGradient) {
+        throw new UnsupportedOperationException("the " + describe() + " posterior does not split its KL by dimension");
+    }
+
+    /**
+     * As {@link #backward} with the log density instead of the KL (importance-weighted bounds):
+     * accumulates the parameter gradients of
+     * {@code (loss through z) + sum_r logDensityScales[r] * log q(z_r | x_r)}, where z is the last
+     * {@link #sample} and the density is differentiated along every path, through z = g(parameters,
+     * eps) and directly (its total derivative with eps held fixed).
+     *
+     * @param logDensityScales (batch) each row's weight, not modified
+     * @throws UnsupportedOperationException for a posterior without a density
+     */
+    default FMatrixRMaj backwardWithLogDensity(Kernels kernels, FMatrixRMaj dz, float[] logDensityScales,
+                                               boolean inputGradient) {
+        throw new UnsupportedOperationException("the " + describe() + " posterior has no density to differentiate");
+    }
+
     /** The trainable tensors, named relative to the model. */
     List<Parameter> parameters();
 

@@ -34,6 +34,28 @@ public final class StandardNormalPrior {
         }
     }
 
+    /**
+     * The gradient of {@code sum_r s_r (-log p(z_r))}: {@code dz_r += s_r z_r}, since
+     * d(-log p(z))/dz = z.
+     *
+     * @param z      (batch, latent), not modified
+     * @param scales (batch) s_r, not modified
+     * @param dz     (batch, latent), modified
+     */
+    public void addNegLogDensityGradient(FMatrixRMaj z, float[] scales, FMatrixRMaj dz) {
+        if (dz.numRows != z.numRows || dz.numCols != z.numCols) {
+            throw new IllegalArgumentException("dz must be (" + z.numRows + ", " + z.numCols + "), got ("
+                    + dz.numRows + ", " + dz.numCols + ")");
+        }
+        final int cols = z.numCols;
+        for (int r = 0; r < z.numRows; r++) {
+            float s = scales[r];
+            for (int j = 0; j < cols; j++) {
+                dz.data[r * cols + j] += s * z.data[r * cols + j];
+            }
+        }
+    }
+
     @Override
     public String toString() {
         return "N(0, I)";

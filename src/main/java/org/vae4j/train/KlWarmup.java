@@ -6,7 +6,8 @@ package org.vae4j.train;
  * <pre>
  *   beta(t) = target * min(1, t / steps)     t = steps already taken (0 for the first)
  * </pre>
- * With {@code steps == 0}, beta is the target from the start. Immutable.
+ * With {@code steps == 0}, beta is the target from the start. The schedule with its target; the
+ * trainer keeps a {@link KlSchedule} (which can also be cyclical) and the target apart. Immutable.
  */
 public record KlWarmup(double target, long steps) {
 
@@ -19,11 +20,13 @@ public record KlWarmup(double target, long steps) {
         }
     }
 
-    /** The KL weight for the step taken after {@code t} earlier steps. */
+    /** The KL weight for the step taken after {@code t} earlier steps ({@link KlSchedule.Linear#beta}). */
     public double beta(long t) {
-        if (steps == 0 || t >= steps) {
-            return target;
-        }
-        return target * ((double) t / steps);
+        return schedule().beta(target, t);
+    }
+
+    /** The schedule: {@link KlSchedule#linear(long)} of the steps. */
+    public KlSchedule schedule() {
+        return KlSchedule.linear(steps);
     }
 }

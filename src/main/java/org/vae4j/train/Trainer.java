@@ -7,7 +7,6 @@ import java.util.function.Supplier;
 import org.ejml.data.FMatrixRMaj;
 import org.vae4j.LatentModel;
 import org.vae4j.objective.Corruption;
-import org.vae4j.objective.NegativeElbo;
 import org.vae4j.objective.Objective;
 import org.vae4j.optim.Optimizer;
 
@@ -40,7 +39,7 @@ public final class Trainer {
         this.config = b.buildConfig();
         this.optimizer = b.optimizer;
         this.listeners = List.copyOf(b.listeners);
-        this.objective = b.objective;
+        this.objective = b.objective != null ? b.objective : config::newObjective;
         this.stepListeners = List.copyOf(b.stepListeners);
         this.callbacks = List.copyOf(b.callbacks);
     }
@@ -59,7 +58,7 @@ public final class Trainer {
         private int batchSize;
         private long seed;
         private double beta;
-        private long warmupSteps;
+        private KlSchedule klSchedule;
         private Corruption corruption;
         private int microBatches;
         private double validation;
@@ -71,9 +70,11 @@ public final class Trainer {
         private long lrWarmupSteps;
         private double weightDecay;
         private double clipGradNorm;
+        private String objectiveSpec;
+        private double freeBits;
         private Supplier<Optimizer> optimizer;
         private final List<EpochListener> listeners = new ArrayList<>();
-        private Supplier<Objective> objective = NegativeElbo::new;
+        private Supplier<Objective> objective; // null: the config's objective
         private final List<StepListener> stepListeners = new ArrayList<>();
         private final List<EpochCallback> callbacks = new ArrayList<>();
 
@@ -90,7 +91,7 @@ public final class Trainer {
             batchSize = c.batchSize();
             seed = c.seed();
             beta = c.beta();
-            warmupSteps = c.klWarmupSteps();
+            klSchedule = c.klSchedule();
             corruption = c.corruption();
             microBatches = c.microBatches();
             validation = c.validation();
@@ -102,6 +103,8 @@ public final class Trainer {
             lrWarmupSteps = c.lrWarmupSteps();
             weightDecay = c.weightDecay();
             clipGradNorm = c.clipGradNorm();
+            objectiveSpec = c.objective();
+            freeBits = c.freeBits();
             return this;
         }
 
@@ -123,7 +126,10 @@ public final class Trainer {
             return this;
         }
 
-        /** Makes the objective of each run (default: the negative ELBO with the beta schedule). */
+        /**
+         * Makes the objective of each run, instead of the configured one ({@link #objective(String)},
+         * {@link #freeBits}), which must then be left at its default (the plain ELBO).
+         */
         public Builder objective(Supplier<? extends Objective> factory) {
             if (factory == null) {
                 throw new IllegalArgumentException("objective factory must not be null");
@@ -162,9 +168,42 @@ public final class Trainer {
             return this;
         }
 
-        /** Steps over which beta rises linearly from 0 to its target (0 = no warm-up). */
+        /** Steps over which beta rises linearly from 0 to its target (0 = no warm-up): {@code klSchedule(KlSchedule.linear(steps))}. */
         public Builder klWarmupSteps(long steps) {
-            this.warmupSteps = new KlWarmup(1, steps).steps();
+            this.klSchedule = KlSchedule.linear(steps);
+            return this;
+        }
+
+        /** How beta moves to its target over the steps (default {@link KlSchedule#constant()}). */
+        public Builder klSchedule(KlSchedule schedule) {
+            if (schedule == null) {
+                throw new IllegalArgumentException("KL schedule must not be null (use KlSchedule.constant())");
+            }
+            this.klSchedule = schedule;
+            return this;
+        }
+
+        /** {@code constant}, {@code linear:STEPS} or {@code cyclical:STEPS,RATIO} ({@link KlSchedule#parse}). */
+        public Builder klSchedule(String spec) {
+            return klSchedule(KlSchedule.parse(spec));
+        }
+
+        /**
+         * The objective: {@code elbo} (default, {@link org.vae4j.objective.NegativeElbo}) or
+         * {@code iwae:K} ({@link org.vae4j.objective.NegativeIwaeBound}, K importance samples).
+         */
+        public Builder objective(String spec) {
+            TrainerConfig.importanceSamples(spec); // checks the spelling
+            this.objectiveSpec = spec;
+            return this;
+        }
+
+        /** Free bits lambda of the ELBO's KL term, in nats per latent dimension (default 0: none). */
+        public Builder freeBits(double lambda) {
+            if (!(lambda >= 0) || !Double.isFinite(lambda)) {
+                throw new IllegalArgumentException("free bits must be finite and >= 0 (0 = none), got " + lambda);
+            }
+            this.freeBits = lambda;
             return this;
         }
 
@@ -257,13 +296,22 @@ public final class Trainer {
 
         /** The settings so far, validated. */
         public TrainerConfig buildConfig() {
-            return new TrainerConfig(epochs, batchSize, seed, beta, warmupSteps, corruption, microBatches, validation,
+            return new TrainerConfig(epochs, batchSize, seed, beta, klSchedule, corruption, microBatches, validation,
                     patience, minDelta, restoreBest, learningRate, lrSchedule, lrWarmupSteps, weightDecay,
-                    clipGradNorm);
+                    clipGradNorm, objectiveSpec, freeBits);
         }
 
-        /** @throws IllegalArgumentException for settings that do not go together (see {@link TrainerConfig}) */
+        /**
+         * @throws IllegalArgumentException for settings that do not go together (see {@link TrainerConfig}),
+         *                                  or an objective factory with a configured objective other than the plain ELBO
+         */
         public Trainer build() {
+            TrainerConfig c = buildConfig();
+            if (objective != null && (!c.objective().equals(TrainerConfig.DEFAULT_OBJECTIVE) || c.freeBits() > 0)) {
+                throw new IllegalArgumentException("an objective factory replaces the configured objective "
+                        + c.objective() + (c.freeBits() > 0 ? " with free bits " + c.freeBits() : "")
+                        + ": set one or the other");
+            }
             return new Trainer(this);
         }
 
@@ -299,8 +347,14 @@ public final class Trainer {
         return config.seed();
     }
 
+    /** The KL schedule as a linear warm-up; see {@link TrainerConfig#klWarmup()}. */
     public KlWarmup klWarmup() {
         return config.klWarmup();
+    }
+
+    /** How beta moves to its target. */
+    public KlSchedule klSchedule() {
+        return config.klSchedule();
     }
 
     public Corruption corruption() {

@@ -2,6 +2,9 @@ package org.vae4j.train;
 
 import org.vae4j.ModelBuilder;
 import org.vae4j.objective.Corruption;
+import org.vae4j.objective.NegativeElbo;
+import org.vae4j.objective.NegativeIwaeBound;
+import org.vae4j.objective.Objective;
 import org.vae4j.optim.Adam;
 import org.vae4j.optim.AdamW;
 import org.vae4j.optim.LearningRateSchedule;
@@ -18,7 +21,8 @@ import org.vae4j.optim.Optimizer;
  * @param batchSize      mini-batch size (&gt;= 1)
  * @param seed           seed of the shuffling, the noise and the validation split
  * @param beta           the KL weight (its target after any warm-up), finite and &gt;= 0
- * @param klWarmupSteps  steps of the linear KL warm-up (0 = none)
+ * @param klSchedule     how beta moves to its target over the steps ({@link KlSchedule}: constant, linear
+ *                       warm-up, cyclical)
  * @param corruption     the input corruption of denoising training ({@link Corruption#none()} for none)
  * @param microBatches   each batch's gradient as this many micro-batches (&gt;= 1)
  * @param validation     rows of the training matrix held out for validation: 0 for none, a whole
@@ -33,11 +37,17 @@ import org.vae4j.optim.Optimizer;
  * @param lrWarmupSteps  steps of the linear learning-rate warm-up (0 = none)
  * @param weightDecay    0 for Adam; &gt; 0 for AdamW with this decoupled weight decay
  * @param clipGradNorm   0 for none; &gt; 0 to clip the total gradient 2-norm to this before each step
+ * @param objective      the objective of runs without an objective factory: {@code elbo} ({@link NegativeElbo})
+ *                       or {@code iwae:K} ({@link NegativeIwaeBound} with K importance samples); iwae needs
+ *                       beta 1 with a constant schedule and no free bits
+ * @param freeBits       free bits lambda of the ELBO's KL term (0 = none; {@link NegativeElbo#NegativeElbo(double)});
+ *                       needs whole batches (micro-batches 1)
  */
-public record TrainerConfig(int epochs, int batchSize, long seed, double beta, long klWarmupSteps,
+public record TrainerConfig(int epochs, int batchSize, long seed, double beta, KlSchedule klSchedule,
                             Corruption corruption, int microBatches, double validation, int patience,
                             double minDelta, boolean restoreBest, double learningRate, String lrSchedule,
-                            long lrWarmupSteps, double weightDecay, double clipGradNorm) {
+                            long lrWarmupSteps, double weightDecay, double clipGradNorm, String objective,
+                            double freeBits) {
 
     /** Default number of epochs. */
     public static final int DEFAULT_EPOCHS = 10;
@@ -49,6 +59,8 @@ public record TrainerConfig(int epochs, int batchSize, long seed, double beta, l
     public static final double DEFAULT_LEARNING_RATE = Adam.DEFAULT_LR;
     /** Default learning-rate schedule. */
     public static final String DEFAULT_LR_SCHEDULE = "constant";
+    /** Default objective: the negative ELBO. */
+    public static final String DEFAULT_OBJECTIVE = "elbo";
 
     /**
      * @throws IllegalArgumentException naming the setting and its value, for any value out of range
@@ -60,7 +72,10 @@ public record TrainerConfig(int epochs, int batchSize, long seed, double beta, l
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
         }
-        new KlWarmup(beta, klWarmupSteps); // checks beta and the warm-up steps
+        new KlWarmup(beta, 0); // checks beta
+        if (klSchedule == null) {
+            throw new IllegalArgumentException("KL schedule must not be null (use KlSchedule.constant())");
+        }
         if (corruption == null) {
             throw new IllegalArgumentException("corruption must not be null (use Corruption.none())");
         }
@@ -101,17 +116,110 @@ public record TrainerConfig(int epochs, int batchSize, long seed, double beta, l
             throw new IllegalArgumentException("clip-grad-norm must be finite and >= 0 (0 = no clipping), got "
                     + clipGradNorm);
         }
+        objective = objective == null ? null : objective.trim().toLowerCase();
+        int k = importanceSamples(objective); // checks the spelling
+        if (k > 0) {
+            objective = "iwae:" + k;
+        }
+        if (!(freeBits >= 0) || !Double.isFinite(freeBits)) {
+            throw new IllegalArgumentException("free bits must be finite and >= 0 (0 = none), got " + freeBits);
+        }
+        if (k > 0 && freeBits > 0) {
+            throw new IllegalArgumentException("free bits (" + freeBits + ") clamp the ELBO's KL term, which the "
+                    + objective + " objective does not have: use free bits with the elbo objective");
+        }
+        if (k > 0 && (beta != 1 || !klSchedule.isConstant())) {
+            throw new IllegalArgumentException("the " + objective + " objective is a bound on log p(x) only with "
+                    + "beta 1 at every step; got beta " + beta + " with the KL schedule " + klSchedule.spec());
+        }
+        if (freeBits > 0 && microBatches > 1) {
+            throw new IllegalArgumentException("free bits take each latent dimension's KL averaged over the whole "
+                    + "batch, which " + microBatches + " micro-batches do not see at once: use 1 micro-batch");
+        }
+    }
+
+    /**
+     * The settings of the first file format (a linear KL warm-up of {@code klWarmupSteps} steps,
+     * the ELBO objective, no free bits).
+     */
+    public TrainerConfig(int epochs, int batchSize, long seed, double beta, long klWarmupSteps,
+                         Corruption corruption, int microBatches, double validation, int patience,
+                         double minDelta, boolean restoreBest, double learningRate, String lrSchedule,
+                         long lrWarmupSteps, double weightDecay, double clipGradNorm) {
+        this(epochs, batchSize, seed, beta, KlSchedule.linear(klWarmupSteps), corruption, microBatches, validation,
+                patience, minDelta, restoreBest, learningRate, lrSchedule, lrWarmupSteps, weightDecay, clipGradNorm,
+                DEFAULT_OBJECTIVE, 0);
+    }
+
+    /**
+     * K of an {@code iwae:K} objective, 0 for {@code elbo}.
+     *
+     * @throws IllegalArgumentException for any other spelling, or K &lt; 1
+     */
+    public static int importanceSamples(String objective) {
+        if (objective == null) {
+            throw new IllegalArgumentException("objective must not be null (use \"elbo\")");
+        }
+        String o = objective.trim().toLowerCase();
+        if (o.equals("elbo")) {
+            return 0;
+        }
+        if (o.startsWith("iwae:")) {
+            try {
+                int k = Integer.parseInt(o.substring(5).trim());
+                if (k >= 1) {
+                    return k;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException("objective '" + objective + "': K of iwae:K must be a whole number "
+                    + ">= 1 (importance samples per example)");
+        }
+        throw new IllegalArgumentException("objective '" + objective + "' is not elbo or iwae:K");
+    }
+
+    /** K of the {@code iwae:K} objective, 0 for the ELBO. */
+    public int importanceSamples() {
+        return importanceSamples(objective);
+    }
+
+    /**
+     * A new objective of these settings: {@link NegativeIwaeBound} for {@code iwae:K}, else
+     * {@link NegativeElbo} with the free bits.
+     */
+    public Objective newObjective() {
+        int k = importanceSamples();
+        return k > 0 ? new NegativeIwaeBound(k) : new NegativeElbo(freeBits);
+    }
+
+    /** Steps of a linear KL warm-up ({@link KlSchedule.Linear}); 0 for a constant or cyclical schedule. */
+    public long klWarmupSteps() {
+        return klSchedule instanceof KlSchedule.Linear l ? l.steps() : 0;
     }
 
     /** Every setting at its default: 10 epochs, batch 128, seed 42, beta 1, Adam 1e-3, no validation. */
     public static TrainerConfig defaults() {
-        return new TrainerConfig(DEFAULT_EPOCHS, DEFAULT_BATCH_SIZE, ModelBuilder.DEFAULT_SEED, DEFAULT_BETA, 0,
-                Corruption.none(), 1, 0, 0, 0, true, DEFAULT_LEARNING_RATE, DEFAULT_LR_SCHEDULE, 0, 0, 0);
+        return new TrainerConfig(DEFAULT_EPOCHS, DEFAULT_BATCH_SIZE, ModelBuilder.DEFAULT_SEED, DEFAULT_BETA,
+                KlSchedule.constant(), Corruption.none(), 1, 0, 0, 0, true, DEFAULT_LEARNING_RATE,
+                DEFAULT_LR_SCHEDULE, 0, 0, 0, DEFAULT_OBJECTIVE, 0);
     }
 
-    /** The KL schedule. */
+    /** The KL weight of the step taken after {@code t} earlier steps: the schedule towards {@link #beta()}. */
+    public double beta(long t) {
+        return klSchedule.beta(beta, t);
+    }
+
+    /**
+     * The KL schedule as a linear warm-up.
+     *
+     * @throws IllegalStateException for a cyclical schedule (use {@link #klSchedule()})
+     */
     public KlWarmup klWarmup() {
-        return new KlWarmup(beta, klWarmupSteps);
+        if (klSchedule instanceof KlSchedule.Cyclical) {
+            throw new IllegalStateException("the KL schedule " + klSchedule.spec() + " is not a linear warm-up");
+        }
+        return new KlWarmup(beta, klWarmupSteps());
     }
 
     /** A new optimiser of these settings: {@link AdamW} if {@link #weightDecay()} &gt; 0, else {@link Adam}. */

@@ -65,7 +65,6 @@ public final class TrainingRun {
     private final List<EpochListener> listeners;
     private final List<StepListener> stepListeners;
     private final List<EpochCallback> callbacks;
-    private final KlWarmup klWarmup;
     private final List<Parameter> params;
     private final FMatrixRMaj batch;       // (batch, d), reused
     private final FMatrixRMaj batchMask;   // (batch, d) missing-cell mask, or null when the likelihood takes none
@@ -108,7 +107,7 @@ public final class TrainingRun {
         this.listeners = listeners;
         this.stepListeners = stepListeners;
         this.callbacks = callbacks;
-        this.klWarmup = config.klWarmup();
+        objective.checkModel(model);
         this.params = model.parameters();
         final int n = data.numRows;
         this.batch = new FMatrixRMaj(Math.min(config.batchSize(), n), data.numCols);
@@ -193,7 +192,7 @@ public final class TrainingRun {
                     gradient.objective().describe(), optimizer.describe(),
                     schedule != null ? ", " + schedule.describe() : "",
                     config.clipGradNorm() > 0 ? ", gradient norm clipped to " + config.clipGradNorm() : "",
-                    klWarmup.target(), klWarmup.steps() > 0 ? " (warm-up " + klWarmup.steps() + " steps)" : "");
+                    config.beta(), config.klSchedule().isConstant() ? "" : " (KL schedule " + config.klSchedule().spec() + ")");
         }
         while (done.size() < n && !isFinished()) {
             done.add(runEpoch());
@@ -219,7 +218,7 @@ public final class TrainingRun {
         double sumLoss = 0;
         double sumRecon = 0;
         double sumKl = 0;
-        double beta = klWarmup.beta(globalStep);
+        double beta = config.beta(globalStep);
         long steps = 0;
         final double clip = config.clipGradNorm();
         for (int start = 0; start < n; start += batchSize) {
@@ -228,7 +227,7 @@ public final class TrainingRun {
             if (conditions != null) {
                 gather(conditions, order, start, size, conditionBatch);
             }
-            beta = klWarmup.beta(globalStep);
+            beta = config.beta(globalStep);
             context.set(epochNumber, globalStep, beta, size);
             rows.set(batch, batch, conditionBatch, fillMissing(batch, batchMask), order, start);
             Loss loss = gradient.compute(model, rows, context);

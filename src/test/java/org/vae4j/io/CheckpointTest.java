@@ -127,6 +127,47 @@ class CheckpointTest {
     }
 
     @Test
+    void cyclicalKlScheduleResumesBitIdentically() throws IOException {
+        // cycles of 7 steps, 5 steps per epoch: the checkpoint falls inside a cycle
+        assertResumeIsBitIdentical(() -> Vae.builder(16).hidden(12).latent(3).seed(5).build(),
+                () -> new Adam(3e-3), Trainer.builder().batchSize(32).seed(15).beta(0.8)
+                        .klSchedule("cyclical:7,0.5"), 2, 4);
+    }
+
+    @Test
+    void iwaeObjectiveResumesBitIdentically() throws IOException {
+        assertResumeIsBitIdentical(() -> Vae.builder(16).hidden(12).latent(3).seed(6).build(),
+                () -> new Adam(3e-3), Trainer.builder().batchSize(32).seed(16).objective("iwae:3"), 1, 3);
+    }
+
+    @Test
+    void freeBitsResumeBitIdentically() throws IOException {
+        assertResumeIsBitIdentical(() -> Vae.builder(16).hidden(12).latent(3).seed(7).build(),
+                () -> new Adam(3e-3), Trainer.builder().batchSize(32).seed(17).freeBits(0.2), 2, 4);
+    }
+
+    @Test
+    void theObjectiveAndKlScheduleAreStoredAndTheirAbsenceReadsAsTheDefaults() throws IOException {
+        LatentModel m = Vae.builder(16).hidden(12).latent(3).seed(8).build();
+        Trainer t = Trainer.builder().epochs(1).batchSize(32).objective("IWAE:4").build();
+        Adam adam = new Adam(1e-3);
+        List<EpochStats> h = t.train(m, data(64, 16, 1), adam);
+        Path file = dir.resolve("iwae.safetensors");
+        ModelFiles.saveCheckpoint(m, adam, TrainingState.of(t, h), file);
+        TrainingState s = ModelFiles.loadCheckpoint(file).training();
+        assertEquals("iwae:4", s.config().objective());
+        assertEquals(org.vae4j.train.KlSchedule.constant(), s.klSchedule());
+
+        Trainer fb = Trainer.builder().epochs(1).batchSize(32).freeBits(0.3).klSchedule("cyclical:9,0.25").build();
+        ModelFiles.saveCheckpoint(m, adam, TrainingState.of(fb, h), file);
+        TrainingState f = ModelFiles.loadCheckpoint(file).training();
+        assertEquals("elbo", f.config().objective());
+        assertEquals(0.3, f.config().freeBits(), 0.0);
+        assertEquals(org.vae4j.train.KlSchedule.cyclical(9, 0.25), f.klSchedule());
+        assertEquals(0, f.klWarmupSteps(), "the first format's key reads 0 for a cyclical schedule");
+    }
+
+    @Test
     void sgdAutoencoderResumesBitIdentically() throws IOException {
         assertResumeIsBitIdentical(() -> Autoencoder.builder(16).hidden(10).latent(4).seed(3).build(),
                 () -> new Sgd(0.05, 0.9), Trainer.builder().batchSize(32).seed(13), 3, 5);

@@ -174,6 +174,9 @@ class LegacyFilesTest {
         assertEquals(16, t.batchSize());
         assertEquals(1.0, t.beta());
         assertEquals(10, t.klWarmupSteps());
+        assertEquals(org.vae4j.train.KlSchedule.linear(10), t.klSchedule(), "kl_warmup_steps reads as linear:10");
+        assertEquals("elbo", t.config().objective());
+        assertEquals(0.0, t.config().freeBits(), 0.0);
         assertEquals(Corruption.none(), t.corruption());
         assertHistory(x, t.history());
 

@@ -80,6 +80,21 @@ class AllocationTest {
         assertTrue(perStep < MAX_BYTES_PER_STEP, "a step allocates " + perStep + " bytes");
     }
 
+    /** The IWAE bound (K = 3: one 3 B-row pass) and, separately, free bits with a cyclical KL schedule. */
+    @Test
+    void iwaeAndFreeBitsStepsAllocateNothingInSteadyState() {
+        FMatrixRMaj small = TrainerTest.prototypes(1000, 64, 15);
+        FMatrixRMaj large = TrainerTest.prototypes(3048, 64, 16);
+        Vae vae = Vae.builder(64).hidden(48).latent(8).seed(3).build();
+        Trainer iwae = Trainer.builder().epochs(10).batchSize(32).objective("iwae:3").build();
+        double perStep = bytesPerStep(iwae, vae, small, large);
+        assertTrue(perStep < MAX_BYTES_PER_STEP, "an IWAE step allocates " + perStep + " bytes");
+        Trainer freeBits = Trainer.builder().epochs(10).batchSize(32).freeBits(0.1).klSchedule("cyclical:50,0.5")
+                .build();
+        perStep = bytesPerStep(freeBits, vae, small, large);
+        assertTrue(perStep < MAX_BYTES_PER_STEP, "a free-bits step allocates " + perStep + " bytes");
+    }
+
     /** The same with a cosine schedule and warm-up set before each step, AdamW and gradient-norm clipping. */
     @Test
     void trainingStepWithScheduleClippingAndAdamWAllocatesNothing() {

@@ -64,7 +64,7 @@ public final class TrainMnist implements Callable<Integer> {
     /** Exit status: the loss or a gradient became non-finite. */
     static final int EXIT_DIVERGED = 3;
 
-    /** Importance samples and test images of the final log p(x) estimate (Burda et al. 2016 use k = 5000). */
+    /** Default importance samples and the test images of the final log p(x) estimate (Burda et al. 2016 use k = 5000). */
     static final int IW_SAMPLES = 100;
     static final int IW_IMAGES = 1000;
 
@@ -120,7 +120,7 @@ public final class TrainMnist implements Callable<Integer> {
     double beta;
 
     @Option(names = "--warmup-steps", defaultValue = "0", paramLabel = "N", order = 10,
-            description = "Steps of linear KL warm-up from 0 to beta (default ${DEFAULT-VALUE}: none).")
+            description = "Steps of linear KL warm-up from 0 to beta: --kl-schedule linear:N (default ${DEFAULT-VALUE}: none).")
     long warmupSteps;
 
     @Option(names = "--seed", defaultValue = "" + ModelBuilder.DEFAULT_SEED, paramLabel = "S", order = 11,
@@ -186,6 +186,28 @@ public final class TrainMnist implements Callable<Integer> {
     @Option(names = "--micro-batches", defaultValue = "1", paramLabel = "N", order = 24,
             description = "Compute each batch's gradient as N micro-batches (default ${DEFAULT-VALUE}).")
     int microBatches;
+
+    // The objectives and KL schedules (docs/MATH.md, sections 27 to 29).
+    @Option(names = "--objective", defaultValue = TrainerConfig.DEFAULT_OBJECTIVE, paramLabel = "elbo|iwae:K",
+            order = 41, description = "elbo (the negative ELBO) or iwae:K (the IWAE bound with K importance samples "
+                    + "per image; beta 1, no free bits); default ${DEFAULT-VALUE}.")
+    String objective;
+
+    @Option(names = "--free-bits", defaultValue = "0", paramLabel = "LAMBDA", order = 42,
+            description = "Free bits: each latent dimension's batch-mean KL counts at least LAMBDA nats (default 0: "
+                    + "none; the elbo objective, whole batches).")
+    double freeBits;
+
+    @Option(names = "--kl-schedule", defaultValue = "constant", paramLabel = "SPEC", order = 43,
+            description = "How beta rises to --beta: constant, linear:STEPS (as --warmup-steps) or "
+                    + "cyclical:STEPS,RATIO (cycles of STEPS steps, rising over the first RATIO of each); "
+                    + "default ${DEFAULT-VALUE}.")
+    String klSchedule;
+
+    @Option(names = "--iw-samples", defaultValue = "" + IW_SAMPLES, paramLabel = "K", order = 40,
+            description = "Importance samples per image of the final test log p(x) estimate, on the first "
+                    + IW_IMAGES + " test images (default ${DEFAULT-VALUE}).")
+    int iwSamples;
 
     @Spec
     CommandSpec spec;

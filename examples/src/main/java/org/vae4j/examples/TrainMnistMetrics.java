@@ -70,6 +70,11 @@ final class TrainMnistMetrics {
         metrics.put(key, value);
     }
 
+    /** Adds an entry to the last epoch's row. */
+    void putInLastRow(String key, Object value) {
+        rows.get(rows.size() - 1).put(key, value);
+    }
+
     List<Map<String, Object>> rows() {
         return rows;
     }
@@ -134,6 +139,9 @@ final class TrainMnistMetrics {
         if (TrainMnist.isVae(net)) {
             s.put("beta", o.beta);
             s.put("warmup_steps", o.warmupSteps);
+            s.put("objective", c.objective());
+            s.put("kl_schedule", c.klSchedule().spec());
+            putIfSet(s, "free_bits", c.freeBits(), d.freeBits());
         }
         s.put("seed", o.seed);
         s.put("threads", threads);

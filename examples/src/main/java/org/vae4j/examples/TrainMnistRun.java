@@ -129,6 +129,7 @@ final class TrainMnistRun {
             Loss testLoss = testC == null ? net.evaluate(testX, new SplittableRandom(o.seed + 1_000_003L))
                     : net.evaluate(testX, testC, new SplittableRandom(o.seed + 1_000_003L));
             metrics.addEpoch(m, testLoss, (System.nanoTime() - t0) / 1e9, o.epochs, config.schedulesLearningRate());
+            addIwaeBound();
             if (m.hasValidation()) {
                 metrics.put("best_epoch", m.bestEpoch());
             }
@@ -137,6 +138,20 @@ final class TrainMnistRun {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+        }
+    }
+
+    /** With --objective iwae:K, the test set's IWAE bound of the same K next to its -ELBO. */
+    private void addIwaeBound() {
+        int k = config.importanceSamples();
+        if (k > 0) {
+            long t0 = System.nanoTime();
+            LogLikelihoodEstimate iw = ImportanceWeighted.logLikelihood(net, testX, k,
+                    new SplittableRandom(o.seed + 3_000_017L));
+            metrics.putInLastRow("test_neg_iwae_bound", -iw.logLikelihood());
+            metrics.putInLastRow("test_neg_iwae_bound_k", k);
+            System.out.printf("          test -IWAE bound (K=%d) %.3f  (%.1f s)%n", k, -iw.logLikelihood(),
+                    (System.nanoTime() - t0) / 1e9);
         }
     }
 
@@ -156,8 +171,8 @@ final class TrainMnistRun {
             System.out.printf("training: epochs %d..%d, batch %d, %s%s%s%s%s, seed %d -> %s%n",
                     run.completedEpochs() + 1, o.epochs, o.batchSize, optimizer.describe(),
                     run.schedule() != null ? ", " + run.schedule().describe() : "",
-                    TrainMnist.isVae(net) ? ", beta " + o.beta : "",
-                    o.warmupSteps > 0 ? ", KL warm-up " + o.warmupSteps + " steps" : "",
+                    TrainMnist.isVae(net) ? ", " + config.newObjective().describe() + ", beta " + o.beta : "",
+                    config.klSchedule().isConstant() ? "" : ", KL schedule " + config.klSchedule().spec(),
                     (o.binarise ? ", dynamic binarisation" : "")
                             + (o.corruption.isNone() ? "" : ", denoising " + o.corruption.describe())
                             + (split.validation() != null ? ", " + split.validation().numRows
@@ -220,7 +235,7 @@ final class TrainMnistRun {
                 headC = new FMatrixRMaj(n, testC.numCols);
                 System.arraycopy(testC.data, 0, headC.data, 0, n * testC.numCols);
             }
-            LogLikelihoodEstimate iw = ImportanceWeighted.logLikelihood(vae, head, headC, TrainMnist.IW_SAMPLES,
+            LogLikelihoodEstimate iw = ImportanceWeighted.logLikelihood(vae, head, headC, o.iwSamples,
                     new SplittableRandom(o.seed + 2_000_003L));
             ActiveUnits au = LatentUsage.activeUnits(vae, testX, testC, org.vae4j.eval.ActiveUnits.DEFAULT_THRESHOLD);
             double[] kl = LatentUsage.klPerDimension(vae, testX, testC);
@@ -229,7 +244,7 @@ final class TrainMnistRun {
                 metrics.put("test_log_px_iw_given", "label"); // log p(x|c), c the true one-hot label
             }
             metrics.put("test_log_px_iw_standard_error", iw.standardError());
-            metrics.put("test_log_px_iw_k", TrainMnist.IW_SAMPLES);
+            metrics.put("test_log_px_iw_k", o.iwSamples);
             metrics.put("test_log_px_iw_images", n);
             metrics.put("active_units", au.count());
             metrics.put("latent_size", vae.latentSize());
@@ -237,7 +252,7 @@ final class TrainMnistRun {
             metrics.put("kl_per_dimension", kl);
             System.out.printf("test log p(x%s) ~ %.3f +- %.3f nats (importance-weighted, k=%d, first %d test images, "
                             + "%.1f s); active units %d of %d%n", testC != null ? "|label" : "", iw.logLikelihood(), iw.standardError(),
-                    TrainMnist.IW_SAMPLES, n, (System.nanoTime() - t0) / 1e9, au.count(), vae.latentSize());
+                    o.iwSamples, n, (System.nanoTime() - t0) / 1e9, au.count(), vae.latentSize());
         } else {
             metrics.put("latent_size", net.latentSize());
         }

@@ -11,6 +11,7 @@ import org.vae4j.LatentModel;
 import org.vae4j.Vae;
 import org.vae4j.io.Checkpoint;
 import org.vae4j.io.TrainingState;
+import org.vae4j.train.KlSchedule;
 import org.vae4j.train.Trainer;
 import org.vae4j.train.TrainerConfig;
 
@@ -75,6 +76,8 @@ final class TrainMnistSettings {
             throw new TrainMnist.UsageException("--clip-grad-norm must be >= 0 (0 = none), got " + o.clipGradNorm);
         }
         positive("--micro-batches", o.microBatches);
+        positive("--iw-samples", o.iwSamples);
+        checkObjective(o);
         try {
             trainerConfig(o);
         } catch (IllegalArgumentException e) { // e.g. a malformed --o.lr-schedule: the message names it
@@ -84,10 +87,61 @@ final class TrainMnistSettings {
 
     /** The trainer settings of the flags (after a resumed run's adoption). */
     static TrainerConfig trainerConfig(TrainMnist o) {
-        return Trainer.builder().epochs(o.epochs).batchSize(o.batchSize).seed(o.seed).beta(o.beta).klWarmupSteps(o.warmupSteps)
+        return Trainer.builder().epochs(o.epochs).batchSize(o.batchSize).seed(o.seed).beta(o.beta)
+                .klSchedule(klSchedule(o))
                 .corruption(o.corruption).microBatches(o.microBatches).validation(o.validation).patience(o.patience)
                 .minDelta(o.minDelta).learningRate(o.lr).lrSchedule(o.lrSchedule).lrWarmupSteps(o.lrWarmupSteps)
-                .weightDecay(o.weightDecay).clipGradNorm(o.clipGradNorm).buildConfig();
+                .weightDecay(o.weightDecay).clipGradNorm(o.clipGradNorm)
+                .objective(o.objective).freeBits(o.freeBits).buildConfig();
+    }
+
+    /** --kl-schedule, or its alias --warmup-steps N (linear:N). */
+    static KlSchedule klSchedule(TrainMnist o) {
+        KlSchedule s = KlSchedule.parse(o.klSchedule);
+        return s.isConstant() ? KlSchedule.linear(o.warmupSteps) : s;
+    }
+
+    /** --objective, --free-bits and --kl-schedule, and the combinations without a meaning. */
+    private static void checkObjective(TrainMnist o) throws TrainMnist.UsageException {
+        int k;
+        try {
+            k = TrainerConfig.importanceSamples(o.objective);
+            KlSchedule.parse(o.klSchedule);
+        } catch (IllegalArgumentException e) {
+            throw new TrainMnist.UsageException((o.given("--kl-schedule") ? "--kl-schedule: " : "--objective: ")
+                    + e.getMessage());
+        }
+        if (o.given("--kl-schedule") && o.given("--warmup-steps")) {
+            throw new TrainMnist.UsageException("--warmup-steps N is --kl-schedule linear:N: give one of them");
+        }
+        if (!(o.freeBits >= 0) || !Double.isFinite(o.freeBits)) {
+            throw new TrainMnist.UsageException("--free-bits must be >= 0, got " + o.freeBits);
+        }
+        boolean ae = o.model == TrainMnist.ModelKind.ae;
+        if (ae && k > 0) {
+            throw new TrainMnist.UsageException("--objective " + o.objective + " needs --model vae: the IWAE bound "
+                    + "weighs samples by log q(z|x), and an autoencoder's code is a point, not a distribution");
+        }
+        if (ae && (o.freeBits > 0 || o.given("--kl-schedule"))) {
+            throw new TrainMnist.UsageException("--free-bits and --kl-schedule apply to --model vae only "
+                    + "(an autoencoder has no KL term)");
+        }
+        if (k > 0 && o.model == TrainMnist.ModelKind.cvae) {
+            throw new TrainMnist.UsageException("--objective " + o.objective + " does not go with --model cvae yet: "
+                    + "use --model vae");
+        }
+        if (k > 0 && o.freeBits > 0) {
+            throw new TrainMnist.UsageException("--free-bits clamp the ELBO's KL term, which --objective "
+                    + o.objective + " does not have: use --objective elbo");
+        }
+        if (k > 0 && (o.beta != 1 || !klSchedule(o).isConstant())) {
+            throw new TrainMnist.UsageException("--objective " + o.objective + " is a bound on log p(x) only with "
+                    + "beta 1 at every step: drop --beta, --warmup-steps and --kl-schedule");
+        }
+        if (o.freeBits > 0 && o.microBatches > 1) {
+            throw new TrainMnist.UsageException("--free-bits take each dimension's KL averaged over the whole batch: "
+                    + "they do not go with --micro-batches " + o.microBatches);
+        }
     }
 
     private static void positive(String flag, long value) throws TrainMnist.UsageException {
@@ -133,6 +187,9 @@ final class TrainMnistSettings {
         }
         conflict(o, conflicts, "--beta", o.beta, s.beta());
         conflict(o, conflicts, "--warmup-steps", o.warmupSteps, s.klWarmupSteps());
+        conflict(o, conflicts, "--kl-schedule", KlSchedule.parse(o.klSchedule).spec(), saved.klSchedule().spec());
+        conflict(o, conflicts, "--objective", o.objective.trim().toLowerCase(), saved.objective());
+        conflict(o, conflicts, "--free-bits", o.freeBits, saved.freeBits());
         conflict(o, conflicts, "--seed", o.seed, s.seed());
         conflict(o, conflicts, "--corruption", o.corruption, s.corruption());
         conflict(o, conflicts, "--binarise", o.binarise, bin);
@@ -155,6 +212,9 @@ final class TrainMnistSettings {
         o.microBatches = saved.microBatches();
         o.beta = s.beta();
         o.warmupSteps = s.klWarmupSteps();
+        o.klSchedule = saved.klSchedule().spec();
+        o.objective = saved.objective();
+        o.freeBits = saved.freeBits();
         o.seed = s.seed();
         o.corruption = s.corruption();
         o.binarise = bin;
