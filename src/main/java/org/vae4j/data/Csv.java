@@ -12,6 +12,7 @@ import java.util.Arrays;
 
 import org.ejml.data.FMatrixRMaj;
 import org.vae4j.internal.AtomicFiles;
+import org.vae4j.internal.InputFiles;
 
 /**
  * Comma-separated matrices in and out of {@link FMatrixRMaj}: one row per line, values separated
@@ -58,6 +59,7 @@ public final class Csv {
         int rows = 0;
         int firstRowLine = 0;
         boolean skipHeader = header;
+        InputFiles.requireRegularFile(file, "CSV file");
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
             int lineNo = 0;

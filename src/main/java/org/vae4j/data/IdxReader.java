@@ -17,6 +17,8 @@ import java.util.HexFormat;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
+import org.vae4j.internal.InputFiles;
+
 /**
  * Reads IDX files (the MNIST format), gzip-compressed or raw, with the checks a corrupt or wrong
  * file needs: magic, type byte, dimensions, declared size against actual length (truncated or
@@ -102,9 +104,7 @@ public final class IdxReader {
      */
     public static IdxArray read(Path file, String expectedSha256) throws IOException {
         String name = file.toString();
-        if (!Files.exists(file)) {
-            throw new NoSuchFileException(name, null, "IDX file not found");
-        }
+        InputFiles.requireRegularFile(file, "IDX file");
         long fileSize = Files.size(file);
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             raw.mark(2);
@@ -288,6 +288,7 @@ public final class IdxReader {
      * @throws IOException when the file cannot be read or its gzip stream is corrupt
      */
     public static String sha256Uncompressed(Path file) throws IOException {
+        InputFiles.requireRegularFile(file, "IDX file");
         MessageDigest digest = newSha256();
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             raw.mark(2);

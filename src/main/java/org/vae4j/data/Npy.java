@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -18,6 +17,7 @@ import java.util.regex.Pattern;
 
 import org.ejml.data.FMatrixRMaj;
 import org.vae4j.internal.AtomicFiles;
+import org.vae4j.internal.InputFiles;
 
 /**
  * NumPy {@code .npy} files in and out of {@link FMatrixRMaj}, so data moves between Java and
@@ -105,9 +105,7 @@ public final class Npy {
      *                                  data is truncated or followed by trailing bytes
      */
     public static FMatrixRMaj read(Path file) throws IOException {
-        if (!Files.exists(file)) {
-            throw new NoSuchFileException(file.toString(), null, ".npy file not found");
-        }
+        InputFiles.requireRegularFile(file, ".npy file");
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             Header h = readHeader(ch, file.toString(), ch.size());
             FMatrixRMaj m = new FMatrixRMaj(h.rows(), h.cols());

@@ -7,5 +7,7 @@
  * <p>{@link org.vae4j.internal.AtomicFiles} is the one atomic file writer: every file the library
  * and the examples write ({@code .safetensors} models and checkpoints, {@code .npy}, CSV, the
  * downloaded data sets, the example programs' pictures and {@code metrics.json}) goes through it.
+ * {@link org.vae4j.internal.InputFiles} is the one check every loader (IDX, {@code .npy}, CSV, tables,
+ * safetensors) makes before opening a file: a regular file, never a directory or a FIFO.
  */
 package org.vae4j.internal;

@@ -12,6 +12,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 
+import org.vae4j.internal.InputFiles;
+
 /**
  * An open safetensors file whose header has been read and validated (see {@link SafeTensors} for
  * the format and the checks). Tensor data is read on demand with {@link #readFloats}.
@@ -58,6 +60,7 @@ public final class SafeTensorsFile implements Closeable {
      * @throws IOException        when the file cannot be read
      */
     public static SafeTensorsFile open(Path file) throws IOException {
+        InputFiles.requireRegularFile(file, "safetensors file");
         FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
         try {
             long size = channel.size();

@@ -23,6 +23,8 @@ import de.siegmar.fastcsv.reader.CsvParseException;
 import de.siegmar.fastcsv.reader.CsvReader;
 import de.siegmar.fastcsv.reader.CsvRecord;
 
+import org.vae4j.internal.InputFiles;
+
 /**
  * A CSV file with a header line, read one record at a time through FastCSV (RFC 4180: comma
  * separated, fields optionally in double quotes, a quote doubled inside quotes, line breaks inside
@@ -46,9 +48,7 @@ public final class CsvSource implements Closeable {
 
     private CsvSource(Path file) throws IOException {
         this.file = file;
-        if (!Files.exists(file)) {
-            throw new NoSuchFileException(file.toString(), null, "CSV file not found");
-        }
+        InputFiles.requireRegularFile(file, "CSV file");
         InputStream in = Files.newInputStream(file);
         CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
