@@ -13,6 +13,7 @@ import java.util.Arrays;
 import org.ejml.data.FMatrixRMaj;
 import org.vae4j.internal.AtomicFiles;
 import org.vae4j.internal.InputFiles;
+import org.vae4j.internal.Numbers;
 
 /**
  * Comma-separated matrices in and out of {@link FMatrixRMaj}: one row per line, values separated
@@ -112,21 +113,11 @@ public final class Csv {
             throw new IllegalArgumentException(file + ": line " + line + ", field " + (index + 1) + " is empty");
         }
         try {
-            return Float.parseFloat(s);
+            return Numbers.parseFloat(s);
         } catch (NumberFormatException e) {
-            String lower = s.toLowerCase(java.util.Locale.ROOT);
-            if (lower.equals("nan")) {
-                return Float.NaN;
-            }
-            if (lower.equals("inf") || lower.equals("+inf") || lower.equals("infinity")) {
-                return Float.POSITIVE_INFINITY;
-            }
-            if (lower.equals("-inf") || lower.equals("-infinity")) {
-                return Float.NEGATIVE_INFINITY;
-            }
-            throw new IllegalArgumentException(file + ": line " + line + ", field " + (index + 1) + ": '"
-                    + abbreviate(s) + "' is not a number"
-                    + (maybeHeader ? " (if the first line is a header, read with header = true)" : ""));
+            throw new IllegalArgumentException(file + ": line " + line + ", field " + (index + 1) + ": "
+                    + e.getMessage()
+                    + (maybeHeader && !Numbers.isDecimal(s) ? " (if the first line is a header, read with header = true)" : ""));
         }
     }
 

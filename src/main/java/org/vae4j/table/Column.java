@@ -4,6 +4,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.vae4j.internal.Numbers;
+
 /**
  * One modelled column of a table and its fitted preprocessing: how a raw cell becomes the
  * encoder's input and the likelihood's target, and back (docs/DATA.md, "Tables").
@@ -73,16 +75,11 @@ public record Column(String name, ColumnType type, Transform transform, double a
         if (s.isEmpty()) {
             return Double.NaN;
         }
-        char c = s.charAt(s.length() - 1);
-        if (c == 'd' || c == 'D' || c == 'f' || c == 'F') {
-            return Double.NaN; // Java's suffixes: not a number in a CSV
+        if (!Numbers.isDecimal(s)) {
+            return Double.NaN; // Java's suffixes (1.5f, 2d), hex floats (0x1p3), words: not numbers in a CSV
         }
-        try {
-            double v = Double.parseDouble(s);
-            return Double.isFinite(v) ? v : Double.NaN;
-        } catch (NumberFormatException e) {
-            return Double.NaN;
-        }
+        double v = Double.parseDouble(s);
+        return Double.isFinite(v) ? v : Double.NaN; // 1e500: out of range, not a number
     }
 
     /** The standardised value of a raw number. */
