@@ -158,6 +158,21 @@ public final class Npy {
         if (!header.startsWith("{") || !header.endsWith("}")) {
             throw new IllegalArgumentException(name + ": .npy header is not a Python dict: " + abbreviate(header));
         }
+        // read as the dict literal it is (each key once, exactly NumPy's three), then give the
+        // patterns below one canonical text in which each key occurs once, outside any string
+        java.util.Map<String, String> dict = NpyHeaderDict.parse(header, name);
+        String descr = dict.get("descr");
+        String order = dict.get("fortran_order");
+        if (!order.equals("True") && !order.equals("False")) {
+            throw new IllegalArgumentException(name + ": .npy 'fortran_order' is " + abbreviate(order)
+                    + ", not True or False");
+        }
+        String shapeText = dict.get("shape");
+        if (!shapeText.startsWith("(")) {
+            throw new IllegalArgumentException(name + ": .npy 'shape' " + abbreviate(shapeText) + " is not a tuple");
+        }
+        header = "{'descr': " + (descr.startsWith("[") ? descr : "'" + descr + "'") + ", 'fortran_order': " + order
+                + ", 'shape': " + shapeText + "}";
         Dtype dtype = parseDtype(header, name);
         Matcher fortran = FORTRAN.matcher(header);
         if (!fortran.find()) {

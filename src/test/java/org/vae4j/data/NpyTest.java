@@ -218,6 +218,30 @@ class NpyTest {
         assertThrows(NoSuchFileException.class, () -> Npy.read(dir.resolve("none.npy")));
     }
 
+    @Test
+    void theHeaderIsReadAsADictLiteralNotSearchedWithPatterns() throws IOException {
+        byte[] data = new byte[8];
+        // first match would win with patterns: False then True reads as C order, NumPy's literal_eval keeps True
+        Path twiceOrder = file("o.npy", npy("{'descr': '<f4', 'fortran_order': False, 'fortran_order': True, "
+                + "'shape': (2,), }", data));
+        assertRejected(() -> Npy.read(twiceOrder), "o.npy", "duplicate key 'fortran_order'");
+        Path twiceDescr = file("d.npy", npy("{'descr': '<f4', 'descr': '|u1', 'fortran_order': False, "
+                + "'shape': (2,), }", data));
+        assertRejected(() -> Npy.read(twiceDescr), "duplicate key 'descr'");
+        // 'shape' appears only inside another key's string: not a key
+        Path inString = file("s.npy", npy("{'descr': '<f4', 'fortran_order': False, 'note': \"'shape': (2,)\"}", data));
+        assertRejected(() -> Npy.read(inString), "missing [shape]", "unexpected [note]");
+        Path extra = file("x.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'x': 1}", data));
+        assertRejected(() -> Npy.read(extra), "unexpected [x]");
+        Path notBool = file("b.npy", npy("{'descr': '<f4', 'fortran_order': 0, 'shape': (2,)}", data));
+        assertRejected(() -> Npy.read(notBool), "'fortran_order' is 0, not True or False");
+        Path unclosed = file("u.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,}", data));
+        assertRejected(() -> Npy.read(unclosed), "not a Python dict literal");
+        // double quotes and no trailing comma are the same dict
+        Path doubleQuoted = file("q.npy", npy("{\"descr\": \"<f4\", \"fortran_order\": False, \"shape\": (2,)}", data));
+        assertEquals(2, Npy.read(doubleQuoted).getNumElements());
+    }
+
     private static String ok() {
         return "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 3), }";
     }
