@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -70,7 +71,13 @@ final class SafeTensorsHeader {
     static Parsed parse(byte[] header, long dataLength, Path file) throws ModelFileException {
         Map<String, String> metadata = new LinkedHashMap<>();
         List<TensorInfo> tensors = new ArrayList<>();
-        try (JsonParser p = JSON.createParser(header)) {
+        final JsonParser p;
+        try {
+            p = JSON.createParser(header);
+        } catch (IOException e) {
+            throw new ModelFileException(file, "the header cannot be parsed: " + e.getMessage(), e);
+        }
+        try (p) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new ModelFileException(file, "the header is not a JSON object (not a safetensors file?)");
             }
@@ -87,8 +94,12 @@ final class SafeTensorsHeader {
                 throw new ModelFileException(file, "the header has content after its JSON object");
             }
         } catch (JsonProcessingException e) {
+            // a stream-limit violation (a name over 65,536 characters, a number of over 64 digits)
+            // carries no location of its own: take the parser's
+            JsonLocation at = e.getLocation() != null ? e.getLocation() : p.currentLocation();
             throw new ModelFileException(file, "the header is not valid JSON: " + e.getOriginalMessage()
-                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")", e);
+                    + " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ", header byte "
+                    + at.getByteOffset() + ")", e);
         } catch (ModelFileException e) {
             throw e;
         } catch (IOException e) {

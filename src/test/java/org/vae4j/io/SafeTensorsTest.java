@@ -264,6 +264,16 @@ class SafeTensorsTest {
         assertRejected(raw(dir, inShape, 0), "must hold integers");
     }
 
+    @Test
+    void streamLimitViolationsAreModelFileErrorsWithALocation() throws IOException {
+        // Jackson's stream-limit exceptions carry no location of their own: once a NullPointerException
+        String longKey = "{\"__metadata__\":{\"" + "k".repeat(70_000) + "\":\"v\"}}";
+        assertTrue(assertRejected(raw(dir, longKey, 0), "not valid JSON").getMessage().contains("header byte"));
+        String longNumber = "{\"w\":{\"dtype\":\"F32\",\"shape\":[" + "9".repeat(100)
+                + "],\"data_offsets\":[0,4]}}";
+        assertTrue(assertRejected(raw(dir, longNumber, 4), "not valid JSON").getMessage().contains("header byte"));
+    }
+
     // ------------------------------------------------------------------ atomic writes
 
     /** A channel that passes {@code limit} bytes through, then fails. */
