@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -14,6 +15,7 @@ import org.ejml.data.FMatrixRMaj;
 import org.vae4j.internal.AtomicFiles;
 import org.vae4j.internal.InputFiles;
 import org.vae4j.internal.Numbers;
+import org.vae4j.internal.Utf8;
 
 /**
  * Comma-separated matrices in and out of {@link FMatrixRMaj}: one row per line, values separated
@@ -51,19 +53,16 @@ public final class Csv {
      * @throws IllegalArgumentException when a field is not a number, or rows differ in length
      */
     public static FMatrixRMaj read(Path file, boolean header) throws IOException {
-        if (!Files.exists(file)) {
-            throw new NoSuchFileException(file.toString(), null, "CSV file not found");
-        }
+        InputFiles.requireRegularFile(file, "CSV file");
         float[] values = new float[1024];
         int count = 0;
         int cols = -1;
         int rows = 0;
         int firstRowLine = 0;
         boolean skipHeader = header;
-        InputFiles.requireRegularFile(file, "CSV file");
+        int lineNo = 0;
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
-            int lineNo = 0;
             while ((line = in.readLine()) != null) {
                 lineNo++;
                 if (lineNo == 1 && line.startsWith("\uFEFF")) {
@@ -98,6 +97,11 @@ public final class Csv {
                 }
                 rows++;
             }
+        } catch (CharacterCodingException e) {
+            // the reader decodes ahead of the line it returns: find the bad bytes' line again
+            Utf8.Malformed bad = Utf8.firstMalformed(file);
+            throw new IllegalArgumentException(file + ": " + (bad == null ? "" : "line " + bad.line() + ": ")
+                    + "not valid UTF-8" + (bad == null ? "" : ": " + bad.describe()) + " (CSV files are read as UTF-8)");
         }
         if (rows == 0) {
             return new FMatrixRMaj(0, 0);

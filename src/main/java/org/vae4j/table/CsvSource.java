@@ -24,6 +24,7 @@ import de.siegmar.fastcsv.reader.CsvReader;
 import de.siegmar.fastcsv.reader.CsvRecord;
 
 import org.vae4j.internal.InputFiles;
+import org.vae4j.internal.Utf8;
 
 /**
  * A CSV file with a header line, read one record at a time through FastCSV (RFC 4180: comma
@@ -168,42 +169,10 @@ public final class CsvSource implements Closeable {
 
     /** The error for the file's first invalid UTF-8 byte sequence, found by decoding it again. */
     static TableFormatException invalidUtf8(Path file) throws IOException {
-        CharsetDecoder d = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        java.nio.ByteBuffer in = java.nio.ByteBuffer.allocate(1 << 16);
-        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(1 << 16);
-        long line = 1;
-        long offset = 0;
-        try (InputStream s = Files.newInputStream(file)) {
-            boolean eof = false;
-            while (true) {
-                int n = eof ? -1 : s.read(in.array(), in.position(), in.remaining());
-                if (n < 0) {
-                    eof = true;
-                } else {
-                    in.position(in.position() + n);
-                }
-                in.flip();
-                int start = in.position();
-                java.nio.charset.CoderResult r = d.decode(in, out, eof);
-                for (int i = start; i < in.position(); i++) {
-                    if (in.array()[i] == '\n') {
-                        line++;
-                    }
-                }
-                offset += in.position() - start;
-                if (r.isError()) {
-                    return new TableFormatException(file, line, "not valid UTF-8: byte " + offset + " (0x"
-                            + Integer.toHexString(in.get(in.position()) & 0xFF) + ") starts a malformed sequence"
-                            + " (save the file as UTF-8)");
-                }
-                out.clear();
-                in.compact();
-                if (eof && in.position() == 0) {
-                    return new TableFormatException(file, 0, "not valid UTF-8 (save the file as UTF-8)");
-                }
-            }
-        }
+        Utf8.Malformed bad = Utf8.firstMalformed(file);
+        return bad == null ? new TableFormatException(file, 0, "not valid UTF-8 (save the file as UTF-8)")
+                : new TableFormatException(file, bad.line(), "not valid UTF-8: " + bad.describe()
+                        + " (save the file as UTF-8)");
     }
 
     static String shorten(String s) {

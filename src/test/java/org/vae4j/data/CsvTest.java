@@ -84,6 +84,14 @@ class CsvTest {
     }
 
     @Test
+    void invalidUtf8IsAnErrorNamingTheFileAndLine() throws IOException {
+        Path p = dir.resolve("u.csv");
+        Files.write(p, new byte[] {'1', ',', '2', '\n', '3', ',', (byte) 0xC3, '\n'});
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Csv.read(p));
+        assertTrue(e.getMessage().contains("u.csv: line 2: not valid UTF-8: byte 6 (0xc3)"), e.getMessage());
+    }
+
+    @Test
     void malformedRowsNameTheLine() throws IOException {
         Path ragged = file("r.csv", "1,2,3\n4,5\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Csv.read(ragged));
