@@ -75,11 +75,15 @@ final class TrainingFiles {
         }
         long seed = ModelFiles.parseLong(metadata, ModelFiles.SEED, file);
         long batch = ModelFiles.parseLong(metadata, BATCH_SIZE, file);
+        if (batch <= 0 || batch > Integer.MAX_VALUE) {
+            throw new ModelFileException(file, "metadata " + BATCH_SIZE + " = " + batch
+                    + ": not a batch size (1 to " + Integer.MAX_VALUE + ")");
+        }
         double beta = ModelFiles.parseDouble(metadata, BETA, file);
         long warmup = ModelFiles.parseLong(metadata, KL_WARMUP_STEPS, file);
         String history = metadata.get(TRAINING_HISTORY);
         try {
-            TrainerConfig config = config(metadata, file, seed, (int) Math.min(batch, Integer.MAX_VALUE),
+            TrainerConfig config = config(metadata, file, seed, (int) batch,
                     beta, warmup, readCorruption(metadata, file));
             return Optional.of(new TrainingState(config,
                     history == null ? List.of() : MetadataJson.parseHistory(history, TRAINING_HISTORY, file),

@@ -275,6 +275,31 @@ class CheckpointTest {
     }
 
     @Test
+    void aBatchSizeOutsideAnIntIsRefusedNotClamped() throws IOException {
+        Vae vae = Vae.builder(16).hidden(12).latent(3).build();
+        Adam adam = new Adam();
+        Trainer t = Trainer.builder().epochs(1).batchSize(50).build();
+        List<EpochStats> h = t.train(vae, data(100, 16, 1), adam);
+        Path file = dir.resolve("c.safetensors");
+        ModelFiles.saveCheckpoint(vae, adam, TrainingState.of(t, h), file);
+        List<FloatTensor> kept = new ArrayList<>();
+        Map<String, String> meta;
+        try (SafeTensorsFile f = SafeTensors.open(file)) {
+            meta = new java.util.LinkedHashMap<>(f.metadata());
+            for (TensorInfo info : f.tensors().values()) {
+                kept.add(new FloatTensor(info.name(), info.shape(), f.readFloats(info.name())));
+            }
+        }
+        for (String size : new String[] {"1099511627776", "0", "-5"}) { // 2^40 was once clamped to 2^31 - 1
+            meta.put("vae4j.batch_size", size);
+            Path bad = dir.resolve("bad.safetensors");
+            SafeTensors.write(bad, meta, kept);
+            ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFiles.loadCheckpoint(bad), size);
+            assertTrue(e.getMessage().contains("vae4j.batch_size = " + size + ": not a batch size"), e.getMessage());
+        }
+    }
+
+    @Test
     void unsupportedOptimiserOrMismatchedStateIsRefused() {
         Vae vae = Vae.builder(16).hidden(12).latent(3).build();
         TrainingState s = new TrainingState(1, 32, 1, 0, List.of());
