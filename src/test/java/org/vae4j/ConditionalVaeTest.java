@@ -92,24 +92,24 @@ class ConditionalVaeTest {
         m.decoderConcat().setConditionGradient(true);
         Loss loss = gradients(m, F.tensor("x"), F.tensor("c"), F.tensor("eps0"), F.scalar("beta"), 1);
 
-        PyTorchParityTest.assertClose(F.scalar("loss"), loss.total(), "loss");
-        PyTorchParityTest.assertClose(F.scalar("recon"), loss.reconstruction(), "recon");
-        PyTorchParityTest.assertClose(F.scalar("kl"), loss.kl(), "kl");
+        Fixture.assertClose(F.scalar("loss"), loss.total(), "loss");
+        Fixture.assertClose(F.scalar("recon"), loss.reconstruction(), "recon");
+        Fixture.assertClose(F.scalar("kl"), loss.kl(), "kl");
         for (Parameter p : m.parameters()) {
             FMatrixRMaj g = new FMatrixRMaj(p.rows(), p.cols());
             g.data = values(p, true);
-            PyTorchParityTest.assertTensor(F.tensor("grad." + p.name()), g, "grad." + p.name());
+            Fixture.assertTensor(F.tensor("grad." + p.name()), g, "grad." + p.name());
         }
         FMatrixRMaj dc = m.encoderConcat().conditionGradient().copy();
         FMatrixRMaj fromDecoder = m.decoderConcat().conditionGradient();
         for (int i = 0; i < dc.getNumElements(); i++) {
             dc.data[i] += fromDecoder.data[i];
         }
-        PyTorchParityTest.assertTensor(F.tensor("grad.c"), dc, "grad.c");
+        Fixture.assertTensor(F.tensor("grad.c"), dc, "grad.c");
 
         Vae.Encoding q = m.encode(F.tensor("x"), F.tensor("c"));
-        PyTorchParityTest.assertTensor(F.tensor("mu"), q.mu(), "mu");
-        PyTorchParityTest.assertTensor(F.tensor("logvar"), q.logvar(), "logvar");
+        Fixture.assertTensor(F.tensor("mu"), q.mu(), "mu");
+        Fixture.assertTensor(F.tensor("logvar"), q.logvar(), "logvar");
     }
 
     @Test
@@ -118,16 +118,16 @@ class ConditionalVaeTest {
         Adam adam = new Adam(1e-2);
         for (int k = 0; k < 3; k++) {
             Loss loss = gradients(m, F.tensor("x"), F.tensor("c"), F.tensor("eps" + k), F.scalar("beta"), 1);
-            PyTorchParityTest.assertClose(F.scalar("adam.loss" + k), loss.total(), "adam.loss" + k);
+            Fixture.assertClose(F.scalar("adam.loss" + k), loss.total(), "adam.loss" + k);
             adam.step(m.parameters());
         }
         for (Parameter p : m.parameters()) {
             FMatrixRMaj v = new FMatrixRMaj(p.rows(), p.cols());
             v.data = values(p, false);
-            PyTorchParityTest.assertTensor(F.tensor("adam." + p.name()), v, "adam." + p.name());
+            Fixture.assertTensor(F.tensor("adam." + p.name()), v, "adam." + p.name());
         }
         Loss last = gradients(m, F.tensor("x"), F.tensor("c"), F.tensor("eps3"), F.scalar("beta"), 1);
-        PyTorchParityTest.assertClose(F.scalar("adam.loss3"), last.total(), "adam.loss3");
+        Fixture.assertClose(F.scalar("adam.loss3"), last.total(), "adam.loss3");
     }
 
     /**

@@ -1,5 +1,8 @@
 package org.vae4j;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -83,5 +86,37 @@ public final class Fixture {
 
     public boolean has(String name) {
         return tensors.containsKey(name) || scalars.containsKey(name);
+    }
+
+    /** The tolerances of every PyTorch fixture comparison: relative and absolute. */
+    public static final double RTOL = 1e-5;
+    public static final double ATOL = 2e-6;
+
+    /** |expected - actual| within RTOL relative plus ATOL absolute (the PyTorch value first). */
+    public static void assertClose(double expected, double actual, String what) {
+        double tol = RTOL * Math.abs(expected) + ATOL;
+        assertTrue(Math.abs(expected - actual) <= tol,
+                () -> what + ": expected " + expected + " (PyTorch), got " + actual);
+    }
+
+    /**
+     * Elementwise {@link #assertClose} with the absolute part scaled by the largest |expected|;
+     * the error names the first element out of tolerance.
+     */
+    public static void assertTensor(FMatrixRMaj expected, FMatrixRMaj actual, String what) {
+        assertEquals(expected.numRows, actual.numRows, what + " rows");
+        assertEquals(expected.numCols, actual.numCols, what + " cols");
+        double scale = 0;
+        for (int i = 0; i < expected.getNumElements(); i++) {
+            scale = Math.max(scale, Math.abs(expected.data[i]));
+        }
+        for (int i = 0; i < expected.getNumElements(); i++) {
+            double e = expected.data[i];
+            double a = actual.data[i];
+            double tol = RTOL * Math.abs(e) + ATOL * Math.max(1.0, scale);
+            final int idx = i;
+            assertTrue(Math.abs(e - a) <= tol, () -> what + "[" + idx + "]: expected " + e + " (PyTorch), got " + a
+                    + ", difference " + Math.abs(e - a));
+        }
     }
 }

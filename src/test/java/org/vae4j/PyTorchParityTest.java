@@ -2,6 +2,8 @@ package org.vae4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.vae4j.Fixture.assertClose;
+import static org.vae4j.Fixture.assertTensor;
 
 import java.util.List;
 import java.util.function.Supplier;
@@ -22,8 +24,6 @@ import org.vae4j.optim.Sgd;
 class PyTorchParityTest {
 
     /** Relative tolerance, plus an absolute floor scaled by the tensor's largest value. */
-    private static final double RTOL = 1e-5;
-    private static final double ATOL = 2e-6;
 
     @Test
     void vaeWithBernoulliLikelihoodMatchesLossAndEveryGradient() {
@@ -132,29 +132,6 @@ class PyTorchParityTest {
     private static void assertParameters(LatentModel model, Fixture f, String prefix) {
         for (Parameter p : model.parameters()) {
             assertTensor(f.tensor(prefix + p.name()), p.valueCopy(), prefix + p.name());
-        }
-    }
-
-    static void assertClose(double expected, double actual, String what) {
-        double tol = RTOL * Math.abs(expected) + ATOL;
-        assertTrue(Math.abs(expected - actual) <= tol,
-                () -> what + ": expected " + expected + " (PyTorch), got " + actual);
-    }
-
-    static void assertTensor(FMatrixRMaj expected, FMatrixRMaj actual, String what) {
-        assertEquals(expected.numRows, actual.numRows, what + " rows");
-        assertEquals(expected.numCols, actual.numCols, what + " cols");
-        double scale = 0;
-        for (int i = 0; i < expected.getNumElements(); i++) {
-            scale = Math.max(scale, Math.abs(expected.data[i]));
-        }
-        for (int i = 0; i < expected.getNumElements(); i++) {
-            double e = expected.data[i];
-            double a = actual.data[i];
-            double tol = RTOL * Math.abs(e) + ATOL * Math.max(1.0, scale);
-            final int idx = i;
-            assertTrue(Math.abs(e - a) <= tol, () -> what + "[" + idx + "]: expected " + e + " (PyTorch), got " + a
-                    + ", difference " + Math.abs(e - a));
         }
     }
 }

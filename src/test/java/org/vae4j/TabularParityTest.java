@@ -1,8 +1,8 @@
 package org.vae4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.vae4j.PyTorchParityTest.assertClose;
-import static org.vae4j.PyTorchParityTest.assertTensor;
+import static org.vae4j.Fixture.assertClose;
+import static org.vae4j.Fixture.assertTensor;
 
 import java.util.List;
 

@@ -3,6 +3,8 @@ package org.vae4j.objective;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.vae4j.Fixture.assertClose;
+import static org.vae4j.Fixture.assertTensor;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +27,6 @@ import org.vae4j.train.GradientFunction;
  */
 final class ObjectiveChecks {
 
-    static final double RTOL = 1e-5;
-    static final double ATOL = 2e-6;
     /** Finite differences: relative and absolute tolerance, as {@code GradientCheck}. */
     static final double FD_RTOL = 1e-2;
     static final double FD_ATOL = 1e-3;
@@ -99,29 +99,6 @@ final class ObjectiveChecks {
         assertTrue(model.parameters().size() >= 10, "every parameter is compared");
         for (Parameter p : model.parameters()) {
             assertTensor(f.tensor(prefix + p.name()), gradient(p), prefix + p.name());
-        }
-    }
-
-    static void assertClose(double expected, double actual, String what) {
-        double tol = RTOL * Math.abs(expected) + ATOL;
-        assertTrue(Math.abs(expected - actual) <= tol,
-                () -> what + ": expected " + expected + " (PyTorch), got " + actual);
-    }
-
-    static void assertTensor(FMatrixRMaj expected, FMatrixRMaj actual, String what) {
-        assertEquals(expected.numRows, actual.numRows, what + " rows");
-        assertEquals(expected.numCols, actual.numCols, what + " cols");
-        double scale = 0;
-        for (int i = 0; i < expected.getNumElements(); i++) {
-            scale = Math.max(scale, Math.abs(expected.data[i]));
-        }
-        for (int i = 0; i < expected.getNumElements(); i++) {
-            double e = expected.data[i];
-            double a = actual.data[i];
-            double tol = RTOL * Math.abs(e) + ATOL * Math.max(1.0, scale);
-            final int idx = i;
-            assertTrue(Math.abs(e - a) <= tol, () -> what + "[" + idx + "]: expected " + e + " (PyTorch), got " + a
-                    + ", difference " + Math.abs(e - a));
         }
     }
 

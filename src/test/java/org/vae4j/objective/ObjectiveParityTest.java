@@ -1,6 +1,6 @@
 package org.vae4j.objective;
 
-import static org.vae4j.objective.ObjectiveChecks.assertClose;
+import static org.vae4j.Fixture.assertClose;
 import static org.vae4j.objective.ObjectiveChecks.assertGradients;
 import static org.vae4j.objective.ObjectiveChecks.gradients;
 import static org.vae4j.objective.ObjectiveChecks.loadParameters;
