@@ -58,7 +58,7 @@ final class InferenceWorker {
      * {@code firstRow + row}, into rows [start, end) of {@code out} (or of {@code losses}).
      */
     void run(Op op, FMatrixRMaj in, FMatrixRMaj c, Noise noise, long firstRow, int start, int end,
-             FMatrixRMaj out, InferenceView.RowLosses losses) {
+             FMatrixRMaj out, RowLosses losses) {
         for (int s = start; s < end; s += Rows.CHUNK_ROWS) {
             int e = Math.min(end, s + Rows.CHUNK_ROWS);
             int n = e - s;
@@ -121,7 +121,7 @@ final class InferenceWorker {
         return mean;
     }
 
-    private void evaluate(FMatrixRMaj x, int s, int e, Noise noise, long firstRow, InferenceView.RowLosses losses) {
+    private void evaluate(FMatrixRMaj x, int s, int e, Noise noise, long firstRow, RowLosses losses) {
         int n = e - s;
         FMatrixRMaj z = sampleZ(x, s, e, noise, firstRow);
         FMatrixRMaj o = decoder.forward(kernels, z);

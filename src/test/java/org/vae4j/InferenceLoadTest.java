@@ -107,7 +107,7 @@ class InferenceLoadTest {
             case 4:
                 return widen(v.reconstructSample(x, cond, NOISE, id));
             case 5: {
-                InferenceView.RowLosses l = v.evaluate(x, cond, NOISE, id);
+                RowLosses l = v.evaluate(x, cond, NOISE, id);
                 double[] out = Arrays.copyOf(l.reconstruction, 2 * l.rows());
                 System.arraycopy(l.kl, 0, out, l.rows(), l.rows());
                 return out;

@@ -60,7 +60,7 @@ class InferenceViewTest {
         // reconstructSample is decode(encodeSample)
         assertArrayEquals(v.decode(z).data, v.reconstructSample(k.x(), null, NOISE, 100).data);
         // the model's evaluate (rows keyed from 0) scores this z: -log p(x|z) of row 7 with id 7
-        InferenceView.RowLosses l = v.evaluate(k.x(), null, NOISE, 0);
+        RowLosses l = v.evaluate(k.x(), null, NOISE, 0);
         FMatrixRMaj zAt0 = v.encodeSample(k.rows(7, 8), null, NOISE, 7);
         double[] nll = new double[1];
         FMatrixRMaj out = k.model().decoderOutput(zAt0);
@@ -93,8 +93,8 @@ class InferenceViewTest {
             assertArrayEquals(one.encodeMean(x, c).data, five.encodeMean(x, c).data, k.name());
             assertArrayEquals(one.reconstructSample(x, c, NOISE, 3).data, five.reconstructSample(x, c, NOISE, 3).data,
                     k.name());
-            InferenceView.RowLosses a = one.evaluate(x, c, NOISE, 9);
-            InferenceView.RowLosses b = five.evaluate(x, c, NOISE, 9);
+            RowLosses a = one.evaluate(x, c, NOISE, 9);
+            RowLosses b = five.evaluate(x, c, NOISE, 9);
             assertArrayEquals(a.reconstruction, b.reconstruction, k.name());
             assertArrayEquals(a.kl, b.kl, k.name());
             assertEquals(a.mean(), b.mean());
@@ -133,7 +133,7 @@ class InferenceViewTest {
         InferenceView before = m.inference(2);
         FMatrixRMaj x = k.x();
         FMatrixRMaj meanBefore = m.encodeMean(x);
-        InferenceView.RowLosses lossBefore = before.evaluate(x, null, NOISE, 0);
+        RowLosses lossBefore = before.evaluate(x, null, NOISE, 0);
         assertEquals(m.parameterCount(), before.snapshotSize());
         Trainer.builder().epochs(2).batchSize(32).seed(1).build().train(m, x);
         m.parameterStore().get("likelihood.0.log_var").set(new float[] {0.5f, -0.5f});
