@@ -206,7 +206,8 @@ public final class IdxReader {
      * Hex SHA-256 of a file's content after gunzip (of the raw bytes when it is not gzip), the
      * checksum {@link DatasetSource} publishes.
      *
-     * @throws IOException when the file cannot be read or its gzip stream is corrupt
+     * @throws IOException              when the file cannot be read or its gzip stream is corrupt
+     * @throws IllegalArgumentException when junk follows the gzip stream
      */
     public static String sha256Uncompressed(Path file) throws IOException {
         InputFiles.requireRegularFile(file, "IDX file");
