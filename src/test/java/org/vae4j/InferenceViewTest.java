@@ -103,6 +103,18 @@ class InferenceViewTest {
     }
 
     @Test
+    void theSeedVaeOnTheModelsThreadedGemmEqualsTheViewsSplitOne() {
+        // 784-512-(32): the model's GEMMs are large enough for its thread pool (and fc1's for the
+        // transposed product), the view's run on one thread per half of the rows
+        Vae m = Vae.builder(784).seed(2).build();
+        FMatrixRMaj x = InferenceKinds.binary(300, 784, 3);
+        FMatrixRMaj mean = m.encodeMean(x);
+        assertArrayEquals(mean.data, m.inference(2).encodeMean(x).data);
+        assertArrayEquals(m.decode(mean).data, m.inference(2).decode(mean).data);
+        assertArrayEquals(m.reconstruct(x).data, m.inference(1).reconstruct(x).data);
+    }
+
+    @Test
     void theReferenceBackendIsRowIndependentToo() {
         InferenceKinds.Kind k = InferenceKinds.vae(700);
         k.model().setKernels(Kernels.reference());
