@@ -28,9 +28,10 @@ import org.vae4j.prob.StandardNormalPrior;
  * K B rows, so the GEMMs stay large. A conditional model's encoder gets the batch's condition c
  * (B rows), its decoder c with each row repeated K times, so every density is given c and the
  * bound is on log p(x|c). A likelihood with its own parameters (a learned variance) gets sample
- * (i, s)'s gradient weighted by wt_is / B too ({@link org.vae4j.loss.Likelihood#weightedNegLogLikelihood}). eps of row i, sample s comes from the step's noise keyed by
- * (row id of i, s) ({@link StepContext#fillSampleNoise}), so the loss of a row does not depend on
- * its batch, position or micro-batch. The returned {@link Loss} has the bound as its total and,
+ * (i, s)'s gradient weighted by wt_is / B too
+ * ({@link org.vae4j.loss.Likelihood#weightedNegLogLikelihood}). eps of row i, sample s comes from
+ * the step's noise keyed by (row id of i, s) ({@link StepContext#fillSampleNoise}), so the loss
+ * of a row does not depend on its batch, position or micro-batch. The returned {@link Loss} has the bound as its total and,
  * as its parts, the sample means of -log p(x|z) and of log q(z|x) - log p(z) (their sum is the
  * K-sample negative ELBO of the same draws, never below the total). The bound has no KL weight:
  * the step's beta must be 1. Mutable (work buffers, allocated once for the largest batch),
