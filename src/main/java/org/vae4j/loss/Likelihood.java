@@ -32,7 +32,8 @@ import org.vae4j.nn.Parameter;
  * log-variance per column); a model lists them after the decoder's under the prefix
  * {@code likelihood} ({@code likelihood.log_var}), so optimisers, files and gradient checks see
  * them. The loss methods add their gradient to those tensors' gradients, as a module's backward
- * does. A model takes {@link #forModel()} of the likelihood it is given, so two models never share
+ * does: at one scale for every row, or with a weight per row ({@link #weightedNegLogLikelihood},
+ * the IWAE bound's normalised importance weights). A model takes {@link #forModel()} of the likelihood it is given, so two models never share
  * a tensor.
  *
  * <p>Thread-safety: a likelihood without parameters or work buffers is immutable and
