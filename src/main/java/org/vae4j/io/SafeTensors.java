@@ -197,7 +197,7 @@ public final class SafeTensors {
     }
 
     /** Feeds the data section, tensor after tensor, as little-endian float32 chunks. */
-    private static void forEachDataChunk(List<FloatTensor> tensors, ChunkSink sink) throws IOException {
+    static void forEachDataChunk(List<FloatTensor> tensors, ChunkSink sink) throws IOException {
         ByteBuffer chunk = ByteBuffer.allocate(4 * CHUNK_FLOATS).order(ByteOrder.LITTLE_ENDIAN);
         for (FloatTensor t : tensors) {
             float[] data = t.dataView();

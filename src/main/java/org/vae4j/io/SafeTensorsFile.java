@@ -207,6 +207,12 @@ public final class SafeTensorsFile implements Closeable {
      */
     public String dataSha256() throws IOException {
         MessageDigest digest = sha256();
+        forEachDataChunk(digest::update);
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** Feeds the data section (every byte after the header) to {@code sink}, in chunks. */
+    void forEachDataChunk(SafeTensors.ChunkSink sink) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(CHUNK_BYTES);
         long position = dataStart;
         while (position < fileSize) {
@@ -215,9 +221,8 @@ public final class SafeTensorsFile implements Closeable {
             readFully(channel, buf, position, path);
             position += buf.limit();
             buf.flip();
-            digest.update(buf);
+            sink.accept(buf);
         }
-        return HexFormat.of().formatHex(digest.digest());
     }
 
     static MessageDigest sha256() {
