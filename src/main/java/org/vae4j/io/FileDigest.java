@@ -108,14 +108,14 @@ final class FileDigest {
         f.forEachDataChunk(dataSink);
         if (dataSha != null) {
             String actual = HexFormat.of().formatHex(dataSha.digest());
-            if (!actual.equalsIgnoreCase(data)) {
+            if (!actual.equals(data)) { // exact: a flipped case bit is a change too
                 throw new ModelFileException(file, "the tensor data is corrupt: its SHA-256 is " + actual
                         + " but the file records " + data);
             }
         }
         if (wholeSha != null) {
             String actual = HexFormat.of().formatHex(wholeSha.digest());
-            if (!actual.equalsIgnoreCase(whole)) {
+            if (!actual.equals(whole)) {
                 throw new ModelFileException(file, "the file was changed after it was saved, or is corrupt: the "
                         + "SHA-256 of its metadata, tensor table and data (docs/MODEL_FILES.md, Integrity) is " + actual
                         + " but it records " + whole + (data != null ? "; its tensor data matches "
