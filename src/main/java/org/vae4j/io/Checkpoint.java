@@ -53,13 +53,13 @@ public record Checkpoint(LatentModel model, Optimizer optimizer, TrainingState t
      * and the saved progress.
      */
     public TrainingRun resume(Trainer trainer, FMatrixRMaj data) {
-        KernelRecord.check(metadata, model);
+        checkKernels();
         return trainer.start(model, data, optimizer).restore(training.progress());
     }
 
     /** As {@link #resume(Trainer, FMatrixRMaj)} with an explicit training/validation split. */
     public TrainingRun resume(Trainer trainer, ValidationSplit split) {
-        KernelRecord.check(metadata, model);
+        checkKernels();
         return trainer.start(model, split, optimizer).restore(training.progress());
     }
 
@@ -70,6 +70,17 @@ public record Checkpoint(LatentModel model, Optimizer optimizer, TrainingState t
         } catch (ModelFileException e) {
             throw new IllegalStateException(e.getMessage(), e); // checked when the checkpoint was loaded
         }
+    }
+
+    /**
+     * Logs one warning per difference between the recorded kernels and the model's, saying
+     * whether the resumed run stays bit-identical ({@link #resume} does this; call it when resuming
+     * another way, e.g. with {@link Trainer#start} and {@link TrainingRun#restore}).
+     *
+     * @return the differences, as {@link #kernelDifferences()}
+     */
+    public List<KernelRecord.Difference> checkKernels() {
+        return KernelRecord.check(metadata, model);
     }
 
     /** How the model's kernels now differ from the recorded ones (empty if they do not, or none are recorded). */
