@@ -24,7 +24,7 @@ import org.vae4j.kernel.Kernels;
  * vector width changes the losses' lane sums (so the history and, with validation, early
  * stopping), not the parameters; the GEMM thread count and the vector GEMM's lanes, tile and
  * kernel form change nothing. For a backend other than the built-in two every difference,
- * the thread count included, is taken to change the bits.
+ * the thread count included, is taken to change the bits. Immutable; thread-safe.
  *
  * @param gemm             the GEMM backend: {@code vector}, {@code ejml}, or another backend's {@link Gemm#name()}
  * @param threads          its thread count (0 when a custom backend does not say)
