@@ -43,6 +43,15 @@ final class FileDigest {
     static final String SHA256 = ModelFiles.PREFIX + "sha256";
     /** The HMAC-SHA256 of the same bytes with a user's {@link FileKey}, lower-case hex. */
     static final String HMAC = ModelFiles.PREFIX + "hmac_sha256";
+    /**
+     * Says that the file has the whole-file digest, and which canonical form (covered by the
+     * digest itself). A single flipped bit in the name {@code vae4j.sha256} would otherwise make a
+     * file look older than the digest (and load with only a warning); with this entry present, a
+     * missing {@code vae4j.sha256} is an error, and a flip in this entry's name is caught by the digest.
+     */
+    static final String DIGEST = ModelFiles.PREFIX + "digest";
+    /** The value of {@link #DIGEST} this class writes and reads. */
+    static final String DIGEST_FORM = "sha256 of the canonical form 1";
 
     private static final byte[] DOMAIN = "vae4j file digest 1\n".getBytes(StandardCharsets.US_ASCII);
     private static final Logger LOG = LoggerFactory.getLogger(FileDigest.class);
@@ -54,6 +63,7 @@ final class FileDigest {
     static void sign(Map<String, String> metadata, List<FloatTensor> tensors, FileKey key) {
         metadata.remove(SHA256);
         metadata.remove(HMAC);
+        metadata.put(DIGEST, DIGEST_FORM);
         MessageDigest sha = SafeTensorsFile.sha256();
         Mac mac = key == null ? null : key.mac();
         SafeTensors.ChunkSink sink = both(sha, mac);
@@ -85,6 +95,16 @@ final class FileDigest {
         String whole = meta.get(SHA256);
         String data = meta.get(ModelFiles.DATA_SHA256);
         String hmac = meta.get(HMAC);
+        String form = meta.get(DIGEST);
+        if (form != null && !form.equals(DIGEST_FORM)) {
+            throw new ModelFileException(file, "metadata " + DIGEST + " = '" + (form.length() > 80
+                    ? form.substring(0, 77) + "..." : form) + "': this vae4j knows only '" + DIGEST_FORM
+                    + "' (written by a newer vae4j, or corrupt)");
+        }
+        if (form != null && whole == null) {
+            throw new ModelFileException(file, "has no " + SHA256 + " although " + DIGEST
+                    + " says it was saved with one: the file was changed after it was saved, or is corrupt");
+        }
         if (key != null && hmac == null) {
             throw new ModelFileException(file, "has no " + HMAC + ": it was saved without a key, so it cannot be "
                     + "authenticated with the key given");

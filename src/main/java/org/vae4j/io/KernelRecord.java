@@ -10,6 +10,7 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vae4j.LatentModel;
+import org.vae4j.internal.kernel.ScalarElementwise;
 import org.vae4j.kernel.EjmlGemm;
 import org.vae4j.kernel.Gemm;
 import org.vae4j.kernel.Gemms;
@@ -132,7 +133,7 @@ public record KernelRecord(String gemm, int threads, String gemmVariant, String 
 
     /**
      * On loading a checkpoint: gives the model the recorded GEMM backend and thread count where
-     * this JVM has that backend, so that a resume continues bit-identically by default (a custom
+     * this JVM has that backend, and the scalar elementwise kernels if they were recorded, so that a resume continues bit-identically by default (a custom
      * backend, or {@code vector} without the module, cannot be restored: the model keeps its
      * default and the resume warns). Logs a warning when this is not what the JVM would choose.
      */
@@ -142,6 +143,12 @@ public record KernelRecord(String gemm, int threads, String gemmVariant, String 
             return;
         }
         KernelRecord r = recorded.get();
+        if (r.elementwise().equals("scalar") && !model.kernels().elementwise().name().equals("scalar")) {
+            // the scalar kernels exist everywhere (the vector ones need the module: not restored)
+            model.setKernels(new Kernels(model.kernels().gemm(), ScalarElementwise.INSTANCE));
+            LOG.warn("{}: the checkpoint was trained with the scalar elementwise kernels; resuming with the same "
+                    + "so that the run continues bit-identically", file);
+        }
         KernelRecord mine = of(model.kernels());
         boolean available = r.gemm().equals("ejml") || (r.gemm().equals("vector") && Gemms.vectorAvailable());
         if (!available || r.threads() <= 0 || (r.gemm().equals(mine.gemm()) && r.threads() == mine.threads())) {

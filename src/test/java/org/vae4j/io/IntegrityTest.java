@@ -105,21 +105,34 @@ class IntegrityTest {
     }
 
     @Test
-    void everySingleBitFlipInTheHeaderOrDataIsAnError() throws IOException {
+    void aBitFlipInEveryHeaderByteAndInTheDataIsAnError() throws IOException {
         Path file = checkpoint(null);
         byte[] original = Files.readAllBytes(file);
         long header = headerLength(original);
         SplittableRandom rng = new SplittableRandom(12);
         Path flipped = dir.resolve("flipped.safetensors");
-        for (int i = 0; i < 300; i++) {
-            // two thirds of the flips in the header, the rest in the data
-            long at = i % 3 < 2 ? 8 + rng.nextLong(header) : 8 + header + rng.nextLong(original.length - 8 - header);
+        // every header byte (one random bit of each: the names of the digest entries included,
+        // where a flip once made a file pass as a 5b9f97e one), then 200 random data bits
+        for (long i = 0; i < header + 200; i++) {
+            long at = i < header ? 8 + i : 8 + header + rng.nextLong(original.length - 8 - header);
             byte[] b = original.clone();
             b[(int) at] ^= (byte) (1 << rng.nextInt(8));
             Files.write(flipped, b);
             IOException e = assertThrows(IOException.class, () -> ModelFiles.loadCheckpoint(flipped), "byte " + at);
             assertTrue(e.getMessage().startsWith(flipped.toString()), e.getMessage());
         }
+    }
+
+    @Test
+    void theDigestEntryCannotBeRemovedToPassAsAnOlderFile() throws IOException {
+        Path file = checkpoint(null);
+        // "vae4j.sha256" renamed by one bit: without vae4j.digest this loaded as a 5b9f97e file
+        Path renamed = edited(file, "\"vae4j.sha256\"", "\"wae4j.sha256\"");
+        ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFiles.loadCheckpoint(renamed));
+        assertTrue(e.getMessage().startsWith(renamed + ": has no vae4j.sha256 although vae4j.digest says"),
+                e.getMessage());
+        Path marker = edited(file, "\"vae4j.digest\"", "\"vae4j.digesu\"");
+        assertRefusedAsChanged(marker);
     }
 
     @Test

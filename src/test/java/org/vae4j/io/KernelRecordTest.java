@@ -20,6 +20,7 @@ import org.vae4j.Vae;
 import org.vae4j.kernel.EjmlGemm;
 import org.vae4j.kernel.Gemm;
 import org.vae4j.kernel.Gemms;
+import org.vae4j.kernel.Kernels;
 import org.vae4j.nn.Parameter;
 import org.vae4j.optim.Adam;
 import org.vae4j.train.EpochStats;
@@ -126,6 +127,29 @@ class KernelRecordTest {
         assertEquals(List.of(new KernelRecord.Difference("GEMM threads", "4", "2", true)), mine.differences(other));
         // the vector elementwise kernels' width changes the losses' lane sums
         assertTrue(mine.differences(new KernelRecord("my-blas", 4, "", "vector", 4)).get(0).changesBits());
+    }
+
+    @Test
+    void theReferenceKernelsAreRestoredSoAResumeContinuesBitIdentically() throws IOException {
+        Vae straight = model();
+        straight.setKernels(Kernels.reference());
+        List<EpochStats> all = trainer(3).train(straight, DATA, new Adam(2e-3));
+        Vae vae = model();
+        vae.setKernels(Kernels.reference()); // EJML on one thread, scalar elementwise kernels
+        Adam adam = new Adam(2e-3);
+        Trainer t = trainer(2);
+        List<EpochStats> h = t.train(vae, DATA, adam);
+        Path file = dir.resolve("reference.safetensors");
+        ModelFiles.saveCheckpoint(vae, adam, TrainingState.of(t, h), file);
+        Checkpoint c = ModelFiles.loadCheckpoint(file);
+        assertEquals(new KernelRecord("ejml", 1, "", "scalar", 0), KernelRecord.of(c.model().kernels()));
+        assertEquals(List.of(), c.kernelDifferences());
+        List<EpochStats> rest = c.resume(c.training().trainerBuilder().epochs(3).build(), DATA).train();
+        assertEquals(all.get(2).trainLoss(), rest.get(0).trainLoss());
+        for (int i = 0; i < straight.parameters().size(); i++) {
+            Parameter p = straight.parameters().get(i);
+            assertArrayEquals(p.valueCopy().data, c.model().parameters().get(i).valueCopy().data, 0f, p.name());
+        }
     }
 
     @Test
