@@ -354,6 +354,7 @@ public class ExtensibilityTest {
         meta.put("vae4j.model", "test-unregistered");
         meta.remove("vae4j.data_sha256");
         meta.remove("vae4j.sha256");
+        meta.remove("vae4j.digest");
         List<org.vae4j.io.FloatTensor> tensors = new ArrayList<>();
         try (org.vae4j.io.SafeTensorsFile f = org.vae4j.io.SafeTensors.open(p)) {
             for (String name : f.tensors().keySet()) {
