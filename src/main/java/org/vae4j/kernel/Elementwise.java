@@ -29,6 +29,45 @@ public interface Elementwise {
     void reluBackward(float[] a, float[] g, float[] d, int n);
 
     /**
+     * A dense layer's bias and a ReLU in one pass over a (rows, cols) pre-activation:
+     * <pre>
+     *   a[r, j] += b[bo + j];   out[r, j] = max(a[r, j], 0)      (NaN propagating)
+     * </pre>
+     * the same float operations as adding the bias row by row and then {@link #reluForward}, so
+     * the same bits. {@code out} must be a different array from {@code a}.
+     */
+    default void biasRelu(float[] a, float[] b, int bo, float[] out, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            final int off = r * cols;
+            for (int j = 0; j < cols; j++) {
+                final float v = a[off + j] + b[bo + j];
+                a[off + j] = v;
+                out[off + j] = v < 0f ? 0f : v;
+            }
+        }
+    }
+
+    /**
+     * ReLU's backward and the bias gradient of the dense layer before it in one pass over
+     * (rows, cols):
+     * <pre>
+     *   d[r, j] = a[r, j] &lt;= 0 ? 0 : g[r, j];   db[dbo + j] += d[r, j]     (r ascending)
+     * </pre>
+     * the same float operations, in the same order, as {@link #reluBackward} followed by the
+     * column sum into the bias gradient, so the same bits. {@code d} may be {@code g}.
+     */
+    default void reluBackwardBias(float[] a, float[] g, float[] d, float[] db, int dbo, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            final int off = r * cols;
+            for (int j = 0; j < cols; j++) {
+                final float v = a[off + j] <= 0f ? 0f : g[off + j];
+                d[off + j] = v;
+                db[dbo + j] += v;
+            }
+        }
+    }
+
+    /**
      * One Adam update of n parameters, in float, in exactly the order of {@code org.vae4j.optim.Adam},
      * for i in [0, n), with p, g at {@code po + i} and m, v at {@code mo + i}:
      * <pre>

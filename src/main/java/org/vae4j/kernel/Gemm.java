@@ -79,6 +79,37 @@ public interface Gemm {
     /** A short name for logs and benchmarks, e.g. {@code "ejml"}. */
     String name();
 
+    /**
+     * One range [from, to) of an elementwise pass that {@link #forEachRange} splits over a
+     * backend's threads. An implementation is usually a reusable object whose fields hold the
+     * pass's arrays and constants, so that a training step allocates nothing.
+     */
+    @FunctionalInterface
+    interface RangeTask {
+        void run(int from, int to);
+    }
+
+    /**
+     * Runs {@code task} over [0, n) in consecutive, disjoint ranges that cover it, on this
+     * backend's threads (the caller's among them), and returns when all are done. For elementwise
+     * passes (an optimiser's update over a model's flat parameter arrays): what an element
+     * computes must not depend on the range it falls in, so the result does not depend on the
+     * thread count or on which thread runs which range. The task must not call back into this
+     * backend. The default runs {@code task.run(0, n)} on the caller; a multi-threaded backend
+     * splits large passes (ranges start at multiples of 64 elements, cache-line aligned for
+     * 64-byte lines) and runs small ones on the caller.
+     *
+     * @throws IllegalArgumentException for a negative n
+     */
+    default void forEachRange(int n, RangeTask task) {
+        if (n < 0) {
+            throw new IllegalArgumentException("a range pass needs n >= 0, got " + n);
+        }
+        if (n > 0) {
+            task.run(0, n);
+        }
+    }
+
     /** Checks C = op(A) op(B) shapes; {@code ta}/{@code tb} say whether A/B are transposed. */
     static void checkShapes(FMatrixRMaj a, boolean ta, FMatrixRMaj b, boolean tb, FMatrixRMaj c) {
         int m = ta ? a.numCols : a.numRows;

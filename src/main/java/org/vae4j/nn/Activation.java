@@ -172,6 +172,87 @@ public enum Activation {
         }
     }
 
+    /**
+     * A dense layer's bias and this activation in one pass (what {@link Sequential} runs for a
+     * {@link Dense} followed by an {@link ActivationLayer}): for each row r,
+     * {@code pre[r, j] += b[bo + j]}, then {@code out[r, j] = f(pre[r, j])}. The same float
+     * operations as adding the bias row by row and then {@link #forward(Elementwise, FMatrixRMaj,
+     * FMatrixRMaj)}, so the same bits, with one pass over the matrix instead of two.
+     *
+     * @param pre (rows, cols) the layer's x W^T, modified (the bias is added: the pre-activation)
+     * @param b   the bias (cols values from {@code bo}), not modified
+     * @param out (rows, cols), modified; may be {@code pre} only for {@link #IDENTITY}
+     */
+    public void forwardBiased(Elementwise kernel, FMatrixRMaj pre, float[] b, int bo, FMatrixRMaj out) {
+        checkSameShape(pre, out);
+        final int rows = pre.numRows;
+        final int cols = pre.numCols;
+        if (bo < 0 || bo + cols > b.length) {
+            throw new IllegalArgumentException("bias of " + cols + " values from " + bo + " does not fit "
+                    + b.length);
+        }
+        if (this == RELU && out != pre) {
+            kernel.biasRelu(pre.data, b, bo, out.data, rows, cols);
+            return;
+        }
+        if (out == pre && this != IDENTITY) {
+            throw new IllegalArgumentException(this + " cannot run in place: pre is needed by backward");
+        }
+        final float[] a = pre.data;
+        final float[] y = out.data;
+        for (int r = 0; r < rows; r++) {
+            final int off = r * cols;
+            for (int j = 0; j < cols; j++) {
+                final float v = a[off + j] + b[bo + j];
+                a[off + j] = v;
+                y[off + j] = apply(v);
+            }
+        }
+    }
+
+    /**
+     * This activation's backward and the bias gradient of the dense layer before it in one pass:
+     * {@code dpre = dout * f'(pre)} as {@link #backward(Elementwise, FMatrixRMaj, FMatrixRMaj,
+     * FMatrixRMaj, FMatrixRMaj)} computes it, and {@code db[dbo + j] += dpre[r, j]} for r in
+     * ascending order, the order of {@link Dense}'s own column sum: the same bits as the two
+     * separate passes.
+     *
+     * @param pre  (rows, cols) the forward input, not modified
+     * @param out  (rows, cols) the forward output, not modified
+     * @param dout (rows, cols) gradient w.r.t. out, not modified (unless it is dpre)
+     * @param dpre (rows, cols) gradient w.r.t. pre, modified (overwritten)
+     * @param db   the bias gradient (cols values from {@code dbo}), accumulated
+     */
+    public void backwardBiased(Elementwise kernel, FMatrixRMaj pre, FMatrixRMaj out, FMatrixRMaj dout,
+                               FMatrixRMaj dpre, float[] db, int dbo) {
+        checkSameShape(pre, out);
+        checkSameShape(pre, dout);
+        checkSameShape(pre, dpre);
+        final int rows = pre.numRows;
+        final int cols = pre.numCols;
+        if (dbo < 0 || dbo + cols > db.length) {
+            throw new IllegalArgumentException("bias gradient of " + cols + " values from " + dbo + " does not fit "
+                    + db.length);
+        }
+        final float[] a = pre.data;
+        final float[] y = out.data;
+        final float[] g = dout.data;
+        final float[] d = dpre.data;
+        if (this == RELU) {
+            kernel.reluBackwardBias(a, g, d, db, dbo, rows, cols);
+            return;
+        }
+        for (int r = 0; r < rows; r++) {
+            final int off = r * cols;
+            for (int j = 0; j < cols; j++) {
+                final int i = off + j;
+                final float v = this == IDENTITY ? g[i] : g[i] * derivative(a[i], y[i]);
+                d[i] = v;
+                db[dbo + j] += v;
+            }
+        }
+    }
+
     /** The logistic function 1 / (1 + e^-a), without overflow for large |a|. */
     public static float sigmoid(float a) {
         if (a >= 0f) {

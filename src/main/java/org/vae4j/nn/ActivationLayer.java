@@ -76,6 +76,36 @@ public final class ActivationLayer implements Module {
         return dpre;
     }
 
+    /**
+     * The forward of a {@link Dense} layer's bias and this activation in one pass: {@code x} is the
+     * layer's x W<sup>T</sup> (its output buffer), which becomes the pre-activation
+     * ({@link Activation#forwardBiased}); returns f(x + b). Not for {@link Activation#IDENTITY}.
+     */
+    FMatrixRMaj forwardBiased(Kernels kernels, FMatrixRMaj x, Parameter bias) {
+        Module.checkInput(this, x);
+        if (activation == Activation.IDENTITY) {
+            throw new IllegalStateException("the identity is not fused with a bias");
+        }
+        pre = x;
+        post = Module.reshape(post, x.numRows, width);
+        activation.forwardBiased(kernels.elementwise(), x, bias.valueArray(), bias.offset(), post);
+        return post;
+    }
+
+    /**
+     * The backward of {@link #forwardBiased}: returns dL/dpre and adds its column sums to the
+     * bias's gradient ({@link Activation#backwardBiased}).
+     */
+    FMatrixRMaj backwardBiased(Kernels kernels, FMatrixRMaj dy, Parameter bias) {
+        if (pre == null) {
+            throw new IllegalStateException(describe() + " backward called before forward");
+        }
+        Module.checkGradient(this, dy, pre.numRows);
+        dpre = Module.reshape(dpre, pre.numRows, width);
+        activation.backwardBiased(kernels.elementwise(), pre, post, dy, dpre, bias.gradArray(), bias.offset());
+        return dpre;
+    }
+
     @Override
     public List<Parameter> parameters() {
         return List.of();

@@ -23,6 +23,10 @@ import org.vae4j.kernel.Kernels;
  * {@link #forward(Gemm, FMatrixRMaj, FMatrixRMaj)} and
  * {@link #backward(Gemm, FMatrixRMaj, FMatrixRMaj, FMatrixRMaj, boolean)} let a caller that owns
  * the buffers (two heads reading one input and summing into one input gradient) use it too.
+ * Inside a {@link Sequential}, a Dense followed by a non-identity {@link ActivationLayer} adds its
+ * bias in the activation's pass ({@link Activation#forwardBiased}), and the activation's backward
+ * sums the bias gradient ({@link Activation#backwardBiased}): the same floats in the same order,
+ * one pass over the output instead of two each way.
  */
 public class Dense implements Module {
 
@@ -102,6 +106,28 @@ public class Dense implements Module {
 
     @Override
     public FMatrixRMaj backward(Kernels kernels, FMatrixRMaj dy, boolean inputGradient) {
+        return backward(kernels, dy, inputGradient, true);
+    }
+
+    /**
+     * {@link #forward(Kernels, FMatrixRMaj)} without the bias: y = x W<sup>T</sup>, for a
+     * following {@link ActivationLayer} to add the bias in its own pass
+     * ({@link ActivationLayer#forwardBiased}).
+     */
+    FMatrixRMaj forwardWithoutBias(Kernels kernels, FMatrixRMaj x) {
+        Module.checkInput(this, x);
+        input = x;
+        y = Module.reshape(y, x.numRows, out);
+        checkShapes(x, y, "y", out);
+        multiplyWeight(kernels.gemm(), x, y);
+        return y;
+    }
+
+    /**
+     * {@link #backward(Kernels, FMatrixRMaj, boolean)} with or without the bias gradient (without
+     * when the following activation has already summed it, {@link ActivationLayer#backwardBiased}).
+     */
+    FMatrixRMaj backward(Kernels kernels, FMatrixRMaj dy, boolean inputGradient, boolean biasGradient) {
         if (input == null) {
             throw new IllegalStateException(describe() + " backward called before forward");
         }
@@ -111,7 +137,7 @@ public class Dense implements Module {
             dx = Module.reshape(dx, input.numRows, in);
             d = dx;
         }
-        backward(kernels.gemm(), input, dy, d, false);
+        backward(kernels.gemm(), input, dy, d, false, biasGradient);
         return d;
     }
 
@@ -123,8 +149,7 @@ public class Dense implements Module {
      */
     public void forward(Gemm gemm, FMatrixRMaj x, FMatrixRMaj y) {
         checkShapes(x, y, "y", out);
-        // y (batch, out) = x (batch, in) W^T, W (out, in) at its offset in the flat values
-        gemm.gemm(false, true, false, y.numRows, out, in, x.data, 0, weight.valueArray(), weight.offset(), y.data, 0);
+        multiplyWeight(gemm, x, y);
         final float[] yd = y.data;
         final float[] b = bias.valueArray();
         final int bo = bias.offset();
@@ -137,6 +162,12 @@ public class Dense implements Module {
         }
     }
 
+    /** y = x W^T (shapes checked by the caller). */
+    private void multiplyWeight(Gemm gemm, FMatrixRMaj x, FMatrixRMaj y) {
+        // y (batch, out) = x (batch, in) W^T, W (out, in) at its offset in the flat values
+        gemm.gemm(false, true, false, y.numRows, out, in, x.data, 0, weight.valueArray(), weight.offset(), y.data, 0);
+    }
+
     /**
      * Accumulates dW and db, and computes dx.
      *
@@ -146,17 +177,24 @@ public class Dense implements Module {
      * @param accumulateDx whether dx is added to ({@code true}) or overwritten
      */
     public void backward(Gemm gemm, FMatrixRMaj x, FMatrixRMaj dy, FMatrixRMaj dx, boolean accumulateDx) {
+        backward(gemm, x, dy, dx, accumulateDx, true);
+    }
+
+    private void backward(Gemm gemm, FMatrixRMaj x, FMatrixRMaj dy, FMatrixRMaj dx, boolean accumulateDx,
+                          boolean biasGradient) {
         checkShapes(x, dy, "dy", out);
         final int rows = dy.numRows;
         // dW (out, in) += dy^T (out, batch) x (batch, in), dW at its offset in the flat gradients
         gemm.gemm(true, false, true, out, in, rows, dy.data, 0, x.data, 0, weight.gradArray(), weight.offset());
-        final float[] db = bias.gradArray();
-        final int bo = bias.offset();
-        final float[] g = dy.data;
-        for (int r = 0; r < rows; r++) {
-            final int off = r * out;
-            for (int j = 0; j < out; j++) {
-                db[bo + j] += g[off + j];
+        if (biasGradient) {
+            final float[] db = bias.gradArray();
+            final int bo = bias.offset();
+            final float[] g = dy.data;
+            for (int r = 0; r < rows; r++) {
+                final int off = r * out;
+                for (int j = 0; j < out; j++) {
+                    db[bo + j] += g[off + j];
+                }
             }
         }
         if (dx != null) {

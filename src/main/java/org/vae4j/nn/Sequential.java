@@ -14,13 +14,19 @@ import org.vae4j.kernel.Kernels;
  * last, the backward last to first (the forward's calls in reverse). Children are named
  * {@code 0, 1, 2, ...} unless names are given, and their parameters are named by composition:
  * the Linear layers of {@code Sequential(Dense, ReLU, Dense)} give {@code 0.weight},
- * {@code 0.bias}, {@code 2.weight}, {@code 2.bias}. Mutable (through its children), not thread-safe.
+ * {@code 0.bias}, {@code 2.weight}, {@code 2.bias}. A {@link Dense} (the class itself, not a
+ * subclass) followed by a non-identity {@link ActivationLayer} runs as one unit: the GEMM, then
+ * bias and activation in one pass; backward, the activation's derivative and the bias gradient in
+ * one pass, then the GEMMs. The floats and their order are those of the two modules run one after
+ * the other. Mutable (through its children), not thread-safe.
  */
 public class Sequential implements Module {
 
     private final List<String> names;
     private final List<Module> modules;
     private final List<Parameter> parameters;
+    /** fused[i]: module i is a Dense whose bias is added by the activation at i + 1. */
+    private final boolean[] fused;
 
     /** Children named 0, 1, 2, ... */
     public Sequential(List<? extends Module> modules) {
@@ -57,6 +63,11 @@ public class Sequential implements Module {
             }
         }
         this.parameters = Collections.unmodifiableList(ps);
+        this.fused = new boolean[modules.size()];
+        for (int i = 0; i + 1 < modules.size(); i++) {
+            fused[i] = modules.get(i).getClass() == Dense.class && modules.get(i + 1) instanceof ActivationLayer a
+                    && a.activation() != Activation.IDENTITY;
+        }
     }
 
     public static Sequential of(Module... modules) {
@@ -158,7 +169,13 @@ public class Sequential implements Module {
     public FMatrixRMaj forward(Kernels kernels, FMatrixRMaj x) {
         FMatrixRMaj h = x;
         for (int i = 0; i < modules.size(); i++) {
-            h = modules.get(i).forward(kernels, h);
+            if (fused[i]) {
+                Dense d = (Dense) modules.get(i);
+                h = d.forwardWithoutBias(kernels, h);
+                h = ((ActivationLayer) modules.get(++i)).forwardBiased(kernels, h, d.bias());
+            } else {
+                h = modules.get(i).forward(kernels, h);
+            }
         }
         return h;
     }
@@ -167,7 +184,14 @@ public class Sequential implements Module {
     public FMatrixRMaj backward(Kernels kernels, FMatrixRMaj dy, boolean inputGradient) {
         FMatrixRMaj g = dy;
         for (int i = modules.size() - 1; i >= 0; i--) {
-            g = modules.get(i).backward(kernels, g, i > 0 || inputGradient);
+            if (i > 0 && fused[i - 1]) {
+                Dense d = (Dense) modules.get(i - 1);
+                g = ((ActivationLayer) modules.get(i)).backwardBiased(kernels, g, d.bias());
+                i--;
+                g = d.backward(kernels, g, i > 0 || inputGradient, false);
+            } else {
+                g = modules.get(i).backward(kernels, g, i > 0 || inputGradient);
+            }
         }
         return g;
     }

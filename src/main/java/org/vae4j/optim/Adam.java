@@ -3,6 +3,8 @@ package org.vae4j.optim;
 import java.util.List;
 
 import org.vae4j.kernel.Elementwise;
+import org.vae4j.kernel.Gemm;
+import org.vae4j.kernel.Kernels;
 import org.vae4j.nn.Parameter;
 import org.vae4j.nn.ParameterStore;
 
@@ -21,8 +23,9 @@ import org.vae4j.nn.ParameterStore;
  * {@link #DEFAULT_EPS}. Unlike PyTorch, eps must be positive: then a finite gradient always gives
  * a finite update (the denominator is at least eps; with eps = 0 a weight whose gradients were
  * all zero gets 0/0). When the parameters are one {@link ParameterStore}'s in order (a model's),
- * the update is one kernel pass over the flat arrays; otherwise one per tensor. The kernels'
- * vector and scalar code give the same bits, so where the vector/scalar split falls does not
+ * the update is one kernel pass over the flat arrays (split over the GEMM backend's threads by
+ * {@link #step(List, Kernels)}); otherwise one per tensor. The kernels' vector and scalar code
+ * give the same bits, so where the vector/scalar split or a thread's range falls does not
  * change the result. Mutable, not thread-safe.
  */
 public final class Adam extends MomentOptimizer {
@@ -57,6 +60,16 @@ public final class Adam extends MomentOptimizer {
 
     @Override
     public void step(List<Parameter> params, Elementwise kernel) {
+        step(params, kernel, null);
+    }
+
+    @Override
+    public void step(List<Parameter> params, Kernels kernels) {
+        step(params, kernels.elementwise(), kernels.gemm());
+    }
+
+    /** The update, its flat pass split over {@code threads}' ranges when given. */
+    private void step(List<Parameter> params, Elementwise kernel, Gemm threads) {
         ParameterState ms = firstMoments(params);
         ParameterState vs = secondMoments(params);
         t++;
@@ -71,14 +84,67 @@ public final class Adam extends MomentOptimizer {
         ParameterStore store = ParameterStore.spanning(params);
         if (store != null) {
             // one pass over the model's flat arrays
-            kernel.adam(store.values(), store.gradients(), 0, ms.flat(), vs.flat(), 0, store.size(),
-                    oneMinusBeta1, b2, oneMinusBeta2, stepSize, bias2Sqrt, e);
+            if (threads == null) {
+                kernel.adam(store.values(), store.gradients(), 0, ms.flat(), vs.flat(), 0, store.size(),
+                        oneMinusBeta1, b2, oneMinusBeta2, stepSize, bias2Sqrt, e);
+                return;
+            }
+            pass.set(kernel, store.values(), store.gradients(), ms.flat(), vs.flat(), oneMinusBeta1, b2,
+                    oneMinusBeta2, stepSize, bias2Sqrt, e);
+            try {
+                threads.forEachRange(store.size(), pass);
+            } finally {
+                pass.clear();
+            }
             return;
         }
         for (int k = 0; k < params.size(); k++) {
             Parameter p = params.get(k);
             kernel.adam(p.valueArray(), p.gradArray(), p.offset(), ms.flat(), vs.flat(), ms.offset(k), p.size(),
                     oneMinusBeta1, b2, oneMinusBeta2, stepSize, bias2Sqrt, e);
+        }
+    }
+
+    private final Pass pass = new Pass();
+
+    /** The flat update as ranges, reused from step to step (a step allocates nothing). */
+    private static final class Pass implements Gemm.RangeTask {
+        private Elementwise kernel;
+        private float[] p;
+        private float[] g;
+        private float[] m;
+        private float[] v;
+        private float oneMinusBeta1;
+        private float beta2;
+        private float oneMinusBeta2;
+        private float stepSize;
+        private float bias2Sqrt;
+        private float eps;
+
+        void set(Elementwise kernel, float[] p, float[] g, float[] m, float[] v, float oneMinusBeta1, float beta2,
+                 float oneMinusBeta2, float stepSize, float bias2Sqrt, float eps) {
+            this.kernel = kernel;
+            this.p = p;
+            this.g = g;
+            this.m = m;
+            this.v = v;
+            this.oneMinusBeta1 = oneMinusBeta1;
+            this.beta2 = beta2;
+            this.oneMinusBeta2 = oneMinusBeta2;
+            this.stepSize = stepSize;
+            this.bias2Sqrt = bias2Sqrt;
+            this.eps = eps;
+        }
+
+        void clear() {
+            kernel = null;
+            p = g = m = v = null;
+        }
+
+        @Override
+        public void run(int from, int to) {
+            kernel.adam(p, g, from, m, v, from, to - from, oneMinusBeta1, beta2, oneMinusBeta2, stepSize, bias2Sqrt,
+                    eps);
         }
     }
 

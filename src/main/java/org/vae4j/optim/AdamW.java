@@ -2,6 +2,9 @@ package org.vae4j.optim;
 
 import java.util.List;
 
+import org.vae4j.kernel.Elementwise;
+import org.vae4j.kernel.Gemm;
+import org.vae4j.kernel.Kernels;
 import org.vae4j.nn.Parameter;
 import org.vae4j.nn.ParameterStore;
 
@@ -32,7 +35,9 @@ import org.vae4j.nn.ParameterStore;
  * what {@code torch.optim.AdamW(params)} means. The state has Adam's names and shapes
  * ({@code exp_avg}, {@code exp_avg_sq}, the step count), restored with {@link #restoreState}.
  * Allocation-free per step after the first; one pass over the flat arrays when the parameters
- * are one {@link ParameterStore}'s in order, else one per tensor. Mutable, not thread-safe.
+ * are one {@link ParameterStore}'s in order (split over the GEMM backend's threads by
+ * {@link #step(List, Kernels)}; elementwise, so the same bits for any thread count), else one
+ * per tensor. Mutable, not thread-safe.
  */
 public final class AdamW extends MomentOptimizer {
 
@@ -79,6 +84,16 @@ public final class AdamW extends MomentOptimizer {
 
     @Override
     public void step(List<Parameter> params) {
+        step(params, (Gemm) null);
+    }
+
+    @Override
+    public void step(List<Parameter> params, Kernels kernels) {
+        step(params, kernels.gemm());
+    }
+
+    /** The update, its flat pass split over {@code threads}' ranges when given. */
+    private void step(List<Parameter> params, Gemm threads) {
         ParameterState ms = firstMoments(params);
         ParameterState vs = secondMoments(params);
         final double lr = learningRate();
@@ -96,8 +111,18 @@ public final class AdamW extends MomentOptimizer {
         ParameterStore store = ParameterStore.spanning(params);
         if (store != null) {
             // one pass over the model's flat arrays
-            update(store.values(), store.gradients(), 0, ms.flat(), vs.flat(), 0, store.size(), decay, stepSize,
-                    bias2Sqrt, b1, oneMinusBeta1, b2, oneMinusBeta2, e);
+            if (threads == null) {
+                update(store.values(), store.gradients(), 0, ms.flat(), vs.flat(), 0, store.size(), decay, stepSize,
+                        bias2Sqrt, b1, oneMinusBeta1, b2, oneMinusBeta2, e);
+                return;
+            }
+            pass.set(store.values(), store.gradients(), ms.flat(), vs.flat(), decay, stepSize, bias2Sqrt, b1,
+                    oneMinusBeta1, b2, oneMinusBeta2, e);
+            try {
+                threads.forEachRange(store.size(), pass);
+            } finally {
+                pass.clear();
+            }
             return;
         }
         for (int k = 0; k < params.size(); k++) {
@@ -121,6 +146,50 @@ public final class AdamW extends MomentOptimizer {
             v[j] = vi;
             final float denom = (float) Math.sqrt(vi) / bias2Sqrt + e;
             p[po + i] = pi - stepSize * mi / denom;
+        }
+    }
+
+    private final Pass pass = new Pass();
+
+    /** The flat update as ranges, reused from step to step (a step allocates nothing). */
+    private static final class Pass implements Gemm.RangeTask {
+        private float[] p;
+        private float[] g;
+        private float[] m;
+        private float[] v;
+        private float decay;
+        private float stepSize;
+        private float bias2Sqrt;
+        private float b1;
+        private double oneMinusBeta1;
+        private float b2;
+        private float oneMinusBeta2;
+        private float eps;
+
+        void set(float[] p, float[] g, float[] m, float[] v, float decay, float stepSize, float bias2Sqrt, float b1,
+                 double oneMinusBeta1, float b2, float oneMinusBeta2, float eps) {
+            this.p = p;
+            this.g = g;
+            this.m = m;
+            this.v = v;
+            this.decay = decay;
+            this.stepSize = stepSize;
+            this.bias2Sqrt = bias2Sqrt;
+            this.b1 = b1;
+            this.oneMinusBeta1 = oneMinusBeta1;
+            this.b2 = b2;
+            this.oneMinusBeta2 = oneMinusBeta2;
+            this.eps = eps;
+        }
+
+        void clear() {
+            p = g = m = v = null;
+        }
+
+        @Override
+        public void run(int from, int to) {
+            update(p, g, from, m, v, from, to - from, decay, stepSize, bias2Sqrt, b1, oneMinusBeta1, b2,
+                    oneMinusBeta2, eps);
         }
     }
 

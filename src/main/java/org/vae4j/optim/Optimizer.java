@@ -3,6 +3,7 @@ package org.vae4j.optim;
 import java.util.List;
 
 import org.vae4j.kernel.Elementwise;
+import org.vae4j.kernel.Kernels;
 import org.vae4j.nn.Parameter;
 
 /**
@@ -27,6 +28,18 @@ public interface Optimizer {
      */
     default void step(List<Parameter> params, Elementwise kernel) {
         step(params);
+    }
+
+    /**
+     * {@link #step(List, Elementwise)} with all of the model's kernels: the trainer calls this
+     * form, so an optimiser can split its pass over the flat parameter arrays across the GEMM
+     * backend's threads ({@link org.vae4j.kernel.Gemm#forEachRange}). {@link Adam}, {@link AdamW}
+     * and {@link Sgd} do when the parameters are one store's in order; the update is elementwise,
+     * so the result is the same bits for any thread count. By default it is
+     * {@code step(params, kernels.elementwise())}.
+     */
+    default void step(List<Parameter> params, Kernels kernels) {
+        step(params, kernels.elementwise());
     }
 
     /** Forgets all state. */

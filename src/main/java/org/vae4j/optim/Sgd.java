@@ -3,6 +3,8 @@ package org.vae4j.optim;
 import java.util.List;
 import java.util.Map;
 
+import org.vae4j.kernel.Gemm;
+import org.vae4j.kernel.Kernels;
 import org.vae4j.nn.Parameter;
 import org.vae4j.nn.ParameterStore;
 
@@ -15,8 +17,9 @@ import org.vae4j.nn.ParameterStore;
  *   p = p - lr b
  * </pre>
  * With momentum 0 it is plain SGD. When the parameters are one {@link ParameterStore}'s in order
- * (a model's), the update is one pass over the flat arrays; otherwise one per tensor. Mutable,
- * not thread-safe.
+ * (a model's), the update is one pass over the flat arrays (split over the GEMM backend's
+ * threads by {@link #step(List, Kernels)}; elementwise, so the same bits for any thread count);
+ * otherwise one per tensor. Mutable, not thread-safe.
  */
 public final class Sgd implements Optimizer {
 
@@ -35,6 +38,16 @@ public final class Sgd implements Optimizer {
 
     @Override
     public void step(List<Parameter> params) {
+        step(params, (Gemm) null);
+    }
+
+    @Override
+    public void step(List<Parameter> params, Kernels kernels) {
+        step(params, kernels.gemm());
+    }
+
+    /** The update, its flat pass split over {@code threads}' ranges when given. */
+    private void step(List<Parameter> params, Gemm threads) {
         final float[] b = buf.bind(params).flat();
         final boolean first = t == 0;
         t++;
@@ -42,7 +55,16 @@ public final class Sgd implements Optimizer {
         final float rate = (float) lr;
         ParameterStore store = ParameterStore.spanning(params);
         if (store != null) {
-            update(store.values(), store.gradients(), 0, b, 0, store.size(), first, mu, rate);
+            if (threads == null) {
+                update(store.values(), store.gradients(), 0, b, 0, store.size(), first, mu, rate);
+                return;
+            }
+            pass.set(store.values(), store.gradients(), b, first, mu, rate);
+            try {
+                threads.forEachRange(store.size(), pass);
+            } finally {
+                pass.clear();
+            }
             return;
         }
         for (int k = 0; k < params.size(); k++) {
@@ -58,6 +80,36 @@ public final class Sgd implements Optimizer {
             final int j = bo + i;
             b[j] = first ? g[po + i] : mu * b[j] + g[po + i];
             p[po + i] -= rate * b[j];
+        }
+    }
+
+    private final Pass pass = new Pass();
+
+    /** The flat update as ranges, reused from step to step (a step allocates nothing). */
+    private static final class Pass implements Gemm.RangeTask {
+        private float[] p;
+        private float[] g;
+        private float[] b;
+        private boolean first;
+        private float mu;
+        private float rate;
+
+        void set(float[] p, float[] g, float[] b, boolean first, float mu, float rate) {
+            this.p = p;
+            this.g = g;
+            this.b = b;
+            this.first = first;
+            this.mu = mu;
+            this.rate = rate;
+        }
+
+        void clear() {
+            p = g = b = null;
+        }
+
+        @Override
+        public void run(int from, int to) {
+            update(p, g, from, b, from, to - from, first, mu, rate);
         }
     }
 

@@ -240,7 +240,7 @@ public final class TrainingRun {
             if (schedule != null) {
                 schedule.applyTo(optimizer);
             }
-            optimizer.step(params, kernel);
+            optimizer.step(params, model.kernels()); // the flat pass on the GEMM's threads
             sumLoss += loss.total() * size;
             sumRecon += loss.reconstruction() * size;
             sumKl += loss.kl() * size;

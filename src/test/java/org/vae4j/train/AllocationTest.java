@@ -69,6 +69,25 @@ class AllocationTest {
         assertTrue(perStep < MAX_BYTES_PER_STEP, "a step allocates " + perStep + " bytes");
     }
 
+    /**
+     * A model large enough (41,000 parameters, over the 2^15 threshold) that the optimiser's pass
+     * is split over a 2-thread GEMM backend's threads (Adam, and AdamW): still no allocation.
+     */
+    @Test
+    void aStepWithTheOptimiserSplitOverTwoThreadsAllocatesNothing() {
+        FMatrixRMaj small = TrainerTest.prototypes(1000, 64, 11);
+        FMatrixRMaj large = TrainerTest.prototypes(3048, 64, 12);
+        Vae vae = Vae.builder(64).hidden(256).latent(8).seed(1).build();
+        vae.setGemm(org.vae4j.kernel.Gemms.create("vector", 2));
+        assertTrue(vae.parameterCount() > 1 << 15, vae.parameterCount() + " parameters");
+        Trainer t = Trainer.builder().epochs(10).batchSize(32).build();
+        double perStep = bytesPerStep(t, vae, small, large);
+        assertTrue(perStep < MAX_BYTES_PER_STEP, "a step allocates " + perStep + " bytes");
+        Trainer w = Trainer.builder().epochs(10).batchSize(32).weightDecay(0.01).build();
+        perStep = bytesPerStep(w, vae, small, large);
+        assertTrue(perStep < MAX_BYTES_PER_STEP, "an AdamW step allocates " + perStep + " bytes");
+    }
+
     /** As above, with denoising: the extra steps of a three times larger data set cost no allocation. */
     @Test
     void aCorruptedTrainingStepAllocatesNothingInSteadyState() {

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
+import org.vae4j.Autoencoder;
+import org.vae4j.ComposedLatentModel;
 import org.vae4j.Vae;
 import org.vae4j.data.ImageDataset;
 import org.vae4j.kernel.Gemm;
@@ -20,25 +22,39 @@ import org.vae4j.train.Trainer;
 
 /**
  * Whole-epoch training throughput on MNIST: for each model (seed 784-512-32, examples
- * 784-400-20) and each GEMM backend (e.g. {@code vector:2} = the vector backend on 2 threads),
+ * 784-400-20, hinton: the deterministic autoencoder 784-1000-500-250-30 with a sigmoid output
+ * and squared error, as {@code pytorch-ref --model hinton}) and each GEMM backend (e.g. {@code vector:2} = the vector backend on 2 threads),
  * trains a fresh VAE (seed 42, Adam 1e-3, batch 128) for {@code --epochs} epochs and prints
  * training images/s per epoch, the mean over epochs 2..N (epoch 1 is JIT warm-up; with one epoch
- * it is reported as is), the test negative ELBO after training (one z sample, nats per image) and
+ * it is reported as is), the test negative ELBO after training (one z sample, nats per image; for
+ * the autoencoder the test squared error per image, pytorch-ref's {@code test_se_per_image}) and
  * the peak resident set size (VmHWM; reset before each configuration through
  * /proc/self/clear_refs when the kernel allows it).
  *
  * <pre>
- *   EpochBenchmark [--data DIR] [--epochs 2] [--backends vector:1,vector:2] [--models seed,examples]
+ *   EpochBenchmark [--data DIR] [--epochs 2] [--backends vector:1,vector:2] [--models seed,examples,hinton]
  *                  [--batch-size 128] [--lr 1e-3] [--seed 42] [--limit N] [--tsv FILE]
  * </pre>
  * Every configuration runs in this one JVM, one after the other.
  */
 public final class EpochBenchmark {
 
-    /** A model of the benchmark: encoder hidden width and latent size (decoder mirrors it). */
-    record Model(String name, int hidden, int latent) {
+    /**
+     * A model of the benchmark: a VAE or a deterministic autoencoder ({@code ae}), its encoder's
+     * hidden widths and its latent size (the decoder mirrors it).
+     */
+    record Model(String name, boolean ae, int[] hidden, int latent) {
         String describe() {
-            return "784-" + hidden + "-" + latent;
+            StringBuilder s = new StringBuilder("784");
+            for (int h : hidden) {
+                s.append('-').append(h);
+            }
+            return s.append('-').append(latent).toString();
+        }
+
+        ComposedLatentModel build(long seed) {
+            return ae ? Autoencoder.builder(784).hidden(hidden).latent(latent).seed(seed).build()
+                    : Vae.builder(784).hidden(hidden).latent(latent).seed(seed).build();
         }
     }
 
@@ -63,7 +79,9 @@ public final class EpochBenchmark {
                   double testNegElbo, double evalSeconds, long peakRssKb, boolean rssReset) {
     }
 
-    private static final List<Model> MODELS = List.of(new Model("seed", 512, 32), new Model("examples", 400, 20));
+    private static final List<Model> MODELS = List.of(new Model("seed", false, new int[] {512}, 32),
+            new Model("examples", false, new int[] {400}, 20),
+            new Model("hinton", true, new int[] {1000, 500, 250}, 30));
 
     public static void main(String[] args) throws IOException {
         Path data = Path.of("../shared/data/mnist");
@@ -104,7 +122,7 @@ public final class EpochBenchmark {
         List<Model> modelList = new ArrayList<>();
         for (String m : models.split(",")) {
             modelList.add(MODELS.stream().filter(x -> x.name().equals(m.trim())).findFirst().orElseThrow(
-                    () -> new IllegalArgumentException("unknown model '" + m + "'; expected seed or examples")));
+                    () -> new IllegalArgumentException("unknown model '" + m + "'; expected seed, examples or hinton")));
         }
         List<Backend> backendList = new ArrayList<>();
         for (String b : backends.split(",")) {
@@ -177,7 +195,7 @@ public final class EpochBenchmark {
                               int batchSize, double lr, long seed) {
         Gemm gemm = Gemms.create(backend.name(), backend.threads());
         Gemms.set(gemm); // so the model's default backend is this one too (no idle pool from Gemms.get())
-        Vae vae = Vae.builder(784).hidden(model.hidden()).latent(model.latent()).seed(seed).build();
+        ComposedLatentModel vae = model.build(seed);
         vae.setGemm(gemm);
         System.gc();
         boolean reset = resetPeakRss();
@@ -236,7 +254,8 @@ public final class EpochBenchmark {
                   --data DIR          folder with the four MNIST IDX .gz files (default ../shared/data/mnist)
                   --epochs N          epochs per configuration (default 2; epoch 1 is warm-up when N >= 2)
                   --backends LIST     NAME:THREADS,... with NAME vector or ejml (default vector:1,vector:2)
-                  --models LIST       seed (784-512-32) and/or examples (784-400-20) (default seed,examples)
+                  --models LIST       seed (784-512-32), examples (784-400-20), hinton (autoencoder
+                                      784-1000-500-250-30, squared error) (default seed,examples)
                   --batch-size N      (default 128)
                   --lr X              Adam learning rate (default 1e-3)
                   --seed N            weights, shuffling and noise (default 42)

@@ -21,7 +21,11 @@ import org.vae4j.kernel.Gemms;
  *
  * <pre>
  * benchmarks/run gemm-compare [--threads N] [--rounds N] [--warm SECONDS] [--ops fc1.fwd,head.dx] [--no-blas]
+ *                              [--tsv FILE]
  * </pre>
+ * {@code --tsv} also writes the table (and the step line as op {@code step}) as tab-separated
+ * values, with the vector kernel's description in a first {@code # } line; {@code benchmarks/run
+ * isa} reads it.
  * OpenBLAS runs with {@code OMP_NUM_THREADS} threads (the script sets 1 unless told).
  */
 public final class GemmCompare {
@@ -33,6 +37,7 @@ public final class GemmCompare {
         List<String> ops = new ArrayList<>(GemmShapes.ALL.keySet());
         boolean useBlas = true;
         double target = 0.3; // seconds of calls per round and side
+        java.nio.file.Path tsvPath = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
@@ -41,8 +46,9 @@ public final class GemmCompare {
                 case "--ops" -> ops = Arrays.asList(args[++i].split(","));
                 case "--round-seconds" -> target = Double.parseDouble(args[++i]);
                 case "--no-blas" -> useBlas = false;
+                case "--tsv" -> tsvPath = java.nio.file.Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; expected --threads N, --rounds N, --warm S, --round-seconds S, --ops A,B, --no-blas");
+                        + "; expected --threads N, --rounds N, --warm S, --round-seconds S, --ops A,B, --no-blas, --tsv FILE");
             }
         }
         System.out.println(GemmReport.platform());
@@ -53,6 +59,8 @@ public final class GemmCompare {
                 + System.getenv("OMP_NUM_THREADS")) + "; rounds " + rounds + ", warm-up " + warm + " s per shape");
         System.out.printf("%-11s %-13s %9s %7s %9s %7s %7s %7s%n", "op", "m x n x k", "vae4j us", "GF/s",
                 "blas us", "GF/s", "best", "median");
+        StringBuilder tsv = new StringBuilder("# " + GemmReport.platform().replace("\n", "; ") + "\n"
+                + "op\tshape\tvae4j_us\tvae4j_gflops\tblas_us\tblas_gflops\tbest_ratio\tmedian_ratio\n");
         double tv = 0;
         double tb = 0;
         double flopsStep = 0;
@@ -102,6 +110,9 @@ public final class GemmCompare {
             System.out.printf(Locale.ROOT, "%-11s %-13s %9.1f %7.1f %9.1f %7.1f %7.2f %7.2f%n", s.op(),
                     s.m() + "x" + s.n() + "x" + s.k(), bv, flops / bv / 1e3, bb, blas == null ? 0 : flops / bb / 1e3,
                     blas == null ? 0 : bb / bv, blas == null ? 0 : median);
+            tsv.append(String.format(Locale.ROOT, "%s\t%s\t%.2f\t%.2f\t%.2f\t%.2f\t%.3f\t%.3f%n", s.op(),
+                    s.m() + "x" + s.n() + "x" + s.k(), bv, flops / bv / 1e3, bb, blas == null ? 0 : flops / bb / 1e3,
+                    blas == null ? 0 : bb / bv, blas == null ? 0 : median));
             tv += bv * s.perStep();
             tb += bb * s.perStep();
             flopsStep += flops * s.perStep();
@@ -111,6 +122,16 @@ public final class GemmCompare {
             System.out.printf(Locale.ROOT, "step (best rounds, ops weighted by count): vae4j %.1f us (%.1f GF/s), "
                     + "blas %.1f us (%.1f GF/s), ratio %.2f%n", tv, flopsStep / tv / 1e3, tb,
                     blas == null ? 0 : flopsStep / tb / 1e3, blas == null ? 0 : tb / tv);
+            tsv.append(String.format(Locale.ROOT, "step\tall 12\t%.2f\t%.2f\t%.2f\t%.2f\t%.3f\t%s%n", tv,
+                    flopsStep / tv / 1e3, tb, blas == null ? 0 : flopsStep / tb / 1e3, blas == null ? 0 : tb / tv,
+                    "-"));
+        }
+        if (tsvPath != null) {
+            try {
+                java.nio.file.Files.writeString(tsvPath, tsv);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
     }
 

@@ -4,6 +4,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
+import org.vae4j.kernel.Gemm;
+
 /**
  * A tiny fork-join for GEMMs: {@code threads - 1} daemon workers that spin briefly before
  * parking, as OpenBLAS's do, because handing work to a sleeping thread costs tens of microseconds
@@ -39,6 +41,11 @@ final class SpinPool {
     private final AtomicInteger done = new AtomicInteger();
     private volatile Body body;
     private volatile Throwable failure;
+    // the range pass being run (guarded by this pool's lock)
+    private Gemm.RangeTask rangeTask;
+    private int rangeN;
+    private int rangeAlign;
+    private final Body rangeBody = this::rangePart;
 
     SpinPool(int threads) {
         if (threads <= 0 || threads > PART_MASK) {
@@ -99,6 +106,34 @@ final class SpinPool {
         }
         if (t instanceof Error e) {
             throw e;
+        }
+    }
+
+    /**
+     * Runs {@code task} over [0, n) in {@code threads} consecutive ranges of whole
+     * {@code align}-element units (the last range ends at n; a range may be empty and is then
+     * skipped), range 0 on the calling thread. The split depends on n, align and the thread count
+     * only. Allocates nothing.
+     */
+    synchronized void runRanges(int n, int align, Gemm.RangeTask task) {
+        rangeTask = task;
+        rangeN = n;
+        rangeAlign = align;
+        try {
+            run(rangeBody);
+        } finally {
+            rangeTask = null;
+        }
+    }
+
+    private void rangePart(int part, int parts) {
+        int n = rangeN;
+        int align = rangeAlign;
+        int units = (int) ((n + (long) align - 1) / align);
+        int from = (int) Math.min(n, (long) align * (int) ((long) units * part / parts));
+        int to = (int) Math.min(n, (long) align * (int) ((long) units * (part + 1) / parts));
+        if (from < to) {
+            rangeTask.run(from, to);
         }
     }
 

@@ -46,6 +46,8 @@ public final class VectorElementwise implements Elementwise {
     private static final int ADAM = 7;
     private static final int ALL_FINITE = 8;
     private static final int ALL_WITHIN = 9;
+    private static final int BIAS_RELU = 10;
+    private static final int RELU_BACKWARD_BIAS = 11;
 
     private static MethodHandle[] loops() {
         MethodHandles.Lookup lookup = MethodHandles.lookup();
@@ -69,6 +71,10 @@ public final class VectorElementwise implements Elementwise {
                         MethodType.methodType(boolean.class, float[].class, int.class)),
                 lookup.findStatic(VectorElementwise.class, "allWithinLoop", MethodType.methodType(boolean.class,
                         float[].class, int.class, float.class, float.class)),
+                lookup.findStatic(VectorElementwise.class, "biasReluLoop", MethodType.methodType(void.class,
+                        float[].class, float[].class, int.class, float[].class, int.class, int.class)),
+                lookup.findStatic(VectorElementwise.class, "reluBackwardBiasLoop", MethodType.methodType(void.class,
+                        float[].class, float[].class, float[].class, float[].class, int.class, int.class, int.class)),
             };
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -274,6 +280,62 @@ public final class VectorElementwise implements Elementwise {
         }
         for (int i = nv; i < n; i++) {
             d[i] = a[i] <= 0f ? 0f : g[i];
+        }
+    }
+
+    @Override
+    public void biasRelu(float[] a, float[] b, int bo, float[] out, int rows, int cols) {
+        try {
+            LOOPS[BIAS_RELU].invokeExact(a, b, bo, out, rows, cols);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static void biasReluLoop(float[] a, float[] b, int bo, float[] out, int rows, int cols) {
+        final int cv = cols - cols % L;
+        final FloatVector zero = FloatVector.zero(S);
+        for (int r = 0; r < rows; r++) {
+            final int off = r * cols;
+            for (int j = 0; j < cv; j += L) {
+                FloatVector v = FloatVector.fromArray(S, a, off + j).add(FloatVector.fromArray(S, b, bo + j));
+                v.intoArray(a, off + j);
+                v.blend(zero, v.compare(VectorOperators.LT, zero)).intoArray(out, off + j);
+            }
+            for (int j = cv; j < cols; j++) {
+                final float v = a[off + j] + b[bo + j];
+                a[off + j] = v;
+                out[off + j] = v < 0f ? 0f : v;
+            }
+        }
+    }
+
+    @Override
+    public void reluBackwardBias(float[] a, float[] g, float[] d, float[] db, int dbo, int rows, int cols) {
+        try {
+            LOOPS[RELU_BACKWARD_BIAS].invokeExact(a, g, d, db, dbo, rows, cols);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static void reluBackwardBiasLoop(float[] a, float[] g, float[] d, float[] db, int dbo, int rows,
+                                             int cols) {
+        final int cv = cols - cols % L;
+        final FloatVector zero = FloatVector.zero(S);
+        for (int r = 0; r < rows; r++) {
+            final int off = r * cols;
+            for (int j = 0; j < cv; j += L) {
+                FloatVector v = FloatVector.fromArray(S, g, off + j)
+                        .blend(zero, FloatVector.fromArray(S, a, off + j).compare(VectorOperators.LE, zero));
+                v.intoArray(d, off + j);
+                FloatVector.fromArray(S, db, dbo + j).add(v).intoArray(db, dbo + j);
+            }
+            for (int j = cv; j < cols; j++) {
+                final float v = a[off + j] <= 0f ? 0f : g[off + j];
+                d[off + j] = v;
+                db[dbo + j] += v;
+            }
         }
     }
 

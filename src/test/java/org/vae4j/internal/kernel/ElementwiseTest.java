@@ -99,6 +99,73 @@ class ElementwiseTest {
         }
     }
 
+    /** The bias loop of {@code Dense.forward}, as it was before the fused pass: the reference. */
+    private static void addBias(float[] a, float[] b, int bo, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < cols; j++) {
+                a[r * cols + j] += b[bo + j];
+            }
+        }
+    }
+
+    /** The bias-gradient loop of {@code Dense.backward}: the reference. */
+    private static void sumColumns(float[] g, float[] db, int dbo, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < cols; j++) {
+                db[dbo + j] += g[r * cols + j];
+            }
+        }
+    }
+
+    /**
+     * The fused bias + ReLU pass and the fused ReLU-backward + bias-gradient pass, vector and the
+     * interface's scalar default, against the two separate passes: the same bits, including
+     * column tails, a bias at an offset, exact zeros, -0, NaN, and d written over g.
+     */
+    @Test
+    void fusedBiasReluPassesAreTheSeparatePassesBitForBit() {
+        SplittableRandom rng = new SplittableRandom(12);
+        int[][] shapes = {{1, 1}, {3, 7}, {5, 16}, {4, 17}, {7, 100}, {2, 513}};
+        for (Elementwise k : new Elementwise[] {VEC, REF}) {
+            for (int[] sh : shapes) {
+                int rows = sh[0];
+                int cols = sh[1];
+                int n = rows * cols;
+                float[] xw = random(n, 1, rng);
+                float[] bias = random(cols + 3, 1, rng);
+                xw[0] = -bias[3]; // pre-activation exactly 0: ReLU gives 0, its derivative 0
+                if (n > 2) {
+                    xw[n - 1] = Float.NaN;
+                    xw[1] = -bias[3 + 1 % cols] - 1f; // negative: ReLU gives 0
+                }
+                // reference: bias row by row, then ReLU
+                float[] preRef = xw.clone();
+                addBias(preRef, bias, 3, rows, cols);
+                float[] outRef = new float[n];
+                REF.reluForward(preRef, outRef, n);
+                float[] pre = xw.clone();
+                float[] out = new float[n];
+                k.biasRelu(pre, bias, 3, out, rows, cols);
+                String what = k.name() + " (" + rows + ", " + cols + ")";
+                assertArrayEquals(preRef, pre, "pre-activation, " + what);
+                assertArrayEquals(outRef, out, "ReLU, " + what);
+                assertEquals(0f, out[0], what);
+                // backward: ReLU's derivative, then the column sum into a bias gradient at offset 2
+                float[] g = random(n, 1, rng);
+                float[] dRef = new float[n];
+                REF.reluBackward(preRef, g, dRef, n);
+                float[] dbRef = random(cols + 2, 1, rng);
+                float[] db = dbRef.clone();
+                sumColumns(dRef, dbRef, 2, rows, cols);
+                float[] d = g.clone();
+                k.reluBackwardBias(pre, d, d, db, 2, rows, cols); // in place, d = g
+                assertArrayEquals(dRef, d, "dpre, " + what);
+                assertArrayEquals(dbRef, db, "bias gradient, " + what);
+                assertEquals(0f, d[0], "the derivative at 0 is 0, " + what);
+            }
+        }
+    }
+
     @Test
     void adamIsBitIdenticalToTheScalarUpdate() {
         SplittableRandom rng = new SplittableRandom(3);
@@ -252,6 +319,15 @@ class ElementwiseTest {
             allocatesNothingWarm("adam, n = " + n, i -> {
                 VEC.adam(p, g, 0, m, v, 0, n, 0.1f, 0.999f, 0.001f, 1e-9f, 0.0447f, 1e-8f);
                 return p[0];
+            });
+            float[] bias = random(n, 1, rng);
+            allocatesNothingWarm("biasRelu, n = " + n, i -> {
+                VEC.biasRelu(d, bias, 0, m, 1, n);
+                return m[0];
+            });
+            allocatesNothingWarm("reluBackwardBias, n = " + n, i -> {
+                VEC.reluBackwardBias(logits, x, d, v, 0, 1, n);
+                return v[0];
             });
             allocatesNothingWarm("allFinite, n = " + n, i -> VEC.allFinite(logits, n) ? 1 : 0);
             allocatesNothingWarm("allWithin, n = " + n, i -> VEC.allWithin(logits, n, -30f, 30f) ? 1 : 0);
