@@ -150,14 +150,15 @@ public final class SparkTrainer {
     }
 
     /**
-     * Runs {@link TrainerConfig#epochs()} more epochs (epoch numbers continue the optimiser's
-     * steps, as {@link Trainer#train}).
+     * Trains up to epoch {@link TrainerConfig#epochs()} counted from the optimiser's first step, as
+     * {@link Trainer#start} and {@link org.vae4j.io.Checkpoint#resume} do: a new optimiser runs all
+     * of them, a checkpoint's optimiser the epochs still to run (none once there).
      *
      * @param data      the training rows, in a deterministic order (row i of it has id i); each of
      *                  the model's input width
      * @param model     updated in place on the driver
      * @param optimiser updated in place; a checkpoint's continues its run
-     * @return one {@link EpochStats} per epoch
+     * @return one {@link EpochStats} per epoch run by this call
      * @throws IllegalArgumentException for rows of the wrong width, non-finite or outside the likelihood's
      *                                  support, a conditional model, or an optimiser in the middle of an epoch
      * @throws TrainingException        when the loss or a gradient becomes non-finite
@@ -242,7 +243,7 @@ public final class SparkTrainer {
                 throw new IllegalArgumentException("the optimiser has taken " + optimizer.steps() + " steps, not a "
                         + "whole number of epochs of " + stepsPerEpoch + " steps on these " + n + " rows");
             }
-            this.endEpoch = (int) (optimizer.steps() / stepsPerEpoch) + config.epochs();
+            this.endEpoch = config.epochs();
             this.schedule = config.schedulesLearningRate()
                     ? config.schedule(stepsPerEpoch, Math.max(1, (long) endEpoch * stepsPerEpoch)) : null;
             this.sums = new float[store.size()];

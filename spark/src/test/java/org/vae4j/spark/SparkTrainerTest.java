@@ -56,7 +56,7 @@ class SparkTrainerTest {
         return v;
     }
 
-    private static void assertSameBits(Vae expected, Vae actual, String what) {
+    static void assertSameBits(org.vae4j.LatentModel expected, org.vae4j.LatentModel actual, String what) {
         float[] e = expected.parameterStore().values();
         float[] a = actual.parameterStore().values();
         assertEquals(e.length, a.length);
