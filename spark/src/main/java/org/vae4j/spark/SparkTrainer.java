@@ -66,6 +66,7 @@ public final class SparkTrainer {
 
     private final TrainerConfig config; // microBatches() is N
     private final int partitions;
+    private final int localSteps;
     private final List<EpochListener> listeners;
     private final List<StepListener> stepListeners;
 
@@ -73,6 +74,7 @@ public final class SparkTrainer {
         int n = b.microBatches > 0 ? b.microBatches : b.partitions;
         this.config = Trainer.builder().config(b.config).microBatches(n).buildConfig();
         this.partitions = b.partitions;
+        this.localSteps = b.localSteps;
         this.listeners = List.copyOf(b.listeners);
         this.stepListeners = List.copyOf(b.stepListeners);
         if (config.validation() > 0 || config.patience() > 0) {
@@ -87,6 +89,7 @@ public final class SparkTrainer {
         private final TrainerConfig config;
         private int partitions = 2;
         private int microBatches;
+        private int localSteps = 1;
         private final List<EpochListener> listeners = new ArrayList<>();
         private final List<StepListener> stepListeners = new ArrayList<>();
 
@@ -112,6 +115,19 @@ public final class SparkTrainer {
                 throw new IllegalArgumentException("micro-batches must be >= 1, got " + n);
             }
             this.microBatches = n;
+            return this;
+        }
+
+        /**
+         * K &gt; 1: the explicit NON-EXACT option, K local steps per partition between
+         * synchronisations, parameters and Adam moments averaged ({@link ParameterAveraging});
+         * default 1: exact synchronous training.
+         */
+        public Builder localSteps(int k) {
+            if (k < 1) {
+                throw new IllegalArgumentException("local steps must be >= 1 (1: exact), got " + k);
+            }
+            this.localSteps = k;
             return this;
         }
 
@@ -144,6 +160,11 @@ public final class SparkTrainer {
         return partitions;
     }
 
+    /** K local steps between synchronisations; 1 (exact) unless set. */
+    public int localSteps() {
+        return localSteps;
+    }
+
     /** A checkpoint's training state for these settings and {@code history}. */
     public TrainingState state(List<EpochStats> history) {
         return new TrainingState(config, history, TrainingProgress.NONE);
@@ -168,6 +189,9 @@ public final class SparkTrainer {
             throw new IllegalArgumentException("conditional models are not supported on Spark yet");
         }
         config.newObjective().checkModel(model);
+        if (localSteps > 1) {
+            ParameterAveraging.checkAdam(optimiser);
+        }
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(data.context());
         Broadcast<byte[]> file = sc.broadcast(ModelBytes.of(model, state(List.of()), null));
         JavaPairRDD<Long, float[]> rows = data.zipWithIndex().mapToPair(t -> new Tuple2<>(t._2(), t._1()))
@@ -289,7 +313,31 @@ public final class SparkTrainer {
                 double sumRecon = 0;
                 double sumKl = 0;
                 double beta = config.beta(globalStep);
-                for (long s = 0; s < stepsPerEpoch; s++) {
+                for (long s = 0; s < stepsPerEpoch && localSteps > 1; s += localSteps) {
+                    int k = (int) Math.min(localSteps, stepsPerEpoch - s);
+                    double[] betas = new double[k];
+                    double[] rates = new double[k];
+                    for (int j = 0; j < k; j++) {
+                        betas[j] = config.beta(globalStep + j);
+                        rates[j] = schedule != null ? schedule.lr(globalStep + j) : optimizer.learningRate();
+                    }
+                    List<Loss> losses = ParameterAveraging.round(sc, file, parts, new ParameterAveraging.Round(
+                            epochNumber, s, k, globalStep, betas, rates, config.clipGradNorm()), store, optimizer);
+                    for (int j = 0; j < k; j++) {
+                        int size = layout.batchRows(s + j);
+                        Loss loss = losses.get(j);
+                        globalStep++;
+                        beta = betas[j];
+                        checkFinite(loss, epoch, globalStep);
+                        sumLoss += loss.total() * size;
+                        sumRecon += loss.reconstruction() * size;
+                        sumKl += loss.kl() * size;
+                        for (StepListener l : stepListeners) {
+                            l.onStep(epoch, globalStep, size, loss);
+                        }
+                    }
+                }
+                for (long s = 0; s < stepsPerEpoch && localSteps == 1; s++) {
                     int size = layout.batchRows(s);
                     beta = config.beta(globalStep);
                     Loss loss = step(parts, epochNumber, s, globalStep, beta, size, missing.contains(s));
