@@ -52,7 +52,7 @@ final class ParameterAveraging {
      *
      * @return per step of the round, the loss per example over the rows that took part
      */
-    static List<Loss> round(JavaSparkContext sc, Broadcast<byte[]> file, JavaRDD<MicroBatch> parts, Round round,
+    static List<Loss> round(JavaSparkContext sc, Broadcast<ModelFile> file, JavaRDD<MicroBatch> parts, Round round,
                             ParameterStore store, Optimizer optimizer) {
         checkAdam(optimizer);
         Optimizer adam = optimizer;
@@ -136,7 +136,7 @@ final class ParameterAveraging {
     }
 
     /** A partition's local steps; empty when it holds no micro-batch of the round. */
-    private static Iterator<Local> local(Broadcast<byte[]> file, Broadcast<float[]> values, Broadcast<List<float[]>> m,
+    private static Iterator<Local> local(Broadcast<ModelFile> file, Broadcast<float[]> values, Broadcast<List<float[]>> m,
                                          Broadcast<List<float[]>> v, Round round, int partition,
                                          Iterator<MicroBatch> it) {
         List<List<MicroBatch>> byStep = new ArrayList<>();

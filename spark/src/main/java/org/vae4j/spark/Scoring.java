@@ -30,7 +30,7 @@ final class Scoring {
     /** Rows per chunk through the model. */
     static final int CHUNK = 1024;
 
-    private static final Map<Long, Scorer> SCORERS = new LinkedHashMap<>();
+    private static final Map<String, Scorer> SCORERS = new LinkedHashMap<>();
 
     private Scoring() {
     }
@@ -60,13 +60,16 @@ final class Scoring {
         }, samples, seed, columnStarts(first), null);
     }
 
-    private static Scorer scorer(Broadcast<byte[]> file, int samples, long seed) {
+    /** The scorer of a broadcast model file (one per file and scoring settings, per JVM). */
+    private static Scorer scorer(Broadcast<ModelFile> file, int samples, long seed) {
+        ModelFile f = file.value();
+        String key = f.token() + "/" + samples + "/" + seed;
         synchronized (SCORERS) {
-            Scorer s = SCORERS.get(file.id());
+            Scorer s = SCORERS.get(key);
             if (s == null) {
-                s = scorer(file.value(), samples, seed);
-                SCORERS.put(file.id(), s);
-                Iterator<Long> it = SCORERS.keySet().iterator();
+                s = scorer(f.bytes(), samples, seed);
+                SCORERS.put(key, s);
+                Iterator<String> it = SCORERS.keySet().iterator();
                 while (SCORERS.size() > 2 && it.hasNext()) {
                     it.next();
                     it.remove();
@@ -103,7 +106,7 @@ final class Scoring {
      * Scores a partition of (row, id) pairs lazily, a chunk at a time: each row with its latent
      * mean, score and anomaly flag appended. A chunk holds consecutive ids (the key of the noise).
      */
-    static Iterator<Row> partition(Broadcast<byte[]> file, int samples, long seed, double threshold, Features f,
+    static Iterator<Row> partition(Broadcast<ModelFile> file, int samples, long seed, double threshold, Features f,
                                    Iterator<Tuple2<Row, Long>> it) {
         Scorer scorer = scorer(file, samples, seed);
         return new Iterator<>() {
@@ -150,7 +153,7 @@ final class Scoring {
         };
     }
 
-    private static void score(Broadcast<byte[]> file, Scorer scorer, double threshold, Features f, List<Row> rows,
+    private static void score(Broadcast<ModelFile> file, Scorer scorer, double threshold, Features f, List<Row> rows,
                               long firstId, List<Row> out) {
         FMatrixRMaj x = new FMatrixRMaj(rows.size(), f.width());
         for (int r = 0; r < rows.size(); r++) {

@@ -193,11 +193,11 @@ public final class SparkTrainer {
             ParameterAveraging.checkAdam(optimiser);
         }
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(data.context());
-        Broadcast<byte[]> file = sc.broadcast(ModelBytes.of(model, state(List.of()), null));
+        Broadcast<ModelFile> file = sc.broadcast(ModelFile.of(ModelBytes.of(model, state(List.of()), null)));
         JavaPairRDD<Long, float[]> rows = data.zipWithIndex().mapToPair(t -> new Tuple2<>(t._2(), t._1()))
                 .persist(StorageLevel.MEMORY_ONLY());
         try {
-            long n = rows.mapPartitions(it -> check(file, it)).reduce(Long::sum);
+            long n = rows.mapPartitions(it -> EpochPartitions.check(file, it)).reduce(Long::sum);
             if (n < 1 || n > Integer.MAX_VALUE - 8) {
                 throw new IllegalArgumentException("training data has " + n + " rows; 1 to 2^31-9 are supported");
             }
@@ -208,35 +208,10 @@ public final class SparkTrainer {
         }
     }
 
-    /** Checks a partition's rows with an executor's model copy; returns its row count. */
-    private static Iterator<Long> check(Broadcast<byte[]> file, Iterator<Tuple2<Long, float[]>> it) {
-        Workers.Worker w = Workers.borrow(file);
-        long count = 0;
-        try {
-            List<float[]> chunk = new ArrayList<>();
-            long first = -1;
-            while (it.hasNext()) {
-                Tuple2<Long, float[]> t = it.next();
-                if (chunk.isEmpty()) {
-                    first = t._1();
-                }
-                chunk.add(t._2());
-                count++;
-                if (chunk.size() == 1024 || !it.hasNext()) {
-                    w.check(chunk, first);
-                    chunk.clear();
-                }
-            }
-        } finally {
-            Workers.release(w);
-        }
-        return List.of(count).iterator();
-    }
-
     /** One call of {@link #train}: the driver's loop. */
     private final class Run {
         final JavaSparkContext sc;
-        final Broadcast<byte[]> file;
+        final Broadcast<ModelFile> file;
         final JavaPairRDD<Long, float[]> rows;
         final int n;
         final LatentModel model;
@@ -250,7 +225,7 @@ public final class SparkTrainer {
         final LearningRateSchedule schedule;
         final float[] sums;
 
-        Run(JavaSparkContext sc, Broadcast<byte[]> file, JavaPairRDD<Long, float[]> rows, int n, LatentModel model,
+        Run(JavaSparkContext sc, Broadcast<ModelFile> file, JavaPairRDD<Long, float[]> rows, int n, LatentModel model,
             Optimizer optimizer) {
             this.sc = sc;
             this.file = file;
@@ -297,11 +272,7 @@ public final class SparkTrainer {
             }
             Broadcast<int[]> pos = sc.broadcast(position);
             EpochLayout lay = layout;
-            JavaRDD<MicroBatch> parts = rows
-                    .mapToPair(t -> new Tuple2<>((long) pos.value()[(int) (long) t._1()], t))
-                    .repartitionAndSortWithinPartitions(new MicroBatchPartitioner(lay, partitions))
-                    .mapPartitions(it -> group(lay, it), true)
-                    .persist(StorageLevel.MEMORY_ONLY());
+            JavaRDD<MicroBatch> parts = EpochPartitions.of(rows, pos, lay, partitions);
             try {
                 Set<Long> missing = new HashSet<>();
                 if (model.likelihood().acceptsMissing()) {
@@ -377,7 +348,7 @@ public final class SparkTrainer {
         Loss step(JavaRDD<MicroBatch> parts, long epoch, long s, long globalStep, double beta, int size,
                   boolean missing) {
             Broadcast<float[]> values = sc.broadcast(store.values().clone());
-            Broadcast<byte[]> f = file;
+            Broadcast<ModelFile> f = file;
             try {
                 List<MicroGradient> got = new ArrayList<>(parts.filter(mb -> mb.step() == s)
                         .map(mb -> compute(f, values, mb, epoch, globalStep, beta, size, missing)).collect());
@@ -428,7 +399,7 @@ public final class SparkTrainer {
         }
     }
 
-    private static MicroGradient compute(Broadcast<byte[]> file, Broadcast<float[]> values, MicroBatch mb, long epoch,
+    private static MicroGradient compute(Broadcast<ModelFile> file, Broadcast<float[]> values, MicroBatch mb, long epoch,
                                          long globalStep, double beta, int size, boolean missing) {
         Workers.Worker w = Workers.borrow(file);
         try {
@@ -436,42 +407,5 @@ public final class SparkTrainer {
         } finally {
             Workers.release(w);
         }
-    }
-
-    /** A partition's rows, sorted by epoch position, as its micro-batches in (step, index) order. */
-    private static Iterator<MicroBatch> group(EpochLayout layout, Iterator<Tuple2<Long, Tuple2<Long, float[]>>> it) {
-        List<MicroBatch> out = new ArrayList<>();
-        List<Tuple2<Long, float[]>> current = new ArrayList<>();
-        long step = -1;
-        int index = -1;
-        while (it.hasNext()) {
-            Tuple2<Long, Tuple2<Long, float[]>> t = it.next();
-            long p = t._1();
-            long s = layout.stepOf(p);
-            int i = layout.microBatchOf(p);
-            if (s != step || i != index) {
-                flush(step, index, current, out);
-                step = s;
-                index = i;
-            }
-            current.add(t._2());
-        }
-        flush(step, index, current, out);
-        return out.iterator();
-    }
-
-    private static void flush(long step, int index, List<Tuple2<Long, float[]>> rows, List<MicroBatch> out) {
-        if (rows.isEmpty()) {
-            return;
-        }
-        int d = rows.get(0)._2().length;
-        int[] ids = new int[rows.size()];
-        float[] data = new float[rows.size() * d];
-        for (int r = 0; r < rows.size(); r++) {
-            ids[r] = (int) (long) rows.get(r)._1();
-            System.arraycopy(rows.get(r)._2(), 0, data, r * d, d);
-        }
-        out.add(new MicroBatch(step, index, ids, d, data));
-        rows.clear();
     }
 }

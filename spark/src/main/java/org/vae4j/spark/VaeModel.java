@@ -62,7 +62,7 @@ public final class VaeModel extends Model<VaeModel> implements MLWritable {
 
     private final String uid;
     private byte[] file;                       // the vae4j model file
-    private transient Broadcast<byte[]> broadcast;
+    private transient Broadcast<ModelFile> broadcast;
     private transient LatentModel local;       // lazily, for the schema
 
     private final Param<String> featuresCol;
@@ -226,9 +226,9 @@ public final class VaeModel extends Model<VaeModel> implements MLWritable {
         return local;
     }
 
-    private synchronized Broadcast<byte[]> broadcast(JavaSparkContext sc) {
+    private synchronized Broadcast<ModelFile> broadcast(JavaSparkContext sc) {
         if (broadcast == null) {
-            broadcast = sc.broadcast(file);
+            broadcast = sc.broadcast(ModelFile.of(file));
         }
         return broadcast;
     }
@@ -258,7 +258,7 @@ public final class VaeModel extends Model<VaeModel> implements MLWritable {
         StructType out = transformSchema(dataset.schema());
         Scoring.Features f = features(dataset.schema());
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
-        Broadcast<byte[]> b = broadcast(sc);
+        Broadcast<ModelFile> b = broadcast(sc);
         int samples = (Integer) getOrDefault(scoreSamples);
         long seed = (Long) getOrDefault(scoreSeed);
         double t = getThreshold();

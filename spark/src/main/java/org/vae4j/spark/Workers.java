@@ -30,29 +30,35 @@ import org.vae4j.train.TrainerConfig;
 final class Workers {
 
     private static final int KEPT = 2;
-    private static final Map<Long, ConcurrentLinkedQueue<Worker>> POOLS = new LinkedHashMap<>();
+    private static final Map<String, Pool> POOLS = new LinkedHashMap<>();
 
     private Workers() {
     }
 
     /** A copy of the model of {@code file} with its objective; give it back with {@link #release}. */
-    static Worker borrow(Broadcast<byte[]> file) {
-        ConcurrentLinkedQueue<Worker> pool = pool(file.id());
-        Worker w = pool.poll();
-        return w != null ? w : new Worker(file.id(), ModelBytes.load(file.value(), "the broadcast model file"));
+    static Worker borrow(Broadcast<ModelFile> file) {
+        ModelFile f = file.value();
+        Pool pool = pool(f.token());
+        Worker w = pool.workers.poll();
+        return w != null ? w : new Worker(pool, ModelBytes.load(f.bytes(), "the broadcast model file"));
     }
 
     static void release(Worker w) {
-        pool(w.fileId).add(w);
+        w.pool.workers.add(w);
     }
 
-    private static ConcurrentLinkedQueue<Worker> pool(long id) {
+    /** The free workers of one model file. */
+    private record Pool(ConcurrentLinkedQueue<Worker> workers) {
+    }
+
+    /** The pool of the model file with this token. */
+    private static Pool pool(String token) {
         synchronized (POOLS) {
-            ConcurrentLinkedQueue<Worker> q = POOLS.get(id);
+            Pool q = POOLS.get(token);
             if (q == null) {
-                q = new ConcurrentLinkedQueue<>();
-                POOLS.put(id, q);
-                Iterator<Long> it = POOLS.keySet().iterator();
+                q = new Pool(new ConcurrentLinkedQueue<>());
+                POOLS.put(token, q);
+                Iterator<String> it = POOLS.keySet().iterator();
                 while (POOLS.size() > KEPT && it.hasNext()) {
                     it.next();
                     it.remove();
@@ -64,7 +70,7 @@ final class Workers {
 
     /** One model copy, its objective and buffers; one task at a time. */
     static final class Worker {
-        final long fileId;
+        private final Pool pool;
         final LatentModel model;
         final Objective objective;  // null when the file has no trainer settings (scoring only)
         final TrainerConfig config; // null likewise
@@ -72,8 +78,8 @@ final class Workers {
         final Batch batch = new Batch();
         final FMatrixRMaj mask = new FMatrixRMaj(1, 1);
 
-        Worker(long fileId, ModelBytes.Loaded loaded) {
-            this.fileId = fileId;
+        private Worker(Pool pool, ModelBytes.Loaded loaded) {
+            this.pool = pool;
             this.model = loaded.model();
             model.setGemm(Gemms.create(1));
             this.config = loaded.training() != null ? loaded.training().config() : null;

@@ -147,7 +147,20 @@ public final class TrainSpark {
         settings.put("spark_master", master);
         settings.put("spark_partitions", partitions);
         metrics.put("settings", settings);
-        metrics.put("model", Map.of("architecture", TrainMnist.architecture(net), "parameters", net.parameterCount()));
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("dir", splits.dir().toAbsolutePath().normalize().toString());
+        data.put("origin", splits.location().origin().toString().toLowerCase());
+        data.put("train_images", train.size());
+        data.put("test_images", test.size());
+        data.put("test_binarised", false);
+        metrics.put("data", data);
+        Map<String, Object> modelInfo = new LinkedHashMap<>();
+        modelInfo.put("architecture", TrainMnist.architecture(net));
+        modelInfo.put("parameters", net.parameterCount());
+        modelInfo.put("gemm", "one thread per Spark task");
+        modelInfo.put("java", System.getProperty("java.version"));
+        metrics.put("model", modelInfo);
+        metrics.put("epochs", metrics.rows());
         FMatrixRMaj x = train.images();
         FMatrixRMaj testX = test.images();
         System.out.printf("train-spark: %s, %,d train images, %s, %d partitions, %d micro-batches, master %s -> %s%n",
@@ -219,6 +232,8 @@ public final class TrainSpark {
             metrics.put("test_log_px_iw_images", n);
             metrics.put("active_units", au.count());
             metrics.put("latent_size", net.latentSize());
+            metrics.put("active_unit_variances", au.variances());
+            metrics.put("kl_per_dimension", LatentUsage.klPerDimension(net, testX, null));
             System.out.printf("test log p(x) ~ %.3f +- %.3f nats (importance-weighted, k=%d, first %d test images); "
                     + "active units %d of %d%n", iw.logLikelihood(), iw.standardError(), o.iwSamples, n, au.count(),
                     net.latentSize());
