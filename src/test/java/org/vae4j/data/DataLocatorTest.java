@@ -212,6 +212,19 @@ class DataLocatorTest {
     }
 
     @Test
+    void aDownloadWithJunkAfterItsGzipStreamIsRejectedAndTheNextMirrorTried() throws IOException {
+        Map<String, byte[]> junk = new LinkedHashMap<>(FILES);
+        byte[] good = FILES.get(ImageDataset.TRAIN_FILES[0]);
+        byte[] appended = java.util.Arrays.copyOf(good, good.length + 5); // five zero bytes after the stream
+        junk.put(ImageDataset.TRAIN_FILES[0], appended);
+        serve("/junk/", junk);
+        DataLocator loc = locator(source(mirror("/junk/"), mirror("/good/"))).build();
+        assertEquals(DataLocator.Origin.DOWNLOADED, loc.locate().origin());
+        assertTrue(requests.contains("/good/" + ImageDataset.TRAIN_FILES[0]), requests.toString());
+        assertEquals(3, loc.load().train().size());
+    }
+
+    @Test
     void nextMirrorIsTriedAfterACorruptOrMissingFile() throws IOException {
         Map<String, byte[]> corrupt = new LinkedHashMap<>(FILES);
         corrupt.put(ImageDataset.TRAIN_FILES[1], "<html>rate limited</html>".getBytes());
