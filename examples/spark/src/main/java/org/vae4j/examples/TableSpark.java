@@ -23,7 +23,8 @@ import org.vae4j.spark.VaeModel;
  * {@code examples/run-spark TableSpark CSV [--label COLUMN --positive VALUE] [--master URL]
  * [--partitions P] [--epochs N] [--out DIR]}: reads a CSV with Spark, trains a
  * {@link VaeEstimator} (Gaussian, on the numeric columns standardised by Spark's
- * {@code StandardScaler}, in one ML {@code Pipeline}), scores every row with {@code transform}
+ * {@code StandardScaler}, in one ML {@code Pipeline}; with a label, on the rows whose label is not
+ * {@code --positive} only), scores every row with {@code transform}
  * (latent mean, score, is_anomaly), writes the scores (CSV folder) and the pipeline
  * ({@code PipelineModel.save}, the VAE stage as an ordinary vae4j model file), and with a label
  * the ROC AUC of the score against it.
@@ -78,11 +79,14 @@ public final class TableSpark {
             VaeEstimator vae = new VaeEstimator().setFeaturesCol("features").setLikelihood("gaussian")
                     .setHidden(new int[]{32}).setLatent(4).setEpochs(epochs).setBatchSize(64).setLearningRate(3e-3)
                     .setPartitions(partitions).setAnomalyQuantile(0.95);
-            PipelineModel model = new Pipeline().setStages(new PipelineStage[]{assemble, scale, vae}).fit(data);
+            // with a label: anomaly detection as in docs/TUTORIAL.md, trained on the normal rows only
+            Dataset<Row> normal = label == null ? data
+                    : data.filter(functions.col(label).cast("string").notEqual(positive));
+            PipelineModel model = new Pipeline().setStages(new PipelineStage[]{assemble, scale, vae}).fit(normal);
             VaeModel fitted = (VaeModel) model.stages()[2];
             Dataset<Row> scored = model.transform(data);
-            System.out.printf("threshold (0.95 quantile of the training scores): %.3f nats; %d of %d rows flagged%n",
-                    fitted.getThreshold(), scored.filter(functions.col("is_anomaly")).count(), scored.count());
+            System.out.printf("trained on %d rows; threshold (0.95 quantile of their scores): %.3f nats; %d of %d rows flagged%n",
+                    normal.count(), fitted.getThreshold(), scored.filter(functions.col("is_anomaly")).count(), scored.count());
             if (label != null) {
                 Dataset<Row> labelled = scored.withColumn("y",
                         functions.when(functions.col(label).cast("string").equalTo(positive), 1.0).otherwise(0.0));
