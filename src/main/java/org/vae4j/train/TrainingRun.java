@@ -483,6 +483,24 @@ public final class TrainingRun {
         }
     }
 
+    /**
+     * The row order of an epoch: the permutation of 0..rows-1 that a run with this seed draws
+     * for epoch {@code epoch} (1-based; {@link Noise#SHUFFLE}, epoch), row {@code order[p]} at
+     * position p. Steps take consecutive positions, {@link TrainerConfig#batchSize()} at a time. A
+     * data-parallel trainer that must be bit-identical to this one (vae4j-spark) orders its rows
+     * with it.
+     *
+     * @param rows the number of training rows (after any validation split), &gt;= 1
+     */
+    public static int[] epochOrder(long seed, long epoch, int rows) {
+        if (rows < 1) {
+            throw new IllegalArgumentException("an epoch needs at least one row, got " + rows);
+        }
+        int[] order = new int[rows];
+        shuffle(order, new Noise(seed).stream(new CounterRandom(), Noise.SHUFFLE, epoch, 0, 0));
+        return order;
+    }
+
     /** A fresh Fisher-Yates permutation of 0..n-1. */
     private static void shuffle(int[] order, CounterRandom rng) {
         for (int i = 0; i < order.length; i++) {

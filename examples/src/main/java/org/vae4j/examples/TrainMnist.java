@@ -367,7 +367,7 @@ public final class TrainMnist implements Callable<Integer> {
         return Path.of("out", dataset + "-" + model);
     }
 
-    private LatentModel buildModel(int inputs) {
+    LatentModel buildModel(int inputs) {
         if (model == ModelKind.vae) {
             return Vae.builder(inputs).hidden(hidden != null ? hidden : defaultHidden())
                     .latent(latent != null ? latent : 32).seed(seed).build();

@@ -1,0 +1,249 @@
+package org.vae4j.examples;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.ejml.data.FMatrixRMaj;
+import org.vae4j.LatentModel;
+import org.vae4j.Loss;
+import org.vae4j.data.DataNotFoundException;
+import org.vae4j.data.DatasetSplits;
+import org.vae4j.data.ImageDataset;
+import org.vae4j.eval.ActiveUnits;
+import org.vae4j.eval.ImportanceWeighted;
+import org.vae4j.eval.LatentUsage;
+import org.vae4j.eval.LogLikelihoodEstimate;
+import org.vae4j.io.Checkpoint;
+import org.vae4j.io.ModelFiles;
+import org.vae4j.io.TrainingState;
+import org.vae4j.kernel.Gemms;
+import org.vae4j.optim.Optimizer;
+import org.vae4j.spark.SparkTrainer;
+import org.vae4j.train.EpochMetrics;
+import org.vae4j.train.EpochStats;
+import org.vae4j.train.TrainerConfig;
+import org.vae4j.train.TrainingException;
+import picocli.CommandLine;
+
+/**
+ * {@code examples/train-spark}: the MNIST trainer ({@link TrainMnist}'s flags and outputs:
+ * model.safetensors, checkpoint.safetensors, metrics.json, loss.png, the pictures) with the
+ * training on Spark ({@link SparkTrainer}: exact, the parameters of {@code train-mnist
+ * --micro-batches N --threads 1}), plus {@code --master URL} (default {@code local[*]}),
+ * {@code --partitions P} (default 2) and {@code --micro-batches N} (default P).
+ *
+ * <p>The images are read on the driver (IDX files) and parallelised: an example; a real job
+ * reads its rows from distributed storage (see {@link TableSpark}). Not supported here:
+ * {@code --binarise}, {@code --validation}/{@code --patience}, {@code --model cvae}.
+ */
+public final class TrainSpark {
+
+    static final String PROGRAM = "train-spark";
+
+    private TrainSpark() {
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("java.awt.headless", "true");
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        String master = "local[*]";
+        int partitions = 2;
+        List<String> rest = new ArrayList<>();
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--master" -> master = value(args, ++i, "--master");
+                    case "--partitions" -> partitions = Integer.parseInt(value(args, ++i, "--partitions"));
+                    default -> rest.add(args[i]);
+                }
+            }
+            if (partitions < 1) {
+                throw new IllegalArgumentException("--partitions must be >= 1, got " + partitions);
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println(PROGRAM + ": " + e.getMessage());
+            return TrainMnist.EXIT_USAGE;
+        }
+        TrainMnist o = new TrainMnist();
+        CommandLine cl = TrainMnist.commandLine(o);
+        try {
+            CommandLine.ParseResult parsed = cl.parseArgs(rest.toArray(new String[0]));
+            if (o.help) {
+                System.out.println("Usage: train-spark [--master URL] [--partitions P] [--micro-batches N] "
+                        + "[train-mnist flags]\n  --master URL      Spark master (default local[*])\n"
+                        + "  --partitions P    partitions of each epoch's data (default 2)\n"
+                        + "  --micro-batches N micro-batches per step (default P); bit-identical to "
+                        + "train-mnist --micro-batches N --threads 1\n\nThe train-mnist flags:");
+                cl.usage(System.out);
+                return 0;
+            }
+            if (!parsed.hasMatchedOption("--micro-batches")) {
+                o.microBatches = partitions;
+            }
+            return train(o, master, partitions);
+        } catch (CommandLine.ParameterException e) {
+            System.err.println(PROGRAM + ": " + e.getMessage() + " (see --help)");
+            return TrainMnist.EXIT_USAGE;
+        } catch (TrainMnist.UsageException e) {
+            System.err.println(PROGRAM + ": " + e.getMessage() + " (see --help)");
+            return TrainMnist.EXIT_USAGE;
+        } catch (DataNotFoundException | IllegalArgumentException e) {
+            System.err.println(PROGRAM + ": " + e.getMessage());
+            return TrainMnist.EXIT_FAILURE;
+        } catch (IOException e) {
+            System.err.println(PROGRAM + ": " + TrainMnist.describe(e));
+            return TrainMnist.EXIT_FAILURE;
+        }
+    }
+
+    private static String value(String[] args, int i, String flag) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(flag + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static int train(TrainMnist o, String master, int partitions) throws TrainMnist.UsageException,
+            IOException {
+        TrainMnistSettings.check(o);
+        Checkpoint checkpoint = null;
+        if (o.resume != null) {
+            checkpoint = ModelFiles.loadCheckpoint(o.resume);
+            TrainMnistSettings.adopt(o, checkpoint);
+        }
+        if (o.binarise || o.validation > 0 || o.model == TrainMnist.ModelKind.cvae) {
+            throw new TrainMnist.UsageException("train-spark does not take --binarise, --validation or --model cvae yet");
+        }
+        Path dir = o.out != null ? o.out : checkpoint != null && o.resume.getParent() != null ? o.resume.getParent()
+                : Path.of("out", o.dataset + "-" + o.model + "-spark");
+        DatasetSplits splits = ExampleData.load(o.dataset, o.data);
+        ImageDataset train = splits.train();
+        ImageDataset test = splits.test();
+        LatentModel net = checkpoint != null ? checkpoint.model() : o.buildModel(train.pixels());
+        int threads = o.threads != null ? o.threads : Gemms.defaultThreads();
+        net.setGemm(Gemms.create(threads)); // the driver's evaluation; the executors compute on one thread each
+        TrainerConfig config = o.trainerConfig();
+        SparkTrainer trainer = SparkTrainer.builder(config).partitions(partitions).microBatches(config.microBatches())
+                .build();
+        Optimizer optimizer = checkpoint != null ? checkpoint.optimizer() : trainer.config().newOptimizer();
+        List<EpochStats> history = new ArrayList<>(checkpoint != null ? checkpoint.training().history() : List.of());
+        Files.createDirectories(dir);
+        TrainMnistMetrics metrics = new TrainMnistMetrics(dir, TrainMnist.isVae(net),
+                checkpoint != null ? TrainMnistMetrics.restoredRows(checkpoint) : new ArrayList<>());
+        metrics.put("status", "running");
+        Map<String, Object> settings = TrainMnistMetrics.settings(o, net, trainer.config(), optimizer.describe(), 1);
+        settings.put("spark_master", master);
+        settings.put("spark_partitions", partitions);
+        metrics.put("settings", settings);
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("dir", splits.dir().toAbsolutePath().normalize().toString());
+        data.put("origin", splits.location().origin().toString().toLowerCase());
+        data.put("train_images", train.size());
+        data.put("test_images", test.size());
+        data.put("test_binarised", false);
+        metrics.put("data", data);
+        Map<String, Object> modelInfo = new LinkedHashMap<>();
+        modelInfo.put("architecture", TrainMnist.architecture(net));
+        modelInfo.put("parameters", net.parameterCount());
+        modelInfo.put("gemm", "one thread per Spark task");
+        modelInfo.put("java", System.getProperty("java.version"));
+        metrics.put("model", modelInfo);
+        metrics.put("epochs", metrics.rows());
+        FMatrixRMaj x = train.images();
+        FMatrixRMaj testX = test.images();
+        System.out.printf("train-spark: %s, %,d train images, %s, %d partitions, %d micro-batches, master %s -> %s%n",
+                o.dataset, x.numRows, TrainMnist.architecture(net), partitions, trainer.config().microBatches(),
+                master, dir);
+        SparkSession spark = SparkSession.builder().master(master).appName(PROGRAM)
+                .config("spark.ui.enabled", "false").getOrCreate();
+        try {
+            JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            List<float[]> rows = new ArrayList<>(x.numRows);
+            for (int r = 0; r < x.numRows; r++) {
+                float[] row = new float[x.numCols];
+                System.arraycopy(x.data, r * x.numCols, row, 0, x.numCols);
+                rows.add(row);
+            }
+            JavaRDD<float[]> rdd = sc.parallelize(rows, partitions);
+            SparkTrainer withFiles = SparkTrainer.builder(trainer.config()).partitions(partitions)
+                    .microBatches(trainer.config().microBatches()).listener(stats -> {
+                        history.add(stats);
+                        long t0 = System.nanoTime();
+                        Loss testLoss = net.evaluate(testX, new SplittableRandom(o.seed + 1_000_003L));
+                        metrics.addEpoch(new EpochMetrics(stats, Double.NaN, optimizer.learningRate(), 0, Double.NaN,
+                                0), testLoss, (System.nanoTime() - t0) / 1e9, o.epochs,
+                                trainer.config().schedulesLearningRate());
+                        try {
+                            saveEpoch(o, net, optimizer, trainer.state(history), metrics, dir);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }).build();
+            withFiles.train(rdd, net, optimizer);
+        } catch (TrainingException e) {
+            metrics.put("status", "stopped in epoch " + e.epoch() + ": " + e.getMessage());
+            metrics.write();
+            System.err.println(PROGRAM + ": training stopped: " + e.getMessage());
+            return TrainMnist.EXIT_DIVERGED;
+        } finally {
+            spark.stop();
+        }
+        finish(o, net, test, testX, metrics, dir);
+        return 0;
+    }
+
+    private static void saveEpoch(TrainMnist o, LatentModel net, Optimizer optimizer, TrainingState state,
+                                  TrainMnistMetrics metrics, Path dir) throws IOException {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put(TrainMnist.META_DATASET, o.dataset);
+        meta.put(TrainMnist.META_BINARISE, "false");
+        ModelFiles.save(net, dir.resolve("model.safetensors"), state, meta);
+        meta.put(TrainMnistMetrics.META_METRICS, metrics.rowsJson());
+        ModelFiles.saveCheckpoint(net, optimizer, state, dir.resolve("checkpoint.safetensors"), meta);
+        metrics.write();
+        metrics.writeLossChart(o.dataset, TrainMnist.architecture(net));
+    }
+
+    /** As train-mnist's end: the importance-weighted log p(x) and active units of a VAE, the pictures. */
+    private static void finish(TrainMnist o, LatentModel net, ImageDataset test, FMatrixRMaj testX,
+                               TrainMnistMetrics metrics, Path dir) throws IOException {
+        if (TrainMnist.isVae(net)) {
+            int n = Math.min(TrainMnist.IW_IMAGES, testX.numRows);
+            FMatrixRMaj head = new FMatrixRMaj(n, testX.numCols);
+            System.arraycopy(testX.data, 0, head.data, 0, n * testX.numCols);
+            LogLikelihoodEstimate iw = ImportanceWeighted.logLikelihood(net, head, null, o.iwSamples,
+                    new SplittableRandom(o.seed + 2_000_003L));
+            ActiveUnits au = LatentUsage.activeUnits(net, testX, null, ActiveUnits.DEFAULT_THRESHOLD);
+            metrics.put("test_log_px_iw", iw.logLikelihood());
+            metrics.put("test_log_px_iw_standard_error", iw.standardError());
+            metrics.put("test_log_px_iw_k", o.iwSamples);
+            metrics.put("test_log_px_iw_images", n);
+            metrics.put("active_units", au.count());
+            metrics.put("latent_size", net.latentSize());
+            metrics.put("active_unit_variances", au.variances());
+            metrics.put("kl_per_dimension", LatentUsage.klPerDimension(net, testX, null));
+            System.out.printf("test log p(x) ~ %.3f +- %.3f nats (importance-weighted, k=%d, first %d test images); "
+                    + "active units %d of %d%n", iw.logLikelihood(), iw.standardError(), o.iwSamples, n, au.count(),
+                    net.latentSize());
+        }
+        List<String> files = new ArrayList<>(List.of("model.safetensors", "checkpoint.safetensors", "metrics.json",
+                "loss.png"));
+        files.addAll(TrainingPictures.writeAll(net, test, TrainMnist.classes(o.dataset), o.seed, dir));
+        metrics.put("files", files);
+        metrics.put("status", "finished");
+        metrics.write();
+        System.out.println("wrote " + String.join(", ", files) + " in " + dir);
+    }
+}

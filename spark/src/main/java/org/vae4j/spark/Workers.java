@@ -1,0 +1,149 @@
+package org.vae4j.spark;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import org.apache.spark.broadcast.Broadcast;
+import org.ejml.data.FMatrixRMaj;
+import org.vae4j.LatentModel;
+import org.vae4j.Loss;
+import org.vae4j.kernel.Gemms;
+import org.vae4j.objective.Batch;
+import org.vae4j.objective.Denoising;
+import org.vae4j.objective.Objective;
+import org.vae4j.objective.StepContext;
+import org.vae4j.random.Noise;
+import org.vae4j.train.TrainerConfig;
+
+/**
+ * The executors' model copies: one pool per broadcast model file, each worker a model built from
+ * it (with one GEMM thread: the tasks are the parallelism) plus the objective of the run's
+ * settings, used by one task at a time and returned to the pool after it. The pools of the two
+ * most recent model files are kept per JVM.
+ *
+ * <p>Thread-safe.
+ */
+final class Workers {
+
+    private static final int KEPT = 2;
+    private static final Map<String, Pool> POOLS = new LinkedHashMap<>();
+
+    private Workers() {
+    }
+
+    /** A copy of the model of {@code file} with its objective; give it back with {@link #release}. */
+    static Worker borrow(Broadcast<ModelFile> file) {
+        ModelFile f = file.value();
+        Pool pool = pool(f.token());
+        Worker w = pool.workers.poll();
+        return w != null ? w : new Worker(pool, ModelBytes.load(f.bytes(), "the broadcast model file"));
+    }
+
+    static void release(Worker w) {
+        w.pool.workers.add(w);
+    }
+
+    /** The free workers of one model file. */
+    private record Pool(ConcurrentLinkedQueue<Worker> workers) {
+    }
+
+    /** The pool of the model file with this token. */
+    private static Pool pool(String token) {
+        synchronized (POOLS) {
+            Pool q = POOLS.get(token);
+            if (q == null) {
+                q = new Pool(new ConcurrentLinkedQueue<>());
+                POOLS.put(token, q);
+                Iterator<String> it = POOLS.keySet().iterator();
+                while (POOLS.size() > KEPT && it.hasNext()) {
+                    it.next();
+                    it.remove();
+                }
+            }
+            return q;
+        }
+    }
+
+    /** One model copy, its objective and buffers; one task at a time. */
+    static final class Worker {
+        private final Pool pool;
+        final LatentModel model;
+        final Objective objective;  // null when the file has no trainer settings (scoring only)
+        final TrainerConfig config; // null likewise
+        final StepContext context;
+        final Batch batch = new Batch();
+        final FMatrixRMaj mask = new FMatrixRMaj(1, 1);
+
+        private Worker(Pool pool, ModelBytes.Loaded loaded) {
+            this.pool = pool;
+            this.model = loaded.model();
+            model.setGemm(Gemms.create(1));
+            this.config = loaded.training() != null ? loaded.training().config() : null;
+            if (config != null) {
+                Objective o = config.newObjective();
+                this.objective = config.corruption().isNone() ? o : new Denoising(config.corruption(), o);
+                this.context = new StepContext(new Noise(config.seed()));
+            } else {
+                this.objective = null;
+                this.context = null;
+            }
+        }
+
+        /**
+         * The gradient of one micro-batch of a step with B rows, into zeroed gradients: as
+         * {@link org.vae4j.train.GradientFunction} computes each of its micro-batches.
+         *
+         * @param values  the parameters, flat in the store's order
+         * @param missing whether the step's whole batch has a missing cell (then every micro-batch gets a mask)
+         */
+        MicroGradient gradient(float[] values, MicroBatch mb, long epoch, long globalStep, double beta,
+                               int batchRows, boolean missing) {
+            model.parameterStore().setValues(values, 0);
+            model.setTraining(true);
+            FMatrixRMaj x = mb.matrix();
+            FMatrixRMaj m = null;
+            if (missing && model.likelihood().acceptsMissing()) {
+                mask.reshape(x.numRows, x.numCols);
+                model.likelihood().fillMissing(x, mask);
+                m = mask;
+            }
+            context.set(epoch, globalStep, beta, batchRows);
+            batch.set(x, x, null, m, mb.ids(), 0);
+            model.zeroGrad();
+            Loss l = objective.computeGradients(model, batch, context);
+            return new MicroGradient(mb.index(), model.parameterStore().gradients().clone(), l.total(),
+                    l.reconstruction(), l.kl());
+        }
+
+        /** Checks rows as the local trainer checks its data (width, finite, the likelihood's support). */
+        void check(List<float[]> rows, long firstId) {
+            if (rows.isEmpty()) {
+                return;
+            }
+            int d = model.inputSize();
+            FMatrixRMaj x = new FMatrixRMaj(rows.size(), d);
+            for (int r = 0; r < rows.size(); r++) {
+                float[] row = rows.get(r);
+                if (row.length != d) {
+                    throw new IllegalArgumentException("training row " + (firstId + r) + " has " + row.length
+                            + " values but the model's input size is " + d);
+                }
+                System.arraycopy(row, 0, x.data, r * d, d);
+            }
+            model.checkData(x, "training rows " + firstId + ".." + (firstId + rows.size() - 1) + " (row numbers within these)");
+        }
+    }
+
+    /** Rows in chunks, for {@link Worker#check}. */
+    static List<float[]> chunk(Iterator<float[]> it, int max) {
+        List<float[]> out = new ArrayList<>();
+        while (out.size() < max && it.hasNext()) {
+            out.add(it.next());
+        }
+        return out;
+    }
+}
