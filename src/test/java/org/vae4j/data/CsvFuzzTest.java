@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
-import com.code_intelligence.jazzer.junit.DictionaryEntries;
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.ejml.data.FMatrixRMaj;
 import org.vae4j.testing.FuzzFiles;
@@ -18,8 +18,7 @@ import org.vae4j.testing.FuzzFiles;
 class CsvFuzzTest {
 
     @FuzzTest(maxDuration = FuzzFiles.DURATION)
-    @DictionaryEntries({",", "\n", "\r\n", "#", "\uFEFF", "1e500", "1e39", "nan", "-inf", "Infinity", "1.5f", "0x1p3",
-            "2d", ".5", "1.", "e-3"})
+    @DictionaryFile(resourcePath = "/org/vae4j/data/CsvFuzzTest.dict")
     void read(FuzzedDataProvider in) throws IOException {
         boolean header = in.consumeBoolean();
         Path file = FuzzFiles.write("input.csv", in.consumeRemainingAsBytes());

@@ -3,7 +3,7 @@ package org.vae4j.data;
 import java.io.IOException;
 import java.nio.file.Path;
 
-import com.code_intelligence.jazzer.junit.DictionaryEntries;
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.ejml.data.FMatrixRMaj;
 import org.vae4j.testing.FuzzFiles;
@@ -16,8 +16,7 @@ import org.vae4j.testing.FuzzFiles;
 class NpyFuzzTest {
 
     @FuzzTest(maxDuration = FuzzFiles.DURATION)
-    @DictionaryEntries({"\u0093NUMPY", "'descr'", "'fortran_order'", "'shape'", "'<f4'", "'|u1'", "True", "False",
-            "(", ")", ",)", "{", "}", ": "})
+    @DictionaryFile(resourcePath = "/org/vae4j/data/NpyFuzzTest.dict")
     void read(byte[] data) throws IOException {
         Path file = FuzzFiles.write("input.npy", data);
         try {

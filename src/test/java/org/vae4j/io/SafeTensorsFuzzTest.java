@@ -3,7 +3,7 @@ package org.vae4j.io;
 import java.io.IOException;
 import java.nio.file.Path;
 
-import com.code_intelligence.jazzer.junit.DictionaryEntries;
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.vae4j.table.TableModel;
 import org.vae4j.testing.FuzzFiles;
@@ -19,12 +19,7 @@ import org.vae4j.testing.FuzzFiles;
 class SafeTensorsFuzzTest {
 
     @FuzzTest(maxDuration = FuzzFiles.DURATION)
-    @DictionaryEntries({"__metadata__", "\"dtype\"", "\"shape\"", "\"data_offsets\"", "\"F32\"", "\"F64\"", "\"F16\"",
-            "\"BF16\"", "\"I64\"", "\"U8\"", "\"format\":\"pt\"", "vae4j.model", "\"vae\"", "\"autoencoder\"",
-            "\"cvae\"", "vae4j.data_sha256", "vae4j.input_size", "vae4j.hidden_sizes", "vae4j.latent_size",
-            "vae4j.activation", "vae4j.likelihood", "vae4j.optimizer", "vae4j.optimizer_steps", "vae4j.seed",
-            "vae4j.batch_size", "vae4j.training_history", "table.schema", "fc1.weight", "fc_mu.bias", "\"relu\"",
-            "\"tanh\"", "\"bernoulli\"", "\"gaussian\"", "1e-320", "-1", "[", "]", "{", "}", ":", ","})
+    @DictionaryFile(resourcePath = "/org/vae4j/io/SafeTensorsFuzzTest.dict")
     void load(byte[] data) throws IOException {
         Path file = FuzzFiles.write("input.safetensors", data);
         try (SafeTensorsFile f = SafeTensorsFile.open(file)) {

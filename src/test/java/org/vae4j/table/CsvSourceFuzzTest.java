@@ -3,7 +3,7 @@ package org.vae4j.table;
 import java.io.IOException;
 import java.nio.file.Path;
 
-import com.code_intelligence.jazzer.junit.DictionaryEntries;
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.vae4j.testing.FuzzFiles;
 
@@ -16,7 +16,7 @@ import org.vae4j.testing.FuzzFiles;
 class CsvSourceFuzzTest {
 
     @FuzzTest(maxDuration = FuzzFiles.DURATION)
-    @DictionaryEntries({",", "\"", "\"\"", "\n", "\r\n", "\r", "\uFEFF", " "})
+    @DictionaryFile(resourcePath = "/org/vae4j/table/CsvSourceFuzzTest.dict")
     void read(byte[] data) throws IOException {
         Path file = FuzzFiles.write("input.csv", data);
         try (CsvSource src = CsvSource.open(file)) {
