@@ -186,6 +186,62 @@ public final class Crafted {
         return out.toByteArray();
     }
 
+    /**
+     * Writes a gzip file of {@code prefix} followed by {@code zeros} zero bytes without deflating
+     * them all: after the first MiB of zeros the window holds only zeros, so one sync-flushed
+     * deflate segment of a MiB of zeros (self-contained, byte-aligned, referring back only to
+     * zeros) decodes to a MiB of zeros wherever it is repeated. The CRC-32 and size trailer are
+     * those of the whole content, so the file is a valid gzip stream (a "truthful" bomb).
+     */
+    public static void gzipWithZeros(Path file, byte[] prefix, long zeros) throws IOException {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(prefix);
+        java.util.zip.Deflater d = new java.util.zip.Deflater(java.util.zip.Deflater.BEST_COMPRESSION, true);
+        byte[] buf = new byte[1 << 16];
+        byte[] chunk = new byte[1 << 20];
+        try (java.io.OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
+            out.write(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff});
+            d.setInput(prefix);
+            out.write(deflate(d, buf, java.util.zip.Deflater.SYNC_FLUSH));
+            long left = zeros;
+            byte[] repeat = null;
+            for (int segment = 0; left >= chunk.length; segment++, left -= chunk.length) {
+                if (repeat == null) {
+                    d.setInput(chunk);
+                    byte[] seg = deflate(d, buf, java.util.zip.Deflater.SYNC_FLUSH);
+                    out.write(seg);
+                    repeat = segment == 1 ? seg : null; // the first was made with the prefix in the window
+                } else {
+                    out.write(repeat);
+                }
+                crc.update(chunk);
+            }
+            d.setInput(chunk, 0, (int) left);
+            crc.update(chunk, 0, (int) left);
+            d.finish();
+            while (!d.finished()) {
+                int n = d.deflate(buf);
+                out.write(buf, 0, n);
+            }
+            long size = prefix.length + zeros;
+            ByteBuffer trailer = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            trailer.putInt((int) crc.getValue()).putInt((int) size);
+            out.write(trailer.array());
+        } finally {
+            d.end();
+        }
+    }
+
+    private static byte[] deflate(java.util.zip.Deflater d, byte[] buf, int flush) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int n;
+        do {
+            n = d.deflate(buf, 0, buf.length, flush);
+            out.write(buf, 0, n);
+        } while (n == buf.length || !d.needsInput());
+        return out.toByteArray();
+    }
+
     /** Concatenation. */
     public static byte[] concat(byte[]... parts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
