@@ -8,19 +8,21 @@ import static org.vae4j.testing.Crafted.idxHeader;
 import static org.vae4j.testing.Crafted.npy;
 import static org.vae4j.testing.Crafted.oneTensor;
 import static org.vae4j.testing.Crafted.utf8;
+import static org.vae4j.testing.Hostile.abbreviate;
+import static org.vae4j.testing.Hostile.bigHeader;
+import static org.vae4j.testing.Hostile.boundedMemory;
+import static org.vae4j.testing.Hostile.child;
+import static org.vae4j.testing.Hostile.expect;
+import static org.vae4j.testing.Hostile.fifo;
+import static org.vae4j.testing.Hostile.loaded;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -36,6 +38,8 @@ import org.vae4j.data.Npy;
 import org.vae4j.io.ModelFiles;
 import org.vae4j.table.CsvSource;
 import org.vae4j.testing.Crafted;
+import org.vae4j.testing.Hostile.Body;
+import org.vae4j.testing.Hostile.Outcome;
 
 /**
  * The hostile cases of issue 12, built on the fly: each runs a loader on a crafted file (in a
@@ -54,14 +58,6 @@ class HostileCasesTest {
 
     @TempDir
     static Path dir;
-
-    /** What a case found: a description and whether it is the wanted outcome. */
-    record Outcome(String text, boolean pass) {
-    }
-
-    interface Body {
-        Outcome run() throws Exception;
-    }
 
     record Case(String id, String title, String action, String wanted, Body body) {
     }
@@ -93,6 +89,10 @@ class HostileCasesTest {
         ROWS.add(new String[] {c.id(), c.title(), c.action(), c.wanted(), outcome, result});
     }
 
+    private static Path write(String name, byte[] bytes) throws IOException {
+        return Files.write(dir.resolve(name), bytes);
+    }
+
     @AfterAll
     static void writeTable() throws IOException {
         StringBuilder s = new StringBuilder("# Hostile cases (issue 12)\n\n");
@@ -113,92 +113,6 @@ class HostileCasesTest {
         Path target = Path.of("target");
         Files.createDirectories(target);
         Files.writeString(target.resolve("hostile-cases.md"), s.toString(), StandardCharsets.UTF_8);
-    }
-
-    // ------------------------------------------------------------------ checks
-
-    /** Runs {@code load}; wanted: an exception of {@code type} whose message contains every {@code needle}. */
-    private static Outcome expect(Class<? extends Exception> type, Body load, String... needles) throws Exception {
-        try {
-            Outcome ok = load.run();
-            return new Outcome("accepted: " + ok.text(), false);
-        } catch (Exception e) {
-            String m = String.valueOf(e.getMessage());
-            boolean named = true;
-            for (String n : needles) {
-                named &= m.contains(n);
-            }
-            return new Outcome(e.getClass().getSimpleName() + ": " + abbreviate(m), type.isInstance(e) && named);
-        }
-    }
-
-    private static Outcome loaded(Object what) {
-        return new Outcome(String.valueOf(what), true);
-    }
-
-    private static Path write(String name, byte[] bytes) throws IOException {
-        return Files.write(dir.resolve(name), bytes);
-    }
-
-    private static Path fifo(String name) throws Exception {
-        Path p = dir.resolve(name);
-        Process mk = new ProcessBuilder("mkfifo", p.toString()).inheritIO().start();
-        Assumptions.assumeTrue(mk.waitFor(30, TimeUnit.SECONDS) && mk.exitValue() == 0, "mkfifo is needed");
-        return p;
-    }
-
-    /** The result of {@link org.vae4j.testing.HostileChild} in a JVM with {@code -Xmx<heap>}: [result, bytes read]. */
-    private static String[] child(String heap, String op, Path file) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-Xmx" + heap, "--add-modules", "jdk.incubator.vector", "-cp",
-                System.getProperty("java.class.path"), "org.vae4j.testing.HostileChild", op, file.toString())
-                .redirectErrorStream(true).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        p.waitFor();
-        String result = "no result (exit " + p.exitValue() + ")";
-        String read = "-1";
-        for (String line : new String(out, StandardCharsets.UTF_8).split("\n")) {
-            if (line.startsWith("RESULT ")) {
-                result = line.substring(7);
-            } else if (line.startsWith("READ ")) {
-                read = line.substring(5);
-            }
-        }
-        return new String[] {result, read};
-    }
-
-    /** Wanted in a small heap: no OutOfMemoryError, and either success or an exception of one of {@code types} naming the file. */
-    private static Outcome boundedMemory(String heap, String op, Path file, String... types) throws Exception {
-        String r = child(heap, op, file)[0];
-        boolean ok = r.startsWith("ok ");
-        for (String t : types) {
-            ok |= r.startsWith(t + " ") && r.contains(file.toString());
-        }
-        return new Outcome("-Xmx" + heap + ": " + abbreviate(r), ok && !r.contains("OutOfMemoryError"));
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 200 ? s : s.substring(0, 197) + "...";
-    }
-
-    /** A safetensors file with a header of exactly {@code headerBytes}: one metadata string padding it, one tensor. */
-    private static Path bigHeader(String name, int headerBytes) throws IOException {
-        String before = "{\"__metadata__\":{\"big\":\"";
-        String after = "\"},\"t\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}";
-        int pad = headerBytes - before.length() - after.length();
-        Path p = dir.resolve(name);
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(p), 1 << 16)) {
-            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(headerBytes).array());
-            out.write(utf8(before));
-            byte[] xs = new byte[1 << 16];
-            java.util.Arrays.fill(xs, (byte) 'x');
-            for (int left = pad; left > 0; left -= xs.length) {
-                out.write(xs, 0, Math.min(left, xs.length));
-            }
-            out.write(utf8(after));
-            out.write(new byte[4]);
-        }
-        return p;
     }
 
     // ------------------------------------------------------------------ the cases
@@ -225,11 +139,11 @@ class HostileCasesTest {
                 }));
         c.add(new Case("M03", "60 MB metadata string", "ModelFiles.load in a child JVM, -Xmx256m",
                 "no OutOfMemoryError: loads or ModelFileException naming the file",
-                () -> boundedMemory("256m", "model", bigHeader("m03.safetensors", 60_000_000),
+                () -> boundedMemory("256m", "model", bigHeader(dir, "m03.safetensors", 60_000_000),
                         "org.vae4j.io.ModelFileException")));
         c.add(new Case("M04", "100 MB header (the allowed maximum)", "ModelFiles.load in a child JVM, -Xmx320m "
                 + "(about 2x the header plus the JVM)", "no OutOfMemoryError: loads or ModelFileException naming the file",
-                () -> boundedMemory("320m", "model", bigHeader("m04.safetensors", 100_000_000),
+                () -> boundedMemory("320m", "model", bigHeader(dir, "m04.safetensors", 100_000_000),
                         "org.vae4j.io.ModelFileException")));
         c.add(edited("M05", "activation relu edited to tanh", "model", "vae4j.activation", "tanh"));
         c.add(edited("M06", "Gaussian variance edited to 1e-320", "gaussian", "vae4j.likelihood_variance", "1e-320"));
@@ -239,7 +153,7 @@ class HostileCasesTest {
         c.add(edited("M10", "checkpoint batch size 2^40", "checkpoint", "vae4j.batch_size", Long.toString(1L << 40)));
         c.add(new Case("M11", "a FIFO as the model file", "ModelFiles.load", "an IOException naming the path, no hang",
                 () -> {
-                    Path f = fifo("m11.safetensors");
+                    Path f = fifo(dir, "m11.safetensors");
                     return expect(IOException.class, () -> loaded(ModelFiles.load(f)), f.toString());
                 }));
         c.add(new Case("M12", "--resume of the M01 file prints \"internal error: NullPointerException\"",
@@ -329,12 +243,12 @@ class HostileCasesTest {
             return expect(IOException.class, () -> loaded(IdxReader.read(d)), d.toString());
         }));
         c.add(new Case("A15", "a FIFO as the .npy file", "Npy.read", "an IOException naming the path, no hang", () -> {
-            Path f = fifo("a15.npy");
+            Path f = fifo(dir, "a15.npy");
             return expect(IOException.class, () -> loaded(Npy.read(f)), f.toString());
         }));
         c.add(new Case("A16", "a FIFO as the CSV file", "data.Csv.read and CsvSource",
                 "an IOException naming the path from both, no hang", () -> {
-                    Path f = fifo("a16.csv");
+                    Path f = fifo(dir, "a16.csv");
                     Outcome a = expect(IOException.class, () -> loaded(Csv.read(f)), f.toString());
                     Outcome b = expect(IOException.class, () -> loaded(readTable(f)), f.toString());
                     return new Outcome(a.text() + "; " + b.text(), a.pass() && b.pass());

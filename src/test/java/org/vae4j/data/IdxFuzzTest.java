@@ -1,12 +1,10 @@
 package org.vae4j.data;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.zip.GZIPOutputStream;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import org.vae4j.testing.Crafted;
 import org.vae4j.testing.FuzzFiles;
 
 /**
@@ -26,7 +24,7 @@ class IdxFuzzTest {
 
     @FuzzTest(maxDuration = FuzzFiles.DURATION)
     void gzipped(byte[] data) {
-        read(FuzzFiles.write("input.idx.gz", gzip(data)));
+        read(FuzzFiles.write("input.idx.gz", Crafted.gzip(data)));
     }
 
     private static void read(Path file) {
@@ -42,15 +40,5 @@ class IdxFuzzTest {
         } catch (IllegalArgumentException | IOException e) {
             FuzzFiles.requireNamesFile(e, file);
         }
-    }
-
-    static byte[] gzip(byte[] data) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
-            gz.write(data);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
     }
 }

@@ -20,8 +20,8 @@ import org.vae4j.LatentModel;
  * Writes the committed inputs of the fuzz tests (Jazzer's regression inputs, and the seeds of a
  * fuzzing run): small valid files of each loader and the crafted hostile cases of issue 12 that
  * fit in a few kilobytes. Run from the project root after {@code mvn test-compile}:
- * <pre>java -cp target/test-classes:target/classes:$(cat cp.txt) org.vae4j.testing.FuzzSeeds</pre>
- * (docs/TESTING.md). Files are overwritten, so the output is reproducible.
+ * <pre>java --add-modules jdk.incubator.vector -cp target/test-classes:target/classes:$(cat target/cp.txt) org.vae4j.testing.FuzzSeeds</pre>
+ * with the classpath from {@code mvn dependency:build-classpath -Dmdep.outputFile=target/cp.txt} (docs/TESTING.md). Files are overwritten, so the output is reproducible.
  */
 public final class FuzzSeeds {
 
