@@ -1,35 +1,42 @@
 package org.vae4j.data;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.function.LongSupplier;
 
 import org.ejml.data.FMatrixRMaj;
 import org.vae4j.internal.AtomicFiles;
+import org.vae4j.internal.HeapBudget;
 import org.vae4j.internal.InputFiles;
 import org.vae4j.internal.Numbers;
-import org.vae4j.internal.Utf8;
 
 /**
  * Comma-separated matrices in and out of {@link FMatrixRMaj}: one row per line, values separated
  * by commas, as {@code np.savetxt(f, a, delimiter=',')} writes and {@code np.loadtxt(f,
  * delimiter=',')} or {@code pandas.read_csv(f, header=None)} reads.
  *
- * <p>Reading skips blank lines and lines starting with {@code #} (NumPy's comments), optionally
- * one header line, and accepts spaces around values. Every row must have the same number of
- * values; errors name the file, the line and the field. Writing uses {@link Float#toString}, so a
+ * <p>Reading goes through a real CSV parser (FastCSV: a field may be in double quotes) one row at
+ * a time, in memory bounded by one row: a row may have at most {@link #MAX_COLUMNS} values and
+ * {@link #MAX_ROW_CHARS} characters (other limits: {@link #read(Path, boolean, int, int)}), and
+ * the values read so far must fit the heap ({@link HeapBudget}). It skips blank lines and lines
+ * starting with {@code #} (NumPy's comments), optionally one header line, and accepts spaces
+ * around values. Numbers follow NumPy's and pandas' grammar ({@link Numbers}). Every row must have
+ * the same number of values; errors name the file, the line and the field or the limit. Writing uses {@link Float#toString}, so a
  * float32 matrix round-trips exactly (NaN and infinities as {@code NaN}, {@code Infinity},
  * {@code -Infinity}, which Python's {@code float()} accepts), and is atomic. Stateless and
  * thread-safe.
  */
 public final class Csv {
+
+    /** The most values a row may have by default: 1,000,000. */
+    public static final int MAX_COLUMNS = 1_000_000;
+    /** The most characters a row may have by default: 16 Mi (2^24). */
+    public static final int MAX_ROW_CHARS = 1 << 24;
 
     private Csv() {
     }
@@ -44,64 +51,80 @@ public final class Csv {
     }
 
     /**
-     * Reads a CSV file of numbers.
+     * Reads a CSV file of numbers, with the default limits ({@link #MAX_COLUMNS} values and
+     * {@link #MAX_ROW_CHARS} characters a row).
      *
      * @param file   the file (UTF-8; a byte-order mark is skipped)
      * @param header whether the first non-comment line is a header to skip
      * @return (lines, values per line)
      * @throws NoSuchFileException      when the file does not exist
-     * @throws IllegalArgumentException when a field is not a number, or rows differ in length
+     * @throws IllegalArgumentException when a field is not a number, rows differ in length, a row
+     *                                  exceeds a limit, or the values do not fit the heap
      */
     public static FMatrixRMaj read(Path file, boolean header) throws IOException {
+        return read(file, header, MAX_COLUMNS, MAX_ROW_CHARS, HeapBudget.SYSTEM);
+    }
+
+    /**
+     * Reads a CSV file of numbers with given limits on a row (a header row too).
+     *
+     * @param maxColumns  the most values a row may have, at least 1
+     * @param maxRowChars the most characters a row may have (separators and quotes included), at least 1
+     * @throws IllegalArgumentException as {@link #read(Path, boolean)}; a row over a limit names
+     *                                  the file, the line and the limit
+     */
+    public static FMatrixRMaj read(Path file, boolean header, int maxColumns, int maxRowChars) throws IOException {
+        return read(file, header, maxColumns, maxRowChars, HeapBudget.SYSTEM);
+    }
+
+    static FMatrixRMaj read(Path file, boolean header, int maxColumns, int maxRowChars, LongSupplier budget)
+            throws IOException {
+        if (maxColumns < 1 || maxRowChars < 1) {
+            throw new IllegalArgumentException("limits must be at least 1, got " + maxColumns + " columns and "
+                    + maxRowChars + " characters");
+        }
         InputFiles.requireRegularFile(file, "CSV file");
         float[] values = new float[1024];
         int count = 0;
         int cols = -1;
         int rows = 0;
-        int firstRowLine = 0;
+        long firstRowLine = 0;
         boolean skipHeader = header;
-        int lineNo = 0;
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                lineNo++;
-                if (lineNo == 1 && line.startsWith("\uFEFF")) {
-                    line = line.substring(1);
-                }
-                String trimmed = line.strip();
-                if (trimmed.isEmpty() || trimmed.startsWith("#")) {
-                    continue;
-                }
+        try (CsvRows in = new CsvRows(file, maxColumns, maxRowChars)) {
+            CsvRows.Row row;
+            while ((row = in.next()) != null) {
                 if (skipHeader) {
                     skipHeader = false;
                     continue;
                 }
-                String[] fields = trimmed.split(",", -1);
                 if (cols < 0) {
-                    cols = fields.length;
-                    firstRowLine = lineNo;
-                } else if (fields.length != cols) {
-                    throw new IllegalArgumentException(file + ": line " + lineNo + " has " + fields.length
+                    cols = row.fields();
+                    firstRowLine = row.line();
+                } else if (row.fields() != cols) {
+                    throw new IllegalArgumentException(file + ": line " + row.line() + " has " + row.fields()
                             + " values, but line " + firstRowLine + " has " + cols);
+                }
+                if (row.error() != null) {
+                    boolean maybeHeader = rows == 0 && !header && !Numbers.isDecimal(row.badField());
+                    throw new IllegalArgumentException(file + ": line " + row.line() + ", field " + (row.errorIndex() + 1)
+                            + (row.error().isEmpty() ? " is empty" : ": " + row.error())
+                            + (maybeHeader && !row.error().isEmpty()
+                            ? " (if the first line is a header, read with header = true)" : ""));
                 }
                 if ((long) count + cols > Npy.MAX_ELEMENTS) {
                     throw new IllegalArgumentException(file + ": more than " + Npy.MAX_ELEMENTS
                             + " values, more than one matrix holds");
                 }
                 if (count + cols > values.length) {
-                    values = Arrays.copyOf(values, (int) Math.min(Npy.MAX_ELEMENTS,
-                            Math.max(2L * values.length, (long) count + cols)));
+                    int grown = (int) Math.min(Npy.MAX_ELEMENTS, Math.max(2L * values.length, (long) count + cols));
+                    HeapBudget.require(budget, 4L * grown, file + ": " + rows + " rows of " + cols
+                            + " values so far (line " + row.line() + ")");
+                    values = Arrays.copyOf(values, grown);
                 }
-                for (int j = 0; j < cols; j++) {
-                    values[count++] = parse(fields[j], file, lineNo, j, rows == 0 && !header);
-                }
+                System.arraycopy(row.values(), 0, values, count, cols);
+                count += cols;
                 rows++;
             }
-        } catch (CharacterCodingException e) {
-            // the reader decodes ahead of the line it returns: find the bad bytes' line again
-            Utf8.Malformed bad = Utf8.firstMalformed(file);
-            throw new IllegalArgumentException(file + ": " + (bad == null ? "" : "line " + bad.line() + ": ")
-                    + "not valid UTF-8" + (bad == null ? "" : ": " + bad.describe()) + " (CSV files are read as UTF-8)");
         }
         if (rows == 0) {
             return new FMatrixRMaj(0, 0);
@@ -109,20 +132,6 @@ public final class Csv {
         FMatrixRMaj m = new FMatrixRMaj(rows, cols);
         System.arraycopy(values, 0, m.data, 0, count);
         return m;
-    }
-
-    private static float parse(String field, Path file, int line, int index, boolean maybeHeader) {
-        String s = field.strip();
-        if (s.isEmpty()) {
-            throw new IllegalArgumentException(file + ": line " + line + ", field " + (index + 1) + " is empty");
-        }
-        try {
-            return Numbers.parseFloat(s);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(file + ": line " + line + ", field " + (index + 1) + ": "
-                    + e.getMessage()
-                    + (maybeHeader && !Numbers.isDecimal(s) ? " (if the first line is a header, read with header = true)" : ""));
-        }
     }
 
     /**
@@ -150,7 +159,4 @@ public final class Csv {
         });
     }
 
-    private static String abbreviate(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
-    }
 }

@@ -291,33 +291,43 @@ public final class DataLocator {
         DatasetSource sums = loc.origin() == Origin.BUNDLED_SUBSET ? DatasetSource.MNIST_SUBSET : source;
         Map<String, String> sha256 = verifyChecksums ? sums.sha256() : Map.of();
         try {
-            ImageDataset train;
-            ImageDataset test;
-            try {
-                train = ImageDataset.loadMnistFormat(loc.dir(), true, sha256);
-                test = ImageDataset.loadMnistFormat(loc.dir(), false, sha256);
-            } catch (IllegalArgumentException notFullMnist) {
-                // A folder given by hand may hold the bundled subset (e.g. --data examples/data/mnist-subset):
-                // accept it when it matches the subset's checksums, and say so.
-                if (!verifyChecksums || source != DatasetSource.MNIST || loc.origin() == Origin.BUNDLED_SUBSET) {
-                    throw notFullMnist;
+            // each file is read once, its SHA-256 computed on the way and then compared with the tables
+            ImageDataset.Hashed train = ImageDataset.loadHashed(loc.dir(), true);
+            ImageDataset.Hashed test = ImageDataset.loadHashed(loc.dir(), false);
+            if (verifyChecksums) {
+                String mismatch = checksumMismatch(loc.dir(), train, test, sha256);
+                if (mismatch != null) {
+                    // A folder given by hand may hold the bundled subset (e.g. --data examples/data/mnist-subset):
+                    // accept it when it matches the subset's checksums, and say so.
+                    if (source != DatasetSource.MNIST || loc.origin() == Origin.BUNDLED_SUBSET
+                            || checksumMismatch(loc.dir(), train, test, DatasetSource.MNIST_SUBSET.sha256()) != null) {
+                        throw new IllegalArgumentException(mismatch);
+                    }
+                    LOG.warn("{} holds the bundled 5,000-image MNIST subset, not full MNIST", loc.dir());
                 }
-                Map<String, String> subsetSums = DatasetSource.MNIST_SUBSET.sha256();
-                try {
-                    train = ImageDataset.loadMnistFormat(loc.dir(), true, subsetSums);
-                    test = ImageDataset.loadMnistFormat(loc.dir(), false, subsetSums);
-                } catch (IllegalArgumentException notSubset) {
-                    throw notFullMnist;
-                }
-                LOG.warn("{} holds the bundled 5,000-image MNIST subset, not full MNIST", loc.dir());
             }
-            LOG.info("{}: {} train and {} test images of {}x{} from {} ({})", source.name(), train.size(),
-                    test.size(), train.rows(), train.cols(), loc.dir(), loc.origin());
-            return new DatasetSplits(source.name(), loc, train, test);
+            LOG.info("{}: {} train and {} test images of {}x{} from {} ({})", source.name(), train.data().size(),
+                    test.data().size(), train.data().rows(), train.data().cols(), loc.dir(), loc.origin());
+            return new DatasetSplits(source.name(), loc, train.data(), test.data());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(e.getMessage() + " [" + source.name() + " data found in " + loc.dir()
                     + " via " + loc.origin() + "]", e);
         }
+    }
+
+    /** The error for the first of the four files whose SHA-256 differs from the table's, or null. */
+    private static String checksumMismatch(Path dir, ImageDataset.Hashed train, ImageDataset.Hashed test,
+                                           Map<String, String> sha256) {
+        String[] actual = {train.imagesSha256(), train.labelsSha256(), test.imagesSha256(), test.labelsSha256()};
+        for (int i = 0; i < actual.length; i++) {
+            String file = ImageDataset.ALL_FILES.get(i);
+            String expected = sha256.get(file);
+            if (expected != null && !expected.equalsIgnoreCase(actual[i])) {
+                return ImageDataset.fileIn(dir, file) + ": SHA-256 of the uncompressed data is " + actual[i]
+                        + ", expected " + expected + " (corrupt or a different file)";
+            }
+        }
+        return null;
     }
 
     /** A folder to look in, and how to name it in messages. */

@@ -69,7 +69,7 @@ final class Downloader {
                 String actual;
                 try {
                     actual = IdxReader.sha256Uncompressed(tmp);
-                } catch (IOException e) {
+                } catch (IOException | IllegalArgumentException e) { // IllegalArgument: junk after the gzip stream
                     throw new ContentException(url + ": not a valid gzip file (" + e.getMessage() + "); not cached");
                 }
                 if (!actual.equals(expected)) {

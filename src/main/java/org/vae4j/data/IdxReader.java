@@ -1,10 +1,9 @@
 package org.vae4j.data;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -14,9 +13,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.ZipException;
+import java.util.function.LongSupplier;
 
+import org.vae4j.internal.HeapBudget;
 import org.vae4j.internal.InputFiles;
 
 /**
@@ -27,14 +26,20 @@ import org.vae4j.internal.InputFiles;
  * <p>Format (big-endian): two zero bytes, a type byte (0x08 = unsigned byte), the number of
  * dimensions, then each dimension as a 32-bit int, then the values in row-major order.
  *
- * <p>The header is checked before any buffer is allocated for the values. A raw file's declared
- * size is compared with its length on disk first; a gzip file is read into a buffer that grows
- * with the data actually decompressed, so a header claiming gigabytes in a small file fails with
- * "truncated" after allocating about as much as the file holds, never an {@link OutOfMemoryError}.
+ * <p>Reading is bounded by the header. Before any buffer is allocated for the values, a raw
+ * file's declared size is compared with its length on disk, a gzip file's with the most its
+ * compressed size can decompress to, and the declared size with the heap that is actually
+ * available ({@link HeapBudget}): a gzip bomb with a truthful header ends in an error naming the
+ * file and the sizes, never an {@link OutOfMemoryError}. A gzip file's buffer grows with the data
+ * actually decompressed; decompression stops after the declared values plus at most 64 KiB (to
+ * count trailing data), so a file with gigabytes of trailing zeros fails after reading little more
+ * than its declared size. The gzip stream is read strictly ({@link GzipInput}): each member's
+ * CRC-32 and length are checked, and junk after the stream is an error.
  *
  * <p>Errors: {@link IllegalArgumentException} when the content is wrong (bad magic or type,
- * dimensions, truncated or trailing data, checksum), {@link IOException} when the file cannot be
- * read or its gzip stream is corrupt or cut short. Every message starts with the file name.
+ * dimensions, truncated or trailing data, junk after the gzip stream, more than the heap holds,
+ * checksum), {@link IOException} when the file cannot be read or its gzip stream is corrupt or cut
+ * short. Every message starts with the file name.
  */
 public final class IdxReader {
 
@@ -99,26 +104,18 @@ public final class IdxReader {
      * @return the array
      * @throws NoSuchFileException      when the file does not exist
      * @throws IOException              when it cannot be read, or its gzip stream is corrupt or truncated
-     * @throws IllegalArgumentException when its content is not a valid unsigned-byte IDX array, or
-     *                                  its SHA-256 differs from {@code expectedSha256}
+     * @throws IllegalArgumentException when its content is not a valid unsigned-byte IDX array, its
+     *                                  values do not fit the heap, or its SHA-256 differs from
+     *                                  {@code expectedSha256}
      */
     public static IdxArray read(Path file, String expectedSha256) throws IOException {
-        String name = file.toString();
-        InputFiles.requireRegularFile(file, "IDX file");
-        long fileSize = Files.size(file);
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            raw.mark(2);
-            int b0 = raw.read();
-            int b1 = raw.read();
-            raw.reset();
-            boolean gzip = b0 == 0x1f && b1 == 0x8b;
-            try (InputStream in = gzip ? new GZIPInputStream(raw, 1 << 16) : raw) {
-                return read(in, name, gzip ? -1 : fileSize, expectedSha256);
-            } catch (EOFException e) {
-                throw new IOException(name + ": gzip stream ends early (truncated file or download?)", e);
-            } catch (ZipException e) {
-                throw new IOException(name + ": corrupt gzip data: " + e.getMessage(), e);
-            }
+        return read(file, expectedSha256, HeapBudget.SYSTEM);
+    }
+
+    /** {@link #read(Path, String)} against a given heap budget (tests). */
+    static IdxArray read(Path file, String expectedSha256, LongSupplier budget) throws IOException {
+        try (IdxInput in = IdxInput.open(file, expectedSha256 != null)) {
+            return read(in, expectedSha256, budget);
         }
     }
 
@@ -130,68 +127,42 @@ public final class IdxReader {
      * @throws IllegalArgumentException as {@link #read(Path, String)}
      */
     public static IdxArray parse(byte[] bytes, String name) {
-        try {
-            return read(new ByteArrayInputStream(bytes), name, bytes.length, null);
+        try (IdxInput in = IdxInput.of(bytes, name)) {
+            return read(in, null, HeapBudget.SYSTEM);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a ByteArrayInputStream does not fail
         }
     }
 
-    /**
-     * Reads an uncompressed IDX stream to its end.
-     *
-     * @param length the stream's length when known (a raw file), else -1
-     */
-    private static IdxArray read(InputStream stream, String name, long length, String expectedSha256)
-            throws IOException {
-        MessageDigest digest = expectedSha256 == null ? null : newSha256();
-        InputStream in = digest == null ? stream : new DigestInputStream(stream, digest);
-
-        byte[] magic = in.readNBytes(4);
-        checkMagic(magic, name);
-        int ndims = magic[3] & 0xFF;
-        int headerSize = 4 + 4 * ndims;
-        byte[] dimBytes = in.readNBytes(4 * ndims);
-        if (dimBytes.length < 4 * ndims) {
-            throw new IllegalArgumentException(name + ": truncated header: " + ndims + " dimensions need "
-                    + headerSize + " bytes, the data has " + (4 + dimBytes.length));
-        }
-        int[] dims = new int[ndims];
-        long values = 1;
-        for (int i = 0; i < ndims; i++) {
-            dims[i] = bigEndianInt(dimBytes, 4 * i);
-        }
-        for (int i = 0; i < ndims; i++) {
-            if (dims[i] <= 0) {
-                throw new IllegalArgumentException(name + ": dimension " + i + " is " + dims[i]
-                        + " (must be positive) in " + Arrays.toString(dims));
+    /** Reads the values of an opened file, checks what follows them and the checksum. */
+    static IdxArray read(IdxInput in, String expectedSha256, LongSupplier budget) throws IOException {
+        int[] dims = in.dims();
+        int values = (int) in.values();
+        HeapBudget.require(budget, values, in.name() + ": " + values + " values of dimensions " + Arrays.toString(dims));
+        // a gzip file's buffer grows with the data that actually arrives
+        byte[] data = new byte[in.isGzip() ? Math.min(values, INITIAL_CHUNK) : values];
+        int filled = 0;
+        while (filled < values) {
+            if (filled == data.length) {
+                data = Arrays.copyOf(data, (int) Math.min(values, 2L * data.length));
             }
-            values *= dims[i]; // < 2^31 * 2^31: no overflow before the check below
-            if (values > MAX_VALUES) {
-                throw new IllegalArgumentException(name + ": dimensions " + Arrays.toString(dims)
-                        + " declare more than " + MAX_VALUES + " values (the header is corrupt or not MNIST-like)");
-            }
+            int n = data.length - filled;
+            in.readFully(data, filled, n);
+            filled += n;
         }
-        if (length >= 0) {
-            checkLength(name, dims, headerSize, values, length);
-        }
-        byte[] data = readValues(in, name, dims, (int) values, length >= 0);
-        long trailing = drain(in);
-        if (trailing > 0) {
-            throw new IllegalArgumentException(name + ": " + trailing + " bytes of trailing data after the "
-                    + values + " values that dimensions " + Arrays.toString(dims) + " declare");
-        }
-        if (digest != null) {
-            String actual = HexFormat.of().formatHex(digest.digest());
-            if (!actual.equalsIgnoreCase(expectedSha256.trim())) {
-                throw new IllegalArgumentException(name + ": SHA-256 of the uncompressed data is " + actual
-                        + ", expected " + expectedSha256.trim() + " (corrupt or a different file)");
-            }
-        }
+        checkSha256(in.name(), in.finish(), expectedSha256);
         return new IdxArray(dims, data);
     }
 
-    private static void checkMagic(byte[] magic, String name) {
+    /** Compares a computed checksum with the expected one (none: no check). */
+    static void checkSha256(String name, String actual, String expected) {
+        if (expected != null && !actual.equalsIgnoreCase(expected.trim())) {
+            throw new IllegalArgumentException(name + ": SHA-256 of the uncompressed data is " + actual
+                    + ", expected " + expected.trim() + " (corrupt or a different file)");
+        }
+    }
+
+    static void checkMagic(byte[] magic, String name) {
         if (magic.length < 4) {
             throw new IllegalArgumentException(name + ": too short for an IDX header (" + magic.length + " bytes)");
         }
@@ -215,56 +186,6 @@ public final class IdxReader {
         }
     }
 
-    /** Compares a raw file's length with its header before anything is allocated. */
-    private static void checkLength(String name, int[] dims, int headerSize, long values, long length) {
-        long actual = length - headerSize;
-        if (actual < values) {
-            throw new IllegalArgumentException(name + ": truncated: dimensions " + Arrays.toString(dims)
-                    + " declare " + values + " bytes of data, the file has " + actual);
-        }
-        if (actual > values) {
-            throw new IllegalArgumentException(name + ": " + (actual - values) + " bytes of trailing data after the "
-                    + values + " values that dimensions " + Arrays.toString(dims) + " declare");
-        }
-    }
-
-    /**
-     * Reads exactly {@code values} bytes. Unless the length was already checked ({@code checked}),
-     * the buffer grows only as data arrives.
-     */
-    private static byte[] readValues(InputStream in, String name, int[] dims, int values, boolean checked)
-            throws IOException {
-        byte[] data = new byte[checked ? values : Math.min(values, INITIAL_CHUNK)];
-        int filled = 0;
-        while (filled < values) {
-            if (filled == data.length) {
-                data = Arrays.copyOf(data, (int) Math.min(values, 2L * data.length));
-            }
-            int n = in.read(data, filled, data.length - filled);
-            if (n < 0) {
-                throw new IllegalArgumentException(name + ": truncated: dimensions " + Arrays.toString(dims)
-                        + " declare " + values + " bytes of data, the file has " + filled);
-            }
-            filled += n;
-        }
-        return data;
-    }
-
-    /** Reads the rest of a stream, returning how many bytes it had. */
-    private static long drain(InputStream in) throws IOException {
-        byte[] buf = new byte[8192];
-        long total = 0;
-        int n;
-        while ((n = in.read(buf)) >= 0) {
-            total += n;
-        }
-        return total;
-    }
-
-    private static int bigEndianInt(byte[] b, int o) {
-        return ((b[o] & 0xFF) << 24) | ((b[o + 1] & 0xFF) << 16) | ((b[o + 2] & 0xFF) << 8) | (b[o + 3] & 0xFF);
-    }
-
     private static String typeName(int type) {
         switch (type) {
             case 0x09: return "signed byte";
@@ -285,7 +206,8 @@ public final class IdxReader {
      * Hex SHA-256 of a file's content after gunzip (of the raw bytes when it is not gzip), the
      * checksum {@link DatasetSource} publishes.
      *
-     * @throws IOException when the file cannot be read or its gzip stream is corrupt
+     * @throws IOException              when the file cannot be read or its gzip stream is corrupt
+     * @throws IllegalArgumentException when junk follows the gzip stream
      */
     public static String sha256Uncompressed(Path file) throws IOException {
         InputFiles.requireRegularFile(file, "IDX file");
@@ -294,16 +216,14 @@ public final class IdxReader {
             raw.mark(2);
             boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;
             raw.reset();
-            try (InputStream in = new DigestInputStream(gzip ? new GZIPInputStream(raw, 1 << 16) : raw, digest)) {
-                drain(in);
-            } catch (EOFException e) {
-                throw new IOException(file + ": gzip stream ends early (truncated file or download?)", e);
+            try (InputStream in = new DigestInputStream(gzip ? new GzipInput(raw, file.toString()) : raw, digest)) {
+                in.transferTo(OutputStream.nullOutputStream());
             }
         }
         return HexFormat.of().formatHex(digest.digest());
     }
 
-    private static MessageDigest newSha256() {
+    static MessageDigest newSha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

@@ -7,9 +7,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
 import org.ejml.data.FMatrixRMaj;
+import org.vae4j.internal.HeapBudget;
 
 /**
  * Images as float pixels in [0, 1], one image per row, with their labels.
@@ -145,39 +147,77 @@ public record ImageDataset(FMatrixRMaj images, int[] labels, int rows, int cols)
 
     /**
      * Builds a dataset from an images file (n, rows, cols) and a labels file (n): pixels / 255.
+     * Both headers are read and cross-checked, and the dataset's size checked against the heap
+     * that is available, before either file's values are read; each file is read once, its
+     * SHA-256 computed on the way.
      *
      * @param imagesSha256 hex SHA-256 of the uncompressed images file, or null to skip the check
      * @param labelsSha256 same for the labels file
-     * @throws IllegalArgumentException when a file is corrupt, of the wrong rank, or the counts differ
+     * @throws IllegalArgumentException when a file is corrupt, of the wrong rank, the counts
+     *                                  differ, the images do not fit the heap, or a checksum differs
      */
     public static ImageDataset fromIdx(Path imagesFile, Path labelsFile, String imagesSha256, String labelsSha256)
             throws IOException {
-        IdxReader.IdxArray img = IdxReader.read(imagesFile, imagesSha256);
-        if (img.dims().length != 3) {
-            throw new IllegalArgumentException(imagesFile + ": images need 3 dimensions (count, rows, cols), got "
-                    + img.dims().length + " " + Arrays.toString(img.dims()));
+        Hashed h = readIdx(imagesFile, labelsFile, imagesSha256 != null || labelsSha256 != null, HeapBudget.SYSTEM);
+        IdxReader.checkSha256(imagesFile.toString(), h.imagesSha256(), imagesSha256);
+        IdxReader.checkSha256(labelsFile.toString(), h.labelsSha256(), labelsSha256);
+        return h.data();
+    }
+
+    /** A dataset with the SHA-256 of its two files' uncompressed bytes (null when not hashed). */
+    record Hashed(ImageDataset data, String imagesSha256, String labelsSha256) {
+    }
+
+    /** Loads one split of an MNIST-format folder once, hashing both files on the way. */
+    static Hashed loadHashed(Path dir, boolean train) throws IOException {
+        String[] names = train ? TRAIN_FILES : TEST_FILES;
+        return readIdx(fileIn(dir, names[0]), fileIn(dir, names[1]), true, HeapBudget.SYSTEM);
+    }
+
+    /**
+     * Reads an images and a labels file: both headers first (ranks, counts), then the heap
+     * budget of the float pixels and labels, then the images' values straight into the matrix (in
+     * 64 KiB pieces, no byte copy of the whole file), then the labels.
+     */
+    static Hashed readIdx(Path imagesFile, Path labelsFile, boolean hash, LongSupplier budget) throws IOException {
+        try (IdxInput img = IdxInput.open(imagesFile, hash); IdxInput lab = IdxInput.open(labelsFile, hash)) {
+            int[] id = img.dims();
+            int[] ld = lab.dims();
+            if (id.length != 3) {
+                throw new IllegalArgumentException(imagesFile + ": images need 3 dimensions (count, rows, cols), got "
+                        + id.length + " " + Arrays.toString(id));
+            }
+            if (ld.length != 1) {
+                throw new IllegalArgumentException(labelsFile + ": labels need 1 dimension, got " + ld.length
+                        + " " + Arrays.toString(ld));
+            }
+            if (id[0] != ld[0]) {
+                throw new IllegalArgumentException(imagesFile + " has " + id[0] + " images but " + labelsFile
+                        + " has " + ld[0] + " labels");
+            }
+            int n = id[0];
+            int d = id[1] * id[2]; // n * d <= IdxReader.MAX_VALUES: checked by the header
+            HeapBudget.require(budget, 4L * n * d + 5L * n, imagesFile + ": " + n + " images of " + id[1] + "x" + id[2]
+                    + " (" + HeapBudget.megabytes((long) n * d) + " of pixels, 4 bytes each as floats) with their labels");
+            FMatrixRMaj x = new FMatrixRMaj(n, d);
+            byte[] chunk = new byte[(int) Math.min(1 << 16, img.values())];
+            for (int at = 0; at < n * d; at += chunk.length) {
+                int len = Math.min(chunk.length, n * d - at);
+                img.readFully(chunk, 0, len);
+                for (int i = 0; i < len; i++) {
+                    x.data[at + i] = (chunk[i] & 0xFF) / 255f;
+                }
+            }
+            String imagesSha = img.finish();
+            byte[] labelBytes = new byte[n];
+            lab.readFully(labelBytes, 0, n);
+            String labelsSha = lab.finish();
+            int[] labels = new int[n];
+            for (int i = 0; i < n; i++) {
+                labels[i] = labelBytes[i] & 0xFF;
+            }
+            return new Hashed(new ImageDataset(x, labels, id[1], id[2]), imagesSha, labelsSha);
         }
-        IdxReader.IdxArray lab = IdxReader.read(labelsFile, labelsSha256);
-        if (lab.dims().length != 1) {
-            throw new IllegalArgumentException(labelsFile + ": labels need 1 dimension, got " + lab.dims().length
-                    + " " + Arrays.toString(lab.dims()));
-        }
-        if (img.count() != lab.count()) {
-            throw new IllegalArgumentException(imagesFile + " has " + img.count() + " images but " + labelsFile
-                    + " has " + lab.count() + " labels");
-        }
-        int n = img.count();
-        int d = img.itemSize();
-        FMatrixRMaj x = new FMatrixRMaj(n, d);
-        byte[] src = img.data();
-        for (int i = 0; i < n * d; i++) {
-            x.data[i] = (src[i] & 0xFF) / 255f;
-        }
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) {
-            labels[i] = lab.unsigned(i);
-        }
-        return new ImageDataset(x, labels, img.dims()[1], img.dims()[2]);
     }
 
     // ---- subsets, shuffling, splitting -----------------------------------------------------------

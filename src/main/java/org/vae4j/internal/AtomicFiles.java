@@ -8,12 +8,21 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +45,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>On any failure the temporary file is deleted and the target is left exactly as it was (a
  * temporary file that cannot be deleted is logged at WARN). A crash of the JVM or the machine
- * leaves the previous target intact and at worst a stray {@code .NAME.*.tmp} file.
+ * leaves the previous target intact and at worst a stray {@code .NAME.*.tmp} file, which
+ * {@link #removeStaleTemporaries} deletes when a program next starts writing into that folder.
  *
  * <p>There is <em>never</em> a fall-back to a non-atomic move or copy: where the file system cannot
  * rename atomically the write fails with an {@link AtomicMoveNotSupportedException} that names the
@@ -189,6 +199,46 @@ public final class AtomicFiles {
             }
         }
         syncDirectory(folderOf(target));
+    }
+
+    /** The names {@link #createTempSibling} gives: {@code .NAME.RANDOM.tmp}, RANDOM up to 16 hex digits. */
+    private static final Pattern TEMP_NAME = Pattern.compile("\\.(.+)\\.[0-9a-f]{1,16}\\.tmp");
+
+    /**
+     * Deletes the temporary files that writes into {@code dir} left behind when the JVM was killed
+     * mid-write ({@code .NAME.RANDOM.tmp}, see the class documentation), for a program to call when
+     * it starts writing into a folder it owns. Only files whose NAME is in {@code targets} (or any
+     * NAME when {@code targets} is null) are deleted; a file that cannot be deleted is logged at
+     * WARN and skipped. Not safe while another process writes into the same folder.
+     *
+     * @param dir     the folder; missing is the same as empty
+     * @param targets the file names whose temporary files to delete, or null for all
+     * @return the files deleted, sorted
+     * @throws IOException naming the folder when it cannot be listed
+     */
+    public static List<Path> removeStaleTemporaries(Path dir, Collection<String> targets) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<Path> removed = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path f : files) {
+                Matcher m = TEMP_NAME.matcher(f.getFileName().toString());
+                if (m.matches() && (targets == null || targets.contains(m.group(1))) && Files.isRegularFile(f,
+                        LinkOption.NOFOLLOW_LINKS)) {
+                    try {
+                        Files.delete(f);
+                        removed.add(f);
+                    } catch (IOException e) {
+                        LOG.warn("could not delete the stale temporary file {}: {}", f, e.toString());
+                    }
+                }
+            }
+        } catch (IOException | DirectoryIteratorException e) {
+            throw new IOException(dir + ": could not list the folder (" + e + ")", e);
+        }
+        Collections.sort(removed);
+        return removed;
     }
 
     /** The absolute parent folder of {@code target}; a target at the root of the file system is refused. */

@@ -121,10 +121,14 @@ class DataLocatorTest {
         return new DatasetSource("mnist", List.of(mirrors), SUMS);
     }
 
-    /** A locator that sees no real environment and uses the temporary cache, with short timeouts. */
+    /**
+     * A locator that sees no real environment and uses the temporary cache. The timeouts are
+     * generous (a loaded CI machine can take seconds to answer on loopback); only the stalled-server
+     * test shortens them.
+     */
     private DataLocator.Builder locator(DatasetSource source) {
         return DataLocator.builder(source).environment(Map.of()).cacheRoot(cache)
-                .timeouts(Duration.ofMillis(500), Duration.ofMillis(500));
+                .timeouts(Duration.ofSeconds(20), Duration.ofSeconds(20));
     }
 
     private static void putFiles(Path dir, Map<String, byte[]> files) throws IOException {
@@ -212,6 +216,19 @@ class DataLocatorTest {
     }
 
     @Test
+    void aDownloadWithJunkAfterItsGzipStreamIsRejectedAndTheNextMirrorTried() throws IOException {
+        Map<String, byte[]> junk = new LinkedHashMap<>(FILES);
+        byte[] good = FILES.get(ImageDataset.TRAIN_FILES[0]);
+        byte[] appended = java.util.Arrays.copyOf(good, good.length + 5); // five zero bytes after the stream
+        junk.put(ImageDataset.TRAIN_FILES[0], appended);
+        serve("/junk/", junk);
+        DataLocator loc = locator(source(mirror("/junk/"), mirror("/good/"))).build();
+        assertEquals(DataLocator.Origin.DOWNLOADED, loc.locate().origin());
+        assertTrue(requests.contains("/good/" + ImageDataset.TRAIN_FILES[0]), requests.toString());
+        assertEquals(3, loc.load().train().size());
+    }
+
+    @Test
     void nextMirrorIsTriedAfterACorruptOrMissingFile() throws IOException {
         Map<String, byte[]> corrupt = new LinkedHashMap<>(FILES);
         corrupt.put(ImageDataset.TRAIN_FILES[1], "<html>rate limited</html>".getBytes());
@@ -259,7 +276,8 @@ class DataLocatorTest {
             URI stalled = URI.create("http://127.0.0.1:" + silent.getLocalPort() + "/");
             long t0 = System.nanoTime();
             DataNotFoundException e = assertThrows(DataNotFoundException.class,
-                    () -> locator(source(stalled)).build().locate());
+                    () -> locator(source(stalled)).timeouts(Duration.ofMillis(500), Duration.ofMillis(500))
+                            .build().locate());
             assertContains(e.getMessage(), "timed out", "read 500 ms");
             assertTrue(System.nanoTime() - t0 < 10_000_000_000L, "gave up quickly");
         }

@@ -181,11 +181,17 @@ class IdxReaderTest {
         Path raw = write("claims-2gb", claim);
         assertFails(IllegalArgumentException.class, () -> IdxReader.read(raw), "truncated",
                 "declare 2000000000 bytes", "has 16");
-        // The same inside gzip (length unknown up front): the buffer grows with the data, so this
-        // fails as truncated after a small allocation instead of a 2 GB one.
+        // The same inside gzip: more than deflate can expand the file's bytes to, from the header alone.
         Path gz = write("claims-2gb.gz", gzip(claim));
         assertFails(IllegalArgumentException.class, () -> IdxReader.read(gz), "truncated",
-                "declare 2000000000 bytes", "has 16");
+                "declare 2000000000 bytes", "decompresses to at most");
+        // A claim that the compressed size allows: the buffer grows with the data, so this fails
+        // as truncated after a small allocation instead of a 200 MB one.
+        byte[] noise = new byte[500_000];
+        new java.util.SplittableRandom(5).nextBytes(noise);
+        Path gz2 = write("claims-200mb.gz", gzip(idx(0x08, new int[] {200_000_000}, noise)));
+        assertFails(IllegalArgumentException.class, () -> IdxReader.read(gz2), "truncated",
+                "declare 200000000 bytes", "has 500000");
     }
 
     @Test

@@ -216,4 +216,28 @@ class AtomicFilesTest {
         AtomicFiles.syncDirectory(Files.writeString(dir.resolve("f"), "a file"));
         AtomicFiles.syncDirectory(dir);
     }
+
+    @Test
+    void staleTemporaryFilesOfAKilledWriteAreRemovedByName() throws IOException {
+        // what a write killed before its rename leaves: a real temporary sibling, never moved into place
+        Path ckpt = AtomicFiles.createTempSibling(dir.resolve("checkpoint.safetensors"));
+        Path metrics = AtomicFiles.createTempSibling(dir.resolve("metrics.json"));
+        Files.writeString(ckpt, "half a checkpoint");
+        Path keepOther = dir.resolve(".notes.txt.abc.tmp"); // not one of the targets
+        Files.writeString(keepOther, "x");
+        Path keepUser = dir.resolve(".checkpoint.safetensors.mine.tmp"); // not an AtomicFiles name
+        Files.writeString(keepUser, "x");
+        Path real = dir.resolve("checkpoint.safetensors");
+        AtomicFiles.write(real, out -> out.write(1));
+
+        List<Path> removed = AtomicFiles.removeStaleTemporaries(dir, List.of("checkpoint.safetensors", "metrics.json"));
+        assertEquals(Stream.of(ckpt, metrics).sorted().toList(), removed);
+        assertFalse(Files.exists(ckpt));
+        assertFalse(Files.exists(metrics));
+        assertTrue(Files.exists(keepOther));
+        assertTrue(Files.exists(keepUser));
+        assertArrayEquals(new byte[] {1}, Files.readAllBytes(real));
+        assertEquals(List.of(keepOther), AtomicFiles.removeStaleTemporaries(dir, null));
+        assertEquals(List.of(), AtomicFiles.removeStaleTemporaries(dir.resolve("missing"), null));
+    }
 }

@@ -20,7 +20,6 @@ import org.jfree.chart.title.TextTitle;
 import org.jfree.chart.ui.RectangleEdge;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
-import org.vae4j.internal.AtomicFiles;
 
 /** Charts with axes and legends (JFreeChart, drawn headless) written as PNG files. Stateless. */
 final class Charts {
@@ -124,6 +123,6 @@ final class Charts {
     }
 
     private static void write(JFreeChart chart, int width, int height, Path file) throws IOException {
-        AtomicFiles.write(file, out -> ChartUtils.writeChartAsPNG(out, chart, width, height));
+        Pictures.writeFile(file, out -> ChartUtils.writeChartAsPNG(out, chart, width, height));
     }
 }

@@ -8,6 +8,7 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.awt.image.WritableRaster;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -114,13 +115,50 @@ final class Pictures {
         return max + 8;
     }
 
-    /** Writes a PNG atomically. */
+    /** Writes a PNG atomically; a failure is an {@link IOException} naming the file. */
     static void writePng(BufferedImage img, Path file) throws IOException {
-        AtomicFiles.write(file, out -> {
+        writeFile(file, out -> encodePng(img, out, file));
+    }
+
+    /**
+     * Writes a picture atomically through {@code encoder}. ImageIO encodes in memory (its cache
+     * file in {@code java.io.tmpdir} is turned off: on a full disk it fails too, and the thread
+     * that closes it at exit prints a stack trace); any failure is an {@link IOException} whose
+     * message names the file, e.g. {@code out/traversal.png: could not write the picture (No space
+     * left on device)}.
+     */
+    static void writeFile(Path file, AtomicFiles.StreamWriter encoder) throws IOException {
+        ImageIO.setUseCache(false);
+        try {
+            AtomicFiles.write(file, encoder);
+        } catch (IOException e) {
+            throw named(file, e);
+        }
+    }
+
+    /** Encodes a PNG into {@code out}; a failure is an {@link IOException} naming {@code file}. */
+    static void encodePng(BufferedImage img, OutputStream out, Path file) throws IOException {
+        ImageIO.setUseCache(false);
+        try {
             if (!ImageIO.write(img, "png", out)) {
-                throw new IOException("no PNG writer for a " + img.getType() + " image");
+                throw new IOException(file + ": no PNG writer for a " + img.getType() + " image");
             }
-        });
+        } catch (IOException e) {
+            throw named(file, e);
+        }
+    }
+
+    /** {@code e} itself when its message names the file, else an exception that does, with the root cause's words. */
+    static IOException named(Path file, IOException e) {
+        if (e.getMessage() != null && e.getMessage().startsWith(file.toString())) {
+            return e;
+        }
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String why = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+        return new IOException(file + ": could not write the picture (" + why + ")", e);
     }
 
     /** The rows of several matrices of the same width, one after the other, as a new matrix. */

@@ -15,7 +15,6 @@ import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.data.statistics.HistogramDataset;
 import org.vae4j.eval.Pca;
-import org.vae4j.internal.AtomicFiles;
 import org.vae4j.loss.MissingCells;
 import org.vae4j.table.RowScores;
 import org.vae4j.table.TableModel;
@@ -62,7 +61,7 @@ final class TablePictures {
         m.setLabel(String.format("threshold %.2f", threshold));
         m.setLabelPaint(new Color(214, 39, 40));
         plot.addDomainMarker(m);
-        AtomicFiles.write(file, os -> ChartUtils.writeChartAsPNG(os, chart, 800, 500));
+        Pictures.writeFile(file, os -> ChartUtils.writeChartAsPNG(os, chart, 800, 500));
     }
 
     static void latent(TableModel model, FMatrixRMaj x, RowScores all, double threshold, Path file) throws IOException {

@@ -176,6 +176,7 @@ final class TableTrain implements Callable<Integer> {
                 cal.threshold(), Double.toString(quantile), cal.rows(), flagged, n, data.getFileName());
 
         Files.createDirectories(out);
+        org.vae4j.internal.AtomicFiles.removeStaleTemporaries(out, null); // what a run killed mid-write left
         Map<String, String> extra = new LinkedHashMap<>();
         extra.put("data", data.getFileName().toString());
         model.save(out.resolve("model.safetensors"), TrainingState.of(run, history), extra);

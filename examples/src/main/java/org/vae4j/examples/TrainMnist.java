@@ -18,6 +18,7 @@ import org.vae4j.Vae;
 import org.vae4j.data.DataNotFoundException;
 import org.vae4j.data.DatasetSplits;
 import org.vae4j.data.ImageDataset;
+import org.vae4j.internal.AtomicFiles;
 import org.vae4j.io.Checkpoint;
 import org.vae4j.io.ModelCodecs;
 import org.vae4j.io.ModelFiles;
@@ -214,7 +215,13 @@ public final class TrainMnist implements Callable<Integer> {
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
-        System.exit(commandLine(new TrainMnist()).execute(args));
+        ProgramErrors.exitOnUncaughtThrowable(PROGRAM);
+        System.exit(execute(args));
+    }
+
+    /** Runs the program in this JVM (tests); returns the exit status. */
+    static int execute(String... args) {
+        return ProgramErrors.execute(commandLine(new TrainMnist()), PROGRAM, args);
     }
 
     /** A command line that reports a bad flag or an unexpected error in one line, without a stack trace. */
@@ -314,10 +321,16 @@ public final class TrainMnist implements Callable<Integer> {
                 net.conditionSize() > 0 ? "conditional VAE" : isVae(net) ? "VAE" : "autoencoder",
                 architecture(net), net.parameterCount(), net.gemm().name(), t);
         if (Files.exists(outDir.resolve("metrics.json")) && checkpoint == null) {
-            System.out.println("note: " + outDir + " holds an earlier run; its files are replaced as this run writes "
-                    + "its own");
+            System.out.println("note: " + outDir + " holds an earlier run; its files are replaced from this run's "
+                    + "first saved epoch on (a run that fails before keeps them)");
         }
         Files.createDirectories(outDir);
+        // what a run killed mid-write left behind (.NAME.RANDOM.tmp of AtomicFiles)
+        List<Path> stale = AtomicFiles.removeStaleTemporaries(outDir, null);
+        if (!stale.isEmpty()) {
+            System.out.println("note: removed " + stale.size() + " temporary file(s) a killed run left in " + outDir
+                    + ": " + String.join(", ", stale.stream().map(p -> p.getFileName().toString()).toList()));
+        }
         return new TrainMnistRun(this, net, checkpoint, train, test, splits, outDir, t).train();
     }
 

@@ -2,6 +2,7 @@ package org.vae4j.examples;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -42,6 +43,14 @@ import org.vae4j.train.ValidationSplit;
  * without a validation set, and after each new best epoch with one (so it always holds the best
  * parameters); the other pictures are drawn at the end, from the final (with a validation set:
  * the best epoch's) parameters.
+ *
+ * <p>The run's files form one set per epoch: model, then checkpoint, then metrics.json last, whose
+ * {@code saved} section names the epoch the checkpoint holds and the epoch the model holds. After
+ * a kill the checkpoint can be one epoch ahead of metrics.json, never behind; {@code --resume}
+ * rewrites metrics.json from the checkpoint's own rows. metrics.json is only ever written by a run
+ * that has saved an epoch (or resumes one): a run that diverges or fails before its first saved
+ * epoch leaves an earlier run's files as they were. A failure after that (a full disk while
+ * drawing the pictures, say) ends with {@code status: failed} and the error in metrics.json.
  */
 final class TrainMnistRun {
 
@@ -65,6 +74,10 @@ final class TrainMnistRun {
     private final FMatrixRMaj testX;       // the evaluation's test images (binarised once with --binarise)
     private final FMatrixRMaj testC;       // (test, 10) one-hot labels for a cvae, else null
     private ProgressBar bar = ProgressBar.forTerminal(System.err, "", 1); // the current epoch's
+    private final boolean resumed;
+    private final boolean earlierRun;      // the folder held an earlier run's metrics.json or model
+    private int modelEpoch;                // the epoch model.safetensors holds
+    private boolean wroteMetrics;          // whether this run has written metrics.json
 
     TrainMnistRun(TrainMnist o, LatentModel net, Checkpoint checkpoint, ImageDataset train, ImageDataset test,
                   DatasetSplits splits, Path dir, int threadCount) throws IOException {
@@ -107,6 +120,10 @@ final class TrainMnistRun {
                 checkpoint != null ? TrainMnistMetrics.restoredRows(checkpoint) : new ArrayList<>());
         this.testX = o.binarise ? test.binarised(TrainMnist.mix(o.seed, -1)).images() : test.images();
         this.testC = conditional ? ConditionalVae.oneHot(test.labels(), TrainMnist.CLASSES) : null;
+        this.resumed = checkpoint != null;
+        this.earlierRun = !resumed && (Files.exists(dir.resolve("metrics.json"))
+                || Files.exists(dir.resolve("model.safetensors")));
+        this.modelEpoch = split.validation() != null ? run.bestEpoch() : history.size();
     }
 
     /** The epoch hooks: binarisation, progress bar, evaluation and files. */
@@ -163,6 +180,7 @@ final class TrainMnistRun {
         if (split.validation() != null && run.bestEpoch() > 0) {
             metrics.put("best_epoch", run.bestEpoch());
         }
+        metrics.put("saved", savedInfo());
         metrics.put("epochs", metrics.rows());
         if (run.isFinished()) {
             System.out.printf("the checkpoint has %d epochs already (--epochs %d%s): evaluating only%n",
@@ -181,18 +199,62 @@ final class TrainMnistRun {
                     o.seed, dir);
         }
         try {
-            run.train();
-        } catch (TrainingException e) {
+            try {
+                run.train();
+            } catch (TrainingException e) {
+                return diverged(e);
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+            trained();
+            return 0;
+        } catch (IOException | RuntimeException | Error e) {
             bar.finish();
-            metrics.put("status", "stopped in epoch " + e.epoch() + ": " + e.getMessage());
-            metrics.write();
-            System.err.println(TrainMnist.PROGRAM + ": training stopped: " + e.getMessage());
-            System.err.println(TrainMnist.PROGRAM + ": " + dir + " keeps the model, checkpoint and metrics of epoch "
-                    + history.size());
-            return TrainMnist.EXIT_DIVERGED;
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
+            recordFailure(e);
+            throw e;
         }
+    }
+
+    /** A diverged run: metrics.json says so only when it is this run's already. */
+    private int diverged(TrainingException e) throws IOException {
+        bar.finish();
+        System.err.println(TrainMnist.PROGRAM + ": training stopped: " + e.getMessage());
+        if (wroteMetrics) {
+            metrics.put("status", "stopped in epoch " + e.epoch() + ": " + e.getMessage());
+            writeMetrics();
+            System.err.println(TrainMnist.PROGRAM + ": " + dir + " keeps the checkpoint and metrics of epoch "
+                    + history.size() + " and the model of epoch " + modelEpoch);
+        } else if (resumed) {
+            System.err.println(TrainMnist.PROGRAM + ": nothing new was saved; " + dir + " keeps the files of epoch "
+                    + history.size() + " that this run resumed from");
+        } else {
+            System.err.println(TrainMnist.PROGRAM + ": nothing of this run was saved" + (earlierRun
+                    ? "; " + dir + " keeps the earlier run's files as they were" : ""));
+        }
+        return TrainMnist.EXIT_DIVERGED;
+    }
+
+    /**
+     * After a failure: metrics.json (when this run has written it) ends with status "failed" and
+     * the error in one line; a failure to write that is added to {@code e} as suppressed.
+     */
+    private void recordFailure(Throwable e) {
+        if (!wroteMetrics) {
+            return;
+        }
+        metrics.put("status", "failed");
+        metrics.put("error", e instanceof IOException io ? TrainMnist.describe(io)
+                : e instanceof Error err ? ProgramErrors.describe(err)
+                : e.getMessage() != null ? e.getMessage() : e.toString());
+        try {
+            writeMetrics();
+        } catch (IOException | RuntimeException | Error second) {
+            e.addSuppressed(second);
+        }
+    }
+
+    /** The end of a run that trained all its epochs (or stopped early): the summary and {@link #finish()}. */
+    private void trained() throws IOException {
         if (split.validation() != null && run.bestEpoch() > 0) {
             System.out.printf("%sbest epoch %d: validation %s %.3f; model.safetensors holds its parameters%n",
                     run.isStopped() ? "stopped early after epoch " + run.completedEpochs() + " (no improvement for "
@@ -204,10 +266,28 @@ final class TrainMnistRun {
             }
         }
         finish();
-        return 0;
     }
 
-    /** The checkpoint, metrics.json and loss.png, and the model if {@code model}, each replaced atomically. */
+    /** Writes metrics.json, the last file of each epoch's set. */
+    private void writeMetrics() throws IOException {
+        metrics.write();
+        wroteMetrics = true;
+    }
+
+    /** The {@code saved} section: which epochs the checkpoint and the model hold. */
+    private Map<String, Object> savedInfo() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("checkpoint", "checkpoint.safetensors");
+        m.put("checkpoint_epoch", history.size());
+        m.put("model", "model.safetensors");
+        m.put("model_epoch", modelEpoch);
+        return m;
+    }
+
+    /**
+     * The epoch's set, each file replaced atomically: the model if {@code model}, the checkpoint,
+     * then metrics.json naming both epochs; then loss.png.
+     */
     private void saveEpoch(boolean model) throws IOException {
         TrainingState state = TrainingState.of(run, history);
         Map<String, String> meta = new LinkedHashMap<>();
@@ -215,10 +295,12 @@ final class TrainMnistRun {
         meta.put(META_BINARISE, Boolean.toString(o.binarise));
         if (model) {
             ModelFiles.save(net, dir.resolve("model.safetensors"), state, meta);
+            modelEpoch = history.size();
         }
         meta.put(TrainMnistMetrics.META_METRICS, metrics.rowsJson());
         ModelFiles.saveCheckpoint(net, optimizer, state, dir.resolve("checkpoint.safetensors"), meta);
-        metrics.write();
+        metrics.put("saved", savedInfo());
+        writeMetrics();
         metrics.writeLossChart(o.dataset, TrainMnist.architecture(net));
     }
 
@@ -260,8 +342,9 @@ final class TrainMnistRun {
                 "metrics.json", "loss.png"));
         files.addAll(TrainingPictures.writeAll(net, test, TrainMnist.classes(o.dataset), o.seed, dir));
         metrics.put("files", files);
+        metrics.put("saved", savedInfo());
         metrics.put("status", "finished");
-        metrics.write();
+        writeMetrics();
         if (!TrainMnist.isVae(net)) {
             System.out.println("no samples.png: an autoencoder has no prior to sample from (--model vae has one)");
         }

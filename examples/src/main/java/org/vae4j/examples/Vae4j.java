@@ -33,6 +33,7 @@ public final class Vae4j implements Callable<Integer> {
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
+        ProgramErrors.exitOnUncaughtThrowable(PROGRAM);
         System.exit(run(args, System.out, System.err));
     }
 
@@ -52,7 +53,7 @@ public final class Vae4j implements Callable<Integer> {
             }
             return e instanceof UsageException ? EXIT_USAGE : EXIT_FAILURE;
         });
-        return cl.execute(args);
+        return ProgramErrors.execute(cl, PROGRAM, args); // an Error too ends in one line
     }
 
     /** One line for an error: a data or file problem as its message, anything else with its class. */
