@@ -110,7 +110,7 @@ class HostileCasesTest {
             }
             s.append('\n');
         }
-        Path target = Path.of("target");
+        Path target = Path.of(System.getProperty("vae4j.build.dir", "target")); // set by the hostile execution
         Files.createDirectories(target);
         Files.writeString(target.resolve("hostile-cases.md"), s.toString(), StandardCharsets.UTF_8);
     }
