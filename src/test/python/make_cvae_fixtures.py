@@ -13,6 +13,13 @@ It writes (deterministic: torch.manual_seed(2015), float32, CPU)
       recon, kl, mu, logvar, logits, grad.<param>, and grad.c = dL/dc (the sum of the
       encoder's and the decoder's Concat parts). Then 3 Adam steps (lr 1e-2), step k with
       eps_k: adam.loss0..2, adam.<param>, adam.loss3 at the final params with eps3.
+  src/test/resources/parity/cvae_iwae.txt
+      The IWAE bound (Burda et al. 2016) of a CVAE 6-5-(2)-5-6, condition width 3, with K = 5
+      importance samples, B = 4 (labels 2 0 1 2): log w = log p(x|z,c) + log p(z) - log q(z|x,c),
+      z = mu(x,c) + sigma(x,c) eps, row i*K+s of eps (B*K, 2) = sample s of example i (the decoder
+      sees c repeated K times); loss = -mean_i logmeanexp_s log w_is, recon and kl (sample means
+      of -log p(x|z,c) and log q - log p, per example), logw, weights (softmax over s),
+      grad.<param>. Written after the two files below, so they are unchanged.
   src/test/resources/io/pytorch_cvae_6_3_5_2.safetensors (+ .txt)
       save_file(CVAE(6, 3, 5, 2).state_dict()) with vae4j's metadata keys for a cvae, and
       the posterior means and decoded means of fixed inputs, so a test checks that vae4j
@@ -28,6 +35,7 @@ side.
 """
 import copy
 import json
+import math
 import os
 import struct
 import sys
@@ -276,6 +284,82 @@ def check(path):
     print("OK")
 
 
+LOG_2PI = math.log(2 * math.pi)
+
+
+def iwae_loss(model, x, c, eps, k):
+    """-mean_i logmeanexp_s [log p(x|z_is,c) + log p(z_is) - log q(z_is|x,c)], log q and log p from z."""
+    b = x.shape[0]
+    mu, logvar = model.encode(x, c)
+    mu_r, lv_r = mu.repeat_interleave(k, 0), logvar.repeat_interleave(k, 0)
+    x_r, c_r = x.repeat_interleave(k, 0), c.repeat_interleave(k, 0)
+    z = mu_r + torch.exp(0.5 * lv_r) * eps
+    log_px = -F.binary_cross_entropy_with_logits(model.decode(z, c_r), x_r, reduction="none").sum(1)
+    log_pz = -0.5 * (z.pow(2) + LOG_2PI).sum(1)
+    log_qz = -0.5 * ((z - mu_r).pow(2) / lv_r.exp() + LOG_2PI + lv_r).sum(1)
+    logw = (log_px + log_pz - log_qz).view(b, k)
+    loss = -(torch.logsumexp(logw, 1) - math.log(k)).mean()
+    return loss, dict(logw=logw, weights=torch.softmax(logw, 1),
+                      recon=(-log_px).view(b, k).mean(1).sum() / b,
+                      kl=(log_qz - log_pz).view(b, k).mean(1).sum() / b)
+
+
+def check_iwae_gradients(model, x, c, eps, k, h=1e-6):
+    """float64 central differences of every parameter entry of the IWAE loss against autograd."""
+    m = copy.deepcopy(model).double()
+    fn = lambda: iwae_loss(m, x.double(), c.double(), eps.double(), k)[0]
+    m.zero_grad()
+    fn().backward()
+    worst = 0.0
+    for name, p in m.named_parameters():
+        flat = p.data.view(-1)
+        for i in range(flat.numel()):
+            old = flat[i].item()
+            with torch.no_grad():
+                flat[i] = old + h
+                up = fn().item()
+                flat[i] = old - h
+                down = fn().item()
+                flat[i] = old
+            num, ana = (up - down) / (2 * h), p.grad.view(-1)[i].item()
+            err = abs(num - ana) / max(1e-3, abs(num))
+            worst = max(worst, err)
+            assert err < 1e-5, (name, i, num, ana)
+    print("  IWAE finite-difference check OK (worst rel. err %.2e)" % worst)
+
+
+def case_iwae():
+    d, cw, hidden, latent, b, k = 6, 3, 5, 2, 4, 5
+    model = CVAE(d, cw, hidden, latent)
+    with torch.no_grad():
+        model.fc_logvar.bias += 0.3
+    x = torch.rand(b, d)
+    c = one_hot([2, 0, 1, 2], cw)
+    eps = torch.randn(b * k, latent)
+    w = Writer(os.path.join(PARITY, "cvae_iwae.txt"), [
+        "CVAE 6-5-(2)-5-6, condition width 3, ReLU, Bernoulli from logits (make_cvae_fixtures.py); IWAE bound",
+        "K samples per example: row i*K+s of eps is sample s of example i; the decoder gets c repeated K times",
+        "loss = -mean_i logmeanexp_s [log p(x|z,c) + log p(z) - log q(z|x,c)]"])
+    w.scalar("batch", b)
+    w.scalar("samples", k)
+    w.params("", model)
+    w.tensor("x", x)
+    w.tensor("c", c)
+    w.tensor("eps", eps)
+    loss, out = iwae_loss(model, x, c, eps, k)
+    loss.backward()
+    w.scalar("loss", loss)
+    for key in ["recon", "kl"]:
+        w.scalar(key, out[key])
+    for key in ["logw", "weights"]:
+        w.tensor(key, out[key])
+    w.params("grad.", model, grads=True)
+    print("  CVAE IWAE normalised weights per example:", [[round(v, 3) for v in row]
+                                                          for row in out["weights"].tolist()])
+    check_iwae_gradients(model, x, c, eps, k)
+    w.save()
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--check":
         check(sys.argv[2])
@@ -284,3 +368,4 @@ if __name__ == "__main__":
     os.makedirs(PARITY, exist_ok=True)
     case_parity()
     case_file()
+    case_iwae()

@@ -26,7 +26,20 @@ free_bits.txt   VAE 12-8-(4), same form, beta 0.8, B=6, free bits lambda
                 loss = recon/B + beta * sum_j clamp(mean_rows KL_rj, min=lambda),
                 klbar (1, 4), recon, kl (unclamped, per example), grad.<param>.
 
-Deterministic: torch.manual_seed(5678), float32, CPU.
+iwae_learned_gaussian.txt
+                VAE 12-8-(3) with a Gaussian likelihood whose log-variance is
+                one trainable parameter per column (vae4j's
+                LearnedGaussianLikelihood.perColumn, state_dict name
+                likelihood.log_var, bounded s = 6 tanh(v / 6)), B=4, K=5:
+                the IWAE bound as in iwae.txt with -log p(x|z) =
+                sum_j (log 2 pi + s_j + (x_j - m_j)^2 exp(-s_j)) / 2; x
+                standard normal, log_var initial values spread around 0.
+                loss, recon, kl, logw, weights, grad.<param> including
+                grad.likelihood.log_var (each sample's gradient weighted by
+                its normalised importance weight, as autograd gives it).
+
+Deterministic: torch.manual_seed(5678), float32, CPU (the last case draws after the
+others, so adding it left their files unchanged).
 """
 import math
 import os
@@ -170,7 +183,73 @@ def case_free_bits():
     w.save()
 
 
+BOUND = 6.0
+
+
+class Likelihood(nn.Module):
+    """vae4j's LearnedGaussianLikelihood.perColumn: a raw log-variance v per column, s = B tanh(v / B)."""
+
+    def __init__(self, d):
+        super().__init__()
+        self.log_var = nn.Parameter(0.6 * torch.randn(d))
+
+    def neg_log_p(self, mean, x):
+        s = BOUND * torch.tanh(self.log_var / BOUND)
+        return 0.5 * (LOG_2PI + s + (x - mean).pow(2) * torch.exp(-s)).sum(1)
+
+
+class GaussianVAE(VAE):
+    def __init__(self):
+        super().__init__()
+        self.likelihood = Likelihood(12)
+
+
+def iwae_gaussian_loss(model, x, eps, k):
+    b = x.shape[0]
+    mu, logvar = model.encode(x)
+    mu_r, lv_r = mu.repeat_interleave(k, 0), logvar.repeat_interleave(k, 0)
+    x_r = x.repeat_interleave(k, 0)
+    z = mu_r + torch.exp(0.5 * lv_r) * eps
+    log_px = -model.likelihood.neg_log_p(model.decode(z), x_r)
+    log_pz = -0.5 * (z.pow(2) + LOG_2PI).sum(1)
+    log_qz = -0.5 * ((z - mu_r).pow(2) / lv_r.exp() + LOG_2PI + lv_r).sum(1)
+    logw = (log_px + log_pz - log_qz).view(b, k)
+    loss = -(torch.logsumexp(logw, 1) - math.log(k)).mean()
+    return loss, dict(logw=logw, weights=torch.softmax(logw, 1),
+                      recon=(-log_px).view(b, k).mean(1).sum() / b,
+                      kl=(log_qz - log_pz).view(b, k).mean(1).sum() / b)
+
+
+def case_iwae_learned_gaussian():
+    b, k = 4, 5
+    model = GaussianVAE()
+    x = torch.randn(b, 12)
+    eps = torch.randn(b * k, 3)
+    w = Writer("iwae_learned_gaussian.txt", [
+        "VAE 12-8-(3), ReLU, Gaussian likelihood with a learned log-variance per column",
+        "(likelihood.log_var, s = 6 tanh(v/6)); IWAE bound with K samples, row i*K+s of eps is sample s of example i",
+        "loss = -mean_i logmeanexp_s [log p(x|z) + log p(z) - log q(z|x)]"])
+    w.scalar("batch", b)
+    w.scalar("samples", k)
+    w.params("", model)
+    w.tensor("x", x)
+    w.tensor("eps", eps)
+    loss, out = iwae_gaussian_loss(model, x, eps, k)
+    loss.backward()
+    w.scalar("loss", loss)
+    for key in ["recon", "kl"]:
+        w.scalar(key, out[key])
+    for key in ["logw", "weights"]:
+        w.tensor(key, out[key])
+    w.params("grad.", model, grads=True)
+    print("  IWAE (learned variance) normalised weights per example:",
+          [[round(v, 3) for v in row] for row in out["weights"].tolist()])
+    check_gradients(lambda m: iwae_gaussian_loss(m, x.double(), eps.double(), k)[0], model, picks=12)
+    w.save()
+
+
 if __name__ == "__main__":
     torch.manual_seed(5678)
     case_iwae()
     case_free_bits()
+    case_iwae_learned_gaussian()

@@ -251,6 +251,19 @@ public final class CompositeLikelihood implements Likelihood {
     @Override
     public double negLogLikelihood(Elementwise kernel, FMatrixRMaj out, FMatrixRMaj x, FMatrixRMaj mask,
                                    float scale, FMatrixRMaj dout) {
+        return perSpanLoss(kernel, out, x, mask, scale, null, dout);
+    }
+
+    /** Each span's {@link Likelihood#weightedNegLogLikelihood} with the same row weights, in its block. */
+    @Override
+    public double weightedNegLogLikelihood(Elementwise kernel, FMatrixRMaj out, FMatrixRMaj x, FMatrixRMaj mask,
+                                           float[] rowScales, FMatrixRMaj dout) {
+        return perSpanLoss(kernel, out, x, mask, 1f, rowScales, dout);
+    }
+
+    /** The spans' losses and gradients, weighted by {@code rowScales} when given, else scaled by {@code scale}. */
+    private double perSpanLoss(Elementwise kernel, FMatrixRMaj out, FMatrixRMaj x, FMatrixRMaj mask, float scale,
+                               float[] rowScales, FMatrixRMaj dout) {
         checkShapes(out, x, mask);
         GaussianKl.checkShape(out, dout);
         double sum = 0;
@@ -260,7 +273,8 @@ public final class CompositeLikelihood implements Likelihood {
             Rows.columnsOf(x, s.start(), s.width(), bufX);
             FMatrixRMaj m = mask == null ? null : Rows.columnsOf(mask, s.start(), s.width(), bufMask);
             bufDout.reshape(x.numRows, outWidth[k]);
-            sum += s.likelihood().negLogLikelihood(kernel, bufOut, bufX, m, scale, bufDout);
+            sum += rowScales == null ? s.likelihood().negLogLikelihood(kernel, bufOut, bufX, m, scale, bufDout)
+                    : s.likelihood().weightedNegLogLikelihood(kernel, bufOut, bufX, m, rowScales, bufDout);
             Rows.putColumns(bufDout, dout, outStart[k]);
         }
         return sum;

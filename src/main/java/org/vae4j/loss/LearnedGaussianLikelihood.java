@@ -176,6 +176,27 @@ public final class LearnedGaussianLikelihood implements Likelihood {
     @Override
     public double negLogLikelihood(Elementwise kernel, FMatrixRMaj out, FMatrixRMaj x, FMatrixRMaj mask,
                                    float scale, FMatrixRMaj dout) {
+        return negLogLikelihood(out, x, mask, scale, null, dout);
+    }
+
+    /**
+     * Each row's gradient, of the mean and the log-variance (the decoder's output or the
+     * {@code log_var} parameter), weighted by its {@code rowScales[r]}: the log_var gradient is
+     * {@code sum_r rowScales[r] d(-log p_r)/dv} (docs/MATH.md, section 27).
+     */
+    @Override
+    public double weightedNegLogLikelihood(Elementwise kernel, FMatrixRMaj out, FMatrixRMaj x, FMatrixRMaj mask,
+                                           float[] rowScales, FMatrixRMaj dout) {
+        if (rowScales == null || rowScales.length < x.numRows) {
+            throw new IllegalArgumentException("the " + describe() + " likelihood needs a weight for each of the "
+                    + x.numRows + " rows, got " + (rowScales == null ? "none" : rowScales.length));
+        }
+        return negLogLikelihood(out, x, mask, 1f, rowScales, dout);
+    }
+
+    /** The loss and its gradient, row r's scaled by {@code rowScales[r]}, or all by {@code scale} without them. */
+    private double negLogLikelihood(FMatrixRMaj out, FMatrixRMaj x, FMatrixRMaj mask, float scale, float[] rowScales,
+                                    FMatrixRMaj dout) {
         checkShapes(out, x, mask);
         GaussianKl.checkShape(out, dout);
         final int oc = outCols();
@@ -186,6 +207,7 @@ public final class LearnedGaussianLikelihood implements Likelihood {
         }
         double sum = 0;
         for (int r = 0; r < rows; r++) {
+            final float rowScale = rowScales == null ? scale : rowScales[r];
             for (int j = 0; j < columns; j++) {
                 int i = r * columns + j;
                 int mi = r * oc + j;
@@ -202,21 +224,22 @@ public final class LearnedGaussianLikelihood implements Likelihood {
                 double precision = Math.exp(-s);
                 double res = x.data[i] - m;
                 sum += 0.5 * (LOG_2PI + s + res * res * precision);
-                dout.data[mi] = (float) (scale * (-res * precision));
+                dout.data[mi] = (float) (rowScale * (-res * precision));
                 double t = s / bound;
                 double dv = 0.5 * (1 - res * res * precision) * (1 - t * t);
                 if (heteroscedastic) {
-                    dout.data[mi + columns] = (float) (scale * dv);
+                    dout.data[mi + columns] = (float) (rowScale * dv);
                 } else {
-                    dRawParam[j] += dv;
+                    dRawParam[j] += rowScales == null ? dv : rowScale * dv;
                 }
             }
         }
         if (!heteroscedastic) {
             float[] g = logVar.gradArray();
             int o = logVar.offset();
+            double outer = rowScales == null ? scale : 1; // the row weights are inside dRawParam
             for (int j = 0; j < columns; j++) {
-                g[o + j] += (float) (scale * dRawParam[j]);
+                g[o + j] += (float) (outer * dRawParam[j]);
             }
         }
         return sum;

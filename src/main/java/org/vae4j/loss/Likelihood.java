@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.random.RandomGenerator;
 
 import org.ejml.data.FMatrixRMaj;
+import org.vae4j.internal.Rows;
 import org.vae4j.kernel.Elementwise;
 import org.vae4j.nn.Activation;
 import org.vae4j.nn.Parameter;
@@ -31,7 +32,8 @@ import org.vae4j.nn.Parameter;
  * log-variance per column); a model lists them after the decoder's under the prefix
  * {@code likelihood} ({@code likelihood.log_var}), so optimisers, files and gradient checks see
  * them. The loss methods add their gradient to those tensors' gradients, as a module's backward
- * does. A model takes {@link #forModel()} of the likelihood it is given, so two models never share
+ * does: at one scale for every row, or with a weight per row ({@link #weightedNegLogLikelihood},
+ * the IWAE bound's normalised importance weights). A model takes {@link #forModel()} of the likelihood it is given, so two models never share
  * a tensor.
  *
  * <p>Thread-safety: a likelihood without parameters or work buffers is immutable and
@@ -87,6 +89,57 @@ public interface Likelihood {
             return negLogLikelihood(kernel, out, x, scale, dout);
         }
         throw new UnsupportedOperationException("the " + describe() + " likelihood takes no missing-cell mask");
+    }
+
+    /**
+     * As {@link #negLogLikelihood(Elementwise, FMatrixRMaj, FMatrixRMaj, FMatrixRMaj, float, FMatrixRMaj)}
+     * with a weight for each row instead of one scale (the IWAE bound weighs each sample's
+     * gradient by its normalised importance weight; docs/MATH.md, section 27):
+     * <pre>
+     *   dout[r]       = rowScales[r] * d(-log p(x_r | out_r)) / d out_r
+     *   grad(theta)  += sum_r rowScales[r] * d(-log p(x_r | out_r)) / d theta     for each of parameters()
+     * </pre>
+     * By default, a likelihood without parameters computes the gradient at scale 1 and scales
+     * dout's rows; one with parameters makes one call of the scaled form per row, each with its
+     * row's weight (correct for any likelihood whose loss is a sum over rows, but allocating).
+     * The built-in likelihoods with parameters override it without either.
+     *
+     * @param rowScales (batch) the weight of each row's gradient, not modified
+     * @return -log p(x_observed|z) summed over the batch (unweighted), in nats
+     */
+    default double weightedNegLogLikelihood(Elementwise kernel, FMatrixRMaj out, FMatrixRMaj x, FMatrixRMaj mask,
+                                            float[] rowScales, FMatrixRMaj dout) {
+        final int rows = x.numRows;
+        if (rowScales.length < rows || dout.numRows != out.numRows || dout.numCols != out.numCols) {
+            throw new IllegalArgumentException("row weights (" + rowScales.length + ") and dout (" + dout.numRows + ", "
+                    + dout.numCols + ") must cover the output (" + out.numRows + ", " + out.numCols + ")");
+        }
+        if (parameters().isEmpty()) {
+            double sum = negLogLikelihood(kernel, out, x, mask, 1f, dout);
+            final int cols = dout.numCols;
+            for (int r = 0; r < rows; r++) {
+                float s = rowScales[r];
+                for (int j = r * cols; j < (r + 1) * cols; j++) {
+                    dout.data[j] *= s;
+                }
+            }
+            return sum;
+        }
+        FMatrixRMaj o = new FMatrixRMaj(1, out.numCols);
+        FMatrixRMaj t = new FMatrixRMaj(1, x.numCols);
+        FMatrixRMaj m = mask == null ? null : new FMatrixRMaj(1, mask.numCols);
+        FMatrixRMaj d = new FMatrixRMaj(1, out.numCols);
+        double sum = 0;
+        for (int r = 0; r < rows; r++) {
+            Rows.copyRows(out, r, r + 1, o);
+            Rows.copyRows(x, r, r + 1, t);
+            if (m != null) {
+                Rows.copyRows(mask, r, r + 1, m);
+            }
+            sum += negLogLikelihood(kernel, o, t, m, rowScales[r], d);
+            System.arraycopy(d.data, 0, dout.data, r * dout.numCols, dout.numCols);
+        }
+        return sum;
     }
 
     /**

@@ -25,9 +25,13 @@ import org.vae4j.prob.StandardNormalPrior;
  *
  * <p>The encoder runs once on the B rows; its output is repeated K times (row {@code i * K + s} for
  * sample s of row i) and the posterior heads, the sampler and the decoder run once over the
- * K B rows, so the GEMMs stay large. eps of row i, sample s comes from the step's noise keyed by
- * (row id of i, s) ({@link StepContext#fillSampleNoise}), so the loss of a row does not depend on
- * its batch, position or micro-batch. The returned {@link Loss} has the bound as its total and,
+ * K B rows, so the GEMMs stay large. A conditional model's encoder gets the batch's condition c
+ * (B rows), its decoder c with each row repeated K times, so every density is given c and the
+ * bound is on log p(x|c). A likelihood with its own parameters (a learned variance) gets sample
+ * (i, s)'s gradient weighted by wt_is / B too
+ * ({@link org.vae4j.loss.Likelihood#weightedNegLogLikelihood}). eps of row i, sample s comes from
+ * the step's noise keyed by (row id of i, s) ({@link StepContext#fillSampleNoise}), so the loss
+ * of a row does not depend on its batch, position or micro-batch. The returned {@link Loss} has the bound as its total and,
  * as its parts, the sample means of -log p(x|z) and of log q(z|x) - log p(z) (their sum is the
  * K-sample negative ELBO of the same draws, never below the total). The bound has no KL weight:
  * the step's beta must be 1. Mutable (work buffers, allocated once for the largest batch),
@@ -40,6 +44,7 @@ public final class NegativeIwaeBound implements Objective {
     private final FMatrixRMaj eps = new FMatrixRMaj(1, 1);     // (K B, noiseWidth)
     private final FMatrixRMaj targets = new FMatrixRMaj(1, 1); // (K B, d) each sample's target row
     private final FMatrixRMaj masks = new FMatrixRMaj(1, 1);   // (K B, d) each sample's missing-cell mask row
+    private final FMatrixRMaj conditions = new FMatrixRMaj(1, 1); // (K B, c) each sample's condition row
     private final FMatrixRMaj dout = new FMatrixRMaj(1, 1);    // (K B, decoder output width)
     private final FMatrixRMaj dz = new FMatrixRMaj(1, 1);      // (K B, latent)
     private final FMatrixRMaj dh = new FMatrixRMaj(1, 1);      // (B, posterior input) summed over the samples
@@ -77,7 +82,8 @@ public final class NegativeIwaeBound implements Objective {
         final int n = rows * samples;
         final Posterior q = model.posterior();
         reserve(n);
-        // forward: the encoder on the rows, everything after it on the K samples of each row
+        // forward: the encoder on the rows (given their condition), everything after it on the K samples of each row
+        model.setCondition(batch.condition());
         FMatrixRMaj h = model.encoder().forward(k, x);
         repeatRows(h, samples, hs);
         repeatRows(target, samples, targets);
@@ -86,6 +92,10 @@ public final class NegativeIwaeBound implements Objective {
             repeatRows(batch.mask(), samples, masks);
             mask = masks;
         }
+        if (batch.condition() != null) { // the decoder's K B rows, each given its row's condition
+            repeatRows(batch.condition(), samples, conditions);
+            model.setCondition(conditions);
+        }
         q.forward(k, hs);
         eps.reshape(n, q.noiseWidth());
         context.fillSampleNoise(batch, samples, eps);
@@ -93,8 +103,6 @@ public final class NegativeIwaeBound implements Objective {
         q.logDensityPerRow(z, logPosterior);
         model.prior().logDensityPerRow(z, logPrior);
         FMatrixRMaj out = model.decoder().forward(k, z);
-        dout.reshape(n, out.numCols);
-        model.likelihood().negLogLikelihood(k.elementwise(), out, targets, mask, 1f, dout); // d nll / d out, unscaled
         model.likelihood().negLogLikelihoodPerRow(out, targets, mask, nll);
         double bound = 0;
         double recon = 0;
@@ -112,8 +120,11 @@ public final class NegativeIwaeBound implements Objective {
                 scales[s] = (float) (weights[s] / b);
             }
         }
-        // backward: the forward's calls in reverse, sample (i, s) weighted by wt_is / B
-        scaleRows(dout, scales);
+        // d nll / d out of sample (i, s) weighted by wt_is / B, and so the likelihood's own parameters' gradients
+        dout.reshape(n, out.numCols);
+        model.likelihood().weightedNegLogLikelihood(k.elementwise(), out, targets, mask, scales, dout);
+        // backward: the forward's calls in reverse, sample (i, s) weighted by wt_is / B (the encoder's
+        // backward reads its forward's state, not the condition set since)
         FMatrixRMaj dzDecoder = model.decoder().backward(k, dout, true);
         dz.reshape(n, dzDecoder.numCols);
         System.arraycopy(dzDecoder.data, 0, dz.data, 0, dz.getNumElements());
@@ -161,24 +172,15 @@ public final class NegativeIwaeBound implements Objective {
     }
 
     /**
-     * The bound needs log q(z|x): a posterior with a density, and no condition (not supported yet). A
-     * likelihood with its own parameters
-     * (a learned variance) is refused too: it adds its gradient at one scale for all rows, where
-     * each sample needs its own weight.
+     * The bound needs log q(z|x): a posterior with a density. A conditional model and a likelihood
+     * with its own parameters are fine (the condition is repeated for the decoder's K B rows; the
+     * likelihood weighs each row's parameter gradient, {@link org.vae4j.loss.Likelihood#weightedNegLogLikelihood}).
      */
     @Override
     public void checkModel(LatentModel model) {
         if (!model.hasStochasticPosterior()) {
             throw new IllegalArgumentException("the IWAE bound needs a posterior with a density (a VAE's); the "
                     + model.kind() + " model's posterior is " + model.posterior().describe() + ", a point mass");
-        }
-        if (model.conditionSize() > 0) {
-            throw new IllegalArgumentException("the IWAE bound does not take a conditional model (the " + model.kind()
-                    + " model) yet: its K samples would need the condition repeated for the decoder");
-        }
-        if (!model.likelihood().parameters().isEmpty()) {
-            throw new IllegalArgumentException("the IWAE bound weighs each sample's gradient by its importance weight, "
-                    + "which the " + model.likelihood().describe() + " likelihood's own parameters cannot take yet");
         }
     }
 
@@ -222,17 +224,6 @@ public final class NegativeIwaeBound implements Objective {
                 for (int j = 0; j < cols; j++) {
                     out.data[o + j] += m.data[from + j];
                 }
-            }
-        }
-    }
-
-    /** m's row r times scales[r]. */
-    static void scaleRows(FMatrixRMaj m, float[] scales) {
-        final int cols = m.numCols;
-        for (int r = 0; r < m.numRows; r++) {
-            float s = scales[r];
-            for (int j = 0; j < cols; j++) {
-                m.data[r * cols + j] *= s;
             }
         }
     }

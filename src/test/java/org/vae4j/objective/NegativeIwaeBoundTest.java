@@ -17,7 +17,7 @@ import org.ejml.data.FMatrixRMaj;
 import org.junit.jupiter.api.Test;
 import org.vae4j.Autoencoder;
 import org.vae4j.ComposedLatentModel;
-import org.vae4j.LatentModel;
+import org.vae4j.ConditionalVae;
 import org.vae4j.Loss;
 import org.vae4j.Vae;
 import org.vae4j.kernel.Kernels;
@@ -37,8 +37,8 @@ import org.vae4j.train.Trainer;
 /**
  * The IWAE bound (docs/MATH.md, section 25): its value at K = 1 against the ELBO with the KL
  * estimated at the sample, the gradient with respect to mu and logvar and to every parameter
- * against central differences, independence of row order and micro-batches, the stable
- * log-mean-exp, and the refused combinations. (PyTorch parity: {@link ObjectiveParityTest}.)
+ * against central differences (also of a conditional VAE), independence of row order and
+ * micro-batches, the stable log-mean-exp, and the refused combinations. (PyTorch parity: {@link ObjectiveParityTest}.)
  */
 class NegativeIwaeBoundTest {
 
@@ -288,12 +288,63 @@ class NegativeIwaeBoundTest {
         assertTrue(e.getMessage().contains("IWAE"), e.getMessage());
     }
 
+    /** x with condition c, rows 0, 1, ... of their data set. */
+    private static Batch batch(FMatrixRMaj x, FMatrixRMaj c) {
+        int[] ids = new int[x.numRows];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = i;
+        }
+        return new Batch().set(x, x, c, ids, 0);
+    }
+
     @Test
-    void aConditionalModelIsRefused() {
-        LatentModel cvae = org.vae4j.ConditionalVae.builder(6, 3).hidden(5).latent(2).seed(1).build();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new NegativeIwaeBound(3).checkModel(cvae));
-        assertTrue(e.getMessage().contains("conditional"), e.getMessage());
+    void everyParameterGradientOfAConditionalVaeMatchesFiniteDifferences() {
+        SplittableRandom rng = new SplittableRandom(17);
+        ConditionalVae cvae = ConditionalVae.builder(6, 3).init(Init.BY_ACTIVATION).hidden(5).latent(2)
+                .activation(Activation.TANH).seed(4).build();
+        FMatrixRMaj x = uniform(3, 6, rng);
+        FMatrixRMaj c = gaussian(3, 3, rng); // any float condition, not only one-hot
+        FMatrixRMaj eps = gaussian(3 * 4, 2, rng);
+        NegativeIwaeBound iwae = new NegativeIwaeBound(4);
+        assertEveryParameterGradient(cvae, () -> gradients(iwae, cvae, x, c, eps, 1.0, 1).total(), 1e-2f);
+    }
+
+    @Test
+    void aConditionalVaesBoundIsGivenEachRowsConditionWhateverTheMicroBatches() {
+        SplittableRandom rng = new SplittableRandom(18);
+        ConditionalVae cvae = ConditionalVae.builder(6, 3).hidden(5).latent(2).seed(6).build();
+        FMatrixRMaj x = uniform(5, 6, rng);
+        int[] labels = {2, 0, 1, 1, 2};
+        FMatrixRMaj c = ConditionalVae.oneHot(labels, 3);
+        FMatrixRMaj eps = gaussian(5 * 3, 2, rng);
+        NegativeIwaeBound iwae = new NegativeIwaeBound(3);
+        Loss whole = gradients(iwae, cvae, x, c, eps, 1.0, 1);
+        // one row at a time: the bound is a sum over rows, each given its own condition
+        double sum = 0;
+        for (int r = 0; r < 5; r++) {
+            FMatrixRMaj xr = new FMatrixRMaj(1, 6);
+            System.arraycopy(x.data, r * 6, xr.data, 0, 6);
+            FMatrixRMaj er = new FMatrixRMaj(3, 2);
+            System.arraycopy(eps.data, r * 6, er.data, 0, 6);
+            sum += gradients(iwae, cvae, xr, ConditionalVae.oneHot(new int[] {labels[r]}, 3), er, 1.0, 1).total();
+        }
+        assertEquals(whole.total(), sum / 5, 1e-5 * Math.abs(whole.total()));
+        Loss micro = new GradientFunction(iwae, 2).compute(cvae, batch(x, c),
+                new StepContext(new Noise(1)).set(1, 0, 1.0, 5));
+        List<float[]> gm = ObjectiveChecks.gradients(cvae);
+        Loss drawn = new GradientFunction(iwae, 1).compute(cvae, batch(x, c),
+                new StepContext(new Noise(1)).set(1, 0, 1.0, 5));
+        List<float[]> gd = ObjectiveChecks.gradients(cvae);
+        assertEquals(drawn.total(), micro.total(), 1e-6 * Math.abs(drawn.total()));
+        for (int k = 0; k < gd.size(); k++) {
+            for (int i = 0; i < gd.get(k).length; i++) {
+                float a = gd.get(k)[i];
+                assertEquals(a, gm.get(k)[i], 1e-6 + 1e-4 * Math.abs(a), "micro-batches, parameter " + k + "[" + i + "]");
+            }
+        }
+        // another label changes the bound: the condition reaches the decoder's K B rows
+        FMatrixRMaj other = ConditionalVae.oneHot(new int[] {0, 1, 2, 0, 1}, 3);
+        assertTrue(Math.abs(gradients(iwae, cvae, x, other, eps, 1.0, 1).total() - whole.total()) > 1e-3);
     }
 
     @Test

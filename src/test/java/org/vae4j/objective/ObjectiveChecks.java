@@ -40,6 +40,17 @@ final class ObjectiveChecks {
         return new GradientFunction(objective, 1).compute(model, Batch.of(x), ctx);
     }
 
+    /** As {@link #gradients(Objective, LatentModel, FMatrixRMaj, FMatrixRMaj, double)} with condition c (rows 0, 1, ...). */
+    static Loss gradients(Objective objective, LatentModel model, FMatrixRMaj x, FMatrixRMaj c, FMatrixRMaj eps,
+                          double beta, int microBatches) {
+        StepContext ctx = new StepContext(new Noise(1)).set(1, 0, beta, x.numRows).fixedNoise(eps);
+        int[] ids = new int[x.numRows];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = i;
+        }
+        return new GradientFunction(objective, microBatches).compute(model, new Batch().set(x, x, c, ids, 0), ctx);
+    }
+
     /** Row r of (n, cols) standard normal draws. */
     static FMatrixRMaj gaussian(int rows, int cols, SplittableRandom rng) {
         FMatrixRMaj m = new FMatrixRMaj(rows, cols);

@@ -158,12 +158,12 @@ final class TrainMnistRun {
         }
     }
 
-    /** With --objective iwae:K, the test set's IWAE bound of the same K next to its -ELBO. */
+    /** With --objective iwae:K, the test set's IWAE bound of the same K next to its -ELBO (a cvae's given the labels). */
     private void addIwaeBound() {
         int k = config.importanceSamples();
         if (k > 0) {
             long t0 = System.nanoTime();
-            LogLikelihoodEstimate iw = ImportanceWeighted.logLikelihood(net, testX, k,
+            LogLikelihoodEstimate iw = ImportanceWeighted.logLikelihood(net, testX, testC, k,
                     new SplittableRandom(o.seed + 3_000_017L));
             metrics.putInLastRow("test_neg_iwae_bound", -iw.logLikelihood());
             metrics.putInLastRow("test_neg_iwae_bound_k", k);

@@ -119,16 +119,12 @@ final class TrainMnistSettings {
         }
         boolean ae = o.model == TrainMnist.ModelKind.ae;
         if (ae && k > 0) {
-            throw new TrainMnist.UsageException("--objective " + o.objective + " needs --model vae: the IWAE bound "
+            throw new TrainMnist.UsageException("--objective " + o.objective + " needs --model vae or cvae: the IWAE bound "
                     + "weighs samples by log q(z|x), and an autoencoder's code is a point, not a distribution");
         }
         if (ae && (o.freeBits > 0 || o.given("--kl-schedule"))) {
-            throw new TrainMnist.UsageException("--free-bits and --kl-schedule apply to --model vae only "
+            throw new TrainMnist.UsageException("--free-bits and --kl-schedule apply to --model vae and cvae only "
                     + "(an autoencoder has no KL term)");
-        }
-        if (k > 0 && o.model == TrainMnist.ModelKind.cvae) {
-            throw new TrainMnist.UsageException("--objective " + o.objective + " does not go with --model cvae yet: "
-                    + "use --model vae");
         }
         if (k > 0 && o.freeBits > 0) {
             throw new TrainMnist.UsageException("--free-bits clamp the ELBO's KL term, which --objective "

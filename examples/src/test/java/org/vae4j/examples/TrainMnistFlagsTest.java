@@ -1,0 +1,50 @@
+package org.vae4j.examples;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * train-mnist's objective flags (issue 8): the combinations without a meaning are refused before
+ * anything runs, with a message naming the flags; the ones with a meaning (iwae with a cvae) pass.
+ */
+class TrainMnistFlagsTest {
+
+    /** The flags parsed and checked as the program does before it loads any data. */
+    private static void check(String... args) throws TrainMnist.UsageException {
+        TrainMnist o = new TrainMnist();
+        TrainMnist.commandLine(o).parseArgs(args);
+        TrainMnistSettings.check(o);
+    }
+
+    private static void refused(String expected, String... args) {
+        TrainMnist.UsageException e = assertThrows(TrainMnist.UsageException.class, () -> check(args));
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+
+    @Test
+    void iwaeWithAnAutoencoderIsRefused() {
+        refused("needs --model vae or cvae", "--model", "ae", "--objective", "iwae:5");
+    }
+
+    @Test
+    void freeBitsWithIwaeAreRefused() {
+        refused("--free-bits clamp the ELBO's KL term", "--objective", "iwae:5", "--free-bits", "0.25");
+    }
+
+    @Test
+    void aKlWeightOtherThanOneWithIwaeIsRefused() {
+        refused("beta 1 at every step", "--objective", "iwae:5", "--beta", "0.5");
+        refused("beta 1 at every step", "--objective", "iwae:5", "--kl-schedule", "cyclical:100,0.5");
+        refused("beta 1 at every step", "--objective", "iwae:5", "--warmup-steps", "100");
+    }
+
+    @Test
+    void iwaeWithAConditionalVaeAndTheElboWithFreeBitsAreAccepted() {
+        assertDoesNotThrow(() -> check("--model", "cvae", "--objective", "iwae:5"));
+        assertDoesNotThrow(() -> check("--model", "vae", "--objective", "iwae:3"));
+        assertDoesNotThrow(() -> check("--model", "cvae", "--free-bits", "0.25", "--kl-schedule", "cyclical:100,0.5"));
+    }
+}
