@@ -22,7 +22,8 @@ import org.vae4j.prob.DeltaPosterior;
  * </pre>
  *
  * Parameter names are those of two PyTorch {@code nn.Sequential}s, {@code encoder.0, encoder.2,
- * ...} and {@code decoder.0, decoder.2, ...}. Mutable, not thread-safe. Build with
+ * ...} and {@code decoder.0, decoder.2, ...}. Mutable, not thread-safe (one thread at a time; for many
+ * threads take the {@link #inference()} view). Build with
  * {@link #builder(int)}; e.g. Hinton's 784-1000-500-250-30 is
  * {@code Autoencoder.builder(784).hidden(1000, 500, 250).latent(30).build()}.
  */

@@ -14,6 +14,7 @@ import org.vae4j.loss.MissingCells;
 import org.vae4j.nn.Module;
 import org.vae4j.nn.Parameter;
 import org.vae4j.nn.ParameterStore;
+import org.vae4j.nn.TensorMap;
 import org.vae4j.prob.Posterior;
 import org.vae4j.random.CounterRandom;
 import org.vae4j.random.Noise;
@@ -34,7 +35,11 @@ import org.vae4j.random.Noise;
  * <p>Missing cells: when the likelihood {@link Likelihood#acceptsMissing() accepts them}, NaN in
  * the data of every inference method means a missing cell: the encoder sees the likelihood's
  * neutral value there and {@link #evaluate} leaves the cell out of -log p
- * ({@link MissingCells}). Mutable, not thread-safe.
+ * ({@link MissingCells}).
+ *
+ * <p>Mutable (parameters and work buffers), not thread-safe: one thread at a time, for training
+ * and for its own inference methods. {@link #inference(int)} gives the thread-safe view, built
+ * from {@link #replicate} (a subclass with a condition or extra modules overrides that).
  */
 public class ComposedLatentModel implements LatentModel {
 
@@ -104,6 +109,27 @@ public class ComposedLatentModel implements LatentModel {
         }
         this.parameters = Collections.unmodifiableList(ps);
         this.store = new ParameterStore(this.parameters);
+    }
+
+    @Override
+    public InferenceView inference(int threads) {
+        return new InferenceView(this, threads);
+    }
+
+    /**
+     * The modules one {@link InferenceView} worker runs: replicas of the encoder, posterior and
+     * decoder on {@code tensors} ({@link Module#replicate}), without a condition. A conditional
+     * subclass overrides it to say how a chunk's condition reaches its replicas.
+     *
+     * @throws UnsupportedOperationException when a module cannot replicate itself
+     */
+    protected InferenceView.Replica replicate(TensorMap tensors) {
+        if (conditionSize() != 0) {
+            throw new UnsupportedOperationException("the conditional " + kind + " model (" + getClass().getName()
+                    + ") must override ComposedLatentModel.replicate(TensorMap) to set the condition of its replicas");
+        }
+        return new InferenceView.Replica(encoder.replicate(tensors), posterior.replicate(tensors),
+                decoder.replicate(tensors), null);
     }
 
     @Override

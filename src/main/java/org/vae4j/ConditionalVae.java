@@ -14,6 +14,7 @@ import org.vae4j.nn.Activation;
 import org.vae4j.nn.Concat;
 import org.vae4j.nn.Module;
 import org.vae4j.nn.Sequential;
+import org.vae4j.nn.TensorMap;
 import org.vae4j.prob.DiagonalGaussianPosterior;
 
 /**
@@ -46,7 +47,8 @@ import org.vae4j.prob.DiagonalGaussianPosterior;
  * {@link #sample(int, FMatrixRMaj, RandomGenerator)}, {@link #evaluate(FMatrixRMaj, FMatrixRMaj,
  * RandomGenerator)}; the unconditioned forms of {@link LatentModel} refuse to run without one.
  *
- * <p>Mutable (parameters and work buffers), not thread-safe. Build with {@link #builder(int, int)}.
+ * <p>Mutable (parameters and work buffers), not thread-safe: one thread at a time; for many
+ * threads take the {@link #inference()} view. Build with {@link #builder(int, int)}.
  */
 public class ConditionalVae extends ComposedLatentModel {
 
@@ -114,6 +116,12 @@ public class ConditionalVae extends ComposedLatentModel {
             this.mlp = mlp;
         }
 
+        /** The Concat's and the MLP's replicas, in a new Conditioned. */
+        @Override
+        public Conditioned replicate(TensorMap tensors) {
+            return new Conditioned(concat.replicate(tensors), mlp.replicate(tensors));
+        }
+
         /** The MLP's backward, then the Concat's (the forward's calls in reverse). */
         @Override
         public FMatrixRMaj backward(Kernels kernels, FMatrixRMaj dy, boolean inputGradient) {
@@ -177,6 +185,17 @@ public class ConditionalVae extends ComposedLatentModel {
         }
         encoderConcat.setCondition(c);
         decoderConcat.setCondition(c);
+    }
+
+    /** Replicas whose two Concats both take each chunk's condition. */
+    @Override
+    protected InferenceView.Replica replicate(TensorMap tensors) {
+        Conditioned e = ((Conditioned) encoder()).replicate(tensors);
+        Conditioned d = ((Conditioned) decoder()).replicate(tensors);
+        return new InferenceView.Replica(e, posterior().replicate(tensors), d, c -> {
+            e.concat.setCondition(c);
+            d.concat.setCondition(c);
+        });
     }
 
     /** The encoder's first module, [x | c]. */

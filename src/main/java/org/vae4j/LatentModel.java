@@ -24,7 +24,10 @@ import org.vae4j.random.Noise;
  *
  * <p>The inference methods ({@link #encodeMean}, {@link #decode}, ...) run in evaluation mode,
  * in chunks, and return new matrices. Models are mutable (parameters and work buffers) and not
- * thread-safe: use one model from one thread at a time.
+ * thread-safe: use one model from one thread at a time (two threads calling even its inference
+ * methods corrupt each other's results through the shared buffers). To serve one model from many
+ * threads, or to use all cores on one large batch, take an {@link #inference()} view: a
+ * thread-safe snapshot of the weights.
  */
 public interface LatentModel {
 
@@ -243,6 +246,29 @@ public interface LatentModel {
 
     /** A one-line description of the architecture. */
     String describe();
+
+    /**
+     * A thread-safe {@link InferenceView} of this model: a snapshot of its weights taken now
+     * (later training does not reach it), served to any number of threads at once, each large
+     * call split over up to {@link org.vae4j.kernel.Gemms#defaultThreads()} threads.
+     *
+     * @throws UnsupportedOperationException for a model whose modules cannot be replicated
+     *                                       ({@link Module#replicate})
+     */
+    default InferenceView inference() {
+        return inference(org.vae4j.kernel.Gemms.defaultThreads());
+    }
+
+    /**
+     * As {@link #inference()}, each call using at most {@code threads} threads (1: only the
+     * caller's, for callers that bring their own parallelism, e.g. one task per core).
+     *
+     * @throws UnsupportedOperationException by default: {@link ComposedLatentModel} implements it
+     */
+    default InferenceView inference(int threads) {
+        throw new UnsupportedOperationException("the " + kind() + " model (" + getClass().getName()
+                + ") has no inference view; models built on ComposedLatentModel have one");
+    }
 
     /**
      * {@link #parameters()} in one flat array of values and one of gradients (the tensors are

@@ -32,7 +32,8 @@ import org.vae4j.prob.DiagonalGaussianPosterior;
  * {@code encoder.0, encoder.2, ..., fc_mu, fc_logvar, decoder.0, decoder.2, ...} as
  * {@code nn.Sequential} names them. Weights are (out, in).
  *
- * <p>Mutable (parameters and work buffers), not thread-safe. Build with {@link #builder(int)};
+ * <p>Mutable (parameters and work buffers), not thread-safe: one thread at a time; to serve it
+ * from many threads take the {@link #inference()} view. Build with {@link #builder(int)};
  * subclasses may add behaviour (the constructor takes the builder).
  */
 public class Vae extends ComposedLatentModel {

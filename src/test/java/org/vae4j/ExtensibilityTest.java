@@ -353,6 +353,8 @@ public class ExtensibilityTest {
         Map<String, String> meta = new java.util.LinkedHashMap<>(ModelFiles.readMetadata(p));
         meta.put("vae4j.model", "test-unregistered");
         meta.remove("vae4j.data_sha256");
+        meta.remove("vae4j.sha256");
+        meta.remove("vae4j.digest");
         List<org.vae4j.io.FloatTensor> tensors = new ArrayList<>();
         try (org.vae4j.io.SafeTensorsFile f = org.vae4j.io.SafeTensors.open(p)) {
             for (String name : f.tensors().keySet()) {

@@ -2,7 +2,9 @@ package org.vae4j.io;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.ejml.data.FMatrixRMaj;
 import org.vae4j.LatentModel;
@@ -19,7 +21,13 @@ import org.vae4j.train.ValidationSplit;
  * TrainingRun run = c.resume(data);   // or c.resume(c.training().trainerBuilder().callback(...).build(), data)
  * run.train();                        // the epochs left of the run, up to its config's epochs
  * }</pre>
- * The record is immutable; the model and optimiser it holds are mutable and not thread-safe.
+ * <p><b>Kernels.</b> A checkpoint records the kernels it was trained with ({@link #kernels()}); the
+ * loaded model gets the recorded GEMM backend and thread count where this JVM has them (with a
+ * warning when that is not the JVM's default), and a resume with other kernels logs one warning per
+ * difference, saying whether the resumed run stays bit-identical to an uninterrupted one
+ * ({@link #kernelDifferences()}; docs/ARCHITECTURE.md, Determinism).
+ *
+ * <p>The record is immutable; the model and optimiser it holds are mutable and not thread-safe.
  *
  * @param model     the model ({@link org.vae4j.Vae} or {@link org.vae4j.Autoencoder})
  * @param optimizer the optimiser ({@link org.vae4j.optim.Adam}, {@link org.vae4j.optim.AdamW} or
@@ -45,11 +53,38 @@ public record Checkpoint(LatentModel model, Optimizer optimizer, TrainingState t
      * and the saved progress.
      */
     public TrainingRun resume(Trainer trainer, FMatrixRMaj data) {
+        checkKernels();
         return trainer.start(model, data, optimizer).restore(training.progress());
     }
 
     /** As {@link #resume(Trainer, FMatrixRMaj)} with an explicit training/validation split. */
     public TrainingRun resume(Trainer trainer, ValidationSplit split) {
+        checkKernels();
         return trainer.start(model, split, optimizer).restore(training.progress());
+    }
+
+    /** The kernels the checkpoint was trained with; empty for a checkpoint written before they were recorded. */
+    public Optional<KernelRecord> kernels() {
+        try {
+            return KernelRecord.read(metadata, null);
+        } catch (ModelFileException e) {
+            throw new IllegalStateException(e.getMessage(), e); // checked when the checkpoint was loaded
+        }
+    }
+
+    /**
+     * Logs one warning per difference between the recorded kernels and the model's, saying
+     * whether the resumed run stays bit-identical ({@link #resume} does this; call it when resuming
+     * another way, e.g. with {@link Trainer#start} and {@link TrainingRun#restore}).
+     *
+     * @return the differences, as {@link #kernelDifferences()}
+     */
+    public List<KernelRecord.Difference> checkKernels() {
+        return KernelRecord.check(metadata, model);
+    }
+
+    /** How the model's kernels now differ from the recorded ones (empty if they do not, or none are recorded). */
+    public List<KernelRecord.Difference> kernelDifferences() {
+        return kernels().map(r -> r.differences(KernelRecord.of(model.kernels()))).orElse(List.of());
     }
 }

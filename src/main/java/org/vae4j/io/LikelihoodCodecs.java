@@ -160,9 +160,12 @@ public final class LikelihoodCodecs {
         @Override
         public Likelihood read(ModelHeader header) throws ModelFileException {
             double variance = header.number(LIKELIHOOD_VARIANCE);
-            if (!(variance > 0) || !Double.isFinite(variance)) {
+            // the float32 training path divides by it: a subnormal or tiny variance (1e-320) passes
+            // "positive" but makes 1/variance infinite
+            if (!(variance >= Float.MIN_NORMAL) || !(variance <= Float.MAX_VALUE)) {
                 throw header.error("metadata " + LIKELIHOOD_VARIANCE + " = " + variance
-                        + ": must be positive and finite");
+                        + ": must be positive, finite and a normal float32 (" + Float.MIN_NORMAL + " to "
+                        + Float.MAX_VALUE + ")");
             }
             return new GaussianLikelihood(variance, header.bool(LIKELIHOOD_CONSTANT));
         }

@@ -37,9 +37,18 @@ import org.vae4j.optim.Sgd;
  *
  * <p><b>Metadata.</b> The model kind ({@code vae4j.model}) and the architecture entries its codec
  * writes (widths, activations, likelihood), and when given the training settings and history, as
- * {@code vae4j.*} string entries, plus {@code format = pt} and a SHA-256 of the data section: a
- * loaded model needs no other file, and a flipped bit in the data is detected. The keys are
- * listed in docs/MODEL_FILES.md.
+ * {@code vae4j.*} string entries, plus {@code format = pt}: a loaded model needs no other file.
+ * The keys are listed in docs/MODEL_FILES.md.
+ *
+ * <p><b>Integrity.</b> A saved file records the SHA-256 of its whole content ({@code vae4j.sha256}:
+ * the metadata and tensor table in a canonical form, then the data, see docs/MODEL_FILES.md,
+ * "Integrity") and, as before, of its data section ({@code vae4j.data_sha256}); with a
+ * {@link FileKey}, also an HMAC-SHA256. Loading checks them before anything else, so an edited
+ * architecture entry, likelihood or training counter, a renamed tensor or a flipped data bit is an
+ * error naming the file. An unkeyed digest is an integrity check, not protection against someone
+ * who edits the file on purpose (they can recompute it); the keyed one is. Files written before
+ * the whole-file digest (e.g. by 5b9f97e) load with a warning that their metadata is not covered;
+ * files without vae4j metadata (from PyTorch) carry no digest.
  *
  * <p><b>Files from PyTorch.</b> A file without vae4j metadata is offered to each registered codec
  * to recognise from its tensor names and shapes (see docs/MODEL_FILES.md): {@code
@@ -48,10 +57,10 @@ import org.vae4j.optim.Sgd;
  * autoencoder with a linear code and a sigmoid output. For other activations build the model and
  * use {@link #loadInto}.
  *
- * <p><b>Checks.</b> Loading validates the file's header (see {@link SafeTensors}), has the codec
+ * <p><b>Checks.</b> Loading validates the file's header (see {@link SafeTensors}), checks its digests, has the codec
  * build the model with throw-away weights (a declared model bigger than the file's tensors is
  * refused before it is allocated), checks every tensor name, dtype and shape against the model's
- * parameters, then the checksum, then reads the values and checks they are finite, and only then
+ * parameters, then reads the values and checks they are finite, and only then
  * copies them: a corrupt, hostile or mismatched file gets a {@link ModelFileException} whose
  * message names the file and the problem, never an {@link OutOfMemoryError} or a half-loaded
  * model. Saving is atomic.
@@ -103,15 +112,31 @@ public final class ModelFiles {
      */
     public static void save(LatentModel model, Path file, TrainingState training,
                             Map<String, String> extraMetadata) throws IOException {
-        save(model, file, training, extraMetadata, UnaryOperator.identity());
+        save(model, file, training, extraMetadata, null, UnaryOperator.identity());
+    }
+
+    /**
+     * {@link #save(LatentModel, Path, TrainingState, Map)}, also recording the file's
+     * HMAC-SHA256 with {@code key} ({@link FileKey}: the keyed digest that {@link #load(Path, FileKey)}
+     * checks), or none if {@code key} is null.
+     */
+    public static void save(LatentModel model, Path file, TrainingState training,
+                            Map<String, String> extraMetadata, FileKey key) throws IOException {
+        save(model, file, training, extraMetadata, key, UnaryOperator.identity());
     }
 
     /** {@link #save}, with the output channel wrapped (tests inject failures). */
     static void save(LatentModel model, Path file, TrainingState training, Map<String, String> extraMetadata,
                      UnaryOperator<WritableByteChannel> wrap) throws IOException {
+        save(model, file, training, extraMetadata, null, wrap);
+    }
+
+    private static void save(LatentModel model, Path file, TrainingState training, Map<String, String> extraMetadata,
+                             FileKey key, UnaryOperator<WritableByteChannel> wrap) throws IOException {
         List<FloatTensor> tensors = parameterTensors(model);
         Map<String, String> meta = metadata(model, training, extraMetadata);
         meta.put(DATA_SHA256, SafeTensors.dataSha256(tensors));
+        FileDigest.sign(meta, tensors, key);
         SafeTensors.write(file, meta, tensors, wrap);
         LOG.info("saved {} to {}", ModelCodecs.describe(ModelCodecs.codecFor(model), model), file);
     }
@@ -139,6 +164,15 @@ public final class ModelFiles {
     /** {@link #saveCheckpoint(LatentModel, Optimizer, TrainingState, Path)} with extra metadata entries. */
     public static void saveCheckpoint(LatentModel model, Optimizer optimizer, TrainingState training, Path file,
                                       Map<String, String> extraMetadata) throws IOException {
+        saveCheckpoint(model, optimizer, training, file, extraMetadata, null);
+    }
+
+    /**
+     * {@link #saveCheckpoint(LatentModel, Optimizer, TrainingState, Path, Map)}, also recording the
+     * file's HMAC-SHA256 with {@code key} (none if null); {@link #loadCheckpoint(Path, FileKey)} checks it.
+     */
+    public static void saveCheckpoint(LatentModel model, Optimizer optimizer, TrainingState training, Path file,
+                                      Map<String, String> extraMetadata, FileKey key) throws IOException {
         if (training == null) {
             throw new IllegalArgumentException("a checkpoint needs the training state (seed, batch size, ...)");
         }
@@ -146,7 +180,9 @@ public final class ModelFiles {
         Map<String, String> meta = metadata(model, training, extraMetadata);
         OptimizerFiles.write(optimizer, model.parameters(), meta, tensors);
         TrainingFiles.writeBest(training.progress(), model.parameters(), meta, tensors);
+        KernelRecord.write(model.kernels(), meta);
         meta.put(DATA_SHA256, SafeTensors.dataSha256(tensors));
+        FileDigest.sign(meta, tensors, key);
         SafeTensors.write(file, meta, tensors);
         LOG.info("saved checkpoint after {} optimiser steps to {}", optimizer.steps(), file);
     }
@@ -219,12 +255,22 @@ public final class ModelFiles {
      * @throws IOException        when the file cannot be read
      */
     public static LatentModel load(Path file) throws IOException {
+        return load(file, (FileKey) null);
+    }
+
+    /**
+     * {@link #load(Path)}, authenticating the file with {@code key} first: it must carry a
+     * {@code vae4j.hmac_sha256} that matches (see {@link FileKey}); with a null key, as {@link #load(Path)}.
+     *
+     * @throws ModelFileException also for a file without a keyed digest or whose digest does not match
+     */
+    public static LatentModel load(Path file, FileKey key) throws IOException {
         try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
+            FileDigest.verify(f, key);
             Declared declared = declaredModel(f);
             LatentModel model = declared.model();
             Map<String, long[]> expected = shapes(model);
             checkTensors(f, expected, declared.description(), f.metadata().containsKey(OptimizerFiles.OPTIMIZER));
-            verifyChecksum(f);
             assign(model, readAll(f, expected.keySet()));
             LOG.info("loaded {} from {}", declared.description(), file);
             return model;
@@ -282,6 +328,7 @@ public final class ModelFiles {
         String mine = codec.isPresent() ? ModelCodecs.describe(ModelCodecs.codecFor(model), model)
                 : model.kind() + " " + model.describe();
         try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
+            FileDigest.verify(f, null);
             if (f.metadata().containsKey(Architecture.MODEL)) {
                 String kind = f.metadata().get(Architecture.MODEL);
                 if (!kind.equals(model.kind())) {
@@ -298,7 +345,6 @@ public final class ModelFiles {
             }
             Map<String, long[]> expected = shapes(model);
             checkTensors(f, expected, mine, f.metadata().containsKey(OptimizerFiles.OPTIMIZER));
-            verifyChecksum(f);
             assign(model, readAll(f, expected.keySet()));
         }
     }
@@ -353,7 +399,16 @@ public final class ModelFiles {
      * @throws IOException        when the file cannot be read
      */
     public static Checkpoint loadCheckpoint(Path file) throws IOException {
+        return loadCheckpoint(file, null);
+    }
+
+    /**
+     * {@link #loadCheckpoint(Path)}, authenticating the file with {@code key} first (as
+     * {@link #load(Path, FileKey)}); with a null key, as {@link #loadCheckpoint(Path)}.
+     */
+    public static Checkpoint loadCheckpoint(Path file, FileKey key) throws IOException {
         try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
+            FileDigest.verify(f, key);
             Map<String, String> meta = f.metadata();
             if (!meta.containsKey(OptimizerFiles.OPTIMIZER) || !meta.containsKey(Architecture.MODEL)) {
                 throw new ModelFileException(file, "is not a vae4j checkpoint (no " + OptimizerFiles.OPTIMIZER
@@ -368,10 +423,10 @@ public final class ModelFiles {
             expected.putAll(opt.expectedShapes(params));
             expected.putAll(TrainingFiles.bestShapes(meta, params));
             checkTensors(f, expected, declared.description() + " with " + opt.describe(), false);
-            verifyChecksum(f);
             Map<String, float[]> values = readAll(f, expected.keySet());
             LatentModel model = declared.model();
             assign(model, values);
+            KernelRecord.restore(model, meta, file);
             Optimizer optimizer = opt.restore(model.parameters(), values);
             training = new TrainingState(training.config(), training.history(),
                     TrainingFiles.progress(meta, file, TrainingFiles.best(model.parameters(), values)));
@@ -468,18 +523,6 @@ public final class ModelFiles {
                 throw new ModelFileException(file, "unexpected tensor " + name + ": the " + what
                         + " has no such parameter");
             }
-        }
-    }
-
-    private static void verifyChecksum(SafeTensorsFile f) throws IOException {
-        String recorded = f.metadata().get(DATA_SHA256);
-        if (recorded == null) {
-            return;
-        }
-        String actual = f.dataSha256();
-        if (!actual.equalsIgnoreCase(recorded)) {
-            throw new ModelFileException(f.path(), "the tensor data is corrupt: its SHA-256 is " + actual
-                    + " but the file records " + recorded);
         }
     }
 

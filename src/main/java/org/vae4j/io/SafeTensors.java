@@ -125,6 +125,21 @@ public final class SafeTensors {
             if (!names.add(t.name())) {
                 throw new IllegalArgumentException("duplicate tensor name " + t.name());
             }
+            checkName("tensor name", t.name());
+        }
+        // what a reader refuses (SafeTensorsHeader's limits) is not written
+        if (tensors.size() > SafeTensorsHeader.MAX_ENTRIES || metadata.size() > SafeTensorsHeader.MAX_ENTRIES) {
+            throw new IllegalArgumentException(tensors.size() + " tensors and " + metadata.size()
+                    + " metadata entries: a reader accepts at most " + SafeTensorsHeader.MAX_ENTRIES + " of each");
+        }
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
+            if (e.getKey() != null && e.getValue() != null) {
+                checkName("metadata key", e.getKey());
+                if (e.getValue().length() > SafeTensorsHeader.MAX_STRING_CHARS) {
+                    throw new IllegalArgumentException("metadata " + e.getKey() + " has " + e.getValue().length()
+                            + " characters, more than the " + SafeTensorsHeader.MAX_STRING_CHARS + " a reader accepts");
+                }
+            }
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (JsonGenerator g = SafeTensorsHeader.json().createGenerator(bytes)) {
@@ -168,13 +183,21 @@ public final class SafeTensors {
         return bytes.toByteArray();
     }
 
+    private static void checkName(String what, String name) {
+        if (name.length() > SafeTensorsHeader.MAX_NAME_BYTES / 3
+                && name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > SafeTensorsHeader.MAX_NAME_BYTES) {
+            throw new IllegalArgumentException("a " + what + " of more than " + SafeTensorsHeader.MAX_NAME_BYTES
+                    + " UTF-8 bytes, which a reader refuses: " + name.substring(0, 40) + "...");
+        }
+    }
+
     /** Something that consumes byte chunks and may fail. */
     interface ChunkSink {
         void accept(ByteBuffer chunk) throws IOException;
     }
 
     /** Feeds the data section, tensor after tensor, as little-endian float32 chunks. */
-    private static void forEachDataChunk(List<FloatTensor> tensors, ChunkSink sink) throws IOException {
+    static void forEachDataChunk(List<FloatTensor> tensors, ChunkSink sink) throws IOException {
         ByteBuffer chunk = ByteBuffer.allocate(4 * CHUNK_FLOATS).order(ByteOrder.LITTLE_ENDIAN);
         for (FloatTensor t : tensors) {
             float[] data = t.dataView();

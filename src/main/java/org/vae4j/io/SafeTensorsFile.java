@@ -19,8 +19,10 @@ import org.vae4j.internal.InputFiles;
  * the format and the checks). Tensor data is read on demand with {@link #readFloats}.
  *
  * <p>Opening reads only the 8-byte length and the header, after checking that the header length
- * is at most {@link SafeTensors#MAX_HEADER_BYTES} and fits in the file; no tensor is allocated
- * until asked for, and then only after its byte range has been checked to lie in the file.
+ * is at most {@link SafeTensors#MAX_HEADER_BYTES} and fits in the file; the header is parsed as a
+ * stream, in memory bounded by its content (at most about twice its size, see
+ * {@link SafeTensorsHeader}); no tensor is allocated until asked for, and then only after its byte
+ * range has been checked to lie in the file.
  *
  * <p>Immutable after opening; {@link #readFloats} uses positional reads, so several threads may
  * read tensors concurrently. Close it (try-with-resources) to release the file.
@@ -84,9 +86,9 @@ public final class SafeTensorsFile implements Closeable {
                 throw new ModelFileException(file, "the header length field is " + n
                         + ", too short for a JSON object");
             }
-            ByteBuffer header = ByteBuffer.allocate((int) n);
-            readFully(channel, header, 8, file);
-            SafeTensorsHeader.Parsed parsed = SafeTensorsHeader.parse(header.array(), size - 8 - n, file);
+            // streamed: the header's bytes are never held whole (see SafeTensorsHeader, "Bounded memory")
+            SafeTensorsHeader.Parsed parsed = SafeTensorsHeader.parse(new HeaderStream(channel, 8, n, file),
+                    size - 8 - n, file);
             return new SafeTensorsFile(file, channel, size, 8 + n, parsed);
         } catch (IOException | RuntimeException e) {
             channel.close();
@@ -205,6 +207,12 @@ public final class SafeTensorsFile implements Closeable {
      */
     public String dataSha256() throws IOException {
         MessageDigest digest = sha256();
+        forEachDataChunk(digest::update);
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** Feeds the data section (every byte after the header) to {@code sink}, in chunks. */
+    void forEachDataChunk(SafeTensors.ChunkSink sink) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(CHUNK_BYTES);
         long position = dataStart;
         while (position < fileSize) {
@@ -213,9 +221,8 @@ public final class SafeTensorsFile implements Closeable {
             readFully(channel, buf, position, path);
             position += buf.limit();
             buf.flip();
-            digest.update(buf);
+            sink.accept(buf);
         }
-        return HexFormat.of().formatHex(digest.digest());
     }
 
     static MessageDigest sha256() {
@@ -247,6 +254,39 @@ public final class SafeTensorsFile implements Closeable {
     @Override
     public void close() throws IOException {
         channel.close();
+    }
+
+    /** The header's bytes [start, start + length) of the channel, by positional reads. */
+    private static final class HeaderStream extends java.io.InputStream {
+        private final FileChannel channel;
+        private final Path file;
+        private final long end;
+        private long position;
+
+        HeaderStream(FileChannel channel, long start, long length, Path file) {
+            this.channel = channel;
+            this.file = file;
+            this.position = start;
+            this.end = start + length;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (position >= end) {
+                return -1;
+            }
+            int n = (int) Math.min(len, end - position);
+            ByteBuffer buf = ByteBuffer.wrap(b, off, n);
+            readFully(channel, buf, position, file);
+            position += n;
+            return n;
+        }
     }
 
     @Override

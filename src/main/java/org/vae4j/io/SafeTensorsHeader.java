@@ -1,6 +1,7 @@
 package org.vae4j.io;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,20 +33,42 @@ import com.fasterxml.jackson.core.StreamReadFeature;
  * <li>sorted by offset, the tensors tile the data section exactly: no gap, no overlap, nothing
  * outside it and nothing left over.</li>
  * </ul>
- * Stateless; thread-safe.
+ *
+ * <p><b>Bounded memory.</b> The header is parsed as a stream (jackson-core's streaming parser
+ * over an 8 KB buffer; the header's bytes are never held whole), with limits: a string (a
+ * metadata value, a dtype) of at most {@link #MAX_STRING_CHARS} characters, a name (a metadata key,
+ * a tensor name) of at most {@link #MAX_NAME_BYTES} bytes, a number of at most 64 digits, nesting
+ * of at most 8, at most {@link #MAX_ENTRIES} metadata entries and as many tensors. So what is held
+ * is the parsed content (its strings: 1 byte per character for Latin-1 text, 2 otherwise, so at
+ * most 2 bytes per header byte) plus the parser's buffer for the longest string, at most 4 bytes
+ * per character of {@link #MAX_STRING_CHARS}, and the parser's symbol table of the names (about
+ * their UTF-8 size again); names are not interned. A violated limit is a {@link ModelFileException} naming the file, the header line,
+ * column and byte.
+ *
+ * <p>Stateless; thread-safe.
  */
 final class SafeTensorsHeader {
 
     /** The largest rank accepted (PyTorch tensors have at most 64 dimensions). */
     static final int MAX_RANK = 64;
 
+    /** The longest string value accepted, in characters (16 Mi: a training history of ~80,000 epochs). */
+    static final int MAX_STRING_CHARS = 1 << 24;
+    /** The longest name (metadata key, tensor name) accepted, in bytes. */
+    static final int MAX_NAME_BYTES = 1 << 16;
+    /** The most metadata entries, and the most tensors, a header may have. */
+    static final int MAX_ENTRIES = 100_000;
+
     /** Shared, configured once: thread-safe. */
     private static final JsonFactory JSON = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            // a hostile header's names must not pile up in the JVM's string table (the parser's own
+            // symbol table is kept: it validates a name's UTF-8, and a table this large is not reused)
+            .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxNestingDepth(8)
-                    .maxStringLength(SafeTensors.MAX_HEADER_BYTES)
-                    .maxNameLength(1 << 16)
+                    .maxStringLength(MAX_STRING_CHARS)
+                    .maxNameLength(MAX_NAME_BYTES)
                     .maxNumberLength(64)
                     .build())
             .build();
@@ -62,13 +85,20 @@ final class SafeTensorsHeader {
         return JSON;
     }
 
+    /** {@link #parse(InputStream, long, Path)} of a header held in memory (tests). */
+    static Parsed parse(byte[] header, long dataLength, Path file) throws IOException {
+        return parse(new java.io.ByteArrayInputStream(header), dataLength, file);
+    }
+
     /**
-     * Parses {@code header} and checks it against a data section of {@code dataLength} bytes.
+     * Parses the header read from {@code header} (exactly the header's bytes, then end of stream)
+     * and checks it against a data section of {@code dataLength} bytes.
      *
      * @return the metadata (in file order) and the tensors (sorted by offset)
      * @throws ModelFileException naming {@code file} and the first problem found
+     * @throws IOException        when reading the stream fails
      */
-    static Parsed parse(byte[] header, long dataLength, Path file) throws ModelFileException {
+    static Parsed parse(InputStream header, long dataLength, Path file) throws IOException {
         Map<String, String> metadata = new LinkedHashMap<>();
         List<TensorInfo> tensors = new ArrayList<>();
         final JsonParser p;
@@ -87,6 +117,10 @@ final class SafeTensorsHeader {
                 if (name.equals(SafeTensors.METADATA_KEY)) {
                     readMetadata(p, value, metadata, file);
                 } else {
+                    if (tensors.size() == MAX_ENTRIES) {
+                        throw new ModelFileException(file, "the header has more than " + MAX_ENTRIES + " tensors "
+                                + at(p.currentLocation()));
+                    }
                     tensors.add(readTensor(p, name, value, file));
                 }
             }
@@ -98,12 +132,7 @@ final class SafeTensorsHeader {
             // carries no location of its own: take the parser's
             JsonLocation at = e.getLocation() != null ? e.getLocation() : p.currentLocation();
             throw new ModelFileException(file, "the header is not valid JSON: " + e.getOriginalMessage()
-                    + " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ", header byte "
-                    + at.getByteOffset() + ")", e);
-        } catch (ModelFileException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new ModelFileException(file, "the header cannot be parsed: " + e.getMessage(), e);
+                    + " " + at(at), e);
         }
         return new Parsed(Collections.unmodifiableMap(metadata), checkLayout(tensors, dataLength, file));
     }
@@ -118,6 +147,10 @@ final class SafeTensorsHeader {
         }
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String key = p.currentName();
+            if (out.size() == MAX_ENTRIES) {
+                throw new ModelFileException(file, SafeTensors.METADATA_KEY + " has more than " + MAX_ENTRIES
+                        + " entries " + at(p.currentLocation()));
+            }
             if (p.nextToken() != JsonToken.VALUE_STRING) {
                 throw new ModelFileException(file, SafeTensors.METADATA_KEY + " value of '" + key
                         + "' must be a string, got " + p.currentToken());
@@ -213,6 +246,13 @@ final class SafeTensorsHeader {
             values[n++] = v;
         }
         return Arrays.copyOf(values, n);
+    }
+
+    /** "(line L, column C, header byte B = file byte B + 8)" of a parser location. */
+    private static String at(JsonLocation at) {
+        long b = at.getByteOffset();
+        return "(line " + at.getLineNr() + ", column " + at.getColumnNr() + ", header byte " + b
+                + (b >= 0 ? ", file byte " + (b + 8) : "") + ")";
     }
 
     /** Sorts by offset and checks that the tensors tile [0, dataLength) exactly. */

@@ -27,6 +27,11 @@ public final class ActivationLayer implements Module {
         this.width = width;
     }
 
+    @Override
+    public ActivationLayer replicate(TensorMap tensors) {
+        return new ActivationLayer(activation, width);
+    }
+
     public Activation activation() {
         return activation;
     }

@@ -68,6 +68,12 @@ public final class Concat implements Module {
         this.width = inputWidth + conditionWidth;
     }
 
+    /** A new Concat of the same widths, without a condition (the caller sets the replica's own). */
+    @Override
+    public Concat replicate(TensorMap tensors) {
+        return new Concat(inputWidth, conditionWidth);
+    }
+
     /** Width of the condition c. */
     public int conditionSize() {
         return conditionWidth;

@@ -53,6 +53,20 @@ public class Dense implements Module {
         init.initialise(weight, bias, rng);
     }
 
+    /** A replica: the same sizes, the mapped weight and bias, buffers of its own ({@link Module#replicate}). */
+    private Dense(Dense source, TensorMap tensors) {
+        this.in = source.in;
+        this.out = source.out;
+        this.weight = tensors.get(source.weight);
+        this.bias = tensors.get(source.bias);
+        this.parameters = List.of(weight, bias);
+    }
+
+    @Override
+    public Dense replicate(TensorMap tensors) {
+        return new Dense(this, tensors);
+    }
+
     @Override
     public int inputSize() {
         return in;

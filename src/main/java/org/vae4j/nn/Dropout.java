@@ -81,6 +81,17 @@ public final class Dropout implements Module {
         this.noise = new Noise(seed);
     }
 
+    /**
+     * The same width, p and seed, with a call count of its own from 0, in this module's mode (in
+     * evaluation mode, where inference views run it, it is the identity).
+     */
+    @Override
+    public Dropout replicate(TensorMap tensors) {
+        Dropout d = new Dropout(width, p, noise.seed());
+        d.setTraining(training);
+        return d;
+    }
+
     /** The drop probability. */
     public double p() {
         return p;

@@ -74,6 +74,20 @@ public final class LayerNorm implements Module {
         java.util.Arrays.fill(weight.valueArray(), weight.offset(), weight.offset() + width, 1f);
     }
 
+    /** A replica: the same width and eps, the mapped gamma and beta ({@link Module#replicate}). */
+    private LayerNorm(LayerNorm source, TensorMap tensors) {
+        this.width = source.width;
+        this.eps = source.eps;
+        this.weight = tensors.get(source.weight);
+        this.bias = tensors.get(source.bias);
+        this.parameters = List.of(weight, bias);
+    }
+
+    @Override
+    public LayerNorm replicate(TensorMap tensors) {
+        return new LayerNorm(this, tensors);
+    }
+
     /** gamma, (1, width). */
     public Parameter weight() {
         return weight;

@@ -31,7 +31,9 @@ import org.vae4j.kernel.Kernels;
  * modules start in training mode.</li>
  * </ul>
  * All GEMMs and elementwise kernels go through the {@link Kernels} passed in. Modules are
- * mutable (parameters and buffers) and not thread-safe.
+ * mutable (parameters and buffers) and not thread-safe: one thread at a time. For inference on
+ * several threads, {@link #replicate} gives each thread a module of its own on the same weights
+ * (what {@link org.vae4j.LatentModel#inference()} does).
  */
 public interface Module {
 
@@ -64,6 +66,23 @@ public interface Module {
 
     /** Training (true, the initial mode) or evaluation behaviour. */
     default void setTraining(boolean training) {
+    }
+
+    /**
+     * A module computing the same function as this one with work buffers of its own, reading the
+     * tensors {@code tensors} maps this module's parameters to (never a copy per replica), so
+     * that it can run its forward on another thread at the same time as this module or other
+     * replicas. Its backward accumulates into the mapped tensors' gradients (a snapshot has none:
+     * replicas on a snapshot are for inference). The replica's mode is set by its caller
+     * ({@link #setTraining}); settings such as a dropout seed are copied. Every module of the
+     * library implements it; a user module must override it to be served by
+     * {@link org.vae4j.LatentModel#inference()} (the default refuses).
+     *
+     * @throws UnsupportedOperationException when this module cannot replicate itself
+     */
+    default Module replicate(TensorMap tensors) {
+        throw new UnsupportedOperationException(describe() + " (" + getClass().getName() + ") does not implement "
+                + "Module.replicate(TensorMap), which a thread-safe inference view needs");
     }
 
     /** A short description, e.g. {@code Dense(784 -> 512)}. */

@@ -40,6 +40,11 @@ public final class Parameter {
         this.tensor = tensor;
     }
 
+    /** A parameter named {@code name} on an existing tensor (a {@link TensorMap}'s). */
+    static Parameter onTensor(String name, Tensor tensor) {
+        return new Parameter(name, tensor);
+    }
+
     /**
      * The same tensor (the same value and gradient storage) under the name
      * {@code prefix + "." + name()}; {@code prefix} empty keeps the name. This is how containers

@@ -99,6 +99,30 @@ public class Sequential implements Module {
         return names;
     }
 
+    /**
+     * A Sequential of the children's replicas under the same names. A subclass that changes the
+     * forward must override this (the replica of a subclass is refused otherwise, rather than
+     * silently made a plain Sequential); one that changes only the backward may call
+     * {@link #replicateChildren}.
+     */
+    @Override
+    public Sequential replicate(TensorMap tensors) {
+        if (getClass() != Sequential.class) {
+            throw new UnsupportedOperationException(getClass().getName() + " extends Sequential and does not override "
+                    + "replicate(TensorMap), which a thread-safe inference view needs");
+        }
+        return replicateChildren(tensors);
+    }
+
+    /** A plain Sequential of the children's replicas under the same names. */
+    protected final Sequential replicateChildren(TensorMap tensors) {
+        List<Module> copies = new ArrayList<>(modules.size());
+        for (Module m : modules) {
+            copies.add(m.replicate(tensors));
+        }
+        return new Sequential(names, copies);
+    }
+
     /** The children, in order. */
     public List<Module> modules() {
         return modules;

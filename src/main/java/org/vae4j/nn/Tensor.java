@@ -26,6 +26,15 @@ final class Tensor {
         this.grads = new float[rows * cols];
     }
 
+    /** A tensor on given arrays at {@code offset}, in no store (a {@link TensorMap} snapshot's). */
+    Tensor(int rows, int cols, float[] values, float[] grads, int offset) {
+        this.rows = rows;
+        this.cols = cols;
+        this.values = values;
+        this.grads = grads;
+        this.offset = offset;
+    }
+
     int size() {
         return rows * cols;
     }

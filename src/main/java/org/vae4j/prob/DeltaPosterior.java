@@ -6,6 +6,7 @@ import java.util.List;
 import org.ejml.data.FMatrixRMaj;
 import org.vae4j.kernel.Kernels;
 import org.vae4j.nn.Parameter;
+import org.vae4j.nn.TensorMap;
 
 /**
  * The degenerate posterior of a deterministic autoencoder: z = h, the encoder's output itself,
@@ -21,6 +22,11 @@ public final class DeltaPosterior implements Posterior {
             throw new IllegalArgumentException("latent width must be positive, got " + width);
         }
         this.width = width;
+    }
+
+    @Override
+    public DeltaPosterior replicate(TensorMap tensors) {
+        return new DeltaPosterior(width);
     }
 
     @Override

@@ -11,6 +11,7 @@ import org.vae4j.loss.GaussianSampler;
 import org.vae4j.nn.Dense;
 import org.vae4j.nn.Init;
 import org.vae4j.nn.Parameter;
+import org.vae4j.nn.TensorMap;
 
 /**
  * The VAE's q(z|x) = N(mu, diag(exp(logvar))) with two linear heads on the encoder output h
@@ -55,6 +56,23 @@ public final class DiagonalGaussianPosterior implements Posterior {
         this.logvarHead = new Dense(in, latent, init, rng);
         this.parameters = List.of(muHead.weight().withPrefix(muName), muHead.bias().withPrefix(muName),
                 logvarHead.weight().withPrefix(logvarName), logvarHead.bias().withPrefix(logvarName));
+    }
+
+    /** A replica: the heads' replicas on the mapped tensors, the same names, buffers of its own. */
+    private DiagonalGaussianPosterior(DiagonalGaussianPosterior source, TensorMap tensors) {
+        this.latent = source.latent;
+        this.muHead = source.muHead.replicate(tensors);
+        this.logvarHead = source.logvarHead.replicate(tensors);
+        List<Parameter> ps = new java.util.ArrayList<>(source.parameters.size());
+        for (Parameter p : source.parameters) {
+            ps.add(tensors.get(p));
+        }
+        this.parameters = List.copyOf(ps);
+    }
+
+    @Override
+    public DiagonalGaussianPosterior replicate(TensorMap tensors) {
+        return new DiagonalGaussianPosterior(this, tensors);
     }
 
     public Dense muHead() {

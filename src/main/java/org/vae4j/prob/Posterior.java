@@ -17,7 +17,7 @@ import org.vae4j.nn.Parameter;
  *   backward(dz, s)   dL/dh for L = (loss through z) + s * KL, accumulating parameter gradients
  * </pre>
  * {@link DiagonalGaussianPosterior} is the VAE's, {@link DeltaPosterior} the deterministic
- * autoencoder's (z = h, no KL). Mutable, not thread-safe.
+ * autoencoder's (z = h, no KL). Mutable, not thread-safe ({@link #replicate} gives another thread its own).
  */
 public interface Posterior {
 
@@ -114,6 +114,18 @@ public interface Posterior {
     default FMatrixRMaj backwardWithLogDensity(Kernels kernels, FMatrixRMaj dz, float[] logDensityScales,
                                                boolean inputGradient) {
         throw new UnsupportedOperationException("the " + describe() + " posterior has no density to differentiate");
+    }
+
+    /**
+     * A posterior computing the same distribution with buffers of its own on the tensors
+     * {@code tensors} maps this one's to (as {@link org.vae4j.nn.Module#replicate}), for another
+     * thread's inference. The default refuses; the library's posteriors implement it.
+     *
+     * @throws UnsupportedOperationException when this posterior cannot replicate itself
+     */
+    default Posterior replicate(org.vae4j.nn.TensorMap tensors) {
+        throw new UnsupportedOperationException("the " + describe() + " posterior (" + getClass().getName()
+                + ") does not implement Posterior.replicate(TensorMap), which a thread-safe inference view needs");
     }
 
     /** The trainable tensors, named relative to the model. */

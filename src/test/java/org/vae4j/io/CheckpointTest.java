@@ -268,6 +268,8 @@ class CheckpointTest {
             }
         }
         meta.remove(ModelFiles.DATA_SHA256);
+        meta.remove(FileDigest.SHA256); // an edited file without digests (as if written by hand)
+        meta.remove(FileDigest.DIGEST);
         Path bad = dir.resolve("bad.safetensors");
         SafeTensors.write(bad, meta, kept);
         ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFiles.loadCheckpoint(bad));
@@ -292,6 +294,7 @@ class CheckpointTest {
         }
         for (String size : new String[] {"1099511627776", "0", "-5"}) { // 2^40 was once clamped to 2^31 - 1
             meta.put("vae4j.batch_size", size);
+            FileDigest.sign(meta, kept, null); // digests that match: the value check behind them is tested
             Path bad = dir.resolve("bad.safetensors");
             SafeTensors.write(bad, meta, kept);
             ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFiles.loadCheckpoint(bad), size);

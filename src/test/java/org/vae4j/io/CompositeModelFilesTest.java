@@ -179,6 +179,8 @@ class CompositeModelFilesTest {
             }
         }
         meta.remove(ModelFiles.DATA_SHA256);
+        meta.remove(FileDigest.SHA256); // an edited file without digests (as if written by hand)
+        meta.remove(FileDigest.DIGEST);
         meta.put("vae4j.likelihood_spans", spans);
         Path bad = dir.resolve("bad.safetensors");
         SafeTensors.write(bad, meta, tensors);

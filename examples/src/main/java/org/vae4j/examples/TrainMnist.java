@@ -20,6 +20,7 @@ import org.vae4j.data.DatasetSplits;
 import org.vae4j.data.ImageDataset;
 import org.vae4j.internal.AtomicFiles;
 import org.vae4j.io.Checkpoint;
+import org.vae4j.io.KernelRecord;
 import org.vae4j.io.ModelCodecs;
 import org.vae4j.io.ModelFiles;
 import org.vae4j.kernel.Gemms;
@@ -129,7 +130,7 @@ public final class TrainMnist implements Callable<Integer> {
     long seed;
 
     @Option(names = "--threads", paramLabel = "N", order = 12,
-            description = "GEMM threads (default: the number of processors).")
+            description = "GEMM threads (default: the number of processors; with --resume, the checkpoint's).")
     Integer threads;
 
     @Option(names = "--out", paramLabel = "DIR", order = 13,
@@ -307,8 +308,16 @@ public final class TrainMnist implements Callable<Integer> {
             throw new UsageException(resume + " holds a model of " + net.inputSize() + " inputs, but " + dataset
                     + " images have " + inputs + " pixels");
         }
-        int t = threads != null ? threads : Gemms.defaultThreads();
-        net.setGemm(Gemms.create(t));
+        int t;
+        if (checkpoint != null && threads == null) {
+            t = KernelRecord.of(net.kernels()).threads(); // loadCheckpoint gave it the recorded GEMM and threads
+        } else {
+            t = threads != null ? threads : Gemms.defaultThreads();
+            net.setGemm(Gemms.create(t));
+        }
+        if (checkpoint != null) {
+            checkpoint.checkKernels(); // a warning per difference from the kernels the checkpoint was trained with
+        }
 
         System.out.printf("data: %s, %,d train and %,d test images of %dx%d from %s (%s)%n", dataset, train.size(),
                 test.size(), train.rows(), train.cols(), splits.dir().toAbsolutePath().normalize(),

@@ -1,0 +1,46 @@
+package org.vae4j;
+
+import org.ejml.data.FMatrixRMaj;
+import org.vae4j.random.Noise;
+
+/**
+ * Per-row losses of {@link InferenceView#evaluate}: for row r, -log p(x_r|z_r) ({@code reconstruction[r]})
+ * and KL(q(z|x_r) || p(z)) ({@code kl[r]}), in nats, z_r one draw from q(z|x_r). Arrays public
+ * for speed, owned by this object; not thread-safe.
+ */
+public final class RowLosses {
+    public final double[] reconstruction;
+    public final double[] kl;
+
+    RowLosses(int rows) {
+        reconstruction = new double[rows];
+        kl = new double[rows];
+    }
+
+    /** Rows. */
+    public int rows() {
+        return kl.length;
+    }
+
+    /** reconstruction[r] + kl[r]: the negative ELBO of row r with one z (beta = 1). */
+    public double total(int r) {
+        return reconstruction[r] + kl[r];
+    }
+
+    /**
+     * The mean over rows, each term summed in row order in double (so it does not depend on
+     * a split): {@link LatentModel#evaluate(FMatrixRMaj, Noise)}'s value, whose KL the model
+     * sums per chunk instead (the same to double rounding).
+     */
+    public Loss mean() {
+        double recon = 0;
+        double k = 0;
+        for (int r = 0; r < kl.length; r++) {
+            recon += reconstruction[r];
+            k += kl[r];
+        }
+        recon /= kl.length;
+        k /= kl.length;
+        return new Loss(recon + k, recon, k);
+    }
+}
