@@ -306,6 +306,9 @@ public final class TableModel {
             cal = parseCalibration(meta.get(CALIBRATION_KEY), schema.columns().size());
         } catch (IllegalArgumentException e) {
             throw new ModelFileException(file, e.getMessage());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // malformed calibration JSON, or a seed that is not a long (found by SafeTensorsFuzzTest)
+            throw new ModelFileException(file, "table calibration: not valid JSON (" + e.getOriginalMessage() + ")", e);
         }
         Vae vae = ModelFiles.load(file, Vae.class);
         try {

@@ -94,6 +94,16 @@ class TableModelTest {
                 TableModel.CALIBRATION_KEY, calibration));
         ModelFileException e = assertThrows(ModelFileException.class, () -> TableModel.load(file));
         assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("not valid JSON"), e.getMessage());
+        // malformed calibration JSON, and a seed that is not a long: ModelFileExceptions naming the file, not
+        // Jackson's own parse exceptions (found by SafeTensorsFuzzTest)
+        for (String bad : new String[] {calibration.substring(0, calibration.length() / 2),
+                calibration.replaceFirst("\"seed\":[0-9-]+", "\"seed\":1e30")}) {
+            ModelFiles.save(trained.model(), file, Map.of(TableModel.SCHEMA_KEY, schema.toJson(),
+                    TableModel.CALIBRATION_KEY, bad));
+            e = assertThrows(ModelFileException.class, () -> TableModel.load(file), bad);
+            assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("table calibration"),
+                    e.getMessage());
+        }
         // a schema of another width than the model's
         TableSchema other = new TableSchema(List.of(new Column("v", ColumnType.NUMERIC, Transform.NONE, 0, 1, 0, 1,
                 List.of(), false)), List.of());
