@@ -47,8 +47,8 @@ import org.vae4j.testing.Hostile.Outcome;
  * documented exception whose message names the file (and the line or value where there is one),
  * no {@link OutOfMemoryError}, no hang (a generous timeout, a hang guard only). Cases that only
  * the example programs reach are listed as "n/a". Writes the table of cases and outcomes to
- * {@code target/hostile-cases.md}. Tag {@code hostile}: not in the default run; {@code mvn -Phostile
- * test} (docs/TESTING.md, "Hostile cases").
+ * {@code target/hostile-cases.md}. Tag {@code hostile}: runs in the surefire execution {@code hostile} of every
+ * build, in a JVM of its own (docs/TESTING.md, "Hostile cases").
  */
 @Tag("hostile")
 class HostileCasesTest {
