@@ -103,8 +103,11 @@ final class SafeTensorsHeader {
         List<TensorInfo> tensors = new ArrayList<>();
         final JsonParser p;
         try {
-            p = JSON.createParser(header);
+            p = JSON.createParser(utf8Only(header, file));
         } catch (IOException e) {
+            if (e instanceof ModelFileException) {
+                throw e;
+            }
             throw new ModelFileException(file, "the header cannot be parsed: " + e.getMessage(), e);
         }
         try (p) {
@@ -135,6 +138,37 @@ final class SafeTensorsHeader {
                     + " " + at(at), e);
         }
         return new Parsed(Collections.unmodifiableMap(metadata), checkLayout(tensors, dataLength, file));
+    }
+
+    /**
+     * The header stream, refused when its first bytes would make jackson-core take it for UTF-16 or
+     * UTF-32 (a zero byte among the first four, or a UTF-16/32 byte-order mark): the header is UTF-8
+     * JSON, in which neither can occur, and the parser's own detection would otherwise read such a
+     * header in another encoding or fail with a {@code CharConversionException} naming no file.
+     */
+    private static InputStream utf8Only(InputStream header, Path file) throws IOException {
+        java.io.PushbackInputStream in = new java.io.PushbackInputStream(header, 4);
+        byte[] first = new byte[4];
+        int n = 0;
+        for (int r; n < 4 && (r = in.read(first, n, 4 - n)) > 0; ) {
+            n += r;
+        }
+        boolean zero = false;
+        for (int i = 0; i < n; i++) {
+            zero |= first[i] == 0;
+        }
+        int b0 = n > 0 ? first[0] & 0xFF : -1;
+        int b1 = n > 1 ? first[1] & 0xFF : -1;
+        if (zero || (b0 == 0xFE && b1 == 0xFF) || (b0 == 0xFF && b1 == 0xFE)) {
+            StringBuilder hex = new StringBuilder();
+            for (int i = 0; i < n; i++) {
+                hex.append(String.format(java.util.Locale.ROOT, i == 0 ? "%02x" : " %02x", first[i] & 0xFF));
+            }
+            throw new ModelFileException(file, "the header is not UTF-8 JSON: it starts with the bytes " + hex
+                    + " (a zero byte or a UTF-16/32 byte-order mark; not a safetensors file?)");
+        }
+        in.unread(first, 0, n);
+        return in;
     }
 
     private static void readMetadata(JsonParser p, JsonToken value, Map<String, String> out, Path file)

@@ -274,6 +274,22 @@ class SafeTensorsTest {
         assertTrue(assertRejected(raw(dir, longNumber, 4), "not valid JSON").getMessage().contains("header byte"));
     }
 
+    @Test
+    void aHeaderThatLooksLikeUtf16Or32IsRefusedNamingTheFile() throws IOException {
+        // found by the fuzzer: zero bytes at the start made jackson-core read the header as UTF-32
+        // and fail with a CharConversionException that named no file
+        String m = assertRejected(raw(dir, "\u0000\u0000\u0000{\"w\":{}}", 0), "not UTF-8 JSON").getMessage();
+        assertTrue(m.contains("00 00 00 7b"), m);
+        assertRejected(raw(dir, "{\u0000\"\u0000}\u0000", 0), "not UTF-8 JSON");
+        byte[] utf16 = "{}".getBytes(StandardCharsets.UTF_16LE);
+        ByteBuffer b = ByteBuffer.allocate(8 + 2 + utf16.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(2 + utf16.length).put((byte) 0xFF).put((byte) 0xFE).put(utf16);
+        Path bom = dir.resolve("utf16.safetensors");
+        Files.write(bom, b.array());
+        m = assertRejected(bom, "not UTF-8 JSON").getMessage();
+        assertTrue(m.contains("ff fe 7b 00"), m);
+    }
+
     // ------------------------------------------------------------------ atomic writes
 
     /** A channel that passes {@code limit} bytes through, then fails. */
