@@ -333,6 +333,12 @@ public final class TrainMnist implements Callable<Integer> {
             System.out.println("note: " + outDir + " holds an earlier run; its files are replaced from this run's "
                     + "first saved epoch on (a run that fails before keeps them)");
         }
+        removeStaleTemporaries(outDir);
+        return new TrainMnistRun(this, net, checkpoint, train, test, splits, outDir, t).train();
+    }
+
+    /** Creates {@code outDir} and deletes what a run killed mid-write left in it (also train-spark's). */
+    static void removeStaleTemporaries(Path outDir) throws IOException {
         Files.createDirectories(outDir);
         // what a run killed mid-write left behind (.NAME.RANDOM.tmp of AtomicFiles)
         List<Path> stale = AtomicFiles.removeStaleTemporaries(outDir, null);
@@ -340,7 +346,6 @@ public final class TrainMnist implements Callable<Integer> {
             System.out.println("note: removed " + stale.size() + " temporary file(s) a killed run left in " + outDir
                     + ": " + String.join(", ", stale.stream().map(p -> p.getFileName().toString()).toList()));
         }
-        return new TrainMnistRun(this, net, checkpoint, train, test, splits, outDir, t).train();
     }
 
     private void checkFlags() throws UsageException {

@@ -243,9 +243,7 @@ final class TrainMnistRun {
             return;
         }
         metrics.put("status", "failed");
-        metrics.put("error", e instanceof IOException io ? TrainMnist.describe(io)
-                : e instanceof Error err ? ProgramErrors.describe(err)
-                : e.getMessage() != null ? e.getMessage() : e.toString());
+        metrics.put("error", errorLine(e));
         try {
             writeMetrics();
         } catch (IOException | RuntimeException | Error second) {
@@ -274,11 +272,23 @@ final class TrainMnistRun {
         wroteMetrics = true;
     }
 
+    /** The one line of metrics.json's {@code error} for a run that ends with {@code e} (also train-spark's). */
+    static String errorLine(Throwable e) {
+        return e instanceof IOException io ? TrainMnist.describe(io)
+                : e instanceof Error err ? ProgramErrors.describe(err)
+                : e.getMessage() != null ? e.getMessage() : e.toString();
+    }
+
     /** The {@code saved} section: which epochs the checkpoint and the model hold. */
     private Map<String, Object> savedInfo() {
+        return savedInfo(history.size(), modelEpoch);
+    }
+
+    /** metrics.json's {@code saved} section of a run whose checkpoint and model hold these epochs (also train-spark's). */
+    static Map<String, Object> savedInfo(int checkpointEpoch, int modelEpoch) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("checkpoint", "checkpoint.safetensors");
-        m.put("checkpoint_epoch", history.size());
+        m.put("checkpoint_epoch", checkpointEpoch);
         m.put("model", "model.safetensors");
         m.put("model_epoch", modelEpoch);
         return m;

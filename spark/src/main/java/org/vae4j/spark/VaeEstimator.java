@@ -12,7 +12,12 @@ import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.StringArrayParam;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsWritable;
+import org.apache.spark.ml.util.DefaultParamsWriter;
 import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
@@ -34,9 +39,13 @@ import org.vae4j.train.TrainerConfig;
  * deterministic, e.g. read from files). After training, the training rows are scored and the
  * {@code anomalyQuantile} of their scores becomes the model's threshold.
  *
+ * <p>ML persistence ({@link #write}, {@link #read}): an unfitted estimator (alone or inside a
+ * {@code Pipeline}) is saved as Spark's parameter metadata, every param and default, so the loaded
+ * one fits the same model bits as the original.
+ *
  * <p>Not thread-safe to configure; {@code fit} may be called from one thread at a time.
  */
-public final class VaeEstimator extends Estimator<VaeModel> {
+public final class VaeEstimator extends Estimator<VaeModel> implements DefaultParamsWritable {
 
     private static final long serialVersionUID = 1L;
 
@@ -202,5 +211,19 @@ public final class VaeEstimator extends Estimator<VaeModel> {
     @Override
     public VaeEstimator copy(ParamMap extra) {
         return (VaeEstimator) defaultCopy(extra);
+    }
+
+    @Override
+    public MLWriter write() {
+        return new DefaultParamsWriter(this);
+    }
+
+    /** The reader of {@link #write}'s directories (Spark's parameter metadata). */
+    public static MLReader<VaeEstimator> read() {
+        return new DefaultParamsReader<>();
+    }
+
+    public static VaeEstimator load(String path) {
+        return read().load(path);
     }
 }

@@ -1,6 +1,7 @@
 package org.vae4j.examples;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,23 +42,57 @@ import picocli.CommandLine;
  * --micro-batches N --threads 1}), plus {@code --master URL} (default {@code local[*]}),
  * {@code --partitions P} (default 2) and {@code --micro-batches N} (default P).
  *
+ * <p>The run's files are train-mnist's set ({@link TrainMnistRun}): stale temporary files of a
+ * killed run are removed at the start; each epoch writes the model, the checkpoint, then
+ * metrics.json with its {@code saved} section; a failure after the first saved epoch ends with
+ * {@code status: failed} and the {@code error} in metrics.json; an {@link Error} ends in one line
+ * and exit status 1 ({@link ProgramErrors}).
+ *
  * <p>The images are read on the driver (IDX files) and parallelised: an example; a real job
  * reads its rows from distributed storage (see {@link TableSpark}). Not supported here:
- * {@code --binarise}, {@code --validation}/{@code --patience}, {@code --model cvae}.
+ * {@code --validation}/{@code --patience}, {@code --model cvae}, and {@code --binarise}: see
+ * {@link #NO_BINARISE}.
  */
 public final class TrainSpark {
 
     static final String PROGRAM = "train-spark";
+
+    /**
+     * Why {@code --binarise} is refused: train-mnist draws each epoch's binarisation from one
+     * SplittableRandom stream over the whole training matrix in row order (seed mix(seed, epoch)),
+     * not from noise keyed by row, so a Spark task cannot draw its rows' pixels without drawing
+     * all rows before them; drawing them on the driver would ship the data set every epoch.
+     */
+    static final String NO_BINARISE = "train-spark does not take --binarise: train-mnist's dynamic binarisation is "
+            + "one random stream over all training rows in order (not keyed by row), so Spark tasks cannot draw "
+            + "their rows' pixels bit-identically to the local run; binarise the data beforehand instead";
 
     private TrainSpark() {
     }
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
+        ProgramErrors.exitOnUncaughtThrowable(PROGRAM);
         System.exit(run(args));
     }
 
+    /** Runs the program in this JVM (tests); any failure ends in one line on stderr, never a stack trace. */
     static int run(String[] args) {
+        try {
+            return parseAndTrain(args);
+        } catch (Error | Exception e) { // Spark throws its checked SparkException without declaring it
+            System.out.flush();
+            System.err.println(PROGRAM + ": " + (e instanceof Error err ? ProgramErrors.describe(err)
+                    : "internal error: " + TrainMnistRun.errorLine(e)));
+            if (System.getenv("VAE4J_DEBUG") != null) {
+                e.printStackTrace();
+            }
+            System.err.flush();
+            return TrainMnist.EXIT_FAILURE;
+        }
+    }
+
+    private static int parseAndTrain(String[] args) {
         String master = "local[*]";
         int partitions = 2;
         List<String> rest = new ArrayList<>();
@@ -123,8 +158,11 @@ public final class TrainSpark {
             checkpoint = ModelFiles.loadCheckpoint(o.resume);
             TrainMnistSettings.adopt(o, checkpoint);
         }
-        if (o.binarise || o.validation > 0 || o.model == TrainMnist.ModelKind.cvae) {
-            throw new TrainMnist.UsageException("train-spark does not take --binarise, --validation or --model cvae yet");
+        if (o.binarise) {
+            throw new TrainMnist.UsageException(NO_BINARISE);
+        }
+        if (o.validation > 0 || o.model == TrainMnist.ModelKind.cvae) {
+            throw new TrainMnist.UsageException("train-spark does not take --validation or --model cvae yet");
         }
         Path dir = o.out != null ? o.out : checkpoint != null && o.resume.getParent() != null ? o.resume.getParent()
                 : Path.of("out", o.dataset + "-" + o.model + "-spark");
@@ -139,7 +177,7 @@ public final class TrainSpark {
                 .build();
         Optimizer optimizer = checkpoint != null ? checkpoint.optimizer() : trainer.config().newOptimizer();
         List<EpochStats> history = new ArrayList<>(checkpoint != null ? checkpoint.training().history() : List.of());
-        Files.createDirectories(dir);
+        TrainMnist.removeStaleTemporaries(dir);
         TrainMnistMetrics metrics = new TrainMnistMetrics(dir, TrainMnist.isVae(net),
                 checkpoint != null ? TrainMnistMetrics.restoredRows(checkpoint) : new ArrayList<>());
         metrics.put("status", "running");
@@ -160,51 +198,75 @@ public final class TrainSpark {
         modelInfo.put("gemm", "one thread per Spark task");
         modelInfo.put("java", System.getProperty("java.version"));
         metrics.put("model", modelInfo);
+        metrics.put("saved", TrainMnistRun.savedInfo(history.size(), history.size()));
         metrics.put("epochs", metrics.rows());
+        boolean[] wroteMetrics = {false}; // as train-mnist: metrics.json is written once this run saved an epoch
         FMatrixRMaj x = train.images();
         FMatrixRMaj testX = test.images();
         System.out.printf("train-spark: %s, %,d train images, %s, %d partitions, %d micro-batches, master %s -> %s%n",
                 o.dataset, x.numRows, TrainMnist.architecture(net), partitions, trainer.config().microBatches(),
                 master, dir);
-        SparkSession spark = SparkSession.builder().master(master).appName(PROGRAM)
-                .config("spark.ui.enabled", "false").getOrCreate();
         try {
-            JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-            List<float[]> rows = new ArrayList<>(x.numRows);
-            for (int r = 0; r < x.numRows; r++) {
-                float[] row = new float[x.numCols];
-                System.arraycopy(x.data, r * x.numCols, row, 0, x.numCols);
-                rows.add(row);
+            SparkSession spark = SparkSession.builder().master(master).appName(PROGRAM)
+                    .config("spark.ui.enabled", "false").getOrCreate();
+            try {
+                JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+                List<float[]> rows = new ArrayList<>(x.numRows);
+                for (int r = 0; r < x.numRows; r++) {
+                    float[] row = new float[x.numCols];
+                    System.arraycopy(x.data, r * x.numCols, row, 0, x.numCols);
+                    rows.add(row);
+                }
+                JavaRDD<float[]> rdd = sc.parallelize(rows, partitions);
+                SparkTrainer withFiles = SparkTrainer.builder(trainer.config()).partitions(partitions)
+                        .microBatches(trainer.config().microBatches()).listener(stats -> {
+                            history.add(stats);
+                            long t0 = System.nanoTime();
+                            Loss testLoss = net.evaluate(testX, new SplittableRandom(o.seed + 1_000_003L));
+                            metrics.addEpoch(new EpochMetrics(stats, Double.NaN, optimizer.learningRate(), 0,
+                                    Double.NaN, 0), testLoss, (System.nanoTime() - t0) / 1e9, o.epochs,
+                                    trainer.config().schedulesLearningRate());
+                            try {
+                                saveEpoch(o, net, optimizer, trainer.state(history), history.size(), metrics, dir);
+                                wroteMetrics[0] = true;
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                        }).build();
+                withFiles.train(rdd, net, optimizer);
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            } finally {
+                spark.stop();
             }
-            JavaRDD<float[]> rdd = sc.parallelize(rows, partitions);
-            SparkTrainer withFiles = SparkTrainer.builder(trainer.config()).partitions(partitions)
-                    .microBatches(trainer.config().microBatches()).listener(stats -> {
-                        history.add(stats);
-                        long t0 = System.nanoTime();
-                        Loss testLoss = net.evaluate(testX, new SplittableRandom(o.seed + 1_000_003L));
-                        metrics.addEpoch(new EpochMetrics(stats, Double.NaN, optimizer.learningRate(), 0, Double.NaN,
-                                0), testLoss, (System.nanoTime() - t0) / 1e9, o.epochs,
-                                trainer.config().schedulesLearningRate());
-                        try {
-                            saveEpoch(o, net, optimizer, trainer.state(history), metrics, dir);
-                        } catch (IOException e) {
-                            throw new java.io.UncheckedIOException(e);
-                        }
-                    }).build();
-            withFiles.train(rdd, net, optimizer);
+            finish(o, net, test, testX, history.size(), metrics, dir);
+            return 0;
         } catch (TrainingException e) {
-            metrics.put("status", "stopped in epoch " + e.epoch() + ": " + e.getMessage());
-            metrics.write();
             System.err.println(PROGRAM + ": training stopped: " + e.getMessage());
+            if (wroteMetrics[0]) {
+                metrics.put("status", "stopped in epoch " + e.epoch() + ": " + e.getMessage());
+                metrics.write();
+                System.err.println(PROGRAM + ": " + dir + " keeps the files of epoch " + history.size());
+            } else {
+                System.err.println(PROGRAM + ": nothing of this run was saved");
+            }
             return TrainMnist.EXIT_DIVERGED;
-        } finally {
-            spark.stop();
+        } catch (Exception | Error e) { // also the undeclared SparkException of a failed job
+            if (wroteMetrics[0]) { // as train-mnist: metrics.json says failed, with the error in one line
+                metrics.put("status", "failed");
+                metrics.put("error", TrainMnistRun.errorLine(e));
+                try {
+                    metrics.write();
+                } catch (IOException | RuntimeException | Error second) {
+                    e.addSuppressed(second);
+                }
+            }
+            throw e;
         }
-        finish(o, net, test, testX, metrics, dir);
-        return 0;
     }
 
-    private static void saveEpoch(TrainMnist o, LatentModel net, Optimizer optimizer, TrainingState state,
+    /** The epoch's set as train-mnist's: model, checkpoint, then metrics.json naming both epochs; loss.png. */
+    private static void saveEpoch(TrainMnist o, LatentModel net, Optimizer optimizer, TrainingState state, int epoch,
                                   TrainMnistMetrics metrics, Path dir) throws IOException {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(TrainMnist.META_DATASET, o.dataset);
@@ -212,12 +274,13 @@ public final class TrainSpark {
         ModelFiles.save(net, dir.resolve("model.safetensors"), state, meta);
         meta.put(TrainMnistMetrics.META_METRICS, metrics.rowsJson());
         ModelFiles.saveCheckpoint(net, optimizer, state, dir.resolve("checkpoint.safetensors"), meta);
+        metrics.put("saved", TrainMnistRun.savedInfo(epoch, epoch));
         metrics.write();
         metrics.writeLossChart(o.dataset, TrainMnist.architecture(net));
     }
 
     /** As train-mnist's end: the importance-weighted log p(x) and active units of a VAE, the pictures. */
-    private static void finish(TrainMnist o, LatentModel net, ImageDataset test, FMatrixRMaj testX,
+    private static void finish(TrainMnist o, LatentModel net, ImageDataset test, FMatrixRMaj testX, int epochs,
                                TrainMnistMetrics metrics, Path dir) throws IOException {
         if (TrainMnist.isVae(net)) {
             int n = Math.min(TrainMnist.IW_IMAGES, testX.numRows);
@@ -242,6 +305,7 @@ public final class TrainSpark {
                 "loss.png"));
         files.addAll(TrainingPictures.writeAll(net, test, TrainMnist.classes(o.dataset), o.seed, dir));
         metrics.put("files", files);
+        metrics.put("saved", TrainMnistRun.savedInfo(epochs, epochs));
         metrics.put("status", "finished");
         metrics.write();
         System.out.println("wrote " + String.join(", ", files) + " in " + dir);
