@@ -141,7 +141,9 @@ final class MlpArchitecture {
             if (!n.startsWith(prefix + ".") || !n.endsWith(".weight")) {
                 continue;
             }
-            String index = n.substring(prefix.length() + 1, n.length() - ".weight".length());
+            // "prefix.weight" itself starts with "prefix." and ends with ".weight", overlapping
+            String index = n.length() < prefix.length() + 1 + ".weight".length() ? ""
+                    : n.substring(prefix.length() + 1, n.length() - ".weight".length());
             if (!index.matches("[0-9]{1,6}")) {
                 throw h.error("tensor '" + n + "' is not an nn.Sequential Linear weight");
             }

@@ -124,6 +124,21 @@ class ModelFilesPyTorchTest {
     }
 
     @Test
+    void aWeightNamedLikeItsSequentialIsRefusedNotAStringIndexError() throws IOException {
+        // found by the fuzzer: "encoder.weight" starts with "encoder." and ends with ".weight"
+        Path p = dir.resolve("plain.safetensors");
+        List<FloatTensor> ts = new ArrayList<>();
+        ts.add(new FloatTensor("encoder.0.weight", new long[] {4, 6}, new float[24]));
+        ts.add(new FloatTensor("encoder.weight", new long[] {2, 4}, new float[8]));
+        ts.add(new FloatTensor("decoder.0.weight", new long[] {6, 2}, new float[12]));
+        SafeTensors.write(p, Map.of(), ts);
+        ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFiles.load(p));
+        assertTrue(e.getMessage().startsWith(p.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("tensor 'encoder.weight' is not an nn.Sequential Linear weight"),
+                e.getMessage());
+    }
+
+    @Test
     void oneLayerVaeUnderSequentialNamesIsExplained() throws IOException {
         Path p = dir.resolve("seq.safetensors");
         List<FloatTensor> ts = new ArrayList<>();
