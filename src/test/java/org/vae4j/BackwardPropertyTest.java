@@ -30,10 +30,19 @@ import org.vae4j.nn.Init;
  * ranges, a truncation error of about h^2 / 6 = 2e-5. A wrong factor (a missing 1/2, a sign, a
  * dropped term) is off by far more. ReLU and leaky ReLU skip only elements with a kink inside
  * the step ({@link GradientCheck#assertGradientSkippingKinks}).
+ *
+ * <p>Each case keeps at least one element of every gradient well above {@link GradientCheck}'s
+ * guard against vacuous checks (all numeric derivatives below 0.01): a rare draw once tripped it
+ * in CI (a bias gradient cancelling to near zero, a saturated tanh on a 1 x 1 input). The
+ * generator seed is also fixed ({@link #SEED}), so every build checks the same cases; change it by
+ * hand to explore others.
  */
 class BackwardPropertyTest {
 
-    @Property(tries = 30)
+    /** The fixed generator seed of every property here (see the class comment). */
+    static final String SEED = "20261201";
+
+    @Property(tries = 30, seed = SEED)
     void denseBackwardMatchesFiniteDifferences(@ForAll @IntRange(min = 1, max = 5) int batch,
                                                @ForAll @IntRange(min = 1, max = 7) int in,
                                                @ForAll @IntRange(min = 1, max = 7) int out,
@@ -42,7 +51,17 @@ class BackwardPropertyTest {
         SplittableRandom rng = new SplittableRandom(seed);
         Dense d = new Dense(in, out, Init.TORCH_DEFAULT, rng);
         FMatrixRMaj x = GradientCheck.uniform(batch, in, -2, 2, rng);
-        FMatrixRMaj r = GradientCheck.awayFromZero(batch, out, 0.2, 1, rng);
+        // upstream values positive, input column 0 and weight column 0 positive: then db, dW[0, 0]
+        // and dx[0, 0] are sums of positive terms, never a cancellation below GradientCheck's
+        // 0.01 guard; every other element keeps its sign
+        FMatrixRMaj r = GradientCheck.uniform(batch, out, 0.2, 1, rng);
+        for (int b = 0; b < batch; b++) {
+            x.data[b * in] = Math.abs(x.data[b * in]) + 0.2f;
+        }
+        for (int j = 0; j < out; j++) {
+            int at = d.weight().offset() + j * in;
+            d.weight().valueArray()[at] = Math.abs(d.weight().valueArray()[at]) + 0.1f;
+        }
         FMatrixRMaj y = new FMatrixRMaj(batch, out);
         FMatrixRMaj dx = new FMatrixRMaj(batch, in);
         d.weight().zeroGrad();
@@ -58,7 +77,7 @@ class BackwardPropertyTest {
         GradientCheck.assertGradient("dx", x, dx.copy(), loss);
     }
 
-    @Property(tries = 60)
+    @Property(tries = 60, seed = SEED)
     void activationBackwardMatchesFiniteDifferences(@ForAll Activation activation,
                                                     @ForAll @IntRange(min = 1, max = 4) int rows,
                                                     @ForAll @IntRange(min = 1, max = 9) int cols,
@@ -66,7 +85,9 @@ class BackwardPropertyTest {
                                                     @ForAll long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         FMatrixRMaj pre = GradientCheck.uniform(rows, cols, -range, range, rng);
-        pre.data[0] = Math.abs(pre.data[0]) + 0.1f; // one element on the live side of a ReLU
+        // one element on the live side of a ReLU and away from saturation (tanh, sigmoid): its
+        // derivative is at least ~0.2, so the check is never vacuous
+        pre.data[0] = (float) (0.1 + 0.8 * Math.abs(pre.data[0]) / range);
         FMatrixRMaj r = GradientCheck.awayFromZero(rows, cols, 0.2, 1, rng);
         FMatrixRMaj out = new FMatrixRMaj(rows, cols);
         FMatrixRMaj dpre = new FMatrixRMaj(rows, cols);
@@ -83,7 +104,7 @@ class BackwardPropertyTest {
         }
     }
 
-    @Property(tries = 30)
+    @Property(tries = 30, seed = SEED)
     void bernoulliBackwardMatchesFiniteDifferences(@ForAll @IntRange(min = 1, max = 5) int rows,
                                                    @ForAll @IntRange(min = 1, max = 8) int cols,
                                                    @ForAll long seed) {
@@ -95,7 +116,7 @@ class BackwardPropertyTest {
         assertLikelihoodGradient(BernoulliLikelihood.INSTANCE, logits, x, 1f / rows);
     }
 
-    @Property(tries = 30)
+    @Property(tries = 30, seed = SEED)
     void gaussianBackwardMatchesFiniteDifferences(@ForAll @IntRange(min = 1, max = 5) int rows,
                                                   @ForAll @IntRange(min = 1, max = 8) int cols,
                                                   @ForAll @DoubleRange(min = 0.05, max = 4) double variance,
@@ -107,7 +128,7 @@ class BackwardPropertyTest {
         assertLikelihoodGradient(new GaussianLikelihood(variance, constant), mean, x, 1f / rows);
     }
 
-    @Property(tries = 30)
+    @Property(tries = 30, seed = SEED)
     void categoricalBackwardMatchesFiniteDifferences(@ForAll @IntRange(min = 1, max = 5) int rows,
                                                      @ForAll @IntRange(min = 2, max = 6) int categories,
                                                      @ForAll boolean oneHot, @ForAll long seed) {
