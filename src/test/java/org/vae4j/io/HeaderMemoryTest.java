@@ -10,11 +10,11 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.vae4j.internal.ChildJvm;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -108,13 +108,9 @@ class HeaderMemoryTest {
 
     /** Runs {@link Probe} on {@code file} in a JVM with {@code heapMb} MB of heap; its one line of output. */
     private static String probe(Path file, int heapMb) throws Exception {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(java.toString(), "-Xmx" + heapMb + "m", "-XX:+UseSerialGC",
-                "-cp", System.getProperty("java.class.path"), Probe.class.getName(), file.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertTrue(p.waitFor(10, TimeUnit.MINUTES), "the child did not end");
-        assertEquals(0, p.exitValue(), "the child failed (out of memory?): " + out);
+        ChildJvm.Result r = ChildJvm.run(heapMb + "m", Probe.class, file.toString());
+        String out = r.output().trim();
+        assertEquals(0, r.status(), "the child failed (out of memory?): " + out);
         String[] lines = out.split("\n");
         return lines[lines.length - 1].trim();
     }
