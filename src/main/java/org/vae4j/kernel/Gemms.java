@@ -11,12 +11,17 @@ import org.vae4j.internal.kernel.ScalarElementwise;
  *
  * <p>{@code vector} ({@code org.vae4j.internal.kernel.VectorGemm}, pure Java on the JDK Vector API, OpenBLAS-class speed)
  * is used when the JVM runs with {@code --add-modules jdk.incubator.vector}; otherwise
- * {@code ejml} ({@link EjmlGemm}, the reference, an order of magnitude slower). System properties:
+ * {@code ejml} ({@link EjmlGemm}, the reference, about 6 times slower per training step). System
+ * properties:
  * <ul>
  * <li>{@value #BACKEND_PROPERTY} = {@code auto} (default), {@code vector} or {@code ejml} forces a backend;</li>
- * <li>{@value #THREADS_PROPERTY} = number of GEMM threads (default: available processors).</li>
+ * <li>{@value #THREADS_PROPERTY} = number of GEMM threads (default: available processors);</li>
+ * <li>{@value #FALLBACK_HINT_PROPERTY} = {@code false} silences the fallback hint below.</li>
  * </ul>
- * The first use logs one INFO line naming the backend in use.
+ * Each backend built logs one INFO line naming it. When {@code auto} falls back to EJML, the library
+ * also gives one hint per JVM that the Vector API module is missing and how to add it: a WARN through
+ * SLF4J, or, when SLF4J has no provider (and would discard it), a WARNING through the JDK's
+ * {@link System.Logger}, the one place where the library does not log through SLF4J.
  */
 public final class Gemms {
 
@@ -24,6 +29,8 @@ public final class Gemms {
     public static final String BACKEND_PROPERTY = "vae4j.gemm";
     /** System property with the default number of GEMM threads. */
     public static final String THREADS_PROPERTY = "vae4j.threads";
+    /** System property that, set to {@code false}, silences the hint that {@code auto} fell back to EJML. */
+    public static final String FALLBACK_HINT_PROPERTY = "vae4j.fallbackHint";
 
     private static final Logger LOG = LoggerFactory.getLogger(Gemms.class);
     private static final String VECTOR_CLASS = "org.vae4j.internal.kernel.VectorGemm";
@@ -119,9 +126,8 @@ public final class Gemms {
                 if (vectorAvailable()) {
                     return logged(createVector(threads));
                 }
-                Gemm g = EjmlGemm.withThreads(threads);
-                LOG.info("GEMM backend: {} ({} threads; reference kernel). For a ~10x faster training step, "
-                        + "run the JVM with --add-modules jdk.incubator.vector", g.name(), threads);
+                Gemm g = logged(EjmlGemm.withThreads(threads));
+                FallbackHint.give(LOG);
                 return g;
             case "vector":
                 if (!vectorAvailable()) {
