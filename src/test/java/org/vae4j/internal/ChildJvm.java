@@ -42,10 +42,20 @@ public final class ChildJvm {
      */
     public static Streams runWith(List<String> jvmOptions, String classPath, Class<?> main, String... args)
             throws IOException, InterruptedException {
+        List<String> javaArgs = new ArrayList<>(jvmOptions);
+        javaArgs.addAll(List.of("-cp", classPath, main.getName()));
+        javaArgs.addAll(List.of(args));
+        return java(javaArgs);
+    }
+
+    /**
+     * Runs {@code java} of this JVM's home with the given arguments; stdout and stderr kept apart.
+     *
+     * @throws IllegalStateException when the child has not ended after 5 minutes (it is killed)
+     */
+    public static Streams java(List<String> javaArgs) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(System.getProperty("java.home") + "/bin/java"));
-        cmd.addAll(jvmOptions);
-        cmd.addAll(List.of("-cp", classPath, main.getName()));
-        cmd.addAll(List.of(args));
+        cmd.addAll(javaArgs);
         Path stdout = Files.createTempFile("child-jvm", ".out");
         try {
             Process p = new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).start();
@@ -53,7 +63,7 @@ public final class ChildJvm {
             byte[] err = p.getErrorStream().readAllBytes(); // until the child closes its stderr
             if (!p.waitFor(5, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
-                throw new IllegalStateException(main.getName() + " did not end: " + new String(err, StandardCharsets.UTF_8));
+                throw new IllegalStateException(cmd + " did not end: " + new String(err, StandardCharsets.UTF_8));
             }
             return new Streams(p.exitValue(), Files.readString(stdout), new String(err, StandardCharsets.UTF_8));
         } finally {
