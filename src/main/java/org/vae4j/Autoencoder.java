@@ -88,12 +88,12 @@ public class Autoencoder extends ComposedLatentModel {
         return shape.decoderHidden();
     }
 
-    /** The hidden layers' activation. */
+    /** {@return the hidden layers' activation} */
     public Activation activation() {
         return shape.activation();
     }
 
-    /** The decoder's final activation. */
+    /** {@return the decoder's final activation} */
     public Activation outputActivation() {
         return shape.outputActivation();
     }

@@ -202,7 +202,7 @@ public class ComposedLatentModel implements LatentModel {
         decoder.setTraining(training);
     }
 
-    /** Whether the model is in training mode. */
+    /** {@return whether the model is in training mode} */
     public boolean isTraining() {
         return training;
     }
@@ -261,7 +261,9 @@ public class ComposedLatentModel implements LatentModel {
         return filled;
     }
 
-    /** The missing-cell mask of the chunk last given to {@link #encodeChunk}, or {@code null} if it had none. */
+    /**
+     * {@return the missing-cell mask of the chunk last given to {@link #encodeChunk}, or {@code null} if it had none}
+     */
     protected final FMatrixRMaj chunkMask() {
         return chunkMask;
     }

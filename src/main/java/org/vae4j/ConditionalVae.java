@@ -198,12 +198,12 @@ public class ConditionalVae extends ComposedLatentModel {
         });
     }
 
-    /** The encoder's first module, [x | c]. */
+    /** {@return the encoder's first module, [x | c]} */
     public Concat encoderConcat() {
         return encoderConcat;
     }
 
-    /** The decoder's first module, [z | c]. */
+    /** {@return the decoder's first module, [z | c]} */
     public Concat decoderConcat() {
         return decoderConcat;
     }
@@ -233,12 +233,12 @@ public class ConditionalVae extends ComposedLatentModel {
         return shape.decoderHidden();
     }
 
-    /** The hidden layers' activation. */
+    /** {@return the hidden layers' activation} */
     public Activation activation() {
         return shape.activation();
     }
 
-    /** The decoder's final activation (IDENTITY: logits for the Bernoulli likelihood). */
+    /** {@return the decoder's final activation (IDENTITY: logits for the Bernoulli likelihood)} */
     public Activation outputActivation() {
         return shape.outputActivation();
     }

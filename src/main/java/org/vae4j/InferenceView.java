@@ -124,7 +124,7 @@ public final class InferenceView {
         static final Gemm INSTANCE = Gemms.create("vector", 1);
     }
 
-    /** The model kind, e.g. {@code vae}. */
+    /** {@return the model kind, e.g. {@code vae}} */
     public String kind() {
         return kind;
     }
@@ -142,12 +142,12 @@ public final class InferenceView {
         return conditionSize;
     }
 
-    /** The most threads one call uses. */
+    /** {@return the most threads one call uses} */
     public int threads() {
         return threads;
     }
 
-    /** The kernels of the workers. */
+    /** {@return the kernels of the workers} */
     public Kernels kernels() {
         return kernels;
     }
@@ -157,7 +157,7 @@ public final class InferenceView {
         return snapshot.size();
     }
 
-    /** Whether q(z|x) draws noise (a VAE's; not an autoencoder's point mass). */
+    /** {@return whether q(z|x) draws noise (a VAE's; not an autoencoder's point mass)} */
     public boolean hasStochasticPosterior() {
         return stochastic;
     }

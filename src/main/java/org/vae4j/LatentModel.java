@@ -31,7 +31,7 @@ import org.vae4j.random.Noise;
  */
 public interface LatentModel {
 
-    /** The model kind that names its file codec, e.g. {@code vae} or {@code ae}. */
+    /** {@return the model kind that names its file codec, e.g. {@code vae} or {@code ae}} */
     String kind();
 
     /** Width of an input row. */
@@ -58,18 +58,18 @@ public interface LatentModel {
     Likelihood likelihood();
 
     /**
-     * Every trainable tensor with its state_dict name (composed from the modules' names), in a
-     * fixed order: the order of files, optimiser state and gradient buffers.
+     * {@return every trainable tensor with its state_dict name (composed from the modules' names), in a
+     * fixed order: the order of files, optimiser state and gradient buffers}
      */
     List<Parameter> parameters();
 
-    /** The kernels every computation of this model goes through. */
+    /** {@return the kernels every computation of this model goes through} */
     Kernels kernels();
 
     /** Replaces the kernels. */
     void setKernels(Kernels kernels);
 
-    /** The GEMM backend of {@link #kernels()}. */
+    /** {@return the GEMM backend of {@link #kernels()}} */
     default Gemm gemm() {
         return kernels().gemm();
     }
@@ -101,9 +101,9 @@ public interface LatentModel {
     FMatrixRMaj encoderOutput(FMatrixRMaj x);
 
     /**
-     * Whether q(z|x) is a distribution sampled with noise and with a density (a VAE's), rather
+     * {@return whether q(z|x) is a distribution sampled with noise and with a density (a VAE's), rather
      * than a point mass (an autoencoder's code): then the prior is what the codes were fitted to,
-     * and likelihood bounds such as the importance-weighted one apply.
+     * and likelihood bounds such as the importance-weighted one apply}
      */
     default boolean hasStochasticPosterior() {
         return posterior().noiseWidth() > 0;
@@ -256,14 +256,13 @@ public interface LatentModel {
         return negativeElbo(x, noise);
     }
 
-    /** A one-line description of the architecture. */
+    /** {@return a one-line description of the architecture} */
     String describe();
 
     /**
-     * A thread-safe {@link InferenceView} of this model: a snapshot of its weights taken now
+     * {@return a thread-safe {@link InferenceView} of this model: a snapshot of its weights taken now
      * (later training does not reach it), served to any number of threads at once, each large
-     * call split over up to {@link org.vae4j.kernel.Gemms#defaultThreads()} threads.
-     *
+     * call split over up to {@link org.vae4j.kernel.Gemms#defaultThreads()} threads}
      * @throws UnsupportedOperationException for a model whose modules cannot be replicated
      *                                       ({@link Module#replicate})
      */
@@ -293,7 +292,7 @@ public interface LatentModel {
         return new ParameterStore(parameters());
     }
 
-    /** Number of trainable scalars. */
+    /** {@return number of trainable scalars} */
     default long parameterCount() {
         long n = 0;
         for (Parameter p : parameters()) {

@@ -11,12 +11,12 @@ package org.vae4j;
  */
 public record Loss(double total, double reconstruction, double kl) {
 
-    /** Whether all parts are finite. */
+    /** {@return whether all parts are finite} */
     public boolean isFinite() {
         return Double.isFinite(total) && Double.isFinite(reconstruction) && Double.isFinite(kl);
     }
 
-    /** The negative ELBO per example, reconstruction + kl (beta = 1), in nats. */
+    /** {@return the negative ELBO per example, reconstruction + kl (beta = 1), in nats} */
     public double negativeElbo() {
         return reconstruction + kl;
     }

@@ -28,9 +28,9 @@ public final class RowLosses {
     }
 
     /**
-     * The mean over rows, each term summed in row order in double (so it does not depend on
+     * {@return the mean over rows, each term summed in row order in double (so it does not depend on
      * a split): {@link LatentModel#negativeElbo(FMatrixRMaj, Noise)}'s value, whose KL the model
-     * sums per chunk instead (the same to double rounding).
+     * sums per chunk instead (the same to double rounding)}
      */
     public Loss mean() {
         double recon = 0;

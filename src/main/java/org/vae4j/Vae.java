@@ -107,22 +107,22 @@ public class Vae extends ComposedLatentModel {
         return shape.decoderHidden();
     }
 
-    /** The hidden layers' activation. */
+    /** {@return the hidden layers' activation} */
     public Activation activation() {
         return shape.activation();
     }
 
-    /** The decoder's final activation (IDENTITY: logits for the Bernoulli likelihood). */
+    /** {@return the decoder's final activation (IDENTITY: logits for the Bernoulli likelihood)} */
     public Activation outputActivation() {
         return shape.outputActivation();
     }
 
-    /** The mu head (weights (latent, h_last)). */
+    /** {@return the mu head (weights (latent, h_last))} */
     public Dense muHead() {
         return posterior().muHead();
     }
 
-    /** The logvar head (weights (latent, h_last)). */
+    /** {@return the logvar head (weights (latent, h_last))} */
     public Dense logvarHead() {
         return posterior().logvarHead();
     }

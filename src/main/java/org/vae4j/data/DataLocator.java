@@ -125,7 +125,7 @@ public final class DataLocator {
         return new Builder(Objects.requireNonNull(source, "source"));
     }
 
-    /** The default cache root: {@code ~/.cache/vae4j}. */
+    /** {@return the default cache root: {@code ~/.cache/vae4j}} */
     public static Path defaultCacheRoot() {
         return Path.of(System.getProperty("user.home"), ".cache", "vae4j");
     }
@@ -171,7 +171,12 @@ public final class DataLocator {
             return this;
         }
 
-        /** Whether to download missing files (default true). */
+        /**
+         * Whether to download missing files (default true).
+         *
+         * @param enabled whether to download missing files (default true)
+         * @return this builder
+         */
         public Builder download(boolean enabled) {
             this.download = enabled;
             return this;
@@ -212,7 +217,7 @@ public final class DataLocator {
         }
     }
 
-    /** The data set this locator looks for. */
+    /** {@return the data set this locator looks for} */
     public DatasetSource source() {
         return source;
     }

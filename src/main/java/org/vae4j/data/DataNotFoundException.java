@@ -25,7 +25,7 @@ public final class DataNotFoundException extends IOException {
         this.cacheDir = cacheDir;
     }
 
-    /** The cache folder the files would be downloaded to (where to put them by hand), or null. */
+    /** {@return the cache folder the files would be downloaded to (where to put them by hand), or null} */
     public Path cacheDir() {
         return cacheDir;
     }

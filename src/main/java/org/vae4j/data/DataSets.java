@@ -20,8 +20,7 @@ public final class DataSets {
     }
 
     /**
-     * The folder holding a data set's four files, downloading them if needed.
-     *
+     * {@return the folder holding a data set's four files, downloading them if needed}
      * @param name        {@code mnist} or {@code fashion-mnist}
      * @param explicitDir the user's {@code --data} folder, or null
      * @throws DataNotFoundException    when the files are nowhere and cannot be downloaded

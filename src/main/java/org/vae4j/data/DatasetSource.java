@@ -90,7 +90,7 @@ public record DatasetSource(String name, List<URI> mirrors, Map<String, String> 
         sha256 = Map.copyOf(sums);
     }
 
-    /** The names {@link #named(String)} knows: {@code mnist}, {@code fashion-mnist}. */
+    /** {@return the names {@link #named(String)} knows: {@code mnist}, {@code fashion-mnist}} */
     public static List<String> names() {
         return List.of(MNIST.name, FASHION_MNIST.name);
     }

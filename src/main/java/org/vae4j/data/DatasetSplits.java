@@ -13,12 +13,12 @@ import java.nio.file.Path;
  */
 public record DatasetSplits(String name, DataLocator.Location location, ImageDataset train, ImageDataset test) {
 
-    /** The folder the files were read from. */
+    /** {@return the folder the files were read from} */
     public Path dir() {
         return location.dir();
     }
 
-    /** Whether this is the bundled 5,000-image MNIST subset rather than the full set. */
+    /** {@return whether this is the bundled 5,000-image MNIST subset rather than the full set} */
     public boolean isBundledSubset() {
         return location.origin() == DataLocator.Origin.BUNDLED_SUBSET;
     }

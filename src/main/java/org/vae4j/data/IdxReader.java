@@ -67,7 +67,7 @@ public final class IdxReader {
      */
     public record IdxArray(int[] dims, byte[] data) {
 
-        /** Number of items (the first dimension). */
+        /** {@return number of items (the first dimension)} */
         public int count() {
             return dims[0];
         }

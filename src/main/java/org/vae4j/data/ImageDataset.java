@@ -79,7 +79,7 @@ public record ImageDataset(FMatrixRMaj images, int[] labels, int rows, int cols)
         }
     }
 
-    /** Number of examples. */
+    /** {@return number of examples} */
     public int size() {
         return labels.length;
     }

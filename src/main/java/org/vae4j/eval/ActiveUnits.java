@@ -35,12 +35,12 @@ public final class ActiveUnits {
         this.count = c;
     }
 
-    /** The number of active dimensions. */
+    /** {@return the number of active dimensions} */
     public int count() {
         return count;
     }
 
-    /** The number of latent dimensions. */
+    /** {@return the number of latent dimensions} */
     public int dimensions() {
         return variances.length;
     }

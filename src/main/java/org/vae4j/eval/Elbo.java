@@ -24,12 +24,12 @@ public final class Elbo {
     }
 
     /**
-     * The negative ELBO per example with {@code samples} z draws per example:
+     * {@return the negative ELBO per example with {@code samples} z draws per example:
      * <pre>
      *   -ELBO(x) = (1/k) sum_s -log p(x | z_s) + KL(q(z|x) || N(0, I)),   z_s = posterior sample with eps_s ~ N(0, I)
      * </pre>
      * (for the VAE's Gaussian, z_s = mu(x) + exp(logvar(x) / 2) * eps_s), averaged over the rows
-     * of x. With k = 1 and the same generator state this is
+     * of x} With k = 1 and the same generator state this is
      * {@link LatentModel#negativeElbo(FMatrixRMaj, RandomGenerator)}: the noise is drawn per chunk of
      * at most 1000 rows, row by row, once for each sample. Accumulated in double.
      *

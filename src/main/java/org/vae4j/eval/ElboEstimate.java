@@ -14,7 +14,7 @@ package org.vae4j.eval;
 public record ElboEstimate(double negativeElbo, double reconstruction, double kl, double standardError,
                            int samples, int examples) {
 
-    /** The ELBO itself, -negativeElbo: a lower bound on log p(x) per example. */
+    /** {@return the ELBO itself, -negativeElbo: a lower bound on log p(x) per example} */
     public double elbo() {
         return -negativeElbo;
     }

@@ -142,7 +142,7 @@ public final class Pca {
         }
     }
 
-    /** Number of components k. */
+    /** {@return number of components k} */
     public int componentCount() {
         return components.numRows;
     }
@@ -152,12 +152,12 @@ public final class Pca {
         return mean.length;
     }
 
-    /** The training mean m (d), a copy. */
+    /** {@return the training mean m (d), a copy} */
     public double[] mean() {
         return mean.clone();
     }
 
-    /** The components W (k, d) as rows, by decreasing variance; a copy. */
+    /** {@return the components W (k, d) as rows, by decreasing variance; a copy} */
     public DMatrixRMaj components() {
         return components.copy();
     }
@@ -167,7 +167,7 @@ public final class Pca {
         return variances.clone();
     }
 
-    /** The fraction of the training data's total variance the k components keep. */
+    /** {@return the fraction of the training data's total variance the k components keep} */
     public double explainedVarianceRatio() {
         double kept = 0;
         for (double v : variances) {
@@ -254,9 +254,8 @@ public final class Pca {
     }
 
     /**
-     * The squared reconstruction error per image of {@link #reconstruct}, (1/n) sum_i |r_i - x_i|^2,
-     * the figure to compare with an autoencoder's ({@link ReconstructionError}).
-     *
+     * {@return the squared reconstruction error per image of {@link #reconstruct}, (1/n) sum_i |r_i - x_i|^2,
+     * the figure to compare with an autoencoder's ({@link ReconstructionError})}
      * @param x (n, d), not modified
      */
     public double squaredErrorPerImage(FMatrixRMaj x) {

@@ -38,9 +38,8 @@ public final class ReconstructionError {
     }
 
     /**
-     * The squared error per image of any reconstruction function, called on chunks of at most
-     * 1000 rows (e.g. {@code pca::reconstruct}).
-     *
+     * {@return the squared error per image of any reconstruction function, called on chunks of at most
+     * 1000 rows (e.g. {@code pca::reconstruct})}
      * @param reconstruct maps (m, d) rows to their (m, d) reconstruction
      * @param x           (n, d), not modified
      */

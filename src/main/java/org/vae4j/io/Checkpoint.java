@@ -63,7 +63,9 @@ public record Checkpoint(LatentModel model, Optimizer optimizer, TrainingState t
         return trainer.start(model, split, optimizer).restore(training.progress());
     }
 
-    /** The kernels the checkpoint was trained with; empty for a checkpoint written before they were recorded. */
+    /**
+     * {@return the kernels the checkpoint was trained with; empty for a checkpoint written before they were recorded}
+     */
     public Optional<KernelRecord> kernels() {
         try {
             return KernelRecord.read(metadata, null);
@@ -83,7 +85,9 @@ public record Checkpoint(LatentModel model, Optimizer optimizer, TrainingState t
         return KernelRecord.check(metadata, model);
     }
 
-    /** How the model's kernels now differ from the recorded ones (empty if they do not, or none are recorded). */
+    /**
+     * {@return how the model's kernels now differ from the recorded ones (empty if they do not, or none are recorded)}
+     */
     public List<KernelRecord.Difference> kernelDifferences() {
         return kernels().map(r -> r.differences(KernelRecord.of(model.kernels()))).orElse(List.of());
     }

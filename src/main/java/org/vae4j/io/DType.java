@@ -17,12 +17,12 @@ public enum DType {
         this.bytes = bytes;
     }
 
-    /** Size of one element in bytes. */
+    /** {@return size of one element in bytes} */
     public int bytes() {
         return bytes;
     }
 
-    /** Whether {@link SafeTensorsFile#readFloats} converts this type: F32, F64, F16 and BF16. */
+    /** {@return whether {@link SafeTensorsFile#readFloats} converts this type: F32, F64, F16 and BF16} */
     public boolean isFloatingPoint() {
         return this == F32 || this == F64 || this == F16 || this == BF16;
     }

@@ -57,12 +57,12 @@ public final class FloatTensor {
         return name;
     }
 
-    /** The shape; a copy. */
+    /** {@return the shape; a copy} */
     public long[] shape() {
         return shape.clone();
     }
 
-    /** The elements, row-major; a copy. */
+    /** {@return the elements, row-major; a copy} */
     public float[] data() {
         return data.clone();
     }
@@ -72,7 +72,7 @@ public final class FloatTensor {
         return data;
     }
 
-    /** Number of elements. */
+    /** {@return number of elements} */
     public int numel() {
         return data.length;
     }

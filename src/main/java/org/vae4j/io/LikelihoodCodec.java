@@ -15,7 +15,7 @@ import org.vae4j.loss.Likelihood;
  */
 public interface LikelihoodCodec {
 
-    /** The value of {@code vae4j.likelihood}, e.g. {@code bernoulli}. */
+    /** {@return the value of {@code vae4j.likelihood}, e.g. {@code bernoulli}} */
     String name();
 
     /** Whether this codec stores {@code likelihood} (the first registered codec that does names it). */

@@ -26,10 +26,12 @@ import org.vae4j.LatentModel;
  */
 public interface ModelCodec<M extends LatentModel> {
 
-    /** The kind this codec stores: {@link LatentModel#kind()} of its models, e.g. {@code vae}. */
+    /** {@return the kind this codec stores: {@link LatentModel#kind()} of its models, e.g. {@code vae}} */
     String kind();
 
-    /** The class of the models it writes (a model of this kind that is not one is refused on saving). */
+    /**
+     * {@return the class of the models it writes (a model of this kind that is not one is refused on saving)}
+     */
     Class<M> modelType();
 
     /**
@@ -65,8 +67,8 @@ public interface ModelCodec<M extends LatentModel> {
     }
 
     /**
-     * The tensor names {@link #recognise} reads, for the error about a file no codec recognises,
-     * e.g. {@code encoder.N/decoder.N (an autoencoder)}; {@code null} when it recognises none.
+     * {@return the tensor names {@link #recognise} reads, for the error about a file no codec recognises,
+     * e.g. {@code encoder.N/decoder.N (an autoencoder)}; {@code null} when it recognises none}
      */
     default String recognisedNames() {
         return null;

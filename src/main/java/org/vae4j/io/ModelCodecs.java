@@ -44,12 +44,14 @@ public final class ModelCodecs {
         return REGISTRY.get(kind);
     }
 
-    /** Every registered codec, built-ins first (the order in which they try to recognise a PyTorch file). */
+    /**
+     * {@return every registered codec, built-ins first (the order in which they try to recognise a PyTorch file)}
+     */
     public static List<ModelCodec<?>> all() {
         return REGISTRY.all();
     }
 
-    /** The registered kinds, built-ins first. */
+    /** {@return the registered kinds, built-ins first} */
     public static List<String> kinds() {
         List<String> kinds = new ArrayList<>();
         for (ModelCodec<?> c : all()) {

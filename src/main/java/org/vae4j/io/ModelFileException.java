@@ -30,7 +30,7 @@ public final class ModelFileException extends IOException {
         this.file = file;
     }
 
-    /** The offending file. */
+    /** {@return the offending file} */
     public Path file() {
         return file;
     }

@@ -378,8 +378,7 @@ public final class ModelFiles {
     }
 
     /**
-     * The training settings and history recorded in a file's metadata, if any.
-     *
+     * {@return the training settings and history recorded in a file's metadata, if any}
      * @param metadata from {@link #readMetadata}
      * @param file     names the file in errors
      * @throws ModelFileException when the entries are present but malformed

@@ -31,17 +31,17 @@ public final class ModelHeader {
         this.file = file;
     }
 
-    /** The metadata entries. */
+    /** {@return the metadata entries} */
     public Map<String, String> metadata() {
         return metadata;
     }
 
-    /** The tensors by name (shapes and dtypes; no values). */
+    /** {@return the tensors by name (shapes and dtypes; no values)} */
     public Map<String, TensorInfo> tensors() {
         return tensors;
     }
 
-    /** The file. */
+    /** {@return the file} */
     public Path file() {
         return file;
     }
@@ -101,7 +101,7 @@ public final class ModelHeader {
                 + Arrays.stream(Activation.values()).map(ModelHeader::activationName).toList());
     }
 
-    /** The likelihood named by {@code vae4j.likelihood}, read by its {@link LikelihoodCodec}. */
+    /** {@return the likelihood named by {@code vae4j.likelihood}, read by its {@link LikelihoodCodec}} */
     public Likelihood likelihood() throws ModelFileException {
         return LikelihoodCodecs.read(this);
     }
@@ -111,7 +111,9 @@ public final class ModelHeader {
         return a.name().toLowerCase(java.util.Locale.ROOT);
     }
 
-    /** The number of float values the file's parameter tensors hold (optimiser tensors excluded). */
+    /**
+     * {@return the number of float values the file's parameter tensors hold (optimiser tensors excluded)}
+     */
     public long storedValues() {
         long n = 0;
         for (TensorInfo t : tensors.values()) {

@@ -96,22 +96,22 @@ public final class SafeTensorsFile implements Closeable {
         }
     }
 
-    /** The file this was opened from. */
+    /** {@return the file this was opened from} */
     public Path path() {
         return path;
     }
 
-    /** The {@code __metadata__} entries, in file order (empty if there are none); unmodifiable. */
+    /** {@return the {@code __metadata__} entries, in file order (empty if there are none); unmodifiable} */
     public Map<String, String> metadata() {
         return metadata;
     }
 
-    /** The tensors by name, in the order of their data in the file; unmodifiable. */
+    /** {@return the tensors by name, in the order of their data in the file; unmodifiable} */
     public Map<String, TensorInfo> tensors() {
         return tensors;
     }
 
-    /** Size of the data section (everything after the header) in bytes. */
+    /** {@return size of the data section (everything after the header) in bytes} */
     public long dataLength() {
         return fileSize - dataStart;
     }
@@ -201,8 +201,7 @@ public final class SafeTensorsFile implements Closeable {
     }
 
     /**
-     * The SHA-256 of the data section (every byte after the header), as lower-case hex.
-     *
+     * {@return the SHA-256 of the data section (every byte after the header), as lower-case hex}
      * @throws IOException when the file cannot be read or ended early
      */
     public String dataSha256() throws IOException {

@@ -34,17 +34,17 @@ public final class TensorInfo {
         return dtype;
     }
 
-    /** The shape, outermost dimension first (a PyTorch weight is (out, in)); a copy. */
+    /** {@return the shape, outermost dimension first (a PyTorch weight is (out, in)); a copy} */
     public long[] shape() {
         return shape.clone();
     }
 
-    /** Number of dimensions (0 for a scalar). */
+    /** {@return number of dimensions (0 for a scalar)} */
     public int rank() {
         return shape.length;
     }
 
-    /** Number of elements: the product of the shape (1 for a scalar). */
+    /** {@return number of elements: the product of the shape (1 for a scalar)} */
     public long numel() {
         return numel;
     }
@@ -54,7 +54,7 @@ public final class TensorInfo {
         return begin;
     }
 
-    /** One past the last byte of the data, relative to the start of the data section. */
+    /** {@return one past the last byte of the data, relative to the start of the data section} */
     public long end() {
         return end;
     }

@@ -76,7 +76,7 @@ public record TrainingState(TrainerConfig config, List<EpochStats> history, Trai
         return config.batchSize();
     }
 
-    /** The KL weight (its target, after any warm-up). */
+    /** {@return the KL weight (its target, after any warm-up)} */
     public double beta() {
         return config.beta();
     }
@@ -86,7 +86,7 @@ public record TrainingState(TrainerConfig config, List<EpochStats> history, Trai
         return config.klWarmupSteps();
     }
 
-    /** How beta moved towards its target. */
+    /** {@return how beta moved towards its target} */
     public org.vae4j.train.KlSchedule klSchedule() {
         return config.klSchedule();
     }
@@ -101,9 +101,9 @@ public record TrainingState(TrainerConfig config, List<EpochStats> history, Trai
     }
 
     /**
-     * A trainer builder with every setting of this state; add listeners, then {@link Checkpoint#resume} or
+     * {@return a trainer builder with every setting of this state; add listeners, then {@link Checkpoint#resume} or
      * (the older way, for {@code epochs} more epochs) pass the checkpoint's optimiser to
-     * {@link Trainer#train(org.vae4j.LatentModel, org.ejml.data.FMatrixRMaj, org.vae4j.optim.Optimizer)}.
+     * {@link Trainer#train(org.vae4j.LatentModel, org.ejml.data.FMatrixRMaj, org.vae4j.optim.Optimizer)}}
      */
     public Trainer.Builder trainerBuilder() {
         return Trainer.builder().config(config);

@@ -133,7 +133,7 @@ public final class EjmlGemm implements Gemm {
         return scratch;
     }
 
-    /** Number of threads this backend uses. */
+    /** {@return number of threads this backend uses} */
     public int threads() {
         return threads;
     }

@@ -86,10 +86,10 @@ public interface Elementwise {
     /** Whether lo &lt;= a_i &lt;= hi for every i &lt; n (false if any is NaN). */
     boolean allWithin(float[] a, int n, float lo, float hi);
 
-    /** A short name for logs. */
+    /** {@return a short name for logs} */
     String name();
 
-    /** The elementwise kernels that go with the default GEMM backend. */
+    /** {@return the elementwise kernels that go with the default GEMM backend} */
     static Elementwise get() {
         return Gemms.elementwise();
     }

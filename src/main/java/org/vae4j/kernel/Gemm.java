@@ -76,7 +76,7 @@ public interface Gemm {
         gemm(false, true, true, c.numRows, c.numCols, a.numCols, a.data, 0, b.data, 0, c.data, 0);
     }
 
-    /** A short name for logs and benchmarks, e.g. {@code "ejml"}. */
+    /** {@return a short name for logs and benchmarks, e.g. {@code "ejml"}} */
     String name();
 
     /**

@@ -41,7 +41,7 @@ public final class Gemms {
     private Gemms() {
     }
 
-    /** The default backend, chosen once on first use from the system properties. */
+    /** {@return the default backend, chosen once on first use from the system properties} */
     public static Gemm get() {
         Gemm g = current;
         if (g == null) {
@@ -89,12 +89,14 @@ public final class Gemms {
         current = gemm;
     }
 
-    /** Whether the JVM has the {@code jdk.incubator.vector} module, which the fast backend needs. */
+    /**
+     * {@return whether the JVM has the {@code jdk.incubator.vector} module, which the fast backend needs}
+     */
     public static boolean vectorAvailable() {
         return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
     }
 
-    /** The number of GEMM threads from {@value #THREADS_PROPERTY}, or the available processors. */
+    /** {@return the number of GEMM threads from {@value #THREADS_PROPERTY}, or the available processors} */
     public static int defaultThreads() {
         String s = System.getProperty(THREADS_PROPERTY);
         if (s == null) {
@@ -112,8 +114,7 @@ public final class Gemms {
     }
 
     /**
-     * A backend by name with the given number of threads.
-     *
+     * {@return a backend by name with the given number of threads}
      * @param name    {@code auto} (vector if available, else ejml), {@code vector} or {@code ejml}
      * @param threads GEMM threads, &gt; 0
      */

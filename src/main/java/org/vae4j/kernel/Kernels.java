@@ -21,14 +21,14 @@ public record Kernels(Gemm gemm, Elementwise elementwise) {
     }
 
     /**
-     * The default kernels: {@link Gemms#get()} and the elementwise kernels that go with it
-     * (Vector API when the {@code jdk.incubator.vector} module is present, else scalar).
+     * {@return the default kernels: {@link Gemms#get()} and the elementwise kernels that go with it
+     * (Vector API when the {@code jdk.incubator.vector} module is present, else scalar)}
      */
     public static Kernels defaults() {
         return new Kernels(Gemms.get(), Gemms.elementwise());
     }
 
-    /** The reference kernels: EJML on one thread and the scalar elementwise code. */
+    /** {@return the reference kernels: EJML on one thread and the scalar elementwise code} */
     public static Kernels reference() {
         return new Kernels(EjmlGemm.withThreads(1), ScalarElementwise.INSTANCE);
     }

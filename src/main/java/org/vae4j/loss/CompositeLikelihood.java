@@ -119,7 +119,7 @@ public final class CompositeLikelihood implements Likelihood {
         this.parameters = Collections.unmodifiableList(ps);
     }
 
-    /** A builder that appends spans left to right. */
+    /** {@return a builder that appends spans left to right} */
     public static Builder builder() {
         return new Builder();
     }
@@ -161,7 +161,7 @@ public final class CompositeLikelihood implements Likelihood {
         }
     }
 
-    /** The spans, in order. */
+    /** {@return the spans, in order} */
     public List<Span> spans() {
         return spans;
     }

@@ -17,8 +17,7 @@ public final class GaussianKl {
     }
 
     /**
-     * The KL summed over all rows and latent dimensions, accumulated in double.
-     *
+     * {@return the KL summed over all rows and latent dimensions, accumulated in double}
      * @param mu     (batch, latent), not modified
      * @param logvar (batch, latent), not modified
      */

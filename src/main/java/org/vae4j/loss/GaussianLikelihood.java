@@ -42,7 +42,7 @@ public final class GaussianLikelihood implements Likelihood {
         return new GaussianLikelihood(variance, true);
     }
 
-    /** The squared error sum (x - m)^2: variance 1/2, no constant. */
+    /** {@return the squared error sum (x - m)^2: variance 1/2, no constant} */
     public static GaussianLikelihood squaredError() {
         return new GaussianLikelihood(0.5, false);
     }

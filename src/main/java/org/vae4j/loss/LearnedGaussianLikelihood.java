@@ -78,12 +78,12 @@ public final class LearnedGaussianLikelihood implements Likelihood {
         return new LearnedGaussianLikelihood(columns, true, logVarBound);
     }
 
-    /** The number of columns. */
+    /** {@return the number of columns} */
     public int columns() {
         return columns;
     }
 
-    /** Whether the decoder outputs the log-variance (else it is a parameter per column). */
+    /** {@return whether the decoder outputs the log-variance (else it is a parameter per column)} */
     public boolean isHeteroscedastic() {
         return heteroscedastic;
     }
@@ -93,7 +93,9 @@ public final class LearnedGaussianLikelihood implements Likelihood {
         return bound;
     }
 
-    /** The per-column log-variance tensor (1, columns) before the bound, or {@code null} when heteroscedastic. */
+    /**
+     * {@return the per-column log-variance tensor (1, columns) before the bound, or {@code null} when heteroscedastic}
+     */
     public Parameter logVar() {
         return logVar;
     }

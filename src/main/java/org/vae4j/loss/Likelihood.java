@@ -43,12 +43,12 @@ import org.vae4j.nn.Parameter;
 public interface Likelihood {
 
     /**
-     * The final activation the decoder must apply to produce this likelihood's parameters, or
-     * {@code null} when any is allowed (e.g. a Gaussian mean).
+     * {@return the final activation the decoder must apply to produce this likelihood's parameters, or
+     * {@code null} when any is allowed (e.g. a Gaussian mean)}
      */
     Activation requiredOutputActivation();
 
-    /** The activation used when the user does not choose one. */
+    /** {@return the activation used when the user does not choose one} */
     Activation defaultOutputActivation();
 
     /**
@@ -222,21 +222,21 @@ public interface Likelihood {
      */
     void validate(FMatrixRMaj x, String what);
 
-    /** A short description for logs and model metadata, e.g. {@code bernoulli}. */
+    /** {@return a short description for logs and model metadata, e.g. {@code bernoulli}} */
     String describe();
 
     /**
-     * The trainable tensors of this likelihood, named relative to it (e.g. {@code log_var}; a
-     * model puts them under {@code likelihood.}). None by default.
+     * {@return the trainable tensors of this likelihood, named relative to it (e.g. {@code log_var}; a
+     * model puts them under {@code likelihood.})} None by default.
      */
     default List<Parameter> parameters() {
         return List.of();
     }
 
     /**
-     * The instance a new model uses: a likelihood with parameters or work buffers returns a fresh
+     * {@return the instance a new model uses: a likelihood with parameters or work buffers returns a fresh
      * copy (same settings, its parameters copied), so that models never share them; an immutable
-     * one returns itself (the default).
+     * one returns itself (the default)}
      */
     default Likelihood forModel() {
         return this;
@@ -264,8 +264,7 @@ public interface Likelihood {
     }
 
     /**
-     * Whether NaN in data means a missing cell (masked out of the loss) rather than an error.
-     * False by default, so a NaN in image data stays an error.
+     * {@return whether NaN in data means a missing cell (masked out of the loss) rather than an error} False by default, so a NaN in image data stays an error.
      */
     default boolean acceptsMissing() {
         return false;

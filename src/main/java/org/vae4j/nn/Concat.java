@@ -92,7 +92,7 @@ public final class Concat implements Module {
         return this;
     }
 
-    /** The current condition, or {@code null} before {@link #setCondition}. */
+    /** {@return the current condition, or {@code null} before {@link #setCondition}} */
     public FMatrixRMaj condition() {
         return condition;
     }
@@ -102,7 +102,7 @@ public final class Concat implements Module {
         this.conditionGradient = enabled;
     }
 
-    /** Whether the backward computes dC ({@link #setConditionGradient}). */
+    /** {@return whether the backward computes dC ({@link #setConditionGradient})} */
     public boolean computesConditionGradient() {
         return conditionGradient;
     }

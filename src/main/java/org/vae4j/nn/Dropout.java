@@ -92,7 +92,7 @@ public final class Dropout implements Module {
         return d;
     }
 
-    /** The drop probability. */
+    /** {@return the drop probability} */
     public double p() {
         return p;
     }
@@ -101,7 +101,9 @@ public final class Dropout implements Module {
         return noise.seed();
     }
 
-    /** The number of training-mode forwards so far: the next one draws the masks of call {@code calls()}. */
+    /**
+     * {@return the number of training-mode forwards so far: the next one draws the masks of call {@code calls()}}
+     */
     public long calls() {
         return calls;
     }
@@ -193,7 +195,9 @@ public final class Dropout implements Module {
         return dx;
     }
 
-    /** The scaled mask m / (1 - p) of the last training-mode forward with p &gt; 0, or {@code null} before one. */
+    /**
+     * {@return the scaled mask m / (1 - p) of the last training-mode forward with p &gt; 0, or {@code null} before one}
+     */
     public FMatrixRMaj mask() {
         return mask;
     }

@@ -61,7 +61,7 @@ public interface Module {
      */
     FMatrixRMaj backward(Kernels kernels, FMatrixRMaj dy, boolean inputGradient);
 
-    /** The trainable tensors, named relative to this module, in state_dict order; empty if none. */
+    /** {@return the trainable tensors, named relative to this module, in state_dict order; empty if none} */
     List<Parameter> parameters();
 
     /** Training (true, the initial mode) or evaluation behaviour. */
@@ -85,7 +85,7 @@ public interface Module {
                 + "Module.replicate(TensorMap), which a thread-safe inference view needs");
     }
 
-    /** A short description, e.g. {@code Dense(784 -> 512)}. */
+    /** {@return a short description, e.g. {@code Dense(784 -> 512)}} */
     default String describe() {
         return getClass().getSimpleName() + "(" + inputSize() + " -> " + outputSize() + ")";
     }

@@ -67,7 +67,7 @@ public final class Parameter {
         return tensor;
     }
 
-    /** The PyTorch state_dict name, e.g. {@code encoder.0.weight}. */
+    /** {@return the PyTorch state_dict name, e.g. {@code encoder.0.weight}} */
     public String name() {
         return name;
     }
@@ -83,8 +83,8 @@ public final class Parameter {
     }
 
     /**
-     * The array that holds the values: element i (row-major) of this tensor is
-     * {@code valueArray()[offset() + i]}. Code that reads or writes the values directly uses this
+     * {@return the array that holds the values: element i (row-major) of this tensor is
+     * {@code valueArray()[offset() + i]}} Code that reads or writes the values directly uses this
      * with {@link #offset()}, never an index from 0: the array is shared with the other tensors
      * of the model once its {@link ParameterStore} has adopted it. Optimisers modify it in place.
      * Re-read it per call: the storage moves when a store adopts the tensor.
@@ -94,7 +94,7 @@ public final class Parameter {
     }
 
     /**
-     * The array that holds the accumulated gradient of the loss w.r.t. the values, indexed as
+     * {@return the array that holds the accumulated gradient of the loss w.r.t} the values, indexed as
      * {@link #valueArray()} (the same offset).
      */
     public float[] gradArray() {
@@ -106,7 +106,7 @@ public final class Parameter {
         return tensor.offset;
     }
 
-    /** Number of scalars. */
+    /** {@return number of scalars} */
     public int size() {
         return tensor.size();
     }
@@ -136,12 +136,12 @@ public final class Parameter {
         return tensor.grads[tensor.offset + checkIndex(i)];
     }
 
-    /** A new (rows, cols) matrix holding a copy of the values. */
+    /** {@return a new (rows, cols) matrix holding a copy of the values} */
     public FMatrixRMaj valueCopy() {
         return copy(tensor.values);
     }
 
-    /** A new (rows, cols) matrix holding a copy of the gradient. */
+    /** {@return a new (rows, cols) matrix holding a copy of the gradient} */
     public FMatrixRMaj gradCopy() {
         return copy(tensor.grads);
     }

@@ -132,12 +132,12 @@ public final class ParameterStore {
         return s;
     }
 
-    /** The tensors, in order. */
+    /** {@return the tensors, in order} */
     public List<Parameter> parameters() {
         return parameters;
     }
 
-    /** Number of scalars in all tensors. */
+    /** {@return number of scalars in all tensors} */
     public int size() {
         return offsets[parameters.size()];
     }
@@ -157,8 +157,8 @@ public final class ParameterStore {
     }
 
     /**
-     * The live flat array of all values ({@link #size()} floats, tensor k at {@link #offset}(k)):
-     * what a data-parallel worker ships, without a copy. <b>Read-only by contract</b>: writing it
+     * {@return the live flat array of all values ({@link #size()} floats, tensor k at {@link #offset}(k)):
+     * what a data-parallel worker ships, without a copy} <b>Read-only by contract</b>: writing it
      * changes the model's parameters, and code outside the optimisers writes through
      * {@link #setValues} or {@link Parameter#set} instead. The array stays the same for the
      * store's life.
@@ -167,7 +167,9 @@ public final class ParameterStore {
         return values;
     }
 
-    /** The live flat array of all gradients, indexed as {@link #values()}; read-only by contract. */
+    /**
+     * {@return the live flat array of all gradients, indexed as {@link #values()}; read-only by contract}
+     */
     public float[] gradients() {
         return grads;
     }
@@ -182,7 +184,7 @@ public final class ParameterStore {
         return kernel.allFinite(grads, size());
     }
 
-    /** The 2-norm of all gradients as one vector, accumulated in double (one pass). */
+    /** {@return the 2-norm of all gradients as one vector, accumulated in double (one pass)} */
     public double gradientNorm() {
         double s = 0;
         for (int i = 0, n = size(); i < n; i++) {
@@ -230,7 +232,7 @@ public final class ParameterStore {
         }
     }
 
-    /** A new array holding a copy of all values, in order. */
+    /** {@return a new array holding a copy of all values, in order} */
     public float[] valuesCopy() {
         return Arrays.copyOf(values, size());
     }

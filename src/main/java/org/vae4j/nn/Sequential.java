@@ -134,17 +134,17 @@ public class Sequential implements Module {
         return new Sequential(names, copies);
     }
 
-    /** The children, in order. */
+    /** {@return the children, in order} */
     public List<Module> modules() {
         return modules;
     }
 
-    /** The children's names, in order. */
+    /** {@return the children's names, in order} */
     public List<String> names() {
         return names;
     }
 
-    /** The Dense children, in order (for architecture descriptions). */
+    /** {@return the Dense children, in order (for architecture descriptions)} */
     public List<Dense> denseLayers() {
         List<Dense> ds = new ArrayList<>();
         for (Module m : modules) {

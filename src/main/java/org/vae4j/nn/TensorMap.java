@@ -30,7 +30,9 @@ public final class TensorMap {
         this.size = size;
     }
 
-    /** The identity: a replica reads the module's own tensors (live: it sees every later change). */
+    /**
+     * {@return the identity: a replica reads the module's own tensors (live: it sees every later change)}
+     */
     public static TensorMap shared() {
         return SHARED;
     }
@@ -64,7 +66,7 @@ public final class TensorMap {
         return new TensorMap(map, at);
     }
 
-    /** Whether this is {@link #shared()}. */
+    /** {@return whether this is {@link #shared()}} */
     public boolean isShared() {
         return map == null;
     }

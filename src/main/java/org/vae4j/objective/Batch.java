@@ -89,12 +89,14 @@ public final class Batch {
         return target;
     }
 
-    /** The condition, or {@code null}. */
+    /** {@return the condition, or {@code null}} */
     public FMatrixRMaj condition() {
         return condition;
     }
 
-    /** The target's missing-cell mask (1 = observed, 0 = missing), or {@code null} for complete rows. */
+    /**
+     * {@return the target's missing-cell mask (1 = observed, 0 = missing), or {@code null} for complete rows}
+     */
     public FMatrixRMaj mask() {
         return mask;
     }
@@ -103,7 +105,7 @@ public final class Batch {
         return input.numRows;
     }
 
-    /** The array of row ids (live, not copied); row r's is at {@link #rowOffset()} + r. */
+    /** {@return the array of row ids (live, not copied); row r's is at {@link #rowOffset()} + r} */
     public int[] rowIds() {
         return rowIds;
     }

@@ -57,12 +57,12 @@ public sealed interface Corruption permits Corruption.None, Corruption.Masking, 
      */
     void applyRow(float[] clean, float[] corrupted, int offset, int n, RandomGenerator rng);
 
-    /** Whether this is {@link #none()}. */
+    /** {@return whether this is {@link #none()}} */
     default boolean isNone() {
         return this instanceof None;
     }
 
-    /** A short description for logs, e.g. {@code masking(p=0.25)}. */
+    /** {@return a short description for logs, e.g. {@code masking(p=0.25)}} */
     String describe();
 
     /** The identity. */

@@ -35,6 +35,6 @@ public interface Objective {
     default void checkModel(LatentModel model) {
     }
 
-    /** A short description for logs, e.g. {@code negative ELBO}. */
+    /** {@return a short description for logs, e.g. {@code negative ELBO}} */
     String describe();
 }

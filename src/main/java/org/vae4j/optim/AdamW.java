@@ -193,7 +193,7 @@ public final class AdamW extends MomentOptimizer {
         }
     }
 
-    /** The decoupled weight decay (PyTorch's {@code weight_decay}). */
+    /** {@return the decoupled weight decay (PyTorch's {@code weight_decay})} */
     public double weightDecay() {
         return weightDecay;
     }

@@ -20,10 +20,10 @@ public interface LearningRateSchedule {
      */
     double lr(long step);
 
-    /** The learning rate the schedule starts from and scales (before any warm-up). */
+    /** {@return the learning rate the schedule starts from and scales (before any warm-up)} */
     double baseLearningRate();
 
-    /** A short description for logs, e.g. {@code cosine(lr=0.001, steps=1200)}. */
+    /** {@return a short description for logs, e.g. {@code cosine(lr=0.001, steps=1200)}} */
     String describe();
 
     /**

@@ -45,24 +45,24 @@ public interface Optimizer {
     /** Forgets all state. */
     void reset();
 
-    /** Number of steps taken since creation or the last reset. */
+    /** {@return number of steps taken since creation or the last reset} */
     long steps();
 
-    /** The learning rate. */
+    /** {@return the learning rate} */
     double learningRate();
 
     /** Changes the learning rate (e.g. for a schedule). */
     void setLearningRate(double lr);
 
     /**
-     * The per-parameter state buffers, by name (e.g. {@code exp_avg}, {@code exp_avg_sq}),
-     * each a list aligned with the parameters; empty before the first step. The arrays are copies
+     * {@return the per-parameter state buffers, by name (e.g. {@code exp_avg}, {@code exp_avg_sq}),
+     * each a list aligned with the parameters; empty before the first step} The arrays are copies
      * (the optimisers keep each state as one flat array aligned with the parameters); restore
      * state with the optimiser's {@code restoreState}.
      */
     java.util.Map<String, List<float[]>> state();
 
-    /** A short description for logs, e.g. {@code adam(lr=0.001, betas=(0.9, 0.999), eps=1e-08)}. */
+    /** {@return a short description for logs, e.g. {@code adam(lr=0.001, betas=(0.9, 0.999), eps=1e-08)}} */
     String describe();
 
     /** Checks a learning rate. */

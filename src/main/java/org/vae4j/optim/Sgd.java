@@ -124,7 +124,7 @@ public final class Sgd implements Optimizer {
         return t;
     }
 
-    /** The momentum factor. */
+    /** {@return the momentum factor} */
     public double momentum() {
         return momentum;
     }

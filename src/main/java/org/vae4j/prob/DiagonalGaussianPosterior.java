@@ -116,7 +116,7 @@ public final class DiagonalGaussianPosterior implements Posterior {
         return mu;
     }
 
-    /** The log-variances of the last forward, (batch, latent), owned by this posterior. */
+    /** {@return the log-variances of the last forward, (batch, latent), owned by this posterior} */
     public FMatrixRMaj logVariance() {
         return logvar;
     }

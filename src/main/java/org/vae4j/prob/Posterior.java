@@ -33,7 +33,7 @@ public interface Posterior {
     /** Computes the distribution's parameters for each row of h, (batch, inputSize), kept by reference. */
     void forward(Kernels kernels, FMatrixRMaj h);
 
-    /** The posterior mean of the last forward, (batch, latentSize), owned by this posterior. */
+    /** {@return the posterior mean of the last forward, (batch, latentSize), owned by this posterior} */
     FMatrixRMaj mean();
 
     /**
@@ -45,7 +45,9 @@ public interface Posterior {
      */
     FMatrixRMaj sample(FMatrixRMaj eps);
 
-    /** Sum over the rows of the last forward of KL(q(z|x) || N(0, I)), in nats (0 if deterministic). */
+    /**
+     * {@return sum over the rows of the last forward of KL(q(z|x) || N(0, I)), in nats (0 if deterministic)}
+     */
     double klToPrior();
 
     /**
@@ -128,9 +130,9 @@ public interface Posterior {
                 + ") does not implement Posterior.replicate(TensorMap), which a thread-safe inference view needs");
     }
 
-    /** The trainable tensors, named relative to the model. */
+    /** {@return the trainable tensors, named relative to the model} */
     List<Parameter> parameters();
 
-    /** A short name for files and logs, e.g. {@code gaussian}. */
+    /** {@return a short name for files and logs, e.g. {@code gaussian}} */
     String describe();
 }

@@ -120,20 +120,19 @@ public final class CsvSource implements Closeable {
         }
     }
 
-    /** The column names of the header, stripped of surrounding spaces (a copy). */
+    /** {@return the column names of the header, stripped of surrounding spaces (a copy)} */
     public String[] header() {
         return header.clone();
     }
 
-    /** The file. */
+    /** {@return the file} */
     public Path file() {
         return file;
     }
 
     /**
-     * The next record's fields, as many as the header has columns (a new array), or {@code null}
-     * at the end of the file.
-     *
+     * {@return the next record's fields, as many as the header has columns (a new array), or {@code null}
+     * at the end of the file}
      * @throws TableFormatException for a ragged row or invalid UTF-8
      */
     public String[] next() throws IOException {
@@ -157,7 +156,7 @@ public final class CsvSource implements Closeable {
         return f;
     }
 
-    /** The 1-based line on which the record last returned by {@link #next()} starts. */
+    /** {@return the 1-based line on which the record last returned by {@link #next()} starts} */
     public long line() {
         return line;
     }

@@ -43,7 +43,7 @@ public record CsvTable(Path file, String[] header, List<String[]> rows, long[] l
         return new CsvTable(null, header.clone(), List.copyOf(rows), lines);
     }
 
-    /** Number of records. */
+    /** {@return number of records} */
     public int size() {
         return rows.size();
     }

@@ -90,7 +90,7 @@ public final class Scorer {
         return samples;
     }
 
-    /** The number of columns. */
+    /** {@return the number of columns} */
     public int columns() {
         return columns;
     }

@@ -87,7 +87,7 @@ public final class TableEncoder {
         return s.toString();
     }
 
-    /** The schema. */
+    /** {@return the schema} */
     public TableSchema schema() {
         return schema;
     }
@@ -153,7 +153,9 @@ public final class TableEncoder {
         return unseen.clone();
     }
 
-    /** One line per column with unseen labels: {@code "city": 3 unseen (first "Oslo" at line 17)}; empty when none. */
+    /**
+     * {@return one line per column with unseen labels: {@code "city": 3 unseen (first "Oslo" at line 17)}; empty when none}
+     */
     public List<String> unseenSummary() {
         List<String> out = new ArrayList<>();
         for (int c = 0; c < unseen.length; c++) {

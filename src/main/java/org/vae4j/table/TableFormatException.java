@@ -25,12 +25,12 @@ public final class TableFormatException extends IllegalArgumentException {
         this.line = line;
     }
 
-    /** The file's name as given, or {@code null}. */
+    /** {@return the file's name as given, or {@code null}} */
     public String file() {
         return file;
     }
 
-    /** The 1-based line, or 0. */
+    /** {@return the 1-based line, or 0} */
     public long line() {
         return line;
     }

@@ -162,7 +162,7 @@ public final class TableModel {
         return calibration;
     }
 
-    /** A new model with this one's architecture and parameter values (shares nothing with it). */
+    /** {@return a new model with this one's architecture and parameter values (shares nothing with it)} */
     public Vae copyModel() {
         Vae copy = Vae.builder(model.inputSize()).hidden(model.hiddenSizes()).decoderHidden(model.decoderHiddenSizes())
                 .latent(model.latentSize()).activation(model.activation()).likelihood(model.likelihood()).build();
@@ -186,8 +186,8 @@ public final class TableModel {
     }
 
     /**
-     * A thread-safe scorer on copies of the model (a snapshot: later training does not reach it),
-     * each computing with one GEMM thread.
+     * {@return a thread-safe scorer on copies of the model (a snapshot: later training does not reach it),
+     * each computing with one GEMM thread}
      */
     public Scorer scorer() {
         Vae snapshot = copyModel();

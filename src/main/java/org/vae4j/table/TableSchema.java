@@ -48,7 +48,7 @@ public record TableSchema(List<Column> columns, List<Dropped> dropped) {
         return w;
     }
 
-    /** The first encoded position of each column, and the width as a last entry. */
+    /** {@return the first encoded position of each column, and the width as a last entry} */
     public int[] offsets() {
         int[] o = new int[columns.size() + 1];
         for (int i = 0; i < columns.size(); i++) {
@@ -57,7 +57,7 @@ public record TableSchema(List<Column> columns, List<Dropped> dropped) {
         return o;
     }
 
-    /** The names of the modelled columns, in order. */
+    /** {@return the names of the modelled columns, in order} */
     public String[] names() {
         return columns.stream().map(Column::name).toArray(String[]::new);
     }
@@ -72,7 +72,9 @@ public record TableSchema(List<Column> columns, List<Dropped> dropped) {
         return null;
     }
 
-    /** The schema as one JSON object (numbers written so that they parse back to the same double). */
+    /**
+     * {@return the schema as one JSON object (numbers written so that they parse back to the same double)}
+     */
     public String toJson() {
         StringWriter s = new StringWriter();
         try (JsonGenerator g = new JsonFactory().createGenerator(s)) {
@@ -165,7 +167,9 @@ public record TableSchema(List<Column> columns, List<Dropped> dropped) {
         }
     }
 
-    /** A summary for logs: {@code 12 columns (8 numeric, 2 binary, 2 categorical), width 19; left out: id (ID-like)}. */
+    /**
+     * {@return a summary for logs: {@code 12 columns (8 numeric, 2 binary, 2 categorical), width 19; left out: id (ID-like)}}
+     */
     public String describe() {
         int[] n = new int[3];
         for (Column c : columns) {

@@ -17,17 +17,17 @@ package org.vae4j.train;
 public record EpochMetrics(EpochStats stats, double validation, double learningRate, int bestEpoch,
                            double bestValue, int epochsWithoutImprovement) {
 
-    /** The 1-based epoch number in the whole run. */
+    /** {@return the 1-based epoch number in the whole run} */
     public int epoch() {
         return stats.epoch();
     }
 
-    /** Whether a validation value was computed. */
+    /** {@return whether a validation value was computed} */
     public boolean hasValidation() {
         return !Double.isNaN(validation);
     }
 
-    /** Whether this epoch is the best so far (a new lowest validation value). */
+    /** {@return whether this epoch is the best so far (a new lowest validation value)} */
     public boolean isBest() {
         return hasValidation() && bestEpoch == stats.epoch();
     }

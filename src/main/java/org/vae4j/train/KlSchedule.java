@@ -76,10 +76,10 @@ public sealed interface KlSchedule permits KlSchedule.Constant, KlSchedule.Linea
     /** The KL weight of the step taken after {@code t} earlier steps, for the target beta {@code target}. */
     double beta(double target, long t);
 
-    /** The spelling {@link #parse} reads, e.g. {@code cyclical:1000,0.5}. */
+    /** {@return the spelling {@link #parse} reads, e.g. {@code cyclical:1000,0.5}} */
     String spec();
 
-    /** Whether beta is the target at every step. */
+    /** {@return whether beta is the target at every step} */
     default boolean isConstant() {
         return this instanceof Constant;
     }

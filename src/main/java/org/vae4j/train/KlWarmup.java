@@ -25,7 +25,7 @@ public record KlWarmup(double target, long steps) {
         return schedule().beta(target, t);
     }
 
-    /** The schedule: {@link KlSchedule#linear(long)} of the steps. */
+    /** {@return the schedule: {@link KlSchedule#linear(long)} of the steps} */
     public KlSchedule schedule() {
         return KlSchedule.linear(steps);
     }

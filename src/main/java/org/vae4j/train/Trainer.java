@@ -108,7 +108,12 @@ public final class Trainer {
             return this;
         }
 
-        /** Called after every optimiser step. */
+        /**
+         * Called after every optimiser step.
+         *
+         * @param l called after every optimiser step
+         * @return this builder
+         */
         public Builder stepListener(StepListener l) {
             if (l == null) {
                 throw new IllegalArgumentException("step listener must not be null");
@@ -117,7 +122,12 @@ public final class Trainer {
             return this;
         }
 
-        /** Called before and after every epoch, with the run (to stop it) and the epoch's metrics. */
+        /**
+         * Called before and after every epoch, with the run (to stop it) and the epoch's metrics.
+         *
+         * @param c called before and after every epoch, with the run (to stop it) and the epoch's metrics
+         * @return this builder
+         */
         public Builder callback(EpochCallback c) {
             if (c == null) {
                 throw new IllegalArgumentException("callback must not be null");
@@ -167,7 +177,12 @@ public final class Trainer {
             return this;
         }
 
-        /** The KL weight of a beta-VAE (1 gives the ELBO). */
+        /**
+         * The KL weight of a beta-VAE (1 gives the ELBO).
+         *
+         * @param b the KL weight of a beta-VAE (1 gives the ELBO)
+         * @return this builder
+         */
         public Builder beta(double b) {
             this.beta = new KlWarmup(b, 0).target();
             return this;
@@ -203,7 +218,12 @@ public final class Trainer {
             return this;
         }
 
-        /** Free bits lambda of the ELBO's KL term, in nats per latent dimension (default 0: none). */
+        /**
+         * Free bits lambda of the ELBO's KL term, in nats per latent dimension (default 0: none).
+         *
+         * @param lambda free bits lambda of the ELBO's KL term, in nats per latent dimension (default 0: none)
+         * @return this builder
+         */
         public Builder freeBits(double lambda) {
             if (!(lambda >= 0) || !Double.isFinite(lambda)) {
                 throw new IllegalArgumentException("free bits must be finite and >= 0 (0 = none), got " + lambda);
@@ -225,7 +245,12 @@ public final class Trainer {
             return this;
         }
 
-        /** The learning rate of the default optimiser and the base of the schedule (default 1e-3). */
+        /**
+         * The learning rate of the default optimiser and the base of the schedule (default 1e-3).
+         *
+         * @param lr the learning rate of the default optimiser and the base of the schedule (default 1e-3)
+         * @return this builder
+         */
         public Builder learningRate(double lr) {
             this.learningRate = Optimizer.checkLearningRate(lr);
             return this;
@@ -237,43 +262,78 @@ public final class Trainer {
             return this;
         }
 
-        /** Steps of linear learning-rate warm-up (0 = none). */
+        /**
+         * Steps of linear learning-rate warm-up (0 = none).
+         *
+         * @param steps steps of linear learning-rate warm-up (0 = none)
+         * @return this builder
+         */
         public Builder lrWarmupSteps(long steps) {
             this.lrWarmupSteps = check(steps >= 0, steps, "learning-rate warm-up steps must be >= 0, got ");
             return this;
         }
 
-        /** AdamW's decoupled weight decay (0, the default, for Adam). */
+        /**
+         * AdamW's decoupled weight decay (0, the default, for Adam).
+         *
+         * @param wd adamW's decoupled weight decay (0, the default, for Adam)
+         * @return this builder
+         */
         public Builder weightDecay(double wd) {
             this.weightDecay = wd;
             return this;
         }
 
-        /** The largest total gradient 2-norm before each step (0, the default, for no clipping). */
+        /**
+         * The largest total gradient 2-norm before each step (0, the default, for no clipping).
+         *
+         * @param maxNorm the largest total gradient 2-norm before each step (0, the default, for no clipping)
+         * @return this builder
+         */
         public Builder clipGradNorm(double maxNorm) {
             this.clipGradNorm = maxNorm;
             return this;
         }
 
-        /** Rows held out for validation: a count &gt;= 1, a fraction in (0, 1), or 0 for none (default). */
+        /**
+         * Rows held out for validation: a count &gt;= 1, a fraction in (0, 1), or 0 for none (default).
+         *
+         * @param rowsOrFraction rows held out for validation: a count &gt;= 1, a fraction in (0, 1), or 0 for none (default)
+         * @return this builder
+         */
         public Builder validation(double rowsOrFraction) {
             this.validation = rowsOrFraction;
             return this;
         }
 
-        /** Early stopping after this many epochs without improvement (0, the default, for none). */
+        /**
+         * Early stopping after this many epochs without improvement (0, the default, for none).
+         *
+         * @param epochs early stopping after this many epochs without improvement (0, the default, for none)
+         * @return this builder
+         */
         public Builder patience(int epochs) {
             this.patience = check(epochs >= 0, epochs, "patience must be >= 0 (0 = no early stopping), got ");
             return this;
         }
 
-        /** The least decrease of the validation value that resets the patience counter (default 0). */
+        /**
+         * The least decrease of the validation value that resets the patience counter (default 0).
+         *
+         * @param delta the least decrease of the validation value that resets the patience counter (default 0)
+         * @return this builder
+         */
         public Builder minDelta(double delta) {
             this.minDelta = delta;
             return this;
         }
 
-        /** Whether the best epoch's parameters are put back at the end of a run with validation (default true). */
+        /**
+         * Whether the best epoch's parameters are put back at the end of a run with validation (default true).
+         *
+         * @param restore whether the best epoch's parameters are put back at the end of a run with validation (default true)
+         * @return this builder
+         */
         public Builder restoreBest(boolean restore) {
             this.restoreBest = restore;
             return this;
@@ -299,7 +359,7 @@ public final class Trainer {
             return this;
         }
 
-        /** The settings so far, validated. */
+        /** {@return the settings so far, validated} */
         public TrainerConfig buildConfig() {
             return new TrainerConfig(epochs, batchSize, seed, beta, klSchedule, corruption, microBatches, validation,
                     patience, minDelta, restoreBest, learningRate, lrSchedule, lrWarmupSteps, weightDecay,
@@ -335,7 +395,7 @@ public final class Trainer {
         }
     }
 
-    /** Every setting. */
+    /** {@return every setting} */
     public TrainerConfig config() {
         return config;
     }
@@ -352,12 +412,12 @@ public final class Trainer {
         return config.seed();
     }
 
-    /** The KL schedule as a linear warm-up; see {@link TrainerConfig#klWarmup()}. */
+    /** {@return the KL schedule as a linear warm-up; see {@link TrainerConfig#klWarmup()}} */
     public KlWarmup klWarmup() {
         return config.klWarmup();
     }
 
-    /** How beta moves to its target. */
+    /** {@return how beta moves to its target} */
     public KlSchedule klSchedule() {
         return config.klSchedule();
     }
@@ -366,7 +426,7 @@ public final class Trainer {
         return config.corruption();
     }
 
-    /** A new optimiser from the factory, or of the config's settings. */
+    /** {@return a new optimiser from the factory, or of the config's settings} */
     public Optimizer newOptimizer() {
         return optimizer != null ? optimizer.get() : config.newOptimizer();
     }

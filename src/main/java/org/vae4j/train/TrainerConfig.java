@@ -185,8 +185,8 @@ public record TrainerConfig(int epochs, int batchSize, long seed, double beta, K
     }
 
     /**
-     * A new objective of these settings: {@link NegativeIwaeBound} for {@code iwae:K}, else
-     * {@link NegativeElbo} with the free bits.
+     * {@return a new objective of these settings: {@link NegativeIwaeBound} for {@code iwae:K}, else
+     * {@link NegativeElbo} with the free bits}
      */
     public Objective newObjective() {
         int k = importanceSamples();
@@ -198,7 +198,9 @@ public record TrainerConfig(int epochs, int batchSize, long seed, double beta, K
         return klSchedule instanceof KlSchedule.Linear l ? l.steps() : 0;
     }
 
-    /** Every setting at its default: 10 epochs, batch 128, seed 42, beta 1, Adam 1e-3, no validation. */
+    /**
+     * {@return every setting at its default: 10 epochs, batch 128, seed 42, beta 1, Adam 1e-3, no validation}
+     */
     public static TrainerConfig defaults() {
         return new TrainerConfig(DEFAULT_EPOCHS, DEFAULT_BATCH_SIZE, ModelBuilder.DEFAULT_SEED, DEFAULT_BETA,
                 KlSchedule.constant(), Corruption.none(), 1, 0, 0, 0, true, DEFAULT_LEARNING_RATE,
@@ -211,8 +213,7 @@ public record TrainerConfig(int epochs, int batchSize, long seed, double beta, K
     }
 
     /**
-     * The KL schedule as a linear warm-up.
-     *
+     * {@return the KL schedule as a linear warm-up}
      * @throws IllegalStateException for a cyclical schedule (use {@link #klSchedule()})
      */
     public KlWarmup klWarmup() {
@@ -222,15 +223,17 @@ public record TrainerConfig(int epochs, int batchSize, long seed, double beta, K
         return new KlWarmup(beta, klWarmupSteps());
     }
 
-    /** A new optimiser of these settings: {@link AdamW} if {@link #weightDecay()} &gt; 0, else {@link Adam}. */
+    /**
+     * {@return a new optimiser of these settings: {@link AdamW} if {@link #weightDecay()} &gt; 0, else {@link Adam}}
+     */
     public Optimizer newOptimizer() {
         return weightDecay > 0 ? new AdamW(learningRate, weightDecay) : new Adam(learningRate);
     }
 
     /**
-     * Whether the trainer sets the optimiser's learning rate before each step: for any schedule
+     * {@return whether the trainer sets the optimiser's learning rate before each step: for any schedule
      * but a constant one without warm-up (which leaves the optimiser's own rate alone, so an
-     * optimiser made with another rate keeps it).
+     * optimiser made with another rate keeps it)}
      */
     public boolean schedulesLearningRate() {
         return !lrSchedule.equals("constant") || lrWarmupSteps > 0;
@@ -244,7 +247,7 @@ public record TrainerConfig(int epochs, int batchSize, long seed, double beta, K
         return LearningRateSchedules.parse(lrSchedule, learningRate, stepsPerEpoch, totalSteps, lrWarmupSteps);
     }
 
-    /** Whether early stopping is on (patience &gt; 0). */
+    /** {@return whether early stopping is on (patience &gt; 0)} */
     public boolean earlyStopping() {
         return patience > 0;
     }

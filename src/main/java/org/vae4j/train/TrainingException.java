@@ -22,7 +22,9 @@ public final class TrainingException extends RuntimeException {
         return epoch;
     }
 
-    /** The failing step's 1-based number in the optimiser's count (over all epochs and train calls). */
+    /**
+     * {@return the failing step's 1-based number in the optimiser's count (over all epochs and train calls)}
+     */
     public long step() {
         return step;
     }

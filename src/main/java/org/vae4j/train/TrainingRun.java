@@ -161,7 +161,7 @@ public final class TrainingRun {
         return this;
     }
 
-    /** The early-stopping position and the best parameters now, for a checkpoint. */
+    /** {@return the early-stopping position and the best parameters now, for a checkpoint} */
     public TrainingProgress progress() {
         return new TrainingProgress(early.bestEpoch, early.bestValue, early.reference, early.wait, stopped,
                 bestParameters == null ? List.of() : List.of(bestParameters));
@@ -329,12 +329,12 @@ public final class TrainingRun {
         stopped = true;
     }
 
-    /** Whether the run was stopped, by early stopping or {@link #stopTraining()}. */
+    /** {@return whether the run was stopped, by early stopping or {@link #stopTraining()}} */
     public boolean isStopped() {
         return stopped;
     }
 
-    /** Whether no epoch is left to run: stopped, or at the end epoch. */
+    /** {@return whether no epoch is left to run: stopped, or at the end epoch} */
     public boolean isFinished() {
         return stopped || completedEpochs() >= endEpoch;
     }
@@ -344,7 +344,7 @@ public final class TrainingRun {
         return (int) (optimizer.steps() / stepsPerEpoch);
     }
 
-    /** The epoch after which the run ends. */
+    /** {@return the epoch after which the run ends} */
     public int endEpoch() {
         return endEpoch;
     }
@@ -353,17 +353,17 @@ public final class TrainingRun {
         return stepsPerEpoch;
     }
 
-    /** The epochs this run object has trained, in order (unmodifiable view). */
+    /** {@return the epochs this run object has trained, in order (unmodifiable view)} */
     public List<EpochStats> history() {
         return Collections.unmodifiableList(history);
     }
 
-    /** The epoch of the lowest validation value so far (the earliest on ties); 0 if none. */
+    /** {@return the epoch of the lowest validation value so far (the earliest on ties); 0 if none} */
     public int bestEpoch() {
         return early.bestEpoch;
     }
 
-    /** The lowest validation value so far (+infinity if none). */
+    /** {@return the lowest validation value so far (+infinity if none)} */
     public double bestValue() {
         return early.bestValue;
     }
@@ -373,7 +373,9 @@ public final class TrainingRun {
         return early.wait;
     }
 
-    /** The validation value of the model now, with the run's fixed noise; NaN without a validation set. */
+    /**
+     * {@return the validation value of the model now, with the run's fixed noise; NaN without a validation set}
+     */
     public double validationValue() {
         if (validation == null) {
             return Double.NaN;
@@ -401,22 +403,24 @@ public final class TrainingRun {
         return config;
     }
 
-    /** The training rows (live: a callback may change their values between epochs). */
+    /** {@return the training rows (live: a callback may change their values between epochs)} */
     public FMatrixRMaj trainingData() {
         return data;
     }
 
-    /** The conditions of the training rows (live, as {@link #trainingData()}), or {@code null}. */
+    /** {@return the conditions of the training rows (live, as {@link #trainingData()}), or {@code null}} */
     public FMatrixRMaj trainingConditions() {
         return conditions;
     }
 
-    /** The validation rows, or {@code null}. */
+    /** {@return the validation rows, or {@code null}} */
     public FMatrixRMaj validationData() {
         return validation;
     }
 
-    /** The learning-rate schedule applied before each step, or {@code null} when the rate is left alone. */
+    /**
+     * {@return the learning-rate schedule applied before each step, or {@code null} when the rate is left alone}
+     */
     public LearningRateSchedule schedule() {
         return schedule;
     }

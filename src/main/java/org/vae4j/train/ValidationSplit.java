@@ -194,12 +194,14 @@ public final class ValidationSplit {
         return m;
     }
 
-    /** The index in the original matrix of each training row, ascending. */
+    /** {@return the index in the original matrix of each training row, ascending} */
     public int[] trainRows() {
         return trainRows != null ? trainRows.clone() : identity(train.numRows);
     }
 
-    /** The index in the original matrix of each validation row, ascending (empty without validation). */
+    /**
+     * {@return the index in the original matrix of each validation row, ascending (empty without validation)}
+     */
     public int[] validationRows() {
         return validationRows != null ? validationRows.clone()
                 : identity(validation == null ? 0 : validation.numRows);
