@@ -45,8 +45,8 @@ public class Autoencoder extends ComposedLatentModel {
     }
 
     /**
-     * A builder for an autoencoder on inputs of width {@code inputSize}; defaults: hidden 512,
-     * code 32, ReLU, sigmoid output, squared error.
+     * {@return a builder for an autoencoder on inputs of width {@code inputSize}; defaults: hidden 512,
+     * code 32, ReLU, sigmoid output, squared error}
      */
     public static Builder builder(int inputSize) {
         return new Builder(inputSize);
@@ -104,7 +104,7 @@ public class Autoencoder extends ComposedLatentModel {
         return shape.describe(inputSize(), latentSize(), likelihood());
     }
 
-    /** The codes of each row: a new (n, code) matrix. */
+    /** {@return the codes of each row: a new (n, code) matrix} */
     public FMatrixRMaj encode(FMatrixRMaj x) {
         return encodeMean(x);
     }

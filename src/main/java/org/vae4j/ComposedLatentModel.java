@@ -117,8 +117,8 @@ public class ComposedLatentModel implements LatentModel {
     }
 
     /**
-     * The modules one {@link InferenceView} worker runs: replicas of the encoder, posterior and
-     * decoder on {@code tensors} ({@link Module#replicate}), without a condition. A conditional
+     * {@return the modules one {@link InferenceView} worker runs: replicas of the encoder, posterior and
+     * decoder on {@code tensors} ({@link Module#replicate}), without a condition} A conditional
      * subclass overrides it to say how a chunk's condition reaches its replicas.
      *
      * @throws UnsupportedOperationException when a module cannot replicate itself
@@ -251,7 +251,9 @@ public class ComposedLatentModel implements LatentModel {
         posterior.forward(kernels, encoder.forward(kernels, fillChunk(chunk)));
     }
 
-    /** The chunk with missing cells neutral (the chunk itself when none is missing); sets {@link #chunkMask()}. */
+    /**
+     * {@return the chunk with missing cells neutral (the chunk itself when none is missing); sets {@link #chunkMask()}}
+     */
     protected final FMatrixRMaj fillChunk(FMatrixRMaj chunk) {
         if (!likelihood.acceptsMissing() || !MissingCells.any(chunk)) {
             chunkMask = null;

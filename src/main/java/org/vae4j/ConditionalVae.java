@@ -137,10 +137,9 @@ public class ConditionalVae extends ComposedLatentModel {
     }
 
     /**
-     * A builder for a conditional VAE on inputs of width {@code inputSize} with conditions of
+     * {@return a builder for a conditional VAE on inputs of width {@code inputSize} with conditions of
      * width {@code conditionSize} (e.g. 10 for a one-hot digit label); defaults as {@link Vae}'s:
-     * hidden 512, latent 32, ReLU, Bernoulli.
-     *
+     * hidden 512, latent 32, ReLU, Bernoulli}
      * @throws IllegalArgumentException for a non-positive size
      */
     public static Builder builder(int inputSize, int conditionSize) {

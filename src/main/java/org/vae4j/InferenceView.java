@@ -164,7 +164,7 @@ public final class InferenceView {
 
     // ------------------------------------------------------------------ the inference methods
 
-    /** The posterior mean of z for each row: a new (n, latentSize) matrix. */
+    /** {@return the posterior mean of z for each row: a new (n, latentSize) matrix} */
     public FMatrixRMaj encodeMean(FMatrixRMaj x) {
         return encodeMean(x, null);
     }
@@ -176,8 +176,8 @@ public final class InferenceView {
     }
 
     /**
-     * One draw z ~ q(z|x, c) for each row (the mean for a point-mass posterior), row r's noise the
-     * stream ({@link Noise#EVALUATION}, 0, firstRow + r, 0) of {@code noise}: a new (n, latentSize) matrix.
+     * {@return one draw z ~ q(z|x, c) for each row (the mean for a point-mass posterior), row r's noise the
+     * stream ({@link Noise#EVALUATION}, 0, firstRow + r, 0) of {@code noise}: a new (n, latentSize) matrix}
      */
     public FMatrixRMaj encodeSample(FMatrixRMaj x, FMatrixRMaj c, Noise noise, long firstRow) {
         checkInput(x, c, "input");
@@ -185,7 +185,7 @@ public final class InferenceView {
         return run(InferenceWorker.Op.ENCODE_SAMPLE, x, c, noise, firstRow, x.numRows, latentSize);
     }
 
-    /** The likelihood's mean E[x|z] for each z: a new (n, inputSize) matrix. */
+    /** {@return the likelihood's mean E[x|z] for each z: a new (n, inputSize) matrix} */
     public FMatrixRMaj decodeMean(FMatrixRMaj z) {
         return decodeMean(z, null);
     }
@@ -237,9 +237,9 @@ public final class InferenceView {
     }
 
     /**
-     * The per-row losses with beta = 1 and one z per row, row r's noise the stream
+     * {@return the per-row losses with beta = 1 and one z per row, row r's noise the stream
      * ({@link Noise#EVALUATION}, 0, firstRow + r, 0): for a VAE the negative ELBO's two terms, for
-     * an autoencoder the reconstruction loss (KL 0). Missing cells (NaN, for a likelihood that
+     * an autoencoder the reconstruction loss (KL 0)} Missing cells (NaN, for a likelihood that
      * accepts them) are left out of -log p.
      */
     public RowLosses negativeElbo(FMatrixRMaj x, FMatrixRMaj c, Noise noise, long firstRow) {

@@ -94,8 +94,8 @@ public interface LatentModel {
     void checkData(FMatrixRMaj x, String what);
 
     /**
-     * The encoder's output h (the posterior's input) for each row, in evaluation mode: a new
-     * (n, posterior().inputSize()) matrix. Evaluations that need more of q(z|x) than its mean
+     * {@return the encoder's output h (the posterior's input) for each row, in evaluation mode: a new
+     * (n, posterior().inputSize()) matrix} Evaluations that need more of q(z|x) than its mean
      * (samples, KL, density) run {@code posterior().forward(kernels(), h)} on it.
      */
     FMatrixRMaj encoderOutput(FMatrixRMaj x);
@@ -109,20 +109,20 @@ public interface LatentModel {
         return posterior().noiseWidth() > 0;
     }
 
-    /** The posterior mean of z for each row: a new (n, latentSize) matrix. */
+    /** {@return the posterior mean of z for each row: a new (n, latentSize) matrix} */
     FMatrixRMaj encodeMean(FMatrixRMaj x);
 
     /**
-     * The decoder's raw output for each z, before the likelihood turns it into data: the
+     * {@return the decoder's raw output for each z, before the likelihood turns it into data: the
      * likelihood's parameters (the logits for a Bernoulli likelihood, the mean for a
      * fixed-variance Gaussian, mean and log-variance for a learned one), a new
-     * (n, likelihood().outputWidth(inputSize)) matrix. {@link #decodeMean} gives E[x|z].
+     * (n, likelihood().outputWidth(inputSize)) matrix} {@link #decodeMean} gives E[x|z].
      */
     FMatrixRMaj decoderOutput(FMatrixRMaj z);
 
     /**
-     * The likelihood's mean E[x|z] for each z (pixel probabilities for a Bernoulli likelihood): a
-     * new (n, inputSize) matrix. {@link #decoderOutput} gives the decoder's raw output instead.
+     * {@return the likelihood's mean E[x|z] for each z (pixel probabilities for a Bernoulli likelihood): a
+     * new (n, inputSize) matrix} {@link #decoderOutput} gives the decoder's raw output instead.
      */
     FMatrixRMaj decodeMean(FMatrixRMaj z);
 
@@ -135,9 +135,9 @@ public interface LatentModel {
     FMatrixRMaj sample(int n, RandomGenerator rng);
 
     /**
-     * The negative ELBO per example with one z draw per row, always unweighted (beta = 1, whatever
+     * {@return the negative ELBO per example with one z draw per row, always unweighted (beta = 1, whatever
      * beta or KL schedule the model was trained with): {@code total = reconstruction + kl}, the
-     * bound on -log p(x) that models trained with different betas are compared on. For an
+     * bound on -log p(x) that models trained with different betas are compared on} For an
      * autoencoder (a point-mass posterior, KL 0) it is the reconstruction loss. The noise is
      * drawn in order from {@code rng}; {@link #negativeElbo(FMatrixRMaj, Noise)} keys it by row
      * instead. A beta-weighted value is {@code l.reconstruction() + beta * l.kl()}.

@@ -66,7 +66,9 @@ public class Vae extends ComposedLatentModel {
         return b.hidden.length == 1 && b.decoderWidths().length == 1;
     }
 
-    /** A builder for a VAE on inputs of width {@code inputSize}; defaults: hidden 512, latent 32, ReLU, Bernoulli. */
+    /**
+     * {@return a builder for a VAE on inputs of width {@code inputSize}; defaults: hidden 512, latent 32, ReLU, Bernoulli}
+     */
     public static Builder builder(int inputSize) {
         return new Builder(inputSize);
     }

@@ -112,15 +112,14 @@ public final class DataLocator {
     }
 
     /**
-     * A locator for a known data set ({@code mnist}, {@code fashion-mnist}).
-     *
+     * {@return a locator for a known data set ({@code mnist}, {@code fashion-mnist})}
      * @throws IllegalArgumentException for an unknown name
      */
     public static Builder builder(String name) {
         return new Builder(DatasetSource.named(name));
     }
 
-    /** A locator for any MNIST-format source (other mirrors or checksums, e.g. in tests). */
+    /** {@return a locator for any MNIST-format source (other mirrors or checksums, e.g. in tests)} */
     public static Builder builder(DatasetSource source) {
         return new Builder(Objects.requireNonNull(source, "source"));
     }
@@ -147,25 +146,31 @@ public final class DataLocator {
             this.source = source;
         }
 
-        /** The folder the user named ({@code --data DIR}), or null for none. */
+        /** {@return the folder the user named ({@code --data DIR}), or null for none} */
         public Builder explicitDir(Path dir) {
             this.explicitDir = dir;
             return this;
         }
 
-        /** A folder tried after {@code $VAE4J_DATA} and before the cache; may be added several times. */
+        /**
+         * {@return a folder tried after {@code $VAE4J_DATA} and before the cache; may be added several times}
+         */
         public Builder extraCandidate(Path dir) {
             this.extraCandidates.add(Objects.requireNonNull(dir, "dir"));
             return this;
         }
 
-        /** The environment read for {@link #ENV_VAR} (default {@link System#getenv()}; tests pass their own). */
+        /**
+         * {@return the environment read for {@link #ENV_VAR} (default {@link System#getenv()}; tests pass their own)}
+         */
         public Builder environment(Map<String, String> env) {
             this.environment = Objects.requireNonNull(env, "env");
             return this;
         }
 
-        /** The cache root; the data lives in {@code <root>/<name>} (default {@code ~/.cache/vae4j}). */
+        /**
+         * {@return the cache root; the data lives in {@code <root>/<name>} (default {@code ~/.cache/vae4j})}
+         */
         public Builder cacheRoot(Path root) {
             this.cacheRoot = Objects.requireNonNull(root, "root");
             return this;
@@ -198,15 +203,15 @@ public final class DataLocator {
         }
 
         /**
-         * The folder of the bundled MNIST subset, used as the last resort (with a WARN) when the
-         * set is {@code mnist} and nothing else is available; ignored for other sets. Null for none.
+         * {@return the folder of the bundled MNIST subset, used as the last resort (with a WARN) when the
+         * set is {@code mnist} and nothing else is available; ignored for other sets} Null for none.
          */
         public Builder bundledSubset(Path dir) {
             this.bundledSubset = dir;
             return this;
         }
 
-        /** Whether {@link #load()} checks each file's SHA-256 (default true). */
+        /** {@return whether {@link #load()} checks each file's SHA-256 (default true)} */
         public Builder verifyChecksums(boolean verify) {
             this.verifyChecksums = verify;
             return this;

@@ -42,7 +42,9 @@ public final class DataSets {
         return locator(name).explicitDir(explicitDir).build().load();
     }
 
-    /** A locator with the default settings, to add candidates, the bundled subset or other options to. */
+    /**
+     * {@return a locator with the default settings, to add candidates, the bundled subset or other options to}
+     */
     public static DataLocator.Builder locator(String name) {
         return DataLocator.builder(name);
     }

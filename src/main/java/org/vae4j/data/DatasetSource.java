@@ -96,9 +96,8 @@ public record DatasetSource(String name, List<URI> mirrors, Map<String, String> 
     }
 
     /**
-     * A known data set by name, with its mirrors replaced by the system property
-     * {@code vae4j.data.mirrors.<name>} when that is set.
-     *
+     * {@return a known data set by name, with its mirrors replaced by the system property
+     * {@code vae4j.data.mirrors.<name>} when that is set}
      * @throws IllegalArgumentException for an unknown name
      */
     public static DatasetSource named(String name) {
@@ -121,12 +120,12 @@ public record DatasetSource(String name, List<URI> mirrors, Map<String, String> 
         return base.withMirrors(list);
     }
 
-    /** The same set served from other mirrors (tests, internal mirrors). */
+    /** {@return the same set served from other mirrors (tests, internal mirrors)} */
     public DatasetSource withMirrors(List<URI> newMirrors) {
         return new DatasetSource(name, newMirrors, sha256);
     }
 
-    /** The URL of one file on one mirror. */
+    /** {@return the URL of one file on one mirror} */
     public URI url(URI mirror, String file) {
         return mirror.resolve(file);
     }

@@ -81,7 +81,7 @@ public final class IdxReader {
             return s;
         }
 
-        /** The value at flat index i, 0..255. */
+        /** {@return the value at flat index i, 0..255} */
         public int unsigned(int i) {
             return data[i] & 0xFF;
         }

@@ -117,12 +117,14 @@ public record ImageDataset(FMatrixRMaj images, int[] labels, int rows, int cols)
         return fromIdx(fileIn(dir, names[0]), fileIn(dir, names[1]), sha256.get(names[0]), sha256.get(names[1]));
     }
 
-    /** Whether {@code dir} holds all four MNIST-format files (each {@code .gz} or raw). */
+    /** {@return whether {@code dir} holds all four MNIST-format files (each {@code .gz} or raw)} */
     public static boolean hasMnistFormat(Path dir) {
         return missingMnistFiles(dir).isEmpty();
     }
 
-    /** Which of the four MNIST-format files {@code dir} lacks (neither {@code .gz} nor raw present). */
+    /**
+     * {@return which of the four MNIST-format files {@code dir} lacks (neither {@code .gz} nor raw present)}
+     */
     public static List<String> missingMnistFiles(Path dir) {
         return ALL_FILES.stream()
                 .filter(n -> !Files.isRegularFile(dir.resolve(n)) && !Files.isRegularFile(dir.resolve(stripGz(n))))
@@ -222,7 +224,7 @@ public record ImageDataset(FMatrixRMaj images, int[] labels, int rows, int cols)
 
     // ---- subsets, shuffling, splitting -----------------------------------------------------------
 
-    /** The first {@code n} examples (copied). */
+    /** {@return the first {@code n} examples (copied)} */
     public ImageDataset head(int n) {
         if (n <= 0 || n > size()) {
             throw new IllegalArgumentException("head(" + n + ") of a dataset of " + size());
@@ -233,7 +235,7 @@ public record ImageDataset(FMatrixRMaj images, int[] labels, int rows, int cols)
     }
 
     /**
-     * The examples at {@code indices}, in that order (copied). An index may repeat.
+     * {@return the examples at {@code indices}, in that order (copied)} An index may repeat.
      *
      * @throws IllegalArgumentException when an index is outside 0..size()-1
      */
@@ -253,7 +255,7 @@ public record ImageDataset(FMatrixRMaj images, int[] labels, int rows, int cols)
         return new ImageDataset(x, y, rows, cols);
     }
 
-    /** A copy with the examples in a random order drawn from {@code seed} (Fisher-Yates). */
+    /** {@return a copy with the examples in a random order drawn from {@code seed} (Fisher-Yates)} */
     public ImageDataset shuffled(long seed) {
         return select(permutation(size(), new SplittableRandom(seed)));
     }

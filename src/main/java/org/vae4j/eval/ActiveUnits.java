@@ -45,7 +45,7 @@ public final class ActiveUnits {
         return variances.length;
     }
 
-    /** Whether dimension u is active. */
+    /** {@return whether dimension u is active} */
     public boolean isActive(int u) {
         return variances[u] > threshold;
     }

@@ -27,10 +27,9 @@ public final class ReconstructionError {
     }
 
     /**
-     * The squared error per image of a model reconstructing through the posterior mean,
+     * {@return the squared error per image of a model reconstructing through the posterior mean,
      * r = E[x | z = encodeMean(x)] ({@link LatentModel#reconstruct}): mu(x) for a VAE, the code
-     * for an autoencoder.
-     *
+     * for an autoencoder}
      * @param x (n, inputSize), not modified
      */
     public static double squaredErrorPerImage(LatentModel model, FMatrixRMaj x) {

@@ -48,9 +48,9 @@ public record Checkpoint(LatentModel model, Optimizer optimizer, TrainingState t
     }
 
     /**
-     * The saved run, continued: a run of {@code trainer} (normally of {@link TrainingState#trainerBuilder()},
+     * {@return the saved run, continued: a run of {@code trainer} (normally of {@link TrainingState#trainerBuilder()},
      * plus listeners) on the same data as before (split again by the seed), with this optimiser
-     * and the saved progress.
+     * and the saved progress}
      */
     public TrainingRun resume(Trainer trainer, FMatrixRMaj data) {
         checkKernels();

@@ -37,8 +37,7 @@ public final class FileKey {
     }
 
     /**
-     * A key of these bytes (copied).
-     *
+     * {@return a key of these bytes (copied)}
      * @throws IllegalArgumentException for fewer than {@link #MIN_BYTES} bytes
      */
     public static FileKey of(byte[] key) {
@@ -50,9 +49,8 @@ public final class FileKey {
     }
 
     /**
-     * The key in a file: its bytes, without one trailing line end ({@code \n} or {@code \r\n}), so
-     * that {@code openssl rand -hex 32 > key} and a key written by an editor work alike.
-     *
+     * {@return the key in a file: its bytes, without one trailing line end ({@code \n} or {@code \r\n}), so
+     * that {@code openssl rand -hex 32 > key} and a key written by an editor work alike}
      * @throws IOException for a missing, non-regular, empty-after-trimming, too short (under
      *                     {@link #MIN_BYTES}) or too long (over {@link #MAX_FILE_BYTES}) file, naming it
      */

@@ -59,7 +59,7 @@ public record KernelRecord(String gemm, int threads, String gemmVariant, String 
         }
     }
 
-    /** What {@code kernels} are. */
+    /** {@return what {@code kernels} are} */
     public static KernelRecord of(Kernels kernels) {
         Gemm g = kernels.gemm();
         String gemm = g.name();
@@ -78,7 +78,9 @@ public record KernelRecord(String gemm, int threads, String gemmVariant, String 
                 elementwise.equals("vector") ? preferredLanes() : 0);
     }
 
-    /** The record in a checkpoint's metadata; empty for a checkpoint written before kernels were recorded. */
+    /**
+     * {@return the record in a checkpoint's metadata; empty for a checkpoint written before kernels were recorded}
+     */
     public static Optional<KernelRecord> read(Map<String, String> metadata, Path file) throws ModelFileException {
         if (!metadata.containsKey(GEMM)) {
             return Optional.empty();
@@ -108,7 +110,9 @@ public record KernelRecord(String gemm, int threads, String gemmVariant, String 
         return gemm.equals("vector") || gemm.equals("ejml");
     }
 
-    /** How {@code now} differs from this (recorded) record, each difference marked with whether it changes the bits. */
+    /**
+     * {@return how {@code now} differs from this (recorded) record, each difference marked with whether it changes the bits}
+     */
     public List<Difference> differences(KernelRecord now) {
         List<Difference> out = new ArrayList<>();
         boolean builtIn = builtIn() && now.builtIn();

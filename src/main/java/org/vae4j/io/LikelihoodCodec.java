@@ -18,13 +18,15 @@ public interface LikelihoodCodec {
     /** {@return the value of {@code vae4j.likelihood}, e.g. {@code bernoulli}} */
     String name();
 
-    /** Whether this codec stores {@code likelihood} (the first registered codec that does names it). */
+    /**
+     * {@return whether this codec stores {@code likelihood} (the first registered codec that does names it)}
+     */
     boolean handles(Likelihood likelihood);
 
     /** Writes the likelihood's own entries (none by default); {@code vae4j.likelihood} is written by the caller. */
     default void write(Likelihood likelihood, Map<String, String> metadata) {
     }
 
-    /** The likelihood, from its own entries. */
+    /** {@return the likelihood, from its own entries} */
     Likelihood read(ModelHeader header) throws ModelFileException;
 }

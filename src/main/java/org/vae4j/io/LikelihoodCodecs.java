@@ -47,7 +47,7 @@ public final class LikelihoodCodecs {
         REGISTRY.register(codec);
     }
 
-    /** The codec of a name, if one is registered. */
+    /** {@return the codec of a name, if one is registered} */
     public static Optional<LikelihoodCodec> forName(String name) {
         return REGISTRY.get(name);
     }
@@ -63,12 +63,12 @@ public final class LikelihoodCodecs {
         c.write(likelihood, metadata);
     }
 
-    /** The name a likelihood is stored under (e.g. {@code squared-error}). */
+    /** {@return the name a likelihood is stored under (e.g. {@code squared-error})} */
     public static String name(Likelihood likelihood) {
         return codecFor(likelihood).name();
     }
 
-    /** The likelihood a file names in {@code vae4j.likelihood}. */
+    /** {@return the likelihood a file names in {@code vae4j.likelihood}} */
     public static Likelihood read(ModelHeader header) throws ModelFileException {
         String name = header.require(LIKELIHOOD);
         Optional<LikelihoodCodec> c = forName(name);

@@ -74,7 +74,9 @@ public interface ModelCodec<M extends LatentModel> {
         return null;
     }
 
-    /** A one-line description for messages and logs, e.g. {@code VAE 784-512-(32)-512-784 relu bernoulli}. */
+    /**
+     * {@return a one-line description for messages and logs, e.g. {@code VAE 784-512-(32)-512-784 relu bernoulli}}
+     */
     default String describe(M model) {
         return kind() + " " + model.describe();
     }

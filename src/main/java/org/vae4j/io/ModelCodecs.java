@@ -39,7 +39,7 @@ public final class ModelCodecs {
         REGISTRY.register(codec);
     }
 
-    /** The codec of a kind, if one is registered. */
+    /** {@return the codec of a kind, if one is registered} */
     public static Optional<ModelCodec<?>> forKind(String kind) {
         return REGISTRY.get(kind);
     }
@@ -97,9 +97,8 @@ public final class ModelCodecs {
     }
 
     /**
-     * The architecture metadata the codec of {@code model}'s kind writes into its files (e.g.
-     * {@code vae4j.hidden_sizes}), for programs that report a model's settings.
-     *
+     * {@return the architecture metadata the codec of {@code model}'s kind writes into its files (e.g.
+     * {@code vae4j.hidden_sizes}), for programs that report a model's settings}
      * @throws IllegalArgumentException when its kind has no codec
      */
     public static Map<String, String> architecture(LatentModel model) {

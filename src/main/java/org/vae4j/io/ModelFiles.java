@@ -366,8 +366,7 @@ public final class ModelFiles {
     }
 
     /**
-     * The metadata of a model file or checkpoint, after validating its header; no tensor is read.
-     *
+     * {@return the metadata of a model file or checkpoint, after validating its header; no tensor is read}
      * @throws ModelFileException for an invalid file
      * @throws IOException        when the file cannot be read
      */

@@ -46,22 +46,22 @@ public final class ModelHeader {
         return file;
     }
 
-    /** Whether the metadata has {@code key}. */
+    /** {@return whether the metadata has {@code key}} */
     public boolean has(String key) {
         return metadata.containsKey(key);
     }
 
-    /** An error about this file, to throw. */
+    /** {@return an error about this file, to throw} */
     public ModelFileException error(String problem) {
         return new ModelFileException(file, problem);
     }
 
-    /** The value of {@code key}; an error when it is missing. */
+    /** {@return the value of {@code key}; an error when it is missing} */
     public String require(String key) throws ModelFileException {
         return Architecture.require(metadata, key, file);
     }
 
-    /** An integer entry in [1, Integer.MAX_VALUE]. */
+    /** {@return an integer entry in [1, Integer.MAX_VALUE]} */
     public int positiveInt(String key) throws ModelFileException {
         long v = ModelFiles.parseLong(metadata, key, file);
         if (v <= 0 || v > Integer.MAX_VALUE) {
@@ -70,7 +70,7 @@ public final class ModelHeader {
         return (int) v;
     }
 
-    /** A floating-point entry (any double, including non-finite ones: check the range). */
+    /** {@return a floating-point entry (any double, including non-finite ones: check the range)} */
     public double number(String key) throws ModelFileException {
         return ModelFiles.parseDouble(metadata, key, file);
     }
@@ -84,12 +84,12 @@ public final class ModelHeader {
         return s.equals("true");
     }
 
-    /** A JSON array of 1 to 1000 positive ints, e.g. {@code [512, 256]}. */
+    /** {@return a JSON array of 1 to 1000 positive ints, e.g. {@code [512, 256]}} */
     public int[] widths(String key) throws ModelFileException {
         return MetadataJson.parseWidths(require(key), key, file);
     }
 
-    /** An activation by its lower-case name ({@code relu}, {@code leaky_relu}, ...). */
+    /** {@return an activation by its lower-case name ({@code relu}, {@code leaky_relu}, ...)} */
     public Activation activation(String key) throws ModelFileException {
         String name = require(key);
         for (Activation a : Activation.values()) {
@@ -106,7 +106,7 @@ public final class ModelHeader {
         return LikelihoodCodecs.read(this);
     }
 
-    /** The metadata spelling of an activation: {@code relu}, {@code leaky_relu}, ... */
+    /** {@return the metadata spelling of an activation: {@code relu}, {@code leaky_relu}, ..} */
     public static String activationName(Activation a) {
         return a.name().toLowerCase(java.util.Locale.ROOT);
     }

@@ -105,8 +105,8 @@ public final class SafeTensors {
     }
 
     /**
-     * The SHA-256 of the data section {@link #write} produces for {@code tensors}, as lower-case
-     * hex; equal to {@link SafeTensorsFile#dataSha256()} of the written file.
+     * {@return the SHA-256 of the data section {@link #write} produces for {@code tensors}, as lower-case
+     * hex; equal to {@link SafeTensorsFile#dataSha256()} of the written file}
      */
     public static String dataSha256(List<FloatTensor> tensors) {
         MessageDigest digest = SafeTensorsFile.sha256();

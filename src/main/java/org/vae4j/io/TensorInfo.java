@@ -59,7 +59,7 @@ public final class TensorInfo {
         return end;
     }
 
-    /** Whether the shape equals {@code expected}. */
+    /** {@return whether the shape equals {@code expected}} */
     public boolean hasShape(long... expected) {
         return Arrays.equals(shape, expected);
     }

@@ -58,12 +58,12 @@ public record TrainingState(TrainerConfig config, List<EpochStats> history, Trai
         this(seed, batchSize, beta, klWarmupSteps, Corruption.none(), history);
     }
 
-    /** The settings of {@code trainer} and the history its runs returned (concatenated). */
+    /** {@return the settings of {@code trainer} and the history its runs returned (concatenated)} */
     public static TrainingState of(Trainer trainer, List<EpochStats> history) {
         return new TrainingState(trainer.config(), history, TrainingProgress.NONE);
     }
 
-    /** The settings, the given history and the progress of {@code run}. */
+    /** {@return the settings, the given history and the progress of {@code run}} */
     public static TrainingState of(TrainingRun run, List<EpochStats> history) {
         return new TrainingState(run.config(), history, run.progress());
     }

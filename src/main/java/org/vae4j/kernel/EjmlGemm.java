@@ -29,8 +29,8 @@ public final class EjmlGemm implements Gemm {
     }
 
     /**
-     * An EJML backend using {@code threads} threads (EJML's pool is process-wide: this sets its
-     * size with {@link EjmlConcurrency#setMaxThreads}).
+     * {@return an EJML backend using {@code threads} threads (EJML's pool is process-wide: this sets its
+     * size with {@link EjmlConcurrency#setMaxThreads})}
      */
     public static EjmlGemm withThreads(int threads) {
         if (threads <= 0) {

@@ -14,11 +14,11 @@ package org.vae4j.kernel;
 public interface Elementwise {
 
     /**
-     * The Bernoulli negative log-likelihood from logits, and its scaled gradient:
+     * {@return the Bernoulli negative log-likelihood from logits, and its scaled gradient:
      * <pre>
      *   returns sum_i max(l_i, 0) - x_i l_i + log1p(exp(-|l_i|))     (accumulated in double)
      *   dl_i = scale * (sigmoid(l_i) - x_i)
-     * </pre>
+     * </pre>}
      */
     double bernoulliFromLogits(float[] logits, float[] x, int n, float scale, float[] dlogits);
 
@@ -80,10 +80,10 @@ public interface Elementwise {
     void adam(float[] p, float[] g, int po, float[] m, float[] v, int mo, int n, float oneMinusBeta1, float beta2,
               float oneMinusBeta2, float stepSize, float bias2Sqrt, float eps);
 
-    /** Whether a_0 .. a_{n-1} are all finite (no NaN, no infinity). */
+    /** {@return whether a_0 .} a_{n-1} are all finite (no NaN, no infinity). */
     boolean allFinite(float[] a, int n);
 
-    /** Whether lo &lt;= a_i &lt;= hi for every i &lt; n (false if any is NaN). */
+    /** {@return whether lo &lt;= a_i &lt;= hi for every i &lt; n (false if any is NaN)} */
     boolean allWithin(float[] a, int n, float lo, float hi);
 
     /** {@return a short name for logs} */

@@ -144,7 +144,7 @@ public final class Gemms {
         }
     }
 
-    /** The best available backend with the given number of threads. */
+    /** {@return the best available backend with the given number of threads} */
     public static Gemm create(int threads) {
         return create(System.getProperty(BACKEND_PROPERTY, "auto"), threads);
     }

@@ -33,7 +33,7 @@ public record Kernels(Gemm gemm, Elementwise elementwise) {
         return new Kernels(EjmlGemm.withThreads(1), ScalarElementwise.INSTANCE);
     }
 
-    /** These kernels with another GEMM backend. */
+    /** {@return these kernels with another GEMM backend} */
     public Kernels withGemm(Gemm g) {
         return new Kernels(g, elementwise);
     }

@@ -129,7 +129,7 @@ public final class CompositeLikelihood implements Likelihood {
         private final List<Span> spans = new ArrayList<>();
         private int next;
 
-        /** A span of {@code width} columns modelled by {@code likelihood}. */
+        /** {@return a span of {@code width} columns modelled by {@code likelihood}} */
         public Builder add(int width, Likelihood likelihood) {
             spans.add(new Span(next, width, likelihood));
             next += width;
@@ -151,7 +151,7 @@ public final class CompositeLikelihood implements Likelihood {
             return add(columns, BernoulliLikelihood.INSTANCE);
         }
 
-        /** One categorical column of {@code categories} one-hot cells. */
+        /** {@return one categorical column of {@code categories} one-hot cells} */
         public Builder categorical(int categories) {
             return add(categories, new CategoricalLikelihood(categories));
         }
@@ -171,12 +171,12 @@ public final class CompositeLikelihood implements Likelihood {
         return width;
     }
 
-    /** The first decoder-output column of span {@code k}. */
+    /** {@return the first decoder-output column of span {@code k}} */
     public int outputStart(int k) {
         return outStart[k];
     }
 
-    /** The first original column (of {@link #negLogLikelihoodPerColumn}) of span {@code k}. */
+    /** {@return the first original column (of {@link #negLogLikelihoodPerColumn}) of span {@code k}} */
     public int columnStart(int k) {
         return columnStart[k];
     }

@@ -37,7 +37,7 @@ public final class GaussianLikelihood implements Likelihood {
         this.constant = includeConstant ? 0.5 * Math.log(2 * Math.PI * variance) : 0.0;
     }
 
-    /** A normalised Gaussian density with variance s^2. */
+    /** {@return a normalised Gaussian density with variance s^2} */
     public static GaussianLikelihood withVariance(double variance) {
         return new GaussianLikelihood(variance, true);
     }

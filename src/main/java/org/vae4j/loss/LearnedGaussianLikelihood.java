@@ -100,7 +100,7 @@ public final class LearnedGaussianLikelihood implements Likelihood {
         return logVar;
     }
 
-    /** The bounded log-variance s = B tanh(v / B) of a raw value v. */
+    /** {@return the bounded log-variance s = B tanh(v / B) of a raw value v} */
     public static double boundedLogVar(double v, double bound) {
         return bound * Math.tanh(v / bound);
     }

@@ -243,8 +243,7 @@ public interface Likelihood {
     }
 
     /**
-     * The decoder's output width for data rows of width {@code dataWidth}: by default the same.
-     *
+     * {@return the decoder's output width for data rows of width {@code dataWidth}: by default the same}
      * @throws IllegalArgumentException when this likelihood cannot model rows of that width (e.g.
      *                                  it has one parameter per column and a different number of columns)
      */
@@ -256,8 +255,8 @@ public interface Likelihood {
     }
 
     /**
-     * The number of original columns in a row of width {@code dataWidth} (by default one per
-     * element; a categorical span counts once).
+     * {@return the number of original columns in a row of width {@code dataWidth} (by default one per
+     * element; a categorical span counts once)}
      */
     default int columnCount(int dataWidth) {
         return dataWidth;

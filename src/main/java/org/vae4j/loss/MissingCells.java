@@ -14,7 +14,7 @@ public final class MissingCells {
     private MissingCells() {
     }
 
-    /** Whether {@code x} has a NaN among its elements. */
+    /** {@return whether {@code x} has a NaN among its elements} */
     public static boolean any(FMatrixRMaj x) {
         final float[] v = x.data;
         for (int i = 0, n = x.getNumElements(); i < n; i++) {

@@ -253,7 +253,7 @@ public enum Activation {
         }
     }
 
-    /** The logistic function 1 / (1 + e^-a), without overflow for large |a|. */
+    /** {@return the logistic function 1 / (1 + e^-a), without overflow for large |a|} */
     public static float sigmoid(float a) {
         if (a >= 0f) {
             return (float) (1.0 / (1.0 + Math.exp(-a)));

@@ -80,8 +80,8 @@ public final class Concat implements Module {
     }
 
     /**
-     * The condition the next forwards join to their input, (batch, {@link #conditionSize()}),
-     * kept by reference. Returns this module.
+     * {@return the condition the next forwards join to their input, (batch, {@link #conditionSize()}),
+     * kept by reference} Returns this module.
      */
     public Concat setCondition(FMatrixRMaj c) {
         if (c == null || c.numCols != conditionWidth) {

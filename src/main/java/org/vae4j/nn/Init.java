@@ -26,7 +26,7 @@ public enum Init {
         return activation == Activation.RELU || activation == Activation.LEAKY_RELU ? HE_UNIFORM : XAVIER_UNIFORM;
     }
 
-    /** This scheme for a layer followed by {@code activation} ({@link #BY_ACTIVATION} resolved). */
+    /** {@return this scheme for a layer followed by {@code activation} ({@link #BY_ACTIVATION} resolved)} */
     public Init resolve(Activation activation) {
         return this == BY_ACTIVATION ? forActivation(activation) : this;
     }

@@ -69,10 +69,10 @@ public interface Module {
     }
 
     /**
-     * A module computing the same function as this one with work buffers of its own, reading the
+     * {@return a module computing the same function as this one with work buffers of its own, reading the
      * tensors {@code tensors} maps this module's parameters to (never a copy per replica), so
      * that it can run its forward on another thread at the same time as this module or other
-     * replicas. Its backward accumulates into the mapped tensors' gradients (a snapshot has none:
+     * replicas} Its backward accumulates into the mapped tensors' gradients (a snapshot has none:
      * replicas on a snapshot are for inference). The replica's mode is set by its caller
      * ({@link #setTraining}); settings such as a dropout seed are copied. Every module of the
      * library implements it; a user module must override it to be served by

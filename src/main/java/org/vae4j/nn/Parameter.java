@@ -46,8 +46,8 @@ public final class Parameter {
     }
 
     /**
-     * The same tensor (the same value and gradient storage) under the name
-     * {@code prefix + "." + name()}; {@code prefix} empty keeps the name. This is how containers
+     * {@return the same tensor (the same value and gradient storage) under the name
+     * {@code prefix + "." + name()}; {@code prefix} empty keeps the name} This is how containers
      * name their children's parameters by composition, as PyTorch's {@code named_parameters()}.
      */
     public Parameter withPrefix(String prefix) {
@@ -57,7 +57,7 @@ public final class Parameter {
         return new Parameter(prefix + "." + name, tensor);
     }
 
-    /** Whether {@code other} is this tensor (the same storage), under whatever name. */
+    /** {@return whether {@code other} is this tensor (the same storage), under whatever name} */
     public boolean sameTensor(Parameter other) {
         return other.tensor == tensor;
     }
@@ -126,12 +126,14 @@ public final class Parameter {
         System.arraycopy(checkLength(gradient, "gradient values"), 0, tensor.grads, tensor.offset, gradient.length);
     }
 
-    /** The value at row-major index {@code i} (for tests and tools; loops use {@link #valueArray()}). */
+    /**
+     * {@return the value at row-major index {@code i} (for tests and tools; loops use {@link #valueArray()})}
+     */
     public float value(int i) {
         return tensor.values[tensor.offset + checkIndex(i)];
     }
 
-    /** The gradient at row-major index {@code i}. */
+    /** {@return the gradient at row-major index {@code i}} */
     public float grad(int i) {
         return tensor.grads[tensor.offset + checkIndex(i)];
     }

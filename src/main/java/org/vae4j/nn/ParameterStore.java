@@ -147,7 +147,7 @@ public final class ParameterStore {
         return offsets[k];
     }
 
-    /** The tensor named {@code name}, e.g. {@code fc1.weight}. */
+    /** {@return the tensor named {@code name}, e.g. {@code fc1.weight}} */
     public Parameter get(String name) {
         Integer k = index.get(name);
         if (k == null) {
@@ -179,7 +179,7 @@ public final class ParameterStore {
         Arrays.fill(grads, 0, size(), 0f);
     }
 
-    /** Whether every gradient is finite (one pass). */
+    /** {@return whether every gradient is finite (one pass)} */
     public boolean gradientsFinite(Elementwise kernel) {
         return kernel.allFinite(grads, size());
     }

@@ -75,9 +75,8 @@ public class Sequential implements Module {
     }
 
     /**
-     * A multilayer perceptron: Dense layers of the given widths, each followed by its activation
-     * (an identity activation adds no module to the names: {@code nn.Sequential(Linear, ReLU, Linear)}).
-     *
+     * {@return a multilayer perceptron: Dense layers of the given widths, each followed by its activation
+     * (an identity activation adds no module to the names: {@code nn.Sequential(Linear, ReLU, Linear)})}
      * @param linearNames the names of the Dense layers, or {@code null} for nn.Sequential's indices
      * @param sizes       widths, input first ({@code activations.length + 1} of them)
      * @param activations one per Dense layer
@@ -125,7 +124,7 @@ public class Sequential implements Module {
         return replicateChildren(tensors);
     }
 
-    /** A plain Sequential of the children's replicas under the same names. */
+    /** {@return a plain Sequential of the children's replicas under the same names} */
     protected final Sequential replicateChildren(TensorMap tensors) {
         List<Module> copies = new ArrayList<>(modules.size());
         for (Module m : modules) {

@@ -38,8 +38,7 @@ public final class TensorMap {
     }
 
     /**
-     * A read-only copy of {@code parameters}' current values in one new flat array (no gradients).
-     *
+     * {@return a read-only copy of {@code parameters}' current values in one new flat array (no gradients)}
      * @throws IllegalArgumentException when two parameters are one tensor
      */
     public static TensorMap snapshot(List<Parameter> parameters) {
@@ -77,8 +76,7 @@ public final class TensorMap {
     }
 
     /**
-     * The parameter a replica reads in place of {@code p}: the same name, on the mapped tensor.
-     *
+     * {@return the parameter a replica reads in place of {@code p}: the same name, on the mapped tensor}
      * @throws IllegalArgumentException when {@code p} is not one of the snapshot's tensors (a module
      *                                  whose parameters are not all in the model's list)
      */

@@ -72,7 +72,7 @@ public final class Batch {
         return this;
     }
 
-    /** A batch whose rows are rows 0, 1, ... of their data set. */
+    /** {@return a batch whose rows are rows 0, 1, ..} of their data set. */
     public static Batch of(FMatrixRMaj x) {
         int[] ids = new int[x.numRows];
         for (int i = 0; i < ids.length; i++) {
@@ -114,7 +114,7 @@ public final class Batch {
         return rowOffset;
     }
 
-    /** The data-set index of row {@code r} of this batch. */
+    /** {@return the data-set index of row {@code r} of this batch} */
     public int rowId(int r) {
         return rowIds[rowOffset + r];
     }

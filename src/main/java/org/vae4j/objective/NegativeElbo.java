@@ -146,7 +146,7 @@ public class NegativeElbo implements Objective {
         }
     }
 
-    /** The weight of the KL term: the step's beta. */
+    /** {@return the weight of the KL term: the step's beta} */
     protected double klWeight(StepContext context) {
         return context.beta();
     }

@@ -98,7 +98,7 @@ public final class StepContext {
         return 1f / batchSize;
     }
 
-    /** A generator reset to the stream of (purpose, time, row, sample) of this step. */
+    /** {@return a generator reset to the stream of (purpose, time, row, sample) of this step} */
     public CounterRandom stream(long purpose, long row, long sample) {
         return noise.stream(scratch, purpose, time, row, sample);
     }

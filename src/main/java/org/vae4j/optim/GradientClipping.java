@@ -47,8 +47,8 @@ public final class GradientClipping {
     }
 
     /**
-     * The 2-norm of all gradients of {@code params} as one vector, computed as in the class
-     * comment (float32 per-parameter norms, then their norm, rounded to float32). 0 for an
+     * {@return the 2-norm of all gradients of {@code params} as one vector, computed as in the class
+     * comment (float32 per-parameter norms, then their norm, rounded to float32)} 0 for an
      * empty list.
      */
     public static double totalNorm(List<Parameter> params) {

@@ -13,8 +13,7 @@ package org.vae4j.optim;
 public interface LearningRateSchedule {
 
     /**
-     * The learning rate of the step after {@code step} steps, positive.
-     *
+     * {@return the learning rate of the step after {@code step} steps, positive}
      * @throws IllegalArgumentException for a negative step, or one past the end of a schedule
      *                                  with a fixed length (cosine)
      */
@@ -27,9 +26,8 @@ public interface LearningRateSchedule {
     String describe();
 
     /**
-     * This schedule with a linear warm-up over its first {@code warmupSteps} steps:
-     * {@code lr(t) * (t + 1) / warmupSteps} for {@code t < warmupSteps}, {@code lr(t)} after.
-     * 0 returns this schedule.
+     * {@return this schedule with a linear warm-up over its first {@code warmupSteps} steps:
+     * {@code lr(t) * (t + 1) / warmupSteps} for {@code t < warmupSteps}, {@code lr(t)} after} 0 returns this schedule.
      *
      * @throws IllegalArgumentException for a negative count
      */

@@ -24,16 +24,15 @@ public final class LearningRateSchedules {
     private LearningRateSchedules() {
     }
 
-    /** The same rate on every step. */
+    /** {@return the same rate on every step} */
     public static LearningRateSchedule constant(double baseLr) {
         return new Constant(Optimizer.checkLearningRate(baseLr));
     }
 
     /**
-     * The rate multiplied by {@code gamma} every {@code epochs} epochs of {@code stepsPerEpoch}
+     * {@return the rate multiplied by {@code gamma} every {@code epochs} epochs of {@code stepsPerEpoch}
      * optimiser steps, as {@code torch.optim.lr_scheduler.StepLR(step_size=epochs, gamma)}
-     * stepped once per epoch.
-     *
+     * stepped once per epoch}
      * @param stepsPerEpoch optimiser steps in one epoch (batches, counting a short last one), &gt;= 1
      * @param epochs        epochs between decays, &gt;= 1
      * @param gamma         the factor, in (0, 1]

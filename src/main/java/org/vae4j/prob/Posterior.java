@@ -119,9 +119,9 @@ public interface Posterior {
     }
 
     /**
-     * A posterior computing the same distribution with buffers of its own on the tensors
+     * {@return a posterior computing the same distribution with buffers of its own on the tensors
      * {@code tensors} maps this one's to (as {@link org.vae4j.nn.Module#replicate}), for another
-     * thread's inference. The default refuses; the library's posteriors implement it.
+     * thread's inference} The default refuses; the library's posteriors implement it.
      *
      * @throws UnsupportedOperationException when this posterior cannot replicate itself
      */

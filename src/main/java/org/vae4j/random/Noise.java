@@ -39,7 +39,7 @@ public final class Noise {
         return seed;
     }
 
-    /** The key of the stream of (purpose, time, row, sample). */
+    /** {@return the key of the stream of (purpose, time, row, sample)} */
     public long key(long purpose, long time, long row, long sample) {
         long h = CounterRandom.mix64(seed ^ 0x3C6EF372FE94F82BL);
         h = CounterRandom.mix64(h + purpose * 0xD1B54A32D192ED03L);

@@ -63,7 +63,7 @@ public record Column(String name, ColumnType type, Transform transform, double a
         return type == ColumnType.CATEGORICAL ? labels.size() + 1 : 1;
     }
 
-    /** Whether a cell is missing: empty (after stripping spaces) or NaN. */
+    /** {@return whether a cell is missing: empty (after stripping spaces) or NaN} */
     public static boolean isMissing(String cell) {
         String s = cell.strip();
         return s.isEmpty() || s.equals("NaN") || s.equals("nan") || s.equals("NA");
@@ -82,12 +82,12 @@ public record Column(String name, ColumnType type, Transform transform, double a
         return Double.isFinite(v) ? v : Double.NaN; // 1e500: out of range, not a number
     }
 
-    /** The standardised value of a raw number. */
+    /** {@return the standardised value of a raw number} */
     public float standardise(double x) {
         return (float) ((transform.apply(x, a, b) - center) / scale);
     }
 
-    /** A raw number from a standardised value ({@link #standardise}'s inverse, in double). */
+    /** {@return a raw number from a standardised value ({@link #standardise}'s inverse, in double)} */
     public double raw(double y) {
         return transform.invert(y * scale + center, a, b);
     }

@@ -14,7 +14,7 @@ public enum ColumnType {
         return name().toLowerCase(java.util.Locale.ROOT);
     }
 
-    /** The type of a schema file's spelling. */
+    /** {@return the type of a schema file's spelling} */
     public static ColumnType parse(String s, String where) {
         for (ColumnType t : values()) {
             if (t.spelling().equals(s)) {

@@ -34,7 +34,7 @@ public record CsvTable(Path file, String[] header, List<String[]> rows, long[] l
         }
     }
 
-    /** A table made in memory; line r is r + 2 (the header is line 1). */
+    /** {@return a table made in memory; line r is r + 2 (the header is line 1)} */
     public static CsvTable of(String[] header, List<String[]> rows) {
         long[] lines = new long[rows.size()];
         for (int i = 0; i < lines.length; i++) {
@@ -48,7 +48,7 @@ public record CsvTable(Path file, String[] header, List<String[]> rows, long[] l
         return rows.size();
     }
 
-    /** The records at {@code indices}, in that order (lines kept). */
+    /** {@return the records at {@code indices}, in that order (lines kept)} */
     public CsvTable select(int[] indices) {
         List<String[]> r = new ArrayList<>(indices.length);
         long[] l = new long[indices.length];
@@ -59,7 +59,7 @@ public record CsvTable(Path file, String[] header, List<String[]> rows, long[] l
         return new CsvTable(file, header, List.copyOf(r), l);
     }
 
-    /** The index of a column by name, or -1. */
+    /** {@return the index of a column by name, or -1} */
     public int columnIndex(String name) {
         for (int i = 0; i < header.length; i++) {
             if (header[i].equals(name)) {

@@ -34,9 +34,9 @@ public final class RowScores {
     }
 
     /**
-     * The columns of row r that made it anomalous, most anomalous first: those whose share
+     * {@return the columns of row r that made it anomalous, most anomalous first: those whose share
      * exceeds its typical value ({@code typical[c]}, observed cells only), by that excess,
-     * at most {@code max} of them; ties by column order.
+     * at most {@code max} of them; ties by column order}
      */
     public int[] topColumns(int r, double[] typical, int max) {
         Integer[] idx = new Integer[columns];
@@ -59,7 +59,7 @@ public final class RowScores {
         return out;
     }
 
-    /** The rows of several results, in order (same columns). */
+    /** {@return the rows of several results, in order (same columns)} */
     public static RowScores concat(java.util.List<RowScores> parts) {
         int n = 0;
         for (RowScores p : parts) {

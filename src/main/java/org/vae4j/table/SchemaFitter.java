@@ -65,9 +65,9 @@ public final class SchemaFitter {
     }
 
     /**
-     * This fitter with one column's settings changed: each non-null part of {@code o} (and
+     * {@return this fitter with one column's settings changed: each non-null part of {@code o} (and
      * {@code drop} when true) replaces what the fitter had for that column (for command-line flags
-     * on top of a schema file).
+     * on top of a schema file)}
      */
     public SchemaFitter with(String column, Override o) {
         Map<String, Override> m = new LinkedHashMap<>(overrides);
@@ -367,7 +367,7 @@ public final class SchemaFitter {
         return m2 > 0 ? m3 / Math.pow(m2, 1.5) : 0;
     }
 
-    /** The q-quantile by linear interpolation between order statistics (NumPy's default). */
+    /** {@return the q-quantile by linear interpolation between order statistics (NumPy's default)} */
     public static double quantile(double[] v, double q) {
         double[] s = v.clone();
         Arrays.sort(s);

@@ -100,7 +100,7 @@ public final class Scorer {
         return typical.clone();
     }
 
-    /** This scorer with other typical column terms (the same workers' model). */
+    /** {@return this scorer with other typical column terms (the same workers' model)} */
     public Scorer withTypical(double[] newTypical) {
         return new Scorer(copies, samples, noise.seed(), columnStarts, newTypical);
     }

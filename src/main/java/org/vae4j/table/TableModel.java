@@ -95,14 +95,15 @@ public final class TableModel {
         this.calibration = calibration;
     }
 
-    /** The likelihood of a schema: one span per column, numeric columns with one learned variance each. */
+    /**
+     * {@return the likelihood of a schema: one span per column, numeric columns with one learned variance each}
+     */
     public static CompositeLikelihood likelihood(TableSchema schema) {
         return likelihood(schema, false);
     }
 
     /**
-     * The likelihood of a schema: one span per column.
-     *
+     * {@return the likelihood of a schema: one span per column}
      * @param heteroscedastic numeric columns' log-variance output by the decoder per row, instead of one
      *                        learned value per column
      */
@@ -124,19 +125,23 @@ public final class TableModel {
         return b.build();
     }
 
-    /** Default latent size: a third of the columns, between 2 and 16. */
+    /** {@return default latent size: a third of the columns, between 2 and 16} */
     public static int defaultLatent(TableSchema schema) {
         return Math.max(2, Math.min(16, (schema.columns().size() + 2) / 3));
     }
 
-    /** Default hidden widths: two layers of 4x the encoded width rounded to a power of two, between 32 and 256. */
+    /**
+     * {@return default hidden widths: two layers of 4x the encoded width rounded to a power of two, between 32 and 256}
+     */
     public static int[] defaultHidden(TableSchema schema) {
         int w = Integer.highestOneBit(Math.max(1, 4 * schema.width() - 1)) << 1;
         w = Math.max(32, Math.min(256, w));
         return new int[] {w, w};
     }
 
-    /** A new, untrained model (ReLU MLPs, decoder the encoder's mirror), one learned variance per numeric column. */
+    /**
+     * {@return a new, untrained model (ReLU MLPs, decoder the encoder's mirror), one learned variance per numeric column}
+     */
     public static TableModel create(TableSchema schema, int[] hidden, int latent, long seed, int samples, long scoringSeed) {
         return create(schema, hidden, latent, seed, samples, scoringSeed, false);
     }
@@ -389,7 +394,7 @@ public final class TableModel {
         throw new IllegalArgumentException("table calibration: no seed");
     }
 
-    /** Whether a model file holds a table model. */
+    /** {@return whether a model file holds a table model} */
     public static boolean isTableModel(Map<String, String> metadata) {
         return metadata.containsKey(SCHEMA_KEY);
     }

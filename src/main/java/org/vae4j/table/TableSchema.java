@@ -62,7 +62,7 @@ public record TableSchema(List<Column> columns, List<Dropped> dropped) {
         return columns.stream().map(Column::name).toArray(String[]::new);
     }
 
-    /** The column of that name, or {@code null}. */
+    /** {@return the column of that name, or {@code null}} */
     public Column column(String name) {
         for (Column c : columns) {
             if (c.name().equals(name)) {

@@ -18,7 +18,7 @@ public enum Transform {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** The transform of a schema file's spelling. */
+    /** {@return the transform of a schema file's spelling} */
     public static Transform parse(String s, String where) {
         for (Transform t : values()) {
             if (t.spelling().equals(s)) {
@@ -29,8 +29,7 @@ public enum Transform {
     }
 
     /**
-     * The transformed value before standardisation.
-     *
+     * {@return the transformed value before standardisation}
      * @param a the transform's first parameter (LOG: the training minimum; ROBUST: the median)
      * @param b the second (LOG: the scale s; ROBUST: unused, the scale is the standardisation's)
      */
@@ -44,7 +43,7 @@ public enum Transform {
         };
     }
 
-    /** The inverse of {@link #apply} (for generated rows in raw units). */
+    /** {@return the inverse of {@link #apply} (for generated rows in raw units)} */
     public double invert(double y, double a, double b) {
         return switch (this) {
             case NONE, ROBUST -> y;

@@ -73,7 +73,9 @@ public sealed interface KlSchedule permits KlSchedule.Constant, KlSchedule.Linea
                 + "' is not constant, linear:STEPS or cyclical:STEPS,RATIO");
     }
 
-    /** The KL weight of the step taken after {@code t} earlier steps, for the target beta {@code target}. */
+    /**
+     * {@return the KL weight of the step taken after {@code t} earlier steps, for the target beta {@code target}}
+     */
     double beta(double target, long t);
 
     /** {@return the spelling {@link #parse} reads, e.g. {@code cyclical:1000,0.5}} */

@@ -20,7 +20,9 @@ public record KlWarmup(double target, long steps) {
         }
     }
 
-    /** The KL weight for the step taken after {@code t} earlier steps ({@link KlSchedule.Linear#beta}). */
+    /**
+     * {@return the KL weight for the step taken after {@code t} earlier steps ({@link KlSchedule.Linear#beta})}
+     */
     public double beta(long t) {
         return schedule().beta(target, t);
     }

@@ -148,7 +148,9 @@ public final class Trainer {
             return this;
         }
 
-        /** Each batch's gradient as this many micro-batches (see {@link GradientFunction}); default 1. */
+        /**
+         * {@return each batch's gradient as this many micro-batches (see {@link GradientFunction}); default 1}
+         */
         public Builder microBatches(int n) {
             this.microBatches = check(n > 0, n, "micro-batches must be positive, got ");
             return this;
@@ -194,7 +196,7 @@ public final class Trainer {
             return this;
         }
 
-        /** How beta moves to its target over the steps (default {@link KlSchedule#constant()}). */
+        /** {@return how beta moves to its target over the steps (default {@link KlSchedule#constant()})} */
         public Builder klSchedule(KlSchedule schedule) {
             if (schedule == null) {
                 throw new IllegalArgumentException("KL schedule must not be null (use KlSchedule.constant())");
@@ -209,8 +211,8 @@ public final class Trainer {
         }
 
         /**
-         * The objective: {@code elbo} (default, {@link org.vae4j.objective.NegativeElbo}) or
-         * {@code iwae:K} ({@link org.vae4j.objective.NegativeIwaeBound}, K importance samples).
+         * {@return the objective: {@code elbo} (default, {@link org.vae4j.objective.NegativeElbo}) or
+         * {@code iwae:K} ({@link org.vae4j.objective.NegativeIwaeBound}, K importance samples)}
          */
         public Builder objective(String spec) {
             TrainerConfig.importanceSamples(spec); // checks the spelling
@@ -431,15 +433,15 @@ public final class Trainer {
         return optimizer != null ? optimizer.get() : config.newOptimizer();
     }
 
-    /** A run with a new optimiser; see {@link #start(LatentModel, FMatrixRMaj, Optimizer)}. */
+    /** {@return a run with a new optimiser; see {@link #start(LatentModel, FMatrixRMaj, Optimizer)}} */
     public TrainingRun start(LatentModel model, FMatrixRMaj data) {
         return start(model, data, newOptimizer());
     }
 
     /**
-     * A run of {@code model} on {@code data} with {@code optimiser}, ending after epoch
+     * {@return a run of {@code model} on {@code data} with {@code optimiser}, ending after epoch
      * {@link TrainerConfig#epochs()} counted from the optimiser's first step (so a checkpoint's
-     * optimiser continues the run it was saved from). With {@link TrainerConfig#validation()} &gt; 0
+     * optimiser continues the run it was saved from)} With {@link TrainerConfig#validation()} &gt; 0
      * the seeded {@link ValidationSplit} of {@code data} is held out (copied); else {@code data}
      * is trained on as it is (not copied).
      *
@@ -451,7 +453,9 @@ public final class Trainer {
         return start(model, ValidationSplit.split(data, config), optimiser);
     }
 
-    /** A run on an explicit split (e.g. a validation set binarised once); its matrices are not copied. */
+    /**
+     * {@return a run on an explicit split (e.g. a validation set binarised once); its matrices are not copied}
+     */
     public TrainingRun start(LatentModel model, ValidationSplit split, Optimizer optimiser) {
         return new TrainingRun(config, objective.get(), listeners, stepListeners, callbacks, model, split, optimiser,
                 config.epochs());

@@ -207,7 +207,9 @@ public record TrainerConfig(int epochs, int batchSize, long seed, double beta, K
                 DEFAULT_LR_SCHEDULE, 0, 0, 0, DEFAULT_OBJECTIVE, 0);
     }
 
-    /** The KL weight of the step taken after {@code t} earlier steps: the schedule towards {@link #beta()}. */
+    /**
+     * {@return the KL weight of the step taken after {@code t} earlier steps: the schedule towards {@link #beta()}}
+     */
     public double beta(long t) {
         return klSchedule.beta(beta, t);
     }
@@ -240,8 +242,8 @@ public record TrainerConfig(int epochs, int batchSize, long seed, double beta, K
     }
 
     /**
-     * The learning-rate schedule of a run of {@code stepsPerEpoch} steps per epoch and
-     * {@code totalSteps} steps, from {@link #learningRate()}.
+     * {@return the learning-rate schedule of a run of {@code stepsPerEpoch} steps per epoch and
+     * {@code totalSteps} steps, from {@link #learningRate()}}
      */
     public LearningRateSchedule schedule(long stepsPerEpoch, long totalSteps) {
         return LearningRateSchedules.parse(lrSchedule, learningRate, stepsPerEpoch, totalSteps, lrWarmupSteps);
@@ -253,9 +255,8 @@ public record TrainerConfig(int epochs, int batchSize, long seed, double beta, K
     }
 
     /**
-     * The number of validation rows held out of {@code rows} training rows: {@link #validation()}
-     * itself if &gt;= 1, else the fraction of {@code rows} rounded to the nearest whole number.
-     *
+     * {@return the number of validation rows held out of {@code rows} training rows: {@link #validation()}
+     * itself if &gt;= 1, else the fraction of {@code rows} rounded to the nearest whole number}
      * @throws IllegalArgumentException when that leaves no validation row or no training row
      */
     public int validationRows(int rows) {

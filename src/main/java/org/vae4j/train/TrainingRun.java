@@ -488,9 +488,9 @@ public final class TrainingRun {
     }
 
     /**
-     * The row order of an epoch: the permutation of 0..rows-1 that a run with this seed draws
+     * {@return the row order of an epoch: the permutation of 0..rows-1 that a run with this seed draws
      * for epoch {@code epoch} (1-based; {@link Noise#SHUFFLE}, epoch), row {@code order[p]} at
-     * position p. Steps take consecutive positions, {@link TrainerConfig#batchSize()} at a time. A
+     * position p} Steps take consecutive positions, {@link TrainerConfig#batchSize()} at a time. A
      * data-parallel trainer that must be bit-identical to this one (vae4j-spark) orders its rows
      * with it.
      *
