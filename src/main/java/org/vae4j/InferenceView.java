@@ -129,10 +129,12 @@ public final class InferenceView {
         return kind;
     }
 
+    /** {@return the input size} */
     public int inputSize() {
         return inputSize;
     }
 
+    /** {@return the latent size} */
     public int latentSize() {
         return latentSize;
     }

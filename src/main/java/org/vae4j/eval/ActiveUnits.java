@@ -55,6 +55,7 @@ public final class ActiveUnits {
         return variances.clone();
     }
 
+    /** {@return the variance above which a dimension counts as active} */
     public double threshold() {
         return threshold;
     }

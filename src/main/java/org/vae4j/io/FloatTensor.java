@@ -53,6 +53,7 @@ public final class FloatTensor {
         return new FloatTensor(name, shape, data, false);
     }
 
+    /** {@return the name} */
     public String name() {
         return name;
     }

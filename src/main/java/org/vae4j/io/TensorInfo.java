@@ -26,10 +26,12 @@ public final class TensorInfo {
         this.end = end;
     }
 
+    /** {@return the name} */
     public String name() {
         return name;
     }
 
+    /** {@return the dtype} */
     public DType dtype() {
         return dtype;
     }

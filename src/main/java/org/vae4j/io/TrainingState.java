@@ -68,10 +68,12 @@ public record TrainingState(TrainerConfig config, List<EpochStats> history, Trai
         return new TrainingState(run.config(), history, run.progress());
     }
 
+    /** {@return the seed} */
     public long seed() {
         return config.seed();
     }
 
+    /** {@return the batch size} */
     public int batchSize() {
         return config.batchSize();
     }
@@ -91,6 +93,7 @@ public record TrainingState(TrainerConfig config, List<EpochStats> history, Trai
         return config.klSchedule();
     }
 
+    /** {@return the corruption} */
     public Corruption corruption() {
         return config.corruption();
     }

@@ -47,6 +47,7 @@ public final class GaussianLikelihood implements Likelihood {
         return new GaussianLikelihood(0.5, false);
     }
 
+    /** {@return the variance} */
     public double variance() {
         return variance;
     }

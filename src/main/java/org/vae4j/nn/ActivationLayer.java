@@ -32,6 +32,7 @@ public final class ActivationLayer implements Module {
         return new ActivationLayer(activation, width);
     }
 
+    /** {@return the activation} */
     public Activation activation() {
         return activation;
     }

@@ -81,10 +81,12 @@ public class Dense implements Module {
         return out;
     }
 
+    /** {@return the weight} */
     public Parameter weight() {
         return weight;
     }
 
+    /** {@return the bias} */
     public Parameter bias() {
         return bias;
     }

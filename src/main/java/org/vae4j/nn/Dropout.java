@@ -97,6 +97,7 @@ public final class Dropout implements Module {
         return p;
     }
 
+    /** {@return the seed} */
     public long seed() {
         return noise.seed();
     }

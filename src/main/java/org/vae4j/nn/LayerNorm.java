@@ -98,6 +98,7 @@ public final class LayerNorm implements Module {
         return bias;
     }
 
+    /** {@return the epsilon added to the variance} */
     public double eps() {
         return eps;
     }

@@ -81,10 +81,12 @@ public final class Batch {
         return new Batch().set(x, x, null, ids, 0);
     }
 
+    /** {@return the input rows the model encodes, (rows, d)} */
     public FMatrixRMaj input() {
         return input;
     }
 
+    /** {@return the rows the likelihood scores, (rows, d); the input itself unless denoising} */
     public FMatrixRMaj target() {
         return target;
     }
@@ -101,6 +103,7 @@ public final class Batch {
         return mask;
     }
 
+    /** {@return the number of rows of this batch} */
     public int rows() {
         return input.numRows;
     }
@@ -110,6 +113,7 @@ public final class Batch {
         return rowIds;
     }
 
+    /** {@return the index in {@link #rowIds()} of this batch's first row} */
     public int rowOffset() {
         return rowOffset;
     }

@@ -27,10 +27,12 @@ public final class Denoising implements Objective {
         this.inner = inner;
     }
 
+    /** {@return the corruption applied to the input} */
     public Corruption corruption() {
         return corruption;
     }
 
+    /** {@return the objective computed on the corrupted input against the clean target} */
     public Objective inner() {
         return inner;
     }

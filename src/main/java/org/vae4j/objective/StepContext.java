@@ -72,18 +72,22 @@ public final class StepContext {
         return this;
     }
 
+    /** {@return the counter-based noise of this run} */
     public Noise noise() {
         return noise;
     }
 
+    /** {@return the epoch of the step (the noise's time key)} */
     public long epoch() {
         return time;
     }
 
+    /** {@return the optimiser step being computed} */
     public long step() {
         return step;
     }
 
+    /** {@return the KL weight of this step} */
     public double beta() {
         return beta;
     }

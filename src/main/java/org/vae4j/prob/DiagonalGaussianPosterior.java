@@ -75,10 +75,12 @@ public final class DiagonalGaussianPosterior implements Posterior {
         return new DiagonalGaussianPosterior(this, tensors);
     }
 
+    /** {@return the mu head} */
     public Dense muHead() {
         return muHead;
     }
 
+    /** {@return the logvar head} */
     public Dense logvarHead() {
         return logvarHead;
     }

@@ -35,6 +35,7 @@ public final class Noise {
         this.seed = seed;
     }
 
+    /** {@return the seed} */
     public long seed() {
         return seed;
     }

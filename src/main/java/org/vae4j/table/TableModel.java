@@ -155,14 +155,17 @@ public final class TableModel {
                 new double[schema.columns().size()], 0));
     }
 
+    /** {@return the model} */
     public Vae model() {
         return model;
     }
 
+    /** {@return the schema} */
     public TableSchema schema() {
         return schema;
     }
 
+    /** {@return the calibration} */
     public Calibration calibration() {
         return calibration;
     }

@@ -49,10 +49,12 @@ public final class GradientFunction {
         this.microBatches = microBatches;
     }
 
+    /** {@return the objective whose gradient is computed} */
     public Objective objective() {
         return objective;
     }
 
+    /** {@return the number of micro-batches a batch is split into} */
     public int microBatches() {
         return microBatches;
     }

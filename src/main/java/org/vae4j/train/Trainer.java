@@ -402,14 +402,17 @@ public final class Trainer {
         return config;
     }
 
+    /** {@return the epochs} */
     public int epochs() {
         return config.epochs();
     }
 
+    /** {@return the batch size} */
     public int batchSize() {
         return config.batchSize();
     }
 
+    /** {@return the seed} */
     public long seed() {
         return config.seed();
     }
@@ -424,6 +427,7 @@ public final class Trainer {
         return config.klSchedule();
     }
 
+    /** {@return the corruption} */
     public Corruption corruption() {
         return config.corruption();
     }

@@ -349,6 +349,7 @@ public final class TrainingRun {
         return endEpoch;
     }
 
+    /** {@return the steps per epoch} */
     public long stepsPerEpoch() {
         return stepsPerEpoch;
     }
@@ -391,14 +392,17 @@ public final class TrainingRun {
         return v;
     }
 
+    /** {@return the model} */
     public LatentModel model() {
         return model;
     }
 
+    /** {@return the optimizer} */
     public Optimizer optimizer() {
         return optimizer;
     }
 
+    /** {@return the config} */
     public TrainerConfig config() {
         return config;
     }
