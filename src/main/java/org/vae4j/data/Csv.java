@@ -45,6 +45,7 @@ public final class Csv {
      * Reads a CSV file without a header line.
      *
      * @see #read(Path, boolean)
+     * @throws IOException if the file cannot be read or is malformed (the message names the file)
      */
     public static FMatrixRMaj read(Path file) throws IOException {
         return read(file, false);
@@ -72,6 +73,7 @@ public final class Csv {
      * @param maxRowChars the most characters a row may have (separators and quotes included), at least 1
      * @throws IllegalArgumentException as {@link #read(Path, boolean)}; a row over a limit names
      *                                  the file, the line and the limit
+     * @throws IOException if the file cannot be read or is malformed (the message names the file)
      */
     public static FMatrixRMaj read(Path file, boolean header, int maxColumns, int maxRowChars) throws IOException {
         return read(file, header, maxColumns, maxRowChars, HeapBudget.SYSTEM);
@@ -139,6 +141,7 @@ public final class Csv {
      *
      * @param m    (rows, cols); not modified
      * @param file created or replaced; a failure leaves a previous file intact
+     * @throws IOException if the file cannot be written
      */
     public static void write(FMatrixRMaj m, Path file) throws IOException {
         AtomicFiles.write(file, out -> {

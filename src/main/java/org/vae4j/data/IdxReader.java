@@ -91,6 +91,7 @@ public final class IdxReader {
      * Reads a file without a checksum check.
      *
      * @see #read(Path, String)
+     * @throws IOException if the file cannot be read or is malformed (the message names the file)
      */
     public static IdxArray read(Path file) throws IOException {
         return read(file, null);

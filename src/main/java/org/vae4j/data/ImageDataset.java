@@ -97,6 +97,7 @@ public record ImageDataset(FMatrixRMaj images, int[] labels, int rows, int cols)
      *
      * @param dir   the folder
      * @param train the training split (60,000 for MNIST) or the test split
+     * @throws IOException if the file cannot be read or is malformed (the message names the file)
      */
     public static ImageDataset loadMnistFormat(Path dir, boolean train) throws IOException {
         return loadMnistFormat(dir, train, Map.of());
@@ -110,6 +111,7 @@ public record ImageDataset(FMatrixRMaj images, int[] labels, int rows, int cols)
      * @param sha256 hex SHA-256 of the uncompressed content by {@code .gz} file name; a file
      *               missing from the map is not checked
      * @throws IllegalArgumentException when a file is corrupt or its checksum differs (see {@link IdxReader})
+     * @throws IOException if the file cannot be read or is malformed (the message names the file)
      */
     public static ImageDataset loadMnistFormat(Path dir, boolean train, Map<String, String> sha256)
             throws IOException {
@@ -142,7 +144,11 @@ public record ImageDataset(FMatrixRMaj images, int[] labels, int rows, int cols)
         return name.endsWith(".gz") ? name.substring(0, name.length() - 3) : name;
     }
 
-    /** Builds a dataset from an images file (n, rows, cols) and a labels file (n), without checksums. */
+    /**
+     * Builds a dataset from an images file (n, rows, cols) and a labels file (n), without checksums.
+     *
+     * @throws IOException if the file cannot be read or is malformed (the message names the file)
+     */
     public static ImageDataset fromIdx(Path imagesFile, Path labelsFile) throws IOException {
         return fromIdx(imagesFile, labelsFile, null, null);
     }
@@ -157,6 +163,7 @@ public record ImageDataset(FMatrixRMaj images, int[] labels, int rows, int cols)
      * @param labelsSha256 same for the labels file
      * @throws IllegalArgumentException when a file is corrupt, of the wrong rank, the counts
      *                                  differ, the images do not fit the heap, or a checksum differs
+     * @throws IOException if the file cannot be read or is malformed (the message names the file)
      */
     public static ImageDataset fromIdx(Path imagesFile, Path labelsFile, String imagesSha256, String labelsSha256)
             throws IOException {

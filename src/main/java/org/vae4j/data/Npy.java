@@ -324,6 +324,7 @@ public final class Npy {
      *
      * @param m    (rows, cols); not modified
      * @param file created or replaced
+     * @throws IOException if the file cannot be written
      */
     public static void write(FMatrixRMaj m, Path file) throws IOException {
         write(m, file, Dtype.FLOAT32);
@@ -337,6 +338,7 @@ public final class Npy {
      * @param file  created or replaced; a failure leaves a previous file intact
      * @param dtype element type
      * @throws IllegalArgumentException for a uint8 write of a value that is not an integer in 0..255
+     * @throws IOException if the file cannot be written
      */
     public static void write(FMatrixRMaj m, Path file, Dtype dtype) throws IOException {
         final int n = m.getNumElements();

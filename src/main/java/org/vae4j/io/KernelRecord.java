@@ -80,6 +80,8 @@ public record KernelRecord(String gemm, int threads, String gemmVariant, String 
 
     /**
      * {@return the record in a checkpoint's metadata; empty for a checkpoint written before kernels were recorded}
+     *
+     * @throws ModelFileException if the metadata is malformed (the message names the file)
      */
     public static Optional<KernelRecord> read(Map<String, String> metadata, Path file) throws ModelFileException {
         if (!metadata.containsKey(GEMM)) {

@@ -27,6 +27,10 @@ public interface LikelihoodCodec {
     default void write(Likelihood likelihood, Map<String, String> metadata) {
     }
 
-    /** {@return the likelihood, from its own entries} */
+    /**
+     * {@return the likelihood, from its own entries}
+     *
+     * @throws ModelFileException if the metadata is malformed (the message names the file)
+     */
     Likelihood read(ModelHeader header) throws ModelFileException;
 }

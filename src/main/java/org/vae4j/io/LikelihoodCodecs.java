@@ -68,7 +68,11 @@ public final class LikelihoodCodecs {
         return codecFor(likelihood).name();
     }
 
-    /** {@return the likelihood a file names in {@code vae4j.likelihood}} */
+    /**
+     * {@return the likelihood a file names in {@code vae4j.likelihood}}
+     *
+     * @throws ModelFileException if the metadata is malformed (the message names the file)
+     */
     public static Likelihood read(ModelHeader header) throws ModelFileException {
         String name = header.require(LIKELIHOOD);
         Optional<LikelihoodCodec> c = forName(name);

@@ -87,12 +87,20 @@ public final class ModelFiles {
 
     // ------------------------------------------------------------------------------ saving
 
-    /** {@link #save(LatentModel, Path, TrainingState, Map)} without training information or extra metadata. */
+    /**
+     * {@link #save(LatentModel, Path, TrainingState, Map)} without training information or extra metadata.
+     *
+     * @throws IOException if the file cannot be written
+     */
     public static void save(LatentModel model, Path file) throws IOException {
         save(model, file, null, Map.of());
     }
 
-    /** {@link #save(LatentModel, Path, TrainingState, Map)} without training information. */
+    /**
+     * {@link #save(LatentModel, Path, TrainingState, Map)} without training information.
+     *
+     * @throws IOException if the file cannot be written
+     */
     public static void save(LatentModel model, Path file, Map<String, String> extraMetadata) throws IOException {
         save(model, file, null, extraMetadata);
     }
@@ -119,6 +127,8 @@ public final class ModelFiles {
      * {@link #save(LatentModel, Path, TrainingState, Map)}, also recording the file's
      * HMAC-SHA256 with {@code key} ({@link FileKey}: the keyed digest that {@link #load(Path, FileKey)}
      * checks), or none if {@code key} is null.
+     *
+     * @throws IOException if the file cannot be written
      */
     public static void save(LatentModel model, Path file, TrainingState training,
                             Map<String, String> extraMetadata, FileKey key) throws IOException {
@@ -161,7 +171,11 @@ public final class ModelFiles {
         saveCheckpoint(model, optimizer, training, file, Map.of());
     }
 
-    /** {@link #saveCheckpoint(LatentModel, Optimizer, TrainingState, Path)} with extra metadata entries. */
+    /**
+     * {@link #saveCheckpoint(LatentModel, Optimizer, TrainingState, Path)} with extra metadata entries.
+     *
+     * @throws IOException if the file cannot be written
+     */
     public static void saveCheckpoint(LatentModel model, Optimizer optimizer, TrainingState training, Path file,
                                       Map<String, String> extraMetadata) throws IOException {
         saveCheckpoint(model, optimizer, training, file, extraMetadata, null);
@@ -170,6 +184,8 @@ public final class ModelFiles {
     /**
      * {@link #saveCheckpoint(LatentModel, Optimizer, TrainingState, Path, Map)}, also recording the
      * file's HMAC-SHA256 with {@code key} (none if null); {@link #loadCheckpoint(Path, FileKey)} checks it.
+     *
+     * @throws IOException if the file cannot be written
      */
     public static void saveCheckpoint(LatentModel model, Optimizer optimizer, TrainingState training, Path file,
                                       Map<String, String> extraMetadata, FileKey key) throws IOException {
@@ -403,6 +419,8 @@ public final class ModelFiles {
     /**
      * {@link #loadCheckpoint(Path)}, authenticating the file with {@code key} first (as
      * {@link #load(Path, FileKey)}); with a null key, as {@link #loadCheckpoint(Path)}.
+     *
+     * @throws IOException if the file cannot be read or is not a valid checkpoint ({@link ModelFileException}, naming the file)
      */
     public static Checkpoint loadCheckpoint(Path file, FileKey key) throws IOException {
         try (SafeTensorsFile f = SafeTensorsFile.open(file)) {

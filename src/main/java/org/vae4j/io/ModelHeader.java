@@ -56,12 +56,20 @@ public final class ModelHeader {
         return new ModelFileException(file, problem);
     }
 
-    /** {@return the value of {@code key}; an error when it is missing} */
+    /**
+     * {@return the value of {@code key}; an error when it is missing}
+     *
+     * @throws ModelFileException if the entry is missing or malformed (the message names the file and the key)
+     */
     public String require(String key) throws ModelFileException {
         return Architecture.require(metadata, key, file);
     }
 
-    /** {@return an integer entry in [1, Integer.MAX_VALUE]} */
+    /**
+     * {@return an integer entry in [1, Integer.MAX_VALUE]}
+     *
+     * @throws ModelFileException if the entry is missing or malformed (the message names the file and the key)
+     */
     public int positiveInt(String key) throws ModelFileException {
         long v = ModelFiles.parseLong(metadata, key, file);
         if (v <= 0 || v > Integer.MAX_VALUE) {
@@ -70,12 +78,20 @@ public final class ModelHeader {
         return (int) v;
     }
 
-    /** {@return a floating-point entry (any double, including non-finite ones: check the range)} */
+    /**
+     * {@return a floating-point entry (any double, including non-finite ones: check the range)}
+     *
+     * @throws ModelFileException if the entry is missing or malformed (the message names the file and the key)
+     */
     public double number(String key) throws ModelFileException {
         return ModelFiles.parseDouble(metadata, key, file);
     }
 
-    /** {@code true} or {@code false}, exactly. */
+    /**
+     * {@code true} or {@code false}, exactly.
+     *
+     * @throws ModelFileException if the entry is missing or malformed (the message names the file and the key)
+     */
     public boolean bool(String key) throws ModelFileException {
         String s = require(key);
         if (!s.equals("true") && !s.equals("false")) {
@@ -84,12 +100,20 @@ public final class ModelHeader {
         return s.equals("true");
     }
 
-    /** {@return a JSON array of 1 to 1000 positive ints, e.g. {@code [512, 256]}} */
+    /**
+     * {@return a JSON array of 1 to 1000 positive ints, e.g. {@code [512, 256]}}
+     *
+     * @throws ModelFileException if the entry is missing or malformed (the message names the file and the key)
+     */
     public int[] widths(String key) throws ModelFileException {
         return MetadataJson.parseWidths(require(key), key, file);
     }
 
-    /** {@return an activation by its lower-case name ({@code relu}, {@code leaky_relu}, ...)} */
+    /**
+     * {@return an activation by its lower-case name ({@code relu}, {@code leaky_relu}, ...)}
+     *
+     * @throws ModelFileException if the entry is missing or malformed (the message names the file and the key)
+     */
     public Activation activation(String key) throws ModelFileException {
         String name = require(key);
         for (Activation a : Activation.values()) {
@@ -101,7 +125,11 @@ public final class ModelHeader {
                 + Arrays.stream(Activation.values()).map(ModelHeader::activationName).toList());
     }
 
-    /** {@return the likelihood named by {@code vae4j.likelihood}, read by its {@link LikelihoodCodec}} */
+    /**
+     * {@return the likelihood named by {@code vae4j.likelihood}, read by its {@link LikelihoodCodec}}
+     *
+     * @throws ModelFileException if the entry is missing or malformed (the message names the file and the key)
+     */
     public Likelihood likelihood() throws ModelFileException {
         return LikelihoodCodecs.read(this);
     }

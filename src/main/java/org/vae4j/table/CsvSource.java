@@ -134,6 +134,7 @@ public final class CsvSource implements Closeable {
      * {@return the next record's fields, as many as the header has columns (a new array), or {@code null}
      * at the end of the file}
      * @throws TableFormatException for a ragged row or invalid UTF-8
+     * @throws IOException if the file cannot be read
      */
     public String[] next() throws IOException {
         CsvRecord r = nextRecord();

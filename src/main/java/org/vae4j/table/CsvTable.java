@@ -17,7 +17,11 @@ import java.util.List;
  */
 public record CsvTable(Path file, String[] header, List<String[]> rows, long[] lines) {
 
-    /** Reads a whole CSV file ({@link CsvSource}'s rules). */
+    /**
+     * Reads a whole CSV file ({@link CsvSource}'s rules).
+     *
+     * @throws IOException if the file cannot be read or is malformed (the message names the file)
+     */
     public static CsvTable read(Path file) throws IOException {
         try (CsvSource src = CsvSource.open(file)) {
             List<String[]> rows = new ArrayList<>();

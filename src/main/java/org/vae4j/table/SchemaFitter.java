@@ -85,6 +85,8 @@ public final class SchemaFitter {
     /**
      * Reads a schema file: {@code {"max_categories": 100, "columns": {"age": {"type": "numeric",
      * "transform": "log"}, "id": {"drop": true}}}}, every entry optional.
+     *
+     * @throws IOException if the file cannot be read or is malformed (the message names the file)
      */
     public static SchemaFitter fromFile(Path file) throws IOException {
         String text = Files.readString(file, StandardCharsets.UTF_8);

@@ -284,7 +284,11 @@ public final class TableModel {
         return all;
     }
 
-    /** Saves the model with the schema and calibration in its metadata (atomic). */
+    /**
+     * Saves the model with the schema and calibration in its metadata (atomic).
+     *
+     * @throws IOException if the file cannot be written
+     */
     public void save(Path file, TrainingState training, Map<String, String> extra) throws IOException {
         Map<String, String> meta = new LinkedHashMap<>(extra);
         meta.put(SCHEMA_KEY, schema.toJson());
