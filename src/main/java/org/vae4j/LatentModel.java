@@ -34,27 +34,30 @@ public interface LatentModel {
     /** {@return the model kind that names its file codec, e.g. {@code vae} or {@code ae}} */
     String kind();
 
-    /** Width of an input row. */
+    /** {@return the width of an input row} */
     int inputSize();
 
-    /** Width of z. */
+    /** {@return the width of z} */
     int latentSize();
 
-    /** x (batch, inputSize) to h (batch, posterior().inputSize()). */
+    /** {@return the encoder: x (batch, inputSize) to h (batch, posterior().inputSize())} */
     Module encoder();
 
-    /** q(z|x) from h. */
+    /** {@return the posterior q(z|x), computed from h} */
     Posterior posterior();
 
-    /** p(z). */
+    /** {@return the prior p(z)} */
     default StandardNormalPrior prior() {
         return StandardNormalPrior.INSTANCE;
     }
 
-    /** z (batch, latentSize) to the likelihood's parameters (batch, likelihood().outputWidth(inputSize)). */
+    /**
+     * {@return the decoder: z (batch, latentSize) to the likelihood's parameters (batch,
+     * likelihood().outputWidth(inputSize))}
+     */
     Module decoder();
 
-    /** p(x|z) on the decoder's output. */
+    /** {@return the likelihood p(x|z), on the decoder's output} */
     Likelihood likelihood();
 
     /**
@@ -66,7 +69,11 @@ public interface LatentModel {
     /** {@return the kernels every computation of this model goes through} */
     Kernels kernels();
 
-    /** Replaces the kernels. */
+    /**
+     * Replaces the kernels.
+     *
+     * @param kernels the GEMM and elementwise kernels every later computation goes through
+     */
     void setKernels(Kernels kernels);
 
     /** {@return the GEMM backend of {@link #kernels()}} */
@@ -74,7 +81,11 @@ public interface LatentModel {
         return kernels().gemm();
     }
 
-    /** Replaces the GEMM backend, keeping the elementwise kernels. */
+    /**
+     * Replaces the GEMM backend, keeping the elementwise kernels.
+     *
+     * @param gemm the new backend, not null
+     */
     default void setGemm(Gemm gemm) {
         if (gemm == null) {
             throw new IllegalArgumentException("gemm must not be null");
@@ -82,13 +93,19 @@ public interface LatentModel {
         setKernels(kernels().withGemm(gemm));
     }
 
-    /** Training (the initial mode) or evaluation behaviour of every module (dropout). */
+    /**
+     * Training (the initial mode) or evaluation behaviour of every module (dropout).
+     *
+     * @param training true for training behaviour, false for evaluation
+     */
     void setTraining(boolean training);
 
     /**
      * Checks that {@code x} can be this model's data: its width, at least one row, finite
      * values in the likelihood's support.
      *
+     * @param x    the rows, (n, inputSize)
+     * @param what what the rows are, for the message (e.g. {@code "training data"})
      * @throws IllegalArgumentException naming {@code what} and the first bad value
      */
     void checkData(FMatrixRMaj x, String what);
@@ -97,6 +114,8 @@ public interface LatentModel {
      * {@return the encoder's output h (the posterior's input) for each row, in evaluation mode: a new
      * (n, posterior().inputSize()) matrix} Evaluations that need more of q(z|x) than its mean
      * (samples, KL, density) run {@code posterior().forward(kernels(), h)} on it.
+     *
+     * @param x the rows, (n, inputSize)
      */
     FMatrixRMaj encoderOutput(FMatrixRMaj x);
 
@@ -109,7 +128,11 @@ public interface LatentModel {
         return posterior().noiseWidth() > 0;
     }
 
-    /** {@return the posterior mean of z for each row: a new (n, latentSize) matrix} */
+    /**
+     * {@return the posterior mean of z for each row: a new (n, latentSize) matrix}
+     *
+     * @param x the rows, (n, inputSize)
+     */
     FMatrixRMaj encodeMean(FMatrixRMaj x);
 
     /**
@@ -117,21 +140,34 @@ public interface LatentModel {
      * likelihood's parameters (the logits for a Bernoulli likelihood, the mean for a
      * fixed-variance Gaussian, mean and log-variance for a learned one), a new
      * (n, likelihood().outputWidth(inputSize)) matrix} {@link #decodeMean} gives E[x|z].
+     *
+     * @param z the codes, (n, latentSize)
      */
     FMatrixRMaj decoderOutput(FMatrixRMaj z);
 
     /**
      * {@return the likelihood's mean E[x|z] for each z (pixel probabilities for a Bernoulli likelihood): a
      * new (n, inputSize) matrix} {@link #decoderOutput} gives the decoder's raw output instead.
+     *
+     * @param z the codes, (n, latentSize)
      */
     FMatrixRMaj decodeMean(FMatrixRMaj z);
 
-    /** decodeMean(encodeMean(x)): a new (n, inputSize) matrix. */
+    /**
+     * {@return decodeMean(encodeMean(x)): a new (n, inputSize) matrix}
+     *
+     * @param x the rows, (n, inputSize)
+     */
     default FMatrixRMaj reconstruct(FMatrixRMaj x) {
         return decodeMean(encodeMean(x));
     }
 
-    /** decodeMean(z) for n draws z ~ p(z): a new (n, inputSize) matrix. */
+    /**
+     * {@return decodeMean(z) for n draws z ~ p(z): a new (n, inputSize) matrix}
+     *
+     * @param n   the number of samples
+     * @param rng the source of the prior draws, used in order
+     */
     FMatrixRMaj sample(int n, RandomGenerator rng);
 
     /**
@@ -141,6 +177,9 @@ public interface LatentModel {
      * autoencoder (a point-mass posterior, KL 0) it is the reconstruction loss. The noise is
      * drawn in order from {@code rng}; {@link #negativeElbo(FMatrixRMaj, Noise)} keys it by row
      * instead. A beta-weighted value is {@code l.reconstruction() + beta * l.kl()}.
+     *
+     * @param x   the rows, (n, inputSize)
+     * @param rng the source of the posterior noise, used in order
      */
     Loss negativeElbo(FMatrixRMaj x, RandomGenerator rng);
 
@@ -148,6 +187,10 @@ public interface LatentModel {
      * As {@link #negativeElbo(FMatrixRMaj, RandomGenerator)} with row r's noise from the stream
      * ({@link Noise#EVALUATION}, 0, r, 0) of {@code noise}: the same value every time it is
      * called on the same rows, whatever their chunking.
+     *
+     * @param x     the rows, (n, inputSize)
+     * @param noise the counter-based noise the draws are keyed from
+     * @return the negative ELBO per example: reconstruction, KL and their sum
      */
     Loss negativeElbo(FMatrixRMaj x, Noise noise);
 
@@ -157,6 +200,8 @@ public interface LatentModel {
      * Width of the condition c that a conditional model (e.g. {@link ConditionalVae}: q(z|x,c),
      * p(x|z,c)) joins to its encoder's and decoder's inputs; 0 (the default) for a model without
      * one.
+     *
+     * @return the width of c, 0 without one
      */
     default int conditionSize() {
         return 0;
@@ -168,6 +213,7 @@ public interface LatentModel {
      * replaced: an objective calls it with {@code batch.condition()} before its forward. An
      * unconditional model accepts only {@code null} (the default does nothing else).
      *
+     * @param c the condition, (batch, conditionSize()), or {@code null} for an unconditional model
      * @throws IllegalArgumentException for a condition of the wrong width, or any condition on an
      *                                  unconditional model, or none on a conditional one
      */
@@ -181,6 +227,9 @@ public interface LatentModel {
      * Checks a condition for {@code rows} rows: {@code null} for an unconditional model, else
      * (rows, {@link #conditionSize()}) and finite.
      *
+     * @param c    the condition, or {@code null}
+     * @param rows the number of rows it must have
+     * @param what what it is, for the message
      * @throws IllegalArgumentException naming {@code what}, the shapes and the first bad value
      */
     default void checkCondition(FMatrixRMaj c, int rows, String what) {
@@ -206,31 +255,59 @@ public interface LatentModel {
     /**
      * {@link #encoderOutput(FMatrixRMaj)} given the condition c (n, conditionSize()) of each row
      * ({@code null} for an unconditional model).
+     *
+     * @param x the rows, (n, inputSize)
+     * @param c the condition of each row, (n, conditionSize()), or {@code null} without one
+     * @return a new (n, posterior().inputSize()) matrix
      */
     default FMatrixRMaj encoderOutput(FMatrixRMaj x, FMatrixRMaj c) {
         checkCondition(c, x == null ? 0 : x.numRows, "condition");
         return encoderOutput(x);
     }
 
-    /** {@link #encodeMean(FMatrixRMaj)} given the condition of each row ({@code null} without one). */
+    /**
+     * {@link #encodeMean(FMatrixRMaj)} given the condition of each row ({@code null} without one).
+     *
+     * @param x the rows, (n, inputSize)
+     * @param c the condition of each row, (n, conditionSize()), or {@code null} without one
+     * @return a new (n, latentSize) matrix
+     */
     default FMatrixRMaj encodeMean(FMatrixRMaj x, FMatrixRMaj c) {
         checkCondition(c, x == null ? 0 : x.numRows, "condition");
         return encodeMean(x);
     }
 
-    /** {@link #decoderOutput(FMatrixRMaj)} given the condition of each code ({@code null} without one). */
+    /**
+     * {@link #decoderOutput(FMatrixRMaj)} given the condition of each code ({@code null} without one).
+     *
+     * @param z the codes, (n, latentSize)
+     * @param c the condition of each code, (n, conditionSize()), or {@code null} without one
+     * @return a new (n, likelihood().outputWidth(inputSize)) matrix
+     */
     default FMatrixRMaj decoderOutput(FMatrixRMaj z, FMatrixRMaj c) {
         checkCondition(c, z == null ? 0 : z.numRows, "condition");
         return decoderOutput(z);
     }
 
-    /** {@link #decodeMean(FMatrixRMaj)} given the condition of each code ({@code null} without one). */
+    /**
+     * {@link #decodeMean(FMatrixRMaj)} given the condition of each code ({@code null} without one).
+     *
+     * @param z the codes, (n, latentSize)
+     * @param c the condition of each code, (n, conditionSize()), or {@code null} without one
+     * @return a new (n, inputSize) matrix
+     */
     default FMatrixRMaj decodeMean(FMatrixRMaj z, FMatrixRMaj c) {
         checkCondition(c, z == null ? 0 : z.numRows, "condition");
         return decodeMean(z);
     }
 
-    /** decodeMean(encodeMean(x, c), c): a new (n, inputSize) matrix. */
+    /**
+     * decodeMean(encodeMean(x, c), c): a new (n, inputSize) matrix.
+     *
+     * @param x the rows, (n, inputSize)
+     * @param c the condition of each row, (n, conditionSize()), or {@code null} without one
+     * @return a new (n, inputSize) matrix
+     */
     default FMatrixRMaj reconstruct(FMatrixRMaj x, FMatrixRMaj c) {
         return decodeMean(encodeMean(x, c), c);
     }
@@ -238,19 +315,38 @@ public interface LatentModel {
     /**
      * decodeMean(z, c) for n draws z ~ p(z), row r with the condition c[r] ({@code c} is (n,
      * conditionSize()), {@code null} without one): a new (n, inputSize) matrix.
+     *
+     * @param n   the number of samples
+     * @param c   the condition of each sample, or {@code null} without one
+     * @param rng the source of the prior draws, used in order
+     * @return a new (n, inputSize) matrix
      */
     default FMatrixRMaj sample(int n, FMatrixRMaj c, RandomGenerator rng) {
         checkCondition(c, n, "condition");
         return sample(n, rng);
     }
 
-    /** {@link #negativeElbo(FMatrixRMaj, RandomGenerator)} given the condition of each row ({@code null} without one). */
+    /**
+     * {@link #negativeElbo(FMatrixRMaj, RandomGenerator)} given the condition of each row ({@code null} without one).
+     *
+     * @param x the rows, (n, inputSize)
+     * @param c the condition of each row, (n, conditionSize()), or {@code null} without one
+     * @param rng the source of the posterior noise, used in order
+     * @return the negative ELBO per example
+     */
     default Loss negativeElbo(FMatrixRMaj x, FMatrixRMaj c, RandomGenerator rng) {
         checkCondition(c, x == null ? 0 : x.numRows, "condition");
         return negativeElbo(x, rng);
     }
 
-    /** {@link #negativeElbo(FMatrixRMaj, Noise)} given the condition of each row ({@code null} without one). */
+    /**
+     * {@link #negativeElbo(FMatrixRMaj, Noise)} given the condition of each row ({@code null} without one).
+     *
+     * @param x the rows, (n, inputSize)
+     * @param c the condition of each row, (n, conditionSize()), or {@code null} without one
+     * @param noise the counter-based noise the draws are keyed from
+     * @return the negative ELBO per example
+     */
     default Loss negativeElbo(FMatrixRMaj x, FMatrixRMaj c, Noise noise) {
         checkCondition(c, x == null ? 0 : x.numRows, "condition");
         return negativeElbo(x, noise);
@@ -275,6 +371,9 @@ public interface LatentModel {
      * caller's, for callers that bring their own parallelism, e.g. one task per core).
      *
      * @throws UnsupportedOperationException by default: {@link ComposedLatentModel} implements it
+     *
+     * @param threads the most threads one call uses, at least 1
+     * @return the view
      */
     default InferenceView inference(int threads) {
         throw new UnsupportedOperationException("the " + kind() + " model (" + getClass().getName()
@@ -287,6 +386,8 @@ public interface LatentModel {
      * first store built over a model's parameters adopts them; this default builds a new store on
      * each call, which after the first shares the first one's arrays (see {@link ParameterStore}).
      * {@link ComposedLatentModel} keeps one, built when the model is.
+     *
+     * @return the store over {@link #parameters()}
      */
     default ParameterStore parameterStore() {
         return new ParameterStore(parameters());
