@@ -66,13 +66,13 @@ public abstract class ModelBuilder<B extends ModelBuilder<B>> {
         return self();
     }
 
-    /** {@return the observation model p(x|z)} */
+    /** The observation model p(x|z). */
     public B likelihood(Likelihood l) {
         this.likelihood = requireNonNull(l, "likelihood");
         return self();
     }
 
-    /** {@return the decoder's final activation; by default the likelihood's} */
+    /** The decoder's final activation; by default the likelihood's. */
     public B outputActivation(Activation a) {
         this.outputActivation = requireNonNull(a, "output activation");
         return self();

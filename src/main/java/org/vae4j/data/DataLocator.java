@@ -146,14 +146,14 @@ public final class DataLocator {
             this.source = source;
         }
 
-        /** {@return the folder the user named ({@code --data DIR}), or null for none} */
+        /** The folder the user named ({@code --data DIR}), or null for none. */
         public Builder explicitDir(Path dir) {
             this.explicitDir = dir;
             return this;
         }
 
         /**
-         * {@return a folder tried after {@code $VAE4J_DATA} and before the cache; may be added several times}
+         * A folder tried after {@code $VAE4J_DATA} and before the cache; may be added several times.
          */
         public Builder extraCandidate(Path dir) {
             this.extraCandidates.add(Objects.requireNonNull(dir, "dir"));
@@ -161,7 +161,7 @@ public final class DataLocator {
         }
 
         /**
-         * {@return the environment read for {@link #ENV_VAR} (default {@link System#getenv()}; tests pass their own)}
+         * The environment read for {@link #ENV_VAR} (default {@link System#getenv()}; tests pass their own).
          */
         public Builder environment(Map<String, String> env) {
             this.environment = Objects.requireNonNull(env, "env");
@@ -169,7 +169,7 @@ public final class DataLocator {
         }
 
         /**
-         * {@return the cache root; the data lives in {@code <root>/<name>} (default {@code ~/.cache/vae4j})}
+         * The cache root; the data lives in {@code <root>/<name>} (default {@code ~/.cache/vae4j}).
          */
         public Builder cacheRoot(Path root) {
             this.cacheRoot = Objects.requireNonNull(root, "root");
@@ -203,15 +203,15 @@ public final class DataLocator {
         }
 
         /**
-         * {@return the folder of the bundled MNIST subset, used as the last resort (with a WARN) when the
-         * set is {@code mnist} and nothing else is available; ignored for other sets} Null for none.
+         * The folder of the bundled MNIST subset, used as the last resort (with a WARN) when the
+         * set is {@code mnist} and nothing else is available; ignored for other sets. Null for none.
          */
         public Builder bundledSubset(Path dir) {
             this.bundledSubset = dir;
             return this;
         }
 
-        /** {@return whether {@link #load()} checks each file's SHA-256 (default true)} */
+        /** Whether {@link #load()} checks each file's SHA-256 (default true). */
         public Builder verifyChecksums(boolean verify) {
             this.verifyChecksums = verify;
             return this;

@@ -129,7 +129,7 @@ public final class CompositeLikelihood implements Likelihood {
         private final List<Span> spans = new ArrayList<>();
         private int next;
 
-        /** {@return a span of {@code width} columns modelled by {@code likelihood}} */
+        /** A span of {@code width} columns modelled by {@code likelihood}. */
         public Builder add(int width, Likelihood likelihood) {
             spans.add(new Span(next, width, likelihood));
             next += width;
@@ -151,7 +151,7 @@ public final class CompositeLikelihood implements Likelihood {
             return add(columns, BernoulliLikelihood.INSTANCE);
         }
 
-        /** {@return one categorical column of {@code categories} one-hot cells} */
+        /** One categorical column of {@code categories} one-hot cells. */
         public Builder categorical(int categories) {
             return add(categories, new CategoricalLikelihood(categories));
         }

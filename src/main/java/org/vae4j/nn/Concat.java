@@ -80,8 +80,10 @@ public final class Concat implements Module {
     }
 
     /**
-     * {@return the condition the next forwards join to their input, (batch, {@link #conditionSize()}),
-     * kept by reference} Returns this module.
+     * Sets the condition the next forwards join to their input, kept by reference.
+     *
+     * @param c the condition, (batch, {@link #conditionSize()})
+     * @return this module
      */
     public Concat setCondition(FMatrixRMaj c) {
         if (c == null || c.numCols != conditionWidth) {

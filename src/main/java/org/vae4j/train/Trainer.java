@@ -149,7 +149,7 @@ public final class Trainer {
         }
 
         /**
-         * {@return each batch's gradient as this many micro-batches (see {@link GradientFunction}); default 1}
+         * Each batch's gradient as this many micro-batches (see {@link GradientFunction}); default 1.
          */
         public Builder microBatches(int n) {
             this.microBatches = check(n > 0, n, "micro-batches must be positive, got ");
@@ -196,7 +196,7 @@ public final class Trainer {
             return this;
         }
 
-        /** {@return how beta moves to its target over the steps (default {@link KlSchedule#constant()})} */
+        /** How beta moves to its target over the steps (default {@link KlSchedule#constant()}). */
         public Builder klSchedule(KlSchedule schedule) {
             if (schedule == null) {
                 throw new IllegalArgumentException("KL schedule must not be null (use KlSchedule.constant())");
@@ -211,8 +211,8 @@ public final class Trainer {
         }
 
         /**
-         * {@return the objective: {@code elbo} (default, {@link org.vae4j.objective.NegativeElbo}) or
-         * {@code iwae:K} ({@link org.vae4j.objective.NegativeIwaeBound}, K importance samples)}
+         * The objective: {@code elbo} (default, {@link org.vae4j.objective.NegativeElbo}) or
+         * {@code iwae:K} ({@link org.vae4j.objective.NegativeIwaeBound}, K importance samples).
          */
         public Builder objective(String spec) {
             TrainerConfig.importanceSamples(spec); // checks the spelling
