@@ -39,19 +39,34 @@ public abstract class ModelBuilder<B extends ModelBuilder<B>> {
         return (B) this;
     }
 
-    /** Encoder hidden widths from the input side, e.g. {@code hidden(1000, 500, 250)}; at least one. */
+    /**
+     * Encoder hidden widths from the input side, e.g. {@code hidden(1000, 500, 250)}; at least one.
+     *
+     * @param widths encoder hidden widths from the input side, e.g. {@code hidden(1000, 500, 250)}; at least one
+     * @return this builder
+     */
     public B hidden(int... widths) {
         this.hidden = checkWidths(widths, "hidden");
         return self();
     }
 
-    /** Decoder hidden widths from the latent side; by default the encoder's, reversed. */
+    /**
+     * Decoder hidden widths from the latent side; by default the encoder's, reversed.
+     *
+     * @param widths decoder hidden widths from the latent side; by default the encoder's, reversed
+     * @return this builder
+     */
     public B decoderHidden(int... widths) {
         this.decoderHidden = checkWidths(widths, "decoder hidden");
         return self();
     }
 
-    /** Latent (code) size, &gt; 0. */
+    /**
+     * Latent (code) size, &gt; 0.
+     *
+     * @param size latent (code) size, &gt; 0
+     * @return this builder
+     */
     public B latent(int size) {
         if (size <= 0) {
             throw new IllegalArgumentException("latent size must be positive, got " + size);
@@ -60,25 +75,45 @@ public abstract class ModelBuilder<B extends ModelBuilder<B>> {
         return self();
     }
 
-    /** Activation of every hidden layer (default ReLU). */
+    /**
+     * Activation of every hidden layer (default ReLU).
+     *
+     * @param a activation of every hidden layer (default ReLU)
+     * @return this builder
+     */
     public B activation(Activation a) {
         this.activation = requireNonNull(a, "activation");
         return self();
     }
 
-    /** The observation model p(x|z). */
+    /**
+     * The observation model p(x|z).
+     *
+     * @param l the observation model p(x|z)
+     * @return this builder
+     */
     public B likelihood(Likelihood l) {
         this.likelihood = requireNonNull(l, "likelihood");
         return self();
     }
 
-    /** The decoder's final activation; by default the likelihood's. */
+    /**
+     * The decoder's final activation; by default the likelihood's.
+     *
+     * @param a the decoder's final activation; by default the likelihood's
+     * @return this builder
+     */
     public B outputActivation(Activation a) {
         this.outputActivation = requireNonNull(a, "output activation");
         return self();
     }
 
-    /** Weight initialisation of every layer; by default PyTorch's ({@link Init#TORCH_DEFAULT}). */
+    /**
+     * Weight initialisation of every layer; by default PyTorch's ({@link Init#TORCH_DEFAULT}).
+     *
+     * @param scheme weight initialisation of every layer; by default PyTorch's ({@link Init#TORCH_DEFAULT})
+     * @return this builder
+     */
     public B init(Init scheme) {
         this.init = requireNonNull(scheme, "init");
         return self();
@@ -88,6 +123,11 @@ public abstract class ModelBuilder<B extends ModelBuilder<B>> {
      * Seed of the initial weights, and of nothing else: training's draws come from the trainer's
      * seed ({@link org.vae4j.train.Trainer.Builder#seed(long)}); the package documentation,
      * "Seeds", gives the whole story. Default {@link #DEFAULT_SEED}.
+     *
+     * @param s seed of the initial weights, and of nothing else: training's draws come from the trainer's
+     * seed ({@link org.vae4j.train.Trainer.Builder#seed(long)}); the package documentation,
+     * "Seeds", gives the whole story
+     * @return this builder
      */
     public B seed(long s) {
         this.seed = s;

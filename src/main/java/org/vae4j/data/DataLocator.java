@@ -146,7 +146,12 @@ public final class DataLocator {
             this.source = source;
         }
 
-        /** The folder the user named ({@code --data DIR}), or null for none. */
+        /**
+         * The folder the user named ({@code --data DIR}), or null for none.
+         *
+         * @param dir the folder the user named ({@code --data DIR}), or null for none
+         * @return this builder
+         */
         public Builder explicitDir(Path dir) {
             this.explicitDir = dir;
             return this;
@@ -154,6 +159,9 @@ public final class DataLocator {
 
         /**
          * A folder tried after {@code $VAE4J_DATA} and before the cache; may be added several times.
+         *
+         * @param dir a folder tried after {@code $VAE4J_DATA} and before the cache; may be added several times
+         * @return this builder
          */
         public Builder extraCandidate(Path dir) {
             this.extraCandidates.add(Objects.requireNonNull(dir, "dir"));
@@ -162,6 +170,9 @@ public final class DataLocator {
 
         /**
          * The environment read for {@link #ENV_VAR} (default {@link System#getenv()}; tests pass their own).
+         *
+         * @param env the environment read for {@link #ENV_VAR} (default {@link System#getenv()}; tests pass their own)
+         * @return this builder
          */
         public Builder environment(Map<String, String> env) {
             this.environment = Objects.requireNonNull(env, "env");
@@ -170,6 +181,9 @@ public final class DataLocator {
 
         /**
          * The cache root; the data lives in {@code <root>/<name>} (default {@code ~/.cache/vae4j}).
+         *
+         * @param root the cache root; the data lives in {@code <root>/<name>} (default {@code ~/.cache/vae4j})
+         * @return this builder
          */
         public Builder cacheRoot(Path root) {
             this.cacheRoot = Objects.requireNonNull(root, "root");
@@ -205,13 +219,22 @@ public final class DataLocator {
         /**
          * The folder of the bundled MNIST subset, used as the last resort (with a WARN) when the
          * set is {@code mnist} and nothing else is available; ignored for other sets. Null for none.
+         *
+         * @param dir the folder of the bundled MNIST subset, used as the last resort (with a WARN) when the
+         * set is {@code mnist} and nothing else is available; ignored for other sets
+         * @return this builder
          */
         public Builder bundledSubset(Path dir) {
             this.bundledSubset = dir;
             return this;
         }
 
-        /** Whether {@link #load()} checks each file's SHA-256 (default true). */
+        /**
+         * Whether {@link #load()} checks each file's SHA-256 (default true).
+         *
+         * @param verify whether {@link #load()} checks each file's SHA-256 (default true)
+         * @return this builder
+         */
         public Builder verifyChecksums(boolean verify) {
             this.verifyChecksums = verify;
             return this;

@@ -136,22 +136,42 @@ public final class CompositeLikelihood implements Likelihood {
             return this;
         }
 
-        /** {@code columns} Gaussian columns with a learned log-variance each ({@link LearnedGaussianLikelihood#perColumn}). */
+        /**
+         * {@code columns} Gaussian columns with a learned log-variance each ({@link LearnedGaussianLikelihood#perColumn}).
+         *
+         * @param columns {@code columns} Gaussian columns with a learned log-variance each ({@link LearnedGaussianLikelihood#perColumn})
+         * @return this builder
+         */
         public Builder gaussian(int columns) {
             return add(columns, LearnedGaussianLikelihood.perColumn(columns));
         }
 
-        /** {@code columns} Gaussian columns whose log-variance the decoder outputs. */
+        /**
+         * {@code columns} Gaussian columns whose log-variance the decoder outputs.
+         *
+         * @param columns {@code columns} Gaussian columns whose log-variance the decoder outputs
+         * @return this builder
+         */
         public Builder heteroscedasticGaussian(int columns) {
             return add(columns, LearnedGaussianLikelihood.heteroscedastic(columns));
         }
 
-        /** {@code columns} binary columns (Bernoulli from logits). */
+        /**
+         * {@code columns} binary columns (Bernoulli from logits).
+         *
+         * @param columns {@code columns} binary columns (Bernoulli from logits)
+         * @return this builder
+         */
         public Builder bernoulli(int columns) {
             return add(columns, BernoulliLikelihood.INSTANCE);
         }
 
-        /** One categorical column of {@code categories} one-hot cells. */
+        /**
+         * One categorical column of {@code categories} one-hot cells.
+         *
+         * @param categories one categorical column of {@code categories} one-hot cells
+         * @return this builder
+         */
         public Builder categorical(int categories) {
             return add(categories, new CategoricalLikelihood(categories));
         }

@@ -82,7 +82,12 @@ public final class Trainer {
             config(TrainerConfig.defaults());
         }
 
-        /** Takes every setting of {@code c} (listeners, objective and optimiser factories stay). */
+        /**
+         * Takes every setting of {@code c} (listeners, objective and optimiser factories stay).
+         *
+         * @param c takes every setting of {@code c} (listeners, objective and optimiser factories stay)
+         * @return this builder
+         */
         public Builder config(TrainerConfig c) {
             if (c == null) {
                 throw new IllegalArgumentException("config must not be null");
@@ -139,6 +144,10 @@ public final class Trainer {
         /**
          * Makes the objective of each run, instead of the configured one ({@link #objective(String)},
          * {@link #freeBits}), which must then be left at its default (the plain ELBO).
+         *
+         * @param factory makes the objective of each run, instead of the configured one ({@link #objective(String)},
+         * {@link #freeBits}), which must then be left at its default (the plain ELBO)
+         * @return this builder
          */
         public Builder objective(Supplier<? extends Objective> factory) {
             if (factory == null) {
@@ -150,19 +159,32 @@ public final class Trainer {
 
         /**
          * Each batch's gradient as this many micro-batches (see {@link GradientFunction}); default 1.
+         *
+         * @param n each batch's gradient as this many micro-batches (see {@link GradientFunction}); default 1
+         * @return this builder
          */
         public Builder microBatches(int n) {
             this.microBatches = check(n > 0, n, "micro-batches must be positive, got ");
             return this;
         }
 
-        /** Epochs of a run (default {@value TrainerConfig#DEFAULT_EPOCHS}). */
+        /**
+         * Epochs of a run (default {@value TrainerConfig#DEFAULT_EPOCHS}).
+         *
+         * @param n epochs of a run (default {@value TrainerConfig#DEFAULT_EPOCHS})
+         * @return this builder
+         */
         public Builder epochs(int n) {
             this.epochs = check(n > 0, n, "epochs must be positive, got ");
             return this;
         }
 
-        /** Mini-batch size (default {@value TrainerConfig#DEFAULT_BATCH_SIZE}). */
+        /**
+         * Mini-batch size (default {@value TrainerConfig#DEFAULT_BATCH_SIZE}).
+         *
+         * @param n mini-batch size (default {@value TrainerConfig#DEFAULT_BATCH_SIZE})
+         * @return this builder
+         */
         public Builder batchSize(int n) {
             this.batchSize = check(n > 0, n, "batch size must be positive, got ");
             return this;
@@ -173,6 +195,11 @@ public final class Trainer {
          * noise) and of the validation split; not of the initial weights, which the model builder's
          * seed gives ({@link org.vae4j.ModelBuilder#seed(long)}; package {@code org.vae4j}, "Seeds").
          * Default {@link org.vae4j.ModelBuilder#DEFAULT_SEED}.
+         *
+         * @param s seed of every random draw of training (the shuffling, the reparameterisation and corruption
+         * noise) and of the validation split; not of the initial weights, which the model builder's
+         * seed gives ({@link org.vae4j.ModelBuilder#seed(long)}; package {@code org.vae4j}, "Seeds")
+         * @return this builder
          */
         public Builder seed(long s) {
             this.seed = s;
@@ -190,13 +217,23 @@ public final class Trainer {
             return this;
         }
 
-        /** Steps over which beta rises linearly from 0 to its target (0 = no warm-up): {@code klSchedule(KlSchedule.linear(steps))}. */
+        /**
+         * Steps over which beta rises linearly from 0 to its target (0 = no warm-up): {@code klSchedule(KlSchedule.linear(steps))}.
+         *
+         * @param steps steps over which beta rises linearly from 0 to its target (0 = no warm-up): {@code klSchedule(KlSchedule.linear(steps))}
+         * @return this builder
+         */
         public Builder klWarmupSteps(long steps) {
             this.klSchedule = KlSchedule.linear(steps);
             return this;
         }
 
-        /** How beta moves to its target over the steps (default {@link KlSchedule#constant()}). */
+        /**
+         * How beta moves to its target over the steps (default {@link KlSchedule#constant()}).
+         *
+         * @param schedule how beta moves to its target over the steps (default {@link KlSchedule#constant()})
+         * @return this builder
+         */
         public Builder klSchedule(KlSchedule schedule) {
             if (schedule == null) {
                 throw new IllegalArgumentException("KL schedule must not be null (use KlSchedule.constant())");
@@ -205,7 +242,12 @@ public final class Trainer {
             return this;
         }
 
-        /** {@code constant}, {@code linear:STEPS} or {@code cyclical:STEPS,RATIO} ({@link KlSchedule#parse}). */
+        /**
+         * {@code constant}, {@code linear:STEPS} or {@code cyclical:STEPS,RATIO} ({@link KlSchedule#parse}).
+         *
+         * @param spec {@code constant}, {@code linear:STEPS} or {@code cyclical:STEPS,RATIO} ({@link KlSchedule#parse})
+         * @return this builder
+         */
         public Builder klSchedule(String spec) {
             return klSchedule(KlSchedule.parse(spec));
         }
@@ -213,6 +255,10 @@ public final class Trainer {
         /**
          * The objective: {@code elbo} (default, {@link org.vae4j.objective.NegativeElbo}) or
          * {@code iwae:K} ({@link org.vae4j.objective.NegativeIwaeBound}, K importance samples).
+         *
+         * @param spec the objective: {@code elbo} (default, {@link org.vae4j.objective.NegativeElbo}) or
+         * {@code iwae:K} ({@link org.vae4j.objective.NegativeIwaeBound}, K importance samples)
+         * @return this builder
          */
         public Builder objective(String spec) {
             TrainerConfig.importanceSamples(spec); // checks the spelling
@@ -238,6 +284,10 @@ public final class Trainer {
          * Makes the optimiser of each run started without one (default: Adam, or AdamW with a weight
          * decay, at {@link #learningRate}). A factory overrides the learning rate and weight decay
          * settings as to the optimiser made; a schedule still scales {@link #learningRate}.
+         *
+         * @param factory makes the optimiser of each run started without one (default: Adam, or AdamW with a weight
+         * decay, at {@link #learningRate})
+         * @return this builder
          */
         public Builder optimizer(Supplier<Optimizer> factory) {
             if (factory == null) {
@@ -258,7 +308,12 @@ public final class Trainer {
             return this;
         }
 
-        /** {@code constant} (default), {@code step:EPOCHS,GAMMA} or {@code cosine}, stepped per optimiser step. */
+        /**
+         * {@code constant} (default), {@code step:EPOCHS,GAMMA} or {@code cosine}, stepped per optimiser step.
+         *
+         * @param spec {@code constant} (default), {@code step:EPOCHS,GAMMA} or {@code cosine}, stepped per optimiser step
+         * @return this builder
+         */
         public Builder lrSchedule(String spec) {
             this.lrSchedule = spec;
             return this;
@@ -352,6 +407,10 @@ public final class Trainer {
         /**
          * Denoising: each batch is corrupted (into a buffer allocated once, with a generator of
          * the epoch) and the model reconstructs the clean batch. Default {@link Corruption#none()}.
+         *
+         * @param c denoising: each batch is corrupted (into a buffer allocated once, with a generator of
+         * the epoch) and the model reconstructs the clean batch
+         * @return this builder
          */
         public Builder corruption(Corruption c) {
             if (c == null) {
