@@ -44,6 +44,7 @@ public final class Trainer {
         this.callbacks = List.copyOf(b.callbacks);
     }
 
+    /** {@return a builder with every setting at its default ({@link TrainerConfig#defaults()})} */
     public static Builder builder() {
         return new Builder();
     }
@@ -396,6 +397,12 @@ public final class Trainer {
             return this;
         }
 
+        /**
+         * Adds a listener told each epoch's {@link EpochStats} as the epoch ends.
+         *
+         * @param l the listener, not null
+         * @return this builder
+         */
         public Builder listener(EpochListener l) {
             if (l == null) {
                 throw new IllegalArgumentException("listener must not be null");
@@ -428,6 +435,8 @@ public final class Trainer {
         }
 
         /**
+         * {@return the trainer with these settings}
+         *
          * @throws IllegalArgumentException for settings that do not go together (see {@link TrainerConfig}),
          *                                  or an objective factory with a configured objective other than the plain ELBO
          */
@@ -461,7 +470,7 @@ public final class Trainer {
         return config;
     }
 
-    /** {@return the epochs} */
+    /** {@return the number of epochs of a run} */
     public int epochs() {
         return config.epochs();
     }
@@ -471,7 +480,7 @@ public final class Trainer {
         return config.batchSize();
     }
 
-    /** {@return the seed} */
+    /** {@return the seed of training's random draws (shuffling, noise, the validation split)} */
     public long seed() {
         return config.seed();
     }
@@ -486,7 +495,7 @@ public final class Trainer {
         return config.klSchedule();
     }
 
-    /** {@return the corruption} */
+    /** {@return the corruption of each batch (denoising), {@link Corruption#none()} by default} */
     public Corruption corruption() {
         return config.corruption();
     }
@@ -496,7 +505,12 @@ public final class Trainer {
         return optimizer != null ? optimizer.get() : config.newOptimizer();
     }
 
-    /** {@return a run with a new optimiser; see {@link #start(LatentModel, FMatrixRMaj, Optimizer)}} */
+    /**
+     * {@return a run with a new optimiser; see {@link #start(LatentModel, FMatrixRMaj, Optimizer)}}
+     *
+     * @param model the model to train, updated in place
+     * @param data  (n, inputSize) training rows
+     */
     public TrainingRun start(LatentModel model, FMatrixRMaj data) {
         return start(model, data, newOptimizer());
     }
@@ -508,6 +522,9 @@ public final class Trainer {
      * the seeded {@link ValidationSplit} of {@code data} is held out (copied); else {@code data}
      * is trained on as it is (not copied).
      *
+     * @param model     the model to train, updated in place
+     * @param data      (n, inputSize) training rows, not modified
+     * @param optimiser updated in place; its step count decides where the run ends
      * @throws IllegalArgumentException for data of the wrong width, empty, non-finite or outside the
      *                                  likelihood's support, or a split leaving no row on one side
      */
@@ -518,18 +535,34 @@ public final class Trainer {
 
     /**
      * {@return a run on an explicit split (e.g. a validation set binarised once); its matrices are not copied}
+     *
+     * @param model     the model to train, updated in place
+     * @param split     the training rows and the held-out rows
+     * @param optimiser updated in place
      */
     public TrainingRun start(LatentModel model, ValidationSplit split, Optimizer optimiser) {
         return new TrainingRun(config, objective.get(), listeners, stepListeners, callbacks, model, split, optimiser,
                 config.epochs());
     }
 
-    /** Trains with a new optimiser. See {@link #train(LatentModel, FMatrixRMaj, Optimizer)}. */
+    /**
+     * Trains with a new optimiser. See {@link #train(LatentModel, FMatrixRMaj, Optimizer)}.
+     *
+     * @param model the model to train, updated in place
+     * @param data  (n, inputSize) training rows, not modified
+     * @return one {@link EpochStats} per epoch run
+     */
     public List<EpochStats> train(LatentModel model, FMatrixRMaj data) {
         return train(model, data, newOptimizer());
     }
 
-    /** Trains on rows given as arrays (copied once into a matrix). */
+    /**
+     * Trains on rows given as arrays (copied once into a matrix), with a new optimiser.
+     *
+     * @param model the model to train, updated in place
+     * @param data  the training rows, all of the model's input width
+     * @return one {@link EpochStats} per epoch run
+     */
     public List<EpochStats> train(LatentModel model, float[][] data) {
         if (data == null || data.length == 0) {
             throw new IllegalArgumentException("training data is empty (0 rows)");
@@ -567,6 +600,11 @@ public final class Trainer {
      * is the condition of data row r, joined to it in every batch; {@code null} for an
      * unconditional model.
      *
+     * @param model      the model to train, updated in place
+     * @param data       (n, inputSize) training rows, not modified
+     * @param conditions (n, conditionSize) a condition per data row, or {@code null}
+     * @param optimiser  updated in place; its state carries over between calls
+     * @return one {@link EpochStats} per epoch run
      * @throws IllegalArgumentException also for conditions of the wrong shape, non-finite, or missing
      */
     public List<EpochStats> train(LatentModel model, FMatrixRMaj data, FMatrixRMaj conditions, Optimizer optimiser) {
@@ -581,7 +619,15 @@ public final class Trainer {
                 before + config.epochs()).train();
     }
 
-    /** As {@link #start(LatentModel, FMatrixRMaj, Optimizer)} with a condition row per data row ({@code null}: none). */
+    /**
+     * As {@link #start(LatentModel, FMatrixRMaj, Optimizer)} with a condition row per data row.
+     *
+     * @param model      the model to train, updated in place
+     * @param data       (n, inputSize) training rows, not modified
+     * @param conditions (n, conditionSize) a condition per data row, or {@code null} for none
+     * @param optimiser  updated in place
+     * @return the run; {@link TrainingRun#train()} trains it
+     */
     public TrainingRun start(LatentModel model, FMatrixRMaj data, FMatrixRMaj conditions, Optimizer optimiser) {
         TrainingRun.checkData(model, data, "training data");
         return start(model, ValidationSplit.split(data, conditions, config), optimiser);
