@@ -90,6 +90,8 @@ public final class ModelFiles {
     /**
      * {@link #save(LatentModel, Path, TrainingState, Map)} without training information or extra metadata.
      *
+     * @param model a model whose kind has a registered {@link ModelCodec}; not modified
+     * @param file  the target; missing parent folders are created
      * @throws IOException if the file cannot be written
      */
     public static void save(LatentModel model, Path file) throws IOException {
@@ -99,6 +101,9 @@ public final class ModelFiles {
     /**
      * {@link #save(LatentModel, Path, TrainingState, Map)} without training information.
      *
+     * @param model a model whose kind has a registered {@link ModelCodec}; not modified
+     * @param file  the target; missing parent folders are created
+     * @param extraMetadata further string entries; keys must not be {@code format} nor start with {@code vae4j.}
      * @throws IOException if the file cannot be written
      */
     public static void save(LatentModel model, Path file, Map<String, String> extraMetadata) throws IOException {
@@ -128,6 +133,11 @@ public final class ModelFiles {
      * HMAC-SHA256 with {@code key} ({@link FileKey}: the keyed digest that {@link #load(Path, FileKey)}
      * checks), or none if {@code key} is null.
      *
+     * @param model a model whose kind has a registered {@link ModelCodec}; not modified
+     * @param file  the target; missing parent folders are created
+     * @param training the trainer settings and history to record, or {@code null}
+     * @param extraMetadata further string entries; keys must not be {@code format} nor start with {@code vae4j.}
+     * @param key the key of the HMAC-SHA256 digest ({@link FileKey}), or {@code null} for none
      * @throws IOException if the file cannot be written
      */
     public static void save(LatentModel model, Path file, TrainingState training,
@@ -160,6 +170,8 @@ public final class ModelFiles {
      * {@code exp_avg_sq} for Adam, {@code momentum_buffer} for SGD) with the parameter's shape; so
      * strip the {@code optimizer.} and {@code best.} (the best epoch's parameters) tensors before {@code load_state_dict} in PyTorch.
      *
+     * @param model     the model, not modified
+     * @param file      the target; missing parent folders are created
      * @param optimizer an {@link Adam}, {@link org.vae4j.optim.AdamW} or {@link Sgd} that has been stepping {@code model.parameters()}
      * @param training  the trainer settings and history; required (the seed is part of the position)
      * @throws IllegalArgumentException for another optimiser type, optimiser state that does not match
@@ -174,6 +186,11 @@ public final class ModelFiles {
     /**
      * {@link #saveCheckpoint(LatentModel, Optimizer, TrainingState, Path)} with extra metadata entries.
      *
+     * @param model     the model, not modified
+     * @param optimizer the optimiser that has been stepping {@code model.parameters()}
+     * @param training  the trainer settings and history; required
+     * @param file      the target
+     * @param extraMetadata further string entries; keys must not be {@code format} nor start with {@code vae4j.}
      * @throws IOException if the file cannot be written
      */
     public static void saveCheckpoint(LatentModel model, Optimizer optimizer, TrainingState training, Path file,
@@ -185,6 +202,12 @@ public final class ModelFiles {
      * {@link #saveCheckpoint(LatentModel, Optimizer, TrainingState, Path, Map)}, also recording the
      * file's HMAC-SHA256 with {@code key} (none if null); {@link #loadCheckpoint(Path, FileKey)} checks it.
      *
+     * @param model     the model, not modified
+     * @param optimizer the optimiser that has been stepping {@code model.parameters()}
+     * @param training  the trainer settings and history; required
+     * @param file      the target
+     * @param extraMetadata further string entries; keys must not be {@code format} nor start with {@code vae4j.}
+     * @param key the key of the HMAC-SHA256 digest ({@link FileKey}), or {@code null} for none
      * @throws IOException if the file cannot be written
      */
     public static void saveCheckpoint(LatentModel model, Optimizer optimizer, TrainingState training, Path file,
@@ -264,6 +287,7 @@ public final class ModelFiles {
      * vae4j.model}); every tensor of the file is then checked against the model's
      * {@link LatentModel#parameters()} by name, dtype and shape before any value is read.
      *
+     * @param file the file to read
      * @return a new model of the file's kind (a {@link Vae} or {@link Autoencoder} for the built-in kinds)
      * @throws ModelFileException for an invalid file, a kind no registered codec stores, a bad declared
      *                            architecture or tensor (missing, unexpected, wrong dtype or shape,
@@ -278,6 +302,9 @@ public final class ModelFiles {
      * {@link #load(Path)}, authenticating the file with {@code key} first: it must carry a
      * {@code vae4j.hmac_sha256} that matches (see {@link FileKey}); with a null key, as {@link #load(Path)}.
      *
+     * @param file the file to read
+     * @param key  the key the file's keyed digest must match
+     * @return a new model of the file's kind
      * @throws ModelFileException also for a file without a keyed digest or whose digest does not match
      */
     public static LatentModel load(Path file, FileKey key) throws IOException {
@@ -296,6 +323,10 @@ public final class ModelFiles {
     /**
      * {@link #load}, requiring a model of the given class.
      *
+     * @param <M>  the model class
+     * @param file the file to read
+     * @param type the class the model must be
+     * @return the model
      * @throws ModelFileException also when the file holds a model of another class
      */
     public static <M extends LatentModel> M load(Path file, Class<M> type) throws IOException {
@@ -311,6 +342,8 @@ public final class ModelFiles {
     /**
      * {@link #load}, requiring a VAE.
      *
+     * @param file the file to read
+     * @return the VAE
      * @throws ModelFileException also when the file holds another kind of model
      */
     public static Vae loadVae(Path file) throws IOException {
@@ -320,6 +353,8 @@ public final class ModelFiles {
     /**
      * {@link #load}, requiring an autoencoder.
      *
+     * @param file the file to read
+     * @return the autoencoder
      * @throws ModelFileException also when the file holds another kind of model
      */
     public static Autoencoder loadAutoencoder(Path file) throws IOException {
@@ -335,6 +370,7 @@ public final class ModelFiles {
      * changed only if every check passes and every value has been read. Works for a model of any
      * kind, with or without a codec.
      *
+     * @param file the file to read
      * @param model any {@link LatentModel}; its parameters are overwritten
      * @throws ModelFileException as {@link #load}, or when the declared kind or architecture differs from the model's
      * @throws IOException        when the file cannot be read
@@ -383,6 +419,7 @@ public final class ModelFiles {
 
     /**
      * {@return the metadata of a model file or checkpoint, after validating its header; no tensor is read}
+     * @param file the file to read
      * @throws ModelFileException for an invalid file
      * @throws IOException        when the file cannot be read
      */
@@ -408,6 +445,8 @@ public final class ModelFiles {
      * of the saved type and hyperparameters with the saved step count and buffers, and the training
      * state. See {@link Checkpoint} for resuming.
      *
+     * @param file the file to read
+     * @return the model, optimiser state and training state
      * @throws ModelFileException for anything {@link #load} rejects, a file that is not a checkpoint,
      *                            or optimiser state that is missing, partial or misshapen
      * @throws IOException        when the file cannot be read
@@ -420,6 +459,9 @@ public final class ModelFiles {
      * {@link #loadCheckpoint(Path)}, authenticating the file with {@code key} first (as
      * {@link #load(Path, FileKey)}); with a null key, as {@link #loadCheckpoint(Path)}.
      *
+     * @param file the file to read
+     * @param key  the key the file's keyed digest must match
+     * @return the model, optimiser state and training state
      * @throws IOException if the file cannot be read or is not a valid checkpoint ({@link ModelFileException}, naming the file)
      */
     public static Checkpoint loadCheckpoint(Path file, FileKey key) throws IOException {
