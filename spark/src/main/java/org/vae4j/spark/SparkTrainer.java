@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.apache.spark.api.java.JavaPairRDD;
@@ -67,6 +68,7 @@ public final class SparkTrainer {
     private final TrainerConfig config; // microBatches() is N
     private final int partitions;
     private final int localSteps;
+    private final boolean binarise;
     private final List<EpochListener> listeners;
     private final List<StepListener> stepListeners;
 
@@ -75,6 +77,7 @@ public final class SparkTrainer {
         this.config = Trainer.builder().config(b.config).microBatches(n).buildConfig();
         this.partitions = b.partitions;
         this.localSteps = b.localSteps;
+        this.binarise = b.binarise;
         this.listeners = List.copyOf(b.listeners);
         this.stepListeners = List.copyOf(b.stepListeners);
         if (config.validation() > 0 || config.patience() > 0) {
@@ -90,6 +93,7 @@ public final class SparkTrainer {
         private int partitions = 2;
         private int microBatches;
         private int localSteps = 1;
+        private boolean binarise;
         private final List<EpochListener> listeners = new ArrayList<>();
         private final List<StepListener> stepListeners = new ArrayList<>();
 
@@ -131,6 +135,17 @@ public final class SparkTrainer {
             return this;
         }
 
+        /**
+         * Dynamic binarisation (default off): each epoch e, the task computing a micro-batch
+         * binarises its rows, row id r keyed by (seed, e, r) ({@link org.vae4j.data.Binarisation}),
+         * before the gradient: what train-mnist's {@code --binarise} does to its training rows.
+         * The rows are the grey values in [0, 1].
+         */
+        public Builder binarise(boolean on) {
+            this.binarise = on;
+            return this;
+        }
+
         public Builder listener(EpochListener l) {
             listeners.add(java.util.Objects.requireNonNull(l, "listener"));
             return this;
@@ -158,6 +173,11 @@ public final class SparkTrainer {
 
     public int partitions() {
         return partitions;
+    }
+
+    /** Whether each epoch's rows are binarised afresh on the executors ({@link Builder#binarise}). */
+    public boolean binarises() {
+        return binarise;
     }
 
     /** K local steps between synchronisations; 1 (exact) unless set. */
@@ -193,7 +213,8 @@ public final class SparkTrainer {
             ParameterAveraging.checkAdam(optimiser);
         }
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(data.context());
-        Broadcast<ModelFile> file = sc.broadcast(ModelFile.of(ModelBytes.of(model, state(List.of()), null)));
+        Broadcast<ModelFile> file = sc.broadcast(ModelFile.of(ModelBytes.of(model, state(List.of()),
+                binarise ? Map.of(Workers.META_BINARISE, "true") : null)));
         JavaPairRDD<Long, float[]> rows = data.zipWithIndex().mapToPair(t -> new Tuple2<>(t._2(), t._1()))
                 .persist(StorageLevel.MEMORY_ONLY());
         try {

@@ -11,6 +11,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.ejml.data.FMatrixRMaj;
 import org.vae4j.LatentModel;
 import org.vae4j.Loss;
+import org.vae4j.data.Binarisation;
 import org.vae4j.kernel.Gemms;
 import org.vae4j.objective.Batch;
 import org.vae4j.objective.Denoising;
@@ -28,6 +29,9 @@ import org.vae4j.train.TrainerConfig;
  * <p>Thread-safe.
  */
 final class Workers {
+
+    /** The broadcast model file's metadata key that turns on the epoch's binarisation of the rows ("true"). */
+    static final String META_BINARISE = "spark.binarise";
 
     private static final int KEPT = 2;
     private static final Map<String, Pool> POOLS = new LinkedHashMap<>();
@@ -77,6 +81,7 @@ final class Workers {
         final StepContext context;
         final Batch batch = new Batch();
         final FMatrixRMaj mask = new FMatrixRMaj(1, 1);
+        final Binarisation binarisation; // null: the rows as they are
 
         private Worker(Pool pool, ModelBytes.Loaded loaded) {
             this.pool = pool;
@@ -91,6 +96,8 @@ final class Workers {
                 this.objective = null;
                 this.context = null;
             }
+            this.binarisation = config != null && "true".equals(loaded.metadata().get(META_BINARISE))
+                    ? new Binarisation(config.seed()) : null;
         }
 
         /**
@@ -105,6 +112,9 @@ final class Workers {
             model.parameterStore().setValues(values, 0);
             model.setTraining(true);
             FMatrixRMaj x = mb.matrix();
+            if (binarisation != null) { // this epoch's draw of each row, keyed by its id: train-mnist --binarise
+                binarisation.binarise(x, x, epoch, mb.ids());
+            }
             FMatrixRMaj m = null;
             if (missing && model.likelihood().acceptsMissing()) {
                 mask.reshape(x.numRows, x.numCols);

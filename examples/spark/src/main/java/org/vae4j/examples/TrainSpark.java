@@ -49,23 +49,14 @@ import picocli.CommandLine;
  * and exit status 1 ({@link ProgramErrors}).
  *
  * <p>The images are read on the driver (IDX files) and parallelised: an example; a real job
- * reads its rows from distributed storage (see {@link TableSpark}). Not supported here:
- * {@code --validation}/{@code --patience}, {@code --model cvae}, and {@code --binarise}: see
- * {@link #NO_BINARISE}.
+ * reads its rows from distributed storage (see {@link TableSpark}). With {@code --binarise} each
+ * task binarises its own rows each epoch, keyed by row id ({@link SparkTrainer.Builder#binarise}),
+ * as train-mnist does. Not supported here: {@code --validation}/{@code --patience},
+ * {@code --model cvae}.
  */
 public final class TrainSpark {
 
     static final String PROGRAM = "train-spark";
-
-    /**
-     * Why {@code --binarise} is refused: train-mnist draws each epoch's binarisation from one
-     * SplittableRandom stream over the whole training matrix in row order (seed mix(seed, epoch)),
-     * not from noise keyed by row, so a Spark task cannot draw its rows' pixels without drawing
-     * all rows before them; drawing them on the driver would ship the data set every epoch.
-     */
-    static final String NO_BINARISE = "train-spark does not take --binarise: train-mnist's dynamic binarisation is "
-            + "one random stream over all training rows in order (not keyed by row), so Spark tasks cannot draw "
-            + "their rows' pixels bit-identically to the local run; binarise the data beforehand instead";
 
     private TrainSpark() {
     }
@@ -158,9 +149,6 @@ public final class TrainSpark {
             checkpoint = ModelFiles.loadCheckpoint(o.resume);
             TrainMnistSettings.adopt(o, checkpoint);
         }
-        if (o.binarise) {
-            throw new TrainMnist.UsageException(NO_BINARISE);
-        }
         if (o.validation > 0 || o.model == TrainMnist.ModelKind.cvae) {
             throw new TrainMnist.UsageException("train-spark does not take --validation or --model cvae yet");
         }
@@ -174,7 +162,7 @@ public final class TrainSpark {
         net.setGemm(Gemms.create(threads)); // the driver's evaluation; the executors compute on one thread each
         TrainerConfig config = o.trainerConfig();
         SparkTrainer trainer = SparkTrainer.builder(config).partitions(partitions).microBatches(config.microBatches())
-                .build();
+                .binarise(o.binarise).build();
         Optimizer optimizer = checkpoint != null ? checkpoint.optimizer() : trainer.config().newOptimizer();
         List<EpochStats> history = new ArrayList<>(checkpoint != null ? checkpoint.training().history() : List.of());
         TrainMnist.removeStaleTemporaries(dir);
@@ -190,7 +178,7 @@ public final class TrainSpark {
         data.put("origin", splits.location().origin().toString().toLowerCase());
         data.put("train_images", train.size());
         data.put("test_images", test.size());
-        data.put("test_binarised", false);
+        data.put("test_binarised", o.binarise);
         metrics.put("data", data);
         Map<String, Object> modelInfo = new LinkedHashMap<>();
         modelInfo.put("architecture", TrainMnist.architecture(net));
@@ -202,7 +190,7 @@ public final class TrainSpark {
         metrics.put("epochs", metrics.rows());
         boolean[] wroteMetrics = {false}; // as train-mnist: metrics.json is written once this run saved an epoch
         FMatrixRMaj x = train.images();
-        FMatrixRMaj testX = test.images();
+        FMatrixRMaj testX = o.binarise ? TrainMnistRun.binarisedTest(test.images(), o.seed) : test.images();
         System.out.printf("train-spark: %s, %,d train images, %s, %d partitions, %d micro-batches, master %s -> %s%n",
                 o.dataset, x.numRows, TrainMnist.architecture(net), partitions, trainer.config().microBatches(),
                 master, dir);
@@ -219,7 +207,7 @@ public final class TrainSpark {
                 }
                 JavaRDD<float[]> rdd = sc.parallelize(rows, partitions);
                 SparkTrainer withFiles = SparkTrainer.builder(trainer.config()).partitions(partitions)
-                        .microBatches(trainer.config().microBatches()).listener(stats -> {
+                        .microBatches(trainer.config().microBatches()).binarise(o.binarise).listener(stats -> {
                             history.add(stats);
                             long t0 = System.nanoTime();
                             Loss testLoss = net.evaluate(testX, new SplittableRandom(o.seed + 1_000_003L));
@@ -270,7 +258,7 @@ public final class TrainSpark {
                                   TrainMnistMetrics metrics, Path dir) throws IOException {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(TrainMnist.META_DATASET, o.dataset);
-        meta.put(TrainMnist.META_BINARISE, "false");
+        meta.put(TrainMnist.META_BINARISE, Boolean.toString(o.binarise));
         ModelFiles.save(net, dir.resolve("model.safetensors"), state, meta);
         meta.put(TrainMnistMetrics.META_METRICS, metrics.rowsJson());
         ModelFiles.saveCheckpoint(net, optimizer, state, dir.resolve("checkpoint.safetensors"), meta);

@@ -24,8 +24,8 @@ import org.vae4j.io.ModelFiles;
  * train-spark writes train-mnist's run files: stale temporary files removed, one set per epoch
  * with metrics.json's {@code saved} section, the model bit-identical to train-mnist
  * {@code --micro-batches 2 --threads 1}; a failure after the first epoch is one line and
- * {@code status: failed}; an {@link Error} is one line and exit status 1; {@code --binarise} is
- * refused with the reason.
+ * {@code status: failed}; an {@link Error} is one line and exit status 1; {@code --binarise}
+ * bit-identical to train-mnist's.
  */
 class TrainSparkRunTest {
 
@@ -163,14 +163,35 @@ class TrainSparkRunTest {
         assertFalse(Files.exists(out.resolve("metrics.json")));
     }
 
+    /** --binarise: each task binarises its own rows by row id; the model of train-mnist --binarise. */
     @Test
-    void binarisationIsRefusedWithTheReason() {
+    void binarisedTrainingIsBitIdenticalToTheLocalRun() throws IOException {
         Path out = dir.resolve("binarise");
-        Result r = run(true, onSpark(out, "--binarise"));
-        assertEquals(TrainMnist.EXIT_USAGE, r.status(), r.out() + r.err());
-        List<String> lines = programLines(r.err());
-        assertEquals(1, lines.size(), r.err());
-        assertTrue(lines.get(0).contains("not keyed by row"), lines.get(0));
-        assertFalse(Files.exists(out.resolve("metrics.json")));
+        Result r = run(true, onSpark(out, "--binarise", "--micro-batches", "3")); // 3 micro-batches on 2 partitions
+        assertEquals(0, r.status(), r.out() + r.err());
+        Path local = dir.resolve("binarise-local");
+        Result l = run(false, tiny(local, "--binarise", "--micro-batches", "3", "--threads", "1"));
+        assertEquals(0, l.status(), l.out() + l.err());
+        assertBitIdentical(local.resolve("model.safetensors"), out.resolve("model.safetensors"));
+        Map<?, ?> sm = json(out.resolve("metrics.json"));
+        Map<?, ?> lm = json(local.resolve("metrics.json"));
+        assertEquals(Boolean.TRUE, ((Map<?, ?>) sm.get("data")).get("test_binarised"));
+        Map<?, ?> se = (Map<?, ?>) ((List<?>) sm.get("epochs")).get(0);
+        Map<?, ?> le = (Map<?, ?>) ((List<?>) lm.get("epochs")).get(0);
+        assertEquals(le.get("test_neg_elbo"), se.get("test_neg_elbo"), "the same binarised test set, the same model");
+        // and the binarisation matters: without it the model differs
+        Path grey = dir.resolve("grey-local");
+        assertEquals(0, run(false, tiny(grey, "--micro-batches", "3", "--threads", "1")).status());
+        assertFalse(java.util.Arrays.equals(ModelFiles.load(grey.resolve("model.safetensors")).parameterStore().values(),
+                ModelFiles.load(out.resolve("model.safetensors")).parameterStore().values()));
+    }
+
+    private static void assertBitIdentical(Path expected, Path actual) throws IOException {
+        float[] a = ModelFiles.load(expected).parameterStore().values();
+        float[] b = ModelFiles.load(actual).parameterStore().values();
+        assertEquals(a.length, b.length);
+        for (int i = 0; i < a.length; i++) {
+            assertEquals(Float.floatToRawIntBits(a[i]), Float.floatToRawIntBits(b[i]), "parameter scalar " + i);
+        }
     }
 }
