@@ -56,8 +56,9 @@ import scala.Tuple2;
  * checkpoint's optimiser continues here (its step count gives the epoch) and a checkpoint written
  * here resumes locally with {@code --micro-batches N}.
  *
- * <p>Not supported (refused): validation and early stopping, conditional models, objective
- * factories other than the configured objective.
+ * <p>Conditional models train with {@link #trainConditional}: each row's condition travels with it.
+ * Not supported (refused): validation and early stopping, objective factories other than the
+ * configured objective.
  *
  * <p>Immutable settings; {@link #train} is driven by one driver thread at a time.
  */
@@ -206,8 +207,36 @@ public final class SparkTrainer {
      */
     public List<EpochStats> train(JavaRDD<float[]> data, LatentModel model, Optimizer optimiser) {
         if (model.conditionSize() > 0) {
-            throw new IllegalArgumentException("conditional models are not supported on Spark yet");
+            throw new IllegalArgumentException("the model is conditional (condition size " + model.conditionSize()
+                    + "): train it with trainConditional, each row's data with its condition");
         }
+        return run(data, model, optimiser);
+    }
+
+    /**
+     * As {@link #train} for a conditional model ({@link org.vae4j.ConditionalVae}): each row's
+     * data (the model's input size) with its condition (its condition size, e.g. a one-hot
+     * label), which travels with the row to the task computing it. Bit-identical to the local
+     * trainer given the same conditions ({@code ValidationSplit.of(x, c, ...)}).
+     *
+     * @param rows (data, condition) pairs, in a deterministic order (row i has id i)
+     * @throws IllegalArgumentException for an unconditional model, or rows or conditions of the wrong width
+     */
+    public List<EpochStats> trainConditional(JavaRDD<Tuple2<float[], float[]>> rows, LatentModel model,
+                                             Optimizer optimiser) {
+        if (model.conditionSize() == 0) {
+            throw new IllegalArgumentException("the model takes no condition: train it with train(rows, ...)");
+        }
+        return run(rows.map(t -> {
+            float[] both = new float[t._1().length + t._2().length];
+            System.arraycopy(t._1(), 0, both, 0, t._1().length);
+            System.arraycopy(t._2(), 0, both, t._1().length, t._2().length);
+            return both;
+        }), model, optimiser);
+    }
+
+    /** Training on rows [x] or, for a conditional model, [x | c]. */
+    private List<EpochStats> run(JavaRDD<float[]> data, LatentModel model, Optimizer optimiser) {
         config.newObjective().checkModel(model);
         if (localSteps > 1) {
             ParameterAveraging.checkAdam(optimiser);

@@ -112,6 +112,18 @@ final class Workers {
             model.parameterStore().setValues(values, 0);
             model.setTraining(true);
             FMatrixRMaj x = mb.matrix();
+            FMatrixRMaj c = null;
+            int cw = model.conditionSize();
+            if (cw > 0) { // a conditional model's rows are [x | c]
+                FMatrixRMaj both = x;
+                int d = model.inputSize();
+                x = new FMatrixRMaj(both.numRows, d);
+                c = new FMatrixRMaj(both.numRows, cw);
+                for (int r = 0; r < both.numRows; r++) {
+                    System.arraycopy(both.data, r * (d + cw), x.data, r * d, d);
+                    System.arraycopy(both.data, r * (d + cw) + d, c.data, r * cw, cw);
+                }
+            }
             if (binarisation != null) { // this epoch's draw of each row, keyed by its id: train-mnist --binarise
                 binarisation.binarise(x, x, epoch, mb.ids());
             }
@@ -122,29 +134,43 @@ final class Workers {
                 m = mask;
             }
             context.set(epoch, globalStep, beta, batchRows);
-            batch.set(x, x, null, m, mb.ids(), 0);
+            batch.set(x, x, c, m, mb.ids(), 0);
             model.zeroGrad();
             Loss l = objective.computeGradients(model, batch, context);
             return new MicroGradient(mb.index(), model.parameterStore().gradients().clone(), l.total(),
                     l.reconstruction(), l.kl());
         }
 
-        /** Checks rows as the local trainer checks its data (width, finite, the likelihood's support). */
+        /**
+         * Checks rows as the local trainer checks its data (width, finite, the likelihood's
+         * support) and a conditional model's conditions (each row [x | c]).
+         */
         void check(List<float[]> rows, long firstId) {
             if (rows.isEmpty()) {
                 return;
             }
             int d = model.inputSize();
+            int cw = model.conditionSize();
             FMatrixRMaj x = new FMatrixRMaj(rows.size(), d);
+            FMatrixRMaj c = cw > 0 ? new FMatrixRMaj(rows.size(), cw) : null;
             for (int r = 0; r < rows.size(); r++) {
                 float[] row = rows.get(r);
-                if (row.length != d) {
+                if (row.length != d + cw) {
                     throw new IllegalArgumentException("training row " + (firstId + r) + " has " + row.length
-                            + " values but the model's input size is " + d);
+                            + " values but the model's input size is " + d + (cw > 0 ? " and its condition size "
+                            + cw + " (a conditional model's rows are data then condition: " + (d + cw) + " values)"
+                            : ""));
                 }
                 System.arraycopy(row, 0, x.data, r * d, d);
+                if (c != null) {
+                    System.arraycopy(row, d, c.data, r * cw, cw);
+                }
             }
-            model.checkData(x, "training rows " + firstId + ".." + (firstId + rows.size() - 1) + " (row numbers within these)");
+            String what = "training rows " + firstId + ".." + (firstId + rows.size() - 1) + " (row numbers within these)";
+            model.checkData(x, what);
+            if (c != null) {
+                model.checkCondition(c, rows.size(), "the conditions of " + what);
+            }
         }
     }
 

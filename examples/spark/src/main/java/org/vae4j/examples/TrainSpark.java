@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.ejml.data.FMatrixRMaj;
+import org.vae4j.ConditionalVae;
 import org.vae4j.LatentModel;
 import org.vae4j.Loss;
 import org.vae4j.data.DataNotFoundException;
@@ -34,6 +34,7 @@ import org.vae4j.train.EpochStats;
 import org.vae4j.train.TrainerConfig;
 import org.vae4j.train.TrainingException;
 import picocli.CommandLine;
+import scala.Tuple2;
 
 /**
  * {@code examples/train-spark}: the MNIST trainer ({@link TrainMnist}'s flags and outputs:
@@ -51,8 +52,8 @@ import picocli.CommandLine;
  * <p>The images are read on the driver (IDX files) and parallelised: an example; a real job
  * reads its rows from distributed storage (see {@link TableSpark}). With {@code --binarise} each
  * task binarises its own rows each epoch, keyed by row id ({@link SparkTrainer.Builder#binarise}),
- * as train-mnist does. Not supported here: {@code --validation}/{@code --patience},
- * {@code --model cvae}.
+ * as train-mnist does; with {@code --model cvae} each image travels with its one-hot label
+ * ({@link SparkTrainer#trainConditional}). Not supported here: {@code --validation}/{@code --patience}.
  */
 public final class TrainSpark {
 
@@ -149,8 +150,8 @@ public final class TrainSpark {
             checkpoint = ModelFiles.loadCheckpoint(o.resume);
             TrainMnistSettings.adopt(o, checkpoint);
         }
-        if (o.validation > 0 || o.model == TrainMnist.ModelKind.cvae) {
-            throw new TrainMnist.UsageException("train-spark does not take --validation or --model cvae yet");
+        if (o.validation > 0) {
+            throw new TrainMnist.UsageException("train-spark does not take --validation yet");
         }
         Path dir = o.out != null ? o.out : checkpoint != null && o.resume.getParent() != null ? o.resume.getParent()
                 : Path.of("out", o.dataset + "-" + o.model + "-spark");
@@ -190,6 +191,7 @@ public final class TrainSpark {
         metrics.put("epochs", metrics.rows());
         boolean[] wroteMetrics = {false}; // as train-mnist: metrics.json is written once this run saved an epoch
         FMatrixRMaj x = train.images();
+        FMatrixRMaj testC = net.conditionSize() > 0 ? ConditionalVae.oneHot(test.labels(), TrainMnist.CLASSES) : null;
         FMatrixRMaj testX = o.binarise ? TrainMnistRun.binarisedTest(test.images(), o.seed) : test.images();
         System.out.printf("train-spark: %s, %,d train images, %s, %d partitions, %d micro-batches, master %s -> %s%n",
                 o.dataset, x.numRows, TrainMnist.architecture(net), partitions, trainer.config().microBatches(),
@@ -199,18 +201,14 @@ public final class TrainSpark {
                     .config("spark.ui.enabled", "false").getOrCreate();
             try {
                 JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-                List<float[]> rows = new ArrayList<>(x.numRows);
-                for (int r = 0; r < x.numRows; r++) {
-                    float[] row = new float[x.numCols];
-                    System.arraycopy(x.data, r * x.numCols, row, 0, x.numCols);
-                    rows.add(row);
-                }
-                JavaRDD<float[]> rdd = sc.parallelize(rows, partitions);
+                List<float[]> rows = rows(x);
                 SparkTrainer withFiles = SparkTrainer.builder(trainer.config()).partitions(partitions)
                         .microBatches(trainer.config().microBatches()).binarise(o.binarise).listener(stats -> {
                             history.add(stats);
                             long t0 = System.nanoTime();
-                            Loss testLoss = net.evaluate(testX, new SplittableRandom(o.seed + 1_000_003L));
+                            // a cvae's test -ELBO is that of log p(x|c) given the true labels, as train-mnist's
+                            Loss testLoss = testC == null ? net.evaluate(testX, new SplittableRandom(o.seed + 1_000_003L))
+                                    : net.evaluate(testX, testC, new SplittableRandom(o.seed + 1_000_003L));
                             metrics.addEpoch(new EpochMetrics(stats, Double.NaN, optimizer.learningRate(), 0,
                                     Double.NaN, 0), testLoss, (System.nanoTime() - t0) / 1e9, o.epochs,
                                     trainer.config().schedulesLearningRate());
@@ -221,13 +219,22 @@ public final class TrainSpark {
                                 throw new UncheckedIOException(e);
                             }
                         }).build();
-                withFiles.train(rdd, net, optimizer);
+                if (testC == null) {
+                    withFiles.train(sc.parallelize(rows, partitions), net, optimizer);
+                } else { // each image with its one-hot label, as train-mnist --model cvae
+                    List<float[]> labels = rows(ConditionalVae.oneHot(train.labels(), TrainMnist.CLASSES));
+                    List<Tuple2<float[], float[]>> pairs = new ArrayList<>(rows.size());
+                    for (int r = 0; r < rows.size(); r++) {
+                        pairs.add(new Tuple2<>(rows.get(r), labels.get(r)));
+                    }
+                    withFiles.trainConditional(sc.parallelize(pairs, partitions), net, optimizer);
+                }
             } catch (UncheckedIOException e) {
                 throw e.getCause();
             } finally {
                 spark.stop();
             }
-            finish(o, net, test, testX, history.size(), metrics, dir);
+            finish(o, net, test, testX, testC, history.size(), metrics, dir);
             return 0;
         } catch (TrainingException e) {
             System.err.println(PROGRAM + ": training stopped: " + e.getMessage());
@@ -253,6 +260,17 @@ public final class TrainSpark {
         }
     }
 
+    /** The rows of {@code m} as arrays. */
+    private static List<float[]> rows(FMatrixRMaj m) {
+        List<float[]> rows = new ArrayList<>(m.numRows);
+        for (int r = 0; r < m.numRows; r++) {
+            float[] row = new float[m.numCols];
+            System.arraycopy(m.data, r * m.numCols, row, 0, m.numCols);
+            rows.add(row);
+        }
+        return rows;
+    }
+
     /** The epoch's set as train-mnist's: model, checkpoint, then metrics.json naming both epochs; loss.png. */
     private static void saveEpoch(TrainMnist o, LatentModel net, Optimizer optimizer, TrainingState state, int epoch,
                                   TrainMnistMetrics metrics, Path dir) throws IOException {
@@ -268,23 +286,31 @@ public final class TrainSpark {
     }
 
     /** As train-mnist's end: the importance-weighted log p(x) and active units of a VAE, the pictures. */
-    private static void finish(TrainMnist o, LatentModel net, ImageDataset test, FMatrixRMaj testX, int epochs,
-                               TrainMnistMetrics metrics, Path dir) throws IOException {
+    private static void finish(TrainMnist o, LatentModel net, ImageDataset test, FMatrixRMaj testX, FMatrixRMaj testC,
+                               int epochs, TrainMnistMetrics metrics, Path dir) throws IOException {
         if (TrainMnist.isVae(net)) {
             int n = Math.min(TrainMnist.IW_IMAGES, testX.numRows);
             FMatrixRMaj head = new FMatrixRMaj(n, testX.numCols);
             System.arraycopy(testX.data, 0, head.data, 0, n * testX.numCols);
-            LogLikelihoodEstimate iw = ImportanceWeighted.logLikelihood(net, head, null, o.iwSamples,
+            FMatrixRMaj headC = null;
+            if (testC != null) {
+                headC = new FMatrixRMaj(n, testC.numCols);
+                System.arraycopy(testC.data, 0, headC.data, 0, n * testC.numCols);
+            }
+            LogLikelihoodEstimate iw = ImportanceWeighted.logLikelihood(net, head, headC, o.iwSamples,
                     new SplittableRandom(o.seed + 2_000_003L));
-            ActiveUnits au = LatentUsage.activeUnits(net, testX, null, ActiveUnits.DEFAULT_THRESHOLD);
+            ActiveUnits au = LatentUsage.activeUnits(net, testX, testC, ActiveUnits.DEFAULT_THRESHOLD);
             metrics.put("test_log_px_iw", iw.logLikelihood());
+            if (testC != null) {
+                metrics.put("test_log_px_iw_given", "label"); // log p(x|c), c the true one-hot label
+            }
             metrics.put("test_log_px_iw_standard_error", iw.standardError());
             metrics.put("test_log_px_iw_k", o.iwSamples);
             metrics.put("test_log_px_iw_images", n);
             metrics.put("active_units", au.count());
             metrics.put("latent_size", net.latentSize());
             metrics.put("active_unit_variances", au.variances());
-            metrics.put("kl_per_dimension", LatentUsage.klPerDimension(net, testX, null));
+            metrics.put("kl_per_dimension", LatentUsage.klPerDimension(net, testX, testC));
             System.out.printf("test log p(x) ~ %.3f +- %.3f nats (importance-weighted, k=%d, first %d test images); "
                     + "active units %d of %d%n", iw.logLikelihood(), iw.standardError(), o.iwSamples, n, au.count(),
                     net.latentSize());

@@ -186,6 +186,25 @@ class TrainSparkRunTest {
                 ModelFiles.load(out.resolve("model.safetensors")).parameterStore().values()));
     }
 
+    /** --model cvae: each image travels with its one-hot label; the model of train-mnist --model cvae. */
+    @Test
+    void aConditionalVaeIsBitIdenticalToTheLocalRun() throws IOException {
+        Path out = dir.resolve("cvae");
+        Result r = run(true, onSpark(out, "--model", "cvae"));
+        assertEquals(0, r.status(), r.out() + r.err());
+        Path local = dir.resolve("cvae-local");
+        Result l = run(false, tiny(local, "--model", "cvae", "--micro-batches", "2", "--threads", "1"));
+        assertEquals(0, l.status(), l.out() + l.err());
+        assertEquals(10, ModelFiles.load(out.resolve("model.safetensors")).conditionSize());
+        assertBitIdentical(local.resolve("model.safetensors"), out.resolve("model.safetensors"));
+        Map<?, ?> sm = json(out.resolve("metrics.json"));
+        Map<?, ?> lm = json(local.resolve("metrics.json"));
+        assertEquals(((Map<?, ?>) ((List<?>) lm.get("epochs")).get(0)).get("test_neg_elbo"),
+                ((Map<?, ?>) ((List<?>) sm.get("epochs")).get(0)).get("test_neg_elbo"));
+        assertEquals(lm.get("test_log_px_iw"), sm.get("test_log_px_iw"));
+        assertEquals("label", sm.get("test_log_px_iw_given"));
+    }
+
     private static void assertBitIdentical(Path expected, Path actual) throws IOException {
         float[] a = ModelFiles.load(expected).parameterStore().values();
         float[] b = ModelFiles.load(actual).parameterStore().values();
