@@ -54,6 +54,11 @@ public final class EarlyStopping {
         return bestValue;
     }
 
+    /** The value of the last improvement of more than min-delta (+infinity before the first). */
+    public double reference() {
+        return reference;
+    }
+
     /** Epochs since the last improvement of more than min-delta. */
     public int epochsWithoutImprovement() {
         return wait;

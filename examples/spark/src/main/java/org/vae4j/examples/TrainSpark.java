@@ -29,10 +29,10 @@ import org.vae4j.io.TrainingState;
 import org.vae4j.kernel.Gemms;
 import org.vae4j.optim.Optimizer;
 import org.vae4j.spark.SparkTrainer;
-import org.vae4j.train.EpochMetrics;
 import org.vae4j.train.EpochStats;
 import org.vae4j.train.TrainerConfig;
 import org.vae4j.train.TrainingException;
+import org.vae4j.train.TrainingProgress;
 import picocli.CommandLine;
 import scala.Tuple2;
 
@@ -53,7 +53,9 @@ import scala.Tuple2;
  * reads its rows from distributed storage (see {@link TableSpark}). With {@code --binarise} each
  * task binarises its own rows each epoch, keyed by row id ({@link SparkTrainer.Builder#binarise}),
  * as train-mnist does; with {@code --model cvae} each image travels with its one-hot label
- * ({@link SparkTrainer#trainConditional}). Not supported here: {@code --validation}/{@code --patience}.
+ * ({@link SparkTrainer#trainConditional}); with {@code --validation} the same images are held out
+ * as by train-mnist, evaluated by the tasks each epoch, early stopping with {@code --patience},
+ * and model.safetensors holds the best epoch.
  */
 public final class TrainSpark {
 
@@ -150,9 +152,6 @@ public final class TrainSpark {
             checkpoint = ModelFiles.loadCheckpoint(o.resume);
             TrainMnistSettings.adopt(o, checkpoint);
         }
-        if (o.validation > 0) {
-            throw new TrainMnist.UsageException("train-spark does not take --validation yet");
-        }
         Path dir = o.out != null ? o.out : checkpoint != null && o.resume.getParent() != null ? o.resume.getParent()
                 : Path.of("out", o.dataset + "-" + o.model + "-spark");
         DatasetSplits splits = ExampleData.load(o.dataset, o.data);
@@ -177,7 +176,11 @@ public final class TrainSpark {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("dir", splits.dir().toAbsolutePath().normalize().toString());
         data.put("origin", splits.location().origin().toString().toLowerCase());
-        data.put("train_images", train.size());
+        int held = trainer.config().validationRows(train.size());
+        data.put("train_images", train.size() - held);
+        if (held > 0) {
+            data.put("validation_images", held);
+        }
         data.put("test_images", test.size());
         data.put("test_binarised", o.binarise);
         metrics.put("data", data);
@@ -189,7 +192,9 @@ public final class TrainSpark {
         metrics.put("model", modelInfo);
         metrics.put("saved", TrainMnistRun.savedInfo(history.size(), history.size()));
         metrics.put("epochs", metrics.rows());
+        SparkTrainer[] withFiles = new SparkTrainer[1]; // the listener's checkpoints hold its validation progress
         boolean[] wroteMetrics = {false}; // as train-mnist: metrics.json is written once this run saved an epoch
+        int[] modelEpoch = {history.size()}; // with --validation: the best epoch, whose parameters the model holds
         FMatrixRMaj x = train.images();
         FMatrixRMaj testC = net.conditionSize() > 0 ? ConditionalVae.oneHot(test.labels(), TrainMnist.CLASSES) : null;
         FMatrixRMaj testX = o.binarise ? TrainMnistRun.binarisedTest(test.images(), o.seed) : test.images();
@@ -202,39 +207,59 @@ public final class TrainSpark {
             try {
                 JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
                 List<float[]> rows = rows(x);
-                SparkTrainer withFiles = SparkTrainer.builder(trainer.config()).partitions(partitions)
-                        .microBatches(trainer.config().microBatches()).binarise(o.binarise).listener(stats -> {
+                SparkTrainer onSpark = SparkTrainer.builder(trainer.config()).partitions(partitions)
+                        .microBatches(trainer.config().microBatches()).binarise(o.binarise).metricsListener(m -> {
+                            EpochStats stats = m.stats();
                             history.add(stats);
                             long t0 = System.nanoTime();
                             // a cvae's test -ELBO is that of log p(x|c) given the true labels, as train-mnist's
                             Loss testLoss = testC == null ? net.evaluate(testX, new SplittableRandom(o.seed + 1_000_003L))
                                     : net.evaluate(testX, testC, new SplittableRandom(o.seed + 1_000_003L));
-                            metrics.addEpoch(new EpochMetrics(stats, Double.NaN, optimizer.learningRate(), 0,
-                                    Double.NaN, 0), testLoss, (System.nanoTime() - t0) / 1e9, o.epochs,
+                            metrics.addEpoch(m, testLoss, (System.nanoTime() - t0) / 1e9, o.epochs,
                                     trainer.config().schedulesLearningRate());
-                            try {
-                                saveEpoch(o, net, optimizer, trainer.state(history), history.size(), metrics, dir);
+                            if (m.hasValidation()) {
+                                metrics.put("best_epoch", m.bestEpoch());
+                            }
+                            try { // as train-mnist: with validation the model is saved at each new best epoch only
+                                boolean model = !m.hasValidation() || m.isBest();
+                                if (model) {
+                                    modelEpoch[0] = history.size();
+                                }
+                                saveEpoch(o, net, optimizer, withFiles[0].state(history), history.size(), modelEpoch[0],
+                                        model, metrics, dir);
                                 wroteMetrics[0] = true;
                             } catch (IOException e) {
                                 throw new UncheckedIOException(e);
                             }
                         }).build();
+                withFiles[0] = onSpark;
                 if (testC == null) {
-                    withFiles.train(sc.parallelize(rows, partitions), net, optimizer);
+                    onSpark.train(sc.parallelize(rows, partitions), net, optimizer);
                 } else { // each image with its one-hot label, as train-mnist --model cvae
                     List<float[]> labels = rows(ConditionalVae.oneHot(train.labels(), TrainMnist.CLASSES));
                     List<Tuple2<float[], float[]>> pairs = new ArrayList<>(rows.size());
                     for (int r = 0; r < rows.size(); r++) {
                         pairs.add(new Tuple2<>(rows.get(r), labels.get(r)));
                     }
-                    withFiles.trainConditional(sc.parallelize(pairs, partitions), net, optimizer);
+                    onSpark.trainConditional(sc.parallelize(pairs, partitions), net, optimizer);
                 }
             } catch (UncheckedIOException e) {
                 throw e.getCause();
             } finally {
                 spark.stop();
             }
-            finish(o, net, test, testX, testC, history.size(), metrics, dir);
+            if (held > 0 && !history.isEmpty()) {
+                TrainingProgress p = withFiles[0].state(history).progress();
+                System.out.printf("%sbest epoch %d: validation %s %.3f; model.safetensors holds its parameters%n",
+                        p.stopped() ? "stopped early after epoch " + history.size() + " (no improvement for "
+                                + p.epochsWithoutImprovement() + " epochs); " : "", p.bestEpoch(),
+                        TrainMnist.isVae(net) ? "-ELBO" : "SE/image", p.bestValue());
+                metrics.put("best_epoch", p.bestEpoch());
+                if (p.stopped()) {
+                    metrics.put("stopped_early_after_epoch", history.size());
+                }
+            }
+            finish(o, net, test, testX, testC, history.size(), modelEpoch[0], metrics, dir);
             return 0;
         } catch (TrainingException e) {
             System.err.println(PROGRAM + ": training stopped: " + e.getMessage());
@@ -273,21 +298,23 @@ public final class TrainSpark {
 
     /** The epoch's set as train-mnist's: model, checkpoint, then metrics.json naming both epochs; loss.png. */
     private static void saveEpoch(TrainMnist o, LatentModel net, Optimizer optimizer, TrainingState state, int epoch,
-                                  TrainMnistMetrics metrics, Path dir) throws IOException {
+                                  int modelEpoch, boolean model, TrainMnistMetrics metrics, Path dir) throws IOException {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(TrainMnist.META_DATASET, o.dataset);
         meta.put(TrainMnist.META_BINARISE, Boolean.toString(o.binarise));
-        ModelFiles.save(net, dir.resolve("model.safetensors"), state, meta);
+        if (model) {
+            ModelFiles.save(net, dir.resolve("model.safetensors"), state, meta);
+        }
         meta.put(TrainMnistMetrics.META_METRICS, metrics.rowsJson());
         ModelFiles.saveCheckpoint(net, optimizer, state, dir.resolve("checkpoint.safetensors"), meta);
-        metrics.put("saved", TrainMnistRun.savedInfo(epoch, epoch));
+        metrics.put("saved", TrainMnistRun.savedInfo(epoch, modelEpoch));
         metrics.write();
         metrics.writeLossChart(o.dataset, TrainMnist.architecture(net));
     }
 
     /** As train-mnist's end: the importance-weighted log p(x) and active units of a VAE, the pictures. */
     private static void finish(TrainMnist o, LatentModel net, ImageDataset test, FMatrixRMaj testX, FMatrixRMaj testC,
-                               int epochs, TrainMnistMetrics metrics, Path dir) throws IOException {
+                               int epochs, int modelEpoch, TrainMnistMetrics metrics, Path dir) throws IOException {
         if (TrainMnist.isVae(net)) {
             int n = Math.min(TrainMnist.IW_IMAGES, testX.numRows);
             FMatrixRMaj head = new FMatrixRMaj(n, testX.numCols);
@@ -319,7 +346,7 @@ public final class TrainSpark {
                 "loss.png"));
         files.addAll(TrainingPictures.writeAll(net, test, TrainMnist.classes(o.dataset), o.seed, dir));
         metrics.put("files", files);
-        metrics.put("saved", TrainMnistRun.savedInfo(epochs, epochs));
+        metrics.put("saved", TrainMnistRun.savedInfo(epochs, modelEpoch));
         metrics.put("status", "finished");
         metrics.write();
         System.out.println("wrote " + String.join(", ", files) + " in " + dir);

@@ -205,6 +205,46 @@ class TrainSparkRunTest {
         assertEquals("label", sm.get("test_log_px_iw_given"));
     }
 
+    /**
+     * --validation with --patience: the images train-mnist holds out, the same validation -ELBO
+     * each epoch (to double rounding), the same early stop, the best epoch's model bit for bit.
+     */
+    @Test
+    void validationAndEarlyStoppingAreTheLocalRunsAndTheModelIsTheBestEpochs() throws IOException {
+        String[] flags = {"--validation", "1000", "--patience", "1", "--min-delta", "1000", "--epochs", "3"};
+        Path out = dir.resolve("validation");
+        Result r = run(true, onSpark(out, flags));
+        assertEquals(0, r.status(), r.out() + r.err());
+        List<String> more = new ArrayList<>(List.of(flags));
+        more.addAll(List.of("--micro-batches", "2", "--threads", "1"));
+        Path local = dir.resolve("validation-local");
+        Result l = run(false, tiny(local, more.toArray(new String[0])));
+        assertEquals(0, l.status(), l.out() + l.err());
+        assertBitIdentical(local.resolve("model.safetensors"), out.resolve("model.safetensors"));
+        var lc = ModelFiles.loadCheckpoint(local.resolve("checkpoint.safetensors"));
+        var sc = ModelFiles.loadCheckpoint(out.resolve("checkpoint.safetensors"));
+        assertTrue(java.util.Arrays.equals(lc.model().parameterStore().values(), sc.model().parameterStore().values()));
+        assertEquals(lc.training().progress().bestEpoch(), sc.training().progress().bestEpoch(),
+                "the checkpoint's validation progress, for a local --resume");
+        Map<?, ?> sm = json(out.resolve("metrics.json"));
+        Map<?, ?> lm = json(local.resolve("metrics.json"));
+        assertEquals(2, sm.get("stopped_early_after_epoch"), sm.toString());
+        assertEquals(lm.get("stopped_early_after_epoch"), sm.get("stopped_early_after_epoch"));
+        assertEquals(lm.get("best_epoch"), sm.get("best_epoch"));
+        assertEquals(lm.get("saved"), sm.get("saved"));
+        assertEquals(4000, ((Map<?, ?>) sm.get("data")).get("train_images"));
+        assertEquals(1000, ((Map<?, ?>) sm.get("data")).get("validation_images"));
+        List<?> se = (List<?>) sm.get("epochs");
+        List<?> le = (List<?>) lm.get("epochs");
+        assertEquals(le.size(), se.size());
+        for (int e = 0; e < le.size(); e++) {
+            double a = ((Number) ((Map<?, ?>) le.get(e)).get("validation_neg_elbo")).doubleValue();
+            double b = ((Number) ((Map<?, ?>) se.get(e)).get("validation_neg_elbo")).doubleValue();
+            assertEquals(a, b, 1e-12 * a, "validation -ELBO of epoch " + (e + 1));
+        }
+        assertEquals(lm.get("test_log_px_iw"), sm.get("test_log_px_iw"));
+    }
+
     private static void assertBitIdentical(Path expected, Path actual) throws IOException {
         float[] a = ModelFiles.load(expected).parameterStore().values();
         float[] b = ModelFiles.load(actual).parameterStore().values();
