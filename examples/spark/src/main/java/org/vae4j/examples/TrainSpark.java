@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.ejml.data.FMatrixRMaj;
@@ -17,7 +18,7 @@ import org.vae4j.ConditionalVae;
 import org.vae4j.LatentModel;
 import org.vae4j.Loss;
 import org.vae4j.data.DataNotFoundException;
-import org.vae4j.data.DatasetSplits;
+import org.vae4j.data.DataLocator;
 import org.vae4j.data.ImageDataset;
 import org.vae4j.eval.ActiveUnits;
 import org.vae4j.eval.ImportanceWeighted;
@@ -34,7 +35,6 @@ import org.vae4j.train.TrainerConfig;
 import org.vae4j.train.TrainingException;
 import org.vae4j.train.TrainingProgress;
 import picocli.CommandLine;
-import scala.Tuple2;
 
 /**
  * {@code examples/train-spark}: the MNIST trainer ({@link TrainMnist}'s flags and outputs:
@@ -49,8 +49,9 @@ import scala.Tuple2;
  * {@code status: failed} and the {@code error} in metrics.json; an {@link Error} ends in one line
  * and exit status 1 ({@link ProgramErrors}).
  *
- * <p>The images are read on the driver (IDX files) and parallelised: an example; a real job
- * reads its rows from distributed storage (see {@link TableSpark}). With {@code --binarise} each
+ * <p>The training images are read by the tasks, each its range of the IDX files
+ * ({@link ExecutorImages}); the driver reads their headers and the test split, which it
+ * evaluates. With {@code --binarise} each
  * task binarises its own rows each epoch, keyed by row id ({@link SparkTrainer.Builder#binarise}),
  * as train-mnist does; with {@code --model cvae} each image travels with its one-hot label
  * ({@link SparkTrainer#trainConditional}); with {@code --validation} the same images are held out
@@ -154,9 +155,13 @@ public final class TrainSpark {
         }
         Path dir = o.out != null ? o.out : checkpoint != null && o.resume.getParent() != null ? o.resume.getParent()
                 : Path.of("out", o.dataset + "-" + o.model + "-spark");
-        DatasetSplits splits = ExampleData.load(o.dataset, o.data);
-        ImageDataset train = splits.train();
-        ImageDataset test = splits.test();
+        // the training images are read by the tasks (ExecutorImages); the driver reads their headers and the test split
+        DataLocator.Location location = ExampleData.locator(o.dataset, o.data).locate();
+        String trainImages = idxFile(location.dir(), ImageDataset.TRAIN_FILES[0]);
+        String trainLabels = idxFile(location.dir(), ImageDataset.TRAIN_FILES[1]);
+        ExecutorImages.Header train = ExecutorImages.header(new Configuration(), trainImages,
+                o.model == TrainMnist.ModelKind.cvae ? trainLabels : null);
+        ImageDataset test = ImageDataset.loadMnistFormat(location.dir(), false);
         LatentModel net = checkpoint != null ? checkpoint.model() : o.buildModel(train.pixels());
         int threads = o.threads != null ? o.threads : Gemms.defaultThreads();
         net.setGemm(Gemms.create(threads)); // the driver's evaluation; the executors compute on one thread each
@@ -174,10 +179,10 @@ public final class TrainSpark {
         settings.put("spark_partitions", partitions);
         metrics.put("settings", settings);
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("dir", splits.dir().toAbsolutePath().normalize().toString());
-        data.put("origin", splits.location().origin().toString().toLowerCase());
-        int held = trainer.config().validationRows(train.size());
-        data.put("train_images", train.size() - held);
+        data.put("dir", location.dir().toAbsolutePath().normalize().toString());
+        data.put("origin", location.origin().toString().toLowerCase());
+        int held = trainer.config().validationRows(train.count());
+        data.put("train_images", train.count() - held);
         if (held > 0) {
             data.put("validation_images", held);
         }
@@ -195,18 +200,16 @@ public final class TrainSpark {
         SparkTrainer[] withFiles = new SparkTrainer[1]; // the listener's checkpoints hold its validation progress
         boolean[] wroteMetrics = {false}; // as train-mnist: metrics.json is written once this run saved an epoch
         int[] modelEpoch = {history.size()}; // with --validation: the best epoch, whose parameters the model holds
-        FMatrixRMaj x = train.images();
         FMatrixRMaj testC = net.conditionSize() > 0 ? ConditionalVae.oneHot(test.labels(), TrainMnist.CLASSES) : null;
         FMatrixRMaj testX = o.binarise ? TrainMnistRun.binarisedTest(test.images(), o.seed) : test.images();
         System.out.printf("train-spark: %s, %,d train images, %s, %d partitions, %d micro-batches, master %s -> %s%n",
-                o.dataset, x.numRows, TrainMnist.architecture(net), partitions, trainer.config().microBatches(),
+                o.dataset, train.count(), TrainMnist.architecture(net), partitions, trainer.config().microBatches(),
                 master, dir);
         try {
             SparkSession spark = SparkSession.builder().master(master).appName(PROGRAM)
                     .config("spark.ui.enabled", "false").getOrCreate();
             try {
                 JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-                List<float[]> rows = rows(x);
                 SparkTrainer onSpark = SparkTrainer.builder(trainer.config()).partitions(partitions)
                         .microBatches(trainer.config().microBatches()).binarise(o.binarise).metricsListener(m -> {
                             EpochStats stats = m.stats();
@@ -234,14 +237,10 @@ public final class TrainSpark {
                         }).build();
                 withFiles[0] = onSpark;
                 if (testC == null) {
-                    onSpark.train(sc.parallelize(rows, partitions), net, optimizer);
+                    onSpark.train(ExecutorImages.images(sc, train, partitions), net, optimizer);
                 } else { // each image with its one-hot label, as train-mnist --model cvae
-                    List<float[]> labels = rows(ConditionalVae.oneHot(train.labels(), TrainMnist.CLASSES));
-                    List<Tuple2<float[], float[]>> pairs = new ArrayList<>(rows.size());
-                    for (int r = 0; r < rows.size(); r++) {
-                        pairs.add(new Tuple2<>(rows.get(r), labels.get(r)));
-                    }
-                    onSpark.trainConditional(sc.parallelize(pairs, partitions), net, optimizer);
+                    onSpark.trainConditional(ExecutorImages.imagesWithLabels(sc, train, trainLabels, TrainMnist.CLASSES,
+                            partitions), net, optimizer);
                 }
             } catch (UncheckedIOException e) {
                 throw e.getCause();
@@ -285,15 +284,11 @@ public final class TrainSpark {
         }
     }
 
-    /** The rows of {@code m} as arrays. */
-    private static List<float[]> rows(FMatrixRMaj m) {
-        List<float[]> rows = new ArrayList<>(m.numRows);
-        for (int r = 0; r < m.numRows; r++) {
-            float[] row = new float[m.numCols];
-            System.arraycopy(m.data, r * m.numCols, row, 0, m.numCols);
-            rows.add(row);
-        }
-        return rows;
+    /** The file of an MNIST-format folder as a Hadoop path: {@code NAME.gz}, or the raw file when only it exists. */
+    private static String idxFile(Path dir, String gzName) {
+        Path gz = dir.resolve(gzName);
+        Path raw = dir.resolve(gzName.substring(0, gzName.length() - 3));
+        return (Files.exists(gz) || !Files.exists(raw) ? gz : raw).toAbsolutePath().toUri().toString();
     }
 
     /** The epoch's set as train-mnist's: model, checkpoint, then metrics.json naming both epochs; loss.png. */
