@@ -22,8 +22,8 @@ import scala.Tuple2;
  * local trainer splits its matrix ({@link ValidationSplit#heldOut}: the same rows, the training
  * rows and the validation rows each keeping their order and numbered 0, 1, ... in it), and the
  * validation value of each epoch: every task evaluates its validation rows with the broadcast
- * parameters ({@link InferenceView#evaluate}, row k's noise keyed by (EVALUATION, 0, k), as
- * {@link LatentModel#evaluate(FMatrixRMaj, Noise)}); the driver sums the per-row terms in row
+ * parameters ({@link InferenceView#negativeElbo}, row k's noise keyed by (EVALUATION, 0, k), as
+ * {@link LatentModel#negativeElbo(FMatrixRMaj, Noise)}); the driver sums the per-row terms in row
  * order, in double. The reconstruction term is the local one bit for bit; the KL term equals it
  * to double rounding (the local evaluation sums the KL's elements per chunk of 1,000 rows, not
  * per row), so the value equals the local one to about 1e-15 relative.
@@ -165,7 +165,7 @@ final class Validation {
         if (w.binarisation != null) { // once, keyed by (seed, VALIDATION, rank): train-mnist's validation images
             w.binarisation.binarise(x, x, org.vae4j.data.Binarisation.VALIDATION, first);
         }
-        RowLosses l = view.evaluate(x, c, noise, first);
+        RowLosses l = view.negativeElbo(x, c, noise, first);
         return new Terms(first, l.reconstruction.clone(), l.kl.clone());
     }
 }
