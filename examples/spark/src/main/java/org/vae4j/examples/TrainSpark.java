@@ -153,6 +153,10 @@ public final class TrainSpark {
             checkpoint = ModelFiles.loadCheckpoint(o.resume);
             TrainMnistSettings.adopt(o, checkpoint);
         }
+        if (checkpoint != null && o.validation > 0) {
+            throw new TrainMnist.UsageException("train-spark does not resume a run with --validation (its best epoch and "
+                    + "early-stopping counter continue locally): resume " + o.resume + " with train-mnist --resume");
+        }
         Path dir = o.out != null ? o.out : checkpoint != null && o.resume.getParent() != null ? o.resume.getParent()
                 : Path.of("out", o.dataset + "-" + o.model + "-spark");
         // the training images are read by the tasks (ExecutorImages); the driver reads their headers and the test split
