@@ -190,7 +190,7 @@ final class BlockedGemm {
         }
     }
 
-    /** Rows of B copied along p in chunks of this many: a chunk's source rows stay in L1 while every panel takes its part. */
+    /** Rows copied per chunk by the packs: a chunk's source rows stay in L1 while every panel takes its part. */
     static final int PACK_P_CHUNK = 8;
 
     /**
@@ -268,7 +268,6 @@ final class BlockedGemm {
         }
     }
 
-
     /**
      * {@link #packA} for A^T B (ars = 1: A[i, p] = a[ao + p aps + i], a tile's rows contiguous
      * for each p; aps is the full row length of the stored A^T), in chunks of
@@ -276,7 +275,8 @@ final class BlockedGemm {
      * {@link #packRowsB}. Each p's slot of packStride(r) floats is filled by vector copies of
      * the whole slot (the rows past r land in the slot's padding, which no kernel reads) when
      * the slot is a multiple of L, its floats are inside A's row and the tile's rows are real;
-     * else element by element with the rows clamped. Walking one tile down all kc rows (the old order) took ~1 ns per element.
+     * else element by element with the rows clamped. Walking one tile down all kc rows (the old
+     * order) took ~1 ns per element.
      */
     private void packRowsA(float[] a, int ao, int aps, float[] ap, int kc, int ic, int ie) {
         final int il = ie - 1;
