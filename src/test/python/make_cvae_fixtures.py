@@ -7,21 +7,22 @@ Rerun from the project root with
 It writes (deterministic: torch.manual_seed(2015), float32, CPU)
 
   src/test/resources/parity/cvae_bernoulli.txt
-      CVAE 6-5-(2)-5-6 with condition width 3, ReLU, Bernoulli from logits, beta 0.8,
+      CVAE 6-5-(2)-5-6 with condition width 3 (scale s = 2.5), ReLU, Bernoulli from logits, beta 0.8,
       B = 5, in the text format of make_parity_fixtures.py (scalar / tensor records).
       Initial params, x, c (one-hot rows, labels 0 1 2 0 2), eps0..eps3; at eps0: loss,
       recon, kl, mu, logvar, logits, grad.<param>, and grad.c = dL/dc (the sum of the
       encoder's and the decoder's Concat parts). Then 3 Adam steps (lr 1e-2), step k with
       eps_k: adam.loss0..2, adam.<param>, adam.loss3 at the final params with eps3.
   src/test/resources/parity/cvae_iwae.txt
-      The IWAE bound (Burda et al. 2016) of a CVAE 6-5-(2)-5-6, condition width 3, with K = 5
+      The IWAE bound (Burda et al. 2016) of a CVAE 6-5-(2)-5-6, condition width 3 (s = 2.5), with K = 5
       importance samples, B = 4 (labels 2 0 1 2): log w = log p(x|z,c) + log p(z) - log q(z|x,c),
       z = mu(x,c) + sigma(x,c) eps, row i*K+s of eps (B*K, 2) = sample s of example i (the decoder
       sees c repeated K times); loss = -mean_i logmeanexp_s log w_is, recon and kl (sample means
       of -log p(x|z,c) and log q - log p, per example), logw, weights (softmax over s),
       grad.<param>. Written after the two files below, so they are unchanged.
   src/test/resources/io/pytorch_cvae_6_3_5_2.safetensors (+ .txt)
-      save_file(CVAE(6, 3, 5, 2).state_dict()) with vae4j's metadata keys for a cvae, and
+      save_file(CVAE(6, 3, 5, 2).state_dict()) (s = 1) with vae4j's metadata keys for a cvae
+      but no vae4j.condition_scale (a file from before the scale, read with s = 1), and
       the posterior means and decoded means of fixed inputs, so a test checks that vae4j
       reads a file PyTorch wrote and computes what PyTorch computes.
 
@@ -52,11 +53,13 @@ IO = os.path.join(HERE, "..", "resources", "io")
 class CVAE(nn.Module):
     """Conditional VAE (Sohn, Lee & Yan 2015): q(z|x,c), p(x|z,c), prior N(0, I).
 
-    The condition c (e.g. a one-hot label) is concatenated to the encoder's input and to
-    the decoder's input; the decoder returns Bernoulli logits."""
+    The condition c (e.g. a one-hot label) times the scale s is concatenated to the encoder's
+    input and to the decoder's input (vae4j.condition_scale; 1 when a file lacks it; vae4j's
+    default 10); the decoder returns Bernoulli logits. s is not in the state_dict."""
 
-    def __init__(self, d, c, h, k):
+    def __init__(self, d, c, h, k, s=1.0):
         super().__init__()
+        self.s = s
         self.fc1 = nn.Linear(d + c, h)
         self.fc_mu = nn.Linear(h, k)
         self.fc_logvar = nn.Linear(h, k)
@@ -64,11 +67,11 @@ class CVAE(nn.Module):
         self.fc4 = nn.Linear(h, d)
 
     def encode(self, x, c):
-        h = F.relu(self.fc1(torch.cat([x, c], 1)))
+        h = F.relu(self.fc1(torch.cat([x, self.s * c], 1)))
         return self.fc_mu(h), self.fc_logvar(h)
 
     def decode(self, z, c):
-        return self.fc4(F.relu(self.fc3(torch.cat([z, c], 1))))  # logits
+        return self.fc4(F.relu(self.fc3(torch.cat([z, self.s * c], 1))))  # logits
 
     def forward(self, x, c, eps):
         mu, logvar = self.encode(x, c)
@@ -173,8 +176,8 @@ def check_gradients(model, x, c, eps, beta, h=1e-6):
 
 
 def case_parity():
-    d, cw, hidden, k, beta, b = 6, 3, 5, 2, 0.8, 5
-    model = CVAE(d, cw, hidden, k)
+    d, cw, hidden, k, beta, b, scale = 6, 3, 5, 2, 0.8, 5, 2.5
+    model = CVAE(d, cw, hidden, k, scale)
     with torch.no_grad():
         model.fc_logvar.bias += 0.3  # so that sigma is not ~1
     x = torch.rand(b, d)
@@ -182,11 +185,12 @@ def case_parity():
     c = one_hot([0, 1, 2, 0, 2], cw).requires_grad_(True)
     eps = [torch.randn(b, k) for _ in range(4)]
     w = Writer(os.path.join(PARITY, "cvae_bernoulli.txt"), [
-        "CVAE 6-5-(2)-5-6, condition width 3, ReLU, Bernoulli from logits (make_cvae_fixtures.py)",
+        "CVAE 6-5-(2)-5-6, condition width 3 scaled by 2.5, ReLU, Bernoulli from logits (make_cvae_fixtures.py)",
         "loss = recon/B + beta*kl/B; grads of loss at eps0; grad.c = dL/dc (both concats)",
         "adam: lr 1e-2, step k uses eps_k; adam.loss3 at final params with eps3"])
     w.scalar("batch", b)
     w.scalar("beta", beta)
+    w.scalar("condition_scale", scale)
     w.params("", model)
     w.tensor("x", x)
     w.tensor("c", c)
@@ -274,7 +278,7 @@ def check(path):
     hidden = json.loads(meta["vae4j.hidden_sizes"])
     assert len(hidden) == 1, "this module has one hidden layer per side"
     model = CVAE(int(meta["vae4j.input_size"]), int(meta["vae4j.condition_size"]), hidden[0],
-                 int(meta["vae4j.latent_size"]))
+                 int(meta["vae4j.latent_size"]), float(meta.get("vae4j.condition_scale", 1)))
     model.load_state_dict(state)  # strict: every name and shape must match
     t = read_text(path + ".inputs.txt")
     mu, mean = outputs(model, t["x"], t["c"])
@@ -329,19 +333,20 @@ def check_iwae_gradients(model, x, c, eps, k, h=1e-6):
 
 
 def case_iwae():
-    d, cw, hidden, latent, b, k = 6, 3, 5, 2, 4, 5
-    model = CVAE(d, cw, hidden, latent)
+    d, cw, hidden, latent, b, k, scale = 6, 3, 5, 2, 4, 5, 2.5
+    model = CVAE(d, cw, hidden, latent, scale)
     with torch.no_grad():
         model.fc_logvar.bias += 0.3
     x = torch.rand(b, d)
     c = one_hot([2, 0, 1, 2], cw)
     eps = torch.randn(b * k, latent)
     w = Writer(os.path.join(PARITY, "cvae_iwae.txt"), [
-        "CVAE 6-5-(2)-5-6, condition width 3, ReLU, Bernoulli from logits (make_cvae_fixtures.py); IWAE bound",
+        "CVAE 6-5-(2)-5-6, condition width 3 scaled by 2.5, ReLU, Bernoulli from logits (make_cvae_fixtures.py); IWAE bound",
         "K samples per example: row i*K+s of eps is sample s of example i; the decoder gets c repeated K times",
         "loss = -mean_i logmeanexp_s [log p(x|z,c) + log p(z) - log q(z|x,c)]"])
     w.scalar("batch", b)
     w.scalar("samples", k)
+    w.scalar("condition_scale", scale)
     w.params("", model)
     w.tensor("x", x)
     w.tensor("c", c)

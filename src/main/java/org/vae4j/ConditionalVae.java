@@ -23,15 +23,21 @@ import org.vae4j.prob.DiagonalGaussianPosterior;
  * q(z|x,c), the likelihood p(x|z,c), and the prior stays N(0, I):
  *
  * <pre>
- *   h      = encoder([x | c])                   Concat, then the MLP, hidden activation
+ *   h      = encoder([x | s c])                 Concat, then the MLP, hidden activation
  *   mu     = h W_mu^T + b_mu                    (batch, latent)   DiagonalGaussianPosterior
  *   logvar = h W_lv^T + b_lv                    (batch, latent)
  *   z      = mu + exp(logvar / 2) * eps         eps ~ N(0, I)
- *   out    = decoder([z | c])                   Concat, then the MLP; logits for the Bernoulli likelihood
+ *   out    = decoder([z | s c])                 Concat, then the MLP; logits for the Bernoulli likelihood
  *   loss   = [ -log p(x|z,c) + beta * KL(q(z|x,c) || N(0, I)) ] / batch      NegativeElbo
  * </pre>
  *
- * The {@link #encoder()} is {@code Sequential(Concat(inputSize, c), MLP)} and reads x (batch,
+ * The condition scale s ({@link Builder#conditionScale}, default {@value #DEFAULT_CONDITION_SCALE})
+ * changes no function the model can compute (the first layers' condition columns absorb it), only
+ * how fast training moves them: with s = 1 the label's columns take Adam steps as small as a
+ * pixel's, and prior draws decoded given a label show another class far more often (on MNIST, 25%
+ * of them against 6% at s = 10, after 10 epochs: docs/MATH.md section 26, docs/TUTORIAL.md).
+ *
+ * <p>The {@link #encoder()} is {@code Sequential(Concat(inputSize, c), MLP)} and reads x (batch,
  * inputSize); the {@link #decoder()} is {@code Sequential(Concat(latent, c), MLP)} and reads z.
  * Both Concats take the condition set by {@link #setCondition}, which the objectives call with
  * the batch's condition before the forward; the decoder's Concat returns dz for the posterior.
@@ -40,7 +46,7 @@ import org.vae4j.prob.DiagonalGaussianPosterior;
  * of src/test/python/make_cvae_fixtures.py): with one hidden layer on each side
  * {@code fc1 (hidden, inputSize + c), fc_mu, fc_logvar, fc3 (hidden, latent + c), fc4}, otherwise
  * {@code encoder.0, encoder.2, ..., fc_mu, fc_logvar, decoder.0, decoder.2, ...}, where PyTorch
- * applies {@code nn.Sequential} to {@code torch.cat([x, c], 1)} and {@code torch.cat([z, c], 1)}.
+ * applies {@code nn.Sequential} to {@code torch.cat([x, s * c], 1)} and {@code torch.cat([z, s * c], 1)}.
  *
  * <p>The inference methods take the condition of each row: {@link #encode(FMatrixRMaj, FMatrixRMaj)},
  * {@link #encodeMean(FMatrixRMaj, FMatrixRMaj)}, {@link #decodeMean(FMatrixRMaj, FMatrixRMaj)},
@@ -54,6 +60,12 @@ public class ConditionalVae extends ComposedLatentModel {
 
     /** The kind name of conditional-VAE model files. */
     public static final String KIND = "cvae";
+
+    /**
+     * The condition scale s of {@link Builder#conditionScale} unless given: the one-hot label
+     * enters both first layers as s c.
+     */
+    public static final float DEFAULT_CONDITION_SCALE = 10f;
 
     private static final Logger LOG = LoggerFactory.getLogger(ConditionalVae.class);
 
@@ -89,12 +101,12 @@ public class ConditionalVae extends ComposedLatentModel {
             this.shape = shape;
             boolean classic = classic(b);
             int c = b.conditionSize;
-            encoderConcat = new Concat(b.inputSize, c);
+            encoderConcat = new Concat(b.inputSize, c, b.conditionScale);
             Sequential encoderMlp = shape.encoder(b.inputSize + c, 0, classic ? new String[] {"fc1"} : null, b, rng);
             encoder = new Conditioned(encoderConcat, encoderMlp);
             posterior = new DiagonalGaussianPosterior(b.hidden[b.hidden.length - 1], b.latent,
                     b.init.resolve(Activation.IDENTITY), rng);
-            decoderConcat = new Concat(b.latent, c);
+            decoderConcat = new Concat(b.latent, c, b.conditionScale);
             Sequential decoderMlp = shape.decoder(b.latent + c, b.inputSize,
                     classic ? new String[] {"fc3", "fc4"} : null, b, rng);
             decoder = new Conditioned(decoderConcat, decoderMlp);
@@ -149,6 +161,7 @@ public class ConditionalVae extends ComposedLatentModel {
     /** Builds a {@link ConditionalVae}. Not thread-safe. */
     public static class Builder extends ModelBuilder<Builder> {
         final int conditionSize;
+        float conditionScale = DEFAULT_CONDITION_SCALE;
 
         protected Builder(int inputSize, int conditionSize) {
             super(inputSize, BernoulliLikelihood.INSTANCE);
@@ -156,6 +169,22 @@ public class ConditionalVae extends ComposedLatentModel {
                 throw new IllegalArgumentException("condition size must be positive, got " + conditionSize);
             }
             this.conditionSize = conditionSize;
+        }
+
+        /**
+         * The scale s by which both Concats multiply the condition, [x | s c] and [z | s c]
+         * (default {@value ConditionalVae#DEFAULT_CONDITION_SCALE}; 1 is Sohn et al.'s plain
+         * concatenation). The model computes the same functions for every s (the first layers'
+         * condition columns absorb it); s sets how fast Adam moves them: docs/MATH.md, section 26.
+         *
+         * @throws IllegalArgumentException unless finite and &gt; 0
+         */
+        public Builder conditionScale(double s) {
+            if (!(s > 0) || !Double.isFinite(s) || !Float.isFinite((float) s)) {
+                throw new IllegalArgumentException("the condition scale must be finite and > 0, got " + s);
+            }
+            this.conditionScale = (float) s;
+            return this;
         }
 
         public ConditionalVae build() {
@@ -166,6 +195,11 @@ public class ConditionalVae extends ComposedLatentModel {
     @Override
     public int conditionSize() {
         return conditionSize;
+    }
+
+    /** The scale s of [x | s c] and [z | s c] ({@link Builder#conditionScale}). */
+    public float conditionScale() {
+        return encoderConcat.conditionScale();
     }
 
     /**
@@ -242,10 +276,12 @@ public class ConditionalVae extends ComposedLatentModel {
         return shape.outputActivation();
     }
 
-    /** E.g. {@code 784-512-(32)-512-784 relu bernoulli, condition 10}. */
+    /** E.g. {@code 784-512-(32)-512-784 relu bernoulli, condition 10} (and {@code  x 10.0}, its scale, unless 1). */
     @Override
     public String describe() {
-        return shape.describe(inputSize(), latentSize(), likelihood()) + ", condition " + conditionSize;
+        float s = conditionScale();
+        return shape.describe(inputSize(), latentSize(), likelihood()) + ", condition " + conditionSize
+                + (s == 1f ? "" : " x " + s);
     }
 
     /**

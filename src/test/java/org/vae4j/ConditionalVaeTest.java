@@ -31,9 +31,10 @@ class ConditionalVaeTest {
 
     private static final Fixture F = Fixture.load("/parity/cvae_bernoulli.txt");
 
-    /** The fixture's model 6-5-(2)-5-6, condition 3, with the fixture's weights. */
+    /** The fixture's model 6-5-(2)-5-6, condition 3 scaled by the fixture's 2.5, with the fixture's weights. */
     static ConditionalVae fixtureModel() {
-        ConditionalVae m = ConditionalVae.builder(6, 3).hidden(5).latent(2).build();
+        ConditionalVae m = ConditionalVae.builder(6, 3).hidden(5).latent(2)
+                .conditionScale(F.scalar("condition_scale")).build();
         for (Parameter p : m.parameters()) {
             FMatrixRMaj ref = F.tensor(p.name());
             assertEquals(p.rows(), ref.numRows, p.name() + " rows");
@@ -82,7 +83,10 @@ class ConditionalVaeTest {
         assertEquals(5, deep.parameters().get(8).cols());
         assertEquals("cvae", m.kind());
         assertEquals(3, m.conditionSize());
-        assertEquals("6-5-(2)-5-6 relu bernoulli, condition 3", m.describe());
+        assertEquals("6-5-(2)-5-6 relu bernoulli, condition 3 x 10.0", m.describe(), "the default scale");
+        assertEquals(ConditionalVae.DEFAULT_CONDITION_SCALE, m.conditionScale());
+        assertEquals("6-5-(2)-5-6 relu bernoulli, condition 3",
+                ConditionalVae.builder(6, 3).hidden(5).latent(2).conditionScale(1).build().describe());
     }
 
     @Test

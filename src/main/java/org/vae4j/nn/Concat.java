@@ -6,14 +6,17 @@ import org.ejml.data.FMatrixRMaj;
 import org.vae4j.kernel.Kernels;
 
 /**
- * Joins a condition to the input along columns, y = [x | c], as {@code torch.cat([x, c], 1)}:
+ * Joins a condition to the input along columns, y = [x | s c], as {@code torch.cat([x, s * c], 1)}:
  * the first layer of a conditional model's encoder (x the data, c e.g. a one-hot label) or
  * decoder (x the latent code). Backward: the columns of dy split back,
  * <pre>
- *   y[r, :]  = x[r, 0..dx) followed by c[r, 0..dc)            (batch, dx + dc)
- *   dX[r, j] = dy[r, j],   dC[r, j] = dy[r, dx + j]
+ *   y[r, :]  = x[r, 0..dx) followed by s c[r, 0..dc)          (batch, dx + dc)
+ *   dX[r, j] = dy[r, j],   dC[r, j] = s dy[r, dx + j]
  * </pre>
- * No parameters.
+ * The condition scale s is 1 unless given ({@link #Concat(int, int, float)}); no parameters. A
+ * Dense layer after the Concat computes the same functions for every s (its condition columns
+ * W_c s c = (s W_c) c), but s scales the Adam step those columns take in the condition's
+ * direction by s: a conditional VAE learns to use its label sooner (docs/MATH.md, section 26).
  *
  * <p><b>Why a {@link Module} over x with the condition set beforehand.</b> A {@link Sequential}
  * passes one matrix from module to module, so a two-input class would have to sit outside it
@@ -39,14 +42,15 @@ import org.vae4j.kernel.Kernels;
  * is data); it is computed by the backward, whatever {@code inputGradient} says, only after
  * {@link #setConditionGradient}{@code (true)}, and read with {@link #conditionGradient()}.
  *
- * <p>The forward copies rows (no arithmetic), so [x | c] is exact; the buffers are reused, so the
- * steady state allocates nothing. Mutable, not thread-safe.
+ * <p>The forward copies rows (no arithmetic for s = 1, one float product s c per entry otherwise),
+ * so [x | c] is exact; the buffers are reused, so the steady state allocates nothing. Mutable, not thread-safe.
  */
 public final class Concat implements Module {
 
     private final int inputWidth;
     private final int conditionWidth;
     private final int width;          // inputWidth + conditionWidth
+    private final float scale;        // s in y = [x | s c]
     private FMatrixRMaj condition;    // (batch, conditionWidth), referenced
     private boolean conditionGradient;
     private int batch = -1;           // rows of the last forward
@@ -59,19 +63,37 @@ public final class Concat implements Module {
      * @param conditionWidth width of c, &gt; 0
      */
     public Concat(int inputWidth, int conditionWidth) {
+        this(inputWidth, conditionWidth, 1f);
+    }
+
+    /**
+     * @param inputWidth     width of x, &gt; 0
+     * @param conditionWidth width of c, &gt; 0
+     * @param scale          s of y = [x | s c], finite and &gt; 0
+     */
+    public Concat(int inputWidth, int conditionWidth, float scale) {
         if (inputWidth <= 0 || conditionWidth <= 0) {
             throw new IllegalArgumentException("a concat needs positive widths, got input " + inputWidth
                     + ", condition " + conditionWidth);
         }
+        if (!(scale > 0) || !Float.isFinite(scale)) {
+            throw new IllegalArgumentException("a concat's condition scale must be finite and > 0, got " + scale);
+        }
         this.inputWidth = inputWidth;
         this.conditionWidth = conditionWidth;
         this.width = inputWidth + conditionWidth;
+        this.scale = scale;
     }
 
-    /** A new Concat of the same widths, without a condition (the caller sets the replica's own). */
+    /** A new Concat of the same widths and scale, without a condition (the caller sets the replica's own). */
     @Override
     public Concat replicate(TensorMap tensors) {
-        return new Concat(inputWidth, conditionWidth);
+        return new Concat(inputWidth, conditionWidth, scale);
+    }
+
+    /** The condition scale s of y = [x | s c] (1 unless given). */
+    public float conditionScale() {
+        return scale;
     }
 
     /** Width of the condition c. */
@@ -160,9 +182,16 @@ public final class Concat implements Module {
         final float[] xd = x.data;
         final float[] cd = condition.data;
         final float[] yd = y.data;
+        final float s = scale;
         for (int r = 0; r < rows; r++) {
             System.arraycopy(xd, r * inputWidth, yd, r * width, inputWidth);
-            System.arraycopy(cd, r * conditionWidth, yd, r * width + inputWidth, conditionWidth);
+            if (s == 1f) {
+                System.arraycopy(cd, r * conditionWidth, yd, r * width + inputWidth, conditionWidth);
+            } else {
+                for (int j = 0, o = r * width + inputWidth, i = r * conditionWidth; j < conditionWidth; j++) {
+                    yd[o + j] = s * cd[i + j];
+                }
+            }
         }
         return y;
     }
@@ -181,8 +210,12 @@ public final class Concat implements Module {
         final float[] g = dy.data;
         if (conditionGradient) {
             dc = Module.reshape(dc, rows, conditionWidth);
+            final float s = scale;
+            final float[] dcd = dc.data;
             for (int r = 0; r < rows; r++) {
-                System.arraycopy(g, r * width + inputWidth, dc.data, r * conditionWidth, conditionWidth);
+                for (int j = 0, o = r * width + inputWidth, i = r * conditionWidth; j < conditionWidth; j++) {
+                    dcd[i + j] = s * g[o + j];
+                }
             }
         }
         if (!inputGradient) {
@@ -197,6 +230,6 @@ public final class Concat implements Module {
 
     @Override
     public String describe() {
-        return "Concat(" + inputWidth + " + " + conditionWidth + " -> " + width + ")";
+        return "Concat(" + inputWidth + " + " + (scale == 1f ? "" : scale + " * ") + conditionWidth + " -> " + width + ")";
     }
 }

@@ -72,15 +72,18 @@ class ConditionalVaeFilesTest {
     }
 
     @Test
-    void aConditionalVaeRoundTripsWithItsConditionWidth() throws IOException {
+    void aConditionalVaeRoundTripsWithItsConditionWidthAndScale() throws IOException {
         for (ConditionalVae m : new ConditionalVae[] {ConditionalVae.builder(6, 3).hidden(5).latent(2).seed(4).build(),
-            ConditionalVae.builder(6, 4).hidden(5, 4).decoderHidden(3).latent(2).seed(5).build()}) {
+            ConditionalVae.builder(6, 4).hidden(5, 4).decoderHidden(3).latent(2).seed(5).conditionScale(2.5).build(),
+            ConditionalVae.builder(6, 3).hidden(5).latent(2).seed(6).conditionScale(1).build()}) {
             Path file = dir.resolve("cvae.safetensors");
             ModelFiles.save(m, file);
             Map<String, String> meta = ModelFiles.readMetadata(file);
             assertEquals("cvae", meta.get("vae4j.model"));
             assertEquals(Integer.toString(m.conditionSize()), meta.get(ConditionalVaeCodec.CONDITION_SIZE));
+            assertEquals(Float.toString(m.conditionScale()), meta.get(ConditionalVaeCodec.CONDITION_SCALE));
             ConditionalVae back = ModelFiles.load(file, ConditionalVae.class);
+            assertEquals(m.conditionScale(), back.conditionScale());
             assertInstanceOf(ConditionalVae.class, ModelFiles.load(file));
             assertEquals(m.describe(), back.describe());
             float[][] a = snapshot(m);
@@ -98,6 +101,7 @@ class ConditionalVaeFilesTest {
         Path file = ModelFilesPyTorchTest.resources().resolve("pytorch_cvae_6_3_5_2.safetensors");
         ConditionalVae m = ModelFiles.load(file, ConditionalVae.class);
         assertEquals("6-5-(2)-5-6 relu bernoulli, condition 3", m.describe());
+        assertEquals(1f, m.conditionScale(), "a file without vae4j.condition_scale joins c unscaled");
         Fixture f = Fixture.load("/io/pytorch_cvae_6_3_5_2.txt");
         FMatrixRMaj mu = m.encodeMean(f.tensor("x"), f.tensor("c"));
         assertArrayEquals(f.tensor("mu").data, mu.data, TOLERANCE);
@@ -110,7 +114,7 @@ class ConditionalVaeFilesTest {
      */
     @Test
     void writesAFileForPyTorchToRead() throws IOException {
-        ConditionalVae m = ConditionalVae.builder(6, 3).hidden(5).latent(2).seed(8).build();
+        ConditionalVae m = ConditionalVae.builder(6, 3).hidden(5).latent(2).seed(8).conditionScale(2.5).build();
         Path out = Path.of("target", "cvae-for-pytorch");
         Files.createDirectories(out);
         Path file = out.resolve("cvae.safetensors");
@@ -136,14 +140,37 @@ class ConditionalVaeFilesTest {
 
     @Test
     void aFileWithoutTheConditionWidthIsRefusedNamingTheKey() throws IOException {
-        ConditionalVae m = ConditionalVae.builder(6, 3).hidden(5).latent(2).build();
-        Path file = dir.resolve("cvae.safetensors");
-        ModelFiles.save(m, file);
-        Map<String, String> meta = new java.util.LinkedHashMap<>(ModelFiles.readMetadata(file));
+        Map<String, String> meta = savedMetadata();
         meta.remove(ConditionalVaeCodec.CONDITION_SIZE);
+        ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFiles.load(rewritten(meta)));
+        assertTrue(e.getMessage().contains("condition_size"), e.getMessage());
+    }
+
+    @Test
+    void aConditionScaleThatIsNotAPositiveNumberIsRefusedNamingTheKeyAndValue() throws IOException {
+        for (String bad : new String[] {"0", "-2.5", "NaN", "Infinity", "1e39", "ten"}) {
+            Map<String, String> meta = savedMetadata();
+            meta.put(ConditionalVaeCodec.CONDITION_SCALE, bad);
+            ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFiles.load(rewritten(meta)), bad);
+            assertTrue(e.getMessage().contains("condition_scale") && e.getMessage().contains(bad), e.getMessage());
+        }
+    }
+
+    private ConditionalVae saved;
+
+    /** The metadata of a saved 6-5-(2) CVAE, to edit. */
+    private Map<String, String> savedMetadata() throws IOException {
+        saved = ConditionalVae.builder(6, 3).hidden(5).latent(2).build();
+        Path file = dir.resolve("cvae.safetensors");
+        ModelFiles.save(saved, file);
+        return new java.util.LinkedHashMap<>(ModelFiles.readMetadata(file));
+    }
+
+    /** The saved model's tensors with the metadata {@code meta}, signed. */
+    private Path rewritten(Map<String, String> meta) throws IOException {
         Path broken = dir.resolve("broken.safetensors");
         List<FloatTensor> tensors = new java.util.ArrayList<>();
-        for (Parameter p : m.parameters()) {
+        for (Parameter p : saved.parameters()) {
             float[] v = new float[p.size()];
             System.arraycopy(p.valueArray(), p.offset(), v, 0, p.size());
             long[] shape = p.rows() == 1 ? new long[] {p.cols()} : new long[] {p.rows(), p.cols()};
@@ -151,8 +178,7 @@ class ConditionalVaeFilesTest {
         }
         FileDigest.sign(meta, tensors, null); // digests that match: the check behind them is tested
         SafeTensors.write(broken, meta, tensors);
-        ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFiles.load(broken));
-        assertTrue(e.getMessage().contains("condition_size"), e.getMessage());
+        return broken;
     }
 
     /** 2 epochs, a checkpoint, 3 more from the loaded checkpoint = 5 straight, bit for bit, with a validation split. */

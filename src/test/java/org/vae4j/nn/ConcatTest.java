@@ -68,11 +68,45 @@ class ConcatTest {
         }
     }
 
-    /** Finite differences of every parameter, x and c through Sequential(Concat, Dense, LayerNorm, tanh, Dense). */
+    /** y = [x | s c] and dC = s dy[:, dx:], entry by entry, for a scale s = 2.5. */
+    @Test
+    void aScaleMultipliesTheConditionForwardAndItsGradientBackward() {
+        SplittableRandom rng = new SplittableRandom(4);
+        Concat cat = new Concat(3, 2, 2.5f);
+        assertEquals(2.5f, cat.conditionScale());
+        assertEquals(1f, new Concat(3, 2).conditionScale());
+        assertEquals(2.5f, cat.replicate(TensorMap.shared()).conditionScale(), "a replica keeps the scale");
+        FMatrixRMaj x = GradientCheck.uniform(4, 3, -1, 1, rng);
+        FMatrixRMaj c = GradientCheck.uniform(4, 2, -1, 1, rng);
+        FMatrixRMaj y = cat.forward(K, x, c);
+        cat.setConditionGradient(true);
+        FMatrixRMaj dy = GradientCheck.uniform(4, 5, -1, 1, rng);
+        FMatrixRMaj dx = cat.backward(K, dy, true);
+        FMatrixRMaj dc = cat.conditionGradient();
+        for (int r = 0; r < 4; r++) {
+            for (int j = 0; j < 3; j++) {
+                assertEquals(x.get(r, j), y.get(r, j), 0f, "x part, row " + r);
+                assertEquals(dy.get(r, j), dx.get(r, j), 0f, "dx, row " + r);
+            }
+            for (int j = 0; j < 2; j++) {
+                assertEquals(2.5f * c.get(r, j), y.get(r, 3 + j), 0f, "s c part, row " + r);
+                assertEquals(2.5f * dy.get(r, 3 + j), dc.get(r, j), 0f, "dc, row " + r);
+            }
+        }
+        for (float bad : new float[] {0f, -1f, Float.NaN, Float.POSITIVE_INFINITY}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Concat(3, 2, bad));
+            assertTrue(e.getMessage().contains("scale") && e.getMessage().contains(Float.toString(bad)), e.getMessage());
+        }
+    }
+
+    /**
+     * Finite differences of every parameter, x and c through Sequential(Concat, Dense, LayerNorm,
+     * tanh, Dense), with a condition scale of 1.7 (so dc carries the scale).
+     */
     @Test
     void gradientsThroughASequentialThatStartsWithItMatchFiniteDifferences() {
         SplittableRandom rng = new SplittableRandom(3);
-        Concat cat = new Concat(4, 3);
+        Concat cat = new Concat(4, 3, 1.7f);
         cat.setConditionGradient(true);
         LayerNorm ln = new LayerNorm(6);
         ln.weight().set(GradientCheck.uniform(1, 6, 0.5, 1.5, rng).data);

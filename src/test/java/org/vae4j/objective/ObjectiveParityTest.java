@@ -50,7 +50,8 @@ class ObjectiveParityTest {
     @Test
     void iwaeBoundOfAConditionalVaeMatchesPyTorchLossAndEveryGradient() {
         Fixture f = Fixture.load("/parity/cvae_iwae.txt");
-        ConditionalVae cvae = ConditionalVae.builder(6, 3).hidden(5).latent(2).build();
+        ConditionalVae cvae = ConditionalVae.builder(6, 3).hidden(5).latent(2)
+                .conditionScale(f.scalar("condition_scale")).build();
         loadParameters(cvae, f);
         int k = (int) f.scalar("samples");
         Loss loss = gradients(new NegativeIwaeBound(k), cvae, f.tensor("x"), f.tensor("c"), f.tensor("eps"), 1.0, 1);

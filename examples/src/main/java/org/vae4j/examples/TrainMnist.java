@@ -105,6 +105,11 @@ public final class TrainMnist implements Callable<Integer> {
             description = "Latent (code) size (default 32 for vae and cvae, 30 for ae).")
     Integer latent;
 
+    @Option(names = "--condition-scale", paramLabel = "S", order = 44,
+            description = "cvae only: the label enters both networks as S times the one-hot vector (default "
+                    + ConditionalVae.DEFAULT_CONDITION_SCALE + "; 1 joins it unscaled; docs/MATH.md section 26).")
+    Double conditionScale;
+
     @Option(names = "--epochs", defaultValue = "" + TrainerConfig.DEFAULT_EPOCHS, paramLabel = "N", order = 6,
             description = "Epochs in total (default ${DEFAULT-VALUE}; with --resume, including those done).")
     int epochs;
@@ -379,7 +384,9 @@ public final class TrainMnist implements Callable<Integer> {
         }
         if (model == ModelKind.cvae) {
             return ConditionalVae.builder(inputs, CLASSES).hidden(hidden != null ? hidden : defaultHidden())
-                    .latent(latent != null ? latent : 32).seed(seed).build();
+                    .latent(latent != null ? latent : 32)
+                    .conditionScale(conditionScale != null ? conditionScale : ConditionalVae.DEFAULT_CONDITION_SCALE)
+                    .seed(seed).build();
         }
         return Autoencoder.builder(inputs).hidden(hidden != null ? hidden : defaultHidden())
                 .latent(latent != null ? latent : 30).seed(seed).build();

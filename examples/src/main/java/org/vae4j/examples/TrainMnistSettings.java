@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 
 import org.vae4j.Autoencoder;
+import org.vae4j.ConditionalVae;
 import org.vae4j.LatentModel;
 import org.vae4j.Vae;
 import org.vae4j.io.Checkpoint;
@@ -74,6 +75,12 @@ final class TrainMnistSettings {
         }
         if (!(o.clipGradNorm >= 0) || !Double.isFinite(o.clipGradNorm)) {
             throw new TrainMnist.UsageException("--clip-grad-norm must be >= 0 (0 = none), got " + o.clipGradNorm);
+        }
+        if (o.conditionScale != null && o.model != TrainMnist.ModelKind.cvae) {
+            throw new TrainMnist.UsageException("--condition-scale applies to --model cvae only");
+        }
+        if (o.conditionScale != null && (!(o.conditionScale > 0) || !Float.isFinite(o.conditionScale.floatValue()))) {
+            throw new TrainMnist.UsageException("--condition-scale must be finite and > 0, got " + o.conditionScale);
         }
         positive("--micro-batches", o.microBatches);
         positive("--iw-samples", o.iwSamples);
@@ -166,6 +173,10 @@ final class TrainMnistSettings {
         conflict(o, conflicts, "--model", o.model, kind);
         conflict(o, conflicts, "--hidden", o.hidden == null ? null : Arrays.toString(o.hidden), Arrays.toString(h));
         conflict(o, conflicts, "--latent", o.latent, z);
+        if (m instanceof ConditionalVae cv) {
+            conflict(o, conflicts, "--condition-scale", o.conditionScale == null ? null : o.conditionScale.floatValue(),
+                    cv.conditionScale());
+        }
         conflict(o, conflicts, "--dataset", o.dataset, ds);
         conflict(o, conflicts, "--batch-size", o.batchSize, s.batchSize());
         TrainerConfig saved = s.config();

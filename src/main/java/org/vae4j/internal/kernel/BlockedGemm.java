@@ -81,7 +81,7 @@ final class BlockedGemm {
             if (buf.bp.length < kcMax * (jv - j0)) {
                 buf.bp = new float[kcMax * (jv - j0)];
             }
-            final int apNeed = aCopy ? (MC + 8) * GemmTiles.KS : kcMax * 2 * (MC + 8) + L;
+            final int apNeed = aCopy ? (MC + 8) * GemmTiles.KS : kcMax * 2 * (MC + 8);
             if (!aInPlace && buf.ap.length < apNeed) {
                 buf.ap = new float[apNeed];
             }
@@ -172,13 +172,8 @@ final class BlockedGemm {
             final int w = v * L;
             for (; j + w <= j1; j += w) {
                 if (bcs == 1) {
-                    for (int p = 0; p < kc; p++) {
-                        final int src = bo + p * brs + j;
-                        final int dst = o + p * w;
-                        for (int x = 0; x < w; x += L) {
-                            FloatVector.fromArray(SPECIES, b, src + x).intoArray(bp, dst + x);
-                        }
-                    }
+                    o += w * kc;
+                    continue; // packed below, p-chunk outer
                 } else {
                     for (int x = 0; x < w; x++) {
                         final int src = bo + (j + x) * bcs;
@@ -188,6 +183,49 @@ final class BlockedGemm {
                     }
                 }
                 o += w * kc;
+            }
+        }
+        if (bcs == 1 && j > j0) {
+            packRowsB(b, bo, brs, bp, kc, j0, j);
+        }
+    }
+
+    /** Rows copied per chunk by the packs: a chunk's source rows stay in L1 while every panel takes its part. */
+    static final int PACK_P_CHUNK = 8;
+
+    /**
+     * B's columns [j0, j1) (bcs = 1, whole vector panels only) into the micro-panels of
+     * {@link #packB}, in chunks of {@value #PACK_P_CHUNK} rows of B, each chunk copied panel by
+     * panel. Walking each panel down all kc rows instead reads one cache line per row at a stride
+     * of brs floats: with brs = 512 (2 KB) those lines fall into 2 of L1's 64 sets, and every read
+     * missed (a third of head.dW's time went there).
+     */
+    private void packRowsB(float[] b, int bo, int brs, float[] bp, int kc, int j0, int j1) {
+        for (int p0 = 0; p0 < kc; p0 += PACK_P_CHUNK) {
+            final int pe = Math.min(kc, p0 + PACK_P_CHUNK);
+            int j = j0;
+            int o = 0;
+            for (int v = tileVectors; v >= 1; v = narrower(v)) {
+                final int w = v * L;
+                for (; j + w <= j1; j += w) {
+                    int src = bo + p0 * brs + j;
+                    final int end = o + pe * w;
+                    if (v == 2) {
+                        for (int dst = o + p0 * w; dst < end; dst += w) {
+                            FloatVector.fromArray(SPECIES, b, src).intoArray(bp, dst);
+                            FloatVector.fromArray(SPECIES, b, src + L).intoArray(bp, dst + L);
+                            src += brs;
+                        }
+                    } else {
+                        for (int dst = o + p0 * w; dst < end; dst += w) {
+                            for (int x = 0; x < w; x += L) {
+                                FloatVector.fromArray(SPECIES, b, src + x).intoArray(bp, dst + x);
+                            }
+                            src += brs;
+                        }
+                    }
+                    o += w * kc;
+                }
             }
         }
     }
@@ -209,42 +247,75 @@ final class BlockedGemm {
 
     /** A's rows [ic, ie) (a at the block's first column) into micro-panels, one per row tile, rows clamped. */
     private void packA(float[] a, int ao, int ars, int aps, float[] ap, int kc, int ic, int ie) {
+        if (ars == 1) {
+            packRowsA(a, ao, aps, ap, kc, ic, ie);
+            return;
+        }
         int i = ic;
         int o = 0;
+        final int il = ie - 1;
         while (i < ie) {
             final int r = tileRowsFor(ie - i);
             final int st = GemmTiles.packStride(r);
-            final int il = ie - 1;
-            final int rv = (r + L - 1) / L * L;
-            if (ars == 1 && i + rv <= ie) {
-                // A^T B: a tile's rows are contiguous for each p: vector copies (lanes past the
-                // tile's rows land in the padding, or in the next p's slots, which are written
-                // next; the buffer has L floats of slack)
+            for (int t = 0; t < r; t++) {
+                final int src = ao + Math.min(i + t, il) * ars;
                 for (int p = 0; p < kc; p++) {
-                    final int src = ao + p * aps + i;
-                    final int dst = o + p * st;
-                    for (int x = 0; x < rv; x += L) {
-                        FloatVector.fromArray(SPECIES, a, src + x).intoArray(ap, dst + x);
-                    }
-                }
-            } else if (ars == 1) {
-                for (int p = 0; p < kc; p++) {
-                    final int src = ao + p * aps;
-                    final int dst = o + p * st;
-                    for (int t = 0; t < r; t++) {
-                        ap[dst + t] = a[src + Math.min(i + t, il)];
-                    }
-                }
-            } else {
-                for (int t = 0; t < r; t++) {
-                    final int src = ao + Math.min(i + t, il) * ars;
-                    for (int p = 0; p < kc; p++) {
-                        ap[o + p * st + t] = a[src + p * aps];
-                    }
+                    ap[o + p * st + t] = a[src + p * aps];
                 }
             }
             o += st * kc;
             i += r;
+        }
+    }
+
+    /**
+     * {@link #packA} for A^T B (ars = 1: A[i, p] = a[ao + p aps + i], a tile's rows contiguous
+     * for each p; aps is the full row length of the stored A^T), in chunks of
+     * {@value #PACK_P_CHUNK} p, each chunk copied tile by tile, for the reason of
+     * {@link #packRowsB}. Each p's slot of packStride(r) floats is filled by vector copies of
+     * the whole slot (the rows past r land in the slot's padding, which no kernel reads) when
+     * the slot is a multiple of L, its floats are inside A's row and the tile's rows are real;
+     * else element by element with the rows clamped. Walking one tile down all kc rows (the old
+     * order) took ~1 ns per element.
+     */
+    private void packRowsA(float[] a, int ao, int aps, float[] ap, int kc, int ic, int ie) {
+        final int il = ie - 1;
+        for (int p0 = 0; p0 < kc; p0 += PACK_P_CHUNK) {
+            final int pe = Math.min(kc, p0 + PACK_P_CHUNK);
+            int i = ic;
+            int o = 0;
+            while (i < ie) {
+                final int r = tileRowsFor(ie - i);
+                final int st = GemmTiles.packStride(r);
+                final boolean whole = i + r <= ie && i + st <= aps;
+                if (whole && st == L) {
+                    int src = ao + p0 * aps + i;
+                    for (int dst = o + p0 * L, end = o + pe * L; dst < end; dst += L) {
+                        FloatVector.fromArray(SPECIES, a, src).intoArray(ap, dst);
+                        src += aps;
+                    }
+                } else if (whole && st % L == 0) {
+                    for (int p = p0; p < pe; p++) {
+                        final int src = ao + p * aps + i;
+                        final int dst = o + p * st;
+                        for (int x = 0; x < st; x += L) {
+                            FloatVector.fromArray(SPECIES, a, src + x).intoArray(ap, dst + x);
+                        }
+                    }
+                } else {
+                    // (no narrower species here: a second vector class in the kernels' call
+                    // sites made C2 stop intrinsifying them, 10-20x slower)
+                    for (int p = p0; p < pe; p++) {
+                        final int src = ao + p * aps;
+                        final int dst = o + p * st;
+                        for (int t = 0; t < r; t++) {
+                            ap[dst + t] = a[src + Math.min(i + t, il)];
+                        }
+                    }
+                }
+                o += st * kc;
+                i += r;
+            }
         }
     }
 
