@@ -64,18 +64,29 @@ public final class DataLocator {
 
     /** Where the data was found. */
     public enum Origin {
-        /** The explicit folder ({@code --data}). */
-        EXPLICIT,
+        /** The explicit folder ({@link Builder#explicitDir}, a program's {@code --data}). */
+        EXPLICIT("the explicit folder"),
         /** Under {@code $VAE4J_DATA}. */
-        ENVIRONMENT,
+        ENVIRONMENT("$" + ENV_VAR),
         /** An extra candidate folder. */
-        EXTRA,
+        EXTRA("an extra candidate folder"),
         /** The cache, from an earlier download or put there by hand. */
-        CACHE,
+        CACHE("the cache"),
         /** The cache, downloaded by this call. */
-        DOWNLOADED,
+        DOWNLOADED("downloaded into the cache"),
         /** The bundled MNIST subset (5,000 train, 1,000 test). */
-        BUNDLED_SUBSET
+        BUNDLED_SUBSET("the bundled subset");
+
+        private final String description;
+
+        Origin(String description) {
+            this.description = description;
+        }
+
+        /** How messages name it, e.g. {@code the explicit folder}. */
+        public String description() {
+            return description;
+        }
     }
 
     /**
@@ -147,9 +158,10 @@ public final class DataLocator {
         }
 
         /**
-         * The folder the user named ({@code --data DIR}), or null for none.
+         * A folder that must hold the files (a program's {@code --data DIR}), or null for none: when
+         * given, nothing else is searched.
          *
-         * @param dir the folder the user named ({@code --data DIR}), or null for none
+         * @param dir the folder that must hold the files, or null for none
          * @return this builder
          */
         public Builder explicitDir(Path dir) {
@@ -272,11 +284,11 @@ public final class DataLocator {
             }
             String what = Files.isDirectory(explicitDir) ? "missing " + ImageDataset.missingMnistFiles(explicitDir)
                     : "no such folder";
-            throw new DataNotFoundException("--data " + explicitDir + " does not hold the " + source.name()
-                    + " files (" + what + "; also looked in " + explicitDir.resolve(source.name()) + ")."
-                    + System.lineSeparator() + "Put the four files " + String.join(", ", ImageDataset.ALL_FILES)
-                    + " there, or leave --data out to search $" + ENV_VAR + " and the cache " + cacheDir()
-                    + " (downloaded there when online).", cacheDir(), null);
+            throw new DataNotFoundException("the explicit data folder " + explicitDir + " does not hold the "
+                    + source.name() + " files (" + what + "; also looked in " + explicitDir.resolve(source.name())
+                    + ")." + System.lineSeparator() + "Put the four files " + String.join(", ", ImageDataset.ALL_FILES)
+                    + " there, or give no explicit folder (explicitDir null) to search $" + ENV_VAR
+                    + " and the cache " + cacheDir() + " (downloaded there when online).", cacheDir(), null);
         }
         List<String> looked = new ArrayList<>();
         for (Candidate c : candidates()) {
@@ -344,7 +356,7 @@ public final class DataLocator {
             return new DatasetSplits(source.name(), loc, train.data(), test.data());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(e.getMessage() + " [" + source.name() + " data found in " + loc.dir()
-                    + " via " + loc.origin() + "]", e);
+                    + ", " + loc.origin().description() + "]", e);
         }
     }
 
@@ -417,7 +429,8 @@ public final class DataLocator {
             m.append(" (from ").append(source.mirrors().get(0)).append(" on a machine with network)");
         }
         m.append(',').append(System.lineSeparator());
-        m.append("or into any folder and pass --data DIR, or set ").append(ENV_VAR)
+        m.append("or into any folder DIR given as the explicit folder (DataSets.load(\"").append(source.name())
+                .append("\", DIR), DataLocator.Builder.explicitDir), or set ").append(ENV_VAR)
                 .append("=DIR (searched as DIR/").append(source.name()).append(", then DIR).")
                 .append(System.lineSeparator());
         m.append("Looked in: ").append(String.join("; ", looked)).append('.');

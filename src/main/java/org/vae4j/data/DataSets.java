@@ -22,7 +22,7 @@ public final class DataSets {
     /**
      * {@return the folder holding a data set's four files, downloading them if needed}
      * @param name        {@code mnist} or {@code fashion-mnist}
-     * @param explicitDir the user's {@code --data} folder, or null
+     * @param explicitDir a folder that must hold the files (then nothing else is searched), or null
      * @throws DataNotFoundException    when the files are nowhere and cannot be downloaded
      * @throws IllegalArgumentException for an unknown name
      */
@@ -34,7 +34,7 @@ public final class DataSets {
      * Both splits of a data set, each file checked against its published SHA-256.
      *
      * @param name        {@code mnist} or {@code fashion-mnist}
-     * @param explicitDir the user's {@code --data} folder, or null
+     * @param explicitDir a folder that must hold the files (then nothing else is searched), or null
      * @throws DataNotFoundException    when the files are nowhere and cannot be downloaded
      * @throws IllegalArgumentException for an unknown name, or a corrupt or different file
      */

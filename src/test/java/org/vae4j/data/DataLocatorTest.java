@@ -260,7 +260,8 @@ class DataLocatorTest {
                 () -> locator(source(dead)).build().locate());
         String m = e.getMessage();
         assertContains(m, "mnist data not found", "download failed", "connection refused", dead.toString(),
-                cache.resolve("mnist").toString(), "--data DIR", "VAE4J_DATA=DIR", "DIR/mnist");
+                cache.resolve("mnist").toString(), "DataSets.load(\"mnist\", DIR)", "VAE4J_DATA=DIR", "DIR/mnist");
+        assertFalse(m.contains("--"), "a library message speaks of the API, not of a program's flags: " + m);
         for (String f : ImageDataset.ALL_FILES) {
             assertContains(m, f);
         }
@@ -343,8 +344,10 @@ class DataLocatorTest {
         DataNotFoundException e = assertThrows(DataNotFoundException.class,
                 () -> locator(source(mirror("/good/"))).explicitDir(explicit)
                         .bundledSubset(Path.of("examples", "data", "mnist-subset")).build().locate());
-        assertContains(e.getMessage(), "--data " + explicit, "missing [" + ImageDataset.TRAIN_FILES[1],
-                explicit.resolve("mnist").toString());
+        assertContains(e.getMessage(), "the explicit data folder " + explicit, "missing [" + ImageDataset.TRAIN_FILES[1],
+                explicit.resolve("mnist").toString(), "explicitDir null");
+        assertFalse(e.getMessage().contains("--"), "a library message speaks of the API, not of a program's flags: "
+                + e.getMessage());
         assertEquals(List.of(), requests);
     }
 
@@ -366,7 +369,8 @@ class DataLocatorTest {
         putFiles(cache.resolve("mnist"), files);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> locator(source(mirror("/good/"))).build().load());
-        assertContains(e.getMessage(), ImageDataset.TEST_FILES[1], "SHA-256", "via CACHE");
+        assertContains(e.getMessage(), ImageDataset.TEST_FILES[1], "SHA-256", "found in " + cache.resolve("mnist")
+                + ", the cache]");
         // With verification off the (structurally valid) files load.
         assertEquals(2, locator(source(mirror("/good/"))).verifyChecksums(false).build().load().test().size());
     }

@@ -264,7 +264,10 @@ public final class TrainMnist implements Callable<Integer> {
         } catch (UsageException e) {
             return fail(e.getMessage() + " (see --help)", EXIT_USAGE);
         } catch (DataNotFoundException e) {
-            return fail(e.getMessage(), EXIT_FAILURE); // says where the files were looked for and where to put them
+            // the library's message says where the files were looked for and where to put them, in the
+            // API's words; the flag that gives this program its explicit folder is --data
+            return fail(e.getMessage() + System.lineSeparator() + "(Here the explicit folder is --data DIR.)",
+                    EXIT_FAILURE);
         } catch (IOException e) {
             return fail(describe(e), EXIT_FAILURE);
         } catch (IllegalArgumentException e) {
