@@ -29,6 +29,9 @@ public final class Gemms {
     private static final String VECTOR_CLASS = "org.vae4j.internal.kernel.VectorGemm";
 
     private static volatile Gemm current;
+    /** Whether the hint to add the Vector API module has been logged (once per JVM). */
+    private static final java.util.concurrent.atomic.AtomicBoolean FALLBACK_HINTED =
+            new java.util.concurrent.atomic.AtomicBoolean();
     private static volatile Elementwise elementwise;
 
     private Gemms() {
@@ -120,8 +123,12 @@ public final class Gemms {
                     return logged(createVector(threads));
                 }
                 Gemm g = EjmlGemm.withThreads(threads);
-                LOG.info("GEMM backend: {} ({} threads; reference kernel). For a ~10x faster training step, "
-                        + "run the JVM with --add-modules jdk.incubator.vector", g.name(), threads);
+                if (FALLBACK_HINTED.compareAndSet(false, true)) { // the hint once per JVM, not per backend made
+                    LOG.info("GEMM backend: {} ({} threads; reference kernel). For a ~10x faster training step, "
+                            + "run the JVM with --add-modules jdk.incubator.vector", g.name(), threads);
+                } else {
+                    LOG.debug("GEMM backend: {}", g.name());
+                }
                 return g;
             case "vector":
                 if (!vectorAvailable()) {
