@@ -350,7 +350,8 @@ final class TrainMnistRun {
         }
         List<String> files = new ArrayList<>(List.of("model.safetensors", "checkpoint.safetensors",
                 "metrics.json", "loss.png"));
-        files.addAll(TrainingPictures.writeAll(net, test, TrainMnist.classes(o.dataset, o.classCount), o.seed, dir));
+        files.addAll(TrainingPictures.writeAll(net, test, TrainMnist.classes(o.dataset, o.classCount), o.seed, dir,
+                o.dataLabel));
         metrics.put("files", files);
         metrics.put("saved", savedInfo());
         metrics.put("status", "finished");
