@@ -24,6 +24,9 @@ x -> code, out for an autoencoder), in the format of make_parity_fixtures.py:
                            encoder.fc1, encoder.fc_mu, encoder.fc_var, decoder.fc3, decoder.fc4
     custom_names_vae       names no rule knows (enc.hidden, enc.mean, enc.log_sigma2, dec.hidden,
                            dec.out): loads with a user's name map
+
+and examples/src/test/resources/custom_names_vae_784.safetensors, the custom-named module at
+MNIST's size 784-16-(2)-16-784, for the examples' LoadPyTorchModel --names test.
 """
 import json
 import os
@@ -194,7 +197,12 @@ def main():
 
     vae_fixture("prefixed_vae", PrefixedVAE(), "encoder.fc1/fc_mu/fc_var, decoder.fc3/fc4, 12-8-(3)-8-12", x, z)
     vae_fixture("custom_names_vae", CustomVAE(), "enc.hidden/mean/log_sigma2, dec.hidden/out, 12-8-(3)-8-12", x, z)
-    print("wrote fixtures to", os.path.normpath(OUT))
+    examples_resources = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "examples",
+                                      "src", "test", "resources")
+    os.makedirs(examples_resources, exist_ok=True)
+    save_safetensors(CustomVAE(784, 16, 2).state_dict(),
+                     os.path.join(examples_resources, "custom_names_vae_784.safetensors"))
+    print("wrote fixtures to", os.path.normpath(OUT), "and", os.path.normpath(examples_resources))
 
 
 if __name__ == "__main__":

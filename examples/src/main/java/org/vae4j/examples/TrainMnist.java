@@ -304,7 +304,11 @@ public final class TrainMnist implements Callable<Integer> {
         // Everything that can fail on the inputs fails before anything is written into --out.
         Checkpoint checkpoint = null;
         if (resume != null) {
-            checkpoint = ModelFiles.loadCheckpoint(resume);
+            try {
+                checkpoint = ModelFiles.loadCheckpoint(resume);
+            } catch (NoSuchFileException e) {
+                throw new IOException("--resume " + describe(e), e);
+            }
             TrainMnistSettings.adopt(this, checkpoint);
         }
         Path outDir = outputFolder(checkpoint);
