@@ -34,7 +34,7 @@ import org.vae4j.random.Noise;
  *
  * <p>Missing cells: when the likelihood {@link Likelihood#acceptsMissing() accepts them}, NaN in
  * the data of every inference method means a missing cell: the encoder sees the likelihood's
- * neutral value there and {@link #evaluate} leaves the cell out of -log p
+ * neutral value there and {@link #negativeElbo} leaves the cell out of -log p
  * ({@link MissingCells}).
  *
  * <p>Mutable (parameters and work buffers), not thread-safe: one thread at a time, for training
@@ -341,12 +341,12 @@ public class ComposedLatentModel implements LatentModel {
     }
 
     @Override
-    public FMatrixRMaj decode(FMatrixRMaj z) {
-        return decode(z, null);
+    public FMatrixRMaj decodeMean(FMatrixRMaj z) {
+        return decodeMean(z, null);
     }
 
     @Override
-    public FMatrixRMaj decode(FMatrixRMaj z, FMatrixRMaj c) {
+    public FMatrixRMaj decodeMean(FMatrixRMaj z, FMatrixRMaj c) {
         checkLatent(z, "latent codes");
         checkCondition(c, z.numRows, "condition");
         FMatrixRMaj result = new FMatrixRMaj(z.numRows, inputSize());
@@ -375,34 +375,34 @@ public class ComposedLatentModel implements LatentModel {
         checkCondition(c, n, "condition");
         FMatrixRMaj z = new FMatrixRMaj(n, latentSize());
         prior().sample(z, rng);
-        return decode(z, c);
+        return decodeMean(z, c);
     }
 
     @Override
-    public Loss evaluate(FMatrixRMaj x, RandomGenerator rng) {
-        return evaluate(x, null, rng, null);
+    public Loss negativeElbo(FMatrixRMaj x, RandomGenerator rng) {
+        return negativeElbo(x, null, rng, null);
     }
 
     @Override
-    public Loss evaluate(FMatrixRMaj x, Noise noise) {
-        return evaluate(x, (FMatrixRMaj) null, noise);
+    public Loss negativeElbo(FMatrixRMaj x, Noise noise) {
+        return negativeElbo(x, (FMatrixRMaj) null, noise);
     }
 
     @Override
-    public Loss evaluate(FMatrixRMaj x, FMatrixRMaj c, RandomGenerator rng) {
-        return evaluate(x, c, rng, null);
+    public Loss negativeElbo(FMatrixRMaj x, FMatrixRMaj c, RandomGenerator rng) {
+        return negativeElbo(x, c, rng, null);
     }
 
     @Override
-    public Loss evaluate(FMatrixRMaj x, FMatrixRMaj c, Noise noise) {
+    public Loss negativeElbo(FMatrixRMaj x, FMatrixRMaj c, Noise noise) {
         if (noise == null) {
             throw new IllegalArgumentException("noise must not be null");
         }
-        return evaluate(x, c, null, noise);
+        return negativeElbo(x, c, null, noise);
     }
 
     /** One z per row, from {@code rng} in order or from {@code noise} keyed by row; c may be null. */
-    private Loss evaluate(FMatrixRMaj x, FMatrixRMaj c, RandomGenerator rng, Noise noise) {
+    private Loss negativeElbo(FMatrixRMaj x, FMatrixRMaj c, RandomGenerator rng, Noise noise) {
         checkData(x, "evaluation data");
         checkCondition(c, x.numRows, "evaluation condition");
         double[] sums = new double[2];

@@ -43,8 +43,8 @@ import org.vae4j.prob.DiagonalGaussianPosterior;
  * applies {@code nn.Sequential} to {@code torch.cat([x, c], 1)} and {@code torch.cat([z, c], 1)}.
  *
  * <p>The inference methods take the condition of each row: {@link #encode(FMatrixRMaj, FMatrixRMaj)},
- * {@link #encodeMean(FMatrixRMaj, FMatrixRMaj)}, {@link #decode(FMatrixRMaj, FMatrixRMaj)},
- * {@link #sample(int, FMatrixRMaj, RandomGenerator)}, {@link #evaluate(FMatrixRMaj, FMatrixRMaj,
+ * {@link #encodeMean(FMatrixRMaj, FMatrixRMaj)}, {@link #decodeMean(FMatrixRMaj, FMatrixRMaj)},
+ * {@link #sample(int, FMatrixRMaj, RandomGenerator)}, {@link #negativeElbo(FMatrixRMaj, FMatrixRMaj,
  * RandomGenerator)}; the unconditioned forms of {@link LatentModel} refuse to run without one.
  *
  * <p>Mutable (parameters and work buffers), not thread-safe: one thread at a time; for many

@@ -41,12 +41,12 @@ import org.vae4j.random.Noise;
  * backend is used as it is and must be thread-safe): the row split is the parallelism.
  *
  * <p><b>Results.</b> Every row is computed by the same operations whatever the rows around it: the
- * same as the model's own methods ({@link LatentModel#encodeMean}, {@link LatentModel#decode},
+ * same as the model's own methods ({@link LatentModel#encodeMean}, {@link LatentModel#decodeMean},
  * ...) bit for bit, whatever the thread, the number of threads, the batch size or the split, with
  * the library's GEMM backends (each element of a product is accumulated in ascending k by both)
  * and modules (all row-wise). Noise is keyed by row id, never by thread or position: row r of a
  * call with {@code firstRow} f draws its posterior noise from the stream
- * ({@link Noise#EVALUATION}, 0, f + r, 0), as {@link LatentModel#evaluate(FMatrixRMaj, Noise)}
+ * ({@link Noise#EVALUATION}, 0, f + r, 0), as {@link LatentModel#negativeElbo(FMatrixRMaj, Noise)}
  * does for f = 0, and its prior draw from ({@link Noise#PRIOR}, 0, f + r, 0).
  *
  * <p>Immutable (the snapshot) and thread-safe. The methods return new matrices; inputs are not
@@ -186,12 +186,12 @@ public final class InferenceView {
     }
 
     /** The likelihood's mean E[x|z] for each z: a new (n, inputSize) matrix. */
-    public FMatrixRMaj decode(FMatrixRMaj z) {
-        return decode(z, null);
+    public FMatrixRMaj decodeMean(FMatrixRMaj z) {
+        return decodeMean(z, null);
     }
 
-    /** {@link #decode(FMatrixRMaj)} given the condition of each code. */
-    public FMatrixRMaj decode(FMatrixRMaj z, FMatrixRMaj c) {
+    /** {@link #decodeMean(FMatrixRMaj)} given the condition of each code. */
+    public FMatrixRMaj decodeMean(FMatrixRMaj z, FMatrixRMaj c) {
         if (z == null || z.numCols != latentSize || z.numRows == 0) {
             throw new IllegalArgumentException("latent codes must be (n >= 1, " + latentSize + "), got "
                     + (z == null ? "null" : "(" + z.numRows + ", " + z.numCols + ")"));
@@ -201,19 +201,19 @@ public final class InferenceView {
         return run(InferenceWorker.Op.DECODE, z, c, null, 0, z.numRows, inputSize);
     }
 
-    /** decode(encodeMean(x)): a new (n, inputSize) matrix. */
+    /** decodeMean(encodeMean(x)): a new (n, inputSize) matrix. */
     public FMatrixRMaj reconstruct(FMatrixRMaj x) {
         return reconstruct(x, null);
     }
 
-    /** decode(encodeMean(x, c), c). */
+    /** decodeMean(encodeMean(x, c), c). */
     public FMatrixRMaj reconstruct(FMatrixRMaj x, FMatrixRMaj c) {
         checkInput(x, c, "input");
         return run(InferenceWorker.Op.RECONSTRUCT, x, c, null, 0, x.numRows, inputSize);
     }
 
     /**
-     * decode(encodeSample(x, c, noise, firstRow), c): encode, sample z, decode, as a PyTorch VAE's
+     * decodeMean(encodeSample(x, c, noise, firstRow), c): encode, sample z, decode, as a PyTorch VAE's
      * {@code forward} (what {@code pytorch-ref} times as inference). A new (n, inputSize) matrix.
      */
     public FMatrixRMaj reconstructSample(FMatrixRMaj x, FMatrixRMaj c, Noise noise, long firstRow) {
@@ -223,7 +223,7 @@ public final class InferenceView {
     }
 
     /**
-     * decode(z, c) for n draws z ~ p(z), draw r from the stream ({@link Noise#PRIOR}, 0,
+     * decodeMean(z, c) for n draws z ~ p(z), draw r from the stream ({@link Noise#PRIOR}, 0,
      * firstRow + r, 0) of {@code noise}; {@code c} is (n, conditionSize) or {@code null}. A new
      * (n, inputSize) matrix.
      */
@@ -242,7 +242,7 @@ public final class InferenceView {
      * an autoencoder the reconstruction loss (KL 0). Missing cells (NaN, for a likelihood that
      * accepts them) are left out of -log p.
      */
-    public RowLosses evaluate(FMatrixRMaj x, FMatrixRMaj c, Noise noise, long firstRow) {
+    public RowLosses negativeElbo(FMatrixRMaj x, FMatrixRMaj c, Noise noise, long firstRow) {
         checkInput(x, c, "evaluation data");
         checkNoise(noise, firstRow, x.numRows);
         RowLosses out = new RowLosses(x.numRows);

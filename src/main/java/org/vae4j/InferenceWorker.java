@@ -79,7 +79,7 @@ final class InferenceWorker {
                     }
                     put(decodeMean(chunk), out, s);
                 }
-                case EVALUATE -> evaluate(in, s, e, noise, firstRow, losses);
+                case EVALUATE -> negativeElbo(in, s, e, noise, firstRow, losses);
                 default -> throw new IllegalStateException("unknown operation " + op);
             }
         }
@@ -121,7 +121,7 @@ final class InferenceWorker {
         return mean;
     }
 
-    private void evaluate(FMatrixRMaj x, int s, int e, Noise noise, long firstRow, RowLosses losses) {
+    private void negativeElbo(FMatrixRMaj x, int s, int e, Noise noise, long firstRow, RowLosses losses) {
         int n = e - s;
         FMatrixRMaj z = sampleZ(x, s, e, noise, firstRow);
         FMatrixRMaj o = decoder.forward(kernels, z);

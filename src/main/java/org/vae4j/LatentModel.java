@@ -22,7 +22,7 @@ import org.vae4j.random.Noise;
  * {@link org.vae4j.train.Trainer}), evaluation ({@code org.vae4j.eval}) and files
  * ({@code org.vae4j.io}, through the codec of its {@link #kind()}) take this interface.
  *
- * <p>The inference methods ({@link #encodeMean}, {@link #decode}, ...) run in evaluation mode,
+ * <p>The inference methods ({@link #encodeMean}, {@link #decodeMean}, ...) run in evaluation mode,
  * in chunks, and return new matrices. Models are mutable (parameters and work buffers) and not
  * thread-safe: use one model from one thread at a time (two threads calling even its inference
  * methods corrupt each other's results through the shared buffers). To serve one model from many
@@ -112,32 +112,44 @@ public interface LatentModel {
     /** The posterior mean of z for each row: a new (n, latentSize) matrix. */
     FMatrixRMaj encodeMean(FMatrixRMaj x);
 
-    /** The decoder's raw output (the likelihood's parameters) for each z: a new (n, likelihood().outputWidth(inputSize)) matrix. */
+    /**
+     * The decoder's raw output for each z, before the likelihood turns it into data: the
+     * likelihood's parameters (the logits for a Bernoulli likelihood, the mean for a
+     * fixed-variance Gaussian, mean and log-variance for a learned one), a new
+     * (n, likelihood().outputWidth(inputSize)) matrix. {@link #decodeMean} gives E[x|z].
+     */
     FMatrixRMaj decoderOutput(FMatrixRMaj z);
 
-    /** The likelihood's mean E[x|z] for each z: a new (n, inputSize) matrix. */
-    FMatrixRMaj decode(FMatrixRMaj z);
+    /**
+     * The likelihood's mean E[x|z] for each z (pixel probabilities for a Bernoulli likelihood): a
+     * new (n, inputSize) matrix. {@link #decoderOutput} gives the decoder's raw output instead.
+     */
+    FMatrixRMaj decodeMean(FMatrixRMaj z);
 
-    /** decode(encodeMean(x)): a new (n, inputSize) matrix. */
+    /** decodeMean(encodeMean(x)): a new (n, inputSize) matrix. */
     default FMatrixRMaj reconstruct(FMatrixRMaj x) {
-        return decode(encodeMean(x));
+        return decodeMean(encodeMean(x));
     }
 
-    /** decode(z) for n draws z ~ p(z): a new (n, inputSize) matrix. */
+    /** decodeMean(z) for n draws z ~ p(z): a new (n, inputSize) matrix. */
     FMatrixRMaj sample(int n, RandomGenerator rng);
 
     /**
-     * The objective with beta = 1 per example (for a VAE the negative ELBO with one z sample per
-     * row; for an autoencoder the reconstruction loss), noise drawn in order from {@code rng}.
+     * The negative ELBO per example with one z draw per row, always unweighted (beta = 1, whatever
+     * beta or KL schedule the model was trained with): {@code total = reconstruction + kl}, the
+     * bound on -log p(x) that models trained with different betas are compared on. For an
+     * autoencoder (a point-mass posterior, KL 0) it is the reconstruction loss. The noise is
+     * drawn in order from {@code rng}; {@link #negativeElbo(FMatrixRMaj, Noise)} keys it by row
+     * instead. A beta-weighted value is {@code l.reconstruction() + beta * l.kl()}.
      */
-    Loss evaluate(FMatrixRMaj x, RandomGenerator rng);
+    Loss negativeElbo(FMatrixRMaj x, RandomGenerator rng);
 
     /**
-     * As {@link #evaluate(FMatrixRMaj, RandomGenerator)} with row r's noise from the stream
+     * As {@link #negativeElbo(FMatrixRMaj, RandomGenerator)} with row r's noise from the stream
      * ({@link Noise#EVALUATION}, 0, r, 0) of {@code noise}: the same value every time it is
      * called on the same rows, whatever their chunking.
      */
-    Loss evaluate(FMatrixRMaj x, Noise noise);
+    Loss negativeElbo(FMatrixRMaj x, Noise noise);
 
     // ------------------------------------------------------------------ conditions
 
@@ -182,7 +194,7 @@ public interface LatentModel {
         }
         if (c == null) {
             throw new IllegalArgumentException(what + ": the " + kind() + " model is conditional and needs a ("
-                    + rows + ", " + w + ") condition; use the methods that take one, e.g. evaluate(x, c, noise)");
+                    + rows + ", " + w + ") condition; use the methods that take one, e.g. negativeElbo(x, c, noise)");
         }
         if (c.numRows != rows || c.numCols != w) {
             throw new IllegalArgumentException(what + " must be (" + rows + ", " + w + "), got (" + c.numRows + ", "
@@ -212,19 +224,19 @@ public interface LatentModel {
         return decoderOutput(z);
     }
 
-    /** {@link #decode(FMatrixRMaj)} given the condition of each code ({@code null} without one). */
-    default FMatrixRMaj decode(FMatrixRMaj z, FMatrixRMaj c) {
+    /** {@link #decodeMean(FMatrixRMaj)} given the condition of each code ({@code null} without one). */
+    default FMatrixRMaj decodeMean(FMatrixRMaj z, FMatrixRMaj c) {
         checkCondition(c, z == null ? 0 : z.numRows, "condition");
-        return decode(z);
+        return decodeMean(z);
     }
 
-    /** decode(encodeMean(x, c), c): a new (n, inputSize) matrix. */
+    /** decodeMean(encodeMean(x, c), c): a new (n, inputSize) matrix. */
     default FMatrixRMaj reconstruct(FMatrixRMaj x, FMatrixRMaj c) {
-        return decode(encodeMean(x, c), c);
+        return decodeMean(encodeMean(x, c), c);
     }
 
     /**
-     * decode(z, c) for n draws z ~ p(z), row r with the condition c[r] ({@code c} is (n,
+     * decodeMean(z, c) for n draws z ~ p(z), row r with the condition c[r] ({@code c} is (n,
      * conditionSize()), {@code null} without one): a new (n, inputSize) matrix.
      */
     default FMatrixRMaj sample(int n, FMatrixRMaj c, RandomGenerator rng) {
@@ -232,16 +244,16 @@ public interface LatentModel {
         return sample(n, rng);
     }
 
-    /** {@link #evaluate(FMatrixRMaj, RandomGenerator)} given the condition of each row ({@code null} without one). */
-    default Loss evaluate(FMatrixRMaj x, FMatrixRMaj c, RandomGenerator rng) {
+    /** {@link #negativeElbo(FMatrixRMaj, RandomGenerator)} given the condition of each row ({@code null} without one). */
+    default Loss negativeElbo(FMatrixRMaj x, FMatrixRMaj c, RandomGenerator rng) {
         checkCondition(c, x == null ? 0 : x.numRows, "condition");
-        return evaluate(x, rng);
+        return negativeElbo(x, rng);
     }
 
-    /** {@link #evaluate(FMatrixRMaj, Noise)} given the condition of each row ({@code null} without one). */
-    default Loss evaluate(FMatrixRMaj x, FMatrixRMaj c, Noise noise) {
+    /** {@link #negativeElbo(FMatrixRMaj, Noise)} given the condition of each row ({@code null} without one). */
+    default Loss negativeElbo(FMatrixRMaj x, FMatrixRMaj c, Noise noise) {
         checkCondition(c, x == null ? 0 : x.numRows, "condition");
-        return evaluate(x, noise);
+        return negativeElbo(x, noise);
     }
 
     /** A one-line description of the architecture. */

@@ -84,7 +84,11 @@ public abstract class ModelBuilder<B extends ModelBuilder<B>> {
         return self();
     }
 
-    /** Seed of the initial weights. */
+    /**
+     * Seed of the initial weights, and of nothing else: training's draws come from the trainer's
+     * seed ({@link org.vae4j.train.Trainer.Builder#seed(long)}); the package documentation,
+     * "Seeds", gives the whole story. Default {@link #DEFAULT_SEED}.
+     */
     public B seed(long s) {
         this.seed = s;
         return self();

@@ -4,7 +4,7 @@ import org.ejml.data.FMatrixRMaj;
 import org.vae4j.random.Noise;
 
 /**
- * Per-row losses of {@link InferenceView#evaluate}: for row r, -log p(x_r|z_r) ({@code reconstruction[r]})
+ * Per-row losses of {@link InferenceView#negativeElbo}: for row r, -log p(x_r|z_r) ({@code reconstruction[r]})
  * and KL(q(z|x_r) || p(z)) ({@code kl[r]}), in nats, z_r one draw from q(z|x_r). Arrays public
  * for speed, owned by this object; not thread-safe.
  */
@@ -29,7 +29,7 @@ public final class RowLosses {
 
     /**
      * The mean over rows, each term summed in row order in double (so it does not depend on
-     * a split): {@link LatentModel#evaluate(FMatrixRMaj, Noise)}'s value, whose KL the model
+     * a split): {@link LatentModel#negativeElbo(FMatrixRMaj, Noise)}'s value, whose KL the model
      * sums per chunk instead (the same to double rounding).
      */
     public Loss mean() {

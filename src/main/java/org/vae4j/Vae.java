@@ -154,14 +154,4 @@ public class Vae extends ComposedLatentModel {
         }));
         return new Encoding(m, lv);
     }
-
-    /** {@link #encode} on rows given as arrays: the posterior means. */
-    public float[][] encodeMean(float[][] x) {
-        return Rows.toRows(encodeMean(Rows.fromRows(x, "input")));
-    }
-
-    /** {@link #reconstruct} on rows given as arrays. */
-    public float[][] reconstruct(float[][] x) {
-        return Rows.toRows(reconstruct(Rows.fromRows(x, "input")));
-    }
 }

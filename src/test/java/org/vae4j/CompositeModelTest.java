@@ -156,17 +156,17 @@ class CompositeModelTest {
         for (double v : perRow) {
             expected += v;
         }
-        Loss l = ae.evaluate(raw, new Noise(1));
+        Loss l = ae.negativeElbo(raw, new Noise(1));
         assertEquals(expected / 30, l.reconstruction(), 1e-9 * Math.abs(expected));
         // the neutral value is not imputed into the loss: scored as observed, the filled cells change it
-        assertNotEquals(l.reconstruction(), ae.evaluate(filled, new Noise(1)).reconstruction());
+        assertNotEquals(l.reconstruction(), ae.negativeElbo(filled, new Noise(1)).reconstruction());
     }
 
     @Test
     void theElboAndImportanceWeightedEstimatesLeaveMissingCellsOut() {
         Autoencoder ae = Autoencoder.builder(8).hidden(6).latent(3).likelihood(table()).seed(3).build();
         FMatrixRMaj raw = mixedTable(20, 0.2, 6);
-        assertEquals(ae.evaluate(raw, new Noise(1)).reconstruction(),
+        assertEquals(ae.negativeElbo(raw, new Noise(1)).reconstruction(),
                 org.vae4j.eval.Elbo.estimate(ae, raw, 1, new SplittableRandom(1)).reconstruction(), 1e-9);
         Vae vae = Vae.builder(8).hidden(6).latent(2).likelihood(table()).seed(3).build();
         org.vae4j.eval.LogLikelihoodEstimate iw = org.vae4j.eval.ImportanceWeighted.logLikelihood(vae, raw, 8,
@@ -193,13 +193,13 @@ class CompositeModelTest {
         FMatrixRMaj data = mixedTable(600, 0.1, 21);
         FMatrixRMaj held = mixedTable(200, 0.1, 22);
         Vae vae = Vae.builder(8).hidden(32).latent(2).likelihood(table()).seed(5).build();
-        double before = vae.evaluate(held, new Noise(3)).total();
+        double before = vae.negativeElbo(held, new Noise(3)).total();
         Trainer trainer = Trainer.builder().epochs(25).batchSize(32).learningRate(3e-3).seed(8).validation(100)
                 .patience(100).build();
         TrainingRun run = trainer.start(vae, data);
         List<EpochStats> history = run.train();
         assertTrue(Double.isFinite(run.bestValue()), "validation rows with missing cells: " + run.bestValue());
-        double after = vae.evaluate(held, new Noise(3)).total();
+        double after = vae.negativeElbo(held, new Noise(3)).total();
         assertTrue(Double.isFinite(after));
         assertTrue(history.get(history.size() - 1).trainLoss() < history.get(0).trainLoss() - 1,
                 "train loss " + history.get(0).trainLoss() + " -> " + history.get(history.size() - 1).trainLoss());

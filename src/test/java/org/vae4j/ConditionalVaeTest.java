@@ -205,23 +205,23 @@ class ConditionalVaeTest {
         FMatrixRMaj mu = m.encodeMean(x, c);
         assertNotEquals(mu.data[0], m.encodeMean(x, other).data[0]);
         FMatrixRMaj z = new FMatrixRMaj(c.numRows, 2);
-        FMatrixRMaj a = m.decode(z, c);
-        FMatrixRMaj b = m.decode(z, other);
+        FMatrixRMaj a = m.decodeMean(z, c);
+        FMatrixRMaj b = m.decodeMean(z, other);
         assertNotEquals(a.data[0], b.data[0]);
         // row r depends only on its own condition, whatever the others are (chunks, batches)
         FMatrixRMaj mixed = c.copy();
         System.arraycopy(other.data, 3, mixed.data, 3, mixed.getNumElements() - 3);
-        FMatrixRMaj firstRow = m.decode(z, mixed);
+        FMatrixRMaj firstRow = m.decodeMean(z, mixed);
         for (int j = 0; j < 6; j++) {
             assertEquals(a.data[j], firstRow.data[j], 0f);
         }
-        // sample(n, c, rng) is decode(prior draws, c)
+        // sample(n, c, rng) is decodeMean(prior draws, c)
         FMatrixRMaj s = m.sample(c.numRows, c, new SplittableRandom(5));
         FMatrixRMaj zs = new FMatrixRMaj(c.numRows, 2);
         m.prior().sample(zs, new SplittableRandom(5));
-        assertArrayEquals(m.decode(zs, c).data, s.data, 0f);
-        // reconstruct(x, c) = decode(encodeMean(x, c), c)
-        assertArrayEquals(m.decode(mu, c).data, m.reconstruct(x, c).data, 0f);
+        assertArrayEquals(m.decodeMean(zs, c).data, s.data, 0f);
+        // reconstruct(x, c) = decodeMean(encodeMean(x, c), c)
+        assertArrayEquals(m.decodeMean(mu, c).data, m.reconstruct(x, c).data, 0f);
     }
 
     @Test
@@ -230,7 +230,7 @@ class ConditionalVaeTest {
         FMatrixRMaj x = F.tensor("x");
         FMatrixRMaj c = F.tensor("c");
         Noise noise = new Noise(9);
-        Loss l = m.evaluate(x, c, noise);
+        Loss l = m.negativeElbo(x, c, noise);
         // the objective with beta 1 and the evaluation's noise of each row gives the same value
         FMatrixRMaj eps = new FMatrixRMaj(x.numRows, 2);
         org.vae4j.random.CounterRandom scratch = new org.vae4j.random.CounterRandom();
@@ -240,7 +240,7 @@ class ConditionalVaeTest {
         Loss objective = gradients(m, x, c, eps, 1.0, 1);
         assertEquals(objective.total(), l.total(), 1e-5 * Math.abs(l.total()));
         assertEquals(objective.kl(), l.kl(), 1e-5 * Math.abs(l.kl()));
-        assertEquals(l, m.evaluate(x, c, noise), "the same value every call");
+        assertEquals(l, m.negativeElbo(x, c, noise), "the same value every call");
     }
 
     @Test
@@ -249,9 +249,9 @@ class ConditionalVaeTest {
         FMatrixRMaj x = F.tensor("x");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.encodeMean(x));
         assertTrue(e.getMessage().contains("conditional") && e.getMessage().contains("(5, 3)"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> m.decode(new FMatrixRMaj(5, 2)));
+        assertThrows(IllegalArgumentException.class, () -> m.decodeMean(new FMatrixRMaj(5, 2)));
         assertThrows(IllegalArgumentException.class, () -> m.sample(3, new SplittableRandom(1)));
-        assertThrows(IllegalArgumentException.class, () -> m.evaluate(x, new Noise(1)));
+        assertThrows(IllegalArgumentException.class, () -> m.negativeElbo(x, new Noise(1)));
         e = assertThrows(IllegalArgumentException.class, () -> m.encodeMean(x, new FMatrixRMaj(4, 3)));
         assertTrue(e.getMessage().contains("(5, 3)") && e.getMessage().contains("(4, 3)"), e.getMessage());
         FMatrixRMaj bad = F.tensor("c").copy();

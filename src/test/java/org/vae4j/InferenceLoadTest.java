@@ -101,13 +101,13 @@ class InferenceLoadTest {
             case 1:
                 return widen(v.encodeSample(x, cond, NOISE, id));
             case 2:
-                return widen(v.decode(v.encodeMean(x, cond), cond));
+                return widen(v.decodeMean(v.encodeMean(x, cond), cond));
             case 3:
                 return widen(v.reconstruct(x, cond));
             case 4:
                 return widen(v.reconstructSample(x, cond, NOISE, id));
             case 5: {
-                RowLosses l = v.evaluate(x, cond, NOISE, id);
+                RowLosses l = v.negativeElbo(x, cond, NOISE, id);
                 double[] out = Arrays.copyOf(l.reconstruction, 2 * l.rows());
                 System.arraycopy(l.kl, 0, out, l.rows(), l.rows());
                 return out;

@@ -33,12 +33,12 @@ class InferenceViewTest {
             FMatrixRMaj c = k.c();
             FMatrixRMaj mean = m.encodeMean(x, c);
             assertArrayEquals(mean.data, v.encodeMean(x, c).data, k.name() + " encodeMean");
-            assertArrayEquals(m.decode(mean, c).data, v.decode(mean, c).data, k.name() + " decode");
+            assertArrayEquals(m.decodeMean(mean, c).data, v.decodeMean(mean, c).data, k.name() + " decode");
             assertArrayEquals(m.reconstruct(x, c).data, v.reconstruct(x, c).data, k.name() + " reconstruct");
             // evaluate: the same per-row reconstruction terms and KL as the model's, whose row sums
             // the view's mean repeats exactly for the reconstruction term and to rounding for the KL
-            Loss model = m.evaluate(x, c, NOISE);
-            Loss view = v.evaluate(x, c, NOISE, 0).mean();
+            Loss model = m.negativeElbo(x, c, NOISE);
+            Loss view = v.negativeElbo(x, c, NOISE, 0).mean();
             assertEquals(model.reconstruction(), view.reconstruction(), 0.0, k.name() + " reconstruction");
             assertEquals(model.kl(), view.kl(), 1e-12 * Math.max(1, model.kl()), k.name() + " KL");
             assertTrue(model.kl() > 0 == m.hasStochasticPosterior(), k.name() + " KL " + model.kl());
@@ -57,10 +57,10 @@ class InferenceViewTest {
         assertArrayEquals(Arrays.copyOfRange(z.data, 7 * 4, 8 * 4), z7.data);
         // another id, another z
         assertFalse(Arrays.equals(z7.data, v.encodeSample(k.rows(7, 8), null, NOISE, 7).data));
-        // reconstructSample is decode(encodeSample)
-        assertArrayEquals(v.decode(z).data, v.reconstructSample(k.x(), null, NOISE, 100).data);
+        // reconstructSample is decodeMean(encodeSample)
+        assertArrayEquals(v.decodeMean(z).data, v.reconstructSample(k.x(), null, NOISE, 100).data);
         // the model's evaluate (rows keyed from 0) scores this z: -log p(x|z) of row 7 with id 7
-        RowLosses l = v.evaluate(k.x(), null, NOISE, 0);
+        RowLosses l = v.negativeElbo(k.x(), null, NOISE, 0);
         FMatrixRMaj zAt0 = v.encodeSample(k.rows(7, 8), null, NOISE, 7);
         double[] nll = new double[1];
         FMatrixRMaj out = k.model().decoderOutput(zAt0);
@@ -75,10 +75,10 @@ class InferenceViewTest {
         FMatrixRMaj s = v.sample(10, k.c(), NOISE, 50);
         FMatrixRMaj s3 = v.sample(1, k.conditions(3, 4), NOISE, 53);
         assertArrayEquals(Arrays.copyOfRange(s.data, 3 * 20, 4 * 20), s3.data);
-        // the draw is decode(z) with z the PRIOR stream of the id
+        // the draw is decodeMean(z) with z the PRIOR stream of the id
         FMatrixRMaj z = new FMatrixRMaj(1, 4);
         NOISE.gaussian(new org.vae4j.random.CounterRandom(), Noise.PRIOR, 0, 53, 0, z.data, 0, 4);
-        assertArrayEquals(k.model().decode(z, k.conditions(3, 4)).data, s3.data);
+        assertArrayEquals(k.model().decodeMean(z, k.conditions(3, 4)).data, s3.data);
     }
 
     @Test
@@ -93,8 +93,8 @@ class InferenceViewTest {
             assertArrayEquals(one.encodeMean(x, c).data, five.encodeMean(x, c).data, k.name());
             assertArrayEquals(one.reconstructSample(x, c, NOISE, 3).data, five.reconstructSample(x, c, NOISE, 3).data,
                     k.name());
-            RowLosses a = one.evaluate(x, c, NOISE, 9);
-            RowLosses b = five.evaluate(x, c, NOISE, 9);
+            RowLosses a = one.negativeElbo(x, c, NOISE, 9);
+            RowLosses b = five.negativeElbo(x, c, NOISE, 9);
             assertArrayEquals(a.reconstruction, b.reconstruction, k.name());
             assertArrayEquals(a.kl, b.kl, k.name());
             assertEquals(a.mean(), b.mean());
@@ -110,7 +110,7 @@ class InferenceViewTest {
         FMatrixRMaj x = InferenceKinds.binary(300, 784, 3);
         FMatrixRMaj mean = m.encodeMean(x);
         assertArrayEquals(mean.data, m.inference(2).encodeMean(x).data);
-        assertArrayEquals(m.decode(mean).data, m.inference(2).decode(mean).data);
+        assertArrayEquals(m.decodeMean(mean).data, m.inference(2).decodeMean(mean).data);
         assertArrayEquals(m.reconstruct(x).data, m.inference(1).reconstruct(x).data);
     }
 
@@ -122,8 +122,8 @@ class InferenceViewTest {
         InferenceView three = k.model().inference(3);
         assertEquals("ejml", three.kernels().gemm().name());
         assertArrayEquals(k.model().encodeMean(k.x()).data, three.encodeMean(k.x()).data);
-        assertArrayEquals(one.evaluate(k.x(), null, NOISE, 0).reconstruction,
-                three.evaluate(k.x(), null, NOISE, 0).reconstruction);
+        assertArrayEquals(one.negativeElbo(k.x(), null, NOISE, 0).reconstruction,
+                three.negativeElbo(k.x(), null, NOISE, 0).reconstruction);
         FMatrixRMaj row = k.rows(650, 651);
         assertArrayEquals(Arrays.copyOfRange(one.encodeMean(k.x()).data, 650 * 4, 651 * 4),
                 three.encodeMean(row).data);
@@ -145,7 +145,7 @@ class InferenceViewTest {
         InferenceView before = m.inference(2);
         FMatrixRMaj x = k.x();
         FMatrixRMaj meanBefore = m.encodeMean(x);
-        RowLosses lossBefore = before.evaluate(x, null, NOISE, 0);
+        RowLosses lossBefore = before.negativeElbo(x, null, NOISE, 0);
         assertEquals(m.parameterCount(), before.snapshotSize());
         Trainer.builder().epochs(2).batchSize(32).seed(1).build().train(m, x);
         m.parameterStore().get("likelihood.0.log_var").set(new float[] {0.5f, -0.5f});
@@ -153,13 +153,13 @@ class InferenceViewTest {
         assertFalse(Arrays.equals(meanBefore.data, meanAfter.data), "training changed the model");
         // the old view still serves the weights it was made with ...
         assertArrayEquals(meanBefore.data, before.encodeMean(x).data);
-        assertArrayEquals(lossBefore.reconstruction, before.evaluate(x, null, NOISE, 0).reconstruction);
+        assertArrayEquals(lossBefore.reconstruction, before.negativeElbo(x, null, NOISE, 0).reconstruction);
         // ... and a new view serves the new ones, the learned log-variance included
         InferenceView after = m.inference(2);
         assertArrayEquals(meanAfter.data, after.encodeMean(x).data);
-        double[] nll = after.evaluate(x, null, NOISE, 0).reconstruction;
+        double[] nll = after.negativeElbo(x, null, NOISE, 0).reconstruction;
         assertFalse(Arrays.equals(lossBefore.reconstruction, nll));
-        assertEquals(m.evaluate(x, NOISE).reconstruction(), after.evaluate(x, null, NOISE, 0).mean().reconstruction(),
+        assertEquals(m.negativeElbo(x, NOISE).reconstruction(), after.negativeElbo(x, null, NOISE, 0).mean().reconstruction(),
                 0.0);
     }
 
@@ -191,10 +191,10 @@ class InferenceViewTest {
         nan.data[23] = Float.NaN;
         e = assertThrows(IllegalArgumentException.class, () -> plain.encodeMean(nan));
         assertTrue(e.getMessage().contains("row 1, column 3"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> plain.decode(new FMatrixRMaj(1, 3)));
+        e = assertThrows(IllegalArgumentException.class, () -> plain.decodeMean(new FMatrixRMaj(1, 3)));
         assertTrue(e.getMessage().contains("(n >= 1, 4)"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> plain.sample(0, null, NOISE, 0));
-        assertThrows(IllegalArgumentException.class, () -> plain.evaluate(cv.x(), null, null, 0));
+        assertThrows(IllegalArgumentException.class, () -> plain.negativeElbo(cv.x(), null, null, 0));
         assertThrows(IllegalArgumentException.class, () -> plain.encodeSample(cv.x(), null, NOISE, -1));
         assertThrows(IllegalArgumentException.class, () -> cv.model().inference(0));
         // a user module without replicate: refused when the view is made, naming the module

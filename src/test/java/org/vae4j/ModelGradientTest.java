@@ -133,7 +133,7 @@ class ModelGradientTest {
 
         Vae.Encoding q = vae.encode(x);
         assertEquals(GaussianKl.forward(q.mu(), q.logvar()) / 3, loss.kl(), 1e-6);
-        FMatrixRMaj p = vae.decode(q.mu()); // pixel probabilities
+        FMatrixRMaj p = vae.decodeMean(q.mu()); // pixel probabilities
         double bce = 0;
         for (int i = 0; i < x.getNumElements(); i++) {
             bce -= x.data[i] * Math.log(p.data[i]) + (1 - x.data[i]) * Math.log(1 - p.data[i]);

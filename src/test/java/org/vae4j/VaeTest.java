@@ -34,7 +34,7 @@ class VaeTest {
     void evaluateEqualsTheTrainingLossWithTheSameNoise() {
         Vae vae = Vae.builder(10).hidden(7).latent(3).seed(2).build();
         FMatrixRMaj x = data(25, 10, 1);
-        Loss eval = vae.evaluate(x, new Noise(5));
+        Loss eval = vae.negativeElbo(x, new Noise(5));
         // the training loss with the evaluation noise: rows 0..24, purpose EVALUATION at time 0
         StepContext ctx = new StepContext(new Noise(5)).set(1, 0, 1.0, x.numRows).purpose(Noise.EVALUATION, 0);
         Loss train = new GradientFunction(new NegativeElbo(), 1).compute(vae, Batch.of(x), ctx);
@@ -48,7 +48,7 @@ class VaeTest {
         // 2,500 rows go through in chunks of 1,000; the per-example KL does not depend on noise.
         Vae vae = Vae.builder(6).hidden(5).latent(2).seed(3).build();
         FMatrixRMaj x = data(2500, 6, 2);
-        Loss loss = vae.evaluate(x, new SplittableRandom(1));
+        Loss loss = vae.negativeElbo(x, new SplittableRandom(1));
         Vae.Encoding q = vae.encode(x);
         assertEquals(GaussianKl.forward(q.mu(), q.logvar()) / 2500, loss.kl(), 1e-9);
     }
@@ -61,14 +61,14 @@ class VaeTest {
         assertEquals(4, q.mu().numRows);
         assertEquals(3, q.mu().numCols);
         FMatrixRMaj r = vae.reconstruct(x);
-        assertArrayEquals(vae.decode(q.mu()).data, r.data);
+        assertArrayEquals(vae.decodeMean(q.mu()).data, r.data);
         FMatrixRMaj s = vae.sample(5, new SplittableRandom(1));
         assertEquals(5, s.numRows);
         assertEquals(12, s.numCols);
         for (float v : s.data) {
             assertTrue(v >= 0 && v <= 1, "Bernoulli means are probabilities, got " + v);
         }
-        assertThrows(IllegalArgumentException.class, () -> vae.decode(new FMatrixRMaj(2, 4)));
+        assertThrows(IllegalArgumentException.class, () -> vae.decodeMean(new FMatrixRMaj(2, 4)));
         assertThrows(IllegalArgumentException.class, () -> vae.sample(0, new SplittableRandom(1)));
     }
 

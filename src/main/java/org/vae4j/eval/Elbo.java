@@ -30,7 +30,7 @@ public final class Elbo {
      * </pre>
      * (for the VAE's Gaussian, z_s = mu(x) + exp(logvar(x) / 2) * eps_s), averaged over the rows
      * of x. With k = 1 and the same generator state this is
-     * {@link LatentModel#evaluate(FMatrixRMaj, RandomGenerator)}: the noise is drawn per chunk of
+     * {@link LatentModel#negativeElbo(FMatrixRMaj, RandomGenerator)}: the noise is drawn per chunk of
      * at most 1000 rows, row by row, once for each sample. Accumulated in double.
      *
      * @param model   the model (its work buffers are used)

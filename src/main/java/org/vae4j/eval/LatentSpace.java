@@ -19,7 +19,7 @@ public final class LatentSpace {
 
     /**
      * Decoded interpolations between the posterior means of corresponding rows of two inputs:
-     * decode(path(mu(from_i), mu(to_i))).
+     * decodeMean(path(mu(from_i), mu(to_i))).
      *
      * @param from  (n, inputSize), not modified
      * @param to    (n, inputSize), not modified
@@ -29,7 +29,7 @@ public final class LatentSpace {
      */
     public static FMatrixRMaj interpolate(LatentModel model, FMatrixRMaj from, FMatrixRMaj to, int steps,
                                           Interpolation kind) {
-        return interpolate(model::encodeMean, model::decode, from, to, steps, kind);
+        return interpolate(model::encodeMean, model::decodeMean, from, to, steps, kind);
     }
 
     /**
@@ -66,7 +66,7 @@ public final class LatentSpace {
                 }
             }
         }
-        return model.decode(path, c);
+        return model.decodeMean(path, c);
     }
 
     private static FMatrixRMaj interpolate(UnaryOperator<FMatrixRMaj> encode, UnaryOperator<FMatrixRMaj> decode,
@@ -114,13 +114,13 @@ public final class LatentSpace {
 
     /**
      * A decoded traversal of one latent dimension around a base code (e.g. 0, the prior's mean,
-     * or mu(x) of an input), over e.g. -3 .. 3 prior standard deviations: decode(traversalCodes(...)).
+     * or mu(x) of an input), over e.g. -3 .. 3 prior standard deviations: decodeMean(traversalCodes(...)).
      *
      * @return a new (steps, inputSize) matrix
      */
     public static FMatrixRMaj traverse(LatentModel model, FMatrixRMaj base, int dimension, double from, double to,
                                        int steps) {
-        return model.decode(traversalCodesFor(base, model.latentSize(), dimension, from, to, steps));
+        return model.decodeMean(traversalCodesFor(base, model.latentSize(), dimension, from, to, steps));
     }
 
     /**
@@ -136,7 +136,7 @@ public final class LatentSpace {
             FMatrixRMaj one = traversalCodesFor(base, latent, u, from, to, steps);
             System.arraycopy(one.data, 0, codes.data, u * steps * latent, steps * latent);
         }
-        return model.decode(codes);
+        return model.decodeMean(codes);
     }
 
     private static FMatrixRMaj traversalCodesFor(FMatrixRMaj base, int latent, int dimension, double from, double to,

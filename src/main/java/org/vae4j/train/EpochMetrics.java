@@ -5,7 +5,7 @@ package org.vae4j.train;
  * validation value, the learning rate and the early-stopping position. Immutable.
  *
  * @param stats         the epoch's training loss parts, steps and time (training loop only)
- * @param validation    the validation value after the epoch ({@link org.vae4j.LatentModel#evaluate(
+ * @param validation    the validation value after the epoch ({@link org.vae4j.LatentModel#negativeElbo(
  *                      org.ejml.data.FMatrixRMaj, org.vae4j.random.Noise)}'s total with the same noise
  *                      every epoch: -ELBO per row for a VAE, squared error per row for an
  *                      autoencoder), or NaN without a validation set

@@ -156,7 +156,12 @@ public final class Trainer {
             return this;
         }
 
-        /** Seed of the shuffling, the noise and the validation split (default {@link org.vae4j.ModelBuilder#DEFAULT_SEED}). */
+        /**
+         * Seed of every random draw of training (the shuffling, the reparameterisation and corruption
+         * noise) and of the validation split; not of the initial weights, which the model builder's
+         * seed gives ({@link org.vae4j.ModelBuilder#seed(long)}; package {@code org.vae4j}, "Seeds").
+         * Default {@link org.vae4j.ModelBuilder#DEFAULT_SEED}.
+         */
         public Builder seed(long s) {
             this.seed = s;
             return this;

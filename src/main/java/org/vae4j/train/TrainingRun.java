@@ -40,7 +40,7 @@ import org.vae4j.random.Noise;
  * masked out of the loss ({@link org.vae4j.objective.Batch#mask()}).
  *
  * <p>After each epoch, with a validation set, the validation value is computed with the same
- * noise every epoch ({@link LatentModel#evaluate(FMatrixRMaj, Noise)}), the best epoch (the lowest
+ * noise every epoch ({@link LatentModel#negativeElbo(FMatrixRMaj, Noise)}), the best epoch (the lowest
  * value, the earliest on ties) and its parameters are kept, and early stopping counts the epochs
  * without an improvement of more than {@link TrainerConfig#minDelta()} over the last improvement
  * (Keras's {@code EarlyStopping}): after {@link TrainerConfig#patience()} of them the run stops.
@@ -383,8 +383,8 @@ public final class TrainingRun {
 
     /** The validation value with the fixed noise (given the validation conditions, if any); back to training mode. */
     private double evaluateValidation() {
-        double v = validationConditions == null ? model.evaluate(validation, noise).total()
-                : model.evaluate(validation, validationConditions, noise).total();
+        double v = validationConditions == null ? model.negativeElbo(validation, noise).total()
+                : model.negativeElbo(validation, validationConditions, noise).total();
         model.setTraining(true);
         return v;
     }

@@ -61,7 +61,7 @@ class ImportanceWeightedTest {
             eps.data[i] = (float) replay.nextGaussian();
             z.data[i] = q.mu().data[i] + (float) Math.exp(0.5f * q.logvar().data[i]) * eps.data[i];
         }
-        FMatrixRMaj probabilities = vae.decode(z);
+        FMatrixRMaj probabilities = vae.decodeMean(z);
         double sum = 0;
         double reconstruction = 0;
         for (int i = 0; i < 30; i++) {

@@ -88,7 +88,7 @@ class CompositeModelFilesTest {
                     a.parameters().get(k).name());
         }
         FMatrixRMaj x = rows(40, 3);
-        assertEquals(a.evaluate(x, new Noise(9)).total(), b.evaluate(x, new Noise(9)).total(), 0.0);
+        assertEquals(a.negativeElbo(x, new Noise(9)).total(), b.negativeElbo(x, new Noise(9)).total(), 0.0);
         FMatrixRMaj ra = a.reconstruct(x);
         FMatrixRMaj rb = b.reconstruct(x);
         assertArrayEquals(ra.data, rb.data, 0f, "reconstructions");
@@ -138,7 +138,7 @@ class CompositeModelFilesTest {
         assertArrayEquals(values(ae.parameters().get(ae.parameters().size() - 1)),
                 values(again.parameters().get(again.parameters().size() - 1)), 0f);
         FMatrixRMaj x = new FMatrixRMaj(2, 3, true, 0.1f, Float.NaN, 2f, -1f, 0.5f, 0.25f);
-        assertEquals(ae.evaluate(x, new Noise(1)).total(), again.evaluate(x, new Noise(1)).total(), 0.0);
+        assertEquals(ae.negativeElbo(x, new Noise(1)).total(), again.negativeElbo(x, new Noise(1)).total(), 0.0);
     }
 
     @Test

@@ -200,7 +200,7 @@ class TableModelTest {
 
     @Test
     void estimatorsAgreeWithTheModelsOwnEvaluationAndTighten() {
-        // complete rows: with one sample, the scorer's -ELBO uses the noise of LatentModel.evaluate(x, noise)
+        // complete rows: with one sample, the scorer's -ELBO uses the noise of LatentModel.negativeElbo(x, noise)
         FMatrixRMaj some = new FMatrixRMaj(200, x.numCols);
         int k = 0;
         for (int r = 0; r < x.numRows && k < 200; r++) {
@@ -222,7 +222,7 @@ class TableModelTest {
             mean += v;
         }
         mean /= s1.rows;
-        double eval = trained.model().evaluate(some, new Noise(11)).total();
+        double eval = trained.model().negativeElbo(some, new Noise(11)).total();
         assertEquals(eval, mean, 1e-4 * Math.abs(eval));
         // the importance-weighted bound tightens with k (on average over rows) and lies below the -ELBO
         RowScores s64 = new Scorer(trained::copyModel, 64, 11, starts, null).score(some, 0);

@@ -106,9 +106,9 @@ class TrainerTest {
     void autoencoderTrains() {
         FMatrixRMaj x = prototypes(200, 20, 6);
         Autoencoder ae = Autoencoder.builder(20).hidden(16).latent(4).seed(1).build();
-        double before = ae.evaluate(x, new java.util.SplittableRandom(1)).total();
+        double before = ae.negativeElbo(x, new java.util.SplittableRandom(1)).total();
         Trainer.builder().epochs(20).batchSize(16).build().train(ae, x);
-        double after = ae.evaluate(x, new java.util.SplittableRandom(1)).total();
+        double after = ae.negativeElbo(x, new java.util.SplittableRandom(1)).total();
         assertTrue(after < before / 2, "squared error before " + before + ", after " + after);
     }
 

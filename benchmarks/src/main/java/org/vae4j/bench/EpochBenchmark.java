@@ -211,7 +211,7 @@ public final class EpochBenchmark {
         double imagesPerSecond = history.stream().skip(history.size() >= 2 ? 1 : 0)
                 .mapToDouble(EpochStats::imagesPerSecond).average().orElseThrow();
         long t0 = System.nanoTime();
-        double negElbo = vae.evaluate(test.images(), new SplittableRandom(1)).total();
+        double negElbo = vae.negativeElbo(test.images(), new SplittableRandom(1)).total();
         double evalSeconds = (System.nanoTime() - t0) / 1e9;
         return new Result(model, backend, gemm.name(), history, imagesPerSecond, negElbo, evalSeconds,
                 peakRssKb(), reset);

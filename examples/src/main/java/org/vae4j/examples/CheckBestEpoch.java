@@ -64,7 +64,7 @@ public final class CheckBestEpoch {
             validation = v;
         }
         LatentModel model = ModelFiles.load(modelFile);
-        double reloaded = model.evaluate(validation, new Noise(config.seed())).total();
+        double reloaded = model.negativeElbo(validation, new Noise(config.seed())).total();
         System.out.printf("%d epochs; best_epoch %d, lowest %s at epoch %d (%.17g); model.safetensors gives %.17g%n",
                 rows.size(), best, key, lowest, lowestValue, reloaded);
         boolean ok = best == lowest && reloaded == lowestValue;

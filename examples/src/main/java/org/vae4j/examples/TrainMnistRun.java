@@ -143,8 +143,8 @@ final class TrainMnistRun {
             history.add(m.stats());
             long t0 = System.nanoTime();
             // a cvae's test -ELBO is that of log p(x|c) given the true labels
-            Loss testLoss = testC == null ? net.evaluate(testX, new SplittableRandom(o.seed + 1_000_003L))
-                    : net.evaluate(testX, testC, new SplittableRandom(o.seed + 1_000_003L));
+            Loss testLoss = testC == null ? net.negativeElbo(testX, new SplittableRandom(o.seed + 1_000_003L))
+                    : net.negativeElbo(testX, testC, new SplittableRandom(o.seed + 1_000_003L));
             metrics.addEpoch(m, testLoss, (System.nanoTime() - t0) / 1e9, o.epochs, config.schedulesLearningRate());
             addIwaeBound();
             if (m.hasValidation()) {

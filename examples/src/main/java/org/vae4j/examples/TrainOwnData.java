@@ -46,13 +46,12 @@ public final class TrainOwnData {
         List<EpochStats> history = trainer.train(vae, train);
 
         // 4. Use it: the loss on rows it never saw (one z draw per row), reconstructions, samples.
-        double negElbo = vae.evaluate(new FMatrixRMaj(heldOut), new SplittableRandom(3)).total();
+        double negElbo = vae.negativeElbo(new FMatrixRMaj(heldOut), new SplittableRandom(3)).total();
         System.out.printf("held-out -ELBO: %.3f nats per example%n%n", negElbo);
-        float[][] some = {heldOut[0], heldOut[1], heldOut[2]};
+        FMatrixRMaj some = new FMatrixRMaj(new float[][] {heldOut[0], heldOut[1], heldOut[2]});
         show("held-out rows", some);
-        show("their reconstructions", vae.reconstruct(some));
-        FMatrixRMaj samples = vae.sample(3, new SplittableRandom(4)); // (3, 64): z ~ N(0, I), decoded
-        show("samples from the prior", new float[][] {row(samples, 0), row(samples, 1), row(samples, 2)});
+        show("their reconstructions", vae.reconstruct(some)); // (3, 64): decodeMean(encodeMean(x))
+        show("samples from the prior", vae.sample(3, new SplittableRandom(4))); // (3, 64): z ~ N(0, I), decoded
 
         // 5. Save it with its training history; it loads into vae4j or PyTorch (docs/MODEL_FILES.md).
         ModelFiles.save(vae, modelFile, TrainingState.of(trainer, history), Map.of("data", "8x8 bars"));
@@ -75,20 +74,14 @@ public final class TrainOwnData {
         return x;
     }
 
-    private static float[] row(FMatrixRMaj m, int r) {
-        float[] out = new float[m.numCols];
-        System.arraycopy(m.data, r * m.numCols, out, 0, m.numCols);
-        return out;
-    }
-
     /** Prints 8x8 pictures side by side: '#' for a pixel above 0.5, '+' above 0.2. */
-    private static void show(String title, float[][] pictures) {
+    private static void show(String title, FMatrixRMaj pictures) {
         System.out.println(title + ":");
         for (int i = 0; i < 8; i++) {
             StringBuilder line = new StringBuilder("  ");
-            for (float[] p : pictures) {
+            for (int p = 0; p < pictures.numRows; p++) {
                 for (int j = 0; j < 8; j++) {
-                    float v = p[i * 8 + j];
+                    float v = pictures.get(p, i * 8 + j);
                     line.append(v > 0.5f ? '#' : v > 0.2f ? '+' : '.');
                 }
                 line.append("    ");

@@ -113,7 +113,7 @@ final class TrainingPictures {
             System.arraycopy(draws.data, 0, z.data, k * m * draws.numCols, m * draws.numCols);
             Arrays.fill(labels, k * m, (k + 1) * m, k);
         }
-        FMatrixRMaj images = model.decode(z, ConditionalVae.oneHot(labels, classes));
+        FMatrixRMaj images = model.decodeMean(z, ConditionalVae.oneHot(labels, classes));
         String[] rowLabels = new String[classes];
         for (int k = 0; k < classes; k++) {
             rowLabels[k] = k < classNames.length ? classNames[k] : Integer.toString(k);
@@ -197,7 +197,7 @@ final class TrainingPictures {
                 } else {
                     FMatrixRMaj codes = LatentSpace.traversalCodes(base, u, -TRAVERSAL_RANGE, TRAVERSAL_RANGE,
                             TRAVERSAL_STEPS);
-                    rows.add(model.decode(codes, firstLabel(c, TRAVERSAL_STEPS)));
+                    rows.add(model.decodeMean(codes, firstLabel(c, TRAVERSAL_STEPS)));
                     labels[r] = String.format("z%d  KL %.2f  (%s)", u, kl[u], classNames[test.labels()[0]]);
                 }
             }
@@ -262,7 +262,7 @@ final class TrainingPictures {
                 grid.data[2 * k + 1] = (float) axis[1][n - 1 - row];
             }
         }
-        FMatrixRMaj decoded = c == null ? model.decode(grid) : model.decode(grid, firstLabel(c, n * n));
+        FMatrixRMaj decoded = c == null ? model.decodeMean(grid) : model.decodeMean(grid, firstLabel(c, n * n));
         Pictures.writePng(Pictures.grid(decoded, test.rows(), test.cols(), n, 1, 1, null), file);
     }
 

@@ -222,7 +222,7 @@ public final class TrainSpark {
                         .microBatches(trainer.config().microBatches()).listener(stats -> {
                             history.add(stats);
                             long t0 = System.nanoTime();
-                            Loss testLoss = net.evaluate(testX, new SplittableRandom(o.seed + 1_000_003L));
+                            Loss testLoss = net.negativeElbo(testX, new SplittableRandom(o.seed + 1_000_003L));
                             metrics.addEpoch(new EpochMetrics(stats, Double.NaN, optimizer.learningRate(), 0,
                                     Double.NaN, 0), testLoss, (System.nanoTime() - t0) / 1e9, o.epochs,
                                     trainer.config().schedulesLearningRate());
