@@ -137,7 +137,7 @@ public final class TrainMnist implements Callable<Integer> {
 
     @Option(names = "--out", paramLabel = "DIR", order = 13,
             description = "Output folder, created if needed (default out/<dataset>-<model>; with --resume, "
-                    + "the checkpoint's folder).")
+                    + "the checkpoint's folder). One holding a finished run is refused without --force.")
     Path out;
 
     @Option(names = "--force", order = 25,
@@ -449,28 +449,5 @@ public final class TrainMnist implements Callable<Integer> {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);
-    }
-
-    /** Parses {@code --corruption}: none, mask:P or gaussian:S. */
-    static final class CorruptionConverter implements CommandLine.ITypeConverter<Corruption> {
-        @Override
-        public Corruption convert(String value) {
-            String v = value.trim().toLowerCase();
-            try {
-                if (v.equals("none")) {
-                    return Corruption.none();
-                }
-                if (v.startsWith("mask:")) {
-                    return Corruption.masking(Double.parseDouble(v.substring(5)));
-                }
-                if (v.startsWith("gaussian:")) {
-                    return Corruption.gaussian(Double.parseDouble(v.substring(9)));
-                }
-            } catch (IllegalArgumentException e) { // NumberFormatException too
-                throw new CommandLine.TypeConversionException("'" + value + "': " + e.getMessage());
-            }
-            throw new CommandLine.TypeConversionException("'" + value
-                    + "' is not none, mask:P (0 <= P < 1) or gaussian:S (S >= 0)");
-        }
     }
 }
