@@ -28,6 +28,11 @@ public final class Noise {
     public static final long PRIOR = 5;
     /** The training/validation split (time = 0, row = 0). */
     public static final long SPLIT = 6;
+    /**
+     * Dynamic binarisation of pixels (time = epoch for the training rows; fixed negative times
+     * for the sets binarised once: {@code data.Binarisation}).
+     */
+    public static final long BINARISE = 7;
 
     private final long seed;
 

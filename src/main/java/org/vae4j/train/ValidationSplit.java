@@ -168,6 +168,24 @@ public final class ValidationSplit {
         return split(data, config.validationRows(data.numRows), config.seed());
     }
 
+    /**
+     * The rows {@link #split(FMatrixRMaj, int, long)} holds out of n rows, ascending, without the
+     * data: what a distributed trainer needs to split rows it never gathers (row i of the data
+     * is the validation row of rank k when {@code heldOut[k] == i}; the others are the training
+     * rows, in their order).
+     *
+     * @throws IllegalArgumentException unless n &gt;= 1 and 0 &lt;= count &lt; n
+     */
+    public static int[] heldOut(int n, int count, long seed) {
+        if (n < 1 || count < 0 || count >= n) {
+            throw new IllegalArgumentException("validation rows must be in [0, " + n + ") for " + n + " rows, got "
+                    + count);
+        }
+        int[] v = Arrays.copyOfRange(permutation(n, seed), 0, count);
+        Arrays.sort(v);
+        return v;
+    }
+
     /** The seeded permutation of 0..n-1 of the split (Fisher-Yates over the SPLIT stream). */
     static int[] permutation(int n, long seed) {
         int[] order = new int[n];

@@ -3,13 +3,12 @@ package org.vae4j.examples;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.ejml.data.FMatrixRMaj;
 import org.vae4j.LatentModel;
+import org.vae4j.data.Binarisation;
 import org.vae4j.data.DatasetSplits;
-import org.vae4j.data.ImageDataset;
 import org.vae4j.io.ModelFiles;
 import org.vae4j.io.TrainingState;
 import org.vae4j.random.Noise;
@@ -60,7 +59,7 @@ public final class CheckBestEpoch {
         FMatrixRMaj validation = ValidationSplit.split(splits.train().images(), config).validation();
         if (Boolean.parseBoolean(meta.getOrDefault(TrainMnist.META_BINARISE, "false"))) {
             FMatrixRMaj v = new FMatrixRMaj(validation.numRows, validation.numCols);
-            ImageDataset.binarise(validation, v, new SplittableRandom(TrainMnist.mix(config.seed(), -2)));
+            new Binarisation(config.seed()).binarise(validation, v, Binarisation.VALIDATION, 0); // as TrainMnistRun
             validation = v;
         }
         LatentModel model = ModelFiles.load(modelFile);

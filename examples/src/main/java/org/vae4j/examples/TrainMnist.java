@@ -146,8 +146,8 @@ public final class TrainMnist implements Callable<Integer> {
     boolean force;
 
     @Option(names = "--binarise", order = 14,
-            description = "Dynamic binarisation: a fresh Bernoulli draw of the training pixels every epoch; "
-                    + "the test set is binarised once (seeded).")
+            description = "Dynamic binarisation: a fresh Bernoulli draw of the training pixels every epoch, "
+                    + "each row's keyed by (seed, epoch, row); the test set is binarised once (seeded).")
     boolean binarise;
 
     @Option(names = "--corruption", defaultValue = "none", paramLabel = "SPEC", order = 15,
@@ -441,13 +441,5 @@ public final class TrainMnist implements Callable<Integer> {
     static int[] widths(String json) {
         String body = json.replaceAll("[\\[\\]\\s]", "");
         return body.isEmpty() ? new int[0] : Arrays.stream(body.split(",")).mapToInt(Integer::parseInt).toArray();
-    }
-
-    /** A seed for (seed, epoch): SplitMix64's finaliser, so neighbouring epochs get unrelated streams. */
-    static long mix(long seed, long epoch) {
-        long z = seed + 0x9E3779B97F4A7C15L * (epoch + 0x5EED);
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 }

@@ -16,6 +16,7 @@ import org.vae4j.ConditionalVae;
 import org.vae4j.LatentModel;
 import org.vae4j.Loss;
 import org.vae4j.Vae;
+import org.vae4j.data.Binarisation;
 import org.vae4j.data.DatasetSplits;
 import org.vae4j.data.ImageDataset;
 import org.vae4j.eval.ActiveUnits;
@@ -37,7 +38,8 @@ import org.vae4j.train.ValidationSplit;
 
 /**
  * One run of {@link TrainMnist}: a {@link TrainingRun} over all its epochs, with a callback that
- * draws each epoch's fresh binarisation (with {@code --binarise}), evaluates on the test set
+ * draws each epoch's fresh binarisation (with {@code --binarise}: {@link Binarisation}, keyed by
+ * row), evaluates on the test set
  * after every epoch and rewrites the checkpoint, metrics.json and loss.png (each atomically), so
  * a run that stops keeps its last good epoch. model.safetensors is rewritten after every epoch
  * without a validation set, and after each new best epoch with one (so it always holds the best
@@ -97,9 +99,9 @@ final class TrainMnistRun {
         FMatrixRMaj validation = split.validation();
         if (o.binarise) {
             binarised = new FMatrixRMaj(split.train().numRows, split.train().numCols);
-            if (validation != null) { // once, seeded: the same validation images every epoch
+            if (validation != null) { // once, keyed by (seed, VALIDATION, row): the same images every epoch
                 FMatrixRMaj v = new FMatrixRMaj(validation.numRows, validation.numCols);
-                ImageDataset.binarise(validation, v, new SplittableRandom(TrainMnist.mix(o.seed, -2)));
+                new Binarisation(o.seed).binarise(validation, v, Binarisation.VALIDATION, 0);
                 validation = v;
             }
         } else {
@@ -118,7 +120,7 @@ final class TrainMnistRun {
         }
         this.metrics = new TrainMnistMetrics(dir, TrainMnist.isVae(net),
                 checkpoint != null ? TrainMnistMetrics.restoredRows(checkpoint) : new ArrayList<>());
-        this.testX = o.binarise ? test.binarised(TrainMnist.mix(o.seed, -1)).images() : test.images();
+        this.testX = o.binarise ? binarisedTest(test.images(), o.seed) : test.images();
         this.testC = conditional ? ConditionalVae.oneHot(test.labels(), net.conditionSize()) : null;
         this.resumed = checkpoint != null;
         this.earlierRun = !resumed && (Files.exists(dir.resolve("metrics.json"))
@@ -130,8 +132,8 @@ final class TrainMnistRun {
     private final class Callback implements EpochCallback {
         @Override
         public void onEpochStart(TrainingRun r, int epoch) {
-            if (binarised != null) {
-                ImageDataset.binarise(split.train(), binarised, new SplittableRandom(TrainMnist.mix(o.seed, epoch)));
+            if (binarised != null) { // row r of the training rows keyed by (seed, BINARISE, epoch, r): train-spark's bits
+                new Binarisation(o.seed).binarise(split.train(), binarised, epoch, 0);
             }
             bar = ProgressBar.forTerminal(System.err, String.format("epoch %d/%d", epoch, o.epochs),
                     r.trainingData().numRows);
@@ -156,6 +158,13 @@ final class TrainMnistRun {
                 throw new UncheckedIOException(e);
             }
         }
+    }
+
+    /** The test images binarised once with --binarise, row r keyed by (seed, BINARISE, TEST, r) (also train-spark's). */
+    static FMatrixRMaj binarisedTest(FMatrixRMaj images, long seed) {
+        FMatrixRMaj x = new FMatrixRMaj(images.numRows, images.numCols);
+        new Binarisation(seed).binarise(images, x, Binarisation.TEST, 0);
+        return x;
     }
 
     /** With --objective iwae:K, the test set's IWAE bound of the same K next to its -ELBO (a cvae's given the labels). */

@@ -1,29 +1,20 @@
 package org.vae4j.spark;
 
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.function.Consumer;
 
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.vae4j.LatentModel;
-import org.vae4j.Loss;
 import org.vae4j.io.TrainingState;
-import org.vae4j.kernel.Elementwise;
-import org.vae4j.nn.Parameter;
-import org.vae4j.nn.ParameterStore;
-import org.vae4j.optim.GradientClipping;
-import org.vae4j.optim.LearningRateSchedule;
 import org.vae4j.optim.Optimizer;
 import org.vae4j.train.EpochListener;
+import org.vae4j.train.EpochMetrics;
 import org.vae4j.train.EpochStats;
 import org.vae4j.train.StepListener;
 import org.vae4j.train.Trainer;
@@ -55,33 +46,35 @@ import scala.Tuple2;
  * checkpoint's optimiser continues here (its step count gives the epoch) and a checkpoint written
  * here resumes locally with {@code --micro-batches N}.
  *
- * <p>Not supported (refused): validation and early stopping, conditional models, objective
- * factories other than the configured objective.
+ * <p>Conditional models train with {@link #trainConditional}: each row's condition travels with it.
+ * With {@link TrainerConfig#validation()} the rows are split as the local trainer splits them
+ * ({@link Validation}), the validation value is computed by the tasks after each epoch, the best
+ * epoch's parameters are kept and put back at the end ({@link TrainerConfig#restoreBest()}) and
+ * early stopping stops where the local run stops. Not supported: objective factories other
+ * than the configured objective.
  *
  * <p>Immutable settings; {@link #train} is driven by one driver thread at a time.
  */
 public final class SparkTrainer {
 
-    private static final Logger LOG = LoggerFactory.getLogger(SparkTrainer.class);
-
     private final TrainerConfig config; // microBatches() is N
     private final int partitions;
     private final int localSteps;
+    private final boolean binarise;
     private final List<EpochListener> listeners;
     private final List<StepListener> stepListeners;
+    private final List<Consumer<EpochMetrics>> metricsListeners;
+    private volatile TrainingProgress progress = TrainingProgress.NONE; // of the current or last run
 
     private SparkTrainer(Builder b) {
         int n = b.microBatches > 0 ? b.microBatches : b.partitions;
         this.config = Trainer.builder().config(b.config).microBatches(n).buildConfig();
         this.partitions = b.partitions;
         this.localSteps = b.localSteps;
+        this.binarise = b.binarise;
         this.listeners = List.copyOf(b.listeners);
         this.stepListeners = List.copyOf(b.stepListeners);
-        if (config.validation() > 0 || config.patience() > 0) {
-            throw new IllegalArgumentException("validation and early stopping are not supported on Spark yet "
-                    + "(validation " + config.validation() + ", patience " + config.patience()
-                    + "): hold rows out with Dataset.randomSplit and evaluate them");
-        }
+        this.metricsListeners = List.copyOf(b.metricsListeners);
     }
 
     /** Settings of a {@link SparkTrainer}. Not thread-safe. */
@@ -90,8 +83,10 @@ public final class SparkTrainer {
         private int partitions = 2;
         private int microBatches;
         private int localSteps = 1;
+        private boolean binarise;
         private final List<EpochListener> listeners = new ArrayList<>();
         private final List<StepListener> stepListeners = new ArrayList<>();
+        private final List<Consumer<EpochMetrics>> metricsListeners = new ArrayList<>();
 
         private Builder(TrainerConfig config) {
             if (config == null) {
@@ -131,6 +126,17 @@ public final class SparkTrainer {
             return this;
         }
 
+        /**
+         * Dynamic binarisation (default off): each epoch e, the task computing a micro-batch
+         * binarises its rows, row id r keyed by (seed, e, r) ({@link org.vae4j.data.Binarisation}),
+         * before the gradient: what train-mnist's {@code --binarise} does to its training rows.
+         * The rows are the grey values in [0, 1].
+         */
+        public Builder binarise(boolean on) {
+            this.binarise = on;
+            return this;
+        }
+
         public Builder listener(EpochListener l) {
             listeners.add(java.util.Objects.requireNonNull(l, "listener"));
             return this;
@@ -138,6 +144,12 @@ public final class SparkTrainer {
 
         public Builder stepListener(StepListener l) {
             stepListeners.add(java.util.Objects.requireNonNull(l, "step listener"));
+            return this;
+        }
+
+        /** Called after each epoch (after the epoch listeners) with its metrics: the validation value, the best epoch. */
+        public Builder metricsListener(Consumer<EpochMetrics> l) {
+            metricsListeners.add(java.util.Objects.requireNonNull(l, "metrics listener"));
             return this;
         }
 
@@ -160,14 +172,23 @@ public final class SparkTrainer {
         return partitions;
     }
 
+    /** Whether each epoch's rows are binarised afresh on the executors ({@link Builder#binarise}). */
+    public boolean binarises() {
+        return binarise;
+    }
+
     /** K local steps between synchronisations; 1 (exact) unless set. */
     public int localSteps() {
         return localSteps;
     }
 
-    /** A checkpoint's training state for these settings and {@code history}. */
+    /**
+     * A checkpoint's training state for these settings and {@code history}, with the validation
+     * progress (best epoch and its parameters, the early-stopping counter) of the current or last
+     * {@link #train} call: a checkpoint written from a listener resumes locally exactly.
+     */
     public TrainingState state(List<EpochStats> history) {
-        return new TrainingState(config, history, TrainingProgress.NONE);
+        return new TrainingState(config, history, progress);
     }
 
     /**
@@ -186,226 +207,87 @@ public final class SparkTrainer {
      */
     public List<EpochStats> train(JavaRDD<float[]> data, LatentModel model, Optimizer optimiser) {
         if (model.conditionSize() > 0) {
-            throw new IllegalArgumentException("conditional models are not supported on Spark yet");
+            throw new IllegalArgumentException("the model is conditional (condition size " + model.conditionSize()
+                    + "): train it with trainConditional, each row's data with its condition");
         }
+        return run(data, model, optimiser);
+    }
+
+    /**
+     * As {@link #train} for a conditional model ({@link org.vae4j.ConditionalVae}): each row's
+     * data (the model's input size) with its condition (its condition size, e.g. a one-hot
+     * label), which travels with the row to the task computing it. Bit-identical to the local
+     * trainer given the same conditions ({@code ValidationSplit.of(x, c, ...)}).
+     *
+     * @param rows (data, condition) pairs, in a deterministic order (row i has id i)
+     * @throws IllegalArgumentException for an unconditional model, or rows or conditions of the wrong width
+     */
+    public List<EpochStats> trainConditional(JavaRDD<Tuple2<float[], float[]>> rows, LatentModel model,
+                                             Optimizer optimiser) {
+        if (model.conditionSize() == 0) {
+            throw new IllegalArgumentException("the model takes no condition: train it with train(rows, ...)");
+        }
+        return run(rows.map(t -> {
+            float[] both = new float[t._1().length + t._2().length];
+            System.arraycopy(t._1(), 0, both, 0, t._1().length);
+            System.arraycopy(t._2(), 0, both, t._1().length, t._2().length);
+            return both;
+        }), model, optimiser);
+    }
+
+    /** Training on rows [x] or, for a conditional model, [x | c]. */
+    private List<EpochStats> run(JavaRDD<float[]> data, LatentModel model, Optimizer optimiser) {
         config.newObjective().checkModel(model);
         if (localSteps > 1) {
             ParameterAveraging.checkAdam(optimiser);
         }
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(data.context());
-        Broadcast<ModelFile> file = sc.broadcast(ModelFile.of(ModelBytes.of(model, state(List.of()), null)));
+        Broadcast<ModelFile> file = sc.broadcast(ModelFile.of(ModelBytes.of(model, state(List.of()),
+                binarise ? Map.of(Workers.META_BINARISE, "true") : null)));
         JavaPairRDD<Long, float[]> rows = data.zipWithIndex().mapToPair(t -> new Tuple2<>(t._2(), t._1()))
                 .persist(StorageLevel.MEMORY_ONLY());
+        progress = TrainingProgress.NONE;
         try {
             long n = rows.mapPartitions(it -> EpochPartitions.check(file, it)).reduce(Long::sum);
             if (n < 1 || n > Integer.MAX_VALUE - 8) {
                 throw new IllegalArgumentException("training data has " + n + " rows; 1 to 2^31-9 are supported");
             }
-            return new Run(sc, file, rows, (int) n, model, optimiser).epochs();
+            int v = config.validationRows((int) n);
+            if (v == 0) {
+                return new SparkRun(this, sc, file, rows, (int) n, null, model, optimiser).epochs();
+            }
+            if (optimiser.steps() > 0) {
+                throw new IllegalArgumentException("a run with validation starts on Spark from its first step (the "
+                        + "optimiser has taken " + optimiser.steps() + "): resume its checkpoint locally, which "
+                        + "holds the best epoch and the early-stopping counter");
+            }
+            Validation[] held = new Validation[1];
+            JavaPairRDD<Long, float[]> train = Validation.split(sc, rows, (int) n, v, config.seed(), held);
+            try {
+                return new SparkRun(this, sc, file, train, (int) n - v, held[0], model, optimiser).epochs();
+            } finally {
+                train.unpersist(false);
+                held[0].unpersist();
+            }
         } finally {
             rows.unpersist(false);
             file.destroy();
         }
     }
 
-    /** One call of {@link #train}: the driver's loop. */
-    private final class Run {
-        final JavaSparkContext sc;
-        final Broadcast<ModelFile> file;
-        final JavaPairRDD<Long, float[]> rows;
-        final int n;
-        final LatentModel model;
-        final Optimizer optimizer;
-        final List<Parameter> params;
-        final ParameterStore store;
-        final Elementwise kernel;
-        final EpochLayout layout;
-        final long stepsPerEpoch;
-        final int endEpoch;
-        final LearningRateSchedule schedule;
-        final float[] sums;
-
-        Run(JavaSparkContext sc, Broadcast<ModelFile> file, JavaPairRDD<Long, float[]> rows, int n, LatentModel model,
-            Optimizer optimizer) {
-            this.sc = sc;
-            this.file = file;
-            this.rows = rows;
-            this.n = n;
-            this.model = model;
-            this.optimizer = optimizer;
-            this.params = model.parameters();
-            this.store = model.parameterStore();
-            this.kernel = model.kernels().elementwise();
-            this.layout = new EpochLayout(n, config.batchSize(), config.microBatches());
-            this.stepsPerEpoch = layout.steps();
-            if (optimizer.steps() % stepsPerEpoch != 0) {
-                throw new IllegalArgumentException("the optimiser has taken " + optimizer.steps() + " steps, not a "
-                        + "whole number of epochs of " + stepsPerEpoch + " steps on these " + n + " rows");
-            }
-            this.endEpoch = config.epochs();
-            this.schedule = config.schedulesLearningRate()
-                    ? config.schedule(stepsPerEpoch, Math.max(1, (long) endEpoch * stepsPerEpoch)) : null;
-            this.sums = new float[store.size()];
-        }
-
-        List<EpochStats> epochs() {
-            LOG.info("training {} parameters on {} rows on Spark: epochs {}..{}, batch {} in {} micro-batches over {} "
-                            + "partitions, {}, {}", model.parameterCount(), n, optimizer.steps() / stepsPerEpoch + 1,
-                    endEpoch, config.batchSize(), config.microBatches(), partitions,
-                    config.newObjective().describe(), optimizer.describe());
-            List<EpochStats> done = new ArrayList<>();
-            while (optimizer.steps() / stepsPerEpoch < endEpoch) {
-                done.add(epoch());
-            }
-            return Collections.unmodifiableList(done);
-        }
-
-        EpochStats epoch() {
-            long globalStep = optimizer.steps();
-            final long epochNumber = globalStep / stepsPerEpoch + 1;
-            final int epoch = (int) epochNumber;
-            long t0 = System.nanoTime();
-            int[] order = TrainingRun.epochOrder(config.seed(), epochNumber, n);
-            int[] position = new int[n];
-            for (int p = 0; p < n; p++) {
-                position[order[p]] = p;
-            }
-            Broadcast<int[]> pos = sc.broadcast(position);
-            EpochLayout lay = layout;
-            JavaRDD<MicroBatch> parts = EpochPartitions.of(rows, pos, lay, partitions);
-            try {
-                Set<Long> missing = new HashSet<>();
-                if (model.likelihood().acceptsMissing()) {
-                    missing.addAll(parts.filter(MicroBatch::hasMissing).map(MicroBatch::step).distinct().collect());
-                } else {
-                    parts.count();
-                }
-                double sumLoss = 0;
-                double sumRecon = 0;
-                double sumKl = 0;
-                double beta = config.beta(globalStep);
-                for (long s = 0; s < stepsPerEpoch && localSteps > 1; s += localSteps) {
-                    int k = (int) Math.min(localSteps, stepsPerEpoch - s);
-                    double[] betas = new double[k];
-                    double[] rates = new double[k];
-                    for (int j = 0; j < k; j++) {
-                        betas[j] = config.beta(globalStep + j);
-                        rates[j] = schedule != null ? schedule.lr(globalStep + j) : optimizer.learningRate();
-                    }
-                    List<Loss> losses = ParameterAveraging.round(sc, file, parts, new ParameterAveraging.Round(
-                            epochNumber, s, k, globalStep, betas, rates, config.clipGradNorm()), store, optimizer);
-                    for (int j = 0; j < k; j++) {
-                        int size = layout.batchRows(s + j);
-                        Loss loss = losses.get(j);
-                        globalStep++;
-                        beta = betas[j];
-                        checkFinite(loss, epoch, globalStep);
-                        sumLoss += loss.total() * size;
-                        sumRecon += loss.reconstruction() * size;
-                        sumKl += loss.kl() * size;
-                        for (StepListener l : stepListeners) {
-                            l.onStep(epoch, globalStep, size, loss);
-                        }
-                    }
-                }
-                for (long s = 0; s < stepsPerEpoch && localSteps == 1; s++) {
-                    int size = layout.batchRows(s);
-                    beta = config.beta(globalStep);
-                    Loss loss = step(parts, epochNumber, s, globalStep, beta, size, missing.contains(s));
-                    globalStep++;
-                    checkFinite(loss, epoch, globalStep);
-                    if (config.clipGradNorm() > 0) {
-                        GradientClipping.clipGradNorm(params, config.clipGradNorm());
-                    }
-                    if (schedule != null) {
-                        schedule.applyTo(optimizer);
-                    }
-                    optimizer.step(params, kernel);
-                    sumLoss += loss.total() * size;
-                    sumRecon += loss.reconstruction() * size;
-                    sumKl += loss.kl() * size;
-                    for (StepListener l : stepListeners) {
-                        l.onStep(epoch, globalStep, size, loss);
-                    }
-                }
-                double seconds = (System.nanoTime() - t0) / 1e9;
-                EpochStats stats = new EpochStats(epoch, sumLoss / n, sumRecon / n, sumKl / n, beta, stepsPerEpoch, n,
-                        seconds);
-                LOG.info(String.format("epoch %d/%d: loss %.4f (reconstruction %.4f, KL %.4f, beta %.3g), %.0f rows/s, "
-                                + "%.2f s", epoch, endEpoch, stats.trainLoss(), stats.reconstruction(), stats.kl(), beta,
-                        stats.imagesPerSecond(), seconds));
-                for (EpochListener l : listeners) {
-                    l.onEpoch(stats);
-                }
-                return stats;
-            } finally {
-                parts.unpersist(false);
-                pos.destroy();
-            }
-        }
-
-        /** One step's gradient: the micro-batches' gradients computed by the tasks, summed in index order. */
-        Loss step(JavaRDD<MicroBatch> parts, long epoch, long s, long globalStep, double beta, int size,
-                  boolean missing) {
-            Broadcast<float[]> values = sc.broadcast(store.values().clone());
-            Broadcast<ModelFile> f = file;
-            try {
-                List<MicroGradient> got = new ArrayList<>(parts.filter(mb -> mb.step() == s)
-                        .map(mb -> compute(f, values, mb, epoch, globalStep, beta, size, missing)).collect());
-                got.sort((a, b) -> Integer.compare(a.index(), b.index()));
-                int expected = layout.microBatchCount(s);
-                if (got.size() != expected) {
-                    throw new IllegalStateException("step " + (s + 1) + " of epoch " + epoch + " got " + got.size()
-                            + " micro-batch gradients, expected " + expected);
-                }
-                double total = 0;
-                double recon = 0;
-                double kl = 0;
-                for (int i = 0; i < got.size(); i++) {
-                    MicroGradient g = got.get(i);
-                    if (g.index() != i) {
-                        throw new IllegalStateException("step " + (s + 1) + " of epoch " + epoch
-                                + " has no gradient of micro-batch " + i);
-                    }
-                    float[] gi = g.gradient();
-                    if (i == 0) {
-                        System.arraycopy(gi, 0, sums, 0, sums.length);
-                    } else {
-                        for (int j = 0; j < sums.length; j++) {
-                            sums[j] += gi[j];
-                        }
-                    }
-                    total += g.total();
-                    recon += g.recon();
-                    kl += g.kl();
-                }
-                store.setGradients(sums, 0);
-                return new Loss(total, recon, kl);
-            } finally {
-                values.destroy();
-            }
-        }
-
-        private void checkFinite(Loss loss, int epoch, long step) {
-            if (!Double.isFinite(loss.total()) || !Double.isFinite(loss.reconstruction()) || !Double.isFinite(loss.kl())) {
-                throw new TrainingException(String.format("non-finite loss at epoch %d, step %d: total %s "
-                                + "(reconstruction %s, KL %s); the model keeps its parameters from before this step",
-                        epoch, step, loss.total(), loss.reconstruction(), loss.kl()), epoch, step);
-            }
-            if (!store.gradientsFinite(kernel)) {
-                throw new TrainingException(String.format("non-finite gradient at epoch %d, step %d; the model keeps "
-                        + "its parameters from before this step", epoch, step), epoch, step);
-            }
-        }
+    List<EpochListener> listeners() {
+        return listeners;
     }
 
-    private static MicroGradient compute(Broadcast<ModelFile> file, Broadcast<float[]> values, MicroBatch mb, long epoch,
-                                         long globalStep, double beta, int size, boolean missing) {
-        Workers.Worker w = Workers.borrow(file);
-        try {
-            return w.gradient(values.value(), mb, epoch, globalStep, beta, size, missing);
-        } finally {
-            Workers.release(w);
-        }
+    List<StepListener> stepListeners() {
+        return stepListeners;
+    }
+
+    List<Consumer<EpochMetrics>> metricsListeners() {
+        return metricsListeners;
+    }
+
+    void progress(TrainingProgress p) {
+        progress = p;
     }
 }

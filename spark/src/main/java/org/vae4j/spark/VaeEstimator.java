@@ -25,6 +25,7 @@ import org.vae4j.Vae;
 import org.vae4j.kernel.Gemms;
 import org.vae4j.loss.BernoulliLikelihood;
 import org.vae4j.loss.GaussianLikelihood;
+import org.vae4j.loss.LearnedGaussianLikelihood;
 import org.vae4j.loss.Likelihood;
 import org.vae4j.optim.Optimizer;
 import org.vae4j.train.EpochStats;
@@ -76,7 +77,9 @@ public final class VaeEstimator extends Estimator<VaeModel> implements DefaultPa
         inputCols = new StringArrayParam(this, "inputCols", "numeric columns of the features (or set featuresCol)");
         hidden = new IntArrayParam(this, "hidden", "encoder hidden widths; the decoder mirrors them");
         latent = new IntParam(this, "latent", "latent size");
-        likelihood = new Param<>(this, "likelihood", "bernoulli (values in [0, 1]) or gaussian (unit variance)");
+        likelihood = new Param<>(this, "likelihood", "bernoulli (values in [0, 1]), gaussian (unit variance), "
+                + "gaussian-learned (a learned variance per column) or gaussian-heteroscedastic (a variance per cell "
+                + "from the decoder)");
         objective = new Param<>(this, "objective", "elbo or iwae:K");
         beta = new DoubleParam(this, "beta", "KL weight (1: the ELBO)");
         epochs = new IntParam(this, "epochs", "epochs");
@@ -129,7 +132,7 @@ public final class VaeEstimator extends Estimator<VaeModel> implements DefaultPa
     public VaeEstimator setInputCols(String[] v) { return (VaeEstimator) set(inputCols, v); }
     public VaeEstimator setHidden(int[] v) { return (VaeEstimator) set(hidden, v); }
     public VaeEstimator setLatent(int v) { return (VaeEstimator) set(latent, v); }
-    public VaeEstimator setLikelihood(String v) { likelihoodOf(v); return (VaeEstimator) set(likelihood, v); }
+    public VaeEstimator setLikelihood(String v) { likelihoodOf(v, 1); return (VaeEstimator) set(likelihood, v); }
     public VaeEstimator setObjective(String v) { TrainerConfig.importanceSamples(v); return (VaeEstimator) set(objective, v); }
     public VaeEstimator setBeta(double v) { return (VaeEstimator) set(beta, v); }
     public VaeEstimator setEpochs(int v) { return (VaeEstimator) set(epochs, v); }
@@ -145,14 +148,25 @@ public final class VaeEstimator extends Estimator<VaeModel> implements DefaultPa
         return getOrDefault(p);
     }
 
-    static Likelihood likelihoodOf(String name) {
+    /**
+     * The likelihood of a name for {@code d} inputs: the table likelihoods with one column per
+     * input ({@link LearnedGaussianLikelihood}: per column, or per cell from the decoder); a
+     * composite of several cells per column (categorical spans) does not fit the one-column-per-
+     * input rows of {@link VaeModel}.
+     */
+    static Likelihood likelihoodOf(String name, int d) {
         switch (name) {
             case "bernoulli":
                 return BernoulliLikelihood.INSTANCE;
             case "gaussian":
                 return GaussianLikelihood.withVariance(1.0);
+            case "gaussian-learned":
+                return LearnedGaussianLikelihood.perColumn(d);
+            case "gaussian-heteroscedastic":
+                return LearnedGaussianLikelihood.heteroscedastic(d);
             default:
-                throw new IllegalArgumentException("likelihood must be bernoulli or gaussian, got " + name);
+                throw new IllegalArgumentException("likelihood must be bernoulli, gaussian, gaussian-learned or "
+                        + "gaussian-heteroscedastic, got " + name);
         }
     }
 
@@ -167,7 +181,7 @@ public final class VaeEstimator extends Estimator<VaeModel> implements DefaultPa
     /** The untrained model of the params for inputs of width {@code d} (one GEMM thread). */
     public Vae newModel(int d) {
         Vae v = Vae.builder(d).hidden(value(hidden)).latent((Integer) value(latent))
-                .likelihood(likelihoodOf(value(likelihood))).seed((Long) value(seed)).build();
+                .likelihood(likelihoodOf(value(likelihood), d)).seed((Long) value(seed)).build();
         v.setGemm(Gemms.create(1));
         return v;
     }

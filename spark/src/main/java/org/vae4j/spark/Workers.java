@@ -11,6 +11,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.ejml.data.FMatrixRMaj;
 import org.vae4j.LatentModel;
 import org.vae4j.Loss;
+import org.vae4j.data.Binarisation;
 import org.vae4j.kernel.Gemms;
 import org.vae4j.objective.Batch;
 import org.vae4j.objective.Denoising;
@@ -28,6 +29,9 @@ import org.vae4j.train.TrainerConfig;
  * <p>Thread-safe.
  */
 final class Workers {
+
+    /** The broadcast model file's metadata key that turns on the epoch's binarisation of the rows ("true"). */
+    static final String META_BINARISE = "spark.binarise";
 
     private static final int KEPT = 2;
     private static final Map<String, Pool> POOLS = new LinkedHashMap<>();
@@ -77,6 +81,7 @@ final class Workers {
         final StepContext context;
         final Batch batch = new Batch();
         final FMatrixRMaj mask = new FMatrixRMaj(1, 1);
+        final Binarisation binarisation; // null: the rows as they are
 
         private Worker(Pool pool, ModelBytes.Loaded loaded) {
             this.pool = pool;
@@ -91,6 +96,8 @@ final class Workers {
                 this.objective = null;
                 this.context = null;
             }
+            this.binarisation = config != null && "true".equals(loaded.metadata().get(META_BINARISE))
+                    ? new Binarisation(config.seed()) : null;
         }
 
         /**
@@ -105,6 +112,21 @@ final class Workers {
             model.parameterStore().setValues(values, 0);
             model.setTraining(true);
             FMatrixRMaj x = mb.matrix();
+            FMatrixRMaj c = null;
+            int cw = model.conditionSize();
+            if (cw > 0) { // a conditional model's rows are [x | c]
+                FMatrixRMaj both = x;
+                int d = model.inputSize();
+                x = new FMatrixRMaj(both.numRows, d);
+                c = new FMatrixRMaj(both.numRows, cw);
+                for (int r = 0; r < both.numRows; r++) {
+                    System.arraycopy(both.data, r * (d + cw), x.data, r * d, d);
+                    System.arraycopy(both.data, r * (d + cw) + d, c.data, r * cw, cw);
+                }
+            }
+            if (binarisation != null) { // this epoch's draw of each row, keyed by its id: train-mnist --binarise
+                binarisation.binarise(x, x, epoch, mb.ids());
+            }
             FMatrixRMaj m = null;
             if (missing && model.likelihood().acceptsMissing()) {
                 mask.reshape(x.numRows, x.numCols);
@@ -112,29 +134,43 @@ final class Workers {
                 m = mask;
             }
             context.set(epoch, globalStep, beta, batchRows);
-            batch.set(x, x, null, m, mb.ids(), 0);
+            batch.set(x, x, c, m, mb.ids(), 0);
             model.zeroGrad();
             Loss l = objective.computeGradients(model, batch, context);
             return new MicroGradient(mb.index(), model.parameterStore().gradients().clone(), l.total(),
                     l.reconstruction(), l.kl());
         }
 
-        /** Checks rows as the local trainer checks its data (width, finite, the likelihood's support). */
+        /**
+         * Checks rows as the local trainer checks its data (width, finite, the likelihood's
+         * support) and a conditional model's conditions (each row [x | c]).
+         */
         void check(List<float[]> rows, long firstId) {
             if (rows.isEmpty()) {
                 return;
             }
             int d = model.inputSize();
+            int cw = model.conditionSize();
             FMatrixRMaj x = new FMatrixRMaj(rows.size(), d);
+            FMatrixRMaj c = cw > 0 ? new FMatrixRMaj(rows.size(), cw) : null;
             for (int r = 0; r < rows.size(); r++) {
                 float[] row = rows.get(r);
-                if (row.length != d) {
+                if (row.length != d + cw) {
                     throw new IllegalArgumentException("training row " + (firstId + r) + " has " + row.length
-                            + " values but the model's input size is " + d);
+                            + " values but the model's input size is " + d + (cw > 0 ? " and its condition size "
+                            + cw + " (a conditional model's rows are data then condition: " + (d + cw) + " values)"
+                            : ""));
                 }
                 System.arraycopy(row, 0, x.data, r * d, d);
+                if (c != null) {
+                    System.arraycopy(row, d, c.data, r * cw, cw);
+                }
             }
-            model.checkData(x, "training rows " + firstId + ".." + (firstId + rows.size() - 1) + " (row numbers within these)");
+            String what = "training rows " + firstId + ".." + (firstId + rows.size() - 1) + " (row numbers within these)";
+            model.checkData(x, what);
+            if (c != null) {
+                model.checkCondition(c, rows.size(), "the conditions of " + what);
+            }
         }
     }
 

@@ -105,11 +105,17 @@ class SparkTrainerTest {
     }
 
     @Test
-    void refusesValidation() {
-        TrainerConfig c = Trainer.builder().validation(0.1).buildConfig();
+    void refusesToContinueARunWithValidationThatHasStarted() {
+        FMatrixRMaj x = SparkTestSession.mnist(20);
+        TrainerConfig c = Trainer.builder().epochs(2).batchSize(10).validation(0.2).buildConfig();
+        Vae v = model();
+        Trainer local = Trainer.builder().config(c).epochs(1).build();
+        Optimizer opt = local.newOptimizer();
+        local.train(v, x, opt); // one epoch: the optimiser has taken steps
+        SparkTrainer t = SparkTrainer.builder(c).partitions(2).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> SparkTrainer.builder(c).build());
-        assertTrue(e.getMessage().contains("validation"));
+                () -> t.train(SparkTestSession.context().parallelize(SparkTestSession.rows(x), 2), v, opt));
+        assertTrue(e.getMessage().contains("resume its checkpoint locally"), e.getMessage());
     }
 
     static String rootMessage(Throwable e) {

@@ -10,14 +10,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
-import org.apache.spark.api.java.JavaRDD;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.ejml.data.FMatrixRMaj;
+import org.vae4j.ConditionalVae;
 import org.vae4j.LatentModel;
 import org.vae4j.Loss;
 import org.vae4j.data.DataNotFoundException;
-import org.vae4j.data.DatasetSplits;
+import org.vae4j.data.DataLocator;
 import org.vae4j.data.ImageDataset;
 import org.vae4j.eval.ActiveUnits;
 import org.vae4j.eval.ImportanceWeighted;
@@ -29,10 +30,10 @@ import org.vae4j.io.TrainingState;
 import org.vae4j.kernel.Gemms;
 import org.vae4j.optim.Optimizer;
 import org.vae4j.spark.SparkTrainer;
-import org.vae4j.train.EpochMetrics;
 import org.vae4j.train.EpochStats;
 import org.vae4j.train.TrainerConfig;
 import org.vae4j.train.TrainingException;
+import org.vae4j.train.TrainingProgress;
 import picocli.CommandLine;
 
 /**
@@ -48,24 +49,18 @@ import picocli.CommandLine;
  * {@code status: failed} and the {@code error} in metrics.json; an {@link Error} ends in one line
  * and exit status 1 ({@link ProgramErrors}).
  *
- * <p>The images are read on the driver (IDX files) and parallelised: an example; a real job
- * reads its rows from distributed storage (see {@link TableSpark}). Not supported here:
- * {@code --validation}/{@code --patience}, {@code --model cvae}, and {@code --binarise}: see
- * {@link #NO_BINARISE}.
+ * <p>The training images are read by the tasks, each its range of the IDX files
+ * ({@link ExecutorImages}); the driver reads their headers and the test split, which it
+ * evaluates. With {@code --binarise} each
+ * task binarises its own rows each epoch, keyed by row id ({@link SparkTrainer.Builder#binarise}),
+ * as train-mnist does; with {@code --model cvae} each image travels with its one-hot label
+ * ({@link SparkTrainer#trainConditional}); with {@code --validation} the same images are held out
+ * as by train-mnist, evaluated by the tasks each epoch, early stopping with {@code --patience},
+ * and model.safetensors holds the best epoch.
  */
 public final class TrainSpark {
 
     static final String PROGRAM = "train-spark";
-
-    /**
-     * Why {@code --binarise} is refused: train-mnist draws each epoch's binarisation from one
-     * SplittableRandom stream over the whole training matrix in row order (seed mix(seed, epoch)),
-     * not from noise keyed by row, so a Spark task cannot draw its rows' pixels without drawing
-     * all rows before them; drawing them on the driver would ship the data set every epoch.
-     */
-    static final String NO_BINARISE = "train-spark does not take --binarise: train-mnist's dynamic binarisation is "
-            + "one random stream over all training rows in order (not keyed by row), so Spark tasks cannot draw "
-            + "their rows' pixels bit-identically to the local run; binarise the data beforehand instead";
 
     private TrainSpark() {
     }
@@ -158,23 +153,25 @@ public final class TrainSpark {
             checkpoint = ModelFiles.loadCheckpoint(o.resume);
             TrainMnistSettings.adopt(o, checkpoint);
         }
-        if (o.binarise) {
-            throw new TrainMnist.UsageException(NO_BINARISE);
-        }
-        if (o.validation > 0 || o.model == TrainMnist.ModelKind.cvae) {
-            throw new TrainMnist.UsageException("train-spark does not take --validation or --model cvae yet");
+        if (checkpoint != null && o.validation > 0) {
+            throw new TrainMnist.UsageException("train-spark does not resume a run with --validation (its best epoch and "
+                    + "early-stopping counter continue locally): resume " + o.resume + " with train-mnist --resume");
         }
         Path dir = o.out != null ? o.out : checkpoint != null && o.resume.getParent() != null ? o.resume.getParent()
                 : Path.of("out", o.dataset + "-" + o.model + "-spark");
-        DatasetSplits splits = ExampleData.load(o.dataset, o.data);
-        ImageDataset train = splits.train();
-        ImageDataset test = splits.test();
+        // the training images are read by the tasks (ExecutorImages); the driver reads their headers and the test split
+        DataLocator.Location location = ExampleData.locator(o.dataset, o.data).locate();
+        String trainImages = idxFile(location.dir(), ImageDataset.TRAIN_FILES[0]);
+        String trainLabels = idxFile(location.dir(), ImageDataset.TRAIN_FILES[1]);
+        ExecutorImages.Header train = ExecutorImages.header(new Configuration(), trainImages,
+                o.model == TrainMnist.ModelKind.cvae ? trainLabels : null);
+        ImageDataset test = ImageDataset.loadMnistFormat(location.dir(), false);
         LatentModel net = checkpoint != null ? checkpoint.model() : o.buildModel(train.pixels());
         int threads = o.threads != null ? o.threads : Gemms.defaultThreads();
         net.setGemm(Gemms.create(threads)); // the driver's evaluation; the executors compute on one thread each
         TrainerConfig config = o.trainerConfig();
         SparkTrainer trainer = SparkTrainer.builder(config).partitions(partitions).microBatches(config.microBatches())
-                .build();
+                .binarise(o.binarise).build();
         Optimizer optimizer = checkpoint != null ? checkpoint.optimizer() : trainer.config().newOptimizer();
         List<EpochStats> history = new ArrayList<>(checkpoint != null ? checkpoint.training().history() : List.of());
         TrainMnist.removeStaleTemporaries(dir);
@@ -186,11 +183,15 @@ public final class TrainSpark {
         settings.put("spark_partitions", partitions);
         metrics.put("settings", settings);
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("dir", splits.dir().toAbsolutePath().normalize().toString());
-        data.put("origin", splits.location().origin().toString().toLowerCase());
-        data.put("train_images", train.size());
+        data.put("dir", location.dir().toAbsolutePath().normalize().toString());
+        data.put("origin", location.origin().toString().toLowerCase());
+        int held = trainer.config().validationRows(train.count());
+        data.put("train_images", train.count() - held);
+        if (held > 0) {
+            data.put("validation_images", held);
+        }
         data.put("test_images", test.size());
-        data.put("test_binarised", false);
+        data.put("test_binarised", o.binarise);
         metrics.put("data", data);
         Map<String, Object> modelInfo = new LinkedHashMap<>();
         modelInfo.put("architecture", TrainMnist.architecture(net));
@@ -200,46 +201,68 @@ public final class TrainSpark {
         metrics.put("model", modelInfo);
         metrics.put("saved", TrainMnistRun.savedInfo(history.size(), history.size()));
         metrics.put("epochs", metrics.rows());
+        SparkTrainer[] withFiles = new SparkTrainer[1]; // the listener's checkpoints hold its validation progress
         boolean[] wroteMetrics = {false}; // as train-mnist: metrics.json is written once this run saved an epoch
-        FMatrixRMaj x = train.images();
-        FMatrixRMaj testX = test.images();
+        int[] modelEpoch = {history.size()}; // with --validation: the best epoch, whose parameters the model holds
+        FMatrixRMaj testC = net.conditionSize() > 0 ? ConditionalVae.oneHot(test.labels(), TrainMnist.CLASSES) : null;
+        FMatrixRMaj testX = o.binarise ? TrainMnistRun.binarisedTest(test.images(), o.seed) : test.images();
         System.out.printf("train-spark: %s, %,d train images, %s, %d partitions, %d micro-batches, master %s -> %s%n",
-                o.dataset, x.numRows, TrainMnist.architecture(net), partitions, trainer.config().microBatches(),
+                o.dataset, train.count(), TrainMnist.architecture(net), partitions, trainer.config().microBatches(),
                 master, dir);
         try {
             SparkSession spark = SparkSession.builder().master(master).appName(PROGRAM)
                     .config("spark.ui.enabled", "false").getOrCreate();
             try {
                 JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-                List<float[]> rows = new ArrayList<>(x.numRows);
-                for (int r = 0; r < x.numRows; r++) {
-                    float[] row = new float[x.numCols];
-                    System.arraycopy(x.data, r * x.numCols, row, 0, x.numCols);
-                    rows.add(row);
-                }
-                JavaRDD<float[]> rdd = sc.parallelize(rows, partitions);
-                SparkTrainer withFiles = SparkTrainer.builder(trainer.config()).partitions(partitions)
-                        .microBatches(trainer.config().microBatches()).listener(stats -> {
+                SparkTrainer onSpark = SparkTrainer.builder(trainer.config()).partitions(partitions)
+                        .microBatches(trainer.config().microBatches()).binarise(o.binarise).metricsListener(m -> {
+                            EpochStats stats = m.stats();
                             history.add(stats);
                             long t0 = System.nanoTime();
-                            Loss testLoss = net.negativeElbo(testX, new SplittableRandom(o.seed + 1_000_003L));
-                            metrics.addEpoch(new EpochMetrics(stats, Double.NaN, optimizer.learningRate(), 0,
-                                    Double.NaN, 0), testLoss, (System.nanoTime() - t0) / 1e9, o.epochs,
+                            // a cvae's test -ELBO is that of log p(x|c) given the true labels, as train-mnist's
+                            Loss testLoss = testC == null ? net.negativeElbo(testX, new SplittableRandom(o.seed + 1_000_003L))
+                                    : net.negativeElbo(testX, testC, new SplittableRandom(o.seed + 1_000_003L));
+                            metrics.addEpoch(m, testLoss, (System.nanoTime() - t0) / 1e9, o.epochs,
                                     trainer.config().schedulesLearningRate());
-                            try {
-                                saveEpoch(o, net, optimizer, trainer.state(history), history.size(), metrics, dir);
+                            if (m.hasValidation()) {
+                                metrics.put("best_epoch", m.bestEpoch());
+                            }
+                            try { // as train-mnist: with validation the model is saved at each new best epoch only
+                                boolean model = !m.hasValidation() || m.isBest();
+                                if (model) {
+                                    modelEpoch[0] = history.size();
+                                }
+                                saveEpoch(o, net, optimizer, withFiles[0].state(history), history.size(), modelEpoch[0],
+                                        model, metrics, dir);
                                 wroteMetrics[0] = true;
                             } catch (IOException e) {
                                 throw new UncheckedIOException(e);
                             }
                         }).build();
-                withFiles.train(rdd, net, optimizer);
+                withFiles[0] = onSpark;
+                if (testC == null) {
+                    onSpark.train(ExecutorImages.images(sc, train, partitions), net, optimizer);
+                } else { // each image with its one-hot label, as train-mnist --model cvae
+                    onSpark.trainConditional(ExecutorImages.imagesWithLabels(sc, train, trainLabels, TrainMnist.CLASSES,
+                            partitions), net, optimizer);
+                }
             } catch (UncheckedIOException e) {
                 throw e.getCause();
             } finally {
                 spark.stop();
             }
-            finish(o, net, test, testX, history.size(), metrics, dir);
+            if (held > 0 && !history.isEmpty()) {
+                TrainingProgress p = withFiles[0].state(history).progress();
+                System.out.printf("%sbest epoch %d: validation %s %.3f; model.safetensors holds its parameters%n",
+                        p.stopped() ? "stopped early after epoch " + history.size() + " (no improvement for "
+                                + p.epochsWithoutImprovement() + " epochs); " : "", p.bestEpoch(),
+                        TrainMnist.isVae(net) ? "-ELBO" : "SE/image", p.bestValue());
+                metrics.put("best_epoch", p.bestEpoch());
+                if (p.stopped()) {
+                    metrics.put("stopped_early_after_epoch", history.size());
+                }
+            }
+            finish(o, net, test, testX, testC, history.size(), modelEpoch[0], metrics, dir);
             return 0;
         } catch (TrainingException e) {
             System.err.println(PROGRAM + ": training stopped: " + e.getMessage());
@@ -265,38 +288,55 @@ public final class TrainSpark {
         }
     }
 
+    /** The file of an MNIST-format folder as a Hadoop path: {@code NAME.gz}, or the raw file when only it exists. */
+    private static String idxFile(Path dir, String gzName) {
+        Path gz = dir.resolve(gzName);
+        Path raw = dir.resolve(gzName.substring(0, gzName.length() - 3));
+        return (Files.exists(gz) || !Files.exists(raw) ? gz : raw).toAbsolutePath().toUri().toString();
+    }
+
     /** The epoch's set as train-mnist's: model, checkpoint, then metrics.json naming both epochs; loss.png. */
     private static void saveEpoch(TrainMnist o, LatentModel net, Optimizer optimizer, TrainingState state, int epoch,
-                                  TrainMnistMetrics metrics, Path dir) throws IOException {
+                                  int modelEpoch, boolean model, TrainMnistMetrics metrics, Path dir) throws IOException {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(TrainMnist.META_DATASET, o.dataset);
-        meta.put(TrainMnist.META_BINARISE, "false");
-        ModelFiles.save(net, dir.resolve("model.safetensors"), state, meta);
+        meta.put(TrainMnist.META_BINARISE, Boolean.toString(o.binarise));
+        if (model) {
+            ModelFiles.save(net, dir.resolve("model.safetensors"), state, meta);
+        }
         meta.put(TrainMnistMetrics.META_METRICS, metrics.rowsJson());
         ModelFiles.saveCheckpoint(net, optimizer, state, dir.resolve("checkpoint.safetensors"), meta);
-        metrics.put("saved", TrainMnistRun.savedInfo(epoch, epoch));
+        metrics.put("saved", TrainMnistRun.savedInfo(epoch, modelEpoch));
         metrics.write();
         metrics.writeLossChart(o.dataset, TrainMnist.architecture(net));
     }
 
     /** As train-mnist's end: the importance-weighted log p(x) and active units of a VAE, the pictures. */
-    private static void finish(TrainMnist o, LatentModel net, ImageDataset test, FMatrixRMaj testX, int epochs,
-                               TrainMnistMetrics metrics, Path dir) throws IOException {
+    private static void finish(TrainMnist o, LatentModel net, ImageDataset test, FMatrixRMaj testX, FMatrixRMaj testC,
+                               int epochs, int modelEpoch, TrainMnistMetrics metrics, Path dir) throws IOException {
         if (TrainMnist.isVae(net)) {
             int n = Math.min(TrainMnist.IW_IMAGES, testX.numRows);
             FMatrixRMaj head = new FMatrixRMaj(n, testX.numCols);
             System.arraycopy(testX.data, 0, head.data, 0, n * testX.numCols);
-            LogLikelihoodEstimate iw = ImportanceWeighted.logLikelihood(net, head, null, o.iwSamples,
+            FMatrixRMaj headC = null;
+            if (testC != null) {
+                headC = new FMatrixRMaj(n, testC.numCols);
+                System.arraycopy(testC.data, 0, headC.data, 0, n * testC.numCols);
+            }
+            LogLikelihoodEstimate iw = ImportanceWeighted.logLikelihood(net, head, headC, o.iwSamples,
                     new SplittableRandom(o.seed + 2_000_003L));
-            ActiveUnits au = LatentUsage.activeUnits(net, testX, null, ActiveUnits.DEFAULT_THRESHOLD);
+            ActiveUnits au = LatentUsage.activeUnits(net, testX, testC, ActiveUnits.DEFAULT_THRESHOLD);
             metrics.put("test_log_px_iw", iw.logLikelihood());
+            if (testC != null) {
+                metrics.put("test_log_px_iw_given", "label"); // log p(x|c), c the true one-hot label
+            }
             metrics.put("test_log_px_iw_standard_error", iw.standardError());
             metrics.put("test_log_px_iw_k", o.iwSamples);
             metrics.put("test_log_px_iw_images", n);
             metrics.put("active_units", au.count());
             metrics.put("latent_size", net.latentSize());
             metrics.put("active_unit_variances", au.variances());
-            metrics.put("kl_per_dimension", LatentUsage.klPerDimension(net, testX, null));
+            metrics.put("kl_per_dimension", LatentUsage.klPerDimension(net, testX, testC));
             System.out.printf("test log p(x) ~ %.3f +- %.3f nats (importance-weighted, k=%d, first %d test images); "
                     + "active units %d of %d%n", iw.logLikelihood(), iw.standardError(), o.iwSamples, n, au.count(),
                     net.latentSize());
@@ -305,7 +345,7 @@ public final class TrainSpark {
                 "loss.png"));
         files.addAll(TrainingPictures.writeAll(net, test, TrainMnist.classes(o.dataset), o.seed, dir));
         metrics.put("files", files);
-        metrics.put("saved", TrainMnistRun.savedInfo(epochs, epochs));
+        metrics.put("saved", TrainMnistRun.savedInfo(epochs, modelEpoch));
         metrics.put("status", "finished");
         metrics.write();
         System.out.println("wrote " + String.join(", ", files) + " in " + dir);

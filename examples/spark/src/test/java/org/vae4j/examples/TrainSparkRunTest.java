@@ -24,8 +24,8 @@ import org.vae4j.io.ModelFiles;
  * train-spark writes train-mnist's run files: stale temporary files removed, one set per epoch
  * with metrics.json's {@code saved} section, the model bit-identical to train-mnist
  * {@code --micro-batches 2 --threads 1}; a failure after the first epoch is one line and
- * {@code status: failed}; an {@link Error} is one line and exit status 1; {@code --binarise} is
- * refused with the reason.
+ * {@code status: failed}; an {@link Error} is one line and exit status 1; {@code --binarise}
+ * bit-identical to train-mnist's.
  */
 class TrainSparkRunTest {
 
@@ -53,10 +53,13 @@ class TrainSparkRunTest {
         }
     }
 
-    /** A tiny VAE on the subset, one epoch. */
+    /** A tiny VAE on the subset, one epoch (unless {@code more} gives --epochs). */
     private static String[] tiny(Path out, String... more) {
         List<String> a = new ArrayList<>(List.of("--data", SUBSET.toString(), "--hidden", "8", "--latent", "2",
-                "--iw-samples", "2", "--epochs", "1", "--batch-size", "500", "--out", out.toString()));
+                "--iw-samples", "2", "--batch-size", "500", "--out", out.toString()));
+        if (!List.of(more).contains("--epochs")) {
+            a.addAll(List.of("--epochs", "1"));
+        }
         a.addAll(List.of(more));
         return a.toArray(new String[0]);
     }
@@ -163,14 +166,94 @@ class TrainSparkRunTest {
         assertFalse(Files.exists(out.resolve("metrics.json")));
     }
 
+    /** --binarise: each task binarises its own rows by row id; the model of train-mnist --binarise. */
     @Test
-    void binarisationIsRefusedWithTheReason() {
+    void binarisedTrainingIsBitIdenticalToTheLocalRun() throws IOException {
         Path out = dir.resolve("binarise");
-        Result r = run(true, onSpark(out, "--binarise"));
-        assertEquals(TrainMnist.EXIT_USAGE, r.status(), r.out() + r.err());
-        List<String> lines = programLines(r.err());
-        assertEquals(1, lines.size(), r.err());
-        assertTrue(lines.get(0).contains("not keyed by row"), lines.get(0));
-        assertFalse(Files.exists(out.resolve("metrics.json")));
+        Result r = run(true, onSpark(out, "--binarise", "--micro-batches", "3")); // 3 micro-batches on 2 partitions
+        assertEquals(0, r.status(), r.out() + r.err());
+        Path local = dir.resolve("binarise-local");
+        Result l = run(false, tiny(local, "--binarise", "--micro-batches", "3", "--threads", "1"));
+        assertEquals(0, l.status(), l.out() + l.err());
+        assertBitIdentical(local.resolve("model.safetensors"), out.resolve("model.safetensors"));
+        Map<?, ?> sm = json(out.resolve("metrics.json"));
+        Map<?, ?> lm = json(local.resolve("metrics.json"));
+        assertEquals(Boolean.TRUE, ((Map<?, ?>) sm.get("data")).get("test_binarised"));
+        Map<?, ?> se = (Map<?, ?>) ((List<?>) sm.get("epochs")).get(0);
+        Map<?, ?> le = (Map<?, ?>) ((List<?>) lm.get("epochs")).get(0);
+        assertEquals(le.get("test_neg_elbo"), se.get("test_neg_elbo"), "the same binarised test set, the same model");
+        // and the binarisation matters: without it the model differs
+        Path grey = dir.resolve("grey-local");
+        assertEquals(0, run(false, tiny(grey, "--micro-batches", "3", "--threads", "1")).status());
+        assertFalse(java.util.Arrays.equals(ModelFiles.load(grey.resolve("model.safetensors")).parameterStore().values(),
+                ModelFiles.load(out.resolve("model.safetensors")).parameterStore().values()));
+    }
+
+    /** --model cvae: each image travels with its one-hot label; the model of train-mnist --model cvae. */
+    @Test
+    void aConditionalVaeIsBitIdenticalToTheLocalRun() throws IOException {
+        Path out = dir.resolve("cvae");
+        Result r = run(true, onSpark(out, "--model", "cvae"));
+        assertEquals(0, r.status(), r.out() + r.err());
+        Path local = dir.resolve("cvae-local");
+        Result l = run(false, tiny(local, "--model", "cvae", "--micro-batches", "2", "--threads", "1"));
+        assertEquals(0, l.status(), l.out() + l.err());
+        assertEquals(10, ModelFiles.load(out.resolve("model.safetensors")).conditionSize());
+        assertBitIdentical(local.resolve("model.safetensors"), out.resolve("model.safetensors"));
+        Map<?, ?> sm = json(out.resolve("metrics.json"));
+        Map<?, ?> lm = json(local.resolve("metrics.json"));
+        assertEquals(((Map<?, ?>) ((List<?>) lm.get("epochs")).get(0)).get("test_neg_elbo"),
+                ((Map<?, ?>) ((List<?>) sm.get("epochs")).get(0)).get("test_neg_elbo"));
+        assertEquals(lm.get("test_log_px_iw"), sm.get("test_log_px_iw"));
+        assertEquals("label", sm.get("test_log_px_iw_given"));
+    }
+
+    /**
+     * --validation with --patience: the images train-mnist holds out, the same validation -ELBO
+     * each epoch (to double rounding), the same early stop, the best epoch's model bit for bit.
+     */
+    @Test
+    void validationAndEarlyStoppingAreTheLocalRunsAndTheModelIsTheBestEpochs() throws IOException {
+        String[] flags = {"--validation", "1000", "--patience", "1", "--min-delta", "1000", "--epochs", "3"};
+        Path out = dir.resolve("validation");
+        Result r = run(true, onSpark(out, flags));
+        assertEquals(0, r.status(), r.out() + r.err());
+        List<String> more = new ArrayList<>(List.of(flags));
+        more.addAll(List.of("--micro-batches", "2", "--threads", "1"));
+        Path local = dir.resolve("validation-local");
+        Result l = run(false, tiny(local, more.toArray(new String[0])));
+        assertEquals(0, l.status(), l.out() + l.err());
+        assertBitIdentical(local.resolve("model.safetensors"), out.resolve("model.safetensors"));
+        var lc = ModelFiles.loadCheckpoint(local.resolve("checkpoint.safetensors"));
+        var sc = ModelFiles.loadCheckpoint(out.resolve("checkpoint.safetensors"));
+        assertTrue(java.util.Arrays.equals(lc.model().parameterStore().values(), sc.model().parameterStore().values()));
+        assertEquals(lc.training().progress().bestEpoch(), sc.training().progress().bestEpoch(),
+                "the checkpoint's validation progress, for a local --resume");
+        Map<?, ?> sm = json(out.resolve("metrics.json"));
+        Map<?, ?> lm = json(local.resolve("metrics.json"));
+        assertEquals(2, sm.get("stopped_early_after_epoch"), sm.toString());
+        assertEquals(lm.get("stopped_early_after_epoch"), sm.get("stopped_early_after_epoch"));
+        assertEquals(lm.get("best_epoch"), sm.get("best_epoch"));
+        assertEquals(lm.get("saved"), sm.get("saved"));
+        assertEquals(4000, ((Map<?, ?>) sm.get("data")).get("train_images"));
+        assertEquals(1000, ((Map<?, ?>) sm.get("data")).get("validation_images"));
+        List<?> se = (List<?>) sm.get("epochs");
+        List<?> le = (List<?>) lm.get("epochs");
+        assertEquals(le.size(), se.size());
+        for (int e = 0; e < le.size(); e++) {
+            double a = ((Number) ((Map<?, ?>) le.get(e)).get("validation_neg_elbo")).doubleValue();
+            double b = ((Number) ((Map<?, ?>) se.get(e)).get("validation_neg_elbo")).doubleValue();
+            assertEquals(a, b, 1e-12 * a, "validation -ELBO of epoch " + (e + 1));
+        }
+        assertEquals(lm.get("test_log_px_iw"), sm.get("test_log_px_iw"));
+    }
+
+    private static void assertBitIdentical(Path expected, Path actual) throws IOException {
+        float[] a = ModelFiles.load(expected).parameterStore().values();
+        float[] b = ModelFiles.load(actual).parameterStore().values();
+        assertEquals(a.length, b.length);
+        for (int i = 0; i < a.length; i++) {
+            assertEquals(Float.floatToRawIntBits(a[i]), Float.floatToRawIntBits(b[i]), "parameter scalar " + i);
+        }
     }
 }
