@@ -65,9 +65,9 @@ public final class DataLocator {
     /** Where the data was found. */
     public enum Origin {
         /** The explicit folder ({@link Builder#explicitDir}, a program's {@code --data}). */
-        EXPLICIT("the explicit folder"),
+        EXPLICIT("the folder given"),
         /** Under {@code $VAE4J_DATA}. */
-        ENVIRONMENT("$" + ENV_VAR),
+        ENVIRONMENT("under $" + ENV_VAR),
         /** An extra candidate folder. */
         EXTRA("an extra candidate folder"),
         /** The cache, from an earlier download or put there by hand. */
@@ -83,7 +83,7 @@ public final class DataLocator {
             this.description = description;
         }
 
-        /** How messages name it, e.g. {@code the explicit folder}. */
+        /** {@return how messages name it, e.g. {@code the folder given}} */
         public String description() {
             return description;
         }
@@ -108,6 +108,8 @@ public final class DataLocator {
     private final Duration readTimeout;
     private final Path bundledSubset;
     private final boolean verifyChecksums;
+    private final boolean recogniseKnownSets;
+    private final boolean acceptUnknownSets;
 
     private DataLocator(Builder b) {
         this.source = b.source;
@@ -120,6 +122,8 @@ public final class DataLocator {
         this.readTimeout = b.readTimeout;
         this.bundledSubset = b.bundledSubset;
         this.verifyChecksums = b.verifyChecksums;
+        this.recogniseKnownSets = b.recogniseKnownSets;
+        this.acceptUnknownSets = b.acceptUnknownSets;
     }
 
     /**
@@ -152,6 +156,8 @@ public final class DataLocator {
         private Duration readTimeout = DEFAULT_READ_TIMEOUT;
         private Path bundledSubset;
         private boolean verifyChecksums = true;
+        private boolean recogniseKnownSets;
+        private boolean acceptUnknownSets;
 
         private Builder(DatasetSource source) {
             this.source = source;
@@ -252,6 +258,27 @@ public final class DataLocator {
             return this;
         }
 
+        /**
+         * Whether {@link #load()} loads files whose checksums are all those of another known set
+         * (MNIST, Fashion-MNIST, the bundled subset) as that set, named so in
+         * {@link DatasetSplits#name()} (default false: an error naming the set they hold).
+         */
+        public Builder recogniseKnownSets(boolean recognise) {
+            this.recogniseKnownSets = recognise;
+            return this;
+        }
+
+        /**
+         * Whether {@link #load()} accepts a folder (the explicit one, under {@code $VAE4J_DATA} or
+         * an extra candidate; never the cache) of valid IDX files none of which has a known
+         * checksum, e.g. EMNIST or KMNIST, unverified: {@link DatasetSplits#verifiedAs()} is then
+         * null and the name is the folder's (default false: a checksum error).
+         */
+        public Builder acceptUnknownSets(boolean accept) {
+            this.acceptUnknownSets = accept;
+            return this;
+        }
+
         public DataLocator build() {
             return new DataLocator(this);
         }
@@ -325,7 +352,10 @@ public final class DataLocator {
     }
 
     /**
-     * Locates and reads both splits, checking each file's SHA-256 (unless turned off).
+     * Locates and reads both splits, checking each file's SHA-256 (unless turned off). Files
+     * whose four checksums are those of another known set (e.g. Fashion-MNIST asked for as MNIST)
+     * are an error naming the set they hold, unless {@link Builder#recogniseKnownSets(boolean)};
+     * files of no known set, an error unless {@link Builder#acceptUnknownSets(boolean)}.
      *
      * @throws DataNotFoundException    see {@link #locate()}
      * @throws IllegalArgumentException when a file is corrupt or differs from the published one;
@@ -334,45 +364,30 @@ public final class DataLocator {
     public DatasetSplits load() throws IOException {
         Location loc = locate();
         DatasetSource sums = loc.origin() == Origin.BUNDLED_SUBSET ? DatasetSource.MNIST_SUBSET : source;
-        Map<String, String> sha256 = verifyChecksums ? sums.sha256() : Map.of();
+        String where = " [" + source.name() + " data read from " + loc.dir() + ", "
+                + loc.origin().description() + "]";
+        // each file is read once, its SHA-256 computed on the way and then compared with the tables
+        ImageDataset.Hashed train;
+        ImageDataset.Hashed test;
         try {
-            // each file is read once, its SHA-256 computed on the way and then compared with the tables
-            ImageDataset.Hashed train = ImageDataset.loadHashed(loc.dir(), true);
-            ImageDataset.Hashed test = ImageDataset.loadHashed(loc.dir(), false);
-            if (verifyChecksums) {
-                String mismatch = checksumMismatch(loc.dir(), train, test, sha256);
-                if (mismatch != null) {
-                    // A folder given by hand may hold the bundled subset (e.g. --data examples/data/mnist-subset):
-                    // accept it when it matches the subset's checksums, and say so.
-                    if (source != DatasetSource.MNIST || loc.origin() == Origin.BUNDLED_SUBSET
-                            || checksumMismatch(loc.dir(), train, test, DatasetSource.MNIST_SUBSET.sha256()) != null) {
-                        throw new IllegalArgumentException(mismatch);
-                    }
-                    LOG.warn("{} holds the bundled 5,000-image MNIST subset, not full MNIST", loc.dir());
-                }
-            }
-            LOG.info("{}: {} train and {} test images of {}x{} from {} ({})", source.name(), train.data().size(),
-                    test.data().size(), train.data().rows(), train.data().cols(), loc.dir(), loc.origin());
-            return new DatasetSplits(source.name(), loc, train.data(), test.data());
+            train = ImageDataset.loadHashed(loc.dir(), true);
+            test = ImageDataset.loadHashed(loc.dir(), false);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(e.getMessage() + " [" + source.name() + " data found in " + loc.dir()
-                    + ", " + loc.origin().description() + "]", e);
+            throw new IllegalArgumentException(e.getMessage() + where, e);
         }
-    }
-
-    /** The error for the first of the four files whose SHA-256 differs from the table's, or null. */
-    private static String checksumMismatch(Path dir, ImageDataset.Hashed train, ImageDataset.Hashed test,
-                                           Map<String, String> sha256) {
-        String[] actual = {train.imagesSha256(), train.labelsSha256(), test.imagesSha256(), test.labelsSha256()};
-        for (int i = 0; i < actual.length; i++) {
-            String file = ImageDataset.ALL_FILES.get(i);
-            String expected = sha256.get(file);
-            if (expected != null && !expected.equalsIgnoreCase(actual[i])) {
-                return ImageDataset.fileIn(dir, file) + ": SHA-256 of the uncompressed data is " + actual[i]
-                        + ", expected " + expected + " (corrupt or a different file)";
-            }
+        String name = source.name();
+        String verifiedAs = null;
+        if (verifyChecksums) {
+            String[] actual = {train.imagesSha256(), train.labelsSha256(), test.imagesSha256(), test.labelsSha256()};
+            DatasetRecognition.Verdict v = DatasetRecognition.verify(source, sums, loc, actual, recogniseKnownSets,
+                    acceptUnknownSets, where);
+            name = v.name();
+            verifiedAs = v.verifiedAs();
         }
-        return null;
+        LOG.info("{}: {} train and {} test images of {}x{} from {} ({})", name, train.data().size(),
+                test.data().size(), train.data().rows(), train.data().cols(), loc.dir(),
+                loc.origin().description());
+        return new DatasetSplits(name, loc, train.data(), test.data(), verifiedAs);
     }
 
     /** A folder to look in, and how to name it in messages. */

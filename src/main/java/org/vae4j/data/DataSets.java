@@ -67,6 +67,7 @@ public final class DataSets {
         ImageDataset train = ImageDataset.loadMnistFormat(dir, true, sums);
         ImageDataset test = ImageDataset.loadMnistFormat(dir, false, sums);
         return new DatasetSplits(DatasetSource.MNIST.name(),
-                new DataLocator.Location(dir, DataLocator.Origin.BUNDLED_SUBSET), train, test);
+                new DataLocator.Location(dir, DataLocator.Origin.BUNDLED_SUBSET), train, test,
+                DatasetSource.MNIST_SUBSET.name());
     }
 }

@@ -10,16 +10,34 @@ import java.nio.file.Path;
  * @param location the folder and how it was found
  * @param train    the training split (60,000 images for MNIST)
  * @param test     the test split (10,000 images for MNIST)
+ * @param verifiedAs the name of the checksum table all four files matched (e.g. {@code mnist},
+ *                 {@code mnist-subset}), or null when they were not verified (checksums off, or a
+ *                 set no checksum is known for: {@link DataLocator.Builder#acceptUnknownSets(boolean)})
  */
-public record DatasetSplits(String name, DataLocator.Location location, ImageDataset train, ImageDataset test) {
+public record DatasetSplits(String name, DataLocator.Location location, ImageDataset train, ImageDataset test,
+                            String verifiedAs) {
+
+    /** Splits verified against the table of their own name. */
+    public DatasetSplits(String name, DataLocator.Location location, ImageDataset train, ImageDataset test) {
+        this(name, location, train, test, name);
+    }
 
     /** {@return the folder the files were read from} */
     public Path dir() {
         return location.dir();
     }
 
-    /** {@return whether this is the bundled 5,000-image MNIST subset rather than the full set} */
+    /**
+     * {@return whether this is the bundled 5,000-image MNIST subset rather than the full set: found as
+     * the last resort, or a folder given by hand whose files are the subset's}
+     */
     public boolean isBundledSubset() {
-        return location.origin() == DataLocator.Origin.BUNDLED_SUBSET;
+        return location.origin() == DataLocator.Origin.BUNDLED_SUBSET
+                || DatasetSource.MNIST_SUBSET.name().equals(verifiedAs);
+    }
+
+    /** Whether the four files matched a published checksum table ({@link #verifiedAs()} is not null). */
+    public boolean isVerified() {
+        return verifiedAs != null;
     }
 }

@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.function.UnaryOperator;
@@ -308,13 +309,48 @@ public final class ModelFiles {
      * @throws ModelFileException also for a file without a keyed digest or whose digest does not match
      */
     public static LatentModel load(Path file, FileKey key) throws IOException {
+        return load(file, key, Map.of());
+    }
+
+    /**
+     * {@link #load(Path)} of a PyTorch state_dict (a file without vae4j metadata) whose names
+     * differ from vae4j's: {@code names} maps the file's tensor or module names to vae4j's (e.g.
+     * {@code enc.mean -> fc_mu} renames {@code enc.mean.weight} and {@code enc.mean.bias}), applied
+     * before the known layouts of other modules are recognised (pytorch/examples' {@code fc21} /
+     * {@code fc22}, nn.Sequential indices, an {@code encoder.}/{@code decoder.} or a wrapper's
+     * prefix; docs/MODEL_FILES.md, "Files from PyTorch"). Without a map ({@link #load(Path)}) the
+     * known layouts are recognised too.
+     *
+     * @param names the file's names to vae4j's; empty for none
+     * @throws ModelFileException also when an entry of {@code names} matches no tensor of the
+     *                            file, when the file has vae4j metadata (its names are vae4j's),
+     *                            or when the renamed tensors match no known module (the message
+     *                            lists the tensors found and the names expected)
+     */
+    public static LatentModel load(Path file, Map<String, String> names) throws IOException {
+        return load(file, null, Objects.requireNonNull(names, "names"));
+    }
+
+    private static LatentModel load(Path file, FileKey key, Map<String, String> names) throws IOException {
         try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
             FileDigest.verify(f, key);
-            Declared declared = declaredModel(f);
+            boolean pytorch = !f.metadata().containsKey(Architecture.MODEL);
+            if (!pytorch && !names.isEmpty()) {
+                throw new ModelFileException(file, "has vae4j metadata, so its tensors have vae4j's names: load it "
+                        + "without a name map");
+            }
+            StateDictNames.View view = pytorch ? StateDictNames.of(f.tensors(), names, file)
+                    : StateDictNames.identity(f.tensors());
+            Declared declared = declaredModel(f, view);
             LatentModel model = declared.model();
             Map<String, long[]> expected = shapes(model);
-            checkTensors(f, expected, declared.description(), f.metadata().containsKey(OptimizerFiles.OPTIMIZER));
-            assign(model, readAll(f, expected.keySet()));
+            checkTensors(f, view, expected, declared.description(),
+                    f.metadata().containsKey(OptimizerFiles.OPTIMIZER));
+            assign(model, readAll(f, view, expected.keySet()));
+            if (!view.renamings().isEmpty()) {
+                LOG.info("{}: read the state_dict's tensors as {} ({})", file, declared.description(),
+                        String.join("; ", view.renamings()));
+            }
             LOG.info("loaded {} from {}", declared.description(), file);
             return model;
         }
@@ -503,6 +539,10 @@ public final class ModelFiles {
      * first registered codec's that recognises the tensor names.
      */
     private static Declared declaredModel(SafeTensorsFile f) throws ModelFileException {
+        return declaredModel(f, StateDictNames.identity(f.tensors()));
+    }
+
+    private static Declared declaredModel(SafeTensorsFile f, StateDictNames.View view) throws ModelFileException {
         Map<String, String> meta = f.metadata();
         Path file = f.path();
         String version = meta.get(FORMAT_VERSION_KEY);
@@ -514,7 +554,7 @@ public final class ModelFiles {
                         + FORMAT_VERSION);
             }
         }
-        ModelHeader header = new ModelHeader(meta, f.tensors(), file);
+        ModelHeader header = new ModelHeader(meta, view.tensors(), file);
         if (meta.containsKey(Architecture.MODEL)) {
             String kind = meta.get(Architecture.MODEL);
             Optional<ModelCodec<?>> codec = ModelCodecs.forKind(kind);
@@ -535,13 +575,19 @@ public final class ModelFiles {
                 recognisable.add(c.recognisedNames());
             }
         }
-        List<String> names = new ArrayList<>(f.tensors().keySet());
+        List<String> found = new ArrayList<>();
+        for (TensorInfo t : f.tensors().values()) {
+            found.add(t.name() + " " + Arrays.toString(t.shape()));
+        }
         String expected = recognisable.size() <= 1 ? String.join("", recognisable)
                 : String.join(", ", recognisable.subList(0, recognisable.size() - 1)) + " or "
                 + recognisable.get(recognisable.size() - 1);
         throw new ModelFileException(file, "no vae4j metadata, and the tensor names match no known module: "
-                + "expected " + expected + "; found "
-                + (names.size() <= 8 ? names : names.subList(0, 8) + " and " + (names.size() - 8) + " more"));
+                + "expected " + expected + "; found " + found.size() + " tensors "
+                + (found.size() <= 24 ? found : found.subList(0, 24) + " and " + (found.size() - 24) + " more")
+                + (view.renamings().isEmpty() ? "" : " (renamed: " + String.join("; ", view.renamings()) + ")")
+                + ". Pass a map of the file's names to these (ModelFiles.load(file, names), e.g. "
+                + "{\"enc.mean\": \"fc_mu\"}), or build the model and use ModelFiles.loadInto");
     }
 
     private static Declared declared(ModelCodec<?> codec, LatentModel model, ModelHeader header)
@@ -559,9 +605,14 @@ public final class ModelFiles {
      */
     private static void checkTensors(SafeTensorsFile f, Map<String, long[]> expected, String what,
                                      boolean optimizerAllowed) throws ModelFileException {
+        checkTensors(f, StateDictNames.identity(f.tensors()), expected, what, optimizerAllowed);
+    }
+
+    private static void checkTensors(SafeTensorsFile f, StateDictNames.View view, Map<String, long[]> expected,
+                                     String what, boolean optimizerAllowed) throws ModelFileException {
         Path file = f.path();
         for (Map.Entry<String, long[]> e : expected.entrySet()) {
-            TensorInfo t = f.tensors().get(e.getKey());
+            TensorInfo t = view.tensors().get(e.getKey());
             if (t == null) {
                 throw new ModelFileException(file, "missing tensor " + e.getKey() + " (shape "
                         + Arrays.toString(e.getValue()) + ") of the " + what);
@@ -575,7 +626,7 @@ public final class ModelFiles {
                         + " but the " + what + " needs " + Arrays.toString(e.getValue()));
             }
         }
-        for (String name : f.tensors().keySet()) {
+        for (String name : view.tensors().keySet()) {
             if (!expected.containsKey(name) && !(optimizerAllowed && (name.startsWith(OptimizerFiles.TENSOR_PREFIX)
                     || name.startsWith(TrainingFiles.BEST_PREFIX)))) {
                 throw new ModelFileException(file, "unexpected tensor " + name + ": the " + what
@@ -586,9 +637,15 @@ public final class ModelFiles {
 
     /** Reads the named tensors as floats, checking each value is finite. */
     private static Map<String, float[]> readAll(SafeTensorsFile f, Iterable<String> names) throws IOException {
+        return readAll(f, StateDictNames.identity(f.tensors()), names);
+    }
+
+    /** Reads the named tensors (model names, read under their names in the file) as floats. */
+    private static Map<String, float[]> readAll(SafeTensorsFile f, StateDictNames.View view, Iterable<String> names)
+            throws IOException {
         Map<String, float[]> values = new LinkedHashMap<>();
         for (String name : names) {
-            float[] v = f.readFloats(name);
+            float[] v = f.readFloats(view.inFile(name));
             for (int i = 0; i < v.length; i++) {
                 if (!Float.isFinite(v[i])) {
                     throw new ModelFileException(f.path(), "tensor " + name + " has the non-finite value " + v[i]

@@ -3,6 +3,7 @@ package org.vae4j.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -369,8 +370,7 @@ class DataLocatorTest {
         putFiles(cache.resolve("mnist"), files);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> locator(source(mirror("/good/"))).build().load());
-        assertContains(e.getMessage(), ImageDataset.TEST_FILES[1], "SHA-256", "found in " + cache.resolve("mnist")
-                + ", the cache]");
+        assertContains(e.getMessage(), ImageDataset.TEST_FILES[1], "SHA-256", "the cache]");
         // With verification off the (structurally valid) files load.
         assertEquals(2, locator(source(mirror("/good/"))).verifyChecksums(false).build().load().test().size());
     }
@@ -381,6 +381,61 @@ class DataLocatorTest {
         DatasetSplits d = DataLocator.builder("mnist").explicitDir(subset).build().load();
         assertEquals(5000, d.train().size());
         assertEquals(1000, d.test().size());
+    }
+
+    @Test
+    void filesOfAnotherKnownSetAreNamedAndLoadedAsThatSetWhenAsked() throws IOException {
+        Path subset = Path.of("examples", "data", "mnist-subset");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DataLocator.builder("fashion-mnist").explicitDir(subset).build().load());
+        assertContains(e.getMessage(), subset + " holds the bundled MNIST subset (the SHA-256 of all four files match it)",
+                "not Fashion-MNIST: ask for mnist", "the folder given]");
+        assertFalse(e.getMessage().contains("EXPLICIT"), e.getMessage());
+        DatasetSplits d = DataLocator.builder("fashion-mnist").explicitDir(subset).recogniseKnownSets(true).build()
+                .load();
+        assertEquals("mnist", d.name());
+        assertEquals("mnist-subset", d.verifiedAs());
+        assertTrue(d.isBundledSubset());
+        assertEquals(5000, d.train().size());
+    }
+
+    @Test
+    void aFolderOfFilesWithNoKnownChecksumLoadsUnverifiedOnlyWhenAcceptedAndNotFromTheCache() throws IOException {
+        Path emnist = tmp.resolve("EMNIST letters");
+        putFiles(emnist, FILES); // valid IDX files whose checksums no table knows
+        DatasetSource mnist = DatasetSource.MNIST;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> locator(mnist).explicitDir(emnist).build().load());
+        assertContains(e.getMessage(), emnist.resolve(ImageDataset.TRAIN_FILES[0]) + ": SHA-256");
+        DatasetSplits d = locator(mnist).explicitDir(emnist).acceptUnknownSets(true).build().load();
+        assertEquals("emnist-letters", d.name());
+        assertNull(d.verifiedAs());
+        assertFalse(d.isVerified());
+        assertEquals(3, d.train().size());
+        // the cache only ever holds checked files: an unknown set there is an error even when accepted elsewhere
+        putFiles(cache.resolve("mnist"), FILES);
+        assertThrows(IllegalArgumentException.class, () -> locator(mnist).acceptUnknownSets(true).build().load());
+    }
+
+    @Test
+    void aCorruptFileOfAKnownSetIsNamedEvenWhenUnknownSetsAreAccepted() throws IOException {
+        Path subset = Path.of("examples", "data", "mnist-subset");
+        Path copy = tmp.resolve("subset");
+        Files.createDirectories(copy);
+        for (String f : ImageDataset.ALL_FILES) {
+            Files.copy(subset.resolve(f), copy.resolve(f));
+        }
+        byte[] otherLabels = IdxReaderTest.idx(8, new int[] {1000}, new byte[1000]);
+        Files.write(copy.resolve(ImageDataset.TEST_FILES[1]), IdxReaderTest.gzip(otherLabels));
+        for (boolean accept : new boolean[] {false, true}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> DataLocator.builder("mnist").explicitDir(copy).acceptUnknownSets(accept)
+                            .recogniseKnownSets(true).build().load());
+            assertContains(e.getMessage(), copy.resolve(ImageDataset.TEST_FILES[1]) + ": SHA-256 of the uncompressed "
+                    + "data is " + IdxReader.sha256(otherLabels), "expected "
+                    + DatasetSource.MNIST_SUBSET.sha256().get(ImageDataset.TEST_FILES[1]),
+                    "the other files are those of the bundled MNIST subset");
+        }
     }
 
     @Test

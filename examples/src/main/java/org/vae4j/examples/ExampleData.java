@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 import org.vae4j.data.DataLocator;
+import org.vae4j.data.DatasetSource;
 import org.vae4j.data.DatasetSplits;
 
 /**
@@ -31,13 +32,16 @@ final class ExampleData {
 
     /** The locator of a data set by name, with the examples' extra folder and the bundled subset. */
     static DataLocator locator(String name, Path explicitDir) {
+        return builder(name, explicitDir).build();
+    }
+
+    private static DataLocator.Builder builder(String name, Path explicitDir) {
         Path root = projectRoot();
         Path shared = root.getParent() == null ? root.resolve("shared") : root.getParent().resolve("shared");
         return DataLocator.builder(name)
                 .explicitDir(explicitDir)
                 .extraCandidate(shared.resolve("data").resolve(name))
-                .bundledSubset(root.resolve("examples").resolve("data").resolve("mnist-subset"))
-                .build();
+                .bundledSubset(root.resolve("examples").resolve("data").resolve("mnist-subset"));
     }
 
     /**
@@ -48,5 +52,19 @@ final class ExampleData {
      */
     static DatasetSplits load(String name, Path explicitDir) throws IOException {
         return locator(name, explicitDir).load();
+    }
+
+    /**
+     * Both splits of whatever known set the files found for {@code name} hold (by their SHA-256;
+     * {@link DatasetSplits#name()} says which), or of a folder of IDX files no checksum is known
+     * for ({@link DatasetSplits#isVerified()} false). A name the library does not know (a resumed
+     * run on such files) searches as mnist.
+     */
+    static DatasetSplits loadRecognised(String name, Path explicitDir) throws IOException {
+        String known = DatasetSource.names().contains(name) ? name : DatasetSource.MNIST.name();
+        return builder(known, explicitDir)
+                .recogniseKnownSets(true)
+                .acceptUnknownSets(true)
+                .build().load();
     }
 }

@@ -2,6 +2,7 @@ package org.vae4j.examples;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -23,28 +24,75 @@ import org.vae4j.io.ModelFiles;
  * for a VAE the negative ELBO, the importance-weighted log-likelihood and the active units, for an
  * autoencoder the squared reconstruction error.
  *
- * <pre>examples/run LoadPyTorchModel MODEL.safetensors</pre>
+ * <pre>examples/run LoadPyTorchModel MODEL.safetensors [--names OLD=NEW,...]</pre>
+ *
+ * <p>{@code --names} maps the file's tensor or module names to vae4j's ({@code fc1, fc_mu,
+ * fc_logvar, fc3, fc4}, {@code encoder.N}, {@code decoder.N}) for a state_dict whose layout no
+ * rule knows ({@link ModelFiles#load(Path, Map)}); the known ones (pytorch/examples' {@code
+ * fc21}/{@code fc22}, nn.Sequential indices, {@code encoder.}/{@code decoder.} prefixes) need none.
  */
 public final class LoadPyTorchModel {
 
+    static final String USAGE = "usage: examples/run LoadPyTorchModel MODEL.safetensors [--names OLD=NEW,...]";
+
     public static void main(String[] args) {
-        if (args.length != 1) {
-            System.err.println("usage: examples/run LoadPyTorchModel MODEL.safetensors");
-            System.exit(2);
+        System.exit(execute(args));
+    }
+
+    /** Runs the program in this JVM (tests); returns the exit status: 0, 1 for a bad file, 2 for bad arguments. */
+    static int execute(String... args) {
+        Path file;
+        Map<String, String> names;
+        try {
+            if (args.length != 1 && !(args.length == 3 && args[1].equals("--names"))) {
+                throw new IllegalArgumentException(USAGE);
+            }
+            file = Path.of(args[0]);
+            names = args.length == 3 ? names(args[2]) : Map.of();
+        } catch (IllegalArgumentException e) {
+            System.err.println("LoadPyTorchModel: " + e.getMessage());
+            return 2;
         }
         try {
-            run(Path.of(args[0]));
+            run(file, names);
+            return 0;
         } catch (IOException | IllegalArgumentException e) { // a missing or corrupt file
             System.err.println("LoadPyTorchModel: " + e.getMessage());
-            System.exit(1);
+            return 1;
         }
     }
 
+    /**
+     * Parses {@code --names}: comma-separated {@code OLD=NEW} pairs, e.g. {@code enc.mean=fc_mu,dec.out=fc4}.
+     *
+     * @throws IllegalArgumentException naming the flag and the pair that is not OLD=NEW, or a name given twice
+     */
+    static Map<String, String> names(String spec) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String pair : spec.split(",", -1)) {
+            int eq = pair.indexOf('=');
+            String from = eq < 0 ? "" : pair.substring(0, eq).trim();
+            String to = eq < 0 ? "" : pair.substring(eq + 1).trim();
+            if (from.isEmpty() || to.isEmpty() || to.contains("=")) {
+                throw new IllegalArgumentException("--names: '" + pair + "' is not OLD=NEW (e.g. --names "
+                        + "enc.mean=fc_mu,dec.out=fc4)");
+            }
+            if (m.put(from, to) != null) {
+                throw new IllegalArgumentException("--names: '" + from + "' is given twice");
+            }
+        }
+        return m;
+    }
+
     static void run(Path file) throws IOException {
+        run(file, Map.of());
+    }
+
+    static void run(Path file, Map<String, String> names) throws IOException {
         // A file without vae4j metadata gets its architecture from the tensor names and shapes:
         // fc1, fc_mu, fc_logvar, fc3, fc4 is the seed VAE (ReLU, Bernoulli logits).
         Map<String, String> meta = ModelFiles.readMetadata(file);
-        LatentModel model = ModelFiles.load(file);
+        LatentModel model = names.isEmpty() ? ModelFiles.load(file) : ModelFiles.load(file, names);
         System.out.printf("%s: %s (%s)%n", file, (model.hasStochasticPosterior() ? "VAE " : "autoencoder ")
                 + model.describe(),
                 meta.containsKey("vae4j.model") ? "written by vae4j" : "no vae4j metadata: architecture from the tensors");

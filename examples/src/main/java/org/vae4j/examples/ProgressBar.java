@@ -18,7 +18,7 @@ import org.vae4j.nn.Parameter;
  *   epoch 3/10 [##########..........]  30208/60000  7,412 img/s  0:04 left
  * </pre>
  * {@link #forTerminal} gives a bar only when the program runs on a terminal
- * ({@code System.console() != null}); otherwise nothing is drawn, so logs and pipes get only the
+ * ({@link #onTerminal()}); otherwise nothing is drawn (no carriage return, no escape code), so logs and pipes get only the
  * per-epoch lines. Not thread-safe.
  */
 final class ProgressBar {
@@ -44,7 +44,25 @@ final class ProgressBar {
 
     /** A bar drawn on {@code out} when on a terminal, else one that draws nothing. */
     static ProgressBar forTerminal(PrintStream out, String label, long total) {
-        return new ProgressBar(System.console() != null ? out : null, label, total);
+        return new ProgressBar(onTerminal() ? out : null, label, total);
+    }
+
+    /**
+     * Whether the program runs on a terminal: a {@link System#console()}, and on JDK 22 and later
+     * (where a console can be there for redirected streams too) one whose {@code isTerminal()} says so.
+     */
+    static boolean onTerminal() {
+        java.io.Console c = System.console();
+        if (c == null) {
+            return false;
+        }
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(c);
+        } catch (NoSuchMethodException e) {
+            return true; // JDK 17 to 21: a console is a terminal
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** Counts {@code n} more images; redraws at most ten times a second. */

@@ -85,11 +85,13 @@ public final class TrainMnist implements Callable<Integer> {
     boolean help;
 
     @Option(names = "--data", paramLabel = "DIR", order = 1,
-            description = "Folder with the four IDX files (also DIR/<dataset>). Default: search, see below.")
+            description = "Folder with the four IDX files (also DIR/<dataset>): MNIST, Fashion-MNIST, or any "
+                    + "other set of that format (EMNIST, KMNIST, ...), unverified. Default: search, see below.")
     Path data;
 
     @Option(names = "--dataset", defaultValue = "mnist", paramLabel = "NAME", order = 2,
-            description = "mnist or fashion-mnist (default ${DEFAULT-VALUE}).")
+            description = "mnist or fashion-mnist (default ${DEFAULT-VALUE}). The files are recognised by their "
+                    + "SHA-256 whatever it says; given, it must match them.")
     String dataset;
 
     @Option(names = "--model", defaultValue = "vae", paramLabel = "vae|ae|cvae", order = 3,
@@ -140,8 +142,13 @@ public final class TrainMnist implements Callable<Integer> {
 
     @Option(names = "--out", paramLabel = "DIR", order = 13,
             description = "Output folder, created if needed (default out/<dataset>-<model>; with --resume, "
-                    + "the checkpoint's folder).")
+                    + "the checkpoint's folder). One holding a finished run is refused without --force.")
     Path out;
+
+    @Option(names = "--force", order = 25,
+            description = "Replace a finished run in --out (without it, a folder whose metrics.json says "
+                    + "\"finished\" is refused).")
+    boolean force;
 
     @Option(names = "--binarise", order = 14,
             description = "Dynamic binarisation: a fresh Bernoulli draw of the training pixels every epoch, "
@@ -218,6 +225,11 @@ public final class TrainMnist implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    /** The classes of the data (the width of a cvae's one-hot condition): 10, or more for other IDX sets. */
+    int classCount = CLASSES;
+    /** The data as the pictures' titles name it, once loaded (e.g. "the bundled 5,000-image MNIST subset"). */
+    String dataLabel;
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
@@ -300,39 +312,50 @@ public final class TrainMnist implements Callable<Integer> {
         // Everything that can fail on the inputs fails before anything is written into --out.
         Checkpoint checkpoint = null;
         if (resume != null) {
-            checkpoint = ModelFiles.loadCheckpoint(resume);
+            try {
+                checkpoint = ModelFiles.loadCheckpoint(resume);
+            } catch (NoSuchFileException e) {
+                throw new IOException("--resume " + describe(e), e);
+            }
             TrainMnistSettings.adopt(this, checkpoint);
         }
         Path outDir = outputFolder(checkpoint);
         if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
             throw new UsageException("--out " + outDir + " is a file, not a folder");
         }
-        DatasetSplits splits = ExampleData.load(dataset, data);
+        DatasetSplits splits = TrainMnistData.load(this, checkpoint != null);
         ImageDataset train = splits.train();
         ImageDataset test = splits.test();
         int inputs = train.pixels();
+        classCount = checkpoint != null && checkpoint.model().conditionSize() > 0
+                ? checkpoint.model().conditionSize() : TrainMnistData.classCount(splits);
         LatentModel net = checkpoint != null ? checkpoint.model() : buildModel(inputs);
         if (net.inputSize() != inputs) {
             throw new UsageException(resume + " holds a model of " + net.inputSize() + " inputs, but " + dataset
                     + " images have " + inputs + " pixels");
         }
+        RunFolder.checkReplaceable(outDir, given("--out"), force, resume); // after every input is checked
         int t;
         if (checkpoint != null && threads == null) {
             t = KernelRecord.of(net.kernels()).threads(); // loadCheckpoint gave it the recorded GEMM and threads
+        } else if (threads == null) {
+            t = KernelRecord.of(net.kernels()).threads(); // the default backend the model was built with
         } else {
-            t = threads != null ? threads : Gemms.defaultThreads();
+            t = threads;
             net.setGemm(Gemms.create(t));
         }
         if (checkpoint != null) {
             checkpoint.checkKernels(); // a warning per difference from the kernels the checkpoint was trained with
         }
 
-        System.out.printf("data: %s, %,d train and %,d test images of %dx%d from %s (%s)%n", dataset, train.size(),
-                test.size(), train.rows(), train.cols(), splits.dir().toAbsolutePath().normalize(),
-                splits.location().origin().toString().toLowerCase().replace('_', ' '));
+        System.out.printf("data: %s, %,d train and %,d test images of %dx%d from %s (%s)%n",
+                TrainMnistData.label(splits), train.size(), test.size(), train.rows(), train.cols(),
+                splits.dir().toAbsolutePath().normalize(), TrainMnistData.origin(splits.location().origin()));
         if (splits.isBundledSubset()) {
-            System.out.println("WARNING: no full " + dataset + " found; training on the bundled 5,000-image subset. "
-                    + "Results will not match full MNIST (see the message above and docs/DATA.md).");
+            System.out.println("WARNING: training on the bundled 5,000-image MNIST subset"
+                    + (splits.location().origin() == org.vae4j.data.DataLocator.Origin.BUNDLED_SUBSET
+                    ? " (no full " + dataset + " found; see the message above and docs/DATA.md)" : "")
+                    + ": results will not match full MNIST.");
         }
         System.out.printf("model: %s %s, %,d parameters; GEMM %s, %d thread(s)%n",
                 net.conditionSize() > 0 ? "conditional VAE" : isVae(net) ? "VAE" : "autoencoder",
@@ -342,6 +365,7 @@ public final class TrainMnist implements Callable<Integer> {
                     + "first saved epoch on (a run that fails before keeps them)");
         }
         removeStaleTemporaries(outDir);
+        dataLabel = TrainMnistData.label(splits);
         return new TrainMnistRun(this, net, checkpoint, train, test, splits, outDir, t).train();
     }
 
@@ -386,7 +410,7 @@ public final class TrainMnist implements Callable<Integer> {
                     .latent(latent != null ? latent : 32).seed(seed).build();
         }
         if (model == ModelKind.cvae) {
-            return ConditionalVae.builder(inputs, CLASSES).hidden(hidden != null ? hidden : defaultHidden())
+            return ConditionalVae.builder(inputs, classCount).hidden(hidden != null ? hidden : defaultHidden())
                     .latent(latent != null ? latent : 32)
                     .conditionScale(conditionScale != null ? conditionScale : ConditionalVae.DEFAULT_CONDITION_SCALE)
                     .seed(seed).build();
@@ -396,8 +420,13 @@ public final class TrainMnist implements Callable<Integer> {
     }
 
     static String[] classes(String dataset) {
-        return dataset.equals("fashion-mnist") ? FASHION_CLASSES
-                : new String[] {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
+        return classes(dataset, CLASSES);
+    }
+
+    /** The names of {@code n} classes: Fashion-MNIST's, else the labels' digits. */
+    static String[] classes(String dataset, int n) {
+        return dataset.equals("fashion-mnist") && n == CLASSES ? FASHION_CLASSES.clone()
+                : java.util.stream.IntStream.range(0, n).mapToObj(Integer::toString).toArray(String[]::new);
     }
 
     /** The encoder's hidden widths when --hidden is not given. */
@@ -422,29 +451,5 @@ public final class TrainMnist implements Callable<Integer> {
     static int[] widths(String json) {
         String body = json.replaceAll("[\\[\\]\\s]", "");
         return body.isEmpty() ? new int[0] : Arrays.stream(body.split(",")).mapToInt(Integer::parseInt).toArray();
-    }
-
-
-    /** Parses {@code --corruption}: none, mask:P or gaussian:S. */
-    static final class CorruptionConverter implements CommandLine.ITypeConverter<Corruption> {
-        @Override
-        public Corruption convert(String value) {
-            String v = value.trim().toLowerCase();
-            try {
-                if (v.equals("none")) {
-                    return Corruption.none();
-                }
-                if (v.startsWith("mask:")) {
-                    return Corruption.masking(Double.parseDouble(v.substring(5)));
-                }
-                if (v.startsWith("gaussian:")) {
-                    return Corruption.gaussian(Double.parseDouble(v.substring(9)));
-                }
-            } catch (IllegalArgumentException e) { // NumberFormatException too
-                throw new CommandLine.TypeConversionException("'" + value + "': " + e.getMessage());
-            }
-            throw new CommandLine.TypeConversionException("'" + value
-                    + "' is not none, mask:P (0 <= P < 1) or gaussian:S (S >= 0)");
-        }
     }
 }

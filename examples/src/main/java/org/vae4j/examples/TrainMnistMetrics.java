@@ -170,6 +170,12 @@ final class TrainMnistMetrics {
         AtomicFiles.write(dir.resolve("metrics.json"), out -> out.write(bytes));
     }
 
+    /** The title of loss.png: the model and the data used, e.g. {@code VAE on the bundled 5,000-image MNIST subset}. */
+    static String lossTitle(boolean vae, String data) {
+        return (vae ? "VAE" : "autoencoder") + " on " + data;
+    }
+
+    /** Draws loss.png; {@code dataset} names the data in the title (train-mnist: {@link TrainMnistData#label}). */
     void writeLossChart(String dataset, String architecture) {
         String what = vae ? "-ELBO" : "squared error";
         List<Charts.Curve> curves = new ArrayList<>(List.of(
@@ -179,7 +185,7 @@ final class TrainMnistMetrics {
         }
         curves.add(new Charts.Curve("test " + what, column(vae ? "test_neg_elbo" : "test_se_per_image")));
         try {
-            Charts.writeLossChart((vae ? "VAE" : "autoencoder") + " on " + dataset, architecture,
+            Charts.writeLossChart(lossTitle(vae, dataset), architecture,
                     vae ? "nats per image" : "squared error per image", curves, dir.resolve("loss.png"));
         } catch (IOException | RuntimeException | Error e) { // e.g. no fonts for the axes: not worth a failed run
             System.err.println(TrainMnist.PROGRAM + ": could not draw loss.png: " + e);

@@ -95,7 +95,7 @@ final class TrainMnistRun {
         this.optimizer = checkpoint != null ? checkpoint.optimizer() : trainer.newOptimizer();
         boolean conditional = net.conditionSize() > 0;
         this.split = ValidationSplit.split(train.images(),
-                conditional ? ConditionalVae.oneHot(train.labels(), TrainMnist.CLASSES) : null, config);
+                conditional ? ConditionalVae.oneHot(train.labels(), net.conditionSize()) : null, config);
         FMatrixRMaj validation = split.validation();
         if (o.binarise) {
             binarised = new FMatrixRMaj(split.train().numRows, split.train().numCols);
@@ -121,7 +121,7 @@ final class TrainMnistRun {
         this.metrics = new TrainMnistMetrics(dir, TrainMnist.isVae(net),
                 checkpoint != null ? TrainMnistMetrics.restoredRows(checkpoint) : new ArrayList<>());
         this.testX = o.binarise ? binarisedTest(test.images(), o.seed) : test.images();
-        this.testC = conditional ? ConditionalVae.oneHot(test.labels(), TrainMnist.CLASSES) : null;
+        this.testC = conditional ? ConditionalVae.oneHot(test.labels(), net.conditionSize()) : null;
         this.resumed = checkpoint != null;
         this.earlierRun = !resumed && (Files.exists(dir.resolve("metrics.json"))
                 || Files.exists(dir.resolve("model.safetensors")));
@@ -320,7 +320,7 @@ final class TrainMnistRun {
         ModelFiles.saveCheckpoint(net, optimizer, state, dir.resolve("checkpoint.safetensors"), meta);
         metrics.put("saved", savedInfo());
         writeMetrics();
-        metrics.writeLossChart(o.dataset, TrainMnist.architecture(net));
+        metrics.writeLossChart(o.dataLabel != null ? o.dataLabel : o.dataset, TrainMnist.architecture(net));
     }
 
     /** The final evaluation (VAE: log p(x), active units) and the pictures. */
@@ -359,7 +359,8 @@ final class TrainMnistRun {
         }
         List<String> files = new ArrayList<>(List.of("model.safetensors", "checkpoint.safetensors",
                 "metrics.json", "loss.png"));
-        files.addAll(TrainingPictures.writeAll(net, test, TrainMnist.classes(o.dataset), o.seed, dir));
+        files.addAll(TrainingPictures.writeAll(net, test, TrainMnist.classes(o.dataset, o.classCount), o.seed, dir,
+                o.dataLabel));
         metrics.put("files", files);
         metrics.put("saved", savedInfo());
         metrics.put("status", "finished");
@@ -374,6 +375,9 @@ final class TrainMnistRun {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("dir", splits.dir().toAbsolutePath().normalize().toString());
         d.put("origin", splits.location().origin().toString().toLowerCase());
+        d.put("name", splits.name());
+        d.put("checksums", splits.verifiedAs() != null ? splits.verifiedAs() : "unknown (not verified)");
+        d.put("label", TrainMnistData.label(splits));
         d.put("train_images", split.train().numRows);
         if (split.validation() != null) {
             d.put("validation_images", split.validation().numRows);

@@ -12,6 +12,7 @@ import org.vae4j.LatentModel;
 import org.vae4j.Vae;
 import org.vae4j.io.Checkpoint;
 import org.vae4j.io.TrainingState;
+import org.vae4j.optim.LearningRateSchedules;
 import org.vae4j.train.KlSchedule;
 import org.vae4j.train.Trainer;
 import org.vae4j.train.TrainerConfig;
@@ -86,8 +87,13 @@ final class TrainMnistSettings {
         positive("--iw-samples", o.iwSamples);
         checkObjective(o);
         try {
+            LearningRateSchedules.parse(o.lrSchedule.trim(), o.lr, 1, 1, o.lrWarmupSteps);
+        } catch (IllegalArgumentException e) {
+            throw new TrainMnist.UsageException("--lr-schedule: " + e.getMessage());
+        }
+        try {
             trainerConfig(o);
-        } catch (IllegalArgumentException e) { // e.g. a malformed --o.lr-schedule: the message names it
+        } catch (IllegalArgumentException e) { // a combination the trainer refuses: its message names the setting
             throw new TrainMnist.UsageException(e.getMessage());
         }
     }

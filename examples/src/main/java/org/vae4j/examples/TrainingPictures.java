@@ -46,6 +46,15 @@ final class TrainingPictures {
      */
     static List<String> writeAll(LatentModel model, ImageDataset test, String[] classNames, long seed, Path out)
             throws IOException {
+        return writeAll(model, test, classNames, seed, out, null);
+    }
+
+    /**
+     * {@link #writeAll(LatentModel, ImageDataset, String[], long, Path)} with the data named in the
+     * titles (latent-scatter.png), e.g. {@code the bundled 5,000-image MNIST subset}; null for none.
+     */
+    static List<String> writeAll(LatentModel model, ImageDataset test, String[] classNames, long seed, Path out,
+                                 String dataLabel) throws IOException {
         int h = test.rows();
         int w = test.cols();
         List<String> written = new ArrayList<>();
@@ -69,12 +78,17 @@ final class TrainingPictures {
             writeManifold(model, test, c, out.resolve("manifold.png"));
             written.add("manifold.png");
             FMatrixRMaj codes = codes(model, test.images(), c);
-            Charts.writeScatter(String.format("%s of the %,d test images",
-                            model.hasStochasticPosterior() ? "posterior means" : "codes", test.size()), "z1", "z2", Arrays.copyOf(codes.data, codes.getNumElements()),
+            Charts.writeScatter(scatterTitle(model.hasStochasticPosterior(), test.size(), dataLabel), "z1", "z2", Arrays.copyOf(codes.data, codes.getNumElements()),
                     test.labels(), classNames, out.resolve("latent-scatter.png"));
             written.add("latent-scatter.png");
         }
         return written;
+    }
+
+    /** The title of latent-scatter.png, e.g. {@code posterior means of the 1,000 test images of MNIST}. */
+    static String scatterTitle(boolean stochastic, int images, String dataLabel) {
+        return String.format("%s of the %,d test images%s", stochastic ? "posterior means" : "codes", images,
+                dataLabel != null ? " of " + dataLabel : "");
     }
 
     /** The picture of a conditional model's samples: one row per class, the same prior draws in every row. */

@@ -107,7 +107,7 @@ class TrainMnistRunTest {
         String earlierMetrics = "{\"status\": \"finished\", \"note\": \"the earlier run\"}";
         Files.writeString(out.resolve("metrics.json"), earlierMetrics);
         Files.writeString(out.resolve("model.safetensors"), "the earlier run's model");
-        Result r = trainMnist(tiny(out, "--epochs", "1", "--lr", "1e30"));
+        Result r = trainMnist(tiny(out, "--epochs", "1", "--lr", "1e30", "--force")); // the earlier run finished
         assertEquals(TrainMnist.EXIT_DIVERGED, r.status(), r.out() + r.err());
         assertTrue(r.err().contains("training stopped"), r.err());
         assertTrue(r.err().contains("nothing of this run was saved; " + out + " keeps the earlier run's files as they "
