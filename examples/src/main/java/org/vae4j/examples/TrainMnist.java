@@ -277,9 +277,8 @@ public final class TrainMnist implements Callable<Integer> {
             return fail(e.getMessage() + " (see --help)", EXIT_USAGE);
         } catch (DataNotFoundException e) {
             // the library's message says where the files were looked for and where to put them, in the
-            // API's words; the flag that gives this program its explicit folder is --data
-            return fail(e.getMessage() + System.lineSeparator() + "(Here the explicit folder is --data DIR.)",
-                    EXIT_FAILURE);
+            // API's words ("the explicit data folder"); this program's explicit folder is --data
+            return fail(e.getMessage().replace("the explicit data folder ", "--data "), EXIT_FAILURE);
         } catch (IOException e) {
             return fail(describe(e), EXIT_FAILURE);
         } catch (IllegalArgumentException e) {

@@ -97,6 +97,8 @@ class TrainMnistFlagsTableTest {
                 row("--micro-batches", "2", o -> o.microBatches == 2, "0", "got 0"),
                 row("--objective", "iwae:5", o -> o.objective.equals("iwae:5"), "iwae:0", "iwae:0"),
                 row("--free-bits", "0.25", o -> o.freeBits == 0.25, "-1", "got -1.0"),
+                new Row("--condition-scale", "2.5", List.of("--model", "cvae"), o -> Double.valueOf(2.5).equals(o.conditionScale), "0",
+                        "got 0.0", TrainMnist.EXIT_USAGE),
                 row("--kl-schedule", "cyclical:100,0.5", o -> o.klSchedule.equals("cyclical:100,0.5"),
                         "cyclical:0,0.5", "cyclical:0,0.5"),
                 row("--iw-samples", "10", o -> o.iwSamples == 10, "0", "got 0"));

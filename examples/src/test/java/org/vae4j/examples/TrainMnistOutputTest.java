@@ -64,7 +64,7 @@ class TrainMnistOutputTest {
             assertFalse(stream.contains("\u001b"), "an escape code in: " + stream);
             assertFalse(stream.contains("\r"), "a carriage return (a progress bar) in: " + stream);
         }
-        assertEquals(1, count(c.err(), "For a ~10x faster training step"), c.err());
+        assertEquals(1, count(c.err(), "a training step is about 6 times slower"), c.err());
         assertEquals(1, count(c.out(), "WARNING: training on the bundled 5,000-image MNIST subset"), c.out());
         assertEquals(1, count(c.err(), "holds the bundled 5,000-image MNIST subset, not full MNIST"), c.err());
         Set<String> seen = new HashSet<>();

@@ -184,6 +184,26 @@ final class ExecutorImages {
         return m;
     }
 
+    /**
+     * The hex SHA-256 of a file's content (gunzipped when it is gzipped), streamed on the driver in
+     * 64 KB pieces: bounded memory, nothing kept, nothing shipped to the tasks.
+     */
+    static String sha256(Configuration conf, String file) throws IOException {
+        java.security.MessageDigest md;
+        try {
+            md = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);
+        }
+        byte[] buf = new byte[1 << 16];
+        try (Opened in = open(conf, file)) {
+            for (int r; (r = in.data.read(buf)) > 0; ) {
+                md.update(buf, 0, r);
+            }
+        }
+        return java.util.HexFormat.of().formatHex(md.digest());
+    }
+
     private static Configuration configuration(Map<String, String> settings) {
         Configuration c = new Configuration(false);
         settings.forEach(c::set);

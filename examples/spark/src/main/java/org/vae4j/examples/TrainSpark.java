@@ -19,6 +19,7 @@ import org.vae4j.LatentModel;
 import org.vae4j.Loss;
 import org.vae4j.data.DataNotFoundException;
 import org.vae4j.data.DataLocator;
+import org.vae4j.data.DatasetSource;
 import org.vae4j.data.ImageDataset;
 import org.vae4j.eval.ActiveUnits;
 import org.vae4j.eval.ImportanceWeighted;
@@ -165,6 +166,7 @@ public final class TrainSpark {
         String trainLabels = idxFile(location.dir(), ImageDataset.TRAIN_FILES[1]);
         ExecutorImages.Header train = ExecutorImages.header(new Configuration(), trainImages,
                 o.model == TrainMnist.ModelKind.cvae ? trainLabels : null);
+        verifyChecksums(o.dataset, location, trainImages, trainLabels);
         ImageDataset test = ImageDataset.loadMnistFormat(location.dir(), false);
         LatentModel net = checkpoint != null ? checkpoint.model() : o.buildModel(train.pixels());
         int threads = o.threads != null ? o.threads : Gemms.defaultThreads();
@@ -174,6 +176,7 @@ public final class TrainSpark {
                 .binarise(o.binarise).build();
         Optimizer optimizer = checkpoint != null ? checkpoint.optimizer() : trainer.config().newOptimizer();
         List<EpochStats> history = new ArrayList<>(checkpoint != null ? checkpoint.training().history() : List.of());
+        RunFolder.checkReplaceable(dir, o.out != null, o.force, o.resume); // after every input is checked
         TrainMnist.removeStaleTemporaries(dir);
         TrainMnistMetrics metrics = new TrainMnistMetrics(dir, TrainMnist.isVae(net),
                 checkpoint != null ? TrainMnistMetrics.restoredRows(checkpoint) : new ArrayList<>());
@@ -289,6 +292,54 @@ public final class TrainSpark {
     }
 
     /** The file of an MNIST-format folder as a Hadoop path: {@code NAME.gz}, or the raw file when only it exists. */
+    /**
+     * The four files against the published SHA-256 tables (train-mnist's check), each streamed once
+     * on the driver: they must all be one known set's files (MNIST, Fashion-MNIST or the bundled
+     * subset, whichever matches); a data set without published checksums is only noted.
+     *
+     * @throws IllegalArgumentException naming the first file no published table has, or the set
+     *                                  the files are when {@code --dataset} named another
+     */
+    private static void verifyChecksums(String dataset, DataLocator.Location location, String trainImages,
+                                        String trainLabels) throws IOException {
+        if (!DatasetSource.names().contains(dataset)) {
+            System.err.println(PROGRAM + ": note: no published checksums for '" + dataset + "'; its files are not verified");
+            return;
+        }
+        Configuration conf = new Configuration();
+        List<String> files = List.of(trainImages, trainLabels, idxFile(location.dir(), ImageDataset.TEST_FILES[0]),
+                idxFile(location.dir(), ImageDataset.TEST_FILES[1]));
+        String[] actual = new String[files.size()];
+        for (int i = 0; i < actual.length; i++) {
+            actual[i] = ExecutorImages.sha256(conf, files.get(i));
+        }
+        List<DatasetSource> known = List.of(DatasetSource.named(dataset), DatasetSource.MNIST_SUBSET,
+                DatasetSource.MNIST, DatasetSource.FASHION_MNIST);
+        for (DatasetSource s : known) {
+            boolean all = true;
+            for (int i = 0; i < actual.length && all; i++) {
+                all = actual[i].equalsIgnoreCase(s.sha256().get(ImageDataset.ALL_FILES.get(i)));
+            }
+            if (all) {
+                boolean same = s.name().equals(dataset) || (s == DatasetSource.MNIST_SUBSET && dataset.equals("mnist"));
+                if (!same) {
+                    throw new IllegalArgumentException(location.dir() + " holds the " + s.name() + " files, not "
+                            + dataset + ": give --dataset " + s.name());
+                }
+                return;
+            }
+        }
+        for (int i = 0; i < actual.length; i++) {
+            String sum = actual[i];
+            if (known.stream().noneMatch(s -> s.sha256().containsValue(sum.toLowerCase(java.util.Locale.ROOT))
+                    || s.sha256().containsValue(sum))) {
+                throw new IllegalArgumentException(files.get(i) + ": SHA-256 of its content is " + sum + ", which is "
+                        + "no published " + dataset + " file's (a corrupt or different file)");
+            }
+        }
+        throw new IllegalArgumentException(location.dir() + ": its four files are from different published sets");
+    }
+
     private static String idxFile(Path dir, String gzName) {
         Path gz = dir.resolve(gzName);
         Path raw = dir.resolve(gzName.substring(0, gzName.length() - 3));

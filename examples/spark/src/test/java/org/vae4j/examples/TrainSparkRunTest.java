@@ -248,6 +248,49 @@ class TrainSparkRunTest {
         assertEquals(lm.get("test_log_px_iw"), sm.get("test_log_px_iw"));
     }
 
+    @Test
+    void aFinishedRunIsNotReplacedWithoutForce() throws IOException {
+        Path out = dir.resolve("finished");
+        Files.createDirectories(out);
+        String finished = "{\"status\": \"finished\", \"epochs\": [{}], \"settings\": {\"model\": \"vae\"}}";
+        Files.writeString(out.resolve("metrics.json"), finished);
+        Files.writeString(out.resolve("model.safetensors"), "the earlier run's model");
+        Result r = run(true, onSpark(out));
+        assertEquals(TrainMnist.EXIT_USAGE, r.status(), r.out() + r.err());
+        assertTrue(r.err().contains("--out " + out + " holds a finished run (1 epoch of vae)"), r.err());
+        assertTrue(r.err().contains("--force"), r.err());
+        assertEquals("the earlier run's model", Files.readString(out.resolve("model.safetensors")));
+        assertEquals(finished, Files.readString(out.resolve("metrics.json")));
+    }
+
+    @Test
+    void aTrainingFileThatIsNoPublishedFileIsRefusedNamingIt() throws IOException {
+        Path data = dir.resolve("data");
+        Files.createDirectories(data);
+        for (String f : org.vae4j.data.ImageDataset.ALL_FILES) {
+            Files.copy(SUBSET.resolve(f), data.resolve(f));
+        }
+        // one label changed, the file still a valid IDX file: only its checksum tells
+        String labels = org.vae4j.data.ImageDataset.TRAIN_FILES[1];
+        byte[] content;
+        try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(data.resolve(labels)))) {
+            content = in.readAllBytes();
+        }
+        content[8] = (byte) ((content[8] + 1) % 10);
+        Files.delete(data.resolve(labels));
+        Path plain = data.resolve(labels.substring(0, labels.length() - 3));
+        Files.write(plain, content);
+        List<String> a = new ArrayList<>(List.of(onSpark(dir.resolve("out"))));
+        a.set(a.indexOf(SUBSET.toString()), data.toString());
+        Result r = run(true, a.toArray(new String[0]));
+        assertEquals(TrainMnist.EXIT_FAILURE, r.status(), r.out() + r.err());
+        List<String> lines = programLines(r.err());
+        assertEquals(1, lines.size(), r.err());
+        assertTrue(lines.get(0).contains(plain.getFileName() + ": SHA-256 of its content is "), r.err());
+        assertTrue(lines.get(0).contains("no published mnist file's"), r.err());
+        assertFalse(Files.exists(dir.resolve("out").resolve("model.safetensors")));
+    }
+
     private static void assertBitIdentical(Path expected, Path actual) throws IOException {
         float[] a = ModelFiles.load(expected).parameterStore().values();
         float[] b = ModelFiles.load(actual).parameterStore().values();
