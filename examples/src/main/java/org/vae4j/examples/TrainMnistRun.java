@@ -323,37 +323,46 @@ final class TrainMnistRun {
         metrics.writeLossChart(o.dataLabel != null ? o.dataLabel : o.dataset, TrainMnist.architecture(net));
     }
 
+    /**
+     * A VAE's final test estimates into metrics.json and one line on stdout: the importance-weighted
+     * log p(x) (log p(x|label) for a conditional model) on the first {@link TrainMnist#IW_IMAGES}
+     * test images, the active units and the KL per latent dimension. train-spark's end too.
+     */
+    static void testEstimates(TrainMnist o, LatentModel vae, FMatrixRMaj testX, FMatrixRMaj testC,
+                              TrainMnistMetrics metrics) {
+        int n = Math.min(TrainMnist.IW_IMAGES, testX.numRows);
+        FMatrixRMaj head = new FMatrixRMaj(n, testX.numCols);
+        System.arraycopy(testX.data, 0, head.data, 0, n * testX.numCols);
+        long t0 = System.nanoTime();
+        FMatrixRMaj headC = null;
+        if (testC != null) {
+            headC = new FMatrixRMaj(n, testC.numCols);
+            System.arraycopy(testC.data, 0, headC.data, 0, n * testC.numCols);
+        }
+        LogLikelihoodEstimate iw = ImportanceWeighted.logLikelihood(vae, head, headC, o.iwSamples,
+                new SplittableRandom(o.seed + 2_000_003L));
+        ActiveUnits au = LatentUsage.activeUnits(vae, testX, testC, ActiveUnits.DEFAULT_THRESHOLD);
+        double[] kl = LatentUsage.klPerDimension(vae, testX, testC);
+        metrics.put("test_log_px_iw", iw.logLikelihood());
+        if (testC != null) {
+            metrics.put("test_log_px_iw_given", "label"); // log p(x|c), c the true one-hot label
+        }
+        metrics.put("test_log_px_iw_standard_error", iw.standardError());
+        metrics.put("test_log_px_iw_k", o.iwSamples);
+        metrics.put("test_log_px_iw_images", n);
+        metrics.put("active_units", au.count());
+        metrics.put("latent_size", vae.latentSize());
+        metrics.put("active_unit_variances", au.variances());
+        metrics.put("kl_per_dimension", kl);
+        System.out.printf("test log p(x%s) ~ %.3f +- %.3f nats (importance-weighted, k=%d, first %d test images, "
+                        + "%.1f s); active units %d of %d%n", testC != null ? "|label" : "", iw.logLikelihood(),
+                iw.standardError(), o.iwSamples, n, (System.nanoTime() - t0) / 1e9, au.count(), vae.latentSize());
+    }
+
     /** The final evaluation (VAE: log p(x), active units) and the pictures. */
     private void finish() throws IOException {
         if (TrainMnist.isVae(net)) {
-            LatentModel vae = net;
-            int n = Math.min(TrainMnist.IW_IMAGES, testX.numRows);
-            FMatrixRMaj head = new FMatrixRMaj(n, testX.numCols);
-            System.arraycopy(testX.data, 0, head.data, 0, n * testX.numCols);
-            long t0 = System.nanoTime();
-            FMatrixRMaj headC = null;
-            if (testC != null) {
-                headC = new FMatrixRMaj(n, testC.numCols);
-                System.arraycopy(testC.data, 0, headC.data, 0, n * testC.numCols);
-            }
-            LogLikelihoodEstimate iw = ImportanceWeighted.logLikelihood(vae, head, headC, o.iwSamples,
-                    new SplittableRandom(o.seed + 2_000_003L));
-            ActiveUnits au = LatentUsage.activeUnits(vae, testX, testC, org.vae4j.eval.ActiveUnits.DEFAULT_THRESHOLD);
-            double[] kl = LatentUsage.klPerDimension(vae, testX, testC);
-            metrics.put("test_log_px_iw", iw.logLikelihood());
-            if (testC != null) {
-                metrics.put("test_log_px_iw_given", "label"); // log p(x|c), c the true one-hot label
-            }
-            metrics.put("test_log_px_iw_standard_error", iw.standardError());
-            metrics.put("test_log_px_iw_k", o.iwSamples);
-            metrics.put("test_log_px_iw_images", n);
-            metrics.put("active_units", au.count());
-            metrics.put("latent_size", vae.latentSize());
-            metrics.put("active_unit_variances", au.variances());
-            metrics.put("kl_per_dimension", kl);
-            System.out.printf("test log p(x%s) ~ %.3f +- %.3f nats (importance-weighted, k=%d, first %d test images, "
-                            + "%.1f s); active units %d of %d%n", testC != null ? "|label" : "", iw.logLikelihood(), iw.standardError(),
-                    o.iwSamples, n, (System.nanoTime() - t0) / 1e9, au.count(), vae.latentSize());
+            testEstimates(o, net, testX, testC, metrics);
         } else {
             metrics.put("latent_size", net.latentSize());
         }

@@ -21,10 +21,6 @@ import org.vae4j.data.DataNotFoundException;
 import org.vae4j.data.DataLocator;
 import org.vae4j.data.DatasetSource;
 import org.vae4j.data.ImageDataset;
-import org.vae4j.eval.ActiveUnits;
-import org.vae4j.eval.ImportanceWeighted;
-import org.vae4j.eval.LatentUsage;
-import org.vae4j.eval.LogLikelihoodEstimate;
 import org.vae4j.io.Checkpoint;
 import org.vae4j.io.ModelFiles;
 import org.vae4j.io.TrainingState;
@@ -366,31 +362,7 @@ public final class TrainSpark {
     private static void finish(TrainMnist o, LatentModel net, ImageDataset test, FMatrixRMaj testX, FMatrixRMaj testC,
                                int epochs, int modelEpoch, TrainMnistMetrics metrics, Path dir) throws IOException {
         if (TrainMnist.isVae(net)) {
-            int n = Math.min(TrainMnist.IW_IMAGES, testX.numRows);
-            FMatrixRMaj head = new FMatrixRMaj(n, testX.numCols);
-            System.arraycopy(testX.data, 0, head.data, 0, n * testX.numCols);
-            FMatrixRMaj headC = null;
-            if (testC != null) {
-                headC = new FMatrixRMaj(n, testC.numCols);
-                System.arraycopy(testC.data, 0, headC.data, 0, n * testC.numCols);
-            }
-            LogLikelihoodEstimate iw = ImportanceWeighted.logLikelihood(net, head, headC, o.iwSamples,
-                    new SplittableRandom(o.seed + 2_000_003L));
-            ActiveUnits au = LatentUsage.activeUnits(net, testX, testC, ActiveUnits.DEFAULT_THRESHOLD);
-            metrics.put("test_log_px_iw", iw.logLikelihood());
-            if (testC != null) {
-                metrics.put("test_log_px_iw_given", "label"); // log p(x|c), c the true one-hot label
-            }
-            metrics.put("test_log_px_iw_standard_error", iw.standardError());
-            metrics.put("test_log_px_iw_k", o.iwSamples);
-            metrics.put("test_log_px_iw_images", n);
-            metrics.put("active_units", au.count());
-            metrics.put("latent_size", net.latentSize());
-            metrics.put("active_unit_variances", au.variances());
-            metrics.put("kl_per_dimension", LatentUsage.klPerDimension(net, testX, testC));
-            System.out.printf("test log p(x) ~ %.3f +- %.3f nats (importance-weighted, k=%d, first %d test images); "
-                    + "active units %d of %d%n", iw.logLikelihood(), iw.standardError(), o.iwSamples, n, au.count(),
-                    net.latentSize());
+            TrainMnistRun.testEstimates(o, net, testX, testC, metrics);
         }
         List<String> files = new ArrayList<>(List.of("model.safetensors", "checkpoint.safetensors", "metrics.json",
                 "loss.png"));
