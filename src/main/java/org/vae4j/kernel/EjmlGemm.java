@@ -31,6 +31,10 @@ public final class EjmlGemm implements Gemm {
     /**
      * {@return an EJML backend using {@code threads} threads (EJML's pool is process-wide: this sets its
      * size with {@link EjmlConcurrency#setMaxThreads})}
+     * With 1, the shared {@link #INSTANCE}; otherwise a new instance.
+     *
+     * @param threads the number of threads, {@code > 0}
+     * @throws IllegalArgumentException if {@code threads <= 0}
      */
     public static EjmlGemm withThreads(int threads) {
         if (threads <= 0) {

@@ -34,43 +34,99 @@ public interface Gemm {
      * </ul>
      * With k = 0, C is set to zero (or left alone when accumulating).
      *
+     * @param transA whether A is stored (k, m) and read transposed, rather than stored (m, k)
+     * @param transB whether B is stored (n, k) and read transposed, rather than stored (k, n)
+     * @param accumulate whether to add op(A) op(B) to C's current values instead of overwriting them
+     * @param m rows of op(A) and of C, {@code >= 0}
+     * @param n columns of op(B) and of C, {@code >= 0}
+     * @param k the inner dimension (columns of op(A), rows of op(B)), {@code >= 0}
+     * @param a the array holding A's m k floats, row-major, not modified
+     * @param ao the index of A's first element in {@code a}
+     * @param b the array holding B's k n floats, row-major, not modified
+     * @param bo the index of B's first element in {@code b}
+     * @param c the array holding C's m n floats, row-major; only that range is written
+     * @param co the index of C's first element in {@code c}
      * @throws IllegalArgumentException for a negative size or offset, an operand that does not
      *         fit its array, or C overlapping A or B (see {@link #checkArrays})
      */
     void gemm(boolean transA, boolean transB, boolean accumulate, int m, int n, int k,
               float[] a, int ao, float[] b, int bo, float[] c, int co);
 
-    /** C = A * B. A (m, k) not modified, B (k, n) not modified, C (m, n) modified. */
+    /**
+     * C = A * B.
+     *
+     * @param a the left factor, (m, k), not modified
+     * @param b the right factor, (k, n), not modified
+     * @param c the output, (m, n), overwritten; must not be {@code a} or {@code b}
+     * @throws IllegalArgumentException if the shapes do not match or {@code c} is {@code a} or {@code b}
+     */
     default void mult(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
         checkShapes(a, false, b, false, c);
         gemm(false, false, false, c.numRows, c.numCols, a.numCols, a.data, 0, b.data, 0, c.data, 0);
     }
 
-    /** C += A * B. Shapes as {@link #mult}. */
+    /**
+     * C += A * B.
+     *
+     * @param a the left factor, (m, k), not modified
+     * @param b the right factor, (k, n), not modified
+     * @param c the accumulator, (m, n), to which A B is added; must not be {@code a} or {@code b}
+     * @throws IllegalArgumentException if the shapes do not match or {@code c} is {@code a} or {@code b}
+     */
     default void multAdd(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
         checkShapes(a, false, b, false, c);
         gemm(false, false, true, c.numRows, c.numCols, a.numCols, a.data, 0, b.data, 0, c.data, 0);
     }
 
-    /** C = A<sup>T</sup> * B. A (k, m) not modified, B (k, n) not modified, C (m, n) modified. */
+    /**
+     * C = A<sup>T</sup> * B.
+     *
+     * @param a the left factor as stored, (k, m), read transposed, not modified
+     * @param b the right factor, (k, n), not modified
+     * @param c the output, (m, n), overwritten; must not be {@code a} or {@code b}
+     * @throws IllegalArgumentException if the shapes do not match or {@code c} is {@code a} or {@code b}
+     */
     default void multTransA(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
         checkShapes(a, true, b, false, c);
         gemm(true, false, false, c.numRows, c.numCols, a.numRows, a.data, 0, b.data, 0, c.data, 0);
     }
 
-    /** C += A<sup>T</sup> * B. Shapes as {@link #multTransA}. */
+    /**
+     * C += A<sup>T</sup> * B.
+     *
+     * @param a the left factor as stored, (k, m), read transposed, not modified
+     * @param b the right factor, (k, n), not modified
+     * @param c the accumulator, (m, n), to which A<sup>T</sup> B is added; must not be {@code a} or
+     *        {@code b}
+     * @throws IllegalArgumentException if the shapes do not match or {@code c} is {@code a} or {@code b}
+     */
     default void multAddTransA(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
         checkShapes(a, true, b, false, c);
         gemm(true, false, true, c.numRows, c.numCols, a.numRows, a.data, 0, b.data, 0, c.data, 0);
     }
 
-    /** C = A * B<sup>T</sup>. A (m, k) not modified, B (n, k) not modified, C (m, n) modified. */
+    /**
+     * C = A * B<sup>T</sup>.
+     *
+     * @param a the left factor, (m, k), not modified
+     * @param b the right factor as stored, (n, k), read transposed, not modified
+     * @param c the output, (m, n), overwritten; must not be {@code a} or {@code b}
+     * @throws IllegalArgumentException if the shapes do not match or {@code c} is {@code a} or {@code b}
+     */
     default void multTransB(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
         checkShapes(a, false, b, true, c);
         gemm(false, true, false, c.numRows, c.numCols, a.numCols, a.data, 0, b.data, 0, c.data, 0);
     }
 
-    /** C += A * B<sup>T</sup>. Shapes as {@link #multTransB}. */
+    /**
+     * C += A * B<sup>T</sup>.
+     *
+     * @param a the left factor, (m, k), not modified
+     * @param b the right factor as stored, (n, k), read transposed, not modified
+     * @param c the accumulator, (m, n), to which A B<sup>T</sup> is added; must not be {@code a} or
+     *        {@code b}
+     * @throws IllegalArgumentException if the shapes do not match or {@code c} is {@code a} or {@code b}
+     */
     default void multAddTransB(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
         checkShapes(a, false, b, true, c);
         gemm(false, true, true, c.numRows, c.numCols, a.numCols, a.data, 0, b.data, 0, c.data, 0);
@@ -86,6 +142,12 @@ public interface Gemm {
      */
     @FunctionalInterface
     interface RangeTask {
+        /**
+         * Processes the elements with index in [from, to).
+         *
+         * @param from the first index of the range, inclusive, {@code >= 0}
+         * @param to the end of the range, exclusive, {@code >= from}
+         */
         void run(int from, int to);
     }
 
@@ -99,6 +161,9 @@ public interface Gemm {
      * splits large passes (ranges start at multiples of 64 elements, cache-line aligned for
      * 64-byte lines) and runs small ones on the caller.
      *
+     * @param n the number of elements of the pass, {@code >= 0}; nothing runs when it is 0
+     * @param task the work for one range; called once per range, possibly concurrently from several
+     *        threads for disjoint ranges
      * @throws IllegalArgumentException for a negative n
      */
     default void forEachRange(int n, RangeTask task) {
@@ -110,7 +175,18 @@ public interface Gemm {
         }
     }
 
-    /** Checks C = op(A) op(B) shapes; {@code ta}/{@code tb} say whether A/B are transposed. */
+    /**
+     * Checks the shapes of C = op(A) op(B): op(A)'s columns equal op(B)'s rows, and C is (rows of
+     * op(A), columns of op(B)); also that C is neither A nor B (the same object).
+     *
+     * @param a the left factor as stored
+     * @param ta whether {@code a} is read transposed (op(A) = A<sup>T</sup>)
+     * @param b the right factor as stored
+     * @param tb whether {@code b} is read transposed (op(B) = B<sup>T</sup>)
+     * @param c the output
+     * @throws IllegalArgumentException if the shapes do not match (the message gives all three) or
+     *         {@code c} is {@code a} or {@code b}
+     */
     static void checkShapes(FMatrixRMaj a, boolean ta, FMatrixRMaj b, boolean tb, FMatrixRMaj c) {
         int m = ta ? a.numCols : a.numRows;
         int ka = ta ? a.numRows : a.numCols;
@@ -130,6 +206,18 @@ public interface Gemm {
      * Checks the operands of {@link #gemm}: sizes and offsets non-negative, A's m k floats from
      * {@code ao} within {@code a} (likewise B's k n and C's m n), and C's range disjoint from A's
      * and B's when they share an array. The message names the sizes and the operand.
+     *
+     * @param m rows of op(A) and of C
+     * @param n columns of op(B) and of C
+     * @param k the inner dimension
+     * @param a the array holding A
+     * @param ao the index of A's first element in {@code a}
+     * @param b the array holding B
+     * @param bo the index of B's first element in {@code b}
+     * @param c the array holding C
+     * @param co the index of C's first element in {@code c}
+     * @throws IllegalArgumentException for a negative size, a null array, a negative offset, an
+     *         operand whose floats do not fit its array, or C's range overlapping A's or B's
      */
     static void checkArrays(int m, int n, int k, float[] a, int ao, float[] b, int bo, float[] c, int co) {
         if (m < 0 || n < 0 || k < 0) {

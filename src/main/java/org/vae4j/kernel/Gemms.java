@@ -41,7 +41,14 @@ public final class Gemms {
     private Gemms() {
     }
 
-    /** {@return the default backend, chosen once on first use from the system properties} */
+    /**
+     * {@return the default backend, chosen once on first use from the system properties (or the
+     * one last given to {@link #set})}
+     *
+     * @throws IllegalArgumentException if a property has an invalid value (see {@link #create(String, int)})
+     * @throws IllegalStateException if {@code vector} is forced without the Vector API module, or
+     *         the vector backend cannot be loaded
+     */
     public static Gemm get() {
         Gemm g = current;
         if (g == null) {
@@ -81,7 +88,13 @@ public final class Gemms {
         return load("org.vae4j.internal.kernel.VectorElementwise", Elementwise.class);
     }
 
-    /** Replaces the default backend (for tests and benchmarks). */
+    /**
+     * Replaces the default backend that {@link #get()} returns from now on (for tests and
+     * benchmarks). The elementwise kernels of {@link Kernels#defaults()} are not changed.
+     *
+     * @param gemm the new default backend, not null
+     * @throws IllegalArgumentException if {@code gemm} is null
+     */
     public static void set(Gemm gemm) {
         if (gemm == null) {
             throw new IllegalArgumentException("gemm must not be null");
@@ -96,7 +109,11 @@ public final class Gemms {
         return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
     }
 
-    /** {@return the number of GEMM threads from {@value #THREADS_PROPERTY}, or the available processors} */
+    /**
+     * {@return the number of GEMM threads from {@value #THREADS_PROPERTY}, or the available processors}
+     *
+     * @throws IllegalArgumentException if the property is set but is not a positive integer
+     */
     public static int defaultThreads() {
         String s = System.getProperty(THREADS_PROPERTY);
         if (s == null) {
@@ -114,9 +131,14 @@ public final class Gemms {
     }
 
     /**
-     * {@return a backend by name with the given number of threads}
-     * @param name    {@code auto} (vector if available, else ejml), {@code vector} or {@code ejml}
+     * {@return a new backend by name with the given number of threads} Logs its name at INFO; when
+     * {@code auto} falls back to EJML, also gives the fallback hint (once per JVM).
+     *
+     * @param name    {@code auto} (vector if available, else ejml), {@code vector} or {@code ejml}; not null
      * @param threads GEMM threads, &gt; 0
+     * @throws IllegalArgumentException for {@code threads <= 0} or an unknown name
+     * @throws IllegalStateException for {@code vector} without the {@code jdk.incubator.vector}
+     *         module, or if the vector backend cannot be loaded
      */
     public static Gemm create(String name, int threads) {
         if (threads <= 0) {
@@ -144,7 +166,14 @@ public final class Gemms {
         }
     }
 
-    /** {@return the best available backend with the given number of threads} */
+    /**
+     * {@return a new backend with the given number of threads, of the kind the
+     * {@value #BACKEND_PROPERTY} property names (default {@code auto}: the best available)}
+     *
+     * @param threads GEMM threads, &gt; 0
+     * @throws IllegalArgumentException for {@code threads <= 0} or an unknown backend name in the property
+     * @throws IllegalStateException as {@link #create(String, int)}
+     */
     public static Gemm create(int threads) {
         return create(System.getProperty(BACKEND_PROPERTY, "auto"), threads);
     }

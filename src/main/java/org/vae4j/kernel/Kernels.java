@@ -13,6 +13,13 @@ import org.vae4j.internal.kernel.ScalarElementwise;
  */
 public record Kernels(Gemm gemm, Elementwise elementwise) {
 
+    /**
+     * Checks that both kernels are given.
+     *
+     * @param gemm        the matrix-multiply backend, not null
+     * @param elementwise the elementwise kernels, not null
+     * @throws IllegalArgumentException if {@code gemm} or {@code elementwise} is null
+     */
     public Kernels {
         if (gemm == null || elementwise == null) {
             throw new IllegalArgumentException("kernels need a gemm and an elementwise backend, got "
@@ -33,12 +40,17 @@ public record Kernels(Gemm gemm, Elementwise elementwise) {
         return new Kernels(EjmlGemm.withThreads(1), ScalarElementwise.INSTANCE);
     }
 
-    /** {@return these kernels with another GEMM backend} */
+    /**
+     * {@return these kernels with another GEMM backend and the same elementwise kernels}
+     *
+     * @param g the GEMM backend of the new pair, not null
+     * @throws IllegalArgumentException if {@code g} is null
+     */
     public Kernels withGemm(Gemm g) {
         return new Kernels(g, elementwise);
     }
 
-    /** E.g. {@code vector-2t + vector}. */
+    /** {@return the two kernels' names for logs, e.g. {@code vector-2t + vector}} */
     public String describe() {
         return gemm.name() + " + " + elementwise.name();
     }

@@ -39,11 +39,25 @@ public final class Adam extends MomentOptimizer {
     /** Default denominator term. */
     public static final double DEFAULT_EPS = 1e-8;
 
+    /**
+     * Adam with the given hyper-parameters.
+     *
+     * @param lr    learning rate, positive and finite
+     * @param beta1 first-moment decay in [0, 1)
+     * @param beta2 second-moment decay in [0, 1)
+     * @param eps   denominator term, positive and finite (PyTorch also allows 0, this class does not)
+     * @throws IllegalArgumentException for any value out of range
+     */
     public Adam(double lr, double beta1, double beta2, double eps) {
         super("Adam", lr, beta1, beta2, eps);
     }
 
-    /** Adam with the given learning rate and PyTorch's other defaults. */
+    /**
+     * Adam with the given learning rate and PyTorch's other defaults (betas (0.9, 0.999), eps 1e-8).
+     *
+     * @param lr learning rate, positive and finite
+     * @throws IllegalArgumentException if {@code lr} is not positive and finite
+     */
     public Adam(double lr) {
         this(lr, DEFAULT_BETA1, DEFAULT_BETA2, DEFAULT_EPS);
     }

@@ -67,12 +67,25 @@ public final class AdamW extends MomentOptimizer {
         return checkDecayFactor(Optimizer.checkLearningRate(lr), weightDecay);
     }
 
-    /** AdamW with the given learning rate and weight decay and PyTorch's other defaults. */
+    /**
+     * AdamW with the given learning rate and weight decay and PyTorch's other defaults (betas
+     * (0.9, 0.999), eps 1e-8).
+     *
+     * @param lr          learning rate, positive and finite
+     * @param weightDecay decoupled weight decay, &gt;= 0 and finite, with {@code lr * weightDecay < 1}
+     * @throws IllegalArgumentException for any value out of range
+     */
     public AdamW(double lr, double weightDecay) {
         this(lr, Adam.DEFAULT_BETA1, Adam.DEFAULT_BETA2, Adam.DEFAULT_EPS, weightDecay);
     }
 
-    /** AdamW with the given learning rate and PyTorch's other defaults (weight decay 0.01). */
+    /**
+     * AdamW with the given learning rate and PyTorch's other defaults (weight decay 0.01, betas
+     * (0.9, 0.999), eps 1e-8).
+     *
+     * @param lr learning rate, positive and finite, below 100 (so that {@code lr * 0.01 < 1})
+     * @throws IllegalArgumentException for a learning rate out of range
+     */
     public AdamW(double lr) {
         this(lr, DEFAULT_WEIGHT_DECAY);
     }

@@ -49,7 +49,11 @@ public final class GradientClipping {
     /**
      * {@return the 2-norm of all gradients of {@code params} as one vector, computed as in the class
      * comment (float32 per-parameter norms, then their norm, rounded to float32)} 0 for an
-     * empty list.
+     * empty list; NaN or infinite if a gradient is.
+     *
+     * @param params the parameters whose gradients ({@link Parameter#gradArray()}) are measured,
+     *        not modified
+     * @throws IllegalArgumentException for a null list
      */
     public static double totalNorm(List<Parameter> params) {
         if (params == null) {

@@ -14,6 +14,8 @@ public interface LearningRateSchedule {
 
     /**
      * {@return the learning rate of the step after {@code step} steps, positive}
+     *
+     * @param step the number of optimiser steps already taken, &gt;= 0 (0 for the first step)
      * @throws IllegalArgumentException for a negative step, or one past the end of a schedule
      *                                  with a fixed length (cosine)
      */
@@ -29,6 +31,7 @@ public interface LearningRateSchedule {
      * {@return this schedule with a linear warm-up over its first {@code warmupSteps} steps:
      * {@code lr(t) * (t + 1) / warmupSteps} for {@code t < warmupSteps}, {@code lr(t)} after} 0 returns this schedule.
      *
+     * @param warmupSteps the number of warm-up steps, &gt;= 0
      * @throws IllegalArgumentException for a negative count
      */
     default LearningRateSchedule withWarmup(long warmupSteps) {
@@ -38,7 +41,10 @@ public interface LearningRateSchedule {
     /**
      * Sets the optimiser's learning rate for its next step, {@code lr(optimizer.steps())}.
      *
+     * @param optimizer the optimiser whose rate is set; its {@link Optimizer#steps()} is the step index
      * @return the rate set
+     * @throws IllegalArgumentException if the optimiser's step count is past the end of a
+     *         fixed-length schedule, or the optimiser rejects the rate (AdamW: lr * weight decay &gt;= 1)
      */
     default double applyTo(Optimizer optimizer) {
         double lr = lr(optimizer.steps());

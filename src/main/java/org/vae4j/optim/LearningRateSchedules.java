@@ -24,7 +24,12 @@ public final class LearningRateSchedules {
     private LearningRateSchedules() {
     }
 
-    /** {@return the same rate on every step} */
+    /**
+     * {@return the same rate on every step}
+     *
+     * @param baseLr the learning rate, positive and finite
+     * @throws IllegalArgumentException if {@code baseLr} is not positive and finite
+     */
     public static LearningRateSchedule constant(double baseLr) {
         return new Constant(Optimizer.checkLearningRate(baseLr));
     }
@@ -33,9 +38,13 @@ public final class LearningRateSchedules {
      * {@return the rate multiplied by {@code gamma} every {@code epochs} epochs of {@code stepsPerEpoch}
      * optimiser steps, as {@code torch.optim.lr_scheduler.StepLR(step_size=epochs, gamma)}
      * stepped once per epoch}
+     *
+     * @param baseLr        the rate of the first {@code epochs} epochs, positive and finite
      * @param stepsPerEpoch optimiser steps in one epoch (batches, counting a short last one), &gt;= 1
      * @param epochs        epochs between decays, &gt;= 1
      * @param gamma         the factor, in (0, 1]
+     * @throws IllegalArgumentException for a value out of range, or a period
+     *         ({@code stepsPerEpoch * epochs}) that overflows a long
      */
     public static LearningRateSchedule stepDecay(double baseLr, long stepsPerEpoch, int epochs, double gamma) {
         Optimizer.checkLearningRate(baseLr);
@@ -62,7 +71,10 @@ public final class LearningRateSchedules {
      * per step. {@code lr(t)} is defined for {@code 0 <= t < totalSteps} (where it is positive);
      * later steps are an error, since the run was said to end.
      *
+     * @param baseLr     the rate of the first step, positive and finite
      * @param totalSteps the run's number of optimiser steps, &gt;= 1
+     * @return the cosine schedule
+     * @throws IllegalArgumentException for a value out of range
      */
     public static LearningRateSchedule cosine(double baseLr, long totalSteps) {
         Optimizer.checkLearningRate(baseLr);
@@ -75,6 +87,12 @@ public final class LearningRateSchedules {
     /**
      * {@code inner} with a linear warm-up: {@code inner.lr(t) * (t + 1) / warmupSteps} for
      * {@code t < warmupSteps}. 0 steps returns {@code inner} itself (1 step changes nothing either).
+     * The result's {@link LearningRateSchedule#baseLearningRate()} is {@code inner}'s.
+     *
+     * @param inner       the schedule to warm up, not null
+     * @param warmupSteps the number of warm-up steps, &gt;= 0
+     * @return the warmed-up schedule, or {@code inner} for 0 steps
+     * @throws IllegalArgumentException for a null schedule or a negative count
      */
     public static LearningRateSchedule warmup(LearningRateSchedule inner, long warmupSteps) {
         if (inner == null) {
@@ -88,12 +106,14 @@ public final class LearningRateSchedules {
 
     /**
      * Parses the command line spelling {@code constant}, {@code step:EPOCHS,GAMMA} (e.g.
-     * {@code step:10,0.5}) or {@code cosine}.
+     * {@code step:10,0.5}) or {@code cosine}, surrounding white space ignored.
      *
+     * @param spec          the spelling, not null
      * @param baseLr        the base learning rate
      * @param stepsPerEpoch optimiser steps per epoch (used by {@code step})
      * @param totalSteps    the run's total optimiser steps (used by {@code cosine})
-     * @throws IllegalArgumentException for an unknown or malformed spelling or bad values
+     * @return the schedule the spelling names
+     * @throws IllegalArgumentException for a null, unknown or malformed spelling or bad values
      */
     public static LearningRateSchedule parse(String spec, double baseLr, long stepsPerEpoch, long totalSteps) {
         if (spec == null) {
@@ -134,6 +154,14 @@ public final class LearningRateSchedules {
     /**
      * {@link #parse(String, double, long, long)} then {@link #warmup} over {@code warmupSteps}
      * (the {@code --lr-warmup-steps} option; 0 for none).
+     *
+     * @param spec          the spelling, as for {@link #parse(String, double, long, long)}
+     * @param baseLr        the base learning rate
+     * @param stepsPerEpoch optimiser steps per epoch (used by {@code step})
+     * @param totalSteps    the run's total optimiser steps, warm-up included (used by {@code cosine})
+     * @param warmupSteps   the number of warm-up steps, &gt;= 0
+     * @return the schedule, warmed up when {@code warmupSteps > 0}
+     * @throws IllegalArgumentException for a bad spelling or value, or a negative warm-up count
      */
     public static LearningRateSchedule parse(String spec, double baseLr, long stepsPerEpoch, long totalSteps,
                                              long warmupSteps) {

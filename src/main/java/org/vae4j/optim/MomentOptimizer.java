@@ -56,7 +56,13 @@ abstract class MomentOptimizer implements Optimizer {
         return t;
     }
 
-    /** Sets the step count (for restoring saved state). */
+    /**
+     * Sets the step count t (for restoring saved state); the moments are left as they are, and
+     * the next step's bias corrections use t + 1. {@link #restoreState} sets the moments too.
+     *
+     * @param steps the step count, &gt;= 0
+     * @throws IllegalArgumentException for a negative count
+     */
     public void setSteps(long steps) {
         if (steps < 0) {
             throw new IllegalArgumentException("step count must be >= 0, got " + steps);
@@ -64,17 +70,17 @@ abstract class MomentOptimizer implements Optimizer {
         this.t = steps;
     }
 
-    /** Decay of the first moment. */
+    /** {@return the decay of the first moment, beta1, in [0, 1)} */
     public double beta1() {
         return beta1;
     }
 
-    /** Decay of the second moment. */
+    /** {@return the decay of the second moment, beta2, in [0, 1)} */
     public double beta2() {
         return beta2;
     }
 
-    /** Denominator term. */
+    /** {@return the term added to the update's denominator, eps, positive} */
     public double eps() {
         return eps;
     }

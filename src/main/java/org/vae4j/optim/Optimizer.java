@@ -19,12 +19,22 @@ import org.vae4j.nn.Parameter;
  */
 public interface Optimizer {
 
-    /** Applies one update to every parameter in {@code params}, with the default elementwise kernels. */
+    /**
+     * Applies one update to every parameter in {@code params}, with the default elementwise
+     * kernels, and counts one step.
+     *
+     * @param params the parameters to update in place from their gradients; the same list (order
+     *        and shapes) on every call
+     * @throws IllegalArgumentException if the list does not match the one of the first call
+     */
     void step(List<Parameter> params);
 
     /**
      * {@link #step(List)} with the model's elementwise kernels (the trainer calls this form, so
      * the optimiser runs on the kernels the model was given). By default the kernels are unused.
+     *
+     * @param params the parameters to update, as for {@link #step(List)}
+     * @param kernel the elementwise kernels to run the update on
      */
     default void step(List<Parameter> params, Elementwise kernel) {
         step(params);
@@ -37,6 +47,10 @@ public interface Optimizer {
      * and {@link Sgd} do when the parameters are one store's in order; the update is elementwise,
      * so the result is the same bits for any thread count. By default it is
      * {@code step(params, kernels.elementwise())}.
+     *
+     * @param params  the parameters to update, as for {@link #step(List)}
+     * @param kernels the model's kernels: the elementwise code and the GEMM backend whose threads
+     *        may run the pass
      */
     default void step(List<Parameter> params, Kernels kernels) {
         step(params, kernels.elementwise());
@@ -51,7 +65,13 @@ public interface Optimizer {
     /** {@return the learning rate} */
     double learningRate();
 
-    /** Changes the learning rate (e.g. for a schedule). */
+    /**
+     * Changes the learning rate of the following steps (e.g. for a schedule).
+     *
+     * @param lr the new learning rate, positive and finite
+     * @throws IllegalArgumentException if {@code lr} is not positive and finite (AdamW: also if
+     *         {@code lr * weightDecay >= 1})
+     */
     void setLearningRate(double lr);
 
     /**
@@ -65,7 +85,13 @@ public interface Optimizer {
     /** {@return a short description for logs, e.g. {@code adam(lr=0.001, betas=(0.9, 0.999), eps=1e-08)}} */
     String describe();
 
-    /** Checks a learning rate. */
+    /**
+     * Checks a learning rate.
+     *
+     * @param lr the learning rate to check
+     * @return {@code lr}, if it is positive and finite
+     * @throws IllegalArgumentException otherwise
+     */
     static double checkLearningRate(double lr) {
         if (!(lr > 0) || !Double.isFinite(lr)) {
             throw new IllegalArgumentException("learning rate must be positive and finite, got " + lr);

@@ -28,6 +28,13 @@ public final class Sgd implements Optimizer {
     private long t;
     private final ParameterState buf = new ParameterState(); // momentum_buffer, flat, aligned with the parameters
 
+    /**
+     * SGD with the given learning rate and momentum.
+     *
+     * @param lr       learning rate, positive and finite
+     * @param momentum the momentum factor, in [0, 1); 0 for plain SGD
+     * @throws IllegalArgumentException for a value out of range
+     */
     public Sgd(double lr, double momentum) {
         this.lr = Optimizer.checkLearningRate(lr);
         if (!(momentum >= 0 && momentum < 1)) {
