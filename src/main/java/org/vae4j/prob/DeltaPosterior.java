@@ -17,6 +17,12 @@ public final class DeltaPosterior implements Posterior {
     private final int width;
     private FMatrixRMaj h; // (batch, width), referenced
 
+    /**
+     * A point mass at the encoder's output.
+     *
+     * @param width the width of h and z, &gt; 0
+     * @throws IllegalArgumentException if {@code width <= 0}
+     */
     public DeltaPosterior(int width) {
         if (width <= 0) {
             throw new IllegalArgumentException("latent width must be positive, got " + width);

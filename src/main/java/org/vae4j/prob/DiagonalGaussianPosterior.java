@@ -44,11 +44,32 @@ public final class DiagonalGaussianPosterior implements Posterior {
     private final FMatrixRMaj dlogvar = new FMatrixRMaj(1, 1); // (batch, latent)
     private final FMatrixRMaj dh = new FMatrixRMaj(1, 1);      // (batch, in)
 
-    /** Heads named {@code fc_mu} and {@code fc_logvar}. */
+    /**
+     * A posterior with heads named {@code fc_mu} and {@code fc_logvar}, as the PyTorch reference
+     * VAE names them.
+     *
+     * @param in     the width of the encoder output h, &gt; 0
+     * @param latent the width of z, &gt; 0
+     * @param init   the heads' weight initialisation
+     * @param rng    the source of the initial weights: the mu head is drawn first, then the logvar head
+     * @throws IllegalArgumentException if a width is not positive
+     */
     public DiagonalGaussianPosterior(int in, int latent, Init init, RandomGenerator rng) {
         this("fc_mu", "fc_logvar", in, latent, init, rng);
     }
 
+    /**
+     * A posterior with heads of the given names; their parameters are {@code <muName>.weight},
+     * {@code <muName>.bias}, {@code <logvarName>.weight} and {@code <logvarName>.bias}.
+     *
+     * @param muName     the mu head's name, prefixed to its parameters' names
+     * @param logvarName the logvar head's name, prefixed to its parameters' names
+     * @param in         the width of the encoder output h, &gt; 0
+     * @param latent     the width of z, &gt; 0
+     * @param init       the heads' weight initialisation
+     * @param rng        the source of the initial weights: the mu head is drawn first, then the logvar head
+     * @throws IllegalArgumentException if a width is not positive
+     */
     public DiagonalGaussianPosterior(String muName, String logvarName, int in, int latent, Init init,
                                      RandomGenerator rng) {
         this.latent = latent;

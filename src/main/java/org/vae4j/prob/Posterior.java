@@ -21,16 +21,25 @@ import org.vae4j.nn.Parameter;
  */
 public interface Posterior {
 
-    /** Width of the encoder output h this posterior reads. */
+    /** {@return the width of the encoder output h this posterior reads, &gt; 0} */
     int inputSize();
 
-    /** Width of z. */
+    /** {@return the width of z, the latent size, &gt; 0} */
     int latentSize();
 
-    /** Standard normal draws one row's sample needs (0 for a deterministic posterior). */
+    /** {@return how many standard normal draws one row's sample needs (0 for a deterministic posterior)} */
     int noiseWidth();
 
-    /** Computes the distribution's parameters for each row of h, (batch, inputSize), kept by reference. */
+    /**
+     * Computes the distribution's parameters for each row of h, kept for {@link #sample} and the
+     * backward.
+     *
+     * @param kernels the model's kernels, which run the heads' matrix multiplies
+     * @param h       the encoder's output, (batch, inputSize), not modified; kept by reference, so
+     *                it must not change before the backward
+     * @throws IllegalArgumentException if {@code h} does not have {@link #inputSize()} columns
+     *         (the Gaussian posterior also rejects an empty batch)
+     */
     void forward(Kernels kernels, FMatrixRMaj h);
 
     /** {@return the posterior mean of the last forward, (batch, latentSize), owned by this posterior} */
@@ -41,7 +50,8 @@ public interface Posterior {
      *
      * @param eps (batch, noiseWidth) standard normal draws, not modified; kept for the backward
      *            ({@code null} when {@link #noiseWidth()} is 0)
-     * @return (batch, latentSize) z, owned by this posterior
+     * @return (batch, latentSize) z, owned by this posterior (the deterministic posterior's is h itself)
+     * @throws IllegalArgumentException if {@code eps} is not (batch, noiseWidth) for a posterior with noise
      */
     FMatrixRMaj sample(FMatrixRMaj eps);
 
@@ -53,7 +63,8 @@ public interface Posterior {
     /**
      * KL(q(z|x) || N(0, I)) of each row of the last forward.
      *
-     * @param perRow modified: perRow[r] for r &lt; batch
+     * @param perRow receives KL_r in nats at perRow[r] for r &lt; batch (overwritten); at least
+     *               batch long
      */
     void klToPriorPerRow(double[] perRow);
 
@@ -73,7 +84,7 @@ public interface Posterior {
      * log q(z_r | x_r) of each row, for a z of the last forward's rows (e.g. importance sampling).
      *
      * @param z      (batch, latentSize), not modified
-     * @param perRow modified
+     * @param perRow receives log q(z_r | x_r) in nats at perRow[r] for r &lt; batch (overwritten)
      * @throws UnsupportedOperationException for a posterior without a density (a point mass)
      */
     void logDensityPerRow(FMatrixRMaj z, double[] perRow);
@@ -82,6 +93,7 @@ public interface Posterior {
      * The backward pass of the last {@link #forward} and {@link #sample}: accumulates parameter
      * gradients of {@code (loss through z) + klScale * klToPrior()}.
      *
+     * @param kernels       the model's kernels, which run the heads' matrix multiplies
      * @param dz            (batch, latentSize) dL/dz, not modified; {@code null} when z was not used
      * @param klScale       the KL term's weight in L (e.g. beta / batch)
      * @param inputGradient whether to return dL/dh
@@ -95,8 +107,13 @@ public interface Posterior {
      * KL of dimension j summed over the rows ({@link #addKlToPriorPerDimension}). By default the
      * KL does not split by dimension.
      *
-     * @param klScales (latentSize) each dimension's weight, not modified
+     * @param kernels       the model's kernels, which run the heads' matrix multiplies
+     * @param dz            (batch, latentSize) dL/dz, not modified; {@code null} when z was not used
+     * @param klScales      (latentSize) each dimension's weight, not modified
+     * @param inputGradient whether to return dL/dh
+     * @return (batch, inputSize) dL/dh owned by this posterior, or null when not asked for
      * @throws UnsupportedOperationException when the KL does not split by dimension
+     * @throws IllegalArgumentException if {@code klScales} is shorter than {@link #latentSize()}
      */
     default FMatrixRMaj backwardPerDimensionKl(Kernels kernels, FMatrixRMaj dz, float[] klScales,
                                                boolean inputGradient) {
@@ -110,8 +127,13 @@ public interface Posterior {
      * {@link #sample} and the density is differentiated along every path, through z = g(parameters,
      * eps) and directly (its total derivative with eps held fixed).
      *
+     * @param kernels          the model's kernels, which run the heads' matrix multiplies
+     * @param dz               (batch, latentSize) dL/dz, not modified; {@code null} when z was not used
      * @param logDensityScales (batch) each row's weight, not modified
+     * @param inputGradient    whether to return dL/dh
+     * @return (batch, inputSize) dL/dh owned by this posterior, or null when not asked for
      * @throws UnsupportedOperationException for a posterior without a density
+     * @throws IllegalArgumentException if {@code logDensityScales} is shorter than the batch
      */
     default FMatrixRMaj backwardWithLogDensity(Kernels kernels, FMatrixRMaj dz, float[] logDensityScales,
                                                boolean inputGradient) {
@@ -123,6 +145,7 @@ public interface Posterior {
      * {@code tensors} maps this one's to (as {@link org.vae4j.nn.Module#replicate}), for another
      * thread's inference} The default refuses; the library's posteriors implement it.
      *
+     * @param tensors the map from this posterior's parameters to the replica's (shared or copied)
      * @throws UnsupportedOperationException when this posterior cannot replicate itself
      */
     default Posterior replicate(org.vae4j.nn.TensorMap tensors) {

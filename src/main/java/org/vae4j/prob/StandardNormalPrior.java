@@ -15,14 +15,24 @@ public final class StandardNormalPrior {
     private StandardNormalPrior() {
     }
 
-    /** Fills {@code z} with independent standard normal draws. */
+    /**
+     * Fills {@code z} with independent standard normal draws, in row-major order.
+     *
+     * @param z   the matrix to fill, (batch, latent), overwritten
+     * @param rng the source of the draws ({@link RandomGenerator#nextGaussian()}, cast to float)
+     */
     public void sample(FMatrixRMaj z, RandomGenerator rng) {
         for (int i = 0; i < z.getNumElements(); i++) {
             z.data[i] = (float) rng.nextGaussian();
         }
     }
 
-    /** log p(z_r) = -1/2 sum_j (log 2 pi + z_rj^2) for each row. */
+    /**
+     * log p(z_r) = -1/2 sum_j (log 2 pi + z_rj^2) for each row, in nats.
+     *
+     * @param z      (batch, latent), not modified
+     * @param perRow receives log p(z_r) at perRow[r] for r &lt; batch (overwritten)
+     */
     public void logDensityPerRow(FMatrixRMaj z, double[] perRow) {
         for (int r = 0; r < z.numRows; r++) {
             double s = 0;
@@ -41,6 +51,7 @@ public final class StandardNormalPrior {
      * @param z      (batch, latent), not modified
      * @param scales (batch) s_r, not modified
      * @param dz     (batch, latent), modified
+     * @throws IllegalArgumentException if {@code dz} does not have {@code z}'s shape
      */
     public void addNegLogDensityGradient(FMatrixRMaj z, float[] scales, FMatrixRMaj dz) {
         if (dz.numRows != z.numRows || dz.numCols != z.numCols) {

@@ -22,12 +22,21 @@ public final class CounterRandom implements RandomGenerator {
     public CounterRandom() {
     }
 
-    /** A generator at {@code key}. */
+    /**
+     * A generator at the start of the stream of {@code key}.
+     *
+     * @param key the stream's key, any 64-bit value (e.g. from {@link Noise#key})
+     */
     public CounterRandom(long key) {
         reset(key);
     }
 
-    /** Starts the stream of {@code key} from its first draw. Returns this generator. */
+    /**
+     * Starts the stream of {@code key} from its first draw.
+     *
+     * @param key the stream's key, any 64-bit value (e.g. from {@link Noise#key})
+     * @return this generator
+     */
     public CounterRandom reset(long key) {
         this.key = key;
         this.counter = 0;
@@ -39,7 +48,12 @@ public final class CounterRandom implements RandomGenerator {
         return mix64(key + GOLDEN * ++counter);
     }
 
-    /** SplitMix64's finaliser (Stafford's variant 13): a bijection of 64-bit values with full avalanche. */
+    /**
+     * SplitMix64's finaliser (Stafford's variant 13): a bijection of 64-bit values with full avalanche.
+     *
+     * @param z the value to mix
+     * @return the mixed value
+     */
     public static long mix64(long z) {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;

@@ -36,6 +36,11 @@ public final class Noise {
 
     private final long seed;
 
+    /**
+     * The noise of a run with the given seed.
+     *
+     * @param seed the run's seed, any 64-bit value
+     */
     public Noise(long seed) {
         this.seed = seed;
     }
@@ -45,7 +50,15 @@ public final class Noise {
         return seed;
     }
 
-    /** {@return the key of the stream of (purpose, time, row, sample)} */
+    /**
+     * {@return the key of the stream of (purpose, time, row, sample) under this seed, for
+     * {@link CounterRandom#reset(long)}}
+     *
+     * @param purpose the use of the draws, one of the constants of this class
+     * @param time    the epoch for per-epoch draws, or the fixed time of the purpose (see the constants)
+     * @param row     the row's index in its data set (0 for purposes that are not per row)
+     * @param sample  the number of the draw for this row (the importance sample; 0 when there is one)
+     */
     public long key(long purpose, long time, long row, long sample) {
         long h = CounterRandom.mix64(seed ^ 0x3C6EF372FE94F82BL);
         h = CounterRandom.mix64(h + purpose * 0xD1B54A32D192ED03L);
@@ -54,7 +67,16 @@ public final class Noise {
         return CounterRandom.mix64(h + sample * 0x9FB21C651E98DF25L);
     }
 
-    /** {@code rng} reset to the stream of (purpose, time, row, sample); returns {@code rng}. */
+    /**
+     * Resets {@code rng} to the stream of (purpose, time, row, sample).
+     *
+     * @param rng     the generator to reset, not null
+     * @param purpose the use of the draws, one of the constants of this class
+     * @param time    the epoch, or the purpose's fixed time
+     * @param row     the row's index in its data set
+     * @param sample  the number of the draw for this row
+     * @return {@code rng}, at the start of that stream
+     */
     public CounterRandom stream(CounterRandom rng, long purpose, long time, long row, long sample) {
         return rng.reset(key(purpose, time, row, sample));
     }
@@ -64,6 +86,13 @@ public final class Noise {
      * (purpose, time, row, sample), in order.
      *
      * @param scratch a generator this call resets and draws from
+     * @param purpose the use of the draws, one of the constants of this class
+     * @param time    the epoch, or the purpose's fixed time
+     * @param row     the row's index in its data set
+     * @param sample  the number of the draw for this row
+     * @param out     the array that receives the draws (as floats)
+     * @param offset  the index in {@code out} of the first draw
+     * @param n       the number of draws, &gt;= 0
      */
     public void gaussian(CounterRandom scratch, long purpose, long time, long row, long sample,
                          float[] out, int offset, int n) {
