@@ -24,8 +24,10 @@ public final class Batch {
      * @param input     (rows, d) the encoder's input, not modified by objectives
      * @param target    (rows, d) the target; may be {@code input}
      * @param condition (rows, c) a condition, or {@code null}
-     * @param rowIds    the data-set index of row r is {@code rowIds[rowOffset + r]}
+     * @param rowIds    the data-set index of row r is {@code rowIds[rowOffset + r]}; kept by reference
+     * @param rowOffset the index in {@code rowIds} of the batch's first row, &gt;= 0
      * @return this batch
+     * @throws IllegalArgumentException as {@link #set(FMatrixRMaj, FMatrixRMaj, FMatrixRMaj, FMatrixRMaj, int[], int)}
      */
     public Batch set(FMatrixRMaj input, FMatrixRMaj target, FMatrixRMaj condition, int[] rowIds, int rowOffset) {
         return set(input, target, condition, null, rowIds, rowOffset);
@@ -39,8 +41,12 @@ public final class Batch {
      * @param condition (rows, c) a condition, or {@code null}
      * @param mask      (rows, d) 1 where the target's cell is observed, 0 where it is missing; or
      *                  {@code null} for complete rows
-     * @param rowIds    the data-set index of row r is {@code rowIds[rowOffset + r]}
+     * @param rowIds    the data-set index of row r is {@code rowIds[rowOffset + r]}; kept by reference
+     * @param rowOffset the index in {@code rowIds} of the batch's first row, &gt;= 0
      * @return this batch
+     * @throws IllegalArgumentException for a null input or target, a target, condition or mask
+     *         whose shape does not match the input's, or row ids that do not cover the batch's rows
+     *         from {@code rowOffset}
      */
     public Batch set(FMatrixRMaj input, FMatrixRMaj target, FMatrixRMaj condition, FMatrixRMaj mask, int[] rowIds,
                      int rowOffset) {
@@ -72,7 +78,12 @@ public final class Batch {
         return this;
     }
 
-    /** {@return a batch whose rows are rows 0, 1, ..} of their data set. */
+    /**
+     * {@return a new batch with {@code x} as input and target, no condition, no mask, and row ids
+     * 0, 1, ..., rows - 1}
+     *
+     * @param x the rows, (rows, d), kept by reference
+     */
     public static Batch of(FMatrixRMaj x) {
         int[] ids = new int[x.numRows];
         for (int i = 0; i < ids.length; i++) {
@@ -118,7 +129,11 @@ public final class Batch {
         return rowOffset;
     }
 
-    /** {@return the data-set index of row {@code r} of this batch} */
+    /**
+     * {@return the data-set index of row {@code r} of this batch}
+     *
+     * @param r the row's index in this batch, in [0, {@link #rows()})
+     */
     public int rowId(int r) {
         return rowIds[rowOffset + r];
     }

@@ -20,22 +20,37 @@ import org.ejml.data.FMatrixRMaj;
  */
 public sealed interface Corruption permits Corruption.None, Corruption.Masking, Corruption.Gaussian {
 
-    /** No corruption: the trainer passes the clean batch as input and target. */
+    /** {@return no corruption: the trainer passes the clean batch as input and target} */
     static Corruption none() {
         return None.INSTANCE;
     }
 
-    /** Masking noise: each value set to 0 independently with probability p, 0 &lt;= p &lt; 1. */
+    /**
+     * {@return masking noise: each value set to 0 independently with probability p}
+     *
+     * @param p the drop probability, 0 &lt;= p &lt; 1
+     * @throws IllegalArgumentException if {@code p} is outside [0, 1)
+     */
     static Corruption masking(double p) {
         return new Masking(p);
     }
 
-    /** Additive Gaussian noise N(0, sigma^2), the result clamped to [0, 1] (pixel data); sigma &gt;= 0. */
+    /**
+     * {@return additive Gaussian noise N(0, sigma^2), the result clamped to [0, 1] (pixel data)}
+     *
+     * @param sigma the noise's standard deviation, in the data's units, finite and &gt;= 0
+     * @throws IllegalArgumentException if {@code sigma} is negative, NaN or infinite
+     */
     static Corruption gaussian(double sigma) {
         return new Gaussian(sigma, true);
     }
 
-    /** Additive Gaussian noise N(0, sigma^2) without clamping (real-valued data); sigma &gt;= 0. */
+    /**
+     * {@return additive Gaussian noise N(0, sigma^2) without clamping (real-valued data)}
+     *
+     * @param sigma the noise's standard deviation, in the data's units, finite and &gt;= 0
+     * @throws IllegalArgumentException if {@code sigma} is negative, NaN or infinite
+     */
     static Corruption gaussianUnclamped(double sigma) {
         return new Gaussian(sigma, false);
     }
@@ -46,6 +61,8 @@ public sealed interface Corruption permits Corruption.None, Corruption.Masking, 
      *
      * @param clean     (batch, d), not modified
      * @param corrupted (batch, d), modified; must not be {@code clean}
+     * @param rng       the source of the draws (masking: one {@code nextDouble} per value; Gaussian:
+     *                  one {@code nextGaussian} per value; none: no draws)
      * @throws IllegalArgumentException when the shapes differ or the two are the same matrix
      */
     void apply(FMatrixRMaj clean, FMatrixRMaj corrupted, RandomGenerator rng);
@@ -53,7 +70,13 @@ public sealed interface Corruption permits Corruption.None, Corruption.Masking, 
     /**
      * Corrupts {@code n} values {@code clean[offset ..]} into {@code corrupted[offset ..]} with
      * draws from {@code rng}: one row, so that each row can draw from its own stream
-     * ({@link org.vae4j.random.Noise#CORRUPTION}).
+     * ({@link org.vae4j.random.Noise#CORRUPTION}). Sizes are not checked beyond the arrays' bounds.
+     *
+     * @param clean     the array holding the clean values, not modified
+     * @param corrupted the array receiving the corrupted values at the same indices
+     * @param offset    the index of the first value in both arrays
+     * @param n         the number of values, &gt;= 0
+     * @param rng       the source of the draws, as for {@link #apply}
      */
     void applyRow(float[] clean, float[] corrupted, int offset, int n, RandomGenerator rng);
 
@@ -86,8 +109,18 @@ public sealed interface Corruption permits Corruption.None, Corruption.Masking, 
         }
     }
 
-    /** Masking noise with drop probability p. */
+    /**
+     * Masking noise with drop probability p.
+     *
+     * @param p the probability that a value is set to 0, in [0, 1)
+     */
     record Masking(double p) implements Corruption {
+        /**
+         * Checks the probability.
+         *
+         * @param p the probability that a value is set to 0, in [0, 1)
+         * @throws IllegalArgumentException if {@code p} is outside [0, 1)
+         */
         public Masking {
             if (!(p >= 0 && p < 1)) {
                 throw new IllegalArgumentException("masking probability must be in [0, 1), got " + p);
@@ -118,8 +151,20 @@ public sealed interface Corruption permits Corruption.None, Corruption.Masking, 
         }
     }
 
-    /** Additive Gaussian noise with standard deviation sigma, optionally clamped to [0, 1]. */
+    /**
+     * Additive Gaussian noise with standard deviation sigma, optionally clamped to [0, 1].
+     *
+     * @param sigma               the noise's standard deviation, in the data's units, finite and &gt;= 0
+     * @param clampToUnitInterval whether each corrupted value is clamped to [0, 1]
+     */
     record Gaussian(double sigma, boolean clampToUnitInterval) implements Corruption {
+        /**
+         * Checks sigma.
+         *
+         * @param sigma               the noise's standard deviation, finite and &gt;= 0
+         * @param clampToUnitInterval whether each corrupted value is clamped to [0, 1]
+         * @throws IllegalArgumentException if {@code sigma} is negative, NaN or infinite
+         */
         public Gaussian {
             if (!(sigma >= 0) || !Double.isFinite(sigma)) {
                 throw new IllegalArgumentException("Gaussian noise sigma must be finite and >= 0, got " + sigma);

@@ -19,6 +19,13 @@ public final class Denoising implements Objective {
     private final FMatrixRMaj corrupted = new FMatrixRMaj(1, 1); // (batch, d)
     private final Batch view = new Batch();
 
+    /**
+     * Denoising around an objective.
+     *
+     * @param corruption the corruption applied to each row of the input, not null
+     * @param inner      the objective computed on the corrupted input against the clean target, not null
+     * @throws IllegalArgumentException if either is null
+     */
     public Denoising(Corruption corruption, Objective inner) {
         if (corruption == null || inner == null) {
             throw new IllegalArgumentException("denoising needs a corruption and an inner objective");

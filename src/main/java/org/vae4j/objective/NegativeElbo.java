@@ -51,6 +51,7 @@ public class NegativeElbo implements Objective {
      * The negative ELBO with free bits.
      *
      * @param freeBits lambda, nats per latent dimension, finite and &gt;= 0 (0 = none)
+     * @throws IllegalArgumentException if {@code freeBits} is negative, NaN or infinite
      */
     public NegativeElbo(double freeBits) {
         if (!(freeBits >= 0) || !Double.isFinite(freeBits)) {
@@ -59,7 +60,7 @@ public class NegativeElbo implements Objective {
         this.freeBits = freeBits;
     }
 
-    /** Free bits lambda (0 for none). */
+    /** {@return the free bits lambda, nats per latent dimension (0 for none)} */
     public double freeBits() {
         return freeBits;
     }
@@ -121,9 +122,11 @@ public class NegativeElbo implements Objective {
      *   scales_j = klScale  if klSums_j / B &gt; lambda, else 0   (the gradient of the max; 0 at a tie)
      * </pre>
      *
-     * @param klSums  (latent) each dimension's KL summed over the batch, not modified
+     * @param klSums    (latent) each dimension's KL summed over the batch, not modified
+     * @param batchSize B, the rows the sums are over, &gt;= 1
+     * @param lambda    the free bits, nats per dimension, &gt;= 0
      * @param klScale the weight of an active dimension's KL (beta / B)
-     * @param scales  (latent) modified
+     * @param scales    (latent) receives each dimension's KL gradient weight (overwritten)
      * @return the term, per example (nats)
      */
     public static double freeBitsKl(double[] klSums, int batchSize, double lambda, float klScale, float[] scales) {
@@ -146,7 +149,12 @@ public class NegativeElbo implements Objective {
         }
     }
 
-    /** {@return the weight of the KL term: the step's beta} */
+    /**
+     * {@return the weight of the KL term: the step's beta} {@link Reconstruction} overrides it
+     * with 0.
+     *
+     * @param context the step being computed
+     */
     protected double klWeight(StepContext context) {
         return context.beta();
     }

@@ -55,7 +55,12 @@ public final class NegativeIwaeBound implements Objective {
     private double[] weights = new double[0];                  // (K B) normalised per row
     private float[] scales = new float[0];                     // (K B) wt_is / B
 
-    /** @param samples K &gt;= 1 importance samples per row */
+    /**
+     * The bound with K importance samples per row.
+     *
+     * @param samples K &gt;= 1 importance samples per row
+     * @throws IllegalArgumentException if {@code samples < 1}
+     */
     public NegativeIwaeBound(int samples) {
         if (samples < 1) {
             throw new IllegalArgumentException("the IWAE bound needs K >= 1 importance samples, got " + samples);
@@ -63,7 +68,7 @@ public final class NegativeIwaeBound implements Objective {
         this.samples = samples;
     }
 
-    /** K, the importance samples per row. */
+    /** {@return K, the importance samples per row} */
     public int samples() {
         return samples;
     }
@@ -146,7 +151,11 @@ public final class NegativeIwaeBound implements Objective {
      * in [1, n]. If every a_s is -infinity the result is -infinity (weights 1/n); if any is NaN or
      * +infinity, the result is NaN or +infinity (a loss the trainer stops on).
      *
-     * @param weights modified at {@code offset .. offset + n)}
+     * @param a       the log values a_s (e.g. log w_is of one row), read at {@code offset .. offset + n)}
+     * @param offset  the index of the first value in {@code a} and {@code weights}
+     * @param n       the number of values, &gt;= 1
+     * @param weights receives the normalised weights wt_s at {@code offset .. offset + n)}
+     * @return log((1/n) sum_s exp(a_s))
      */
     public static double logMeanExp(double[] a, int offset, int n, double[] weights) {
         double max = Double.NEGATIVE_INFINITY;

@@ -19,8 +19,12 @@ import org.vae4j.Loss;
 public interface Objective {
 
     /**
-     * Runs the forward and backward pass of one batch.
+     * Runs the forward and backward pass of one batch, adding the gradients to the model's
+     * parameters' gradient arrays.
      *
+     * @param model   the model whose pieces are run and whose gradients are accumulated
+     * @param batch   the batch (or micro-batch) of rows; its matrices are not modified
+     * @param context the step's KL weight, batch size B and noise
      * @return the loss and its parts, each summed over the rows and divided by B
      * @throws IllegalArgumentException for a batch the model cannot take
      */
@@ -30,6 +34,7 @@ public interface Objective {
      * Checks that this objective has a meaning for {@code model}, before a run's first step (the
      * IWAE bound and free bits need a posterior with a density). By default every model is fine.
      *
+     * @param model the model a run is about to train with this objective
      * @throws IllegalArgumentException naming the objective and the model's kind
      */
     default void checkModel(LatentModel model) {
