@@ -34,6 +34,13 @@ public class Autoencoder extends ComposedLatentModel {
 
     private final MlpShape shape;
 
+    /**
+     * Builds the model from a builder's settings (for a subclass's builder); the weights are
+     * drawn from the builder's seed.
+     *
+     * @param b the settings
+     * @throws IllegalArgumentException if the output activation does not suit the likelihood
+     */
     protected Autoencoder(Builder b) {
         this(b, new MlpShape(b), new SplittableRandom(b.seed));
     }
@@ -47,6 +54,9 @@ public class Autoencoder extends ComposedLatentModel {
     /**
      * {@return a builder for an autoencoder on inputs of width {@code inputSize}; defaults: hidden 512,
      * code 32, ReLU, sigmoid output, squared error}
+     *
+     * @param inputSize the width of an input row, &gt; 0
+     * @throws IllegalArgumentException if {@code inputSize <= 0}
      */
     public static Builder builder(int inputSize) {
         return new Builder(inputSize);
@@ -54,10 +64,21 @@ public class Autoencoder extends ComposedLatentModel {
 
     /** Builds an {@link Autoencoder}. Not thread-safe. */
     public static class Builder extends ModelBuilder<Builder> {
+        /**
+         * A builder with the defaults of {@link Autoencoder#builder(int)} (for a subclass's builder).
+         *
+         * @param inputSize the width of an input row, &gt; 0
+         * @throws IllegalArgumentException if {@code inputSize <= 0}
+         */
         protected Builder(int inputSize) {
             super(inputSize, GaussianLikelihood.squaredError());
         }
 
+        /**
+         * {@return a new autoencoder with these settings; the builder can be changed and used again}
+         *
+         * @throws IllegalArgumentException if the output activation does not suit the likelihood
+         */
         public Autoencoder build() {
             return new Autoencoder(this);
         }
@@ -73,17 +94,17 @@ public class Autoencoder extends ComposedLatentModel {
         return (Sequential) super.decoder();
     }
 
-    /** Width of the code. */
+    /** {@return the width of the code, the same as {@link #latentSize()}} */
     public int codeSize() {
         return latentSize();
     }
 
-    /** Encoder hidden widths, input side first (excluding the code layer). */
+    /** {@return a copy of the encoder's hidden widths, input side first (excluding the code layer)} */
     public int[] hiddenSizes() {
         return shape.hidden();
     }
 
-    /** Decoder hidden widths, code side first (excluding the output layer). */
+    /** {@return a copy of the decoder's hidden widths, code side first (excluding the output layer)} */
     public int[] decoderHiddenSizes() {
         return shape.decoderHidden();
     }
@@ -104,7 +125,12 @@ public class Autoencoder extends ComposedLatentModel {
         return shape.describe(inputSize(), latentSize(), likelihood());
     }
 
-    /** {@return the codes of each row: a new (n, code) matrix} */
+    /**
+     * {@return the codes of each row: a new (n, codeSize) matrix} The same as {@link #encodeMean}.
+     *
+     * @param x the rows, (n, inputSize), finite and in the likelihood's support
+     * @throws IllegalArgumentException for rows of the wrong width, no rows, or a bad value
+     */
     public FMatrixRMaj encode(FMatrixRMaj x) {
         return encodeMean(x);
     }

@@ -66,10 +66,19 @@ public class ComposedLatentModel implements LatentModel {
     private double[] rowBuffer = new double[0];
 
     /**
-     * @param kind        the codec name of this kind of model (see {@link #kind()})
-     * @param encoderName prefix of the encoder's parameter names ("" for none)
-     * @param decoderName prefix of the decoder's parameter names ("" for none)
-     * @throws IllegalArgumentException when the pieces' widths do not chain, or two parameters share a name
+     * A model of the given pieces; its parameters are the pieces' tensors (not copies), adopted
+     * into one flat {@link #parameterStore()} and named as the class comment says.
+     *
+     * @param kind        the codec name of this kind of model (see {@link #kind()}), not null
+     * @param encoderName prefix of the encoder's parameter names ("" for none), not null
+     * @param encoder     x (batch, inputSize) to h (batch, posterior.inputSize()), not null
+     * @param posterior   q(z|x) on h, not null
+     * @param decoderName prefix of the decoder's parameter names ("" for none), not null
+     * @param decoder     z (batch, latentSize) to the likelihood's parameters (batch,
+     *                    likelihood.outputWidth(inputSize)), not null
+     * @param likelihood  p(x|z) on the decoder's output; the model keeps its {@link Likelihood#forModel()}
+     * @throws IllegalArgumentException for a null piece or kind, when the pieces' widths do not
+     *         chain, or when two parameters share a name
      */
     public ComposedLatentModel(String kind, String encoderName, Module encoder, Posterior posterior,
                                String decoderName, Module decoder, Likelihood likelihood) {
@@ -121,7 +130,9 @@ public class ComposedLatentModel implements LatentModel {
      * decoder on {@code tensors} ({@link Module#replicate}), without a condition} A conditional
      * subclass overrides it to say how a chunk's condition reaches its replicas.
      *
-     * @throws UnsupportedOperationException when a module cannot replicate itself
+     * @param tensors the map from this model's parameters to the view's snapshot of them
+     * @throws UnsupportedOperationException when a module cannot replicate itself, or the model
+     *         is conditional and the subclass does not override this method
      */
     protected InferenceView.Replica replicate(TensorMap tensors) {
         if (conditionSize() != 0) {
@@ -215,6 +226,8 @@ public class ComposedLatentModel implements LatentModel {
     /**
      * Runs {@code inference} with the modules in evaluation mode, then restores the mode (for
      * a subclass's own inference methods).
+     *
+     * @param inference the work to run in evaluation mode, on this thread
      */
     protected final void inEvaluationMode(Runnable inference) {
         boolean was = beginInference();
@@ -246,6 +259,8 @@ public class ComposedLatentModel implements LatentModel {
      * Runs the encoder and the posterior on a chunk (its results stay in the posterior's
      * buffers). Missing cells (NaN, when the likelihood accepts them) are given their neutral
      * value first; {@link #chunkMask()} is then their mask.
+     *
+     * @param chunk the rows, (rows, inputSize), not modified
      */
     protected final void encodeChunk(FMatrixRMaj chunk) {
         posterior.forward(kernels, encoder.forward(kernels, fillChunk(chunk)));
@@ -253,6 +268,9 @@ public class ComposedLatentModel implements LatentModel {
 
     /**
      * {@return the chunk with missing cells neutral (the chunk itself when none is missing); sets {@link #chunkMask()}}
+     * A filled chunk is a buffer of this model, valid until the next call.
+     *
+     * @param chunk the rows, (rows, inputSize), not modified
      */
     protected final FMatrixRMaj fillChunk(FMatrixRMaj chunk) {
         if (!likelihood.acceptsMissing() || !MissingCells.any(chunk)) {
@@ -274,6 +292,10 @@ public class ComposedLatentModel implements LatentModel {
      * Sets the condition of rows [start, start + rows) of {@code c} for the next chunk's forwards
      * (nothing when {@code c} is null: an unconditional model). The rows are copied into a buffer
      * of this model, valid until the next chunk.
+     *
+     * @param c     the condition of all the call's rows, (n, conditionSize), or {@code null}
+     * @param start the index in {@code c} of the chunk's first row
+     * @param rows  the number of rows of the chunk
      */
     protected final void conditionChunk(FMatrixRMaj c, int start, int rows) {
         if (c != null) {
@@ -318,7 +340,13 @@ public class ComposedLatentModel implements LatentModel {
         return result;
     }
 
-    /** Checks latent codes: (n &gt;= 1, latentSize), finite. */
+    /**
+     * Checks latent codes: (n &gt;= 1, latentSize), finite.
+     *
+     * @param z    the codes to check
+     * @param what what they are, for the message (e.g. {@code "latent codes"})
+     * @throws IllegalArgumentException for null codes, a wrong shape or a non-finite value
+     */
     protected final void checkLatent(FMatrixRMaj z, String what) {
         if (z == null || z.numCols != latentSize() || z.numRows == 0) {
             throw new IllegalArgumentException(what + " must be (n >= 1, " + latentSize() + "), got "

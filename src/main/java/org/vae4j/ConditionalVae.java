@@ -74,6 +74,13 @@ public class ConditionalVae extends ComposedLatentModel {
     private final Concat encoderConcat;
     private final Concat decoderConcat;
 
+    /**
+     * Builds the model from a builder's settings (for a subclass's builder); the weights are
+     * drawn from the builder's seed, in the order encoder, heads, decoder.
+     *
+     * @param b the settings
+     * @throws IllegalArgumentException if the output activation does not suit the likelihood
+     */
     protected ConditionalVae(Builder b) {
         this(b, new Parts(b, new MlpShape(b), new SplittableRandom(b.seed)));
     }
@@ -152,6 +159,9 @@ public class ConditionalVae extends ComposedLatentModel {
      * {@return a builder for a conditional VAE on inputs of width {@code inputSize} with conditions of
      * width {@code conditionSize} (e.g. 10 for a one-hot digit label); defaults as {@link Vae}'s:
      * hidden 512, latent 32, ReLU, Bernoulli}
+     *
+     * @param inputSize     the width of an input row x, &gt; 0
+     * @param conditionSize the width of a condition row c, &gt; 0
      * @throws IllegalArgumentException for a non-positive size
      */
     public static Builder builder(int inputSize, int conditionSize) {
@@ -163,6 +173,13 @@ public class ConditionalVae extends ComposedLatentModel {
         final int conditionSize;
         float conditionScale = DEFAULT_CONDITION_SCALE;
 
+        /**
+         * A builder with the defaults of {@link ConditionalVae#builder(int, int)} (for a subclass's builder).
+         *
+         * @param inputSize     the width of an input row x, &gt; 0
+         * @param conditionSize the width of a condition row c, &gt; 0
+         * @throws IllegalArgumentException for a non-positive size
+         */
         protected Builder(int inputSize, int conditionSize) {
             super(inputSize, BernoulliLikelihood.INSTANCE);
             if (conditionSize <= 0) {
@@ -177,7 +194,9 @@ public class ConditionalVae extends ComposedLatentModel {
          * concatenation). The model computes the same functions for every s (the first layers'
          * condition columns absorb it); s sets how fast Adam moves them: docs/MATH.md, section 26.
          *
-         * @throws IllegalArgumentException unless finite and &gt; 0
+         * @param s the scale, finite and &gt; 0, also as a float (it is stored as one)
+         * @return this builder
+         * @throws IllegalArgumentException unless finite and &gt; 0 (as a double and as a float)
          */
         public Builder conditionScale(double s) {
             if (!(s > 0) || !Double.isFinite(s) || !Float.isFinite((float) s)) {
@@ -187,6 +206,11 @@ public class ConditionalVae extends ComposedLatentModel {
             return this;
         }
 
+        /**
+         * {@return a new conditional VAE with these settings; the builder can be changed and used again}
+         *
+         * @throws IllegalArgumentException if the output activation does not suit the likelihood
+         */
         public ConditionalVae build() {
             return new ConditionalVae(this);
         }
@@ -197,7 +221,7 @@ public class ConditionalVae extends ComposedLatentModel {
         return conditionSize;
     }
 
-    /** The scale s of [x | s c] and [z | s c] ({@link Builder#conditionScale}). */
+    /** {@return the scale s of [x | s c] and [z | s c] ({@link Builder#conditionScale}), &gt; 0} */
     public float conditionScale() {
         return encoderConcat.conditionScale();
     }
@@ -256,12 +280,12 @@ public class ConditionalVae extends ComposedLatentModel {
         return (DiagonalGaussianPosterior) super.posterior();
     }
 
-    /** Encoder hidden widths, input side first (excluding the latent heads). */
+    /** {@return a copy of the encoder's hidden widths, input side first (excluding the latent heads)} */
     public int[] hiddenSizes() {
         return shape.hidden();
     }
 
-    /** Decoder hidden widths, latent side first (excluding the output layer). */
+    /** {@return a copy of the decoder's hidden widths, latent side first (excluding the output layer)} */
     public int[] decoderHiddenSizes() {
         return shape.decoderHidden();
     }
@@ -271,12 +295,18 @@ public class ConditionalVae extends ComposedLatentModel {
         return shape.activation();
     }
 
-    /** {@return the decoder's final activation (IDENTITY: logits for the Bernoulli likelihood)} */
+    /**
+     * {@return the decoder's final activation (IDENTITY, logits, with the default Bernoulli
+     * likelihood; by default the likelihood's)}
+     */
     public Activation outputActivation() {
         return shape.outputActivation();
     }
 
-    /** E.g. {@code 784-512-(32)-512-784 relu bernoulli, condition 10} (and {@code  x 10.0}, its scale, unless 1). */
+    /**
+     * {@return a one-line description, e.g. {@code 784-512-(32)-512-784 relu bernoulli, condition 10 x 10.0}
+     * (the {@code x 10.0}, the condition scale, is left out when it is 1)}
+     */
     @Override
     public String describe() {
         float s = conditionScale();
@@ -291,6 +321,7 @@ public class ConditionalVae extends ComposedLatentModel {
      * @param x (n, inputSize), not modified
      * @param c (n, conditionSize), not modified
      * @return new matrices mu and logvar, each (n, latent)
+     * @throws IllegalArgumentException for rows or a condition of the wrong shape, or a bad value
      */
     public Vae.Encoding encode(FMatrixRMaj x, FMatrixRMaj c) {
         checkData(x, "input");
@@ -309,8 +340,11 @@ public class ConditionalVae extends ComposedLatentModel {
     /**
      * One-hot conditions: row r has a 1 in column {@code labels[r]}, 0 elsewhere.
      *
+     * @param labels the class of each row, each in [0, width); at least one
+     * @param width  the number of classes (the condition size), &gt; 0
      * @return a new (labels.length, width) matrix
-     * @throws IllegalArgumentException for a label outside [0, width), naming its row
+     * @throws IllegalArgumentException for a null or empty {@code labels}, a width &lt;= 0, or a
+     *         label outside [0, width), naming its row
      */
     public static FMatrixRMaj oneHot(int[] labels, int width) {
         if (labels == null || labels.length == 0 || width <= 0) {

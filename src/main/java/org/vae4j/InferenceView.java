@@ -62,8 +62,23 @@ public final class InferenceView {
      * The modules one worker runs: replicas of a model's encoder, posterior and decoder on one
      * {@link TensorMap}, and (for a conditional model) what sets a chunk's condition into the
      * replicas before their forwards, or {@code null}.
+     *
+     * @param encoder   the encoder's replica, not null
+     * @param posterior the posterior's replica, not null
+     * @param decoder   the decoder's replica, not null
+     * @param condition sets a chunk's condition, (chunk rows, conditionSize), into the replicas; or
+     *                  {@code null} for an unconditional model
      */
     public record Replica(Module encoder, Posterior posterior, Module decoder, Consumer<FMatrixRMaj> condition) {
+        /**
+         * Checks that the three modules are given.
+         *
+         * @param encoder   the encoder's replica, not null
+         * @param posterior the posterior's replica, not null
+         * @param decoder   the decoder's replica, not null
+         * @param condition sets a chunk's condition into the replicas, or {@code null}
+         * @throws IllegalArgumentException if a module is null
+         */
         public Replica {
             if (encoder == null || posterior == null || decoder == null) {
                 throw new IllegalArgumentException("a replica needs an encoder, a posterior and a decoder");
@@ -139,7 +154,7 @@ public final class InferenceView {
         return latentSize;
     }
 
-    /** Width of the condition (0 for an unconditional model). */
+    /** {@return the width of the condition (0 for an unconditional model)} */
     public int conditionSize() {
         return conditionSize;
     }
@@ -154,7 +169,7 @@ public final class InferenceView {
         return kernels;
     }
 
-    /** Scalars in the weight snapshot. */
+    /** {@return the number of float values in the weight snapshot (4 bytes each)} */
     public long snapshotSize() {
         return snapshot.size();
     }
@@ -166,12 +181,31 @@ public final class InferenceView {
 
     // ------------------------------------------------------------------ the inference methods
 
-    /** {@return the posterior mean of z for each row: a new (n, latentSize) matrix} */
+    /**
+     * {@return the posterior mean of z for each row: a new (n, latentSize) matrix} For an
+     * unconditional model only.
+     *
+     * @param x the rows, (n, inputSize), n &gt;= 1, finite and in the likelihood's support (NaN
+     *          for a missing cell where the likelihood accepts them); not modified
+     * @throws IllegalArgumentException for rows or a condition of the wrong shape, a non-finite
+     *         value or one outside the likelihood's support, or a condition given to (or missing
+     *         for) the model
+     */
     public FMatrixRMaj encodeMean(FMatrixRMaj x) {
         return encodeMean(x, null);
     }
 
-    /** {@link #encodeMean(FMatrixRMaj)} given the condition (n, conditionSize) of each row. */
+    /**
+     * {@return the posterior mean of z for each row, given its condition: a new (n, latentSize) matrix}
+     *
+     * @param x the rows, (n, inputSize), n &gt;= 1, finite and in the likelihood's support (NaN
+     *          for a missing cell where the likelihood accepts them); not modified
+     * @param c the condition of each row, (n, conditionSize), finite; {@code null} for an
+     *          unconditional model (and only then)
+     * @throws IllegalArgumentException for rows or a condition of the wrong shape, a non-finite
+     *         value or one outside the likelihood's support, or a condition given to (or missing
+     *         for) the model
+     */
     public FMatrixRMaj encodeMean(FMatrixRMaj x, FMatrixRMaj c) {
         checkInput(x, c, "input");
         return run(InferenceWorker.Op.ENCODE_MEAN, x, c, null, 0, x.numRows, latentSize);
@@ -180,6 +214,16 @@ public final class InferenceView {
     /**
      * {@return one draw z ~ q(z|x, c) for each row (the mean for a point-mass posterior), row r's noise the
      * stream ({@link Noise#EVALUATION}, 0, firstRow + r, 0) of {@code noise}: a new (n, latentSize) matrix}
+     *
+     * @param x the rows, (n, inputSize), n &gt;= 1, finite and in the likelihood's support (NaN
+     *          for a missing cell where the likelihood accepts them); not modified
+     * @param c the condition of each row, (n, conditionSize), finite; {@code null} for an
+     *          unconditional model (and only then)
+     * @param noise    the run's counter-based noise, not null
+     * @param firstRow the row id of the first row, &gt;= 0: row r's draws are keyed by firstRow + r
+     * @throws IllegalArgumentException for rows or a condition of the wrong shape, a non-finite
+     *         value or one outside the likelihood's support, or a condition given to (or missing
+     *         for) the model, a null noise or a negative first row id
      */
     public FMatrixRMaj encodeSample(FMatrixRMaj x, FMatrixRMaj c, Noise noise, long firstRow) {
         checkInput(x, c, "input");
@@ -187,12 +231,27 @@ public final class InferenceView {
         return run(InferenceWorker.Op.ENCODE_SAMPLE, x, c, noise, firstRow, x.numRows, latentSize);
     }
 
-    /** {@return the likelihood's mean E[x|z] for each z: a new (n, inputSize) matrix} */
+    /**
+     * {@return the likelihood's mean E[x|z] for each z: a new (n, inputSize) matrix} For an
+     * unconditional model only.
+     *
+     * @param z the codes, (n, latentSize), n &gt;= 1, finite; not modified
+     * @throws IllegalArgumentException for codes of the wrong shape or with a non-finite value, or
+     *         a conditional model
+     */
     public FMatrixRMaj decodeMean(FMatrixRMaj z) {
         return decodeMean(z, null);
     }
 
-    /** {@link #decodeMean(FMatrixRMaj)} given the condition of each code. */
+    /**
+     * {@return the likelihood's mean E[x|z, c] for each code given its condition: a new (n, inputSize) matrix}
+     *
+     * @param z the codes, (n, latentSize), n &gt;= 1, finite; not modified
+     * @param c the condition of each code, (n, conditionSize), finite; {@code null} for an
+     *          unconditional model (and only then)
+     * @throws IllegalArgumentException for codes or a condition of the wrong shape, a non-finite
+     *         value, or a condition given to (or missing for) the model
+     */
     public FMatrixRMaj decodeMean(FMatrixRMaj z, FMatrixRMaj c) {
         if (z == null || z.numCols != latentSize || z.numRows == 0) {
             throw new IllegalArgumentException("latent codes must be (n >= 1, " + latentSize + "), got "
@@ -203,12 +262,30 @@ public final class InferenceView {
         return run(InferenceWorker.Op.DECODE, z, c, null, 0, z.numRows, inputSize);
     }
 
-    /** decodeMean(encodeMean(x)): a new (n, inputSize) matrix. */
+    /**
+     * {@return decodeMean(encodeMean(x)): a new (n, inputSize) matrix} For an unconditional model only.
+     *
+     * @param x the rows, (n, inputSize), n &gt;= 1, finite and in the likelihood's support (NaN
+     *          for a missing cell where the likelihood accepts them); not modified
+     * @throws IllegalArgumentException for rows or a condition of the wrong shape, a non-finite
+     *         value or one outside the likelihood's support, or a condition given to (or missing
+     *         for) the model
+     */
     public FMatrixRMaj reconstruct(FMatrixRMaj x) {
         return reconstruct(x, null);
     }
 
-    /** decodeMean(encodeMean(x, c), c). */
+    /**
+     * {@return decodeMean(encodeMean(x, c), c): a new (n, inputSize) matrix}
+     *
+     * @param x the rows, (n, inputSize), n &gt;= 1, finite and in the likelihood's support (NaN
+     *          for a missing cell where the likelihood accepts them); not modified
+     * @param c the condition of each row, (n, conditionSize), finite; {@code null} for an
+     *          unconditional model (and only then)
+     * @throws IllegalArgumentException for rows or a condition of the wrong shape, a non-finite
+     *         value or one outside the likelihood's support, or a condition given to (or missing
+     *         for) the model
+     */
     public FMatrixRMaj reconstruct(FMatrixRMaj x, FMatrixRMaj c) {
         checkInput(x, c, "input");
         return run(InferenceWorker.Op.RECONSTRUCT, x, c, null, 0, x.numRows, inputSize);
@@ -216,7 +293,18 @@ public final class InferenceView {
 
     /**
      * decodeMean(encodeSample(x, c, noise, firstRow), c): encode, sample z, decode, as a PyTorch VAE's
-     * {@code forward} (what {@code pytorch-ref} times as inference). A new (n, inputSize) matrix.
+     * {@code forward} (what {@code pytorch-ref} times as inference).
+     *
+     * @param x the rows, (n, inputSize), n &gt;= 1, finite and in the likelihood's support (NaN
+     *          for a missing cell where the likelihood accepts them); not modified
+     * @param c the condition of each row, (n, conditionSize), finite; {@code null} for an
+     *          unconditional model (and only then)
+     * @param noise    the run's counter-based noise, not null
+     * @param firstRow the row id of the first row, &gt;= 0: row r's draws are keyed by firstRow + r
+     * @return a new (n, inputSize) matrix
+     * @throws IllegalArgumentException for rows or a condition of the wrong shape, a non-finite
+     *         value or one outside the likelihood's support, or a condition given to (or missing
+     *         for) the model, a null noise or a negative first row id
      */
     public FMatrixRMaj reconstructSample(FMatrixRMaj x, FMatrixRMaj c, Noise noise, long firstRow) {
         checkInput(x, c, "input");
@@ -226,8 +314,16 @@ public final class InferenceView {
 
     /**
      * decodeMean(z, c) for n draws z ~ p(z), draw r from the stream ({@link Noise#PRIOR}, 0,
-     * firstRow + r, 0) of {@code noise}; {@code c} is (n, conditionSize) or {@code null}. A new
-     * (n, inputSize) matrix.
+     * firstRow + r, 0) of {@code noise}; {@code c} is (n, conditionSize) or {@code null}.
+     *
+     * @param n        the number of samples, &gt;= 1
+     * @param c        the condition of each sample, (n, conditionSize), finite; {@code null} for an
+     *                 unconditional model (and only then)
+     * @param noise    the run's counter-based noise, not null
+     * @param firstRow the row id of the first row, &gt;= 0: row r's draws are keyed by firstRow + r
+     * @return a new (n, inputSize) matrix
+     * @throws IllegalArgumentException for {@code n <= 0}, a condition of the wrong shape, given to
+     *         (or missing for) the model, a null noise or a negative first row id
      */
     public FMatrixRMaj sample(int n, FMatrixRMaj c, Noise noise, long firstRow) {
         if (n <= 0) {
@@ -243,6 +339,16 @@ public final class InferenceView {
      * ({@link Noise#EVALUATION}, 0, firstRow + r, 0): for a VAE the negative ELBO's two terms, for
      * an autoencoder the reconstruction loss (KL 0)} Missing cells (NaN, for a likelihood that
      * accepts them) are left out of -log p.
+     *
+     * @param x the rows, (n, inputSize), n &gt;= 1, finite and in the likelihood's support (NaN
+     *          for a missing cell where the likelihood accepts them); not modified
+     * @param c the condition of each row, (n, conditionSize), finite; {@code null} for an
+     *          unconditional model (and only then)
+     * @param noise    the run's counter-based noise, not null
+     * @param firstRow the row id of the first row, &gt;= 0: row r's draws are keyed by firstRow + r
+     * @throws IllegalArgumentException for rows or a condition of the wrong shape, a non-finite
+     *         value or one outside the likelihood's support, or a condition given to (or missing
+     *         for) the model, a null noise or a negative first row id
      */
     public RowLosses negativeElbo(FMatrixRMaj x, FMatrixRMaj c, Noise noise, long firstRow) {
         checkInput(x, c, "evaluation data");

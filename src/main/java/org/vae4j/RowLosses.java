@@ -9,7 +9,9 @@ import org.vae4j.random.Noise;
  * for speed, owned by this object; not thread-safe.
  */
 public final class RowLosses {
+    /** -log p(x_r | z_r) of row r, in nats (missing cells left out), one entry per row. */
     public final double[] reconstruction;
+    /** KL(q(z|x_r) || p(z)) of row r, in nats (0 for an autoencoder), one entry per row. */
     public final double[] kl;
 
     RowLosses(int rows) {
@@ -17,12 +19,16 @@ public final class RowLosses {
         kl = new double[rows];
     }
 
-    /** Rows. */
+    /** {@return the number of rows} */
     public int rows() {
         return kl.length;
     }
 
-    /** reconstruction[r] + kl[r]: the negative ELBO of row r with one z (beta = 1). */
+    /**
+     * {@return reconstruction[r] + kl[r]: the negative ELBO of row r with one z (beta = 1), in nats}
+     *
+     * @param r the row, in [0, {@link #rows()})
+     */
     public double total(int r) {
         return reconstruction[r] + kl[r];
     }

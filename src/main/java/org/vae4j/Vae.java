@@ -45,6 +45,13 @@ public class Vae extends ComposedLatentModel {
 
     private final MlpShape shape;
 
+    /**
+     * Builds the model from a builder's settings (for a subclass's builder); the weights are
+     * drawn from the builder's seed.
+     *
+     * @param b the settings
+     * @throws IllegalArgumentException if the output activation does not suit the likelihood
+     */
     protected Vae(Builder b) {
         this(b, new MlpShape(b), new SplittableRandom(b.seed));
     }
@@ -68,6 +75,9 @@ public class Vae extends ComposedLatentModel {
 
     /**
      * {@return a builder for a VAE on inputs of width {@code inputSize}; defaults: hidden 512, latent 32, ReLU, Bernoulli}
+     *
+     * @param inputSize the width of an input row, &gt; 0
+     * @throws IllegalArgumentException if {@code inputSize <= 0}
      */
     public static Builder builder(int inputSize) {
         return new Builder(inputSize);
@@ -75,10 +85,21 @@ public class Vae extends ComposedLatentModel {
 
     /** Builds a {@link Vae}. Not thread-safe. */
     public static class Builder extends ModelBuilder<Builder> {
+        /**
+         * A builder with the defaults of {@link Vae#builder(int)} (for a subclass's builder).
+         *
+         * @param inputSize the width of an input row, &gt; 0
+         * @throws IllegalArgumentException if {@code inputSize <= 0}
+         */
         protected Builder(int inputSize) {
             super(inputSize, BernoulliLikelihood.INSTANCE);
         }
 
+        /**
+         * {@return a new VAE with these settings; the builder can be changed and used again}
+         *
+         * @throws IllegalArgumentException if the output activation does not suit the likelihood
+         */
         public Vae build() {
             return new Vae(this);
         }
@@ -99,12 +120,12 @@ public class Vae extends ComposedLatentModel {
         return (DiagonalGaussianPosterior) super.posterior();
     }
 
-    /** Encoder hidden widths, input side first (excluding the latent heads). */
+    /** {@return a copy of the encoder's hidden widths, input side first (excluding the latent heads)} */
     public int[] hiddenSizes() {
         return shape.hidden();
     }
 
-    /** Decoder hidden widths, latent side first (excluding the output layer). */
+    /** {@return a copy of the decoder's hidden widths, latent side first (excluding the output layer)} */
     public int[] decoderHiddenSizes() {
         return shape.decoderHidden();
     }
@@ -114,7 +135,10 @@ public class Vae extends ComposedLatentModel {
         return shape.activation();
     }
 
-    /** {@return the decoder's final activation (IDENTITY: logits for the Bernoulli likelihood)} */
+    /**
+     * {@return the decoder's final activation (IDENTITY, logits, with the default Bernoulli
+     * likelihood; by default the likelihood's)}
+     */
     public Activation outputActivation() {
         return shape.outputActivation();
     }
