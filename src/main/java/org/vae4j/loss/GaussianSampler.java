@@ -24,7 +24,7 @@ public final class GaussianSampler {
      * per element in row-major order.
      *
      * @param eps (batch, latent) modified: the noise
-     * @param rng the source of the draws (advanced by batch * latent draws)
+     * @param rng the source of the draws (batch * latent calls of {@code nextGaussian()})
      */
     public static void drawNoise(FMatrixRMaj eps, RandomGenerator rng) {
         float[] e = eps.data;

@@ -66,8 +66,8 @@ public interface Likelihood {
      * {@link #negLogLikelihood(FMatrixRMaj, FMatrixRMaj, float, FMatrixRMaj)} with the model's
      * elementwise kernels (the training path calls this form). By default the kernels are unused.
      *
-     * @param kernel the model's elementwise kernels (exp, log1p, softplus, ...), used by likelihoods
-     *               that override this form
+     * @param kernel the model's elementwise kernels (e.g. the Bernoulli's fused loss over logits),
+     *               used by likelihoods that override this form
      * @param out    (batch, outputWidth(d)) decoder output, not modified
      * @param x      (batch, d) data, not modified
      * @param scale  factor applied to the gradient (1 / batch for a per-example mean)

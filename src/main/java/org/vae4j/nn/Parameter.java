@@ -116,7 +116,10 @@ public final class Parameter {
         return tensor.grads;
     }
 
-    /** {@return where this tensor starts in {@link #valueArray()} and {@link #gradArray()} (0 until a store adopts it)} */
+    /**
+     * {@return where this tensor starts in {@link #valueArray()} and {@link #gradArray()} (0 until a
+     * store adopts it)}
+     */
     public int offset() {
         return tensor.offset;
     }

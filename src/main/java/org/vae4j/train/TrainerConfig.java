@@ -81,10 +81,13 @@ public record TrainerConfig(int epochs, int batchSize, long seed, double beta, K
      * @param learningRate  the base learning rate, positive and finite
      * @param lrSchedule    {@code constant}, {@code step:EPOCHS,GAMMA} or {@code cosine}, not null (trimmed)
      * @param lrWarmupSteps steps of the linear learning-rate warm-up (&gt;= 0)
-     * @param weightDecay   AdamW's decoupled weight decay, finite and &gt;= 0, with learningRate * weightDecay &lt; 1 (0 = Adam)
+     * @param weightDecay   AdamW's decoupled weight decay, finite and &gt;= 0, with learningRate * weightDecay
+     *                      &lt; 1 (0 = Adam)
      * @param clipGradNorm  the gradient 2-norm clip, finite and &gt;= 0 (0 = none)
-     * @param objective     {@code elbo} or {@code iwae:K} (K &gt;= 1), case-insensitive; iwae needs beta 1, a constant schedule and no free bits
-     * @param freeBits      free bits lambda, finite and &gt;= 0 (0 = none); &gt; 0 needs the elbo objective and 1 micro-batch
+     * @param objective     {@code elbo} or {@code iwae:K} (K &gt;= 1), case-insensitive; iwae needs beta 1, a
+     *                      constant schedule and no free bits
+     * @param freeBits      free bits lambda, finite and &gt;= 0 (0 = none); &gt; 0 needs the elbo objective and
+     *                      1 micro-batch
      * @throws IllegalArgumentException naming the setting and its value, for any value out of range
      *                                  or combination refused
      */
@@ -179,7 +182,8 @@ public record TrainerConfig(int epochs, int batchSize, long seed, double beta, K
      * @param learningRate  the base learning rate, positive and finite
      * @param lrSchedule    {@code constant}, {@code step:EPOCHS,GAMMA} or {@code cosine}, not null (trimmed)
      * @param lrWarmupSteps steps of the linear learning-rate warm-up (&gt;= 0)
-     * @param weightDecay   AdamW's decoupled weight decay, finite and &gt;= 0, with learningRate * weightDecay &lt; 1 (0 = Adam)
+     * @param weightDecay   AdamW's decoupled weight decay, finite and &gt;= 0, with learningRate * weightDecay
+     *                      &lt; 1 (0 = Adam)
      * @param clipGradNorm  the gradient 2-norm clip, finite and &gt;= 0 (0 = none)
      * @throws IllegalArgumentException naming the setting and its value, for any value out of range
      */
