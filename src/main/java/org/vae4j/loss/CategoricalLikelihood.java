@@ -28,6 +28,7 @@ public final class CategoricalLikelihood implements Likelihood {
 
     /**
      * @param categories K &gt;= 2, the width of the one-hot span
+     * @throws IllegalArgumentException when {@code categories < 2}
      */
     public CategoricalLikelihood(int categories) {
         if (categories < 2) {
@@ -36,7 +37,7 @@ public final class CategoricalLikelihood implements Likelihood {
         this.categories = categories;
     }
 
-    /** K, the number of categories. */
+    /** {@return K, the number of categories (the width of the one-hot span, &gt;= 2)} */
     public int categories() {
         return categories;
     }

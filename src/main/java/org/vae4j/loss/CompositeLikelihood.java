@@ -42,6 +42,16 @@ public final class CompositeLikelihood implements Likelihood {
      * @param likelihood the column likelihood
      */
     public record Span(int start, int width, Likelihood likelihood) {
+        /**
+         * Checks the components; the span's position among the others is checked by
+         * {@link CompositeLikelihood#CompositeLikelihood(List)}.
+         *
+         * @param start      first column (&gt;= 0)
+         * @param width      number of data columns (&gt;= 1)
+         * @param likelihood the column likelihood, not null
+         * @throws IllegalArgumentException when {@code start < 0}, {@code width < 1} or
+         *                                  {@code likelihood} is null
+         */
         public Span {
             if (start < 0 || width <= 0 || likelihood == null) {
                 throw new IllegalArgumentException("a span needs start >= 0, width >= 1 and a likelihood, got start "
@@ -129,7 +139,15 @@ public final class CompositeLikelihood implements Likelihood {
         private final List<Span> spans = new ArrayList<>();
         private int next;
 
-        /** A span of {@code width} columns modelled by {@code likelihood}. */
+        /**
+         * Appends a span of {@code width} columns modelled by {@code likelihood}, starting where the
+         * previous span ends (column 0 for the first).
+         *
+         * @param width      number of data columns of the span (&gt;= 1; the likelihood's data width)
+         * @param likelihood the span's column likelihood; its width is checked by {@link #build()}
+         * @return this builder
+         * @throws IllegalArgumentException when {@code width < 1} or {@code likelihood} is null
+         */
         public Builder add(int width, Likelihood likelihood) {
             spans.add(new Span(next, width, likelihood));
             next += width;
@@ -139,7 +157,7 @@ public final class CompositeLikelihood implements Likelihood {
         /**
          * {@code columns} Gaussian columns with a learned log-variance each ({@link LearnedGaussianLikelihood#perColumn}).
          *
-         * @param columns {@code columns} Gaussian columns with a learned log-variance each ({@link LearnedGaussianLikelihood#perColumn})
+         * @param columns number of numeric columns of the span (&gt;= 1)
          * @return this builder
          */
         public Builder gaussian(int columns) {
@@ -149,7 +167,8 @@ public final class CompositeLikelihood implements Likelihood {
         /**
          * {@code columns} Gaussian columns whose log-variance the decoder outputs.
          *
-         * @param columns {@code columns} Gaussian columns whose log-variance the decoder outputs
+         * @param columns number of numeric columns of the span (&gt;= 1); the decoder outputs 2 *
+         *                columns values for it (the means, then the log-variances)
          * @return this builder
          */
         public Builder heteroscedasticGaussian(int columns) {
@@ -159,7 +178,7 @@ public final class CompositeLikelihood implements Likelihood {
         /**
          * {@code columns} binary columns (Bernoulli from logits).
          *
-         * @param columns {@code columns} binary columns (Bernoulli from logits)
+         * @param columns number of binary (0/1) columns of the span (&gt;= 1)
          * @return this builder
          */
         public Builder bernoulli(int columns) {
@@ -169,13 +188,19 @@ public final class CompositeLikelihood implements Likelihood {
         /**
          * One categorical column of {@code categories} one-hot cells.
          *
-         * @param categories one categorical column of {@code categories} one-hot cells
+         * @param categories K &gt;= 2, the number of categories and the width of the one-hot span
          * @return this builder
          */
         public Builder categorical(int categories) {
             return add(categories, new CategoricalLikelihood(categories));
         }
 
+        /**
+         * {@return a composite likelihood of the spans added so far, in order}
+         *
+         * @throws IllegalArgumentException when no span was added, or a span's likelihood cannot
+         *                                  take its width or needs a final activation other than identity
+         */
         public CompositeLikelihood build() {
             return new CompositeLikelihood(spans);
         }
@@ -186,17 +211,27 @@ public final class CompositeLikelihood implements Likelihood {
         return spans;
     }
 
-    /** d, the data width the spans cover. */
+    /** {@return d, the data width the spans cover (the sum of their widths)} */
     public int width() {
         return width;
     }
 
-    /** {@return the first decoder-output column of span {@code k}} */
+    /**
+     * {@return the first decoder-output column of span {@code k}}
+     *
+     * @param k the span's index, 0 &lt;= k &lt; {@code spans().size()}
+     * @throws ArrayIndexOutOfBoundsException when {@code k} is out of range
+     */
     public int outputStart(int k) {
         return outStart[k];
     }
 
-    /** {@return the first original column (of {@link #negLogLikelihoodPerColumn}) of span {@code k}} */
+    /**
+     * {@return the first original column (of {@link #negLogLikelihoodPerColumn}) of span {@code k}}
+     *
+     * @param k the span's index, 0 &lt;= k &lt; {@code spans().size()}
+     * @throws ArrayIndexOutOfBoundsException when {@code k} is out of range
+     */
     public int columnStart(int k) {
         return columnStart[k];
     }

@@ -17,9 +17,11 @@ public final class GaussianKl {
     }
 
     /**
-     * {@return the KL summed over all rows and latent dimensions, accumulated in double}
+     * {@return the KL summed over all rows and latent dimensions, accumulated in double, in nats}
+     *
      * @param mu     (batch, latent), not modified
      * @param logvar (batch, latent), not modified
+     * @throws IllegalArgumentException when {@code mu} and {@code logvar} differ in shape
      */
     public static double forward(FMatrixRMaj mu, FMatrixRMaj logvar) {
         checkShape(mu, logvar);
@@ -33,7 +35,14 @@ public final class GaussianKl {
         return sum;
     }
 
-    /** The KL of each row (one example), summed over latent dimensions: {@code out[r]} for r &lt; batch. */
+    /**
+     * The KL of each row (one example), summed over latent dimensions, in nats.
+     *
+     * @param mu     (batch, latent), not modified
+     * @param logvar (batch, latent), not modified
+     * @param out    modified: {@code out[r]} for r &lt; batch (length &gt;= batch)
+     * @throws IllegalArgumentException when {@code mu} and {@code logvar} differ in shape
+     */
     public static void forwardPerRow(FMatrixRMaj mu, FMatrixRMaj logvar, double[] out) {
         checkShape(mu, logvar);
         final int cols = mu.numCols;
@@ -59,6 +68,7 @@ public final class GaussianKl {
      * @param scale   the KL's weight in the loss (beta / batch)
      * @param dmu     (batch, latent), modified
      * @param dlogvar (batch, latent), modified
+     * @throws IllegalArgumentException when the four matrices differ in shape
      */
     public static void backward(FMatrixRMaj mu, FMatrixRMaj logvar, float scale,
                                 FMatrixRMaj dmu, FMatrixRMaj dlogvar) {

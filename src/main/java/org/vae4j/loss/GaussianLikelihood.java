@@ -27,6 +27,7 @@ public final class GaussianLikelihood implements Likelihood {
      * @param variance        s^2 &gt; 0
      * @param includeConstant whether -log p includes log(2 pi s^2)/2 per element (it does not
      *                        change gradients, only the reported value)
+     * @throws IllegalArgumentException when the variance is not positive and finite
      */
     public GaussianLikelihood(double variance, boolean includeConstant) {
         if (!(variance > 0) || !Double.isFinite(variance)) {
@@ -37,7 +38,12 @@ public final class GaussianLikelihood implements Likelihood {
         this.constant = includeConstant ? 0.5 * Math.log(2 * Math.PI * variance) : 0.0;
     }
 
-    /** {@return a normalised Gaussian density with variance s^2} */
+    /**
+     * {@return a normalised Gaussian density with variance s^2 (the constant included)}
+     *
+     * @param variance s^2, positive and finite
+     * @throws IllegalArgumentException when the variance is not positive and finite
+     */
     public static GaussianLikelihood withVariance(double variance) {
         return new GaussianLikelihood(variance, true);
     }
@@ -47,11 +53,12 @@ public final class GaussianLikelihood implements Likelihood {
         return new GaussianLikelihood(0.5, false);
     }
 
-    /** {@return the variance} */
+    /** {@return the variance s^2 (&gt; 0)} */
     public double variance() {
         return variance;
     }
 
+    /** {@return whether -log p includes the constant log(2 pi s^2)/2 per element} */
     public boolean includesConstant() {
         return includeConstant;
     }

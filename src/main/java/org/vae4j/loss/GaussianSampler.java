@@ -19,7 +19,13 @@ public final class GaussianSampler {
     private GaussianSampler() {
     }
 
-    /** Fills {@code eps} (batch, latent) with independent standard normal draws. */
+    /**
+     * Fills {@code eps} with independent standard normal draws, one {@code rng.nextGaussian()}
+     * per element in row-major order.
+     *
+     * @param eps (batch, latent) modified: the noise
+     * @param rng the source of the draws (batch * latent calls of {@code nextGaussian()})
+     */
     public static void drawNoise(FMatrixRMaj eps, RandomGenerator rng) {
         float[] e = eps.data;
         int n = eps.getNumElements();
@@ -35,6 +41,7 @@ public final class GaussianSampler {
      * @param logvar (batch, latent), not modified
      * @param eps    (batch, latent), not modified
      * @param z      (batch, latent), modified
+     * @throws IllegalArgumentException when the four matrices differ in shape
      */
     public static void forward(FMatrixRMaj mu, FMatrixRMaj logvar, FMatrixRMaj eps, FMatrixRMaj z) {
         checkShapes(mu, logvar, eps, z);
@@ -56,6 +63,7 @@ public final class GaussianSampler {
      * @param eps     (batch, latent), the forward noise, not modified
      * @param dmu     (batch, latent), modified: dmu += dz
      * @param dlogvar (batch, latent), modified: dlogvar += dz * eps * exp(logvar / 2) / 2
+     * @throws IllegalArgumentException when the five matrices differ in shape
      */
     public static void backward(FMatrixRMaj dz, FMatrixRMaj logvar, FMatrixRMaj eps,
                                 FMatrixRMaj dmu, FMatrixRMaj dlogvar) {

@@ -58,22 +58,52 @@ public final class LearnedGaussianLikelihood implements Likelihood {
         this.dRaw = heteroscedastic ? null : new double[columns];
     }
 
-    /** {@code columns} Gaussian columns with one trainable log-variance each (initially 0: variance 1). */
+    /**
+     * {@code columns} Gaussian columns with one trainable log-variance each (initially 0: variance 1),
+     * bounded by {@value #DEFAULT_LOG_VAR_BOUND}.
+     *
+     * @param columns number of data columns (&gt;= 1); the decoder outputs one mean per column
+     * @return a new likelihood with its own {@code log_var} tensor (1, columns)
+     * @throws IllegalArgumentException when {@code columns < 1}
+     */
     public static LearnedGaussianLikelihood perColumn(int columns) {
         return new LearnedGaussianLikelihood(columns, false, DEFAULT_LOG_VAR_BOUND);
     }
 
-    /** As {@link #perColumn(int)} with log-variance bound B. */
+    /**
+     * As {@link #perColumn(int)} with log-variance bound B.
+     *
+     * @param columns     number of data columns (&gt;= 1)
+     * @param logVarBound B in (0, 30]: the effective log-variance is B tanh(v / B), so the variance
+     *                    stays in [e^-B, e^B]
+     * @return a new likelihood with its own {@code log_var} tensor (1, columns)
+     * @throws IllegalArgumentException when {@code columns < 1} or B is outside (0, 30]
+     */
     public static LearnedGaussianLikelihood perColumn(int columns, double logVarBound) {
         return new LearnedGaussianLikelihood(columns, false, logVarBound);
     }
 
-    /** {@code columns} Gaussian columns whose log-variance the decoder outputs (output width 2 columns). */
+    /**
+     * {@code columns} Gaussian columns whose log-variance the decoder outputs (output width 2 columns:
+     * the means, then the raw log-variances), bounded by {@value #DEFAULT_LOG_VAR_BOUND}.
+     *
+     * @param columns number of data columns (&gt;= 1)
+     * @return a new immutable likelihood without parameters
+     * @throws IllegalArgumentException when {@code columns < 1}
+     */
     public static LearnedGaussianLikelihood heteroscedastic(int columns) {
         return new LearnedGaussianLikelihood(columns, true, DEFAULT_LOG_VAR_BOUND);
     }
 
-    /** As {@link #heteroscedastic(int)} with log-variance bound B. */
+    /**
+     * As {@link #heteroscedastic(int)} with log-variance bound B.
+     *
+     * @param columns     number of data columns (&gt;= 1)
+     * @param logVarBound B in (0, 30]: the effective log-variance is B tanh(v / B), so the variance
+     *                    stays in [e^-B, e^B]
+     * @return a new immutable likelihood without parameters
+     * @throws IllegalArgumentException when {@code columns < 1} or B is outside (0, 30]
+     */
     public static LearnedGaussianLikelihood heteroscedastic(int columns, double logVarBound) {
         return new LearnedGaussianLikelihood(columns, true, logVarBound);
     }
@@ -88,7 +118,7 @@ public final class LearnedGaussianLikelihood implements Likelihood {
         return heteroscedastic;
     }
 
-    /** B: the effective log-variance is B tanh(v / B). */
+    /** {@return B, in (0, 30]: the effective log-variance is B tanh(v / B)} */
     public double logVarBound() {
         return bound;
     }
@@ -100,7 +130,12 @@ public final class LearnedGaussianLikelihood implements Likelihood {
         return logVar;
     }
 
-    /** {@return the bounded log-variance s = B tanh(v / B) of a raw value v} */
+    /**
+     * {@return the bounded log-variance s = B tanh(v / B) of a raw value v, in (-B, B)}
+     *
+     * @param v     the raw log-variance (a {@code log_var} entry or a decoder output)
+     * @param bound B &gt; 0, as {@link #logVarBound()}
+     */
     public static double boundedLogVar(double v, double bound) {
         return bound * Math.tanh(v / bound);
     }

@@ -33,8 +33,8 @@ import org.vae4j.nn.Parameter;
  * {@code likelihood} ({@code likelihood.log_var}), so optimisers, files and gradient checks see
  * them. The loss methods add their gradient to those tensors' gradients, as a module's backward
  * does: at one scale for every row, or with a weight per row ({@link #weightedNegLogLikelihood},
- * the IWAE bound's normalised importance weights). A model takes {@link #forModel()} of the likelihood it is given, so two models never share
- * a tensor.
+ * the IWAE bound's normalised importance weights). A model takes {@link #forModel()} of the
+ * likelihood it is given, so two models never share a tensor.
  *
  * <p>Thread-safety: a likelihood without parameters or work buffers is immutable and
  * thread-safe (the built-in Bernoulli, fixed-variance Gaussian); one with parameters or buffers
@@ -65,6 +65,14 @@ public interface Likelihood {
     /**
      * {@link #negLogLikelihood(FMatrixRMaj, FMatrixRMaj, float, FMatrixRMaj)} with the model's
      * elementwise kernels (the training path calls this form). By default the kernels are unused.
+     *
+     * @param kernel the model's elementwise kernels (e.g. the Bernoulli's fused loss over logits),
+     *               used by likelihoods that override this form
+     * @param out    (batch, outputWidth(d)) decoder output, not modified
+     * @param x      (batch, d) data, not modified
+     * @param scale  factor applied to the gradient (1 / batch for a per-example mean)
+     * @param dout   (batch, outputWidth(d)) modified: scale * d(-log p)/d out
+     * @return -log p(x|z) summed over the batch, in nats
      */
     default double negLogLikelihood(Elementwise kernel, FMatrixRMaj out, FMatrixRMaj x, float scale,
                                     FMatrixRMaj dout) {
@@ -75,6 +83,7 @@ public interface Likelihood {
      * The negative log-likelihood of the observed cells, summed over the batch, and its gradient;
      * also adds {@code scale} times its gradient to each of {@link #parameters()}' gradients.
      *
+     * @param kernel the model's elementwise kernels
      * @param out   (batch, outputWidth(d)) decoder output, not modified
      * @param x     (batch, d) data, not modified; masked cells may hold anything
      * @param mask  (batch, d) 1 = observed, 0 = missing; or {@code null} for complete data
@@ -104,8 +113,16 @@ public interface Likelihood {
      * row's weight (correct for any likelihood whose loss is a sum over rows, but allocating).
      * The built-in likelihoods with parameters override it without either.
      *
-     * @param rowScales (batch) the weight of each row's gradient, not modified
+     * @param kernel    the model's elementwise kernels
+     * @param out       (batch, outputWidth(d)) decoder output, not modified
+     * @param x         (batch, d) data, not modified; masked cells may hold anything
+     * @param mask      (batch, d) 1 = observed, 0 = missing; or {@code null} for complete data
+     * @param rowScales (batch) the weight of each row's gradient, not modified; may be longer than batch
+     * @param dout      (batch, outputWidth(d)) modified: rowScales[r] * d(-log p)/d out in row r
      * @return -log p(x_observed|z) summed over the batch (unweighted), in nats
+     * @throws IllegalArgumentException when {@code rowScales} has fewer than batch entries or
+     *                                  {@code dout} is not the shape of {@code out}
+     * @throws UnsupportedOperationException when a mask is given to a likelihood that takes none
      */
     default double weightedNegLogLikelihood(Elementwise kernel, FMatrixRMaj out, FMatrixRMaj x, FMatrixRMaj mask,
                                             float[] rowScales, FMatrixRMaj dout) {
@@ -143,8 +160,10 @@ public interface Likelihood {
     }
 
     /**
-     * The negative log-likelihood of each row.
+     * The negative log-likelihood of each row, -log p(x_r | out_r) in nats; no gradient.
      *
+     * @param out    (batch, outputWidth(d)) decoder output, not modified
+     * @param x      (batch, d) data, not modified
      * @param perRow modified: {@code perRow[r]} for r &lt; batch
      */
     void negLogLikelihoodPerRow(FMatrixRMaj out, FMatrixRMaj x, double[] perRow);
@@ -153,8 +172,12 @@ public interface Likelihood {
      * The negative log-likelihood of each row's observed cells. By default, with a mask, the
      * sum over columns of {@link #negLogLikelihoodPerColumn}.
      *
-     * @param mask   (batch, d) or {@code null}
-     * @param perRow modified: {@code perRow[r]} for r &lt; batch
+     * @param out    (batch, outputWidth(d)) decoder output, not modified
+     * @param x      (batch, d) data, not modified; masked cells may hold anything
+     * @param mask   (batch, d) 1 = observed, 0 = missing; or {@code null} for complete data
+     * @param perRow modified: {@code perRow[r]} for r &lt; batch, in nats
+     * @throws UnsupportedOperationException by default, when a mask is given to a likelihood that
+     *                                       does not split by column
      */
     default void negLogLikelihoodPerRow(FMatrixRMaj out, FMatrixRMaj x, FMatrixRMaj mask, double[] perRow) {
         if (mask == null) {
@@ -192,6 +215,9 @@ public interface Likelihood {
      * meanOut = E[x | out]: (batch, outputWidth(d)) to (batch, d), e.g. sigmoid of logits, the
      * softmax of a categorical span, the mean part of a heteroscedastic Gaussian. {@code meanOut}
      * may be {@code out} when the widths are equal.
+     *
+     * @param out     (batch, outputWidth(d)) decoder output, not modified unless it is {@code meanOut}
+     * @param meanOut (batch, d) modified: the mean of each cell
      */
     void mean(FMatrixRMaj out, FMatrixRMaj meanOut);
 
@@ -199,6 +225,9 @@ public interface Likelihood {
      * The most likely value of each cell, (batch, outputWidth(d)) to (batch, d): the mean of a
      * Gaussian, 1 where a Bernoulli's logit is &gt; 0 (else 0), the one-hot of a categorical span's
      * argmax (the lowest index on ties). By default the mean.
+     *
+     * @param out     (batch, outputWidth(d)) decoder output, not modified unless it is {@code modeOut}
+     * @param modeOut (batch, d) modified: the mode of each cell
      */
     default void mode(FMatrixRMaj out, FMatrixRMaj modeOut) {
         mean(out, modeOut);
@@ -207,6 +236,9 @@ public interface Likelihood {
     /**
      * One draw x ~ p(x | out) for each row, (batch, outputWidth(d)) to (batch, d): synthetic rows.
      *
+     * @param out       (batch, outputWidth(d)) decoder output, not modified
+     * @param rng       the source of the draws
+     * @param sampleOut (batch, d) modified: the drawn rows
      * @throws UnsupportedOperationException when this likelihood cannot draw
      */
     default void sample(FMatrixRMaj out, RandomGenerator rng, FMatrixRMaj sampleOut) {
@@ -217,6 +249,7 @@ public interface Likelihood {
      * Checks that data is in this likelihood's support (NaN cells are left to
      * {@link #acceptsMissing()}: a caller validates a {@link #fillMissing filled} copy).
      *
+     * @param x    (batch, d) data, not modified
      * @param what names the data in the error, e.g. "training data"
      * @throws IllegalArgumentException naming the first bad row, column and value
      */
@@ -244,7 +277,10 @@ public interface Likelihood {
 
     /**
      * {@return the decoder's output width for data rows of width {@code dataWidth}: by default the same}
-     * @throws IllegalArgumentException when this likelihood cannot model rows of that width (e.g.
+     *
+     * @param dataWidth d, the number of cells in a data row (&gt; 0)
+     * @throws IllegalArgumentException when {@code dataWidth} is not positive, or this likelihood
+     *                                  cannot model rows of that width (e.g.
      *                                  it has one parameter per column and a different number of columns)
      */
     default int outputWidth(int dataWidth) {
@@ -257,13 +293,16 @@ public interface Likelihood {
     /**
      * {@return the number of original columns in a row of width {@code dataWidth} (by default one per
      * element; a categorical span counts once)}
+     *
+     * @param dataWidth d, the number of cells in a data row
      */
     default int columnCount(int dataWidth) {
         return dataWidth;
     }
 
     /**
-     * {@return whether NaN in data means a missing cell (masked out of the loss) rather than an error} False by default, so a NaN in image data stays an error.
+     * {@return whether NaN in data means a missing cell (masked out of the loss) rather than an
+     * error} False by default, so a NaN in image data stays an error.
      */
     default boolean acceptsMissing() {
         return false;
@@ -281,7 +320,13 @@ public interface Likelihood {
         MissingCells.fillElementwise(x, mask, 0f);
     }
 
-    /** Checks every value is finite; the error names the first bad one. */
+    /**
+     * Checks every value is finite (no NaN, no infinity); a helper for {@link #validate}.
+     *
+     * @param x    the matrix to check, not modified
+     * @param what names the data in the error, e.g. "training data"
+     * @throws IllegalArgumentException naming the first non-finite value, its row and column
+     */
     static void checkFinite(FMatrixRMaj x, String what) {
         int n = x.getNumElements();
         if (org.vae4j.kernel.Elementwise.get().allFinite(x.data, n)) {

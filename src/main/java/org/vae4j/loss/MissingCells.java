@@ -14,7 +14,11 @@ public final class MissingCells {
     private MissingCells() {
     }
 
-    /** {@return whether {@code x} has a NaN among its elements} */
+    /**
+     * {@return whether {@code x} has a NaN among its elements (infinities do not count)}
+     *
+     * @param x the matrix to scan, not modified
+     */
     public static boolean any(FMatrixRMaj x) {
         final float[] v = x.data;
         for (int i = 0, n = x.getNumElements(); i < n; i++) {
@@ -29,6 +33,8 @@ public final class MissingCells {
      * Copies {@code x} into {@code filled} (reshaped) and, if it has missing cells, fills them
      * with the likelihood's neutral values and returns their mask.
      *
+     * @param likelihood the model's likelihood, which decides whether NaN is allowed and fills it
+     *                   ({@link Likelihood#fillMissing})
      * @param x      (batch, d) data with NaN for missing cells, not modified
      * @param filled (batch, d) modified: x with each missing cell neutral; may be {@code x} itself
      * @param what   names the data in errors
@@ -55,8 +61,10 @@ public final class MissingCells {
      * The elementwise rule: each NaN of {@code x} becomes {@code neutral} with mask 0; every other
      * cell keeps its value with mask 1.
      *
-     * @param x    (batch, d) modified
-     * @param mask (batch, d) modified
+     * @param x       (batch, d) modified: each NaN replaced by {@code neutral}
+     * @param mask    (batch, d) modified: 1 = observed, 0 = missing
+     * @param neutral the value a missing cell gets (e.g. 0 for a standardised column)
+     * @throws IllegalArgumentException when {@code mask} is not the shape of {@code x}
      */
     public static void fillElementwise(FMatrixRMaj x, FMatrixRMaj mask, float neutral) {
         checkMask(mask, x);
@@ -72,7 +80,13 @@ public final class MissingCells {
         }
     }
 
-    /** Checks that a mask, if given, has the data's shape. */
+    /**
+     * Checks that a mask, if given, has the data's shape.
+     *
+     * @param mask (batch, d) mask, or {@code null} (always accepted)
+     * @param x    (batch, d) data
+     * @throws IllegalArgumentException when the mask is not null and its shape differs from the data's
+     */
     public static void checkMask(FMatrixRMaj mask, FMatrixRMaj x) {
         if (mask != null && (mask.numRows != x.numRows || mask.numCols != x.numCols)) {
             throw new IllegalArgumentException(String.format("the mask is (%d, %d) but the data is (%d, %d)",

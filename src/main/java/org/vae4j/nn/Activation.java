@@ -104,13 +104,24 @@ public enum Activation {
      * out = f(pre), elementwise.
      *
      * @param pre (rows, cols), not modified (unless it is {@code out})
-     * @param out (rows, cols), modified
+     * @param out (rows, cols), modified; may be {@code pre} only for {@link #IDENTITY}
+     * @throws IllegalArgumentException when the shapes differ, or {@code out} is {@code pre} for an
+     *                                  activation other than {@link #IDENTITY}
      */
     public void forward(FMatrixRMaj pre, FMatrixRMaj out) {
         forward(Elementwise.get(), pre, out);
     }
 
-    /** {@link #forward(FMatrixRMaj, FMatrixRMaj)} with the given elementwise kernels. */
+    /**
+     * {@link #forward(FMatrixRMaj, FMatrixRMaj)} with the given elementwise kernels (used by
+     * {@link #RELU}; the others run a scalar loop).
+     *
+     * @param kernel the elementwise kernels to run on
+     * @param pre    (rows, cols), not modified (unless it is {@code out})
+     * @param out    (rows, cols), modified; may be {@code pre} only for {@link #IDENTITY}
+     * @throws IllegalArgumentException when the shapes differ, or {@code out} is {@code pre} for an
+     *                                  activation other than {@link #IDENTITY}
+     */
     public void forward(Elementwise kernel, FMatrixRMaj pre, FMatrixRMaj out) {
         checkSameShape(pre, out);
         if (this == IDENTITY) {
@@ -141,12 +152,23 @@ public enum Activation {
      * @param out  (rows, cols) the forward output, not modified
      * @param dout (rows, cols) gradient of the loss w.r.t. out, not modified (unless it is dpre)
      * @param dpre (rows, cols) gradient of the loss w.r.t. pre, modified (overwritten)
+     * @throws IllegalArgumentException when the shapes differ
      */
     public void backward(FMatrixRMaj pre, FMatrixRMaj out, FMatrixRMaj dout, FMatrixRMaj dpre) {
         backward(Elementwise.get(), pre, out, dout, dpre);
     }
 
-    /** {@link #backward(FMatrixRMaj, FMatrixRMaj, FMatrixRMaj, FMatrixRMaj)} with the given kernels. */
+    /**
+     * {@link #backward(FMatrixRMaj, FMatrixRMaj, FMatrixRMaj, FMatrixRMaj)} with the given kernels
+     * (used by {@link #RELU}; the others run a scalar loop).
+     *
+     * @param kernel the elementwise kernels to run on
+     * @param pre    (rows, cols) the forward input, not modified
+     * @param out    (rows, cols) the forward output, not modified
+     * @param dout   (rows, cols) gradient of the loss w.r.t. out, not modified (unless it is dpre)
+     * @param dpre   (rows, cols) gradient of the loss w.r.t. pre, modified (overwritten)
+     * @throws IllegalArgumentException when the shapes differ
+     */
     public void backward(Elementwise kernel, FMatrixRMaj pre, FMatrixRMaj out, FMatrixRMaj dout, FMatrixRMaj dpre) {
         checkSameShape(pre, out);
         checkSameShape(pre, dout);
@@ -179,9 +201,14 @@ public enum Activation {
      * operations as adding the bias row by row and then {@link #forward(Elementwise, FMatrixRMaj,
      * FMatrixRMaj)}, so the same bits, with one pass over the matrix instead of two.
      *
-     * @param pre (rows, cols) the layer's x W^T, modified (the bias is added: the pre-activation)
-     * @param b   the bias (cols values from {@code bo}), not modified
-     * @param out (rows, cols), modified; may be {@code pre} only for {@link #IDENTITY}
+     * @param kernel the elementwise kernels to run on (used by {@link #RELU})
+     * @param pre    (rows, cols) the layer's x W^T, modified (the bias is added: the pre-activation)
+     * @param b      the bias (cols values from {@code bo}), not modified
+     * @param bo     offset of the bias's first value in {@code b}
+     * @param out    (rows, cols), modified; may be {@code pre} only for {@link #IDENTITY}
+     * @throws IllegalArgumentException when the shapes differ, the bias does not fit in {@code b},
+     *                                  or {@code out} is {@code pre} for an activation other than
+     *                                  {@link #IDENTITY}
      */
     public void forwardBiased(Elementwise kernel, FMatrixRMaj pre, float[] b, int bo, FMatrixRMaj out) {
         checkSameShape(pre, out);
@@ -217,11 +244,14 @@ public enum Activation {
      * ascending order, the order of {@link Dense}'s own column sum: the same bits as the two
      * separate passes.
      *
-     * @param pre  (rows, cols) the forward input, not modified
-     * @param out  (rows, cols) the forward output, not modified
-     * @param dout (rows, cols) gradient w.r.t. out, not modified (unless it is dpre)
-     * @param dpre (rows, cols) gradient w.r.t. pre, modified (overwritten)
-     * @param db   the bias gradient (cols values from {@code dbo}), accumulated
+     * @param kernel the elementwise kernels to run on (used by {@link #RELU})
+     * @param pre    (rows, cols) the forward input, not modified
+     * @param out    (rows, cols) the forward output, not modified
+     * @param dout   (rows, cols) gradient w.r.t. out, not modified (unless it is dpre)
+     * @param dpre   (rows, cols) gradient w.r.t. pre, modified (overwritten)
+     * @param db     the bias gradient (cols values from {@code dbo}), accumulated
+     * @param dbo    offset of the bias gradient's first value in {@code db}
+     * @throws IllegalArgumentException when the shapes differ or the bias gradient does not fit in {@code db}
      */
     public void backwardBiased(Elementwise kernel, FMatrixRMaj pre, FMatrixRMaj out, FMatrixRMaj dout,
                                FMatrixRMaj dpre, float[] db, int dbo) {
@@ -253,7 +283,11 @@ public enum Activation {
         }
     }
 
-    /** {@return the logistic function 1 / (1 + e^-a), without overflow for large |a|} */
+    /**
+     * {@return the logistic function 1 / (1 + e^-a), in [0, 1], without overflow for large |a|}
+     *
+     * @param a the argument (a logit)
+     */
     public static float sigmoid(float a) {
         if (a >= 0f) {
             return (float) (1.0 / (1.0 + Math.exp(-a)));
@@ -262,7 +296,11 @@ public enum Activation {
         return (float) (e / (1.0 + e));
     }
 
-    /** log(1 + e^a) computed stably as max(a, 0) + log1p(e^-|a|). */
+    /**
+     * {@return log(1 + e^a), computed stably as max(a, 0) + log1p(e^-|a|), in [0, infinity)}
+     *
+     * @param a the argument
+     */
     public static float softplus(float a) {
         return (float) (Math.max(a, 0.0) + Math.log1p(Math.exp(-Math.abs((double) a))));
     }

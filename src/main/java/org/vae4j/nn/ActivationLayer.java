@@ -18,6 +18,13 @@ public final class ActivationLayer implements Module {
     private FMatrixRMaj post;  // (batch, width): f(pre)
     private FMatrixRMaj dpre;  // (batch, width)
 
+    /**
+     * An activation layer for rows of {@code width} values.
+     *
+     * @param activation the elementwise function f, not null
+     * @param width      the width of an input (and output) row, &gt; 0
+     * @throws IllegalArgumentException when {@code activation} is null or {@code width <= 0}
+     */
     public ActivationLayer(Activation activation, int width) {
         if (activation == null || width <= 0) {
             throw new IllegalArgumentException("an activation layer needs an activation and a positive width, got "

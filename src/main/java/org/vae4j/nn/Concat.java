@@ -59,8 +59,11 @@ public final class Concat implements Module {
     private FMatrixRMaj dc;           // (batch, conditionWidth)
 
     /**
+     * A concat with condition scale s = 1, y = [x | c].
+     *
      * @param inputWidth     width of x, &gt; 0
      * @param conditionWidth width of c, &gt; 0
+     * @throws IllegalArgumentException when a width is not positive
      */
     public Concat(int inputWidth, int conditionWidth) {
         this(inputWidth, conditionWidth, 1f);
@@ -70,6 +73,7 @@ public final class Concat implements Module {
      * @param inputWidth     width of x, &gt; 0
      * @param conditionWidth width of c, &gt; 0
      * @param scale          s of y = [x | s c], finite and &gt; 0
+     * @throws IllegalArgumentException when a width is not positive or the scale is not finite and &gt; 0
      */
     public Concat(int inputWidth, int conditionWidth, float scale) {
         if (inputWidth <= 0 || conditionWidth <= 0) {
@@ -91,12 +95,12 @@ public final class Concat implements Module {
         return new Concat(inputWidth, conditionWidth, scale);
     }
 
-    /** The condition scale s of y = [x | s c] (1 unless given). */
+    /** {@return the condition scale s of y = [x | s c] (1 unless given)} */
     public float conditionScale() {
         return scale;
     }
 
-    /** Width of the condition c. */
+    /** {@return the width of the condition c, &gt; 0} */
     public int conditionSize() {
         return conditionWidth;
     }
@@ -106,6 +110,7 @@ public final class Concat implements Module {
      *
      * @param c the condition, (batch, {@link #conditionSize()})
      * @return this module
+     * @throws IllegalArgumentException when {@code c} is null or its width is not {@link #conditionSize()}
      */
     public Concat setCondition(FMatrixRMaj c) {
         if (c == null || c.numCols != conditionWidth) {
@@ -121,7 +126,11 @@ public final class Concat implements Module {
         return condition;
     }
 
-    /** Whether the backward computes dC (initially false). */
+    /**
+     * Sets whether the backward computes dC, read with {@link #conditionGradient()} (initially false).
+     *
+     * @param enabled true to compute dL/dc in every following backward
+     */
     public void setConditionGradient(boolean enabled) {
         this.conditionGradient = enabled;
     }
@@ -132,7 +141,8 @@ public final class Concat implements Module {
     }
 
     /**
-     * dL/dc of the last backward, (batch, {@link #conditionSize()}), owned by this module.
+     * {@return dL/dc of the last backward, (batch, {@link #conditionSize()}), owned by this module and
+     * overwritten by the next backward}
      *
      * @throws IllegalStateException unless {@link #setConditionGradient}{@code (true)} was called
      *                               and a backward ran since
@@ -160,7 +170,15 @@ public final class Concat implements Module {
         return List.of();
     }
 
-    /** {@code setCondition(c)}, then {@code forward(kernels, x)}. */
+    /**
+     * {@code setCondition(c)}, then {@code forward(kernels, x)}.
+     *
+     * @param kernels the kernels to run on (the forward only copies rows)
+     * @param x       (batch, {@link #inputSize()}), not modified
+     * @param c       (batch, {@link #conditionSize()}) the condition, kept by reference
+     * @return (batch, inputSize + conditionSize) y = [x | s c], owned by this module
+     * @throws IllegalArgumentException when a shape does not fit
+     */
     public FMatrixRMaj forward(Kernels kernels, FMatrixRMaj x, FMatrixRMaj c) {
         setCondition(c);
         return forward(kernels, x);

@@ -40,10 +40,17 @@ public class Dense implements Module {
     private FMatrixRMaj dx;         // (batch, in)
 
     /**
+     * A layer with new {@code weight} (out, in) and {@code bias} (1, out) tensors, initialised by
+     * {@code init}.
+     *
      * @param in    input width, &gt; 0
      * @param out   output width, &gt; 0
-     * @param init  initialisation scheme
-     * @param rng   source of the initial weights
+     * @param init  initialisation scheme; {@link Init#BY_ACTIVATION} must be resolved first
+     *              ({@link Init#resolve})
+     * @param rng   source of the initial weights (the weight's out * in draws in row-major order,
+     *              then the bias's out draws for {@link Init#TORCH_DEFAULT})
+     * @throws IllegalArgumentException when a width is not positive
+     * @throws IllegalStateException    when {@code init} is {@link Init#BY_ACTIVATION}
      */
     public Dense(int in, int out, Init init, RandomGenerator rng) {
         if (in <= 0 || out <= 0) {
@@ -81,12 +88,12 @@ public class Dense implements Module {
         return out;
     }
 
-    /** {@return the weight} */
+    /** {@return the weight W, (out, in), named {@code weight}} */
     public Parameter weight() {
         return weight;
     }
 
-    /** {@return the bias} */
+    /** {@return the bias b, (1, out), named {@code bias}} */
     public Parameter bias() {
         return bias;
     }
@@ -146,8 +153,10 @@ public class Dense implements Module {
     /**
      * y = x W<sup>T</sup> + b.
      *
-     * @param x (batch, in), not modified
-     * @param y (batch, out), modified
+     * @param gemm the GEMM kernel to multiply with
+     * @param x    (batch, in), not modified
+     * @param y    (batch, out), modified (overwritten); not {@code x}
+     * @throws IllegalArgumentException when the shapes do not fit or {@code y} is {@code x}
      */
     public void forward(Gemm gemm, FMatrixRMaj x, FMatrixRMaj y) {
         checkShapes(x, y, "y", out);
@@ -173,10 +182,12 @@ public class Dense implements Module {
     /**
      * Accumulates dW and db, and computes dx.
      *
+     * @param gemm         the GEMM kernel to multiply with
      * @param x            (batch, in) the forward input, not modified
      * @param dy           (batch, out) gradient of the loss w.r.t. y, not modified
      * @param dx           (batch, in) gradient of the loss w.r.t. x, modified; {@code null} skips it
      * @param accumulateDx whether dx is added to ({@code true}) or overwritten
+     * @throws IllegalArgumentException when the shapes do not fit
      */
     public void backward(Gemm gemm, FMatrixRMaj x, FMatrixRMaj dy, FMatrixRMaj dx, boolean accumulateDx) {
         backward(gemm, x, dy, dx, accumulateDx, true);

@@ -66,6 +66,7 @@ public final class Dropout implements Module {
      * @param width the row width, &gt; 0
      * @param p     the probability of dropping an element, 0 &lt;= p &lt; 1
      * @param seed  the seed of the masks' {@link Noise}
+     * @throws IllegalArgumentException when {@code width <= 0} or p is outside [0, 1)
      */
     public Dropout(int width, double p, long seed) {
         if (width <= 0) {
@@ -92,12 +93,12 @@ public final class Dropout implements Module {
         return d;
     }
 
-    /** {@return the drop probability} */
+    /** {@return the drop probability p, in [0, 1)} */
     public double p() {
         return p;
     }
 
-    /** {@return the seed} */
+    /** {@return the seed of the masks' {@link Noise}} */
     public long seed() {
         return noise.seed();
     }
@@ -109,7 +110,13 @@ public final class Dropout implements Module {
         return calls;
     }
 
-    /** Sets the call count, e.g. to resume a run with the masks it would have drawn. */
+    /**
+     * Sets the call count, e.g. to resume a run with the masks it would have drawn.
+     *
+     * @param calls the number of training-mode forwards already run, &gt;= 0: the next forward draws
+     *              the masks of call {@code calls}
+     * @throws IllegalArgumentException when {@code calls < 0}
+     */
     public void setCalls(long calls) {
         if (calls < 0) {
             throw new IllegalArgumentException("the call count must be >= 0, got " + calls);
@@ -117,6 +124,7 @@ public final class Dropout implements Module {
         this.calls = calls;
     }
 
+    /** {@return whether this module is in training mode (dropping elements; the initial mode)} */
     public boolean isTraining() {
         return training;
     }

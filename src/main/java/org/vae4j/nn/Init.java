@@ -16,17 +16,34 @@ import java.util.random.RandomGenerator;
  * </ul>
  */
 public enum Init {
+    /** Glorot: W ~ U(-a, a) with a = sqrt(6 / (in + out)), bias 0. */
     XAVIER_UNIFORM,
+    /** He: W ~ U(-a, a) with a = sqrt(6 / in), bias 0; for layers followed by ReLU. */
     HE_UNIFORM,
+    /** PyTorch's {@code nn.Linear} default: W and b ~ U(-1/sqrt(in), 1/sqrt(in)). */
     TORCH_DEFAULT,
+    /**
+     * {@link #HE_UNIFORM} or {@link #XAVIER_UNIFORM} chosen per layer by the activation after it
+     * ({@link #resolve}); a {@link Dense} cannot be built with it unresolved.
+     */
     BY_ACTIVATION;
 
-    /** He for the ReLU family, else Xavier. */
+    /**
+     * {@return {@link #HE_UNIFORM} for {@link Activation#RELU} and {@link Activation#LEAKY_RELU}, else
+     * {@link #XAVIER_UNIFORM}}
+     *
+     * @param activation the activation that follows the layer; {@code null} (none) gives Xavier
+     */
     public static Init forActivation(Activation activation) {
         return activation == Activation.RELU || activation == Activation.LEAKY_RELU ? HE_UNIFORM : XAVIER_UNIFORM;
     }
 
-    /** {@return this scheme for a layer followed by {@code activation} ({@link #BY_ACTIVATION} resolved)} */
+    /**
+     * {@return this scheme for a layer followed by {@code activation} ({@link #BY_ACTIVATION} resolved
+     * by {@link #forActivation}, any other scheme itself)}
+     *
+     * @param activation the activation that follows the layer, or {@code null} for none
+     */
     public Init resolve(Activation activation) {
         return this == BY_ACTIVATION ? forActivation(activation) : this;
     }

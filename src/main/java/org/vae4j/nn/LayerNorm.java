@@ -30,9 +30,10 @@ import org.vae4j.kernel.Kernels;
  * where a float mean would cost digits (x = 40 + 0.1 noise: a float mean is off by up to half an
  * ulp of 40, 2e-6, i.e. 2.5e-5 of the spread). PyTorch computes its row moments in float, so the
  * results agree with it to float rounding on well-conditioned rows, not bit for bit, and are
- * closer to the exact (float64) values than PyTorch's on ill-conditioned ones. The forward caches xhat (batch, width) and rstd per row for the backward; the
- * buffers grow to the largest batch seen and are reused, so the steady state allocates nothing.
- * Mutable, not thread-safe.
+ * closer to the exact (float64) values than PyTorch's on ill-conditioned ones. The forward
+ * caches xhat (batch, width) and rstd per row for the backward; the buffers grow to the
+ * largest batch seen and are reused, so the steady state allocates nothing. Mutable, not
+ * thread-safe.
  */
 public final class LayerNorm implements Module {
 
@@ -50,7 +51,12 @@ public final class LayerNorm implements Module {
     private FMatrixRMaj dx;         // (batch, width)
     private float[] rstd = new float[0]; // rstd[r] of the last forward, capacity >= batch
 
-    /** {@code nn.LayerNorm(width)}: eps 1e-5, gamma 1, beta 0. */
+    /**
+     * {@code nn.LayerNorm(width)}: eps 1e-5, gamma 1, beta 0.
+     *
+     * @param width the normalised (last) dimension, &gt; 0
+     * @throws IllegalArgumentException when {@code width <= 0}
+     */
     public LayerNorm(int width) {
         this(width, DEFAULT_EPS);
     }
@@ -58,6 +64,7 @@ public final class LayerNorm implements Module {
     /**
      * @param width the normalised (last) dimension, &gt; 0
      * @param eps   added to the variance, finite and &gt; 0
+     * @throws IllegalArgumentException when {@code width <= 0} or eps is not finite and &gt; 0
      */
     public LayerNorm(int width, double eps) {
         if (width <= 0) {
@@ -88,12 +95,12 @@ public final class LayerNorm implements Module {
         return new LayerNorm(this, tensors);
     }
 
-    /** gamma, (1, width). */
+    /** {@return gamma, (1, width), named {@code weight}} */
     public Parameter weight() {
         return weight;
     }
 
-    /** beta, (1, width). */
+    /** {@return beta, (1, width), named {@code bias}} */
     public Parameter bias() {
         return bias;
     }

@@ -37,16 +37,17 @@ import org.vae4j.kernel.Kernels;
  */
 public interface Module {
 
-    /** Width of an input row. */
+    /** {@return the width of an input row (the x of {@link #forward}), &gt; 0} */
     int inputSize();
 
-    /** Width of an output row. */
+    /** {@return the width of an output row (the y of {@link #forward}), &gt; 0} */
     int outputSize();
 
     /**
      * y = f(x).
      *
-     * @param x (batch, inputSize), not modified; kept by reference until the next forward
+     * @param kernels the GEMM and elementwise kernels to run on
+     * @param x       (batch, inputSize), not modified; kept by reference until the next forward
      * @return (batch, outputSize), owned by this module (or {@code x} itself for an identity)
      */
     FMatrixRMaj forward(Kernels kernels, FMatrixRMaj x);
@@ -54,6 +55,7 @@ public interface Module {
     /**
      * The backward pass of the last {@link #forward}: accumulates the parameter gradients.
      *
+     * @param kernels       the GEMM and elementwise kernels to run on
      * @param dy            (batch, outputSize) dL/dy, not modified
      * @param inputGradient whether to compute dL/dx
      * @return (batch, inputSize) dL/dx owned by this module (or {@code dy} itself for an
@@ -64,7 +66,12 @@ public interface Module {
     /** {@return the trainable tensors, named relative to this module, in state_dict order; empty if none} */
     List<Parameter> parameters();
 
-    /** Training (true, the initial mode) or evaluation behaviour. */
+    /**
+     * Switches between training and evaluation behaviour (only dropout differs among the
+     * library's modules; a container passes the mode to its children). By default nothing happens.
+     *
+     * @param training true for training behaviour (the initial mode), false for evaluation
+     */
     default void setTraining(boolean training) {
     }
 
@@ -78,6 +85,8 @@ public interface Module {
      * library implements it; a user module must override it to be served by
      * {@link org.vae4j.LatentModel#inference()} (the default refuses).
      *
+     * @param tensors maps each of this module's parameters to the tensor the replica reads
+     *                (the same tensors, or a snapshot of them)
      * @throws UnsupportedOperationException when this module cannot replicate itself
      */
     default Module replicate(TensorMap tensors) {
@@ -90,7 +99,13 @@ public interface Module {
         return getClass().getSimpleName() + "(" + inputSize() + " -> " + outputSize() + ")";
     }
 
-    /** Checks an input's width, and that it has rows; the message names the module. */
+    /**
+     * Checks an input's width, and that it has rows; a helper for implementations of {@link #forward}.
+     *
+     * @param m the module whose {@link #inputSize()} the input must match (named in the message)
+     * @param x the input, (batch &gt;= 1, m.inputSize())
+     * @throws IllegalArgumentException when {@code x} has another width or no row
+     */
     static void checkInput(Module m, FMatrixRMaj x) {
         if (x.numCols != m.inputSize() || x.numRows == 0) {
             throw new IllegalArgumentException(m.describe() + " needs a (batch >= 1, " + m.inputSize()
@@ -98,7 +113,14 @@ public interface Module {
         }
     }
 
-    /** Checks dy against the last forward's output shape. */
+    /**
+     * Checks dy against the last forward's output shape; a helper for implementations of {@link #backward}.
+     *
+     * @param m     the module whose {@link #outputSize()} dy must match (named in the message)
+     * @param dy    the output gradient, (batch, m.outputSize())
+     * @param batch the row count of the last forward
+     * @throws IllegalArgumentException when {@code dy} is not (batch, m.outputSize())
+     */
     static void checkGradient(Module m, FMatrixRMaj dy, int batch) {
         if (dy.numRows != batch || dy.numCols != m.outputSize()) {
             throw new IllegalArgumentException(m.describe() + " backward needs dy of shape (" + batch + ", "
@@ -106,7 +128,15 @@ public interface Module {
         }
     }
 
-    /** {@code m} reshaped to (rows, cols), reusing its storage; a new matrix when {@code m} is null. */
+    /**
+     * {@return {@code m} reshaped to (rows, cols), reusing its storage (growing it only when too
+     * small); a new matrix when {@code m} is null} The values are not cleared. A helper for a
+     * module's buffers.
+     *
+     * @param m    the buffer to reuse, or {@code null}
+     * @param rows the new row count
+     * @param cols the new column count
+     */
     static FMatrixRMaj reshape(FMatrixRMaj m, int rows, int cols) {
         if (m == null) {
             return new FMatrixRMaj(rows, cols);

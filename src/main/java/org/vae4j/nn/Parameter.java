@@ -19,6 +19,15 @@ public final class Parameter {
     private final String name;
     private final Tensor tensor; // (rows, cols), shared by every name of this tensor
 
+    /**
+     * A new (rows, cols) tensor of zeros, values and gradient, on arrays of its own (offset 0).
+     *
+     * @param name the state_dict name relative to its module, e.g. {@code weight}; not null or empty
+     * @param rows number of rows, &gt; 0 (out for a weight, 1 for a bias)
+     * @param cols number of columns, &gt; 0 (in for a weight, out for a bias)
+     * @throws IllegalArgumentException when a dimension is not positive, rows * cols exceeds
+     *                                  {@code Integer.MAX_VALUE - 8}, or the name is null or empty
+     */
     public Parameter(String name, int rows, int cols) {
         if (rows <= 0 || cols <= 0) {
             throw new IllegalArgumentException("parameter " + name + " needs positive shape, got ("
@@ -49,6 +58,8 @@ public final class Parameter {
      * {@return the same tensor (the same value and gradient storage) under the name
      * {@code prefix + "." + name()}; {@code prefix} empty keeps the name} This is how containers
      * name their children's parameters by composition, as PyTorch's {@code named_parameters()}.
+     *
+     * @param prefix the container's name for the child, e.g. {@code encoder.0}; not null, may be empty
      */
     public Parameter withPrefix(String prefix) {
         if (prefix.isEmpty()) {
@@ -57,7 +68,11 @@ public final class Parameter {
         return new Parameter(prefix + "." + name, tensor);
     }
 
-    /** {@return whether {@code other} is this tensor (the same storage), under whatever name} */
+    /**
+     * {@return whether {@code other} is this tensor (the same storage), under whatever name}
+     *
+     * @param other another parameter, not null
+     */
     public boolean sameTensor(Parameter other) {
         return other.tensor == tensor;
     }
@@ -72,12 +87,12 @@ public final class Parameter {
         return name;
     }
 
-    /** Rows of the tensor (out for a weight, 1 for a bias). */
+    /** {@return the rows of the tensor (out for a weight, 1 for a bias)} */
     public int rows() {
         return tensor.rows;
     }
 
-    /** Columns of the tensor (in for a weight, out for a bias). */
+    /** {@return the columns of the tensor (in for a weight, out for a bias)} */
     public int cols() {
         return tensor.cols;
     }
@@ -94,19 +109,22 @@ public final class Parameter {
     }
 
     /**
-     * {@return the array that holds the accumulated gradient of the loss w.r.t} the values, indexed as
-     * {@link #valueArray()} (the same offset).
+     * {@return the array that holds the accumulated gradient of the loss with respect to the values,
+     * indexed as {@link #valueArray()} (the same offset)} Re-read it per call, as the values' array.
      */
     public float[] gradArray() {
         return tensor.grads;
     }
 
-    /** Where this tensor starts in {@link #valueArray()} and {@link #gradArray()}. */
+    /**
+     * {@return where this tensor starts in {@link #valueArray()} and {@link #gradArray()} (0 until a
+     * store adopts it)}
+     */
     public int offset() {
         return tensor.offset;
     }
 
-    /** {@return number of scalars} */
+    /** {@return the number of scalars, rows * cols} */
     public int size() {
         return tensor.size();
     }
@@ -116,24 +134,42 @@ public final class Parameter {
         java.util.Arrays.fill(tensor.grads, tensor.offset, tensor.offset + size(), 0f);
     }
 
-    /** Copies {@code values} (row-major, exactly {@link #size()} of them) into the parameter. */
+    /**
+     * Copies {@code values} (row-major, exactly {@link #size()} of them) into the parameter.
+     *
+     * @param values the new values, row-major, length {@link #size()}; not modified
+     * @throws IllegalArgumentException when the length is not {@link #size()}
+     */
     public void set(float[] values) {
         System.arraycopy(checkLength(values, "values"), 0, tensor.values, tensor.offset, values.length);
     }
 
-    /** Copies {@code gradient} (row-major, exactly {@link #size()} of them) into the parameter's gradient. */
+    /**
+     * Copies {@code gradient} (row-major, exactly {@link #size()} of them) into the parameter's gradient.
+     *
+     * @param gradient the new gradient, row-major, length {@link #size()}; not modified
+     * @throws IllegalArgumentException when the length is not {@link #size()}
+     */
     public void setGrad(float[] gradient) {
         System.arraycopy(checkLength(gradient, "gradient values"), 0, tensor.grads, tensor.offset, gradient.length);
     }
 
     /**
      * {@return the value at row-major index {@code i} (for tests and tools; loops use {@link #valueArray()})}
+     *
+     * @param i the row-major index, 0 &lt;= i &lt; {@link #size()}
+     * @throws IndexOutOfBoundsException when {@code i} is out of range
      */
     public float value(int i) {
         return tensor.values[tensor.offset + checkIndex(i)];
     }
 
-    /** {@return the gradient at row-major index {@code i}} */
+    /**
+     * {@return the gradient at row-major index {@code i}}
+     *
+     * @param i the row-major index, 0 &lt;= i &lt; {@link #size()}
+     * @throws IndexOutOfBoundsException when {@code i} is out of range
+     */
     public float grad(int i) {
         return tensor.grads[tensor.offset + checkIndex(i)];
     }

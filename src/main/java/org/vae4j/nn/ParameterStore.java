@@ -42,6 +42,7 @@ public final class ParameterStore {
     /**
      * A store over {@code parameters}, adopting their tensors (see the class comment).
      *
+     * @param parameters the model's parameters in its order (files, optimiser state); copied
      * @throws IllegalArgumentException when two parameters share a name or a tensor, when a
      *         tensor already belongs to a store that is not exactly these tensors, or when the
      *         tensors hold more than 2^31 values together
@@ -98,6 +99,10 @@ public final class ParameterStore {
      * The store whose tensors are exactly {@code params}' tensors in order, or {@code null}: when
      * it is not null, {@code params}' values are {@code spanning(params).values()[0 .. size())}
      * in order, and a whole-model operation can be one pass over the flat array. Allocation-free.
+     *
+     * @param params parameters in order, under any names
+     * @return the store that holds exactly these tensors in this order, or {@code null} when there
+     *         is none (no parameter, a tensor in no store, or a different list or order)
      */
     public static ParameterStore spanning(List<Parameter> params) {
         int n = params.size();
@@ -137,17 +142,28 @@ public final class ParameterStore {
         return parameters;
     }
 
-    /** {@return number of scalars in all tensors} */
+    /** {@return the number of scalars in all tensors (the used length of the flat arrays)} */
     public int size() {
         return offsets[parameters.size()];
     }
 
-    /** Where tensor {@code k} starts in {@link #values()} and {@link #gradients()}. */
+    /**
+     * {@return where tensor {@code k} starts in {@link #values()} and {@link #gradients()}}
+     *
+     * @param k the tensor's position in {@link #parameters()}, 0 &lt;= k &lt;= size of the list
+     *          (k = the size gives {@link #size()})
+     * @throws ArrayIndexOutOfBoundsException when {@code k} is out of range
+     */
     public int offset(int k) {
         return offsets[k];
     }
 
-    /** {@return the tensor named {@code name}, e.g. {@code fc1.weight}} */
+    /**
+     * {@return the tensor named {@code name}, e.g. {@code fc1.weight}}
+     *
+     * @param name the parameter's name in this store's list
+     * @throws IllegalArgumentException when no parameter has that name
+     */
     public Parameter get(String name) {
         Integer k = index.get(name);
         if (k == null) {
@@ -179,7 +195,11 @@ public final class ParameterStore {
         Arrays.fill(grads, 0, size(), 0f);
     }
 
-    /** {@return whether every gradient is finite (one pass)} */
+    /**
+     * {@return whether every gradient is finite (no NaN, no infinity; one pass)}
+     *
+     * @param kernel the elementwise kernels that run the check
+     */
     public boolean gradientsFinite(Elementwise kernel) {
         return kernel.allFinite(grads, size());
     }
@@ -193,38 +213,73 @@ public final class ParameterStore {
         return Math.sqrt(s);
     }
 
-    /** Multiplies every gradient by {@code factor} (in float32, one pass). */
+    /**
+     * Multiplies every gradient by {@code factor} (in float32, one pass), e.g. to clip the norm.
+     *
+     * @param factor the multiplier
+     */
     public void scaleGradients(float factor) {
         for (int i = 0, n = size(); i < n; i++) {
             grads[i] *= factor;
         }
     }
 
-    /** Copies all values into {@code flat[offset ..]}, in order. */
+    /**
+     * Copies all values into {@code flat[offset ..]}, in order.
+     *
+     * @param flat   the destination array, with room for {@link #size()} floats from {@code offset}
+     * @param offset where in {@code flat} tensor 0's first scalar goes, &gt;= 0
+     * @throws IllegalArgumentException when {@code flat} has no room for {@link #size()} floats from {@code offset}
+     */
     public void copyValuesTo(float[] flat, int offset) {
         checkRoom(flat, offset);
         System.arraycopy(values, 0, flat, offset, size());
     }
 
-    /** Sets all values from {@code flat[offset ..]}. */
+    /**
+     * Sets all values from {@code flat[offset ..]}, in order (as {@link #copyValuesTo} wrote them).
+     *
+     * @param flat   the source array, holding {@link #size()} floats from {@code offset}; not modified
+     * @param offset where in {@code flat} tensor 0's first scalar is, &gt;= 0
+     * @throws IllegalArgumentException when {@code flat} holds fewer than {@link #size()} floats from {@code offset}
+     */
     public void setValues(float[] flat, int offset) {
         checkRoom(flat, offset);
         System.arraycopy(flat, offset, values, 0, size());
     }
 
-    /** Copies all gradients into {@code flat[offset ..]}, in order. */
+    /**
+     * Copies all gradients into {@code flat[offset ..]}, in order.
+     *
+     * @param flat   the destination array, with room for {@link #size()} floats from {@code offset}
+     * @param offset where in {@code flat} tensor 0's first scalar goes, &gt;= 0
+     * @throws IllegalArgumentException when {@code flat} has no room for {@link #size()} floats from {@code offset}
+     */
     public void copyGradientsTo(float[] flat, int offset) {
         checkRoom(flat, offset);
         System.arraycopy(grads, 0, flat, offset, size());
     }
 
-    /** Sets all gradients from {@code flat[offset ..]}. */
+    /**
+     * Sets all gradients from {@code flat[offset ..]}, in order.
+     *
+     * @param flat   the source array, holding {@link #size()} floats from {@code offset}; not modified
+     * @param offset where in {@code flat} tensor 0's first scalar is, &gt;= 0
+     * @throws IllegalArgumentException when {@code flat} holds fewer than {@link #size()} floats from {@code offset}
+     */
     public void setGradients(float[] flat, int offset) {
         checkRoom(flat, offset);
         System.arraycopy(flat, offset, grads, 0, size());
     }
 
-    /** {@code flat[offset + i] += gradient_i} for every scalar, in order (float32). */
+    /**
+     * Adds this store's gradients into another array: {@code flat[offset + i] += gradient_i} for
+     * every scalar, in order (float32), e.g. to sum workers' gradients.
+     *
+     * @param flat   the accumulator, modified: {@link #size()} floats from {@code offset}
+     * @param offset where in {@code flat} tensor 0's first scalar is, &gt;= 0
+     * @throws IllegalArgumentException when {@code flat} has no room for {@link #size()} floats from {@code offset}
+     */
     public void addGradientsTo(float[] flat, int offset) {
         checkRoom(flat, offset);
         for (int i = 0, n = size(); i < n; i++) {

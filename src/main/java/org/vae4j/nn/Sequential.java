@@ -28,7 +28,14 @@ public class Sequential implements Module {
     /** fused[i]: module i is a Dense whose bias is added by the activation at i + 1. */
     private final boolean[] fused;
 
-    /** Children named 0, 1, 2, ... */
+    /**
+     * Children named 0, 1, 2, ...
+     *
+     * @param modules the children in order, at least one; each one's input width must be the
+     *                previous one's output width
+     * @throws IllegalArgumentException when there is no child, two widths do not chain, or two
+     *                                  parameters get one name
+     */
     public Sequential(List<? extends Module> modules) {
         this(indexNames(modules.size()), modules);
     }
@@ -36,6 +43,12 @@ public class Sequential implements Module {
     /**
      * Children with the given names (the prefixes of their parameters' names; an empty name puts
      * a child's parameters at this module's level, as attributes of a PyTorch module would be).
+     *
+     * @param names   one name per child, in order
+     * @param modules the children in order, at least one; each one's input width must be the
+     *                previous one's output width
+     * @throws IllegalArgumentException when there is no child, the counts differ, two widths do not
+     *                                  chain, or two parameters get one name
      */
     public Sequential(List<String> names, List<? extends Module> modules) {
         if (modules.isEmpty() || names.size() != modules.size()) {
@@ -70,17 +83,32 @@ public class Sequential implements Module {
         }
     }
 
+    /**
+     * {@return a Sequential of {@code modules}, named 0, 1, 2, ...}
+     *
+     * @param modules the children in order, at least one, widths chaining
+     * @throws IllegalArgumentException as {@link #Sequential(List)}
+     */
     public static Sequential of(Module... modules) {
         return new Sequential(List.of(modules));
     }
 
     /**
-     * {@return a multilayer perceptron: Dense layers of the given widths, each followed by its activation
-     * (an identity activation adds no module to the names: {@code nn.Sequential(Linear, ReLU, Linear)})}
+     * {@return a multilayer perceptron: Dense layers of the given widths, each followed by an
+     * {@link ActivationLayer} of its activation, an identity included} With {@code linearNames}
+     * null the children are named by index, the Dense layers 0, 2, 4, ... and the activations
+     * 1, 3, 5, ...; as an identity has no parameters, a trailing identity gives the parameter names
+     * of {@code nn.Sequential(Linear, ReLU, Linear)}, but an identity between two Dense layers still
+     * takes an index. With names, Dense layer i is {@code linearNames[i]} and its activation
+     * {@code linearNames[i] + "_act"}.
+     *
      * @param linearNames the names of the Dense layers, or {@code null} for nn.Sequential's indices
-     * @param sizes       widths, input first ({@code activations.length + 1} of them)
-     * @param activations one per Dense layer
+     * @param sizes       widths, input first ({@code activations.length + 1} of them, each &gt; 0)
+     * @param activations one per Dense layer, at least one
      * @param init        weight initialisation ({@link Init#BY_ACTIVATION} resolved per layer)
+     * @param rng         source of the initial weights, drawn layer by layer in order
+     * @throws IllegalArgumentException when the counts of sizes, activations and names do not fit,
+     *                                  or a width is not positive
      */
     public static Sequential mlp(String[] linearNames, int[] sizes, Activation[] activations, Init init,
                                  RandomGenerator rng) {
@@ -124,7 +152,11 @@ public class Sequential implements Module {
         return replicateChildren(tensors);
     }
 
-    /** {@return a plain Sequential of the children's replicas under the same names} */
+    /**
+     * {@return a plain Sequential of the children's replicas under the same names}
+     *
+     * @param tensors the map each child's {@link Module#replicate} reads its parameters through
+     */
     protected final Sequential replicateChildren(TensorMap tensors) {
         List<Module> copies = new ArrayList<>(modules.size());
         for (Module m : modules) {

@@ -39,7 +39,11 @@ public final class TensorMap {
 
     /**
      * {@return a read-only copy of {@code parameters}' current values in one new flat array (no gradients)}
-     * @throws IllegalArgumentException when two parameters are one tensor
+     *
+     * @param parameters the tensors to copy (a model's parameters, in order); every module that is
+     *                   replicated on the map must have all its parameters among them
+     * @throws IllegalArgumentException when two parameters are one tensor, or they hold more than
+     *                                  2^31 values together
      */
     public static TensorMap snapshot(List<Parameter> parameters) {
         long total = 0;
@@ -70,13 +74,16 @@ public final class TensorMap {
         return map == null;
     }
 
-    /** Scalars held by this snapshot (0 for {@link #shared()}). */
+    /** {@return the number of scalars held by this snapshot (0 for {@link #shared()})} */
     public int size() {
         return size;
     }
 
     /**
-     * {@return the parameter a replica reads in place of {@code p}: the same name, on the mapped tensor}
+     * {@return the parameter a replica reads in place of {@code p}: the same name, on the mapped
+     * tensor ({@code p} itself for {@link #shared()})}
+     *
+     * @param p one of the module's parameters
      * @throws IllegalArgumentException when {@code p} is not one of the snapshot's tensors (a module
      *                                  whose parameters are not all in the model's list)
      */

@@ -19,13 +19,28 @@ public final class EarlyStopping {
     int wait;
     boolean stop;
 
-    /** A counter for {@link TrainerConfig#patience()} (0: never stop) and {@link TrainerConfig#minDelta()}. */
+    /**
+     * A counter for {@link TrainerConfig#patience()} (0: never stop) and {@link TrainerConfig#minDelta()}.
+     * The values are not checked here ({@link TrainerConfig} checks them).
+     *
+     * @param patience epochs without an improvement of more than {@code minDelta} before
+     *                 {@link #shouldStop()} turns true; 0 (or less) never stops
+     * @param minDelta the least decrease of the value that resets the counter, &gt;= 0
+     */
     public EarlyStopping(int patience, double minDelta) {
         this.patience = patience;
         this.minDelta = minDelta;
     }
 
-    /** Takes the value of {@code epoch}; returns whether it is a new best. */
+    /**
+     * Takes the validation value of {@code epoch}: updates the best (strictly lower value) and the
+     * counter (reset by a value below the reference minus min-delta, else incremented; stop once
+     * it reaches the patience).
+     *
+     * @param epoch the 1-based epoch the value belongs to
+     * @param value the epoch's validation value (lower is better); NaN is never an improvement
+     * @return whether the value is a new best (strictly lower than every earlier one)
+     */
     public boolean update(int epoch, double value) {
         boolean best = value < bestValue;
         if (best) {
@@ -44,27 +59,27 @@ public final class EarlyStopping {
         return best;
     }
 
-    /** The epoch of the lowest value so far (the earliest on ties); 0 before the first. */
+    /** {@return the epoch of the lowest value so far (the earliest on ties); 0 before the first} */
     public int bestEpoch() {
         return bestEpoch;
     }
 
-    /** The lowest value so far (+infinity before the first). */
+    /** {@return the lowest value so far (+infinity before the first)} */
     public double bestValue() {
         return bestValue;
     }
 
-    /** The value of the last improvement of more than min-delta (+infinity before the first). */
+    /** {@return the value of the last improvement of more than min-delta (+infinity before the first)} */
     public double reference() {
         return reference;
     }
 
-    /** Epochs since the last improvement of more than min-delta. */
+    /** {@return the number of epochs since the last improvement of more than min-delta (the patience counter)} */
     public int epochsWithoutImprovement() {
         return wait;
     }
 
-    /** Whether patience has run out. */
+    /** {@return whether patience has run out (never with patience 0); stays true once set} */
     public boolean shouldStop() {
         return stop;
     }

@@ -4,6 +4,10 @@ package org.vae4j.train;
 @FunctionalInterface
 public interface EpochListener {
 
-    /** The epoch just finished; the model holds the epoch's final parameters. */
+    /**
+     * The epoch just finished; the model holds the epoch's final parameters.
+     *
+     * @param stats what the epoch did: its losses per example, steps and time
+     */
     void onEpoch(EpochStats stats);
 }

@@ -32,7 +32,10 @@ public record EpochMetrics(EpochStats stats, double validation, double learningR
         return hasValidation() && bestEpoch == stats.epoch();
     }
 
-    /** Training throughput of the epoch's loop. */
+    /**
+     * {@return the training throughput of the epoch's loop, in examples per second
+     * ({@link EpochStats#imagesPerSecond()})}
+     */
     public double imagesPerSecond() {
         return stats.imagesPerSecond();
     }

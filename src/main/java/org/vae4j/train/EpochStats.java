@@ -11,12 +11,12 @@ package org.vae4j.train;
  * @param beta             the KL weight at the epoch's last step
  * @param steps            optimiser steps taken in the epoch
  * @param examples         examples seen
- * @param seconds          wall time of the epoch
+ * @param seconds          wall time of the epoch, in seconds
  */
 public record EpochStats(int epoch, double trainLoss, double reconstruction, double kl, double beta,
                          long steps, long examples, double seconds) {
 
-    /** Training throughput. */
+    /** {@return the training throughput, examples per second of wall time; +infinity when {@code seconds} is 0} */
     public double imagesPerSecond() {
         return seconds > 0 ? examples / seconds : Double.POSITIVE_INFINITY;
     }

@@ -37,6 +37,7 @@ public final class GradientFunction {
     /**
      * @param objective    computes each (micro-)batch's loss and gradients
      * @param microBatches N &gt;= 1
+     * @throws IllegalArgumentException when the objective is null or N &lt; 1
      */
     public GradientFunction(Objective objective, int microBatches) {
         if (objective == null) {
@@ -62,10 +63,15 @@ public final class GradientFunction {
     /**
      * Zeroes every gradient, then leaves the batch's gradient in them.
      *
+     * @param model   the model whose parameters' gradients are overwritten; its
+     *                {@link LatentModel#inputSize()} must be the batch's width
+     * @param batch   the batch's rows (input, target, condition, mask, row ids), not modified; a
+     *                batch of fewer rows than micro-batches is split into one-row micro-batches
      * @param context its {@link StepContext#batchSize()} must be the batch's row count
      * @return the loss per example of the batch
-     * @throws IllegalArgumentException for a batch of the wrong width or empty; its values are not
-     *         checked here (the trainer checks the whole data set once)
+     * @throws IllegalArgumentException for a batch of the wrong width or empty, or a context of
+     *         another batch size; its values are not checked here (the trainer checks the whole
+     *         data set once)
      */
     public Loss compute(LatentModel model, Batch batch, StepContext context) {
         final int rows = batch.rows();

@@ -16,12 +16,18 @@ package org.vae4j.train;
  */
 public sealed interface KlSchedule permits KlSchedule.Constant, KlSchedule.Linear, KlSchedule.Cyclical {
 
-    /** beta is the target from the first step. */
+    /** {@return the constant schedule: beta is the target from the first step (one shared instance)} */
     static KlSchedule constant() {
         return Constant.INSTANCE;
     }
 
-    /** Linear warm-up over {@code steps} steps; 0 steps is {@link #constant()}. */
+    /**
+     * {@return a linear warm-up over {@code steps} steps, beta(t) = target * min(1, t / steps); 0
+     * steps gives {@link #constant()}}
+     *
+     * @param steps the warm-up length N in optimiser steps, &gt;= 0
+     * @throws IllegalArgumentException when {@code steps < 0}
+     */
     static KlSchedule linear(long steps) {
         if (steps < 0) {
             throw new IllegalArgumentException("KL warm-up steps must be >= 0, got " + steps);
@@ -33,8 +39,10 @@ public sealed interface KlSchedule permits KlSchedule.Constant, KlSchedule.Linea
      * Cyclical annealing: cycles of {@code steps} steps, beta rising over the first
      * {@code ratio} fraction of each.
      *
-     * @param steps the cycle length N, &gt;= 1
-     * @param ratio R in (0, 1]
+     * @param steps the cycle length N in optimiser steps, &gt;= 1
+     * @param ratio R in (0, 1], the rising fraction of each cycle
+     * @return the cyclical schedule
+     * @throws IllegalArgumentException when {@code steps < 1} or R is outside (0, 1]
      */
     static KlSchedule cyclical(long steps, double ratio) {
         return new Cyclical(steps, ratio);
@@ -43,6 +51,8 @@ public sealed interface KlSchedule permits KlSchedule.Constant, KlSchedule.Linea
     /**
      * Parses {@code constant}, {@code linear:STEPS} or {@code cyclical:STEPS,RATIO}.
      *
+     * @param spec the spelling, case-insensitive, surrounding spaces ignored (as {@link #spec()} writes it)
+     * @return the schedule ({@code linear:0} is {@link #constant()})
      * @throws IllegalArgumentException naming the spelling and what is wrong with it
      */
     static KlSchedule parse(String spec) {
@@ -74,7 +84,11 @@ public sealed interface KlSchedule permits KlSchedule.Constant, KlSchedule.Linea
     }
 
     /**
-     * {@return the KL weight of the step taken after {@code t} earlier steps, for the target beta {@code target}}
+     * {@return the KL weight of the step taken after {@code t} earlier steps, for the target beta
+     * {@code target}; between 0 and the target}
+     *
+     * @param target the configured beta, finite and &gt;= 0
+     * @param t      the number of optimiser steps already taken, &gt;= 0 (0 for the first step)
      */
     double beta(double target, long t);
 
@@ -86,7 +100,7 @@ public sealed interface KlSchedule permits KlSchedule.Constant, KlSchedule.Linea
         return this instanceof Constant;
     }
 
-    /** beta = target. */
+    /** beta = target; the one instance is {@link #constant()}. */
     record Constant() implements KlSchedule {
         static final Constant INSTANCE = new Constant();
 
@@ -101,8 +115,18 @@ public sealed interface KlSchedule permits KlSchedule.Constant, KlSchedule.Linea
         }
     }
 
-    /** beta = target * min(1, t / steps): the linear warm-up ({@link KlWarmup}). */
+    /**
+     * beta = target * min(1, t / steps): the linear warm-up ({@link KlWarmup}).
+     *
+     * @param steps the warm-up length N in optimiser steps, &gt;= 1
+     */
     record Linear(long steps) implements KlSchedule {
+        /**
+         * Checks the length ({@link #linear(long)} also takes 0, as {@link #constant()}).
+         *
+         * @param steps the warm-up length N in optimiser steps, &gt;= 1
+         * @throws IllegalArgumentException when {@code steps < 1}
+         */
         public Linear {
             if (steps < 1) {
                 throw new IllegalArgumentException("a linear KL schedule needs STEPS >= 1, got " + steps
@@ -121,8 +145,20 @@ public sealed interface KlSchedule permits KlSchedule.Constant, KlSchedule.Linea
         }
     }
 
-    /** beta = target * min(1, (t mod steps) / (ratio * steps)) (Fu et al. 2019). */
+    /**
+     * beta = target * min(1, (t mod steps) / (ratio * steps)) (Fu et al. 2019).
+     *
+     * @param steps the cycle length N in optimiser steps, &gt;= 1
+     * @param ratio R in (0, 1], the rising fraction of each cycle
+     */
     record Cyclical(long steps, double ratio) implements KlSchedule {
+        /**
+         * Checks the components.
+         *
+         * @param steps the cycle length N in optimiser steps, &gt;= 1
+         * @param ratio R in (0, 1], the rising fraction of each cycle
+         * @throws IllegalArgumentException when {@code steps < 1} or R is outside (0, 1]
+         */
         public Cyclical {
             if (steps < 1) {
                 throw new IllegalArgumentException("a cyclical KL schedule needs STEPS >= 1 (the cycle length), got "

@@ -63,7 +63,33 @@ public record TrainerConfig(int epochs, int batchSize, long seed, double beta, K
     public static final String DEFAULT_OBJECTIVE = "elbo";
 
     /**
+     * Validates every setting (the class comment describes each) and normalises the spellings:
+     * {@code lrSchedule} trimmed, {@code objective} trimmed and lower-cased ({@code iwae: 5} becomes
+     * {@code iwae:5}).
+     *
+     * @param epochs        epochs of a run in total (&gt;= 1)
+     * @param batchSize     mini-batch size (&gt;= 1)
+     * @param seed          seed of the shuffling, the noise and the validation split
+     * @param beta          the KL weight (its target after any warm-up), finite and &gt;= 0
+     * @param klSchedule    how beta moves to its target, not null
+     * @param corruption    the input corruption of denoising training, not null ({@link Corruption#none()} for none)
+     * @param microBatches  micro-batches per batch (&gt;= 1)
+     * @param validation    0, a whole number of rows &gt;= 1, or a fraction in (0, 1)
+     * @param patience      epochs without improvement before stopping (&gt;= 0; 0 = never; &gt; 0 needs validation)
+     * @param minDelta      least decrease that counts as an improvement, finite and &gt;= 0
+     * @param restoreBest   whether the best epoch's parameters are put back at the end (with a validation set)
+     * @param learningRate  the base learning rate, positive and finite
+     * @param lrSchedule    {@code constant}, {@code step:EPOCHS,GAMMA} or {@code cosine}, not null (trimmed)
+     * @param lrWarmupSteps steps of the linear learning-rate warm-up (&gt;= 0)
+     * @param weightDecay   AdamW's decoupled weight decay, finite and &gt;= 0, with learningRate * weightDecay
+     *                      &lt; 1 (0 = Adam)
+     * @param clipGradNorm  the gradient 2-norm clip, finite and &gt;= 0 (0 = none)
+     * @param objective     {@code elbo} or {@code iwae:K} (K &gt;= 1), case-insensitive; iwae needs beta 1, a
+     *                      constant schedule and no free bits
+     * @param freeBits      free bits lambda, finite and &gt;= 0 (0 = none); &gt; 0 needs the elbo objective and
+     *                      1 micro-batch
      * @throws IllegalArgumentException naming the setting and its value, for any value out of range
+     *                                  or combination refused
      */
     public TrainerConfig {
         if (epochs <= 0) {
@@ -141,6 +167,25 @@ public record TrainerConfig(int epochs, int batchSize, long seed, double beta, K
     /**
      * The settings of the first file format (a linear KL warm-up of {@code klWarmupSteps} steps,
      * the ELBO objective, no free bits).
+     *
+     * @param epochs        epochs of a run in total (&gt;= 1)
+     * @param batchSize     mini-batch size (&gt;= 1)
+     * @param seed          seed of the shuffling, the noise and the validation split
+     * @param beta          the KL weight (its target after any warm-up), finite and &gt;= 0
+     * @param klWarmupSteps steps of a linear KL warm-up (&gt;= 0; 0 = constant beta)
+     * @param corruption    the input corruption of denoising training, not null ({@link Corruption#none()} for none)
+     * @param microBatches  micro-batches per batch (&gt;= 1)
+     * @param validation    0, a whole number of rows &gt;= 1, or a fraction in (0, 1)
+     * @param patience      epochs without improvement before stopping (&gt;= 0; 0 = never; &gt; 0 needs validation)
+     * @param minDelta      least decrease that counts as an improvement, finite and &gt;= 0
+     * @param restoreBest   whether the best epoch's parameters are put back at the end (with a validation set)
+     * @param learningRate  the base learning rate, positive and finite
+     * @param lrSchedule    {@code constant}, {@code step:EPOCHS,GAMMA} or {@code cosine}, not null (trimmed)
+     * @param lrWarmupSteps steps of the linear learning-rate warm-up (&gt;= 0)
+     * @param weightDecay   AdamW's decoupled weight decay, finite and &gt;= 0, with learningRate * weightDecay
+     *                      &lt; 1 (0 = Adam)
+     * @param clipGradNorm  the gradient 2-norm clip, finite and &gt;= 0 (0 = none)
+     * @throws IllegalArgumentException naming the setting and its value, for any value out of range
      */
     public TrainerConfig(int epochs, int batchSize, long seed, double beta, long klWarmupSteps,
                          Corruption corruption, int microBatches, double validation, int patience,
@@ -154,7 +199,9 @@ public record TrainerConfig(int epochs, int batchSize, long seed, double beta, K
     /**
      * K of an {@code iwae:K} objective, 0 for {@code elbo}.
      *
-     * @throws IllegalArgumentException for any other spelling, or K &lt; 1
+     * @param objective the spelling, case-insensitive, surrounding spaces ignored
+     * @return K &gt;= 1 for {@code iwae:K}, 0 for {@code elbo}
+     * @throws IllegalArgumentException for null, any other spelling, or K &lt; 1
      */
     public static int importanceSamples(String objective) {
         if (objective == null) {
@@ -179,7 +226,7 @@ public record TrainerConfig(int epochs, int batchSize, long seed, double beta, K
         throw new IllegalArgumentException("objective '" + objective + "' is not elbo or iwae:K");
     }
 
-    /** K of the {@code iwae:K} objective, 0 for the ELBO. */
+    /** {@return K of the {@code iwae:K} objective, 0 for the ELBO} */
     public int importanceSamples() {
         return importanceSamples(objective);
     }
@@ -193,7 +240,7 @@ public record TrainerConfig(int epochs, int batchSize, long seed, double beta, K
         return k > 0 ? new NegativeIwaeBound(k) : new NegativeElbo(freeBits);
     }
 
-    /** Steps of a linear KL warm-up ({@link KlSchedule.Linear}); 0 for a constant or cyclical schedule. */
+    /** {@return the steps of a linear KL warm-up ({@link KlSchedule.Linear}); 0 for a constant or cyclical schedule} */
     public long klWarmupSteps() {
         return klSchedule instanceof KlSchedule.Linear l ? l.steps() : 0;
     }
@@ -209,13 +256,16 @@ public record TrainerConfig(int epochs, int batchSize, long seed, double beta, K
 
     /**
      * {@return the KL weight of the step taken after {@code t} earlier steps: the schedule towards {@link #beta()}}
+     *
+     * @param t the number of optimiser steps already taken, &gt;= 0 (0 for the first step)
      */
     public double beta(long t) {
         return klSchedule.beta(beta, t);
     }
 
     /**
-     * {@return the KL schedule as a linear warm-up}
+     * {@return the KL schedule as a linear warm-up (0 steps for a constant schedule)}
+     *
      * @throws IllegalStateException for a cyclical schedule (use {@link #klSchedule()})
      */
     public KlWarmup klWarmup() {
@@ -244,6 +294,9 @@ public record TrainerConfig(int epochs, int batchSize, long seed, double beta, K
     /**
      * {@return the learning-rate schedule of a run of {@code stepsPerEpoch} steps per epoch and
      * {@code totalSteps} steps, from {@link #learningRate()}}
+     *
+     * @param stepsPerEpoch optimiser steps per epoch, &gt;= 1 (the step schedule counts epochs in them)
+     * @param totalSteps    optimiser steps of the whole run, &gt;= 1 (the cosine schedule's length)
      */
     public LearningRateSchedule schedule(long stepsPerEpoch, long totalSteps) {
         return LearningRateSchedules.parse(lrSchedule, learningRate, stepsPerEpoch, totalSteps, lrWarmupSteps);
@@ -256,7 +309,10 @@ public record TrainerConfig(int epochs, int batchSize, long seed, double beta, K
 
     /**
      * {@return the number of validation rows held out of {@code rows} training rows: {@link #validation()}
-     * itself if &gt;= 1, else the fraction of {@code rows} rounded to the nearest whole number}
+     * itself if &gt;= 1, else the fraction of {@code rows} rounded to the nearest whole number; 0 when
+     * {@link #validation()} is 0}
+     *
+     * @param rows the number of rows of the training matrix before the split
      * @throws IllegalArgumentException when that leaves no validation row or no training row
      */
     public int validationRows(int rows) {

@@ -23,6 +23,17 @@ public record TrainingProgress(int bestEpoch, double bestValue, double reference
     public static final TrainingProgress NONE = new TrainingProgress(0, Double.POSITIVE_INFINITY,
             Double.POSITIVE_INFINITY, 0, false, List.of());
 
+    /**
+     * Checks the components and copies the arrays of {@code bestParameters}.
+     *
+     * @param bestEpoch                the epoch of the lowest validation value, &gt;= 0
+     * @param bestValue                its validation value, not NaN
+     * @param reference                the validation value of the last improvement of more than min-delta, not NaN
+     * @param epochsWithoutImprovement the patience counter, &gt;= 0
+     * @param stopped                  whether the run was stopped
+     * @param bestParameters           the best epoch's parameter values, not null (copied)
+     * @throws IllegalArgumentException when a count is negative, a value is NaN or the list is null
+     */
     public TrainingProgress {
         if (bestEpoch < 0 || epochsWithoutImprovement < 0) {
             throw new IllegalArgumentException("best epoch and patience counter must be >= 0, got " + bestEpoch
@@ -37,6 +48,7 @@ public record TrainingProgress(int bestEpoch, double bestValue, double reference
         bestParameters = copy(bestParameters);
     }
 
+    /** {@return a copy of the best epoch's parameter values, in {@code model.parameters()} order; empty before any} */
     @Override
     public List<float[]> bestParameters() {
         return copy(bestParameters);

@@ -131,6 +131,7 @@ public final class TrainingRun {
      * Sets the early-stopping position and best parameters of a checkpointed run, before its first
      * epoch here.
      *
+     * @param progress the position saved by {@link #progress()} with the checkpoint
      * @return this run
      * @throws IllegalStateException    after an epoch of this run
      * @throws IllegalArgumentException for best parameters that do not match the model's
@@ -167,15 +168,24 @@ public final class TrainingRun {
                 bestParameters == null ? List.of() : List.of(bestParameters));
     }
 
-    /** Runs the epochs still to run: up to the end epoch, or until stopped. */
+    /**
+     * Runs the epochs still to run: up to the end epoch, or until stopped; then puts the best
+     * parameters back ({@link TrainerConfig#restoreBest()}).
+     *
+     * @return the epochs run by this call (an empty list once the run has ended), unmodifiable
+     * @throws TrainingException when a loss or gradient becomes non-finite
+     */
     public List<EpochStats> train() {
         return runEpochs(Integer.MAX_VALUE);
     }
 
     /**
-     * Runs up to {@code n} more epochs, fewer if the run reaches its end epoch or is stopped.
+     * Runs up to {@code n} more epochs, fewer if the run reaches its end epoch or is stopped;
+     * when it ends, the best parameters are put back ({@link TrainerConfig#restoreBest()}).
      *
-     * @return the epochs run by this call (an empty list once the run has ended)
+     * @param n the most epochs to run, &gt;= 0
+     * @return the epochs run by this call (an empty list once the run has ended), unmodifiable
+     * @throws IllegalArgumentException when {@code n < 0}
      * @throws TrainingException when a loss or gradient becomes non-finite
      */
     public List<EpochStats> runEpochs(int n) {
@@ -339,7 +349,10 @@ public final class TrainingRun {
         return stopped || completedEpochs() >= endEpoch;
     }
 
-    /** Epochs completed by the optimiser (this run's and earlier ones): its steps / steps per epoch. */
+    /**
+     * {@return the epochs completed by the optimiser (this run's and earlier ones): its steps / steps
+     * per epoch, rounded down}
+     */
     public int completedEpochs() {
         return (int) (optimizer.steps() / stepsPerEpoch);
     }
@@ -349,7 +362,7 @@ public final class TrainingRun {
         return endEpoch;
     }
 
-    /** {@return the steps per epoch} */
+    /** {@return the optimiser steps per epoch: ceil(training rows / batch size)} */
     public long stepsPerEpoch() {
         return stepsPerEpoch;
     }
@@ -369,7 +382,7 @@ public final class TrainingRun {
         return early.bestValue;
     }
 
-    /** Epochs since the last improvement of more than min-delta. */
+    /** {@return the number of epochs since the last improvement of more than min-delta (the patience counter)} */
     public int epochsWithoutImprovement() {
         return early.wait;
     }
@@ -392,17 +405,17 @@ public final class TrainingRun {
         return v;
     }
 
-    /** {@return the model} */
+    /** {@return the model being trained (its parameters change at every step)} */
     public LatentModel model() {
         return model;
     }
 
-    /** {@return the optimizer} */
+    /** {@return the optimiser, whose step count numbers the epochs} */
     public Optimizer optimizer() {
         return optimizer;
     }
 
-    /** {@return the config} */
+    /** {@return the trainer's settings} */
     public TrainerConfig config() {
         return config;
     }
@@ -498,7 +511,10 @@ public final class TrainingRun {
      * data-parallel trainer that must be bit-identical to this one (vae4j-spark) orders its rows
      * with it.
      *
-     * @param rows the number of training rows (after any validation split), &gt;= 1
+     * @param seed  the run's seed ({@link TrainerConfig#seed()})
+     * @param epoch the 1-based epoch number in the whole run
+     * @param rows  the number of training rows (after any validation split), &gt;= 1
+     * @throws IllegalArgumentException when {@code rows < 1}
      */
     public static int[] epochOrder(long seed, long epoch, int rows) {
         if (rows < 1) {

@@ -65,7 +65,12 @@ public final class ValidationSplit {
         this.validationRows = validationRows;
     }
 
-    /** No validation set: {@code data} itself (not copied) is the training set. */
+    /**
+     * {@return a split without validation set: {@code data} itself (not copied) is the training set}
+     *
+     * @param data (n, d) the training rows, n &gt;= 1
+     * @throws IllegalArgumentException when {@code data} is null or has no row
+     */
     public static ValidationSplit none(FMatrixRMaj data) {
         return new ValidationSplit(data, null, null, null);
     }
@@ -73,6 +78,12 @@ public final class ValidationSplit {
     /**
      * Explicit training and validation sets ({@code validation} may be null); neither is copied.
      * The row lists are then the indices within each matrix.
+     *
+     * @param train      (n, d) the training rows, n &gt;= 1
+     * @param validation (v, d) the validation rows, v &gt;= 1, or {@code null} for none
+     * @return the split of the two matrices
+     * @throws IllegalArgumentException when the training set is null or empty, or the validation set
+     *                                  is empty or of another width
      */
     public static ValidationSplit of(FMatrixRMaj train, FMatrixRMaj validation) {
         return new ValidationSplit(train, validation, null, null);
@@ -85,7 +96,18 @@ public final class ValidationSplit {
         }
     }
 
-    /** As {@link #of(FMatrixRMaj, FMatrixRMaj)} with a condition row per data row (none are copied). */
+    /**
+     * As {@link #of(FMatrixRMaj, FMatrixRMaj)} with a condition row per data row (none are copied).
+     *
+     * @param train                (n, d) the training rows, n &gt;= 1
+     * @param trainConditions      (n, c) their conditions, or {@code null} for unconditioned data
+     * @param validation           (v, d) the validation rows, or {@code null} for none
+     * @param validationConditions (v, c) their conditions; {@code null} exactly when
+     *                             {@code trainConditions} is (ignored without validation rows)
+     * @return the split of the four matrices
+     * @throws IllegalArgumentException when a set is empty, the widths or row counts do not match, or
+     *                                  conditions are given for only one of the two sets
+     */
     public static ValidationSplit of(FMatrixRMaj train, FMatrixRMaj trainConditions, FMatrixRMaj validation,
                                      FMatrixRMaj validationConditions) {
         return new ValidationSplit(train, trainConditions, validation, validationConditions, null, null);
@@ -94,6 +116,15 @@ public final class ValidationSplit {
     /**
      * As {@link #split(FMatrixRMaj, int, long)}, the conditions (one row per data row, or
      * {@code null}) split with the same rows.
+     *
+     * @param data       (n, d) the whole training matrix, n &gt;= 1
+     * @param conditions (n, c) a condition row per data row, or {@code null}
+     * @param count      the number of rows to hold out, 0 &lt;= count &lt; n (0: no validation set,
+     *                   nothing copied)
+     * @param seed       the seed of the permutation ({@link TrainerConfig#seed()})
+     * @return the split; the matrices are new copies when {@code count > 0}
+     * @throws IllegalArgumentException when {@code data} is null or empty, count is out of range, or
+     *                                  the conditions have another row count
      */
     public static ValidationSplit split(FMatrixRMaj data, FMatrixRMaj conditions, int count, long seed) {
         ValidationSplit s = split(data, count, seed);
@@ -108,7 +139,17 @@ public final class ValidationSplit {
                 rows(conditions, s.validationRows), s.trainRows, s.validationRows);
     }
 
-    /** As {@link #split(FMatrixRMaj, TrainerConfig)} with a condition row per data row ({@code null}: none). */
+    /**
+     * As {@link #split(FMatrixRMaj, TrainerConfig)} with a condition row per data row ({@code null}: none).
+     *
+     * @param data       (n, d) the whole training matrix, n &gt;= 1
+     * @param conditions (n, c) a condition row per data row, or {@code null}
+     * @param config     gives the count ({@link TrainerConfig#validationRows}) and the seed
+     * @return the split
+     * @throws IllegalArgumentException when {@code data} is null or empty, the validation setting
+     *                                  leaves no validation or training row, or the conditions have
+     *                                  another row count
+     */
     public static ValidationSplit split(FMatrixRMaj data, FMatrixRMaj conditions, TrainerConfig config) {
         if (data == null || data.numRows == 0) {
             throw new IllegalArgumentException("training data is empty (0 rows)");
@@ -116,22 +157,22 @@ public final class ValidationSplit {
         return split(data, conditions, config.validationRows(data.numRows), config.seed());
     }
 
-    /** (n - v, c) the conditions of the training rows, or {@code null} for unconditioned data. */
+    /** {@return (n - v, c) the conditions of the training rows, or {@code null} for unconditioned data} */
     public FMatrixRMaj trainConditions() {
         return trainConditions;
     }
 
-    /** (v, c) the conditions of the validation rows, or {@code null}. */
+    /** {@return (v, c) the conditions of the validation rows, or {@code null} (unconditioned, or no validation set)} */
     public FMatrixRMaj validationConditions() {
         return validationConditions;
     }
 
-    /** (n - v, d) the training rows. */
+    /** {@return (n - v, d) the training rows (not a copy)} */
     public FMatrixRMaj train() {
         return train;
     }
 
-    /** (v, d) the validation rows, or {@code null} when nothing is held out. */
+    /** {@return (v, d) the validation rows (not a copy), or {@code null} when nothing is held out} */
     public FMatrixRMaj validation() {
         return validation;
     }
@@ -139,7 +180,11 @@ public final class ValidationSplit {
     /**
      * Holds {@code count} seeded rows of {@code data} out (0 gives {@link #none}).
      *
-     * @throws IllegalArgumentException unless 0 &lt;= count &lt; the rows
+     * @param data  (n, d) the whole training matrix, n &gt;= 1, not modified
+     * @param count the number of rows to hold out, 0 &lt;= count &lt; n
+     * @param seed  the seed of the permutation ({@link TrainerConfig#seed()})
+     * @return the split; both matrices are new copies when {@code count > 0}
+     * @throws IllegalArgumentException when {@code data} is null or empty, or count is outside [0, n)
      */
     public static ValidationSplit split(FMatrixRMaj data, int count, long seed) {
         if (data == null || data.numRows == 0) {
@@ -160,7 +205,16 @@ public final class ValidationSplit {
         return new ValidationSplit(rows(data, t), rows(data, v), t, v);
     }
 
-    /** As {@link #split(FMatrixRMaj, int, long)} with the count of {@link TrainerConfig#validationRows}. */
+    /**
+     * As {@link #split(FMatrixRMaj, int, long)} with the count of {@link TrainerConfig#validationRows}
+     * and the seed of {@link TrainerConfig#seed()}.
+     *
+     * @param data   (n, d) the whole training matrix, n &gt;= 1, not modified
+     * @param config gives the count and the seed
+     * @return the split
+     * @throws IllegalArgumentException when {@code data} is null or empty, or the validation setting
+     *                                  leaves no validation or training row
+     */
     public static ValidationSplit split(FMatrixRMaj data, TrainerConfig config) {
         if (data == null || data.numRows == 0) {
             throw new IllegalArgumentException("training data is empty (0 rows)");
@@ -174,6 +228,10 @@ public final class ValidationSplit {
      * is the validation row of rank k when {@code heldOut[k] == i}; the others are the training
      * rows, in their order).
      *
+     * @param n     the number of rows of the whole training matrix, &gt;= 1
+     * @param count the number of rows to hold out, 0 &lt;= count &lt; n
+     * @param seed  the seed of the permutation ({@link TrainerConfig#seed()})
+     * @return the {@code count} held-out row indices, ascending
      * @throws IllegalArgumentException unless n &gt;= 1 and 0 &lt;= count &lt; n
      */
     public static int[] heldOut(int n, int count, long seed) {
@@ -202,7 +260,13 @@ public final class ValidationSplit {
         return order;
     }
 
-    /** Rows {@code idx} of {@code data} as a new matrix. */
+    /**
+     * {@return rows {@code idx} of {@code data} as a new (idx.length, d) matrix, in the order of {@code idx}}
+     *
+     * @param data (n, d) the source, not modified
+     * @param idx  row indices in [0, n), repeats allowed, not modified
+     * @throws IndexOutOfBoundsException when an index is outside [0, n)
+     */
     public static FMatrixRMaj rows(FMatrixRMaj data, int[] idx) {
         int d = data.numCols;
         FMatrixRMaj m = new FMatrixRMaj(idx.length, d);
