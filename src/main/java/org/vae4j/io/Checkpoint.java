@@ -29,7 +29,8 @@ import org.vae4j.train.ValidationSplit;
  *
  * <p>The record is immutable; the model and optimiser it holds are mutable and not thread-safe.
  *
- * @param model     the model ({@link org.vae4j.Vae} or {@link org.vae4j.Autoencoder})
+ * @param model     the model ({@link org.vae4j.Vae}, {@link org.vae4j.Autoencoder},
+ *                  {@link org.vae4j.ConditionalVae}, or any kind with a registered {@link ModelCodec})
  * @param optimizer the optimiser ({@link org.vae4j.optim.Adam}, {@link org.vae4j.optim.AdamW} or
  *                  {@link org.vae4j.optim.Sgd}), with its step count and per-parameter state
  * @param training  the trainer settings, the history so far and the run's progress

@@ -17,7 +17,8 @@ import org.vae4j.LatentModel;
  * ...) and builds the model with throw-away initial weights.
  *
  * <p>The built-in codecs ({@code vae} for {@link org.vae4j.Vae}, {@code ae} for
- * {@link org.vae4j.Autoencoder}) are registered by default. Register another with
+ * {@link org.vae4j.Autoencoder}) are registered by default, and the library's {@code cvae}
+ * ({@link ConditionalVaeCodec}) through its own services file. Register another with
  * {@link ModelCodecs#register} or by naming its class (public, with a public no-argument
  * constructor) in {@code META-INF/services/org.vae4j.io.ModelCodec}, found by
  * {@link java.util.ServiceLoader}. Implementations must be stateless and thread-safe.
