@@ -29,11 +29,16 @@ public final class Binarisation {
 
     private final Noise noise;
 
-    /** Binarisation of the run with this seed. */
+    /**
+     * Binarisation of the run with this seed.
+     *
+     * @param seed the run's seed; with the time and the row id it alone decides every bit
+     */
     public Binarisation(long seed) {
         this.noise = new Noise(seed);
     }
 
+    /** {@return the seed this binarisation draws from} */
     public long seed() {
         return noise.seed();
     }
@@ -42,8 +47,10 @@ public final class Binarisation {
      * Row {@code r} of {@code src} binarised into row {@code r} of {@code dst} with the id
      * {@code firstRowId + r}. {@code dst} may be {@code src}.
      *
-     * @param src (rows, d) grey values in [0, 1]
-     * @param dst (rows, d); written
+     * @param src        (rows, d) grey values in [0, 1]
+     * @param dst        (rows, d); written with 0 and 1
+     * @param time       the draw's time: an epoch (1, 2, ...), {@link #TEST} or {@link #VALIDATION}
+     * @param firstRowId the id of row 0 of {@code src}; row r has the id {@code firstRowId + r}
      * @throws IllegalArgumentException when the shapes differ
      */
     public void binarise(FMatrixRMaj src, FMatrixRMaj dst, long time, long firstRowId) {
@@ -59,6 +66,9 @@ public final class Binarisation {
      * Row {@code r} of {@code src} binarised into row {@code r} of {@code dst} with the id
      * {@code rowIds[r]} (rows in any order, e.g. a shuffled batch). {@code dst} may be {@code src}.
      *
+     * @param src    (rows, d) grey values in [0, 1]
+     * @param dst    (rows, d); written with 0 and 1
+     * @param time   the draw's time: an epoch (1, 2, ...), {@link #TEST} or {@link #VALIDATION}
      * @param rowIds (rows) the rows' ids
      * @throws IllegalArgumentException when the shapes differ or there is not one id per row
      */
@@ -80,6 +90,14 @@ public final class Binarisation {
      * stream (BINARISE, time, rowId, 0). Allocates nothing.
      *
      * @param scratch a generator this call resets and draws from
+     * @param time    the draw's time: an epoch (1, 2, ...), {@link #TEST} or {@link #VALIDATION}
+     * @param rowId   the row's id
+     * @param src     the grey values in [0, 1]
+     * @param from    the index in {@code src} of the row's first value
+     * @param dst     written with 0 and 1 at {@code [to, to + d)}; may be {@code src}
+     * @param to      the index in {@code dst} of the row's first value
+     * @param d       the row's length
+     * @throws ArrayIndexOutOfBoundsException when a range leaves its array
      */
     public void row(CounterRandom scratch, long time, long rowId, float[] src, int from, float[] dst, int to, int d) {
         noise.stream(scratch, Noise.BINARISE, time, rowId, 0);

@@ -42,10 +42,13 @@ public final class Csv {
     }
 
     /**
-     * Reads a CSV file without a header line.
+     * Reads a CSV file without a header line, as {@link #read(Path, boolean)} with {@code header = false}.
      *
+     * @param file the file (UTF-8; a byte-order mark is skipped)
+     * @return (lines, values per line); (0, 0) for a file without data lines
+     * @throws IllegalArgumentException as {@link #read(Path, boolean)}
+     * @throws IOException if the file is missing, not a regular file, or cannot be read
      * @see #read(Path, boolean)
-     * @throws IOException if the file cannot be read or is malformed (the message names the file)
      */
     public static FMatrixRMaj read(Path file) throws IOException {
         return read(file, false);
@@ -57,10 +60,11 @@ public final class Csv {
      *
      * @param file   the file (UTF-8; a byte-order mark is skipped)
      * @param header whether the first non-comment line is a header to skip
-     * @return (lines, values per line)
+     * @return (lines, values per line); (0, 0) for a file without data lines
      * @throws NoSuchFileException      when the file does not exist
-     * @throws IllegalArgumentException when a field is not a number, rows differ in length, a row
-     *                                  exceeds a limit, or the values do not fit the heap
+     * @throws IllegalArgumentException when the file is not valid UTF-8 or CSV, a field is not a number, rows
+     *                                  differ in length, a row exceeds a limit, or the values do not fit the heap
+     * @throws IOException              if the file is not a regular file or cannot be read
      */
     public static FMatrixRMaj read(Path file, boolean header) throws IOException {
         return read(file, header, MAX_COLUMNS, MAX_ROW_CHARS, HeapBudget.SYSTEM);
@@ -69,11 +73,14 @@ public final class Csv {
     /**
      * Reads a CSV file of numbers with given limits on a row (a header row too).
      *
+     * @param file        the file (UTF-8; a byte-order mark is skipped)
+     * @param header      whether the first non-comment line is a header to skip
      * @param maxColumns  the most values a row may have, at least 1
      * @param maxRowChars the most characters a row may have (separators and quotes included), at least 1
-     * @throws IllegalArgumentException as {@link #read(Path, boolean)}; a row over a limit names
-     *                                  the file, the line and the limit
-     * @throws IOException if the file cannot be read or is malformed (the message names the file)
+     * @return (lines, values per line); (0, 0) for a file without data lines
+     * @throws IllegalArgumentException as {@link #read(Path, boolean)}, and for a limit below 1; a row over a
+     *                                  limit names the file, the line and the limit
+     * @throws IOException if the file is missing, not a regular file, or cannot be read
      */
     public static FMatrixRMaj read(Path file, boolean header, int maxColumns, int maxRowChars) throws IOException {
         return read(file, header, maxColumns, maxRowChars, HeapBudget.SYSTEM);

@@ -127,14 +127,21 @@ public final class DataLocator {
     }
 
     /**
-     * {@return a locator for a known data set ({@code mnist}, {@code fashion-mnist})}
+     * {@return a builder of a locator for a known data set, with the default settings}
+     *
+     * @param name {@code mnist} or {@code fashion-mnist} (case-insensitive; see {@link DatasetSource#named})
      * @throws IllegalArgumentException for an unknown name
      */
     public static Builder builder(String name) {
         return new Builder(DatasetSource.named(name));
     }
 
-    /** {@return a locator for any MNIST-format source (other mirrors or checksums, e.g. in tests)} */
+    /**
+     * {@return a builder of a locator for any MNIST-format source (other mirrors or checksums, e.g. in tests)}
+     *
+     * @param source the set's name, mirrors and checksums
+     * @throws NullPointerException for a null source
+     */
     public static Builder builder(DatasetSource source) {
         return new Builder(Objects.requireNonNull(source, "source"));
     }
@@ -167,7 +174,8 @@ public final class DataLocator {
          * A folder that must hold the files (a program's {@code --data DIR}), or null for none: when
          * given, nothing else is searched.
          *
-         * @param dir the folder that must hold the files, or null for none
+         * @param dir the folder (or its {@code <name>} subfolder) that must hold the files; null (the default)
+         *            for none
          * @return this builder
          */
         public Builder explicitDir(Path dir) {
@@ -178,7 +186,7 @@ public final class DataLocator {
         /**
          * A folder tried after {@code $VAE4J_DATA} and before the cache; may be added several times.
          *
-         * @param dir a folder tried after {@code $VAE4J_DATA} and before the cache; may be added several times
+         * @param dir the folder, not null
          * @return this builder
          */
         public Builder extraCandidate(Path dir) {
@@ -189,7 +197,7 @@ public final class DataLocator {
         /**
          * The environment read for {@link #ENV_VAR} (default {@link System#getenv()}; tests pass their own).
          *
-         * @param env the environment read for {@link #ENV_VAR} (default {@link System#getenv()}; tests pass their own)
+         * @param env variable names to values, not null
          * @return this builder
          */
         public Builder environment(Map<String, String> env) {
@@ -200,7 +208,7 @@ public final class DataLocator {
         /**
          * The cache root; the data lives in {@code <root>/<name>} (default {@code ~/.cache/vae4j}).
          *
-         * @param root the cache root; the data lives in {@code <root>/<name>} (default {@code ~/.cache/vae4j})
+         * @param root the cache root, not null
          * @return this builder
          */
         public Builder cacheRoot(Path root) {
@@ -211,7 +219,7 @@ public final class DataLocator {
         /**
          * Whether to download missing files (default true).
          *
-         * @param enabled whether to download missing files (default true)
+         * @param enabled true to download the files no folder holds into the cache, false to fail instead
          * @return this builder
          */
         public Builder download(boolean enabled) {
@@ -220,9 +228,13 @@ public final class DataLocator {
         }
 
         /**
-         * Download timeouts: to open a connection, and the longest wait for the next bytes.
+         * Download timeouts: to open a connection, and the longest wait for the next bytes (defaults
+         * {@link #DEFAULT_CONNECT_TIMEOUT} and {@link #DEFAULT_READ_TIMEOUT}).
          *
-         * @throws IllegalArgumentException unless both are positive
+         * @param connect the longest wait to open a connection to a mirror, positive
+         * @param read    the longest wait for the next bytes of a download, positive
+         * @return this builder
+         * @throws IllegalArgumentException unless both are non-null and positive
          */
         public Builder timeouts(Duration connect, Duration read) {
             if (connect == null || read == null || connect.isNegative() || connect.isZero() || read.isNegative()
@@ -238,8 +250,7 @@ public final class DataLocator {
          * The folder of the bundled MNIST subset, used as the last resort (with a WARN) when the
          * set is {@code mnist} and nothing else is available; ignored for other sets. Null for none.
          *
-         * @param dir the folder of the bundled MNIST subset, used as the last resort (with a WARN) when the
-         * set is {@code mnist} and nothing else is available; ignored for other sets
+         * @param dir the subset's folder (e.g. {@code examples/data/mnist-subset}), or null (the default) for none
          * @return this builder
          */
         public Builder bundledSubset(Path dir) {
@@ -250,7 +261,8 @@ public final class DataLocator {
         /**
          * Whether {@link #load()} checks each file's SHA-256 (default true).
          *
-         * @param verify whether {@link #load()} checks each file's SHA-256 (default true)
+         * @param verify true to check, false to load any valid IDX files unchecked
+         *               ({@link DatasetSplits#verifiedAs()} is then null)
          * @return this builder
          */
         public Builder verifyChecksums(boolean verify) {
@@ -262,6 +274,9 @@ public final class DataLocator {
          * Whether {@link #load()} loads files whose checksums are all those of another known set
          * (MNIST, Fashion-MNIST, the bundled subset) as that set, named so in
          * {@link DatasetSplits#name()} (default false: an error naming the set they hold).
+         *
+         * @param recognise true to load such files as the set they are
+         * @return this builder
          */
         public Builder recogniseKnownSets(boolean recognise) {
             this.recogniseKnownSets = recognise;
@@ -273,12 +288,16 @@ public final class DataLocator {
          * an extra candidate; never the cache) of valid IDX files none of which has a known
          * checksum, e.g. EMNIST or KMNIST, unverified: {@link DatasetSplits#verifiedAs()} is then
          * null and the name is the folder's (default false: a checksum error).
+         *
+         * @param accept true to load such files unverified
+         * @return this builder
          */
         public Builder acceptUnknownSets(boolean accept) {
             this.acceptUnknownSets = accept;
             return this;
         }
 
+        /** {@return a locator with these settings; the builder may be used again} */
         public DataLocator build() {
             return new DataLocator(this);
         }
@@ -289,7 +308,7 @@ public final class DataLocator {
         return source;
     }
 
-    /** Where downloads go: {@code <cacheRoot>/<name>}. */
+    /** {@return where downloads go: {@code <cacheRoot>/<name>}} */
     public Path cacheDir() {
         return cacheRoot.resolve(source.name());
     }
@@ -298,6 +317,7 @@ public final class DataLocator {
      * Finds the folder holding the four files, downloading them into the cache if needed. Does not
      * read or verify the files ({@link #load()} does).
      *
+     * @return the folder and how it was found
      * @throws DataNotFoundException when the files are nowhere and cannot be downloaded (no
      *                               network, bad checksums, cache not writable), or the explicit
      *                               folder does not hold them
@@ -357,9 +377,12 @@ public final class DataLocator {
      * are an error naming the set they hold, unless {@link Builder#recogniseKnownSets(boolean)};
      * files of no known set, an error unless {@link Builder#acceptUnknownSets(boolean)}.
      *
+     * @return both splits, the name of the set they hold, where they were found and which checksum table they
+     *         matched
      * @throws DataNotFoundException    see {@link #locate()}
      * @throws IllegalArgumentException when a file is corrupt or differs from the published one;
      *                                  the message names the file, the folder and how it was found
+     * @throws IOException              when a file cannot be read
      */
     public DatasetSplits load() throws IOException {
         Location loc = locate();

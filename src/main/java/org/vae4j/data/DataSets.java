@@ -21,9 +21,11 @@ public final class DataSets {
 
     /**
      * {@return the folder holding a data set's four files, downloading them if needed}
+     *
      * @param name        {@code mnist} or {@code fashion-mnist}
      * @param explicitDir a folder that must hold the files (then nothing else is searched), or null
-     * @throws DataNotFoundException    when the files are nowhere and cannot be downloaded
+     * @throws DataNotFoundException    when the files are nowhere and cannot be downloaded, or the explicit
+     *                                  folder does not hold them
      * @throws IllegalArgumentException for an unknown name
      */
     public static Path locate(String name, Path explicitDir) throws IOException {
@@ -35,15 +37,21 @@ public final class DataSets {
      *
      * @param name        {@code mnist} or {@code fashion-mnist}
      * @param explicitDir a folder that must hold the files (then nothing else is searched), or null
-     * @throws DataNotFoundException    when the files are nowhere and cannot be downloaded
+     * @return both splits and where they were found
+     * @throws DataNotFoundException    when the files are nowhere and cannot be downloaded, or the explicit
+     *                                  folder does not hold them
      * @throws IllegalArgumentException for an unknown name, or a corrupt or different file
+     * @throws IOException              when a file cannot be read
      */
     public static DatasetSplits load(String name, Path explicitDir) throws IOException {
         return locator(name).explicitDir(explicitDir).build().load();
     }
 
     /**
-     * {@return a locator with the default settings, to add candidates, the bundled subset or other options to}
+     * {@return a locator builder with the default settings, to add candidates, the bundled subset or other options to}
+     *
+     * @param name {@code mnist} or {@code fashion-mnist}
+     * @throws IllegalArgumentException for an unknown name
      */
     public static DataLocator.Builder locator(String name) {
         return DataLocator.builder(name);
@@ -54,8 +62,10 @@ public final class DataSets {
      * its checksums, and logs {@link DataLocator#BUNDLED_SUBSET_WARNING} at WARN.
      *
      * @param dir the subset's folder, {@code examples/data/mnist-subset} in the source tree
+     * @return both splits, named {@code mnist}, verified as {@code mnist-subset}
      * @throws DataNotFoundException    when the folder lacks a file
-     * @throws IllegalArgumentException when a file is corrupt
+     * @throws IllegalArgumentException when a file is corrupt or is not the subset's
+     * @throws IOException              when a file cannot be read
      */
     public static DatasetSplits loadBundledSubset(Path dir) throws IOException {
         if (!ImageDataset.hasMnistFormat(dir)) {

@@ -59,7 +59,16 @@ public record DatasetSource(String name, List<URI> mirrors, Map<String, String> 
                     "de7c252b04f05e1f8309634180ccdf286dc6dbac8c579b74e76e02ae0331ca52  t10k-images-idx3-ubyte",
                     "832c0d20f0dc42e575488c75a83a970787d4c8d4d05831b2ef03701b4a478a90  t10k-labels-idx1-ubyte"));
 
-    /** Checks the name, copies the lists, and normalises each mirror to end with '/'. */
+    /**
+     * Checks the name, copies the lists, and normalises each mirror to end with '/'.
+     *
+     * @param name    lower-case name: letters, digits, '-' and '_', starting with a letter or digit
+     * @param mirrors http(s) base URLs tried in order, possibly none
+     * @param sha256  64 hex digits (either case, stored lower-case) for each of the four {@code .gz} names of
+     *                {@link ImageDataset#ALL_FILES}, and nothing else
+     * @throws IllegalArgumentException for a bad name, a mirror that is not http(s), or a missing, malformed or
+     *                                  extra checksum
+     */
     public DatasetSource {
         if (name == null || !name.matches("[a-z0-9][a-z0-9_-]*")) {
             throw new IllegalArgumentException("data set name must be lower-case letters, digits, '-' or '_', got '"
@@ -98,7 +107,10 @@ public record DatasetSource(String name, List<URI> mirrors, Map<String, String> 
     /**
      * {@return a known data set by name, with its mirrors replaced by the system property
      * {@code vae4j.data.mirrors.<name>} when that is set}
-     * @throws IllegalArgumentException for an unknown name
+     *
+     * @param name {@code mnist} or {@code fashion-mnist} (case-insensitive; also {@code fashion_mnist} and
+     *             {@code fashionmnist})
+     * @throws IllegalArgumentException for an unknown name, or a mirror in the property that is not http(s)
      */
     public static DatasetSource named(String name) {
         DatasetSource base;
@@ -120,12 +132,22 @@ public record DatasetSource(String name, List<URI> mirrors, Map<String, String> 
         return base.withMirrors(list);
     }
 
-    /** {@return the same set served from other mirrors (tests, internal mirrors)} */
+    /**
+     * {@return the same set served from other mirrors (tests, internal mirrors)}
+     *
+     * @param newMirrors http(s) base URLs tried in order, possibly none
+     * @throws IllegalArgumentException for a mirror that is not http(s)
+     */
     public DatasetSource withMirrors(List<URI> newMirrors) {
         return new DatasetSource(name, newMirrors, sha256);
     }
 
-    /** {@return the URL of one file on one mirror} */
+    /**
+     * {@return the URL of one file on one mirror: {@code file} resolved against {@code mirror}}
+     *
+     * @param mirror a base URL ending in '/', e.g. one of {@link #mirrors()}
+     * @param file   a file name, e.g. {@code train-images-idx3-ubyte.gz}
+     */
     public URI url(URI mirror, String file) {
         return mirror.resolve(file);
     }

@@ -17,7 +17,14 @@ import java.nio.file.Path;
 public record DatasetSplits(String name, DataLocator.Location location, ImageDataset train, ImageDataset test,
                             String verifiedAs) {
 
-    /** Splits verified against the table of their own name. */
+    /**
+     * Splits verified against the table of their own name ({@code verifiedAs = name}).
+     *
+     * @param name     the data set's name, also the checksum table they matched
+     * @param location the folder and how it was found
+     * @param train    the training split
+     * @param test     the test split
+     */
     public DatasetSplits(String name, DataLocator.Location location, ImageDataset train, ImageDataset test) {
         this(name, location, train, test, name);
     }
@@ -36,7 +43,7 @@ public record DatasetSplits(String name, DataLocator.Location location, ImageDat
                 || DatasetSource.MNIST_SUBSET.name().equals(verifiedAs);
     }
 
-    /** Whether the four files matched a published checksum table ({@link #verifiedAs()} is not null). */
+    /** {@return whether the four files matched a published checksum table ({@link #verifiedAs()} is not null)} */
     public boolean isVerified() {
         return verifiedAs != null;
     }

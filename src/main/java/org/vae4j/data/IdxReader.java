@@ -72,7 +72,7 @@ public final class IdxReader {
             return dims[0];
         }
 
-        /** Values per item: the product of the dimensions after the first. */
+        /** {@return values per item: the product of the dimensions after the first (1 for labels)} */
         public int itemSize() {
             int s = 1;
             for (int i = 1; i < dims.length; i++) {
@@ -81,17 +81,27 @@ public final class IdxReader {
             return s;
         }
 
-        /** {@return the value at flat index i, 0..255} */
+        /**
+         * {@return the value at flat index i, 0..255}
+         *
+         * @param i the row-major index, 0 &lt;= i &lt; {@code data.length}
+         * @throws ArrayIndexOutOfBoundsException for i outside that range
+         */
         public int unsigned(int i) {
             return data[i] & 0xFF;
         }
     }
 
     /**
-     * Reads a file without a checksum check.
+     * Reads a file without a checksum check: {@link #read(Path, String)} with {@code null}.
      *
+     * @param file an IDX file, gzip-compressed (detected by its magic 1f 8b) or raw
+     * @return the dimensions and values
+     * @throws IOException              when the file is missing or cannot be read, or its gzip stream is corrupt
+     *                                  or truncated
+     * @throws IllegalArgumentException when its content is not a valid unsigned-byte IDX array or its values do
+     *                                  not fit the heap
      * @see #read(Path, String)
-     * @throws IOException if the file cannot be read or is malformed (the message names the file)
      */
     public static IdxArray read(Path file) throws IOException {
         return read(file, null);
@@ -125,6 +135,7 @@ public final class IdxReader {
      *
      * @param bytes the whole file, uncompressed; not modified
      * @param name  used in error messages
+     * @return the dimensions and values (a copy of the values)
      * @throws IllegalArgumentException as {@link #read(Path, String)}
      */
     public static IdxArray parse(byte[] bytes, String name) {
@@ -198,7 +209,11 @@ public final class IdxReader {
         }
     }
 
-    /** Hex SHA-256 of some bytes. */
+    /**
+     * {@return the lower-case hex SHA-256 of some bytes, 64 digits}
+     *
+     * @param bytes the bytes, not modified
+     */
     public static String sha256(byte[] bytes) {
         return HexFormat.of().formatHex(newSha256().digest(bytes));
     }
@@ -207,7 +222,10 @@ public final class IdxReader {
      * Hex SHA-256 of a file's content after gunzip (of the raw bytes when it is not gzip), the
      * checksum {@link DatasetSource} publishes.
      *
-     * @throws IOException              when the file cannot be read or its gzip stream is corrupt
+     * @param file a file, gzip-compressed (detected by its magic 1f 8b) or raw
+     * @return the lower-case hex SHA-256, 64 digits
+     * @throws IOException              when the file is missing, not a regular file or cannot be read, or its
+     *                                  gzip stream is corrupt
      * @throws IllegalArgumentException when junk follows the gzip stream
      */
     public static String sha256Uncompressed(Path file) throws IOException {

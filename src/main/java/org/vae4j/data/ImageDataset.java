@@ -46,10 +46,14 @@ public record ImageDataset(FMatrixRMaj images, int[] labels, int rows, int cols)
     public static final List<String> ALL_FILES = List.of(TRAIN_FILES[0], TRAIN_FILES[1], TEST_FILES[0], TEST_FILES[1]);
 
     /**
-     * Checks the shapes and the pixel range.
+     * Checks the shapes and the pixel range. The matrix and the array are kept, not copied.
      *
-     * @throws IllegalArgumentException when an argument is null, the counts or widths disagree, a
-     *                                  pixel is outside [0, 1] or NaN, or a label is negative
+     * @param images (n, rows * cols) pixel values in [0, 1]
+     * @param labels n labels, each &gt;= 0
+     * @param rows   image height, &gt; 0
+     * @param cols   image width, &gt; 0
+     * @throws IllegalArgumentException when an argument is null, the image size is not positive, the counts or
+     *                                  widths disagree, a pixel is outside [0, 1] or NaN, or a label is negative
      */
     public ImageDataset {
         if (images == null || labels == null) {
@@ -84,7 +88,7 @@ public record ImageDataset(FMatrixRMaj images, int[] labels, int rows, int cols)
         return labels.length;
     }
 
-    /** Pixels per image, rows * cols. */
+    /** {@return pixels per image, rows * cols} */
     public int pixels() {
         return rows * cols;
     }
@@ -96,8 +100,12 @@ public record ImageDataset(FMatrixRMaj images, int[] labels, int rows, int cols)
      * the same names without {@code .gz}. No checksum check; {@link DataLocator} adds one.
      *
      * @param dir   the folder
-     * @param train the training split (60,000 for MNIST) or the test split
-     * @throws IOException if the file cannot be read or is malformed (the message names the file)
+     * @param train true for the training split (60,000 for MNIST), false for the test split
+     * @return the split's images (pixels / 255) and labels
+     * @throws IllegalArgumentException when a file is corrupt, the counts differ or the images do not fit the heap
+     *                                  (see {@link IdxReader})
+     * @throws IOException if a file is missing or cannot be read, or its gzip stream is corrupt or truncated (the
+     *                     message names the file)
      */
     public static ImageDataset loadMnistFormat(Path dir, boolean train) throws IOException {
         return loadMnistFormat(dir, train, Map.of());
@@ -107,11 +115,13 @@ public record ImageDataset(FMatrixRMaj images, int[] labels, int rows, int cols)
      * Loads one split of an MNIST-format folder, checking each file against a SHA-256.
      *
      * @param dir    the folder
-     * @param train  the training split or the test split
+     * @param train  true for the training split, false for the test split
      * @param sha256 hex SHA-256 of the uncompressed content by {@code .gz} file name; a file
      *               missing from the map is not checked
+     * @return the split's images (pixels / 255) and labels
      * @throws IllegalArgumentException when a file is corrupt or its checksum differs (see {@link IdxReader})
-     * @throws IOException if the file cannot be read or is malformed (the message names the file)
+     * @throws IOException if a file is missing or cannot be read, or its gzip stream is corrupt or truncated (the
+     *                     message names the file)
      */
     public static ImageDataset loadMnistFormat(Path dir, boolean train, Map<String, String> sha256)
             throws IOException {
@@ -119,13 +129,20 @@ public record ImageDataset(FMatrixRMaj images, int[] labels, int rows, int cols)
         return fromIdx(fileIn(dir, names[0]), fileIn(dir, names[1]), sha256.get(names[0]), sha256.get(names[1]));
     }
 
-    /** {@return whether {@code dir} holds all four MNIST-format files (each {@code .gz} or raw)} */
+    /**
+     * {@return whether {@code dir} holds all four MNIST-format files (each {@code .gz} or raw)}
+     *
+     * @param dir the folder; one that does not exist holds none
+     */
     public static boolean hasMnistFormat(Path dir) {
         return missingMnistFiles(dir).isEmpty();
     }
 
     /**
-     * {@return which of the four MNIST-format files {@code dir} lacks (neither {@code .gz} nor raw present)}
+     * {@return which of the four MNIST-format files {@code dir} lacks (neither {@code .gz} nor raw present), by
+     * their {@code .gz} names in the order of {@link #ALL_FILES}; empty when it has them all}
+     *
+     * @param dir the folder; one that does not exist lacks all four
      */
     public static List<String> missingMnistFiles(Path dir) {
         return ALL_FILES.stream()
@@ -145,9 +162,16 @@ public record ImageDataset(FMatrixRMaj images, int[] labels, int rows, int cols)
     }
 
     /**
-     * Builds a dataset from an images file (n, rows, cols) and a labels file (n), without checksums.
+     * Builds a dataset from an images file (n, rows, cols) and a labels file (n), without checksums:
+     * {@link #fromIdx(Path, Path, String, String)} with null checksums.
      *
-     * @throws IOException if the file cannot be read or is malformed (the message names the file)
+     * @param imagesFile IDX images file (n, rows, cols), gzip or raw
+     * @param labelsFile IDX labels file (n), gzip or raw
+     * @return the images (pixels / 255) and labels
+     * @throws IllegalArgumentException when a file is corrupt, of the wrong rank, the counts differ or the images
+     *                                  do not fit the heap
+     * @throws IOException if a file is missing or cannot be read, or its gzip stream is corrupt or truncated (the
+     *                     message names the file)
      */
     public static ImageDataset fromIdx(Path imagesFile, Path labelsFile) throws IOException {
         return fromIdx(imagesFile, labelsFile, null, null);
@@ -159,11 +183,15 @@ public record ImageDataset(FMatrixRMaj images, int[] labels, int rows, int cols)
      * that is available, before either file's values are read; each file is read once, its
      * SHA-256 computed on the way.
      *
+     * @param imagesFile   IDX images file (n, rows, cols), gzip or raw
+     * @param labelsFile   IDX labels file (n), gzip or raw
      * @param imagesSha256 hex SHA-256 of the uncompressed images file, or null to skip the check
      * @param labelsSha256 same for the labels file
+     * @return the images (pixels / 255) and labels
      * @throws IllegalArgumentException when a file is corrupt, of the wrong rank, the counts
      *                                  differ, the images do not fit the heap, or a checksum differs
-     * @throws IOException if the file cannot be read or is malformed (the message names the file)
+     * @throws IOException if a file is missing or cannot be read, or its gzip stream is corrupt or truncated (the
+     *                     message names the file)
      */
     public static ImageDataset fromIdx(Path imagesFile, Path labelsFile, String imagesSha256, String labelsSha256)
             throws IOException {
@@ -231,7 +259,12 @@ public record ImageDataset(FMatrixRMaj images, int[] labels, int rows, int cols)
 
     // ---- subsets, shuffling, splitting -----------------------------------------------------------
 
-    /** {@return the first {@code n} examples (copied)} */
+    /**
+     * {@return the first {@code n} examples (copied)}
+     *
+     * @param n how many, 1 &lt;= n &lt;= size()
+     * @throws IllegalArgumentException for n out of that range
+     */
     public ImageDataset head(int n) {
         if (n <= 0 || n > size()) {
             throw new IllegalArgumentException("head(" + n + ") of a dataset of " + size());
@@ -244,6 +277,7 @@ public record ImageDataset(FMatrixRMaj images, int[] labels, int rows, int cols)
     /**
      * {@return the examples at {@code indices}, in that order (copied)} An index may repeat.
      *
+     * @param indices the examples' indices, each in 0..size()-1; not modified
      * @throws IllegalArgumentException when an index is outside 0..size()-1
      */
     public ImageDataset select(int[] indices) {
@@ -262,7 +296,11 @@ public record ImageDataset(FMatrixRMaj images, int[] labels, int rows, int cols)
         return new ImageDataset(x, y, rows, cols);
     }
 
-    /** {@return a copy with the examples in a random order drawn from {@code seed} (Fisher-Yates)} */
+    /**
+     * {@return a copy with the examples in a random order drawn from {@code seed} (Fisher-Yates)}
+     *
+     * @param seed the seed of a {@link SplittableRandom}; the same seed gives the same order
+     */
     public ImageDataset shuffled(long seed) {
         return select(permutation(size(), new SplittableRandom(seed)));
     }
@@ -282,6 +320,7 @@ public record ImageDataset(FMatrixRMaj images, int[] labels, int rows, int cols)
      *
      * @param validationSize examples in the validation part, 1..size()-1
      * @param seed           seed of the draw
+     * @return the two parts, each in the original order
      * @throws IllegalArgumentException when validationSize leaves either part empty
      */
     public Split split(int validationSize, long seed) {
@@ -340,6 +379,9 @@ public record ImageDataset(FMatrixRMaj images, int[] labels, int rows, int cols)
     /**
      * Fixed stochastic binarisation: one Bernoulli draw per pixel from {@code seed}, made once (the
      * "statically binarised MNIST" protocol). The same seed gives the same images.
+     *
+     * @param seed the seed of the {@link SplittableRandom} the draws come from
+     * @return a copy with pixels 0 or 1 and the same labels
      */
     public ImageDataset binarised(long seed) {
         FMatrixRMaj x = new FMatrixRMaj(images.numRows, images.numCols);
@@ -351,6 +393,8 @@ public record ImageDataset(FMatrixRMaj images, int[] labels, int rows, int cols)
      * Deterministic binarisation by threshold: 1 where the pixel is greater than {@code threshold}, else 0.
      *
      * @param threshold in [0, 1); 0.5 is the usual choice
+     * @return a copy with pixels 0 or 1 and the same labels
+     * @throws IllegalArgumentException for a threshold outside [0, 1) or NaN
      */
     public ImageDataset thresholded(float threshold) {
         if (!(threshold >= 0f && threshold < 1f)) {

@@ -52,12 +52,12 @@ public final class Npy {
             this.size = size;
         }
 
-        /** NumPy's type string, e.g. {@code '<f4'}. */
+        /** {@return NumPy's type string, e.g. {@code '<f4'}} */
         public String descr() {
             return descr;
         }
 
-        /** Bytes per element. */
+        /** {@return bytes per element: 4 or 1} */
         public int size() {
             return size;
         }

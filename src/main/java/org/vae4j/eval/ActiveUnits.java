@@ -45,12 +45,17 @@ public final class ActiveUnits {
         return variances.length;
     }
 
-    /** {@return whether dimension u is active} */
+    /**
+     * {@return whether dimension u is active, i.e. A_u &gt; {@link #threshold()}}
+     *
+     * @param u the latent dimension, 0 &lt;= u &lt; {@link #dimensions()}
+     * @throws ArrayIndexOutOfBoundsException for u outside that range
+     */
     public boolean isActive(int u) {
         return variances[u] > threshold;
     }
 
-    /** A_u = Var_x(E_q[z_u | x]) for each dimension u (a copy). */
+    /** {@return A_u = Var_x(E_q[z_u | x]) for each dimension u, length {@link #dimensions()} (a copy)} */
     public double[] variances() {
         return variances.clone();
     }

@@ -37,7 +37,8 @@ public final class Elbo {
      * @param x       (n, inputSize) data, not modified
      * @param samples k &gt;= 1
      * @param rng     the source of eps
-     * @throws IllegalArgumentException for k &lt; 1 or data of the wrong shape or outside the likelihood's support
+     * @throws IllegalArgumentException for k &lt; 1, data of the wrong shape or outside the likelihood's support,
+     *                                  or a conditional model (use the method that takes c)
      */
     public static ElboEstimate estimate(LatentModel model, FMatrixRMaj x, int samples, RandomGenerator rng) {
         return estimate(model, x, null, samples, rng);
@@ -52,8 +53,15 @@ public final class Elbo {
      * </pre>
      * With {@code c == null} (an unconditional model) it is the estimate above.
      *
-     * @param c (n, conditionSize) or {@code null}, not modified
-     * @throws IllegalArgumentException also for a condition of the wrong shape, or a missing one
+     * @param model   the model (its work buffers are used)
+     * @param x       (n, inputSize) data, not modified
+     * @param c       (n, conditionSize) condition of each row, or {@code null} for an unconditional model; not modified
+     * @param samples k &gt;= 1 z draws per example
+     * @param rng     the source of eps
+     * @return the negative ELBO of log p(x|c), its reconstruction and KL parts and their standard error, in nats per example
+     * @throws IllegalArgumentException for k &lt; 1, data of the wrong shape or outside the likelihood's support, a
+     *                                  condition for an unconditional model, one of the wrong shape or not finite,
+     *                                  or none for a conditional model
      */
     public static ElboEstimate estimate(LatentModel model, FMatrixRMaj x, FMatrixRMaj c, int samples,
                                         RandomGenerator rng) {

@@ -45,8 +45,11 @@ public final class ImportanceWeighted {
      * @param x       (n, inputSize) data, not modified
      * @param samples k &gt;= 1 importance samples per example
      * @param rng     the source of eps
-     * @throws IllegalArgumentException for a posterior without a density, k &lt; 1, or data of the
-     *                                  wrong shape or outside the likelihood's support
+     * @return the mean estimate of log p(x) over the rows, its standard error and the matching Monte Carlo ELBO, in
+     *         nats per example
+     * @throws IllegalArgumentException for a posterior without a density, k &lt; 1, data of the wrong shape
+     *                                  or outside the likelihood's support, or a conditional model (use the method
+     *                                  that takes c)
      */
     public static LogLikelihoodEstimate logLikelihood(LatentModel model, FMatrixRMaj x, int samples,
                                                       RandomGenerator rng) {
@@ -61,7 +64,16 @@ public final class ImportanceWeighted {
      * </pre>
      * (the prior does not depend on c). With {@code c == null} it is the estimate above.
      *
-     * @param c (n, conditionSize) or {@code null}, not modified
+     * @param model   the model (its work buffers are used); its posterior must have a density
+     * @param x       (n, inputSize) data, not modified
+     * @param c       (n, conditionSize) condition of each row, or {@code null} for an unconditional model; not modified
+     * @param samples k &gt;= 1 importance samples per example
+     * @param rng     the source of eps
+     * @return the mean estimate of log p(x|c) over the rows, its standard error and the matching Monte Carlo ELBO,
+     *         in nats per example
+     * @throws IllegalArgumentException for a posterior without a density, k &lt; 1, data of the wrong shape or
+     *                                  outside the likelihood's support, a condition for an unconditional
+     *                                  model, one of the wrong shape or not finite, or none for a conditional model
      */
     public static LogLikelihoodEstimate logLikelihood(LatentModel model, FMatrixRMaj x, FMatrixRMaj c, int samples,
                                                       RandomGenerator rng) {

@@ -21,11 +21,15 @@ public final class LatentSpace {
      * Decoded interpolations between the posterior means of corresponding rows of two inputs:
      * decodeMean(path(mu(from_i), mu(to_i))).
      *
+     * @param model an unconditional model (for a conditional one use the method that takes conditions)
      * @param from  (n, inputSize), not modified
      * @param to    (n, inputSize), not modified
      * @param steps points per path including both ends, &gt;= 2
      * @param kind  {@link Interpolation#LINEAR} or {@link Interpolation#SPHERICAL}
      * @return a new (n * steps, inputSize) matrix, pair i in rows [i * steps, (i + 1) * steps)
+     * @throws IllegalArgumentException for a null {@code kind}, a null input, inputs with different numbers of
+     *                                  rows or none, {@code steps < 2}, data of the wrong width, or a conditional
+     *                                  model
      */
     public static FMatrixRMaj interpolate(LatentModel model, FMatrixRMaj from, FMatrixRMaj to, int steps,
                                           Interpolation kind) {
@@ -38,9 +42,19 @@ public final class LatentSpace {
      * mu(to_i, cTo_i), and the point at t of the path is decoded given the linear blend of the
      * conditions, (1 - t) cFrom_i + t cTo_i (a one-hot label fades into the other).
      *
-     * @param cFrom (n, conditionSize), not modified
-     * @param cTo   (n, conditionSize), not modified
+     * @param model the model, conditional or not
+     * @param from  (n, inputSize) first ends, not modified
+     * @param cFrom (n, conditionSize) condition of {@code from}, or {@code null} for an unconditional model; not
+     *              modified
+     * @param to    (n, inputSize) second ends, not modified
+     * @param cTo   (n, conditionSize) condition of {@code to}, or {@code null} for an unconditional model; not
+     *              modified
+     * @param steps points per path including both ends, &gt;= 2
+     * @param kind  {@link Interpolation#LINEAR} or {@link Interpolation#SPHERICAL}
      * @return a new (n * steps, inputSize) matrix, pair i in rows [i * steps, (i + 1) * steps)
+     * @throws IllegalArgumentException for a null input or {@code kind}, inputs with different numbers of rows or
+     *                                  none, {@code steps < 2}, data of the wrong width, or conditions that break
+     *                                  {@link LatentModel#checkCondition}
      */
     public static FMatrixRMaj interpolate(LatentModel model, FMatrixRMaj from, FMatrixRMaj cFrom, FMatrixRMaj to,
                                           FMatrixRMaj cTo, int steps, Interpolation kind) {
@@ -85,9 +99,13 @@ public final class LatentSpace {
      * set to from, from + (to - from) / (steps - 1), ..., to.
      *
      * @param base      (1, latent) code, not modified
-     * @param dimension 0 &lt;= dimension &lt; latent
-     * @param steps     &gt;= 2
+     * @param dimension the dimension that moves, 0 &lt;= dimension &lt; latent
+     * @param from      its value in the first code, finite
+     * @param to        its value in the last code, finite
+     * @param steps     number of codes, &gt;= 2
      * @return a new (steps, latent) matrix
+     * @throws IllegalArgumentException for a base that is not one non-empty row, a dimension out of range,
+     *                                  {@code steps < 2} or a non-finite end
      */
     public static FMatrixRMaj traversalCodes(FMatrixRMaj base, int dimension, double from, double to, int steps) {
         if (base == null || base.numRows != 1 || base.numCols == 0) {
@@ -116,7 +134,15 @@ public final class LatentSpace {
      * A decoded traversal of one latent dimension around a base code (e.g. 0, the prior's mean,
      * or mu(x) of an input), over e.g. -3 .. 3 prior standard deviations: decodeMean(traversalCodes(...)).
      *
+     * @param model     an unconditional model
+     * @param base      (1, latentSize) code, not modified
+     * @param dimension the dimension that moves, 0 &lt;= dimension &lt; latentSize
+     * @param from      its value at the first step, finite
+     * @param to        its value at the last step, finite
+     * @param steps     number of decoded points, &gt;= 2
      * @return a new (steps, inputSize) matrix
+     * @throws IllegalArgumentException for a base that is not (1, latentSize), a dimension out of range,
+     *                                  {@code steps < 2}, a non-finite end, or a conditional model
      */
     public static FMatrixRMaj traverse(LatentModel model, FMatrixRMaj base, int dimension, double from, double to,
                                        int steps) {
@@ -127,7 +153,14 @@ public final class LatentSpace {
      * Traversals of every latent dimension, one after the other (a picture with one row per
      * dimension).
      *
+     * @param model an unconditional model
+     * @param base  (1, latentSize) code, not modified
+     * @param from  the value of the moving dimension at the first step, finite
+     * @param to    its value at the last step, finite
+     * @param steps decoded points per dimension, &gt;= 2
      * @return a new (latent * steps, inputSize) matrix: dimension u in rows [u * steps, (u + 1) * steps)
+     * @throws IllegalArgumentException for a base that is not (1, latentSize), {@code steps < 2}, a non-finite
+     *                                  end, or a conditional model
      */
     public static FMatrixRMaj traverseEach(LatentModel model, FMatrixRMaj base, double from, double to, int steps) {
         final int latent = model.latentSize();

@@ -15,7 +15,14 @@ public final class LatentUsage {
     private LatentUsage() {
     }
 
-    /** {@link #activeUnits(LatentModel, FMatrixRMaj, double)} with the paper's threshold 0.01. */
+    /**
+     * {@link #activeUnits(LatentModel, FMatrixRMaj, double)} with the paper's threshold 0.01.
+     *
+     * @param model an unconditional model
+     * @param x     (n, inputSize) data, not modified
+     * @return A_u of each latent dimension and which exceed 0.01
+     * @throws IllegalArgumentException for data of the wrong width or a conditional model
+     */
     public static ActiveUnits activeUnits(LatentModel model, FMatrixRMaj x) {
         return activeUnits(model, x, ActiveUnits.DEFAULT_THRESHOLD);
     }
@@ -27,7 +34,12 @@ public final class LatentUsage {
      * </pre>
      * (the population variance, as numpy's {@code var}), accumulated in double.
      *
-     * @param x (n, inputSize) data, not modified
+     * @param model     an unconditional model
+     * @param x         (n, inputSize) data, not modified
+     * @param threshold a dimension is active when A_u &gt; threshold; finite, &gt;= 0
+     * @return A_u of each latent dimension and which exceed the threshold
+     * @throws IllegalArgumentException for data of the wrong width, a negative or non-finite threshold, or a
+     *                                  conditional model
      */
     public static ActiveUnits activeUnits(LatentModel model, FMatrixRMaj x, double threshold) {
         return activeUnits(model, x, null, threshold);
@@ -36,6 +48,14 @@ public final class LatentUsage {
     /**
      * As {@link #activeUnits(LatentModel, FMatrixRMaj, double)} with the posterior means of a
      * conditional model given each row's condition, mu(x_i, c_i) ({@code c == null}: none).
+     *
+     * @param model     the model, conditional or not
+     * @param x         (n, inputSize) data, not modified
+     * @param c         (n, conditionSize) condition of each row, or {@code null} for an unconditional model
+     * @param threshold a dimension is active when A_u &gt; threshold; finite, &gt;= 0
+     * @return A_u of each latent dimension and which exceed the threshold
+     * @throws IllegalArgumentException for data of the wrong width, a negative or non-finite threshold, or a
+     *                                  condition that breaks {@link LatentModel#checkCondition}
      */
     public static ActiveUnits activeUnits(LatentModel model, FMatrixRMaj x, FMatrixRMaj c, double threshold) {
         Rows.checkWidth(x, model.inputSize(), "data");
@@ -59,9 +79,11 @@ public final class LatentUsage {
      * </pre>
      * The entries sum to the KL part of the negative ELBO per example. Accumulated in double.
      *
-     * @param x (n, inputSize) data, not modified
-     * @return a new array of length latentSize
+     * @param model an unconditional model
+     * @param x     (n, inputSize) data, not modified
+     * @return a new array of length latentSize, KL_u in nats per example
      * @throws UnsupportedOperationException when the posterior's KL does not split by dimension
+     * @throws IllegalArgumentException      for data of the wrong width or a conditional model
      */
     public static double[] klPerDimension(LatentModel model, FMatrixRMaj x) {
         return klPerDimension(model, x, null);
@@ -70,6 +92,14 @@ public final class LatentUsage {
     /**
      * As {@link #klPerDimension(LatentModel, FMatrixRMaj)} for a conditional model, the KL of
      * q(z|x_i,c_i) ({@code c == null}: none).
+     *
+     * @param model the model, conditional or not
+     * @param x     (n, inputSize) data, not modified
+     * @param c     (n, conditionSize) condition of each row, or {@code null} for an unconditional model
+     * @return a new array of length latentSize, KL_u in nats per example
+     * @throws UnsupportedOperationException when the posterior's KL does not split by dimension
+     * @throws IllegalArgumentException      for data of the wrong width or a condition that breaks
+     *                                       {@link LatentModel#checkCondition}
      */
     public static double[] klPerDimension(LatentModel model, FMatrixRMaj x, FMatrixRMaj c) {
         Rows.checkWidth(x, model.inputSize(), "data");

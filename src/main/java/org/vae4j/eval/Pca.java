@@ -49,7 +49,9 @@ public final class Pca {
      *
      * @param x (n, d) training data, n &gt;= 2, not modified
      * @param k 1 &lt;= k &lt;= d
-     * @throws IllegalArgumentException for fewer than 2 rows, k out of range or non-finite data
+     * @return the fitted mean, k components and their variances
+     * @throws IllegalArgumentException for null data, fewer than 2 rows, k out of range or non-finite data
+     * @throws IllegalStateException    when the SVD of the scatter matrix does not converge
      */
     public static Pca fit(FMatrixRMaj x, int k) {
         if (x == null || x.numRows < 2) {
@@ -147,7 +149,7 @@ public final class Pca {
         return components.numRows;
     }
 
-    /** Input width d. */
+    /** {@return the input width d} */
     public int inputSize() {
         return mean.length;
     }
@@ -162,7 +164,7 @@ public final class Pca {
         return components.copy();
     }
 
-    /** Variance of the training data along each component (k), S_c / (n - 1); a copy. */
+    /** {@return the variance of the training data along each component (k), S_c / (n - 1), decreasing; a copy} */
     public double[] variances() {
         return variances.clone();
     }
@@ -181,6 +183,7 @@ public final class Pca {
      *
      * @param x (n, d), not modified
      * @return a new (n, k) matrix
+     * @throws IllegalArgumentException for null, empty or wrong-width input
      */
     public FMatrixRMaj project(FMatrixRMaj x) {
         Rows.checkWidth(x, inputSize(), "PCA input");
@@ -205,6 +208,7 @@ public final class Pca {
      *
      * @param codes (n, k), not modified
      * @return a new (n, d) matrix
+     * @throws IllegalArgumentException for null, empty or wrong-width codes
      */
     public FMatrixRMaj decode(FMatrixRMaj codes) {
         Rows.checkWidth(codes, componentCount(), "PCA codes");
@@ -228,6 +232,7 @@ public final class Pca {
      *
      * @param x (n, d), not modified
      * @return a new (n, d) matrix
+     * @throws IllegalArgumentException for null, empty or wrong-width input
      */
     public FMatrixRMaj reconstruct(FMatrixRMaj x) {
         Rows.checkWidth(x, inputSize(), "PCA input");
@@ -256,7 +261,9 @@ public final class Pca {
     /**
      * {@return the squared reconstruction error per image of {@link #reconstruct}, (1/n) sum_i |r_i - x_i|^2,
      * the figure to compare with an autoencoder's ({@link ReconstructionError})}
+     *
      * @param x (n, d), not modified
+     * @throws IllegalArgumentException for null, empty or wrong-width input
      */
     public double squaredErrorPerImage(FMatrixRMaj x) {
         return ReconstructionError.squaredErrorPerImage(this::reconstruct, x);

@@ -17,10 +17,11 @@ public final class ReconstructionError {
     }
 
     /**
-     * (1/n) sum_i sum_j (r_ij - x_ij)^2, in double.
+     * {@return (1/n) sum_i sum_j (r_ij - x_ij)^2, in double}
      *
-     * @param reconstruction (n, d), not modified
-     * @param x              (n, d), not modified
+     * @param reconstruction (n, d) the reconstruction r, not modified
+     * @param x              (n, d) the data, not modified
+     * @throws IllegalArgumentException for shapes that differ or data with no rows
      */
     public static double squaredErrorPerImage(FMatrixRMaj reconstruction, FMatrixRMaj x) {
         return squaredErrorSum(reconstruction, x) / x.numRows;
@@ -30,7 +31,10 @@ public final class ReconstructionError {
      * {@return the squared error per image of a model reconstructing through the posterior mean,
      * r = E[x | z = encodeMean(x)] ({@link LatentModel#reconstruct}): mu(x) for a VAE, the code
      * for an autoencoder}
-     * @param x (n, inputSize), not modified
+     *
+     * @param model an unconditional model (its work buffers are used)
+     * @param x     (n, inputSize), not modified
+     * @throws IllegalArgumentException for null or empty data, data of the wrong width, or a conditional model
      */
     public static double squaredErrorPerImage(LatentModel model, FMatrixRMaj x) {
         return squaredErrorPerImage(model::reconstruct, x);
@@ -39,8 +43,10 @@ public final class ReconstructionError {
     /**
      * {@return the squared error per image of any reconstruction function, called on chunks of at most
      * 1000 rows (e.g. {@code pca::reconstruct})}
-     * @param reconstruct maps (m, d) rows to their (m, d) reconstruction
+     *
+     * @param reconstruct maps (m, d) rows to their (m, d) reconstruction; the chunk it gets is reused
      * @param x           (n, d), not modified
+     * @throws IllegalArgumentException for null or empty data, or a reconstruction of another shape
      */
     public static double squaredErrorPerImage(UnaryOperator<FMatrixRMaj> reconstruct, FMatrixRMaj x) {
         if (x == null || x.numRows == 0) {

@@ -29,7 +29,8 @@ import org.vae4j.train.ValidationSplit;
  *
  * <p>The record is immutable; the model and optimiser it holds are mutable and not thread-safe.
  *
- * @param model     the model ({@link org.vae4j.Vae} or {@link org.vae4j.Autoencoder})
+ * @param model     the model ({@link org.vae4j.Vae}, {@link org.vae4j.Autoencoder},
+ *                  {@link org.vae4j.ConditionalVae}, or any kind with a registered {@link ModelCodec})
  * @param optimizer the optimiser ({@link org.vae4j.optim.Adam}, {@link org.vae4j.optim.AdamW} or
  *                  {@link org.vae4j.optim.Sgd}), with its step count and per-parameter state
  * @param training  the trainer settings, the history so far and the run's progress
@@ -38,11 +39,28 @@ import org.vae4j.train.ValidationSplit;
 public record Checkpoint(LatentModel model, Optimizer optimizer, TrainingState training,
                          Map<String, String> metadata) {
 
+    /**
+     * Copies the metadata into an unmodifiable map, keeping its order; the model and optimiser are kept as
+     * they are.
+     *
+     * @param model     the model
+     * @param optimizer the optimiser with its state
+     * @param training  the trainer settings, history and progress
+     * @param metadata  the file's metadata entries, not null
+     * @throws NullPointerException for null metadata
+     */
     public Checkpoint {
         metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
     }
 
-    /** {@link #resume(Trainer, FMatrixRMaj)} with a trainer of the saved settings. */
+    /**
+     * {@link #resume(Trainer, FMatrixRMaj)} with a trainer of the saved settings and no listeners.
+     *
+     * @param data (n, inputSize) the training rows of the saved run (before its validation split), not modified
+     * @return the run, positioned where it was saved; {@link TrainingRun#train()} trains the epochs left
+     * @throws IllegalArgumentException for data the model does not accept, or a conditional model (use
+     *                                  {@link #resume(Trainer, ValidationSplit)} with the conditions)
+     */
     public TrainingRun resume(FMatrixRMaj data) {
         return resume(training.trainerBuilder().build(), data);
     }
@@ -50,14 +68,28 @@ public record Checkpoint(LatentModel model, Optimizer optimizer, TrainingState t
     /**
      * {@return the saved run, continued: a run of {@code trainer} (normally of {@link TrainingState#trainerBuilder()},
      * plus listeners) on the same data as before (split again by the seed), with this optimiser
-     * and the saved progress}
+     * and the saved progress} Logs the kernel differences first ({@link #checkKernels()}).
+     *
+     * @param trainer the trainer to continue with; its settings should be the saved ones
+     * @param data    (n, inputSize) the training rows of the saved run (before its validation split), not modified
+     * @throws IllegalArgumentException for data the model does not accept, best parameters that do not match the
+     *                                  model, or a conditional model (use {@link #resume(Trainer, ValidationSplit)})
      */
     public TrainingRun resume(Trainer trainer, FMatrixRMaj data) {
         checkKernels();
         return trainer.start(model, data, optimizer).restore(training.progress());
     }
 
-    /** As {@link #resume(Trainer, FMatrixRMaj)} with an explicit training/validation split. */
+    /**
+     * As {@link #resume(Trainer, FMatrixRMaj)} with an explicit training/validation split (with the
+     * conditions of a conditional model).
+     *
+     * @param trainer the trainer to continue with; its settings should be the saved ones
+     * @param split   the training and held-out rows (and conditions), not copied
+     * @return the run, positioned where it was saved; {@link TrainingRun#train()} trains the epochs left
+     * @throws IllegalArgumentException for conditions the model does not accept, or best parameters that do not
+     *                                  match the model
+     */
     public TrainingRun resume(Trainer trainer, ValidationSplit split) {
         checkKernels();
         return trainer.start(model, split, optimizer).restore(training.progress());

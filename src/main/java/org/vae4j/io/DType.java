@@ -6,10 +6,36 @@ package org.vae4j.io;
  * types can be read as float32 ({@link SafeTensorsFile#readFloats}). Immutable.
  */
 public enum DType {
-    BOOL(1), U8(1), I8(1), F8_E5M2(1), F8_E4M3(1),
-    I16(2), U16(2), F16(2), BF16(2),
-    I32(4), U32(4), F32(4),
-    I64(8), U64(8), F64(8);
+    /** Boolean, one byte per element. */
+    BOOL(1),
+    /** Unsigned 8-bit integer. */
+    U8(1),
+    /** Signed 8-bit integer. */
+    I8(1),
+    /** 8-bit float with 5 exponent and 2 mantissa bits (OCP FP8 E5M2); not read as float32 here. */
+    F8_E5M2(1),
+    /** 8-bit float with 4 exponent and 3 mantissa bits (OCP FP8 E4M3); not read as float32 here. */
+    F8_E4M3(1),
+    /** Signed 16-bit integer. */
+    I16(2),
+    /** Unsigned 16-bit integer. */
+    U16(2),
+    /** IEEE 754 half precision (binary16). */
+    F16(2),
+    /** bfloat16: the upper 16 bits of a float32. */
+    BF16(2),
+    /** Signed 32-bit integer. */
+    I32(4),
+    /** Unsigned 32-bit integer. */
+    U32(4),
+    /** IEEE 754 single precision (binary32), the type vae4j writes. */
+    F32(4),
+    /** Signed 64-bit integer. */
+    I64(8),
+    /** Unsigned 64-bit integer. */
+    U64(8),
+    /** IEEE 754 double precision (binary64). */
+    F64(8);
 
     private final int bytes;
 

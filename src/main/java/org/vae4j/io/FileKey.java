@@ -38,7 +38,9 @@ public final class FileKey {
 
     /**
      * {@return a key of these bytes (copied)}
-     * @throws IllegalArgumentException for fewer than {@link #MIN_BYTES} bytes
+     *
+     * @param key the secret, at least {@link #MIN_BYTES} bytes; not modified
+     * @throws IllegalArgumentException for null or fewer than {@link #MIN_BYTES} bytes
      */
     public static FileKey of(byte[] key) {
         if (key == null || key.length < MIN_BYTES) {
@@ -51,6 +53,8 @@ public final class FileKey {
     /**
      * {@return the key in a file: its bytes, without one trailing line end ({@code \n} or {@code \r\n}), so
      * that {@code openssl rand -hex 32 > key} and a key written by an editor work alike}
+     *
+     * @param file the key file, at most {@link #MAX_FILE_BYTES} bytes
      * @throws IOException for a missing, non-regular, empty-after-trimming, too short (under
      *                     {@link #MIN_BYTES}) or too long (over {@link #MAX_FILE_BYTES}) file, naming it
      */

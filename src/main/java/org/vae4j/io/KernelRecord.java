@@ -59,7 +59,13 @@ public record KernelRecord(String gemm, int threads, String gemmVariant, String 
         }
     }
 
-    /** {@return what {@code kernels} are} */
+    /**
+     * {@return what {@code kernels} are: backend name, thread count, vector GEMM variant, elementwise name and
+     * lanes, as a checkpoint would record them}
+     *
+     * @param kernels the GEMM and elementwise kernels, e.g. {@link LatentModel#kernels()}
+     * @throws IllegalStateException when the vector GEMM's settings cannot be read
+     */
     public static KernelRecord of(Kernels kernels) {
         Gemm g = kernels.gemm();
         String gemm = g.name();
@@ -81,7 +87,10 @@ public record KernelRecord(String gemm, int threads, String gemmVariant, String 
     /**
      * {@return the record in a checkpoint's metadata; empty for a checkpoint written before kernels were recorded}
      *
-     * @throws ModelFileException if the metadata is malformed (the message names the file)
+     * @param metadata the file's metadata entries
+     * @param file     the file, named in error messages; may be null
+     * @throws ModelFileException if an entry is missing or malformed, or the thread count or lanes are out of
+     *                            range (the message names the file)
      */
     public static Optional<KernelRecord> read(Map<String, String> metadata, Path file) throws ModelFileException {
         if (!metadata.containsKey(GEMM)) {
@@ -114,6 +123,9 @@ public record KernelRecord(String gemm, int threads, String gemmVariant, String 
 
     /**
      * {@return how {@code now} differs from this (recorded) record, each difference marked with whether it changes the bits}
+     * Empty when they agree.
+     *
+     * @param now the kernels of the run that resumes, e.g. {@code KernelRecord.of(model.kernels())}
      */
     public List<Difference> differences(KernelRecord now) {
         List<Difference> out = new ArrayList<>();

@@ -20,16 +20,24 @@ public interface LikelihoodCodec {
 
     /**
      * {@return whether this codec stores {@code likelihood} (the first registered codec that does names it)}
+     *
+     * @param likelihood a model's likelihood, not null
      */
     boolean handles(Likelihood likelihood);
 
-    /** Writes the likelihood's own entries (none by default); {@code vae4j.likelihood} is written by the caller. */
+    /**
+     * Writes the likelihood's own entries (none by default); {@code vae4j.likelihood} is written by the caller.
+     *
+     * @param likelihood a likelihood this codec {@link #handles handles}
+     * @param metadata   the file's metadata, added to
+     */
     default void write(Likelihood likelihood, Map<String, String> metadata) {
     }
 
     /**
      * {@return the likelihood, from its own entries}
      *
+     * @param header the file's header, whose {@code vae4j.likelihood} names this codec
      * @throws ModelFileException if the metadata is malformed (the message names the file)
      */
     Likelihood read(ModelHeader header) throws ModelFileException;

@@ -39,15 +39,20 @@ public final class LikelihoodCodecs {
     }
 
     /**
-     * Registers a codec for a new likelihood name.
+     * Registers a codec for a new likelihood name, for every model file written or read afterwards in this JVM.
      *
-     * @throws IllegalArgumentException when the name already has a codec
+     * @param codec the codec, with a non-blank {@link LikelihoodCodec#name()}
+     * @throws IllegalArgumentException for a null codec, a blank name, or a name that already has a codec
      */
     public static void register(LikelihoodCodec codec) {
         REGISTRY.register(codec);
     }
 
-    /** {@return the codec of a name, if one is registered} */
+    /**
+     * {@return the codec of a name, if one is registered}
+     *
+     * @param name a {@code vae4j.likelihood} value, e.g. {@code bernoulli}
+     */
     public static Optional<LikelihoodCodec> forName(String name) {
         return REGISTRY.get(name);
     }
@@ -55,7 +60,9 @@ public final class LikelihoodCodecs {
     /**
      * Writes {@code vae4j.likelihood} and the likelihood's own entries.
      *
-     * @throws IllegalArgumentException when no registered codec handles it
+     * @param likelihood the model's likelihood
+     * @param metadata   the file's metadata, added to
+     * @throws IllegalArgumentException when it is null or no registered codec handles it
      */
     public static void write(Likelihood likelihood, Map<String, String> metadata) {
         LikelihoodCodec c = codecFor(likelihood);
@@ -63,7 +70,12 @@ public final class LikelihoodCodecs {
         c.write(likelihood, metadata);
     }
 
-    /** {@return the name a likelihood is stored under (e.g. {@code squared-error})} */
+    /**
+     * {@return the name a likelihood is stored under (e.g. {@code squared-error})}
+     *
+     * @param likelihood the likelihood
+     * @throws IllegalArgumentException when it is null or no registered codec handles it
+     */
     public static String name(Likelihood likelihood) {
         return codecFor(likelihood).name();
     }
@@ -71,7 +83,9 @@ public final class LikelihoodCodecs {
     /**
      * {@return the likelihood a file names in {@code vae4j.likelihood}}
      *
-     * @throws ModelFileException if the metadata is malformed (the message names the file)
+     * @param header the file's header
+     * @throws ModelFileException if the entry is missing, names no registered codec, or the codec's entries are
+     *                            malformed (the message names the file)
      */
     public static Likelihood read(ModelHeader header) throws ModelFileException {
         String name = header.require(LIKELIHOOD);

@@ -17,7 +17,8 @@ import org.vae4j.LatentModel;
  * ...) and builds the model with throw-away initial weights.
  *
  * <p>The built-in codecs ({@code vae} for {@link org.vae4j.Vae}, {@code ae} for
- * {@link org.vae4j.Autoencoder}) are registered by default. Register another with
+ * {@link org.vae4j.Autoencoder}) are registered by default, and the library's {@code cvae}
+ * ({@link ConditionalVaeCodec}) through its own services file. Register another with
  * {@link ModelCodecs#register} or by naming its class (public, with a public no-argument
  * constructor) in {@code META-INF/services/org.vae4j.io.ModelCodec}, found by
  * {@link java.util.ServiceLoader}. Implementations must be stateless and thread-safe.
@@ -39,6 +40,8 @@ public interface ModelCodec<M extends LatentModel> {
      * {@link ModelFiles} writes {@code vae4j.model} itself; keys should start with {@code vae4j.}
      * (reserved for the library and codecs: user metadata cannot clash with them).
      *
+     * @param model    the model being saved, of this codec's kind and {@link #modelType()}
+     * @param metadata the file's metadata, added to
      * @throws IllegalArgumentException when the model cannot be stored (e.g. a likelihood no
      *                                  {@link LikelihoodCodec} names)
      */
@@ -51,6 +54,8 @@ public interface ModelCodec<M extends LatentModel> {
      * comes from metadata, call {@link ModelHeader#checkFits}: a file cannot declare a model
      * bigger than its tensors.
      *
+     * @param header the file's header: its metadata and tensor table
+     * @return a new model of this kind whose parameters have the file's names and shapes
      * @throws ModelFileException for a missing or malformed entry, or a combination the model does not allow
      */
     M build(ModelHeader header) throws ModelFileException;
@@ -60,6 +65,8 @@ public interface ModelCodec<M extends LatentModel> {
      * the model if the tensor names are this kind's, else empty, so the next codec is asked.
      * By default no file is recognised.
      *
+     * @param header the file's header: its (empty or foreign) metadata and tensor table
+     * @return the model, with throw-away weights, if the tensors are this kind's; else empty
      * @throws ModelFileException when the names are this kind's but cannot be read (the message says why)
      */
     default Optional<M> recognise(ModelHeader header) throws ModelFileException {
@@ -76,6 +83,9 @@ public interface ModelCodec<M extends LatentModel> {
 
     /**
      * {@return a one-line description for messages and logs, e.g. {@code VAE 784-512-(32)-512-784 relu bernoulli}}
+     * By default the kind, a space and {@link LatentModel#describe()}.
+     *
+     * @param model a model of this codec's type
      */
     default String describe(M model) {
         return kind() + " " + model.describe();

@@ -31,15 +31,20 @@ public final class ModelCodecs {
     }
 
     /**
-     * Registers a codec for a new kind.
+     * Registers a codec for a new kind, for every model file written or read afterwards in this JVM.
      *
-     * @throws IllegalArgumentException when its kind already has a codec
+     * @param codec the codec, with a non-blank {@link ModelCodec#kind()}
+     * @throws IllegalArgumentException for a null codec, a blank kind, or a kind that already has a codec
      */
     public static void register(ModelCodec<?> codec) {
         REGISTRY.register(codec);
     }
 
-    /** {@return the codec of a kind, if one is registered} */
+    /**
+     * {@return the codec of a kind, if one is registered}
+     *
+     * @param kind a {@code vae4j.model} value, e.g. {@code vae}
+     */
     public static Optional<ModelCodec<?>> forKind(String kind) {
         return REGISTRY.get(kind);
     }
@@ -99,7 +104,10 @@ public final class ModelCodecs {
     /**
      * {@return the architecture metadata the codec of {@code model}'s kind writes into its files (e.g.
      * {@code vae4j.hidden_sizes}), for programs that report a model's settings}
-     * @throws IllegalArgumentException when its kind has no codec
+     *
+     * @param model the model, not modified
+     * @throws IllegalArgumentException when it is null, its kind has no codec, the codec stores another class,
+     *                                  or the codec cannot store it
      */
     public static Map<String, String> architecture(LatentModel model) {
         Map<String, String> meta = new java.util.LinkedHashMap<>();

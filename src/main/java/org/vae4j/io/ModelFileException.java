@@ -16,7 +16,9 @@ public final class ModelFileException extends IOException {
     private final transient Path file;
 
     /**
-     * @param file    the offending file
+     * A problem without an underlying cause.
+     *
+     * @param file    the offending file (null when none is at hand; the message then starts with {@code null})
      * @param problem what is wrong with it; the message is {@code file + ": " + problem}
      */
     public ModelFileException(Path file, String problem) {
@@ -24,7 +26,13 @@ public final class ModelFileException extends IOException {
         this.file = file;
     }
 
-    /** As {@link #ModelFileException(Path, String)}, keeping the underlying cause. */
+    /**
+     * As {@link #ModelFileException(Path, String)}, keeping the underlying cause.
+     *
+     * @param file    the offending file
+     * @param problem what is wrong with it; the message is {@code file + ": " + problem}
+     * @param cause   the exception that revealed the problem, or null
+     */
     public ModelFileException(Path file, String problem, Throwable cause) {
         super(file + ": " + problem, cause);
         this.file = file;

@@ -321,7 +321,10 @@ public final class ModelFiles {
      * prefix; docs/MODEL_FILES.md, "Files from PyTorch"). Without a map ({@link #load(Path)}) the
      * known layouts are recognised too.
      *
+     * @param file  the safetensors file to read
      * @param names the file's names to vae4j's; empty for none
+     * @return a new model of the kind the tensors are recognised as
+     * @throws NullPointerException for a null {@code names}
      * @throws ModelFileException also when an entry of {@code names} matches no tensor of the
      *                            file, when the file has vae4j metadata (its names are vae4j's),
      *                            or when the renamed tensors match no known module (the message

@@ -12,7 +12,8 @@ import org.vae4j.nn.Activation;
  * What a {@link ModelCodec} sees of a file before any tensor value is read: its metadata and its
  * tensors' names, dtypes and shapes. The typed getters read the architecture entries a codec
  * wrote and fail with a {@link ModelFileException} that names the file, the key and the problem
- * (the text is treated as hostile). Immutable; thread-safe.
+ * (the text is treated as hostile). Immutable and thread-safe as long as the maps given to the
+ * constructor are not modified (they are wrapped, not copied).
  */
 public final class ModelHeader {
 
@@ -21,9 +22,12 @@ public final class ModelHeader {
     private final Path file;
 
     /**
+     * A header over the given maps, wrapped unmodifiable (not copied).
+     *
      * @param metadata the file's {@code __metadata__} entries
      * @param tensors  the file's tensors by name
      * @param file     names the file in errors
+     * @throws NullPointerException for a null map
      */
     public ModelHeader(Map<String, String> metadata, Map<String, TensorInfo> tensors, Path file) {
         this.metadata = Collections.unmodifiableMap(metadata);
@@ -31,35 +35,44 @@ public final class ModelHeader {
         this.file = file;
     }
 
-    /** {@return the metadata entries} */
+    /** {@return the metadata entries, unmodifiable} */
     public Map<String, String> metadata() {
         return metadata;
     }
 
-    /** {@return the tensors by name (shapes and dtypes; no values)} */
+    /** {@return the tensors by name (shapes and dtypes; no values), unmodifiable} */
     public Map<String, TensorInfo> tensors() {
         return tensors;
     }
 
-    /** {@return the file} */
+    /** {@return the file, as given to the constructor (may be null)} */
     public Path file() {
         return file;
     }
 
-    /** {@return whether the metadata has {@code key}} */
+    /**
+     * {@return whether the metadata has {@code key}}
+     *
+     * @param key the metadata key
+     */
     public boolean has(String key) {
         return metadata.containsKey(key);
     }
 
-    /** {@return an error about this file, to throw} */
+    /**
+     * {@return an error about this file, to throw: its message is the file, a colon and {@code problem}}
+     *
+     * @param problem what is wrong, e.g. {@code metadata vae4j.latent_size = 0: must be positive}
+     */
     public ModelFileException error(String problem) {
         return new ModelFileException(file, problem);
     }
 
     /**
-     * {@return the value of {@code key}; an error when it is missing}
+     * {@return the value of {@code key}, as written}
      *
-     * @throws ModelFileException if the entry is missing or malformed (the message names the file and the key)
+     * @param key the metadata key, e.g. {@code vae4j.hidden_sizes}
+     * @throws ModelFileException if the entry is missing (the message names the file and the key)
      */
     public String require(String key) throws ModelFileException {
         return Architecture.require(metadata, key, file);
@@ -68,7 +81,9 @@ public final class ModelHeader {
     /**
      * {@return an integer entry in [1, Integer.MAX_VALUE]}
      *
-     * @throws ModelFileException if the entry is missing or malformed (the message names the file and the key)
+     * @param key the metadata key, e.g. {@code vae4j.hidden_sizes}
+     * @throws ModelFileException if the entry is missing, not an integer or out of range (the message names the
+     *                            file and the key)
      */
     public int positiveInt(String key) throws ModelFileException {
         long v = ModelFiles.parseLong(metadata, key, file);
@@ -81,16 +96,18 @@ public final class ModelHeader {
     /**
      * {@return a floating-point entry (any double, including non-finite ones: check the range)}
      *
-     * @throws ModelFileException if the entry is missing or malformed (the message names the file and the key)
+     * @param key the metadata key, e.g. {@code vae4j.hidden_sizes}
+     * @throws ModelFileException if the entry is missing or not a number (the message names the file and the key)
      */
     public double number(String key) throws ModelFileException {
         return ModelFiles.parseDouble(metadata, key, file);
     }
 
     /**
-     * {@code true} or {@code false}, exactly.
+     * {@return the entry {@code true} or {@code false}, spelt exactly so}
      *
-     * @throws ModelFileException if the entry is missing or malformed (the message names the file and the key)
+     * @param key the metadata key, e.g. {@code vae4j.hidden_sizes}
+     * @throws ModelFileException if the entry is missing or another text (the message names the file and the key)
      */
     public boolean bool(String key) throws ModelFileException {
         String s = require(key);
@@ -103,6 +120,7 @@ public final class ModelHeader {
     /**
      * {@return a JSON array of 1 to 1000 positive ints, e.g. {@code [512, 256]}}
      *
+     * @param key the metadata key, e.g. {@code vae4j.hidden_sizes}
      * @throws ModelFileException if the entry is missing or malformed (the message names the file and the key)
      */
     public int[] widths(String key) throws ModelFileException {
@@ -112,7 +130,9 @@ public final class ModelHeader {
     /**
      * {@return an activation by its lower-case name ({@code relu}, {@code leaky_relu}, ...)}
      *
-     * @throws ModelFileException if the entry is missing or malformed (the message names the file and the key)
+     * @param key the metadata key, e.g. {@code vae4j.hidden_sizes}
+     * @throws ModelFileException if the entry is missing or names no activation (the message names the file, the
+     *                            key and the names expected)
      */
     public Activation activation(String key) throws ModelFileException {
         String name = require(key);
@@ -128,13 +148,19 @@ public final class ModelHeader {
     /**
      * {@return the likelihood named by {@code vae4j.likelihood}, read by its {@link LikelihoodCodec}}
      *
-     * @throws ModelFileException if the entry is missing or malformed (the message names the file and the key)
+     * @throws ModelFileException if the entry is missing, names no registered codec, or the codec's entries are
+     *                            malformed (the message names the file and the key)
      */
     public Likelihood likelihood() throws ModelFileException {
         return LikelihoodCodecs.read(this);
     }
 
-    /** {@return the metadata spelling of an activation: {@code relu}, {@code leaky_relu}, ..} */
+    /**
+     * {@return the metadata spelling of an activation: its constant's name in lower case, {@code relu},
+     * {@code leaky_relu}, ...}
+     *
+     * @param a the activation
+     */
     public static String activationName(Activation a) {
         return a.name().toLowerCase(java.util.Locale.ROOT);
     }
@@ -176,13 +202,25 @@ public final class ModelHeader {
     /** The number of values by which a declared model may exceed twice the file's (see {@link #checkFits}). */
     public static final long ALLOWANCE = 1L << 20;
 
-    /** a + b, or Long.MAX_VALUE on overflow (for non-negative operands). */
+    /**
+     * {@return a + b, or Long.MAX_VALUE on overflow (for non-negative operands)}: to count a declared model's
+     * parameters for {@link #checkFits}.
+     *
+     * @param a a count, &gt;= 0
+     * @param b a count, &gt;= 0
+     */
     public static long saturatingAdd(long a, long b) {
         long s = a + b;
         return s < 0 ? Long.MAX_VALUE : s;
     }
 
-    /** a * b, or Long.MAX_VALUE on overflow (for non-negative operands). */
+    /**
+     * {@return a * b, or Long.MAX_VALUE on overflow (for non-negative operands)}: to count a declared model's
+     * parameters for {@link #checkFits}.
+     *
+     * @param a a count, &gt;= 0
+     * @param b a count, &gt;= 0
+     */
     public static long saturatingMultiply(long a, long b) {
         long hi = Math.multiplyHigh(a, b);
         long lo = a * b;

@@ -65,6 +65,8 @@ public final class SafeTensors {
     /**
      * Opens and validates a safetensors file; see {@link SafeTensorsFile#open}.
      *
+     * @param file the file to open
+     * @return the open file, its header validated; close it
      * @throws ModelFileException for an invalid file, naming the problem
      * @throws IOException        when the file cannot be read
      */
@@ -107,6 +109,8 @@ public final class SafeTensors {
     /**
      * {@return the SHA-256 of the data section {@link #write} produces for {@code tensors}, as lower-case
      * hex; equal to {@link SafeTensorsFile#dataSha256()} of the written file}
+     *
+     * @param tensors the tensors in the order {@link #write} would lay them out, not modified
      */
     public static String dataSha256(List<FloatTensor> tensors) {
         MessageDigest digest = SafeTensorsFile.sha256();

@@ -52,8 +52,10 @@ public final class SafeTensorsFile implements Closeable {
     }
 
     /**
-     * Opens {@code file} and validates its header.
+     * Opens {@code file} and validates its header. The file stays open until {@link #close()}.
      *
+     * @param file the file to open
+     * @return the open file, with its metadata and tensor table read; no tensor value is read yet
      * @throws ModelFileException for a file that is not a valid safetensors file: too short, a header
      *                            length that is larger than {@link SafeTensors#MAX_HEADER_BYTES} or than
      *                            the file, a header that is not the expected JSON, an unknown dtype, a

@@ -51,7 +51,7 @@ public final class TensorInfo {
         return numel;
     }
 
-    /** First byte of the data, relative to the start of the data section. */
+    /** {@return the first byte of the data, relative to the start of the data section} */
     public long begin() {
         return begin;
     }
@@ -61,7 +61,11 @@ public final class TensorInfo {
         return end;
     }
 
-    /** {@return whether the shape equals {@code expected}} */
+    /**
+     * {@return whether the shape equals {@code expected}}
+     *
+     * @param expected the dimensions, outermost first; none for a scalar
+     */
     public boolean hasShape(long... expected) {
         return Arrays.equals(shape, expected);
     }

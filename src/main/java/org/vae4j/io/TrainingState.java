@@ -27,7 +27,14 @@ import org.vae4j.train.TrainingRun;
  */
 public record TrainingState(TrainerConfig config, List<EpochStats> history, TrainingProgress progress) {
 
-    /** @throws IllegalArgumentException for a null config, history or progress */
+    /**
+     * Checks that nothing is null and copies the history.
+     *
+     * @param config   the trainer settings
+     * @param history  one entry per epoch trained so far, in order (copied)
+     * @param progress the early-stopping position and best parameters, {@link TrainingProgress#NONE} for none
+     * @throws IllegalArgumentException for a null config, history or progress
+     */
     public TrainingState {
         if (config == null) {
             throw new IllegalArgumentException("config must not be null");
@@ -42,8 +49,15 @@ public record TrainingState(TrainerConfig config, List<EpochStats> history, Trai
     }
 
     /**
-     * The settings that shape a trajectory without validation or schedules (the others at their defaults).
+     * The settings that shape a trajectory without validation or schedules (the others at their defaults),
+     * with no early-stopping progress.
      *
+     * @param seed          seed of the training draws (shuffling, noise, corruption)
+     * @param batchSize     rows per step, &gt; 0
+     * @param beta          the KL weight's target, finite and &gt;= 0
+     * @param klWarmupSteps steps of a linear warm-up of beta from 0, &gt;= 0 (0: none)
+     * @param corruption    the input corruption ({@link Corruption#none()} for none)
+     * @param history       one entry per epoch trained so far, in order (copied)
      * @throws IllegalArgumentException for a non-positive batch size, a negative or non-finite beta,
      *                                  a negative warm-up, or a null corruption or history
      */
@@ -53,17 +67,38 @@ public record TrainingState(TrainerConfig config, List<EpochStats> history, Trai
                 .corruption(corruption).buildConfig(), history, TrainingProgress.NONE);
     }
 
-    /** A state without input corruption. */
+    /**
+     * A state without input corruption: the constructor above with {@link Corruption#none()}.
+     *
+     * @param seed          seed of the training draws (shuffling, noise)
+     * @param batchSize     rows per step, &gt; 0
+     * @param beta          the KL weight's target, finite and &gt;= 0
+     * @param klWarmupSteps steps of a linear warm-up of beta from 0, &gt;= 0 (0: none)
+     * @param history       one entry per epoch trained so far, in order (copied)
+     * @throws IllegalArgumentException for a non-positive batch size, a negative or non-finite beta,
+     *                                  a negative warm-up, or a null history
+     */
     public TrainingState(long seed, int batchSize, double beta, long klWarmupSteps, List<EpochStats> history) {
         this(seed, batchSize, beta, klWarmupSteps, Corruption.none(), history);
     }
 
-    /** {@return the settings of {@code trainer} and the history its runs returned (concatenated)} */
+    /**
+     * {@return the settings of {@code trainer} and the history its runs returned (concatenated), with no
+     * early-stopping progress}
+     *
+     * @param trainer the trainer whose {@link Trainer#config()} is recorded
+     * @param history the epochs trained so far, in order (copied)
+     */
     public static TrainingState of(Trainer trainer, List<EpochStats> history) {
         return new TrainingState(trainer.config(), history, TrainingProgress.NONE);
     }
 
-    /** {@return the settings, the given history and the progress of {@code run}} */
+    /**
+     * {@return the settings, the given history and the progress of {@code run}}
+     *
+     * @param run     the run whose config and early-stopping progress are recorded
+     * @param history the epochs trained so far, in order (copied), e.g. the run's own and those before it
+     */
     public static TrainingState of(TrainingRun run, List<EpochStats> history) {
         return new TrainingState(run.config(), history, run.progress());
     }
@@ -83,7 +118,7 @@ public record TrainingState(TrainerConfig config, List<EpochStats> history, Trai
         return config.beta();
     }
 
-    /** Steps of a linear KL warm-up, 0 for a constant or cyclical schedule ({@link #klSchedule()}). */
+    /** {@return the steps of a linear KL warm-up, 0 for a constant or cyclical schedule ({@link #klSchedule()})} */
     public long klWarmupSteps() {
         return config.klWarmupSteps();
     }
@@ -98,7 +133,7 @@ public record TrainingState(TrainerConfig config, List<EpochStats> history, Trai
         return config.corruption();
     }
 
-    /** Epochs trained so far: the history's length. */
+    /** {@return the epochs trained so far: the history's length} */
     public int epochsCompleted() {
         return history.size();
     }

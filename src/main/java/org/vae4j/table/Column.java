@@ -45,6 +45,22 @@ public record Column(String name, ColumnType type, Transform transform, double a
     /** The label was not seen in training: the unseen bucket (categorical) or masked (binary). */
     public static final int UNSEEN = 2;
 
+    /**
+     * Checks the scale and the number of labels, and copies the labels.
+     *
+     * @param name          the header's name
+     * @param type          how it is modelled
+     * @param transform     numeric only: the transform (NONE otherwise)
+     * @param a             the transform's first parameter ({@link Transform#apply})
+     * @param b             the transform's second parameter
+     * @param center        subtracted after the transform
+     * @param scale         divided by after centring, positive and finite
+     * @param labels        binary: exactly two labels; categorical: at least one; numeric: empty (copied)
+     * @param numericLabels binary: the labels are numbers, compared as numbers
+     * @throws IllegalArgumentException for a scale that is not positive and finite, a binary column without two
+     *                                  labels or a categorical one without any
+     * @throws NullPointerException     for null labels or a null label
+     */
     public Column {
         labels = List.copyOf(labels);
         if (!(scale > 0) || !Double.isFinite(scale)) {
@@ -58,12 +74,16 @@ public record Column(String name, ColumnType type, Transform transform, double a
         }
     }
 
-    /** Encoded width: 1, or the number of labels + 1 for a categorical column. */
+    /** {@return the encoded width: 1, or the number of labels + 1 for a categorical column} */
     public int width() {
         return type == ColumnType.CATEGORICAL ? labels.size() + 1 : 1;
     }
 
-    /** {@return whether a cell is missing: empty (after stripping spaces) or NaN} */
+    /**
+     * {@return whether a cell is missing: empty (after stripping spaces), {@code NaN}, {@code nan} or {@code NA}}
+     *
+     * @param cell the raw cell, not null
+     */
     public static boolean isMissing(String cell) {
         String s = cell.strip();
         return s.isEmpty() || s.equals("NaN") || s.equals("nan") || s.equals("NA");
@@ -82,20 +102,33 @@ public record Column(String name, ColumnType type, Transform transform, double a
         return Double.isFinite(v) ? v : Double.NaN; // 1e500: out of range, not a number
     }
 
-    /** {@return the standardised value of a raw number} */
+    /**
+     * {@return the standardised value of a raw number, (transform(x) - center) / scale, as a float}
+     *
+     * @param x the raw value, in the column's units
+     */
     public float standardise(double x) {
         return (float) ((transform.apply(x, a, b) - center) / scale);
     }
 
-    /** {@return a raw number from a standardised value ({@link #standardise}'s inverse, in double)} */
+    /**
+     * {@return a raw number from a standardised value ({@link #standardise}'s inverse, in double)}
+     *
+     * @param y the standardised value, e.g. a decoded mean
+     */
     public double raw(double y) {
         return transform.invert(y * scale + center, a, b);
     }
 
     /**
-     * Writes one cell into {@code out[offset .. offset + width())}, zeroed first.
+     * Writes one cell into {@code out[offset .. offset + width())}, zeroed first: the standardised
+     * number, the binary label's 0 or 1, or the categorical label's one-hot (the last position for a
+     * label not seen in training). A missing cell or an unseen binary label leaves the span zero.
      *
+     * @param cell   the raw cell
      * @param lookup {@link #lookup()} of this column
+     * @param out    the encoded row, written in {@code [offset, offset + width())}
+     * @param offset the column's first position in {@code out}
      * @return {@link #OK}, {@link #MISSING} or {@link #UNSEEN}
      * @throws NumberFormatException for a numeric column's cell that is not a number (message: the cell)
      */
@@ -146,7 +179,10 @@ public record Column(String name, ColumnType type, Transform transform, double a
         return s;
     }
 
-    /** Label to index, for {@link #encode}. */
+    /**
+     * {@return label to index, for {@link #encode}: a new map, keyed by the label (as a canonical double's text
+     * for numeric labels)}
+     */
     public Map<String, Integer> lookup() {
         Map<String, Integer> m = new HashMap<>();
         for (int i = 0; i < labels.size(); i++) {

@@ -94,8 +94,12 @@ public final class CsvSource implements Closeable {
     /**
      * Opens a CSV file and reads its header.
      *
+     * @param file the CSV file, UTF-8, with a header line
+     * @return the open source, positioned after the header; close it
      * @throws NoSuchFileException  when the file does not exist
-     * @throws TableFormatException for an empty file or a bad header
+     * @throws TableFormatException for an empty file, a bad header (a column without a name or named twice),
+     *                              invalid UTF-8 or CSV in the header
+     * @throws IOException          when the file is not a regular file or cannot be read
      */
     public static CsvSource open(Path file) throws IOException {
         return new CsvSource(file);
@@ -133,7 +137,8 @@ public final class CsvSource implements Closeable {
     /**
      * {@return the next record's fields, as many as the header has columns (a new array), or {@code null}
      * at the end of the file}
-     * @throws TableFormatException for a ragged row or invalid UTF-8
+     *
+     * @throws TableFormatException for a ragged row, invalid UTF-8 or invalid CSV (an unterminated quote)
      * @throws IOException if the file cannot be read
      */
     public String[] next() throws IOException {
@@ -162,7 +167,7 @@ public final class CsvSource implements Closeable {
         return line;
     }
 
-    /** Records returned so far. */
+    /** {@return the records {@link #next()} has returned so far (the header not counted)} */
     public long rows() {
         return rows;
     }

@@ -8,7 +8,9 @@ import java.util.List;
 /**
  * A whole CSV file in memory as strings (header, records, the line each record starts on), for
  * fitting a {@link TableSchema} and training. Scoring large files streams through
- * {@link CsvSource} instead. Immutable after construction; thread-safe.
+ * {@link CsvSource} instead. Immutable by convention: the header, the records and the line array
+ * are shared, not copied (the list is unmodifiable, its arrays are not); do not modify them. Then
+ * thread-safe.
  *
  * @param file   the file it was read from (for errors), or {@code null}
  * @param header the column names
@@ -20,7 +22,11 @@ public record CsvTable(Path file, String[] header, List<String[]> rows, long[] l
     /**
      * Reads a whole CSV file ({@link CsvSource}'s rules).
      *
-     * @throws IOException if the file cannot be read or is malformed (the message names the file)
+     * @param file the CSV file, UTF-8, with a header line
+     * @return every record with its line, in file order
+     * @throws TableFormatException for an empty file, a bad header, a ragged row, invalid UTF-8 or CSV (the
+     *                              message names the file and the line)
+     * @throws IOException          if the file is missing, not a regular file or cannot be read
      */
     public static CsvTable read(Path file) throws IOException {
         try (CsvSource src = CsvSource.open(file)) {
@@ -38,7 +44,12 @@ public record CsvTable(Path file, String[] header, List<String[]> rows, long[] l
         }
     }
 
-    /** {@return a table made in memory; line r is r + 2 (the header is line 1)} */
+    /**
+     * {@return a table made in memory, without a file; record r is on line r + 2 (the header is line 1)}
+     *
+     * @param header the column names (copied)
+     * @param rows   the records, each as long as the header (the list is copied, the arrays are not)
+     */
     public static CsvTable of(String[] header, List<String[]> rows) {
         long[] lines = new long[rows.size()];
         for (int i = 0; i < lines.length; i++) {
@@ -52,7 +63,12 @@ public record CsvTable(Path file, String[] header, List<String[]> rows, long[] l
         return rows.size();
     }
 
-    /** {@return the records at {@code indices}, in that order (lines kept)} */
+    /**
+     * {@return the records at {@code indices}, in that order (lines kept; the arrays are shared)}
+     *
+     * @param indices record indices, each in 0..size()-1; may repeat
+     * @throws IndexOutOfBoundsException for an index outside that range
+     */
     public CsvTable select(int[] indices) {
         List<String[]> r = new ArrayList<>(indices.length);
         long[] l = new long[indices.length];
@@ -63,7 +79,11 @@ public record CsvTable(Path file, String[] header, List<String[]> rows, long[] l
         return new CsvTable(file, header, List.copyOf(r), l);
     }
 
-    /** {@return the index of a column by name, or -1} */
+    /**
+     * {@return the 0-based index of a column by name, or -1 when the header lacks it}
+     *
+     * @param name the column name, compared exactly (the header's names are stripped)
+     */
     public int columnIndex(String name) {
         for (int i = 0; i < header.length; i++) {
             if (header[i].equals(name)) {

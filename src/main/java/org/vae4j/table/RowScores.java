@@ -11,15 +11,24 @@ import java.util.Arrays;
  */
 public final class RowScores {
 
+    /** The number of rows scored. */
     public final int rows;
+    /** The number of table columns (modelled columns, not encoded positions). */
     public final int columns;
+    /** Per row (length {@link #rows}): the k-sample negative ELBO over the observed cells, in nats. */
     public final double[] negElbo;
+    /** Per row: the importance-weighted estimate of -log p(x_r) over the observed cells, in nats. */
     public final double[] negLogPx;
+    /** Per row: the sum of typical_c over the row's missing columns (0 when uncalibrated), in nats. */
     public final double[] missingTerm;
+    /** Per row: {@code negLogPx + missingTerm}, the anomaly score (higher = more anomalous), in nats. */
     public final double[] score;
-    /** [r * columns + c]. */
+    /**
+     * Per (row, column) at {@code [r * columns + c]}: the column's mean -log p(x_{r,c} | z_s) over the k
+     * samples, in nats; 0 for a missing cell.
+     */
     public final double[] share;
-    /** [r * columns + c]. */
+    /** Per (row, column) at {@code [r * columns + c]}: whether the cell was observed (not missing). */
     public final boolean[] observed;
 
     RowScores(int rows, int columns) {
@@ -37,6 +46,11 @@ public final class RowScores {
      * {@return the columns of row r that made it anomalous, most anomalous first: those whose share
      * exceeds its typical value ({@code typical[c]}, observed cells only), by that excess,
      * at most {@code max} of them; ties by column order}
+     *
+     * @param r       the row, 0 &lt;= r &lt; {@link #rows}
+     * @param typical typical_c per column (length {@link #columns}), e.g. {@link Scorer#typical()}
+     * @param max     the most columns returned, &gt;= 0
+     * @throws NegativeArraySizeException for a negative {@code max}
      */
     public int[] topColumns(int r, double[] typical, int max) {
         Integer[] idx = new Integer[columns];
@@ -59,7 +73,12 @@ public final class RowScores {
         return out;
     }
 
-    /** {@return the rows of several results, in order (same columns)} */
+    /**
+     * {@return the rows of several results, in order, in a new object}
+     *
+     * @param parts at least one result, all with the same number of columns
+     * @throws IndexOutOfBoundsException for an empty list
+     */
     public static RowScores concat(java.util.List<RowScores> parts) {
         int n = 0;
         for (RowScores p : parts) {

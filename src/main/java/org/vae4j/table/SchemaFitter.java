@@ -49,13 +49,27 @@ public final class SchemaFitter {
 
     private static final Logger LOG = LoggerFactory.getLogger(SchemaFitter.class);
 
-    /** What a schema file says of one column: any of type, transform and drop (null = infer). */
+    /**
+     * What a schema file says of one column: any of type, transform and drop (null = infer).
+     *
+     * @param type      the column's type, or {@code null} to infer it
+     * @param transform a numeric column's transform, or {@code null} to choose it by skewness
+     * @param drop      whether to leave the column out
+     */
     public record Override(ColumnType type, Transform transform, boolean drop) {
     }
 
     private final Map<String, Override> overrides;
     private final int maxCategories;
 
+    /**
+     * A fitter with settings for some columns.
+     *
+     * @param overrides     column name to its settings (copied); columns not named are inferred
+     * @param maxCategories the most labels a categorical column may have, &gt;= 2
+     * @throws IllegalArgumentException for {@code maxCategories < 2}
+     * @throws NullPointerException     for a null map, key or value
+     */
     public SchemaFitter(Map<String, Override> overrides, int maxCategories) {
         if (maxCategories < 2) {
             throw new IllegalArgumentException("max categories must be >= 2, got " + maxCategories);
@@ -68,6 +82,9 @@ public final class SchemaFitter {
      * {@return this fitter with one column's settings changed: each non-null part of {@code o} (and
      * {@code drop} when true) replaces what the fitter had for that column (for command-line flags
      * on top of a schema file)}
+     *
+     * @param column the column's name
+     * @param o      the settings to lay over the current ones
      */
     public SchemaFitter with(String column, Override o) {
         Map<String, Override> m = new LinkedHashMap<>(overrides);
@@ -77,16 +94,22 @@ public final class SchemaFitter {
         return new SchemaFitter(m, maxCategories);
     }
 
-    /** Inference only, {@link #DEFAULT_MAX_CATEGORIES}. */
+    /** {@return a fitter that infers every column, with {@link #DEFAULT_MAX_CATEGORIES}} */
     public static SchemaFitter defaults() {
         return new SchemaFitter(Map.of(), DEFAULT_MAX_CATEGORIES);
     }
 
     /**
      * Reads a schema file: {@code {"max_categories": 100, "columns": {"age": {"type": "numeric",
-     * "transform": "log"}, "id": {"drop": true}}}}, every entry optional.
+     * "transform": "log"}, "id": {"drop": true}}}}, every entry optional. {@code drop} is true only for
+     * the JSON {@code true}; {@code max_categories} is truncated to an int.
      *
-     * @throws IOException if the file cannot be read or is malformed (the message names the file)
+     * @param file the schema file, UTF-8 JSON
+     * @return a fitter with the file's column settings and {@code max_categories}
+     * @throws IllegalArgumentException for an unknown key, a value of the wrong JSON type, an unknown type or
+     *                                  transform, or {@code max_categories} below 2 (the message names the file)
+     * @throws IOException              if the file cannot be read, or is not valid JSON (a Jackson parse
+     *                                  error, whose message gives the position but not the file)
      */
     public static SchemaFitter fromFile(Path file) throws IOException {
         String text = Files.readString(file, StandardCharsets.UTF_8);
@@ -128,8 +151,11 @@ public final class SchemaFitter {
     /**
      * Fits the schema on the training rows.
      *
+     * @param table the training rows
+     * @return the modelled columns with their fitted preprocessing, and the columns left out
      * @throws TableFormatException for a column named in the schema file that the table lacks, a
-     *                              numeric column with a non-number, or too many labels
+     *                              numeric column with a non-number, a binary one without two values, too
+     *                              many labels, or no column left to model
      */
     public TableSchema fit(CsvTable table) {
         for (String name : overrides.keySet()) {
@@ -369,7 +395,13 @@ public final class SchemaFitter {
         return m2 > 0 ? m3 / Math.pow(m2, 1.5) : 0;
     }
 
-    /** {@return the q-quantile by linear interpolation between order statistics (NumPy's default)} */
+    /**
+     * {@return the q-quantile by linear interpolation between order statistics (NumPy's default)}
+     *
+     * @param v the values, not modified (sorted in a copy); at least one
+     * @param q the quantile, in [0, 1]
+     * @throws ArrayIndexOutOfBoundsException for an empty array
+     */
     public static double quantile(double[] v, double q) {
         double[] s = v.clone();
         Arrays.sort(s);

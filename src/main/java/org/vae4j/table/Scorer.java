@@ -53,11 +53,15 @@ public final class Scorer {
     private final int width;
 
     /**
+     * A scorer; makes its first worker (one model copy) at once to check the model.
+     *
      * @param copies       makes an independent copy of the model (same parameter values) for each worker
      * @param samples      k &gt;= 1 posterior samples per row
      * @param seed         the seed of the scoring noise
      * @param columnStarts the first data position of each column ({@link TableSchema#offsets()} without its last entry)
-     * @param typical      typical_c per column, or {@code null} for zeros
+     * @param typical      typical_c per column, or {@code null} for zeros (copied)
+     * @throws IllegalArgumentException for k &lt; 1, {@code typical} of the wrong length, a model whose posterior
+     *                                  has no density, or a likelihood with another number of columns
      */
     public Scorer(Supplier<LatentModel> copies, int samples, long seed, int[] columnStarts, double[] typical) {
         if (samples < 1) {
@@ -85,7 +89,7 @@ public final class Scorer {
         pool.add(w);
     }
 
-    /** k, the posterior samples per row. */
+    /** {@return k, the posterior samples per row} */
     public int samples() {
         return samples;
     }
@@ -95,12 +99,18 @@ public final class Scorer {
         return columns;
     }
 
-    /** typical_c (a copy). */
+    /** {@return typical_c per column, zeros when uncalibrated (a copy)} */
     public double[] typical() {
         return typical.clone();
     }
 
-    /** {@return this scorer with other typical column terms (the same workers' model)} */
+    /**
+     * {@return a new scorer with other typical column terms, the same model supplier, samples and seed (its
+     * own workers)}
+     *
+     * @param newTypical typical_c per column, or {@code null} for zeros
+     * @throws IllegalArgumentException for an array of the wrong length
+     */
     public Scorer withTypical(double[] newTypical) {
         return new Scorer(copies, samples, noise.seed(), columnStarts, newTypical);
     }
@@ -110,6 +120,9 @@ public final class Scorer {
      *
      * @param x        (n, width) encoded rows, NaN in missing cells; not modified
      * @param firstRow the row id of x's first row (its index in its file); row r's id is firstRow + r
+     * @return the scores of the n rows
+     * @throws IllegalArgumentException for null, empty or wrong-width rows, or NaN cells the likelihood does not
+     *                                  accept as missing
      */
     public RowScores score(FMatrixRMaj x, long firstRow) {
         Rows.checkWidth(x, width, "rows to score");

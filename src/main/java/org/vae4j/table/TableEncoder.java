@@ -27,7 +27,11 @@ public final class TableEncoder {
     private final List<String> firstUnseen = new ArrayList<>();
 
     /**
-     * @param file names the file in errors, or {@code null}
+     * Binds a schema to a header, with zero counts.
+     *
+     * @param schema the fitted schema, e.g. a model's
+     * @param header the file's column names (as {@link CsvSource#header()}), not modified
+     * @param file   names the file in errors, or {@code null}
      * @throws TableFormatException when a modelled column is missing from the header, or the header has an unknown column
      */
     public TableEncoder(TableSchema schema, String[] header, Path file) {
@@ -98,7 +102,10 @@ public final class TableEncoder {
      * span, which the table likelihood reads as "missing" ({@code loss.MissingCells}); an unseen
      * category is observed, in its column's unseen bucket.
      *
-     * @param line the record's line, for errors
+     * @param record the record's fields, in the header's order (as {@link CsvSource#next()})
+     * @param line   the record's line, for errors
+     * @param x      (rows, {@link TableSchema#width()}) the encoded rows; row r is written
+     * @param r      the row of {@code x} to write
      * @throws TableFormatException for a numeric cell that is not a number
      */
     public void encode(String[] record, long line, FMatrixRMaj x, int r) {
@@ -133,7 +140,12 @@ public final class TableEncoder {
         }
     }
 
-    /** Encodes a whole table: (rows, width), NaN in missing cells. */
+    /**
+     * {@return a whole table encoded: a new (rows, width) matrix, NaN in missing cells} The counts include it.
+     *
+     * @param table a table with this encoder's header (its records' fields in that order)
+     * @throws TableFormatException for a numeric cell that is not a number
+     */
     public FMatrixRMaj encodeAll(CsvTable table) {
         int n = table.size();
         FMatrixRMaj x = new FMatrixRMaj(n, schema.width());
@@ -143,12 +155,12 @@ public final class TableEncoder {
         return x;
     }
 
-    /** Missing cells so far, per modelled column. */
+    /** {@return the missing cells encoded so far, per modelled column (a copy)} */
     public long[] missingCounts() {
         return missing.clone();
     }
 
-    /** Unseen labels so far, per modelled column. */
+    /** {@return the unseen labels encoded so far, per modelled column (a copy)} */
     public long[] unseenCounts() {
         return unseen.clone();
     }

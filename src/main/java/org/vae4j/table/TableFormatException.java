@@ -11,10 +11,15 @@ public final class TableFormatException extends IllegalArgumentException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The file's name as given, or {@code null}. */
     private final String file;
+    /** The 1-based line, or 0 when the problem is not on one line. */
     private final long line;
 
     /**
+     * A problem in a file; the message is the file (or {@code table}), {@code , line N} when the line is known,
+     * a colon and the detail.
+     *
      * @param file   the file, or {@code null}
      * @param line   1-based line, or 0 when the problem is not on one line
      * @param detail what is wrong

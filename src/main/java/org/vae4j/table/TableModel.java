@@ -59,10 +59,22 @@ public final class TableModel {
      * @param rows      the number of calibration rows (0 before calibration)
      */
     public record Calibration(int samples, long seed, double quantile, double threshold, double[] typical, int rows) {
+        /**
+         * Copies {@code typical}.
+         *
+         * @param samples   k posterior samples per row
+         * @param seed      the seed of the scoring noise
+         * @param quantile  the quantile of the calibration rows' scores that is the threshold
+         * @param threshold a row with a score above it is an anomaly (NaN before calibration)
+         * @param typical   each column's mean reconstruction term in nats (copied)
+         * @param rows      the number of calibration rows
+         * @throws NullPointerException for a null {@code typical}
+         */
         public Calibration {
             typical = typical.clone();
         }
 
+        /** {@return each column's mean reconstruction term over the calibration rows, in nats (a copy)} */
         @Override
         public double[] typical() {
             return typical.clone();
@@ -97,6 +109,8 @@ public final class TableModel {
 
     /**
      * {@return the likelihood of a schema: one span per column, numeric columns with one learned variance each}
+     *
+     * @param schema the fitted schema
      */
     public static CompositeLikelihood likelihood(TableSchema schema) {
         return likelihood(schema, false);
@@ -104,6 +118,8 @@ public final class TableModel {
 
     /**
      * {@return the likelihood of a schema: one span per column}
+     *
+     * @param schema the fitted schema
      * @param heteroscedastic numeric columns' log-variance output by the decoder per row, instead of one
      *                        learned value per column
      */
@@ -125,13 +141,20 @@ public final class TableModel {
         return b.build();
     }
 
-    /** {@return default latent size: a third of the columns, between 2 and 16} */
+    /**
+     * {@return default latent size: a third of the modelled columns rounded up, between 2 and 16}
+     *
+     * @param schema the fitted schema
+     */
     public static int defaultLatent(TableSchema schema) {
         return Math.max(2, Math.min(16, (schema.columns().size() + 2) / 3));
     }
 
     /**
-     * {@return default hidden widths: two layers of 4x the encoded width rounded to a power of two, between 32 and 256}
+     * {@return default hidden widths: two layers of 4x the encoded width rounded up to a power of two, between 32
+     * and 256}
+     *
+     * @param schema the fitted schema
      */
     public static int[] defaultHidden(TableSchema schema) {
         int w = Integer.highestOneBit(Math.max(1, 4 * schema.width() - 1)) << 1;
@@ -141,12 +164,34 @@ public final class TableModel {
 
     /**
      * {@return a new, untrained model (ReLU MLPs, decoder the encoder's mirror), one learned variance per numeric column}
+     * Its calibration is empty: threshold NaN, typical terms 0, quantile {@link #DEFAULT_QUANTILE}.
+     *
+     * @param schema the fitted schema
+     * @param hidden      the encoder's hidden widths, e.g. {@link #defaultHidden(TableSchema)}
+     * @param latent      the latent size, e.g. {@link #defaultLatent(TableSchema)}
+     * @param seed        the seed of the initial weights
+     * @param samples     k posterior samples per scored row, &gt;= 1 (e.g. {@link #DEFAULT_SAMPLES})
+     * @param scoringSeed the seed of the scoring noise
+     * @throws IllegalArgumentException for widths or a latent size the VAE builder refuses
      */
     public static TableModel create(TableSchema schema, int[] hidden, int latent, long seed, int samples, long scoringSeed) {
         return create(schema, hidden, latent, seed, samples, scoringSeed, false);
     }
 
-    /** {@link #create(TableSchema, int[], int, long, int, long)}, with {@link #likelihood(TableSchema, boolean)}. */
+    /**
+     * {@link #create(TableSchema, int[], int, long, int, long)}, with {@link #likelihood(TableSchema, boolean)}.
+     *
+     * @param schema the fitted schema
+     * @param hidden          the encoder's hidden widths, e.g. {@link #defaultHidden(TableSchema)}
+     * @param latent          the latent size, e.g. {@link #defaultLatent(TableSchema)}
+     * @param seed            the seed of the initial weights
+     * @param samples         k posterior samples per scored row, &gt;= 1 (e.g. {@link #DEFAULT_SAMPLES})
+     * @param scoringSeed     the seed of the scoring noise
+     * @param heteroscedastic numeric columns' log-variance output by the decoder per row, instead of one
+     *                        learned value per column
+     * @return a new, untrained model with an empty calibration
+     * @throws IllegalArgumentException for widths or a latent size the VAE builder refuses
+     */
     public static TableModel create(TableSchema schema, int[] hidden, int latent, long seed, int samples, long scoringSeed,
                                     boolean heteroscedastic) {
         Vae vae = Vae.builder(schema.width()).hidden(hidden).latent(latent)
@@ -155,7 +200,7 @@ public final class TableModel {
                 new double[schema.columns().size()], 0));
     }
 
-    /** {@return the model} */
+    /** {@return the VAE itself (live: training it changes this table model)} */
     public Vae model() {
         return model;
     }
@@ -165,7 +210,7 @@ public final class TableModel {
         return schema;
     }
 
-    /** {@return the calibration} */
+    /** {@return the calibration: empty (threshold NaN) until {@link #calibrate} or a calibrated file} */
     public Calibration calibration() {
         return calibration;
     }
@@ -216,9 +261,13 @@ public final class TableModel {
      * others are given): typical_c is the mean of column c's share over the rows where c is
      * observed, the threshold the {@code quantile} of their scores (linear interpolation).
      *
-     * @param rows  (n, width) encoded rows, NaN in missing cells
-     * @param ids   the row id of each row (its index in its file)
+     * @param rows     (n, width) encoded rows, n &gt;= 1, NaN in missing cells; not modified
+     * @param ids      the row id of each row (its index in its file), at least n of them; runs of consecutive ids
+     *                 are scored together
+     * @param quantile the quantile of the rows' scores that becomes the threshold, in (0, 1) (e.g.
+     *                 {@link #DEFAULT_QUANTILE})
      * @return the calibration, also set on this model
+     * @throws IllegalArgumentException for no rows, a quantile outside (0, 1), or rows the scorer refuses
      */
     public Calibration calibrate(FMatrixRMaj rows, long[] ids, double quantile) {
         if (rows.numRows == 0) {
@@ -287,6 +336,11 @@ public final class TableModel {
     /**
      * Saves the model with the schema and calibration in its metadata (atomic).
      *
+     * @param file     the target; missing parent folders are created
+     * @param training the trainer settings and history to record, or {@code null} for none
+     * @param extra    further metadata entries, not modified; entries named {@value #SCHEMA_KEY} or
+     *                 {@value #CALIBRATION_KEY} are replaced, keys starting with {@code vae4j.} are refused
+     * @throws IllegalArgumentException for a reserved or null metadata key, or a null value
      * @throws IOException if the file cannot be written
      */
     public void save(Path file, TrainingState training, Map<String, String> extra) throws IOException {
@@ -303,7 +357,11 @@ public final class TableModel {
     /**
      * Loads a model saved by {@link #save}.
      *
-     * @throws ModelFileException when the file is not a table model or its entries are malformed
+     * @param file the model file
+     * @return the model with its schema and calibration
+     * @throws ModelFileException when the file is not a valid model file, not a table model, not a VAE, or its
+     *                            schema or calibration is malformed or does not fit the model
+     * @throws IOException        when the file cannot be read
      */
     public static TableModel load(Path file) throws IOException {
         Map<String, String> meta = ModelFiles.readMetadata(file);
@@ -401,12 +459,16 @@ public final class TableModel {
         throw new IllegalArgumentException("table calibration: no seed");
     }
 
-    /** {@return whether a model file holds a table model} */
+    /**
+     * {@return whether a model file holds a table model: its metadata has {@value #SCHEMA_KEY}}
+     *
+     * @param metadata a model file's metadata, e.g. from {@link ModelFiles#readMetadata}
+     */
     public static boolean isTableModel(Map<String, String> metadata) {
         return metadata.containsKey(SCHEMA_KEY);
     }
 
-    /** For {@link LatentModel} users: the model as the interface. */
+    /** {@return the model as the interface, for {@link LatentModel} users (the same live object as {@link #model()})} */
     public LatentModel latentModel() {
         return model;
     }

@@ -26,10 +26,23 @@ public record TableSchema(List<Column> columns, List<Dropped> dropped) {
     /** The version of {@link #toJson()}'s layout. */
     public static final int VERSION = 1;
 
-    /** A column left out of the model. */
+    /**
+     * A column left out of the model.
+     *
+     * @param name   the column's name in the training file
+     * @param reason why, e.g. {@code ID-like (every label distinct)} or {@code left out by the schema}
+     */
     public record Dropped(String name, String reason) {
     }
 
+    /**
+     * Copies the lists.
+     *
+     * @param columns the modelled columns, in encoded order; at least one
+     * @param dropped the columns left out, with the reason
+     * @throws IllegalArgumentException for no modelled column
+     * @throws NullPointerException     for a null list or element
+     */
     public TableSchema {
         columns = List.copyOf(columns);
         dropped = List.copyOf(dropped);
@@ -39,7 +52,7 @@ public record TableSchema(List<Column> columns, List<Dropped> dropped) {
         }
     }
 
-    /** Width of an encoded row: the sum of the columns' widths. */
+    /** {@return the width of an encoded row: the sum of the columns' widths} */
     public int width() {
         int w = 0;
         for (Column c : columns) {
@@ -62,7 +75,11 @@ public record TableSchema(List<Column> columns, List<Dropped> dropped) {
         return columns.stream().map(Column::name).toArray(String[]::new);
     }
 
-    /** {@return the column of that name, or {@code null}} */
+    /**
+     * {@return the modelled column of that name, or {@code null}}
+     *
+     * @param name the column's name, compared exactly
+     */
     public Column column(String name) {
         for (Column c : columns) {
             if (c.name().equals(name)) {
@@ -120,6 +137,8 @@ public record TableSchema(List<Column> columns, List<Dropped> dropped) {
     /**
      * Parses {@link #toJson()}'s text.
      *
+     * @param json the text of one JSON object, version 1 to {@link #VERSION}
+     * @return the schema it describes
      * @throws IllegalArgumentException naming what is wrong
      */
     public static TableSchema fromJson(String json) {
@@ -168,7 +187,7 @@ public record TableSchema(List<Column> columns, List<Dropped> dropped) {
     }
 
     /**
-     * {@return a summary for logs: {@code 12 columns (8 numeric, 2 binary, 2 categorical), width 19; left out: id (ID-like)}}
+     * {@return a summary for logs: {@code 12 columns (8 numeric, 2 binary, 2 categorical), encoded width 19; left out: id (ID-like)}}
      */
     public String describe() {
         int[] n = new int[3];

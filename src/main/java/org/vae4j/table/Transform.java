@@ -11,14 +11,25 @@ import java.util.Locale;
  * (the sd of a normal), so a few huge values do not squash the rest. Immutable.
  */
 public enum Transform {
-    NONE, LOG, ROBUST;
+    /** No transform: the value is standardised as it is. */
+    NONE,
+    /** The signed log {@code sign(x - a) log(1 + |x - a| / b)}, a the training minimum, b the scale. */
+    LOG,
+    /** No transform of the value; the standardisation uses the median and the IQR / 1.349. */
+    ROBUST;
 
-    /** {@code none}, {@code log}, {@code robust}. */
+    /** {@return {@code none}, {@code log} or {@code robust}: the spelling of schema files} */
     public String spelling() {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** {@return the transform of a schema file's spelling} */
+    /**
+     * {@return the transform of a schema file's spelling}
+     *
+     * @param s     {@code none}, {@code log} or {@code robust}, exactly (lower case)
+     * @param where the place in the file, for the message, e.g. {@code schema.json: column "age"}
+     * @throws IllegalArgumentException for another spelling
+     */
     public static Transform parse(String s, String where) {
         for (Transform t : values()) {
             if (t.spelling().equals(s)) {
@@ -30,8 +41,11 @@ public enum Transform {
 
     /**
      * {@return the transformed value before standardisation}
-     * @param a the transform's first parameter (LOG: the training minimum; ROBUST: the median)
-     * @param b the second (LOG: the scale s; ROBUST: unused, the scale is the standardisation's)
+     *
+     * @param x the raw value
+     * @param a the transform's first parameter (LOG: the training minimum; NONE and ROBUST: unused, fitted as 0)
+     * @param b the second (LOG: the scale s &gt; 0, the median of x - min, else its mean, else 1; NONE and ROBUST:
+     *          unused, fitted as 1)
      */
     public double apply(double x, double a, double b) {
         return switch (this) {
@@ -43,7 +57,13 @@ public enum Transform {
         };
     }
 
-    /** {@return the inverse of {@link #apply} (for generated rows in raw units)} */
+    /**
+     * {@return the inverse of {@link #apply} (for generated rows in raw units)}
+     *
+     * @param y a transformed value
+     * @param a the transform's first parameter, as for {@link #apply}
+     * @param b the second, as for {@link #apply}
+     */
     public double invert(double y, double a, double b) {
         return switch (this) {
             case NONE, ROBUST -> y;
