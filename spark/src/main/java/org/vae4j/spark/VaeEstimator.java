@@ -83,10 +83,16 @@ public final class VaeEstimator extends Estimator<VaeModel> implements DefaultPa
     /** {@link #scoreSamples()}: the importance samples of the score. */
     private final IntParam scoreSamples;
 
+    /** An estimator with a new random uid ({@code vaeEstimator_...}) and every param at its default. */
     public VaeEstimator() {
         this(Identifiable$.MODULE$.randomUID("vaeEstimator"));
     }
 
+    /**
+     * An estimator with every param at its default.
+     *
+     * @param uid the estimator's unique id (Spark ML's reader passes the saved one)
+     */
     public VaeEstimator(String uid) {
         this.uid = uid;
         featuresCol = new Param<>(this, "featuresCol", "a vector column of the features (or set inputCols)");
