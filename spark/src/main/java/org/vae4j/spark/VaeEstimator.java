@@ -398,6 +398,26 @@ public final class VaeEstimator extends Estimator<VaeModel> implements DefaultPa
         return v;
     }
 
+    /**
+     * Trains a model on {@code dataset} and calibrates its threshold. The features are the
+     * {@code inputCols} or, when none are set, the {@code featuresCol} vectors (the first row's size
+     * is the input width d); row i of the data set has id i, the key of its noise, so the data set
+     * is read several times and its order must be deterministic. Steps: a {@link #newModel} of
+     * width d trained by a {@link SparkTrainer} of {@link #trainerConfig()} with {@code partitions}
+     * P and Adam; the {@link VaeModel} (a new uid, this estimator as parent, {@code scoreSamples},
+     * {@code seed} as its {@code scoreSeed}) scores the training rows, and the
+     * {@code anomalyQuantile} of their scores (Spark's {@code approxQuantile}, relative error
+     * 1e-4) becomes its threshold. The model file records the trainer settings and the epochs'
+     * history.
+     *
+     * @param dataset the training rows, in a deterministic order, at least one; it must not
+     *                already have the model's output columns ({@code latent}, {@code score},
+     *                {@code is_anomaly}), which the calibration adds
+     * @return the trained model, its threshold set
+     * @throws IllegalArgumentException for missing or mistyped feature columns, a param out of its
+     *                                  range, or rows the trainer rejects ({@link SparkTrainer#train})
+     * @throws org.vae4j.train.TrainingException when the loss or a gradient becomes non-finite
+     */
     @Override
     public VaeModel fit(Dataset<?> dataset) {
         transformSchema(dataset.schema());
@@ -427,6 +447,14 @@ public final class VaeEstimator extends Estimator<VaeModel> implements DefaultPa
         return m;
     }
 
+    /**
+     * Checks that {@code schema} has the feature columns: every {@code inputCols} column numeric,
+     * or, without them, {@code featuresCol} a vector column.
+     *
+     * @param schema the schema of the data to fit
+     * @return {@code schema} unchanged (not the fitted model's output schema)
+     * @throws IllegalArgumentException for a missing or mistyped feature column
+     */
     @Override
     public StructType transformSchema(StructType schema) {
         String[] cols = value(inputCols);
@@ -439,6 +467,10 @@ public final class VaeEstimator extends Estimator<VaeModel> implements DefaultPa
         return (VaeEstimator) defaultCopy(extra);
     }
 
+    /**
+     * {@return a writer of this estimator's uid and params (Spark's parameter metadata, no data):
+     * {@code write().save(path)}, read back by {@link #load}}
+     */
     @Override
     public MLWriter write() {
         return new DefaultParamsWriter(this);

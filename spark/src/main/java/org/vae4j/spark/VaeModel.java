@@ -351,6 +351,15 @@ public final class VaeModel extends Model<VaeModel> implements MLWritable {
         return broadcast;
     }
 
+    /**
+     * {@return {@code schema} with the three output columns appended: {@code latentCol} (a vector),
+     * {@code scoreCol} (a double) and {@code anomalyCol} (a boolean), none nullable}
+     *
+     * @param schema the schema of the data to transform
+     * @throws IllegalArgumentException for a missing or mistyped feature column, a number of
+     *                                  {@code inputCols} other than the model's input size, or an
+     *                                  output column already in {@code schema}
+     */
     @Override
     public StructType transformSchema(StructType schema) {
         features(schema);
@@ -371,6 +380,19 @@ public final class VaeModel extends Model<VaeModel> implements MLWritable {
         return Features.of(schema, (String[]) getOrDefault(inputCols), getOrDefault(featuresCol), d);
     }
 
+    /**
+     * {@return {@code dataset}'s rows with their latent mean, score and anomaly flag appended
+     * ({@link #transformSchema}), lazily: computed on the executors, a chunk of up to 1024 rows with
+     * consecutive ids at a time, from the model file broadcast once per model}
+     * Row i of {@code dataset} (its index, the key of its noise) gets the score
+     * {@link #localScorer} gives it, whatever the partitioning.
+     *
+     * @param dataset the rows to score, in a deterministic order
+     * @throws IllegalArgumentException for a schema {@link #transformSchema} rejects; when the rows
+     *                                  are computed, for a features vector of the wrong size or
+     *                                  null, or NaN (or null) cells the likelihood does not accept
+     *                                  as missing
+     */
     @Override
     public Dataset<Row> transform(Dataset<?> dataset) {
         StructType out = transformSchema(dataset.schema());
@@ -384,12 +406,23 @@ public final class VaeModel extends Model<VaeModel> implements MLWritable {
                 .mapPartitions(it -> Scoring.partition(b, samples, seed, t, f, it)), out);
     }
 
+    /**
+     * {@return a model of the same uid, model file and parent, with this model's params overridden
+     * by {@code extra}}
+     *
+     * @param extra the params to set on the copy
+     */
     @Override
     public VaeModel copy(ParamMap extra) {
         VaeModel m = new VaeModel(uid, file);
         return copyValues(m, extra).setParent(parent());
     }
 
+    /**
+     * {@return a writer of this model: {@code write().save(PATH)} stores Spark's parameter metadata
+     * and {@code PATH/model.safetensors}, the vae4j model file with the threshold and scoring
+     * settings in its metadata; read back by {@link #load} or {@link #fromModelFile}}
+     */
     @Override
     public MLWriter write() {
         return new Writer(this);
