@@ -263,8 +263,12 @@ public final class SparkTrainer {
      * @param model     updated in place on the driver
      * @param optimiser updated in place; a checkpoint's continues its run
      * @return one {@link EpochStats} per epoch run by this call
-     * @throws IllegalArgumentException for rows of the wrong width, non-finite or outside the likelihood's
-     *                                  support, a conditional model, or an optimiser in the middle of an epoch
+     * @throws IllegalArgumentException for rows of the wrong width, non-finite (NaN is a missing cell
+     *                                  for a likelihood that accepts missing cells) or outside the
+     *                                  likelihood's support; no rows or more than 2^31-9; a conditional
+     *                                  model, or one the objective does not apply to; an optimiser in
+     *                                  the middle of an epoch, one that has taken steps in a run with
+     *                                  validation, or one other than Adam or AdamW with K &gt; 1
      * @throws TrainingException        when the loss or a gradient becomes non-finite
      */
     public List<EpochStats> train(JavaRDD<float[]> data, LatentModel model, Optimizer optimiser) {
