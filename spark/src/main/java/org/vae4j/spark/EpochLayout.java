@@ -92,7 +92,8 @@ public final class EpochLayout implements Serializable {
      * n = min(N, b), floor(b / n), plus one for the first b mod n micro-batches}
      *
      * @param s a step of the epoch, in [0, {@link #steps()}); not checked
-     * @param i a micro-batch of that step, in [0, {@link #microBatchCount(long) microBatchCount(s)}); not checked
+     * @param i a micro-batch of that step, in
+     *          [0, {@link #microBatchCount(long) microBatchCount(s)}); not checked
      */
     public int microBatchRows(long s, int i) {
         int b = batchRows(s);

@@ -97,8 +97,8 @@ public final class SparkTrainer {
 
         /**
          * Sets the partitions P of each epoch's repartitioned data (default 2): micro-batch i of a
-         * step goes to partition i mod P, so a step runs on min(N, P) tasks. It changes where the
-         * work runs, not the result.
+         * step goes to partition i mod P, so a step's micro-batches are spread over min(N, P)
+         * partitions. It changes where the work runs, not the result.
          *
          * @param p the partitions, &gt;= 1
          * @return this builder
