@@ -414,8 +414,9 @@ public final class VaeEstimator extends Estimator<VaeModel> implements DefaultPa
      *                already have the model's output columns ({@code latent}, {@code score},
      *                {@code is_anomaly}), which the calibration adds
      * @return the trained model, its threshold set
-     * @throws IllegalArgumentException for missing or mistyped feature columns, a param out of its
-     *                                  range, or rows the trainer rejects ({@link SparkTrainer#train})
+     * @throws IllegalArgumentException before any training, for missing or mistyped feature columns
+     *                                  or an output column already in the data ({@link #transformSchema});
+     *                                  when training, for rows the trainer rejects ({@link SparkTrainer#train})
      * @throws org.vae4j.train.TrainingException when the loss or a gradient becomes non-finite
      */
     @Override
@@ -448,18 +449,21 @@ public final class VaeEstimator extends Estimator<VaeModel> implements DefaultPa
     }
 
     /**
-     * Checks that {@code schema} has the feature columns: every {@code inputCols} column numeric,
-     * or, without them, {@code featuresCol} a vector column.
+     * {@return the schema of the fitted model's {@link VaeModel#transform} output: {@code schema} with
+     * the model's output columns {@code latent} (a vector), {@code score} (a double) and
+     * {@code is_anomaly} (a boolean) appended, none nullable}
+     * It checks that {@code schema} has the feature columns (every {@code inputCols} column numeric,
+     * or, without them, {@code featuresCol} a vector column) and not the output columns.
      *
      * @param schema the schema of the data to fit
-     * @return {@code schema} unchanged (not the fitted model's output schema)
-     * @throws IllegalArgumentException for a missing or mistyped feature column
+     * @throws IllegalArgumentException for a missing or mistyped feature column, or an output column
+     *                                  already in {@code schema}
      */
     @Override
     public StructType transformSchema(StructType schema) {
         String[] cols = value(inputCols);
         Features.of(schema, cols, value(featuresCol), cols.length);
-        return schema;
+        return Features.withOutputs(schema, VaeModel.LATENT_COL, VaeModel.SCORE_COL, VaeModel.ANOMALY_COL);
     }
 
     @Override

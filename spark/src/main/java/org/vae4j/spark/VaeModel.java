@@ -13,7 +13,6 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Model;
-import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
@@ -28,8 +27,6 @@ import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.vae4j.LatentModel;
 import org.vae4j.io.ModelFiles;
@@ -59,6 +56,10 @@ public final class VaeModel extends Model<VaeModel> implements MLWritable {
     static final String META_SAMPLES = "spark.score_samples";
     static final String META_SEED = "spark.score_seed";
     static final String MODEL_FILE = "model.safetensors";
+    /** The default output columns: the latent mean, the score, the anomaly flag. */
+    static final String LATENT_COL = "latent";
+    static final String SCORE_COL = "score";
+    static final String ANOMALY_COL = "is_anomaly";
 
     /** The model's unique id (Spark ML's {@code Identifiable}). */
     private final String uid;
@@ -103,9 +104,9 @@ public final class VaeModel extends Model<VaeModel> implements MLWritable {
         scoreSeed = new LongParam(this, "scoreSeed", "seed of the scoring noise");
         setDefault(featuresCol, "features");
         setDefault(inputCols, new String[0]);
-        setDefault(latentCol, "latent");
-        setDefault(scoreCol, "score");
-        setDefault(anomalyCol, "is_anomaly");
+        setDefault(latentCol, LATENT_COL);
+        setDefault(scoreCol, SCORE_COL);
+        setDefault(anomalyCol, ANOMALY_COL);
         setDefault(threshold, Double.POSITIVE_INFINITY);
         setDefault(scoreSamples, 16);
         setDefault(scoreSeed, 0L);
@@ -363,21 +364,13 @@ public final class VaeModel extends Model<VaeModel> implements MLWritable {
     @Override
     public StructType transformSchema(StructType schema) {
         features(schema);
-        for (Param<String> p : java.util.List.of(latentCol, scoreCol, anomalyCol)) {
-            if (java.util.Arrays.asList(schema.fieldNames()).contains(getOrDefault(p))) {
-                throw new IllegalArgumentException("output column " + getOrDefault(p) + " already exists");
-            }
-        }
-        return schema.add(new StructField(getOrDefault(latentCol), SQLDataTypes.VectorType(), false,
-                        org.apache.spark.sql.types.Metadata.empty()))
-                .add(getOrDefault(scoreCol), DataTypes.DoubleType, false)
-                .add(getOrDefault(anomalyCol), DataTypes.BooleanType, false);
+        return Features.withOutputs(schema, getOrDefault(latentCol), getOrDefault(scoreCol), getOrDefault(anomalyCol));
     }
 
     /** Where the features are in rows of {@code schema}. */
     Scoring.Features features(StructType schema) {
         int d = local().inputSize();
-        return Features.of(schema, (String[]) getOrDefault(inputCols), getOrDefault(featuresCol), d);
+        return Features.of(schema, getOrDefault(inputCols), getOrDefault(featuresCol), d);
     }
 
     /**
