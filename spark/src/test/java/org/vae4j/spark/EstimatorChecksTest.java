@@ -95,6 +95,52 @@ class EstimatorChecksTest {
         }
     }
 
+    @Test
+    void everySetterRejectsAValueOutOfItsRange() {
+        VaeEstimator v = new VaeEstimator();
+        assertRejects("latent", "0", () -> v.setLatent(0));
+        assertRejects("hidden", "[]", () -> v.setHidden(new int[0]));
+        assertRejects("hidden", "[8, 0]", () -> v.setHidden(new int[]{8, 0}));
+        assertRejects("hidden", "null", () -> v.setHidden(null));
+        assertRejects("inputCols", "null", () -> v.setInputCols(null));
+        assertRejects("inputCols", "[a, null]", () -> v.setInputCols(new String[]{"a", null}));
+        assertRejects("featuresCol", "null", () -> v.setFeaturesCol(null));
+        assertRejects("beta", "-0.5", () -> v.setBeta(-0.5));
+        assertRejects("beta", "NaN", () -> v.setBeta(Double.NaN));
+        assertRejects("beta", "Infinity", () -> v.setBeta(Double.POSITIVE_INFINITY));
+        assertRejects("epochs", "0", () -> v.setEpochs(0));
+        assertRejects("batchSize", "-3", () -> v.setBatchSize(-3));
+        assertRejects("learningRate", "0.0", () -> v.setLearningRate(0));
+        assertRejects("learningRate", "NaN", () -> v.setLearningRate(Double.NaN));
+        assertRejects("partitions", "0", () -> v.setPartitions(0));
+        assertRejects("anomalyQuantile", "1.5", () -> v.setAnomalyQuantile(1.5));
+        assertRejects("anomalyQuantile", "-0.1", () -> v.setAnomalyQuantile(-0.1));
+        assertRejects("anomalyQuantile", "NaN", () -> v.setAnomalyQuantile(Double.NaN));
+        assertRejects("scoreSamples", "0", () -> v.setScoreSamples(0));
+        // the ends of the ranges are accepted, and a rejected value leaves the param as it was
+        v.setAnomalyQuantile(0).setAnomalyQuantile(1).setBeta(0).setLatent(1).setHidden(new int[]{1});
+        assertEquals(1.0, (double) v.getOrDefault(v.anomalyQuantile()), 0.0);
+        assertEquals(16, (int) v.getOrDefault(v.scoreSamples()));
+    }
+
+    @Test
+    void fitRejectsBadParamsBeforeReadingARow() {
+        // values that bypass the setters (a ParamMap, as fit(dataset, paramMap) and a Pipeline pass them)
+        Object[][] bad = {{"scoreSamples", 0}, {"anomalyQuantile", 2.0}, {"latent", 0},
+            {"hidden", new int[0]}, {"epochs", 0}, {"learningRate", -1.0}, {"partitions", 0}};
+        for (Object[] b : bad) {
+            VaeEstimator v = small();
+            ParamMap extra = new ParamMap().put(v.getParam((String) b[0]), b[1]);
+            String shown = b[1] instanceof int[] ? "[]" : b[1].toString();
+            assertRejects((String) b[0], shown, () -> v.fit(unreadable, extra));
+        }
+        // iwae needs beta 1: known without the data
+        assertRejects("beta", "0.5", () -> small().setObjective("iwae:2").setBeta(0.5).fit(unreadable));
+        // the same estimator with good params does read the rows: the check above is not vacuous
+        Exception e = assertThrows(Exception.class, () -> small().fit(unreadable));
+        assertTrue(String.valueOf(rootCause(e).getMessage()).contains("rows read"), e.toString());
+    }
+
     private static Throwable rootCause(Throwable t) {
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
