@@ -202,8 +202,8 @@ public final class VaeEstimator extends Estimator<VaeModel> implements DefaultPa
     public IntParam partitions() { return partitions; }
 
     /**
-     * {@return the param of the micro-batches N per step (default 0: N = {@code partitions}); the trained
-     * parameters depend on N}
+     * {@return the param of the micro-batches N per step, &gt;= 0 (default 0: N = {@code partitions}); the
+     * trained parameters depend on N}
      */
     public IntParam microBatches() { return microBatches; }
 
@@ -339,10 +339,13 @@ public final class VaeEstimator extends Estimator<VaeModel> implements DefaultPa
     /**
      * Sets {@link #microBatches()}.
      *
-     * @param v the micro-batches N per step, &gt;= 1, or 0 for N = P (a negative value also means N = P)
+     * @param v the micro-batches N per step, &gt;= 1, or 0 for N = P
      * @return this estimator
+     * @throws IllegalArgumentException when {@code v} is negative
      */
-    public VaeEstimator setMicroBatches(int v) { return (VaeEstimator) set(microBatches, v); }
+    public VaeEstimator setMicroBatches(int v) {
+        return (VaeEstimator) set(microBatches, ParamChecks.atLeast("microBatches", v, 0));
+    }
 
     /**
      * Sets {@link #anomalyQuantile()}.
@@ -414,14 +417,14 @@ public final class VaeEstimator extends Estimator<VaeModel> implements DefaultPa
 
     /**
      * {@return the trainer settings of the params: epochs, batch size, learning rate, seed, beta,
-     * objective and N micro-batches ({@code microBatches}, or {@code partitions} when it is not
-     * &gt; 0), every other setting at its default}
+     * objective and N micro-batches ({@code microBatches}, or {@code partitions} when it is 0),
+     * every other setting at its default}
      *
-     * @throws IllegalArgumentException for a param out of its range (as {@link Trainer.Builder}
-     *                                  checks it)
+     * @throws IllegalArgumentException for a negative {@code microBatches}, or a param out of its
+     *                                  range (as {@link Trainer.Builder} checks it)
      */
     public TrainerConfig trainerConfig() {
-        int n = (Integer) value(microBatches);
+        int n = ParamChecks.atLeast("microBatches", (Integer) value(microBatches), 0);
         return Trainer.builder().epochs((Integer) value(epochs)).batchSize((Integer) value(batchSize))
                 .learningRate((Double) value(learningRate)).seed((Long) value(seed)).beta((Double) value(beta))
                 .objective(value(objective)).microBatches(n > 0 ? n : (Integer) value(partitions)).buildConfig();

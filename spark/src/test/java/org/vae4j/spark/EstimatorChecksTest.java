@@ -124,9 +124,19 @@ class EstimatorChecksTest {
     }
 
     @Test
+    void aNegativeMicroBatchesIsRejectedAndZeroMeansThePartitions() {
+        VaeEstimator v = new VaeEstimator().setPartitions(3);
+        assertRejects("microBatches", "-1", () -> v.setMicroBatches(-1));
+        assertEquals(3, v.setMicroBatches(0).trainerConfig().microBatches());
+        assertEquals(5, v.setMicroBatches(5).trainerConfig().microBatches());
+        VaeEstimator bypass = v.copy(new ParamMap().put(v.microBatches(), -2));
+        assertRejects("microBatches", "-2", bypass::trainerConfig);
+    }
+
+    @Test
     void fitRejectsBadParamsBeforeReadingARow() {
         // values that bypass the setters (a ParamMap, as fit(dataset, paramMap) and a Pipeline pass them)
-        Object[][] bad = {{"scoreSamples", 0}, {"anomalyQuantile", 2.0}, {"latent", 0},
+        Object[][] bad = {{"scoreSamples", 0}, {"anomalyQuantile", 2.0}, {"microBatches", -1}, {"latent", 0},
             {"hidden", new int[0]}, {"epochs", 0}, {"learningRate", -1.0}, {"partitions", 0}};
         for (Object[] b : bad) {
             VaeEstimator v = small();
