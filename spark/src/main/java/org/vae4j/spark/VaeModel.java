@@ -86,13 +86,10 @@ public final class VaeModel extends Model<VaeModel> implements MLWritable {
     private final LongParam scoreSeed;
 
     /**
-     * A model with every param at its default and no model file: the constructor Spark ML's
-     * conventions ask for. Such a model cannot score or give its {@link #latentModel()} (they
-     * throw); make models with {@link VaeEstimator#fit}, {@link #fromModelFile} or {@link #load}.
-     *
-     * @param uid the model's unique id
+     * A model with every param at its default and no model file, which cannot score: not public,
+     * as Spark ML does not need it ({@link #read} and {@link #copy} give the model file).
      */
-    public VaeModel(String uid) {
+    VaeModel(String uid) {
         this.uid = uid;
         featuresCol = new Param<>(this, "featuresCol", "a vector column of the features (or set inputCols)");
         inputCols = new StringArrayParam(this, "inputCols", "numeric columns of the features (or set featuresCol)");
@@ -313,7 +310,7 @@ public final class VaeModel extends Model<VaeModel> implements MLWritable {
      * @throws java.io.UncheckedIOException when the model file's bytes cannot be read
      */
     public LatentModel latentModel() {
-        return ModelBytes.load(file, "the model file").model();
+        return ModelBytes.load(file(), "the model file").model();
     }
 
     /**
@@ -325,7 +322,16 @@ public final class VaeModel extends Model<VaeModel> implements MLWritable {
      * @throws IllegalArgumentException when the model's likelihood does not have one column per input
      */
     public Scorer localScorer() {
-        return Scoring.scorer(file, (Integer) getOrDefault(scoreSamples), (Long) getOrDefault(scoreSeed));
+        return Scoring.scorer(file(), (Integer) getOrDefault(scoreSamples), (Long) getOrDefault(scoreSeed));
+    }
+
+    /** The bytes of the vae4j model file this model was made of. */
+    private byte[] file() {
+        if (file == null) {
+            throw new IllegalStateException("VaeModel " + uid + " has no trained model file: make models with "
+                    + "VaeEstimator.fit, VaeModel.fromModelFile or VaeModel.load");
+        }
+        return file;
     }
 
     /** The bytes of the vae4j model file, with this model's threshold and scoring settings in its metadata. */
@@ -347,7 +353,7 @@ public final class VaeModel extends Model<VaeModel> implements MLWritable {
 
     private synchronized Broadcast<ModelFile> broadcast(JavaSparkContext sc) {
         if (broadcast == null) {
-            broadcast = sc.broadcast(ModelFile.of(file));
+            broadcast = sc.broadcast(ModelFile.of(file()));
         }
         return broadcast;
     }

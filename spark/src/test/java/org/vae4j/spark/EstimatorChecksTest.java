@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -25,6 +26,7 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * VaeEstimator's schema is the fitted model's output schema (a Pipeline's later stages may read
@@ -38,6 +40,9 @@ class EstimatorChecksTest {
     private static Dataset<Row> data;
     /** The rows of {@link #data}, whose every read throws "rows read": fit must fail before training. */
     private static Dataset<Row> unreadable;
+
+    @TempDir
+    Path dir;
 
     @BeforeAll
     static void data() {
@@ -156,5 +161,23 @@ class EstimatorChecksTest {
             t = t.getCause();
         }
         return t;
+    }
+
+    @Test
+    void aModelWithoutAModelFileIsNotPublicAndSaysSo() throws java.io.IOException {
+        assertArrayEquals(new Object[0], VaeModel.class.getConstructors(), "public constructors of VaeModel");
+        // Spark ML's persistence of a fitted Pipeline does not need a public VaeModel(String uid)
+        PipelineModel fitted = new Pipeline().setStages(new PipelineStage[]{small()}).fit(data);
+        String path = dir.resolve("pipeline-model").toString();
+        fitted.write().overwrite().save(path);
+        PipelineModel back = PipelineModel.load(path);
+        assertEquals(fitted.transform(data).collectAsList(), back.transform(data).collectAsList());
+        VaeModel empty = new VaeModel("vaeModel_empty");
+        List<Supplier<Object>> calls = List.of(empty::latentModel, empty::localScorer,
+                () -> empty.transform(data), () -> empty.transformSchema(data.schema()));
+        for (Supplier<Object> call : calls) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, call::get);
+            assertTrue(e.getMessage().contains("no trained model file"), e.getMessage());
+        }
     }
 }
