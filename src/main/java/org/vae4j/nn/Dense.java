@@ -188,6 +188,7 @@ public class Dense implements Module {
      * @param dx           (batch, in) gradient of the loss w.r.t. x, modified; {@code null} skips it
      * @param accumulateDx whether dx is added to ({@code true}) or overwritten
      * @throws IllegalArgumentException when the shapes do not fit
+     * @throws IllegalStateException    for a replica on a {@link TensorMap#snapshot} (no gradients)
      */
     public void backward(Gemm gemm, FMatrixRMaj x, FMatrixRMaj dy, FMatrixRMaj dx, boolean accumulateDx) {
         backward(gemm, x, dy, dx, accumulateDx, true);
@@ -196,6 +197,8 @@ public class Dense implements Module {
     private void backward(Gemm gemm, FMatrixRMaj x, FMatrixRMaj dy, FMatrixRMaj dx, boolean accumulateDx,
                           boolean biasGradient) {
         checkShapes(x, dy, "dy", out);
+        weight.requireGradients();
+        bias.requireGradients();
         final int rows = dy.numRows;
         // dW (out, in) += dy^T (out, batch) x (batch, in), dW at its offset in the flat gradients
         gemm.gemm(true, false, true, out, in, rows, dy.data, 0, x.data, 0, weight.gradArray(), weight.offset());
