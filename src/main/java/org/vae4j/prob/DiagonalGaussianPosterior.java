@@ -52,7 +52,8 @@ public final class DiagonalGaussianPosterior implements Posterior {
      * @param latent the width of z, &gt; 0
      * @param init   the heads' weight initialisation
      * @param rng    the source of the initial weights: the mu head is drawn first, then the logvar head
-     * @throws IllegalArgumentException if a width is not positive
+     * @throws IllegalArgumentException if a width is not positive, or {@code init} is null or
+     *                                  {@link Init#BY_ACTIVATION} (see {@link Dense#Dense(int, int, Init, RandomGenerator)})
      */
     public DiagonalGaussianPosterior(int in, int latent, Init init, RandomGenerator rng) {
         this("fc_mu", "fc_logvar", in, latent, init, rng);
@@ -68,7 +69,8 @@ public final class DiagonalGaussianPosterior implements Posterior {
      * @param latent     the width of z, &gt; 0
      * @param init       the heads' weight initialisation
      * @param rng        the source of the initial weights: the mu head is drawn first, then the logvar head
-     * @throws IllegalArgumentException if a head name is null or a width is not positive
+     * @throws IllegalArgumentException if a head name is null, a width is not positive, or {@code init}
+     *                                  is null or {@link Init#BY_ACTIVATION} (see {@link Dense#Dense(int, int, Init, RandomGenerator)})
      */
     public DiagonalGaussianPosterior(String muName, String logvarName, int in, int latent, Init init,
                                      RandomGenerator rng) {
