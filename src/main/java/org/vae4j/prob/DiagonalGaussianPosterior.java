@@ -53,7 +53,7 @@ public final class DiagonalGaussianPosterior implements Posterior {
      * @param init   the heads' weight initialisation
      * @param rng    the source of the initial weights: the mu head is drawn first, then the logvar head
      * @throws IllegalArgumentException if a width is not positive, or {@code init} is null or
-     *                                  {@link Init#BY_ACTIVATION} (see {@link Dense#Dense(int, int, Init, RandomGenerator)})
+     *                                  {@link Init#BY_ACTIVATION} (see {@link Dense})
      */
     public DiagonalGaussianPosterior(int in, int latent, Init init, RandomGenerator rng) {
         this("fc_mu", "fc_logvar", in, latent, init, rng);
@@ -70,7 +70,7 @@ public final class DiagonalGaussianPosterior implements Posterior {
      * @param init       the heads' weight initialisation
      * @param rng        the source of the initial weights: the mu head is drawn first, then the logvar head
      * @throws IllegalArgumentException if a head name is null, a width is not positive, or {@code init}
-     *                                  is null or {@link Init#BY_ACTIVATION} (see {@link Dense#Dense(int, int, Init, RandomGenerator)})
+     *                                  is null or {@link Init#BY_ACTIVATION} (see {@link Dense})
      */
     public DiagonalGaussianPosterior(String muName, String logvarName, int in, int latent, Init init,
                                      RandomGenerator rng) {
