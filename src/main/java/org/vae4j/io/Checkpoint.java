@@ -21,6 +21,8 @@ import org.vae4j.train.ValidationSplit;
  * TrainingRun run = c.resume(data);   // or c.resume(c.training().trainerBuilder().callback(...).build(), data)
  * run.train();                        // the epochs left of the run, up to its config's epochs
  * }</pre>
+ * A conditional model resumes with its conditions: {@code c.resume(trainer, ValidationSplit.split(data,
+ * conditions, trainer.config()))}.
  * <p><b>Kernels.</b> A checkpoint records the kernels it was trained with ({@link #kernels()}); the
  * loaded model gets the recorded GEMM backend and thread count where this JVM has them (with a
  * warning when that is not the JVM's default), and a resume with other kernels logs one warning per
@@ -76,6 +78,12 @@ public record Checkpoint(LatentModel model, Optimizer optimizer, TrainingState t
      *                                  model, or a conditional model (use {@link #resume(Trainer, ValidationSplit)})
      */
     public TrainingRun resume(Trainer trainer, FMatrixRMaj data) {
+        if (model.conditionSize() != 0) {
+            throw new IllegalArgumentException("the checkpoint's model is conditional (" + model.conditionSize()
+                    + " condition columns) and resume(Trainer, FMatrixRMaj) has no conditions: use "
+                    + "resume(Trainer, ValidationSplit) with ValidationSplit.split(data, conditions, trainer.config())"
+                    + ", which splits them as the saved run did");
+        }
         checkKernels();
         return trainer.start(model, data, optimizer).restore(training.progress());
     }
