@@ -105,12 +105,17 @@ public record Checkpoint(LatentModel model, Optimizer optimizer, TrainingState t
 
     /**
      * {@return the kernels the checkpoint was trained with; empty for a checkpoint written before they were recorded}
+     *
+     * @throws IllegalStateException for a malformed kernel record in {@link #metadata()} (the message starts
+     *                               {@code checkpoint metadata:}); never for a loaded checkpoint, whose record
+     *                               {@link ModelFiles#loadCheckpoint} checked, naming the file
      */
     public Optional<KernelRecord> kernels() {
         try {
-            return KernelRecord.read(metadata, null);
+            return KernelRecord.read(metadata, null); // the record does not know its file
         } catch (ModelFileException e) {
-            throw new IllegalStateException(e.getMessage(), e); // checked when the checkpoint was loaded
+            // checked (naming the file) when the checkpoint was loaded: only a hand-made record gets here
+            throw new IllegalStateException("checkpoint metadata: " + e.getMessage(), e);
         }
     }
 
@@ -120,6 +125,7 @@ public record Checkpoint(LatentModel model, Optimizer optimizer, TrainingState t
      * another way, e.g. with {@link Trainer#start} and {@link TrainingRun#restore}).
      *
      * @return the differences, as {@link #kernelDifferences()}
+     * @throws IllegalStateException for a malformed kernel record in {@link #metadata()}, as {@link #kernels()}
      */
     public List<KernelRecord.Difference> checkKernels() {
         return KernelRecord.check(metadata, model);
@@ -127,6 +133,8 @@ public record Checkpoint(LatentModel model, Optimizer optimizer, TrainingState t
 
     /**
      * {@return how the model's kernels now differ from the recorded ones (empty if they do not, or none are recorded)}
+     *
+     * @throws IllegalStateException for a malformed kernel record in {@link #metadata()}, as {@link #kernels()}
      */
     public List<KernelRecord.Difference> kernelDifferences() {
         return kernels().map(r -> r.differences(KernelRecord.of(model.kernels()))).orElse(List.of());
