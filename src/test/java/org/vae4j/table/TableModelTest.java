@@ -285,4 +285,22 @@ class TableModelTest {
         }
         assertEquals(1, TableModel.create(schema, new int[] {8}, 2, 1, 1, 3).calibration().samples());
     }
+
+    @Test
+    void scoresOfDifferentWidthsAreNotConcatenated() {
+        RowScores a = new RowScores(2, 3);
+        a.score[1] = 7;
+        a.share[5] = 4;
+        RowScores b = new RowScores(1, 3);
+        b.score[0] = 9;
+        RowScores all = RowScores.concat(List.of(a, b));
+        assertEquals(3, all.rows);
+        assertArrayEquals(new double[] {0, 7, 9}, all.score);
+        assertEquals(4, all.share[5]);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> RowScores.concat(List.of(a, new RowScores(1, 4))));
+        assertTrue(e.getMessage().contains("part 2") && e.getMessage().contains("4 columns")
+                && e.getMessage().contains("3"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> RowScores.concat(List.of()));
+    }
 }
