@@ -195,7 +195,7 @@ public final class TableModel {
     public static TableModel create(TableSchema schema, int[] hidden, int latent, long seed, int samples, long scoringSeed,
                                     boolean heteroscedastic) {
         if (samples < 1) {
-            throw new IllegalArgumentException("scoring needs at least one sample per row, got samples=" + samples);
+            throw new IllegalArgumentException("samples must be >= 1 (posterior samples per scored row), got " + samples);
         }
         Vae vae = Vae.builder(schema.width()).hidden(hidden).latent(latent)
                 .likelihood(likelihood(schema, heteroscedastic)).seed(seed).build();
