@@ -95,7 +95,15 @@ public final class SparkTrainer {
             this.config = config;
         }
 
-        /** Partitions P of each epoch's repartitioned data (default 2); micro-batch i goes to partition i mod P. */
+        /**
+         * Sets the partitions P of each epoch's repartitioned data (default 2): micro-batch i of a
+         * step goes to partition i mod P, so a step's micro-batches are spread over min(N, P)
+         * partitions. It changes where the work runs, not the result.
+         *
+         * @param p the partitions, &gt;= 1
+         * @return this builder
+         * @throws IllegalArgumentException when {@code p} &lt; 1
+         */
         public Builder partitions(int p) {
             if (p < 1) {
                 throw new IllegalArgumentException("partitions must be >= 1, got " + p);
@@ -104,7 +112,15 @@ public final class SparkTrainer {
             return this;
         }
 
-        /** Micro-batches N of each step (default: the partitions); the result depends on N only. */
+        /**
+         * Sets the micro-batches N of each step (default: the partitions P): each step's batch is
+         * split into min(N, b) micro-batches as the local trainer with {@code microBatches} N
+         * splits it; the trained parameters depend on N, not on P or the executors.
+         *
+         * @param n the micro-batches per step, &gt;= 1
+         * @return this builder
+         * @throws IllegalArgumentException when {@code n} &lt; 1
+         */
         public Builder microBatches(int n) {
             if (n < 1) {
                 throw new IllegalArgumentException("micro-batches must be >= 1, got " + n);
@@ -116,7 +132,12 @@ public final class SparkTrainer {
         /**
          * K &gt; 1: the explicit NON-EXACT option, K local steps per partition between
          * synchronisations, parameters and Adam moments averaged ({@link ParameterAveraging});
-         * default 1: exact synchronous training.
+         * default 1: exact synchronous training. With K &gt; 1 {@link SparkTrainer#train} needs an
+         * {@link org.vae4j.optim.Adam} or {@link org.vae4j.optim.AdamW} optimiser.
+         *
+         * @param k the local steps between synchronisations, &gt;= 1 (1: exact)
+         * @return this builder
+         * @throws IllegalArgumentException when {@code k} &lt; 1
          */
         public Builder localSteps(int k) {
             if (k < 1) {
@@ -131,53 +152,90 @@ public final class SparkTrainer {
          * binarises its rows, row id r keyed by (seed, e, r) ({@link org.vae4j.data.Binarisation}),
          * before the gradient: what train-mnist's {@code --binarise} does to its training rows.
          * The rows are the grey values in [0, 1].
+         *
+         * @param on whether to binarise each epoch's training rows
+         * @return this builder
          */
         public Builder binarise(boolean on) {
             this.binarise = on;
             return this;
         }
 
+        /**
+         * Adds a listener called on the driver after each epoch (after its validation) with the
+         * epoch's statistics; listeners run in the order added.
+         *
+         * @param l the listener, not null
+         * @return this builder
+         * @throws NullPointerException when {@code l} is null
+         */
         public Builder listener(EpochListener l) {
             listeners.add(java.util.Objects.requireNonNull(l, "listener"));
             return this;
         }
 
+        /**
+         * Adds a listener called on the driver after each optimiser step with the step's batch
+         * rows and loss (with local steps K &gt; 1: after each synchronisation, once for each of
+         * its K steps, with the loss per row over the partitions' rows).
+         *
+         * @param l the listener, not null
+         * @return this builder
+         * @throws NullPointerException when {@code l} is null
+         */
         public Builder stepListener(StepListener l) {
             stepListeners.add(java.util.Objects.requireNonNull(l, "step listener"));
             return this;
         }
 
-        /** Called after each epoch (after the epoch listeners) with its metrics: the validation value, the best epoch. */
+        /**
+         * Adds a listener called on the driver after each epoch (after the epoch listeners) with its
+         * metrics: the validation value (NaN without validation), the learning rate, the best epoch.
+         *
+         * @param l the listener, not null
+         * @return this builder
+         * @throws NullPointerException when {@code l} is null
+         */
         public Builder metricsListener(Consumer<EpochMetrics> l) {
             metricsListeners.add(java.util.Objects.requireNonNull(l, "metrics listener"));
             return this;
         }
 
+        /**
+         * {@return a trainer of these settings; the builder may be changed and used again}
+         */
         public SparkTrainer build() {
             return new SparkTrainer(this);
         }
     }
 
-    /** A builder with every setting of {@code config} (its micro-batches are replaced by N). */
+    /**
+     * {@return a builder with every setting of {@code config}, P = 2, N = P and K = 1}
+     *
+     * @param config the training settings (epochs, batch size, seed, objective, schedules,
+     *               validation...); its micro-batches are replaced by N; not null
+     * @throws IllegalArgumentException when {@code config} is null
+     */
     public static Builder builder(TrainerConfig config) {
         return new Builder(config);
     }
 
-    /** The settings, with {@link TrainerConfig#microBatches()} N: what a checkpoint records. */
+    /** {@return the settings, with {@link TrainerConfig#microBatches()} N: what a checkpoint records} */
     public TrainerConfig config() {
         return config;
     }
 
+    /** {@return the partitions P of each epoch's repartitioned data} */
     public int partitions() {
         return partitions;
     }
 
-    /** Whether each epoch's rows are binarised afresh on the executors ({@link Builder#binarise}). */
+    /** {@return whether each epoch's rows are binarised afresh on the executors ({@link Builder#binarise})} */
     public boolean binarises() {
         return binarise;
     }
 
-    /** K local steps between synchronisations; 1 (exact) unless set. */
+    /** {@return the K local steps between synchronisations; 1 (exact) unless set} */
     public int localSteps() {
         return localSteps;
     }
@@ -186,6 +244,10 @@ public final class SparkTrainer {
      * A checkpoint's training state for these settings and {@code history}, with the validation
      * progress (best epoch and its parameters, the early-stopping counter) of the current or last
      * {@link #train} call: a checkpoint written from a listener resumes locally exactly.
+     *
+     * @param history the statistics of the epochs run so far (e.g. the list the epoch listener
+     *                has collected), not null; copied
+     * @return the state to save with {@code ModelFiles.saveCheckpoint}
      */
     public TrainingState state(List<EpochStats> history) {
         return new TrainingState(config, history, progress);
@@ -201,8 +263,12 @@ public final class SparkTrainer {
      * @param model     updated in place on the driver
      * @param optimiser updated in place; a checkpoint's continues its run
      * @return one {@link EpochStats} per epoch run by this call
-     * @throws IllegalArgumentException for rows of the wrong width, non-finite or outside the likelihood's
-     *                                  support, a conditional model, or an optimiser in the middle of an epoch
+     * @throws IllegalArgumentException for rows of the wrong width, non-finite (NaN is a missing cell
+     *                                  for a likelihood that accepts missing cells) or outside the
+     *                                  likelihood's support; no rows or more than 2^31-9; a conditional
+     *                                  model, or one the objective does not apply to; an optimiser in
+     *                                  the middle of an epoch, one that has taken steps in a run with
+     *                                  validation, or one other than Adam or AdamW with K &gt; 1
      * @throws TrainingException        when the loss or a gradient becomes non-finite
      */
     public List<EpochStats> train(JavaRDD<float[]> data, LatentModel model, Optimizer optimiser) {
@@ -219,8 +285,13 @@ public final class SparkTrainer {
      * label), which travels with the row to the task computing it. Bit-identical to the local
      * trainer given the same conditions ({@code ValidationSplit.of(x, c, ...)}).
      *
-     * @param rows (data, condition) pairs, in a deterministic order (row i has id i)
-     * @throws IllegalArgumentException for an unconditional model, or rows or conditions of the wrong width
+     * @param rows      (data, condition) pairs, in a deterministic order (row i has id i)
+     * @param model     a conditional model, updated in place on the driver
+     * @param optimiser updated in place; a checkpoint's continues its run
+     * @return one {@link EpochStats} per epoch run by this call
+     * @throws IllegalArgumentException for an unconditional model, rows or conditions of the wrong
+     *                                  width, or as {@link #train} throws it
+     * @throws TrainingException        when the loss or a gradient becomes non-finite
      */
     public List<EpochStats> trainConditional(JavaRDD<Tuple2<float[], float[]>> rows, LatentModel model,
                                              Optimizer optimiser) {

@@ -50,27 +50,49 @@ public final class VaeEstimator extends Estimator<VaeModel> implements DefaultPa
 
     private static final long serialVersionUID = 1L;
 
+    /** The estimator's unique id (Spark ML's {@code Identifiable}). */
     private final String uid;
+    /** {@link #featuresCol()}: the vector column of the features. */
     private final Param<String> featuresCol;
+    /** {@link #inputCols()}: the numeric feature columns. */
     private final StringArrayParam inputCols;
+    /** {@link #hidden()}: the encoder's hidden widths. */
     private final IntArrayParam hidden;
+    /** {@link #latent()}: the latent size. */
     private final IntParam latent;
+    /** {@link #likelihood()}: the likelihood's name. */
     private final Param<String> likelihood;
+    /** {@link #objective()}: {@code elbo} or {@code iwae:K}. */
     private final Param<String> objective;
+    /** {@link #beta()}: the KL weight. */
     private final DoubleParam beta;
+    /** {@link #epochs()}: the epochs of training. */
     private final IntParam epochs;
+    /** {@link #batchSize()}: the rows per step B. */
     private final IntParam batchSize;
+    /** {@link #learningRate()}: Adam's learning rate. */
     private final DoubleParam learningRate;
+    /** {@link #seed()}: the seed of every draw. */
     private final LongParam seed;
+    /** {@link #partitions()}: the partitions P per epoch. */
     private final IntParam partitions;
+    /** {@link #microBatches()}: the micro-batches N per step. */
     private final IntParam microBatches;
+    /** {@link #anomalyQuantile()}: the threshold's quantile. */
     private final DoubleParam anomalyQuantile;
+    /** {@link #scoreSamples()}: the importance samples of the score. */
     private final IntParam scoreSamples;
 
+    /** An estimator with a new random uid ({@code vaeEstimator_...}) and every param at its default. */
     public VaeEstimator() {
         this(Identifiable$.MODULE$.randomUID("vaeEstimator"));
     }
 
+    /**
+     * An estimator with every param at its default.
+     *
+     * @param uid the estimator's unique id (Spark ML's reader passes the saved one)
+     */
     public VaeEstimator(String uid) {
         this.uid = uid;
         featuresCol = new Param<>(this, "featuresCol", "a vector column of the features (or set inputCols)");
@@ -112,36 +134,213 @@ public final class VaeEstimator extends Estimator<VaeModel> implements DefaultPa
         return uid;
     }
 
+    /**
+     * {@return the param of the vector column of the features, used when {@code inputCols} is empty (default
+     * {@code "features"}); its vectors' size is the model's input width}
+     */
     public Param<String> featuresCol() { return featuresCol; }
+
+    /**
+     * {@return the param of the numeric columns of the features, in the model's input order (default
+     * none: use {@code featuresCol}); a null cell is NaN, a missing cell for the {@code gaussian-learned}
+     * and {@code gaussian-heteroscedastic} likelihoods and rejected by {@code fit} for the others}
+     */
     public StringArrayParam inputCols() { return inputCols; }
+
+    /**
+     * {@return the param of the encoder's hidden widths from the input side, each &gt;= 1 (default
+     * {@code [64]}); the decoder mirrors them}
+     */
     public IntArrayParam hidden() { return hidden; }
+
+    /** {@return the param of the latent size, &gt;= 1 (default 8)} */
     public IntParam latent() { return latent; }
+
+    /**
+     * {@return the param of the likelihood p(x | z): {@code bernoulli} (values in [0, 1]),
+     * {@code gaussian} (unit variance; the default), {@code gaussian-learned} (a learned variance per
+     * column) or {@code gaussian-heteroscedastic} (a variance per cell from the decoder)}
+     */
     public Param<String> likelihood() { return likelihood; }
+
+    /**
+     * {@return the param of the training objective: {@code elbo} (the default) or {@code iwae:K} with
+     * K &gt;= 1 importance samples (which needs beta 1)}
+     */
     public Param<String> objective() { return objective; }
+
+    /** {@return the param of the KL weight of the objective, finite and &gt;= 0 (default 1: the ELBO)} */
     public DoubleParam beta() { return beta; }
+
+    /**
+     * {@return the param of the epochs of training, &gt;= 1 (default {@value TrainerConfig#DEFAULT_EPOCHS})}
+     */
     public IntParam epochs() { return epochs; }
+
+    /**
+     * {@return the param of the mini-batch size B, rows per optimiser step, &gt;= 1 (default
+     * {@value TrainerConfig#DEFAULT_BATCH_SIZE})}
+     */
     public IntParam batchSize() { return batchSize; }
+
+    /**
+     * {@return the param of Adam's learning rate, finite and &gt; 0 (default
+     * {@value TrainerConfig#DEFAULT_LEARNING_RATE})}
+     */
     public DoubleParam learningRate() { return learningRate; }
+
+    /**
+     * {@return the param of the seed of the initial weights, the shuffling, the training noise and the
+     * scoring noise (default {@value org.vae4j.ModelBuilder#DEFAULT_SEED})}
+     */
     public LongParam seed() { return seed; }
+
+    /**
+     * {@return the param of the partitions P of each epoch's training data, &gt;= 1 (default 2); where the
+     * work runs, not the result}
+     */
     public IntParam partitions() { return partitions; }
+
+    /**
+     * {@return the param of the micro-batches N per step (default 0: N = {@code partitions}); the trained
+     * parameters depend on N}
+     */
     public IntParam microBatches() { return microBatches; }
+
+    /**
+     * {@return the param of the quantile, in [0, 1], of the training rows' scores that becomes the model's
+     * threshold (default 0.99)}
+     */
     public DoubleParam anomalyQuantile() { return anomalyQuantile; }
+
+    /** {@return the param of the importance samples per row of the anomaly score, &gt;= 1 (default 16)} */
     public IntParam scoreSamples() { return scoreSamples; }
 
+    /**
+     * Sets {@link #featuresCol()}.
+     *
+     * @param v the name of a vector column of the features (used when no {@code inputCols} are set); checked
+     *          against the schema by {@code fit}
+     * @return this estimator
+     */
     public VaeEstimator setFeaturesCol(String v) { return (VaeEstimator) set(featuresCol, v); }
+
+    /**
+     * Sets {@link #inputCols()}.
+     *
+     * @param v the names of the numeric feature columns, in the model's input order; empty: use
+     *          {@code featuresCol}
+     * @return this estimator
+     */
     public VaeEstimator setInputCols(String[] v) { return (VaeEstimator) set(inputCols, v); }
+
+    /**
+     * Sets {@link #hidden()}.
+     *
+     * @param v the encoder's hidden widths from the input side, at least one, each &gt;= 1; checked
+     *          by {@code fit}
+     * @return this estimator
+     */
     public VaeEstimator setHidden(int[] v) { return (VaeEstimator) set(hidden, v); }
+
+    /**
+     * Sets {@link #latent()}.
+     *
+     * @param v the latent size, &gt;= 1; checked by {@code fit}
+     * @return this estimator
+     */
     public VaeEstimator setLatent(int v) { return (VaeEstimator) set(latent, v); }
+
+    /**
+     * Sets {@link #likelihood()}.
+     *
+     * @param v {@code bernoulli}, {@code gaussian}, {@code gaussian-learned} or
+     *          {@code gaussian-heteroscedastic} (see {@link #likelihood()})
+     * @return this estimator
+     * @throws IllegalArgumentException when {@code v} is none of these names
+     */
     public VaeEstimator setLikelihood(String v) { likelihoodOf(v, 1); return (VaeEstimator) set(likelihood, v); }
+
+    /**
+     * Sets {@link #objective()}.
+     *
+     * @param v {@code elbo} or {@code iwae:K} with a whole K &gt;= 1, case-insensitive
+     * @return this estimator
+     * @throws IllegalArgumentException for null or any other spelling
+     */
     public VaeEstimator setObjective(String v) { TrainerConfig.importanceSamples(v); return (VaeEstimator) set(objective, v); }
+
+    /**
+     * Sets {@link #beta()}.
+     *
+     * @param v the KL weight, finite and &gt;= 0 (1 for {@code iwae:K}); checked by {@code fit}
+     * @return this estimator
+     */
     public VaeEstimator setBeta(double v) { return (VaeEstimator) set(beta, v); }
+
+    /**
+     * Sets {@link #epochs()}.
+     *
+     * @param v the epochs of training, &gt;= 1; checked by {@code fit}
+     * @return this estimator
+     */
     public VaeEstimator setEpochs(int v) { return (VaeEstimator) set(epochs, v); }
+
+    /**
+     * Sets {@link #batchSize()}.
+     *
+     * @param v the rows B per optimiser step, &gt;= 1; checked by {@code fit}
+     * @return this estimator
+     */
     public VaeEstimator setBatchSize(int v) { return (VaeEstimator) set(batchSize, v); }
+
+    /**
+     * Sets {@link #learningRate()}.
+     *
+     * @param v Adam's learning rate, finite and &gt; 0; checked by {@code fit}
+     * @return this estimator
+     */
     public VaeEstimator setLearningRate(double v) { return (VaeEstimator) set(learningRate, v); }
+
+    /**
+     * Sets {@link #seed()}.
+     *
+     * @param v the seed of the initial weights, the training draws and the model's scoring noise
+     * @return this estimator
+     */
     public VaeEstimator setSeed(long v) { return (VaeEstimator) set(seed, v); }
+
+    /**
+     * Sets {@link #partitions()}.
+     *
+     * @param v the partitions P of each epoch's training data, &gt;= 1; checked by {@code fit}
+     * @return this estimator
+     */
     public VaeEstimator setPartitions(int v) { return (VaeEstimator) set(partitions, v); }
+
+    /**
+     * Sets {@link #microBatches()}.
+     *
+     * @param v the micro-batches N per step, &gt;= 1, or 0 for N = P (a negative value also means N = P)
+     * @return this estimator
+     */
     public VaeEstimator setMicroBatches(int v) { return (VaeEstimator) set(microBatches, v); }
+
+    /**
+     * Sets {@link #anomalyQuantile()}.
+     *
+     * @param v the quantile of the training scores that becomes the threshold, in [0, 1]; checked by Spark's
+     *          {@code approxQuantile} after training
+     * @return this estimator
+     */
     public VaeEstimator setAnomalyQuantile(double v) { return (VaeEstimator) set(anomalyQuantile, v); }
+
+    /**
+     * Sets {@link #scoreSamples()}.
+     *
+     * @param v the importance samples per row of the score, &gt;= 1; checked by {@code fit} after training
+     * @return this estimator
+     */
     public VaeEstimator setScoreSamples(int v) { return (VaeEstimator) set(scoreSamples, v); }
 
     private <T> T value(Param<T> p) {
@@ -170,7 +369,14 @@ public final class VaeEstimator extends Estimator<VaeModel> implements DefaultPa
         }
     }
 
-    /** The trainer settings of the params (validated by the core's config). */
+    /**
+     * {@return the trainer settings of the params: epochs, batch size, learning rate, seed, beta,
+     * objective and N micro-batches ({@code microBatches}, or {@code partitions} when it is not
+     * &gt; 0), every other setting at its default}
+     *
+     * @throws IllegalArgumentException for a param out of its range (as {@link Trainer.Builder}
+     *                                  checks it)
+     */
     public TrainerConfig trainerConfig() {
         int n = (Integer) value(microBatches);
         return Trainer.builder().epochs((Integer) value(epochs)).batchSize((Integer) value(batchSize))
@@ -178,7 +384,13 @@ public final class VaeEstimator extends Estimator<VaeModel> implements DefaultPa
                 .objective(value(objective)).microBatches(n > 0 ? n : (Integer) value(partitions)).buildConfig();
     }
 
-    /** The untrained model of the params for inputs of width {@code d} (one GEMM thread). */
+    /**
+     * {@return a new untrained {@link Vae} of the params (hidden widths, latent size, likelihood,
+     * seed of the initial weights) with one GEMM thread}
+     *
+     * @param d the input width: the number of {@code inputCols}, or the size of the features vectors
+     * @throws IllegalArgumentException for a width, hidden width or latent size &lt; 1
+     */
     public Vae newModel(int d) {
         Vae v = Vae.builder(d).hidden(value(hidden)).latent((Integer) value(latent))
                 .likelihood(likelihoodOf(value(likelihood), d)).seed((Long) value(seed)).build();
@@ -186,6 +398,26 @@ public final class VaeEstimator extends Estimator<VaeModel> implements DefaultPa
         return v;
     }
 
+    /**
+     * Trains a model on {@code dataset} and calibrates its threshold. The features are the
+     * {@code inputCols} or, when none are set, the {@code featuresCol} vectors (the first row's size
+     * is the input width d); row i of the data set has id i, the key of its noise, so the data set
+     * is read several times and its order must be deterministic. Steps: a {@link #newModel} of
+     * width d trained by a {@link SparkTrainer} of {@link #trainerConfig()} with {@code partitions}
+     * P and Adam; the {@link VaeModel} (a new uid, this estimator as parent, {@code scoreSamples},
+     * {@code seed} as its {@code scoreSeed}) scores the training rows, and the
+     * {@code anomalyQuantile} of their scores (Spark's {@code approxQuantile}, relative error
+     * 1e-4) becomes its threshold. The model file records the trainer settings and the epochs'
+     * history.
+     *
+     * @param dataset the training rows, in a deterministic order, at least one; it must not
+     *                already have the model's output columns ({@code latent}, {@code score},
+     *                {@code is_anomaly}), which the calibration adds
+     * @return the trained model, its threshold set
+     * @throws IllegalArgumentException for missing or mistyped feature columns, a param out of its
+     *                                  range, or rows the trainer rejects ({@link SparkTrainer#train})
+     * @throws org.vae4j.train.TrainingException when the loss or a gradient becomes non-finite
+     */
     @Override
     public VaeModel fit(Dataset<?> dataset) {
         transformSchema(dataset.schema());
@@ -215,6 +447,14 @@ public final class VaeEstimator extends Estimator<VaeModel> implements DefaultPa
         return m;
     }
 
+    /**
+     * Checks that {@code schema} has the feature columns: every {@code inputCols} column numeric,
+     * or, without them, {@code featuresCol} a vector column.
+     *
+     * @param schema the schema of the data to fit
+     * @return {@code schema} unchanged (not the fitted model's output schema)
+     * @throws IllegalArgumentException for a missing or mistyped feature column
+     */
     @Override
     public StructType transformSchema(StructType schema) {
         String[] cols = value(inputCols);
@@ -227,16 +467,26 @@ public final class VaeEstimator extends Estimator<VaeModel> implements DefaultPa
         return (VaeEstimator) defaultCopy(extra);
     }
 
+    /**
+     * {@return a writer of this estimator's uid and params (Spark's parameter metadata, no data):
+     * {@code write().save(path)}, read back by {@link #load}}
+     */
     @Override
     public MLWriter write() {
         return new DefaultParamsWriter(this);
     }
 
-    /** The reader of {@link #write}'s directories (Spark's parameter metadata). */
+    /** {@return the reader of {@link #write}'s directories (Spark's parameter metadata)} */
     public static MLReader<VaeEstimator> read() {
         return new DefaultParamsReader<>();
     }
 
+    /**
+     * Loads an estimator saved by {@link #write}: {@code read().load(path)}.
+     *
+     * @param path the directory it was saved to (a Hadoop path: local, HDFS, S3...)
+     * @return the estimator, with the saved uid and every saved param and default
+     */
     public static VaeEstimator load(String path) {
         return read().load(path);
     }
