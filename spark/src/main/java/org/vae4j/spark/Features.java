@@ -4,11 +4,16 @@ import java.util.Arrays;
 
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
-/** Finds the feature columns of a schema: numeric input columns, or one vector column. Stateless. */
+/**
+ * Finds the feature columns of a schema (numeric input columns, or one vector column) and appends
+ * the output columns of a {@link VaeModel}. Stateless.
+ */
 final class Features {
 
     private Features() {
@@ -38,6 +43,24 @@ final class Features {
                     + ", not a vector (or set inputCols)");
         }
         return new Scoring.Features(v, null, width);
+    }
+
+    /**
+     * {@return {@code schema} with the output columns of a model appended: the latent mean (a
+     * vector), the score (a double) and the anomaly flag (a boolean), none nullable}
+     *
+     * @throws IllegalArgumentException when one of the names is already a column of {@code schema}
+     */
+    static StructType withOutputs(StructType schema, String latentCol, String scoreCol, String anomalyCol) {
+        for (String c : new String[]{latentCol, scoreCol, anomalyCol}) {
+            if (Arrays.asList(schema.fieldNames()).contains(c)) {
+                throw new IllegalArgumentException("output column " + c + " already exists in "
+                        + Arrays.toString(schema.fieldNames()));
+            }
+        }
+        return schema.add(new StructField(latentCol, SQLDataTypes.VectorType(), false, Metadata.empty()))
+                .add(scoreCol, DataTypes.DoubleType, false)
+                .add(anomalyCol, DataTypes.BooleanType, false);
     }
 
     private static int index(StructType schema, String name) {

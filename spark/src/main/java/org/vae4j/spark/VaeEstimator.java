@@ -202,8 +202,8 @@ public final class VaeEstimator extends Estimator<VaeModel> implements DefaultPa
     public IntParam partitions() { return partitions; }
 
     /**
-     * {@return the param of the micro-batches N per step (default 0: N = {@code partitions}); the trained
-     * parameters depend on N}
+     * {@return the param of the micro-batches N per step, &gt;= 0 (default 0: N = {@code partitions}); the
+     * trained parameters depend on N}
      */
     public IntParam microBatches() { return microBatches; }
 
@@ -222,8 +222,11 @@ public final class VaeEstimator extends Estimator<VaeModel> implements DefaultPa
      * @param v the name of a vector column of the features (used when no {@code inputCols} are set); checked
      *          against the schema by {@code fit}
      * @return this estimator
+     * @throws IllegalArgumentException when {@code v} is null
      */
-    public VaeEstimator setFeaturesCol(String v) { return (VaeEstimator) set(featuresCol, v); }
+    public VaeEstimator setFeaturesCol(String v) {
+        return (VaeEstimator) set(featuresCol, ParamChecks.column("featuresCol", v));
+    }
 
     /**
      * Sets {@link #inputCols()}.
@@ -231,25 +234,29 @@ public final class VaeEstimator extends Estimator<VaeModel> implements DefaultPa
      * @param v the names of the numeric feature columns, in the model's input order; empty: use
      *          {@code featuresCol}
      * @return this estimator
+     * @throws IllegalArgumentException when {@code v} or one of its names is null
      */
-    public VaeEstimator setInputCols(String[] v) { return (VaeEstimator) set(inputCols, v); }
+    public VaeEstimator setInputCols(String[] v) {
+        return (VaeEstimator) set(inputCols, ParamChecks.columns("inputCols", v));
+    }
 
     /**
      * Sets {@link #hidden()}.
      *
-     * @param v the encoder's hidden widths from the input side, at least one, each &gt;= 1; checked
-     *          by {@code fit}
+     * @param v the encoder's hidden widths from the input side, at least one, each &gt;= 1
      * @return this estimator
+     * @throws IllegalArgumentException when {@code v} is null, empty or has a width &lt; 1
      */
-    public VaeEstimator setHidden(int[] v) { return (VaeEstimator) set(hidden, v); }
+    public VaeEstimator setHidden(int[] v) { return (VaeEstimator) set(hidden, ParamChecks.widths("hidden", v)); }
 
     /**
      * Sets {@link #latent()}.
      *
-     * @param v the latent size, &gt;= 1; checked by {@code fit}
+     * @param v the latent size, &gt;= 1
      * @return this estimator
+     * @throws IllegalArgumentException when {@code v} &lt; 1
      */
-    public VaeEstimator setLatent(int v) { return (VaeEstimator) set(latent, v); }
+    public VaeEstimator setLatent(int v) { return (VaeEstimator) set(latent, ParamChecks.atLeast("latent", v, 1)); }
 
     /**
      * Sets {@link #likelihood()}.
@@ -273,34 +280,42 @@ public final class VaeEstimator extends Estimator<VaeModel> implements DefaultPa
     /**
      * Sets {@link #beta()}.
      *
-     * @param v the KL weight, finite and &gt;= 0 (1 for {@code iwae:K}); checked by {@code fit}
+     * @param v the KL weight, finite and &gt;= 0 (1 for {@code iwae:K}, which {@code fit} checks)
      * @return this estimator
+     * @throws IllegalArgumentException when {@code v} is negative, infinite or NaN
      */
-    public VaeEstimator setBeta(double v) { return (VaeEstimator) set(beta, v); }
+    public VaeEstimator setBeta(double v) { return (VaeEstimator) set(beta, ParamChecks.finiteNonNegative("beta", v)); }
 
     /**
      * Sets {@link #epochs()}.
      *
-     * @param v the epochs of training, &gt;= 1; checked by {@code fit}
+     * @param v the epochs of training, &gt;= 1
      * @return this estimator
+     * @throws IllegalArgumentException when {@code v} &lt; 1
      */
-    public VaeEstimator setEpochs(int v) { return (VaeEstimator) set(epochs, v); }
+    public VaeEstimator setEpochs(int v) { return (VaeEstimator) set(epochs, ParamChecks.atLeast("epochs", v, 1)); }
 
     /**
      * Sets {@link #batchSize()}.
      *
-     * @param v the rows B per optimiser step, &gt;= 1; checked by {@code fit}
+     * @param v the rows B per optimiser step, &gt;= 1
      * @return this estimator
+     * @throws IllegalArgumentException when {@code v} &lt; 1
      */
-    public VaeEstimator setBatchSize(int v) { return (VaeEstimator) set(batchSize, v); }
+    public VaeEstimator setBatchSize(int v) {
+        return (VaeEstimator) set(batchSize, ParamChecks.atLeast("batchSize", v, 1));
+    }
 
     /**
      * Sets {@link #learningRate()}.
      *
-     * @param v Adam's learning rate, finite and &gt; 0; checked by {@code fit}
+     * @param v Adam's learning rate, finite and &gt; 0
      * @return this estimator
+     * @throws IllegalArgumentException when {@code v} is not &gt; 0, infinite or NaN
      */
-    public VaeEstimator setLearningRate(double v) { return (VaeEstimator) set(learningRate, v); }
+    public VaeEstimator setLearningRate(double v) {
+        return (VaeEstimator) set(learningRate, ParamChecks.finitePositive("learningRate", v));
+    }
 
     /**
      * Sets {@link #seed()}.
@@ -313,38 +328,69 @@ public final class VaeEstimator extends Estimator<VaeModel> implements DefaultPa
     /**
      * Sets {@link #partitions()}.
      *
-     * @param v the partitions P of each epoch's training data, &gt;= 1; checked by {@code fit}
+     * @param v the partitions P of each epoch's training data, &gt;= 1
      * @return this estimator
+     * @throws IllegalArgumentException when {@code v} &lt; 1
      */
-    public VaeEstimator setPartitions(int v) { return (VaeEstimator) set(partitions, v); }
+    public VaeEstimator setPartitions(int v) {
+        return (VaeEstimator) set(partitions, ParamChecks.atLeast("partitions", v, 1));
+    }
 
     /**
      * Sets {@link #microBatches()}.
      *
-     * @param v the micro-batches N per step, &gt;= 1, or 0 for N = P (a negative value also means N = P)
+     * @param v the micro-batches N per step, &gt;= 1, or 0 for N = P
      * @return this estimator
+     * @throws IllegalArgumentException when {@code v} is negative
      */
-    public VaeEstimator setMicroBatches(int v) { return (VaeEstimator) set(microBatches, v); }
+    public VaeEstimator setMicroBatches(int v) {
+        return (VaeEstimator) set(microBatches, ParamChecks.atLeast("microBatches", v, 0));
+    }
 
     /**
      * Sets {@link #anomalyQuantile()}.
      *
-     * @param v the quantile of the training scores that becomes the threshold, in [0, 1]; checked by Spark's
-     *          {@code approxQuantile} after training
+     * @param v the quantile of the training scores that becomes the threshold, in [0, 1]
      * @return this estimator
+     * @throws IllegalArgumentException when {@code v} is outside [0, 1] or NaN
      */
-    public VaeEstimator setAnomalyQuantile(double v) { return (VaeEstimator) set(anomalyQuantile, v); }
+    public VaeEstimator setAnomalyQuantile(double v) {
+        return (VaeEstimator) set(anomalyQuantile, ParamChecks.unitInterval("anomalyQuantile", v));
+    }
 
     /**
      * Sets {@link #scoreSamples()}.
      *
-     * @param v the importance samples per row of the score, &gt;= 1; checked by {@code fit} after training
+     * @param v the importance samples per row of the score, &gt;= 1
      * @return this estimator
+     * @throws IllegalArgumentException when {@code v} &lt; 1
      */
-    public VaeEstimator setScoreSamples(int v) { return (VaeEstimator) set(scoreSamples, v); }
+    public VaeEstimator setScoreSamples(int v) {
+        return (VaeEstimator) set(scoreSamples, ParamChecks.atLeast("scoreSamples", v, 1));
+    }
 
     private <T> T value(Param<T> p) {
         return getOrDefault(p);
+    }
+
+    /**
+     * Checks every param's value, also those set without a setter (a {@code ParamMap} given to
+     * {@code fit} or {@code copy}, a saved estimator), and the trainer settings together.
+     */
+    private TrainerConfig checkParams() {
+        ParamChecks.column("featuresCol", value(featuresCol));
+        ParamChecks.columns("inputCols", value(inputCols));
+        ParamChecks.widths("hidden", value(hidden));
+        ParamChecks.atLeast("latent", (Integer) value(latent), 1);
+        likelihoodOf(value(likelihood), 1);
+        ParamChecks.finiteNonNegative("beta", (Double) value(beta));
+        ParamChecks.atLeast("epochs", (Integer) value(epochs), 1);
+        ParamChecks.atLeast("batchSize", (Integer) value(batchSize), 1);
+        ParamChecks.finitePositive("learningRate", (Double) value(learningRate));
+        ParamChecks.atLeast("partitions", (Integer) value(partitions), 1);
+        ParamChecks.unitInterval("anomalyQuantile", (Double) value(anomalyQuantile));
+        ParamChecks.atLeast("scoreSamples", (Integer) value(scoreSamples), 1);
+        return trainerConfig(); // microBatches, objective, and beta 1 with iwae
     }
 
     /**
@@ -354,7 +400,7 @@ public final class VaeEstimator extends Estimator<VaeModel> implements DefaultPa
      * input rows of {@link VaeModel}.
      */
     static Likelihood likelihoodOf(String name, int d) {
-        switch (name) {
+        switch (String.valueOf(name)) {
             case "bernoulli":
                 return BernoulliLikelihood.INSTANCE;
             case "gaussian":
@@ -371,14 +417,14 @@ public final class VaeEstimator extends Estimator<VaeModel> implements DefaultPa
 
     /**
      * {@return the trainer settings of the params: epochs, batch size, learning rate, seed, beta,
-     * objective and N micro-batches ({@code microBatches}, or {@code partitions} when it is not
-     * &gt; 0), every other setting at its default}
+     * objective and N micro-batches ({@code microBatches}, or {@code partitions} when it is 0),
+     * every other setting at its default}
      *
-     * @throws IllegalArgumentException for a param out of its range (as {@link Trainer.Builder}
-     *                                  checks it)
+     * @throws IllegalArgumentException for a negative {@code microBatches}, or a param out of its
+     *                                  range (as {@link Trainer.Builder} checks it)
      */
     public TrainerConfig trainerConfig() {
-        int n = (Integer) value(microBatches);
+        int n = ParamChecks.atLeast("microBatches", (Integer) value(microBatches), 0);
         return Trainer.builder().epochs((Integer) value(epochs)).batchSize((Integer) value(batchSize))
                 .learningRate((Double) value(learningRate)).seed((Long) value(seed)).beta((Double) value(beta))
                 .objective(value(objective)).microBatches(n > 0 ? n : (Integer) value(partitions)).buildConfig();
@@ -414,13 +460,15 @@ public final class VaeEstimator extends Estimator<VaeModel> implements DefaultPa
      *                already have the model's output columns ({@code latent}, {@code score},
      *                {@code is_anomaly}), which the calibration adds
      * @return the trained model, its threshold set
-     * @throws IllegalArgumentException for missing or mistyped feature columns, a param out of its
-     *                                  range, or rows the trainer rejects ({@link SparkTrainer#train})
+     * @throws IllegalArgumentException before any training, for a param out of its range, missing or
+     *                                  mistyped feature columns or an output column already in the data
+     *                                  ({@link #transformSchema});
+     *                                  when training, for rows the trainer rejects ({@link SparkTrainer#train})
      * @throws org.vae4j.train.TrainingException when the loss or a gradient becomes non-finite
      */
     @Override
     public VaeModel fit(Dataset<?> dataset) {
-        transformSchema(dataset.schema());
+        transformSchema(dataset.schema()); // every param and the schema, before any work on the rows
         String[] cols = value(inputCols);
         int d = cols.length > 0 ? cols.length : ((Vector) dataset.select(value(featuresCol)).first().get(0)).size();
         Scoring.Features f = Features.of(dataset.schema(), cols, value(featuresCol), d);
@@ -448,18 +496,25 @@ public final class VaeEstimator extends Estimator<VaeModel> implements DefaultPa
     }
 
     /**
-     * Checks that {@code schema} has the feature columns: every {@code inputCols} column numeric,
-     * or, without them, {@code featuresCol} a vector column.
+     * {@return the schema of the fitted model's {@link VaeModel#transform} output: {@code schema} with
+     * the model's output columns {@code latent} (a vector), {@code score} (a double) and
+     * {@code is_anomaly} (a boolean) appended, none nullable}
+     * It checks every param's range (also of values set without a setter) and the trainer settings
+     * together, and that {@code schema} has the feature columns (every {@code inputCols} column
+     * numeric, or, without them, {@code featuresCol} a vector column) and not the output columns.
      *
      * @param schema the schema of the data to fit
-     * @return {@code schema} unchanged (not the fitted model's output schema)
-     * @throws IllegalArgumentException for a missing or mistyped feature column
+     * @throws IllegalArgumentException for a param out of its range, trainer settings that do not go
+     *                                  together ({@code iwae:K} with beta other than 1), a missing or
+     *                                  mistyped feature column, or an output column already in
+     *                                  {@code schema}
      */
     @Override
     public StructType transformSchema(StructType schema) {
+        checkParams();
         String[] cols = value(inputCols);
         Features.of(schema, cols, value(featuresCol), cols.length);
-        return schema;
+        return Features.withOutputs(schema, VaeModel.LATENT_COL, VaeModel.SCORE_COL, VaeModel.ANOMALY_COL);
     }
 
     @Override

@@ -13,7 +13,6 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Model;
-import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
@@ -28,8 +27,6 @@ import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.vae4j.LatentModel;
 import org.vae4j.io.ModelFiles;
@@ -59,6 +56,10 @@ public final class VaeModel extends Model<VaeModel> implements MLWritable {
     static final String META_SAMPLES = "spark.score_samples";
     static final String META_SEED = "spark.score_seed";
     static final String MODEL_FILE = "model.safetensors";
+    /** The default output columns: the latent mean, the score, the anomaly flag. */
+    static final String LATENT_COL = "latent";
+    static final String SCORE_COL = "score";
+    static final String ANOMALY_COL = "is_anomaly";
 
     /** The model's unique id (Spark ML's {@code Identifiable}). */
     private final String uid;
@@ -85,13 +86,10 @@ public final class VaeModel extends Model<VaeModel> implements MLWritable {
     private final LongParam scoreSeed;
 
     /**
-     * A model with every param at its default and no model file: the constructor Spark ML's
-     * conventions ask for. Such a model cannot score or give its {@link #latentModel()} (they
-     * throw); make models with {@link VaeEstimator#fit}, {@link #fromModelFile} or {@link #load}.
-     *
-     * @param uid the model's unique id
+     * A model with every param at its default and no model file, which cannot score: not public,
+     * as Spark ML does not need it ({@link #read} and {@link #copy} give the model file).
      */
-    public VaeModel(String uid) {
+    VaeModel(String uid) {
         this.uid = uid;
         featuresCol = new Param<>(this, "featuresCol", "a vector column of the features (or set inputCols)");
         inputCols = new StringArrayParam(this, "inputCols", "numeric columns of the features (or set featuresCol)");
@@ -103,9 +101,9 @@ public final class VaeModel extends Model<VaeModel> implements MLWritable {
         scoreSeed = new LongParam(this, "scoreSeed", "seed of the scoring noise");
         setDefault(featuresCol, "features");
         setDefault(inputCols, new String[0]);
-        setDefault(latentCol, "latent");
-        setDefault(scoreCol, "score");
-        setDefault(anomalyCol, "is_anomaly");
+        setDefault(latentCol, LATENT_COL);
+        setDefault(scoreCol, SCORE_COL);
+        setDefault(anomalyCol, ANOMALY_COL);
         setDefault(threshold, Double.POSITIVE_INFINITY);
         setDefault(scoreSamples, 16);
         setDefault(scoreSeed, 0L);
@@ -312,7 +310,7 @@ public final class VaeModel extends Model<VaeModel> implements MLWritable {
      * @throws java.io.UncheckedIOException when the model file's bytes cannot be read
      */
     public LatentModel latentModel() {
-        return ModelBytes.load(file, "the model file").model();
+        return ModelBytes.load(file(), "the model file").model();
     }
 
     /**
@@ -324,7 +322,16 @@ public final class VaeModel extends Model<VaeModel> implements MLWritable {
      * @throws IllegalArgumentException when the model's likelihood does not have one column per input
      */
     public Scorer localScorer() {
-        return Scoring.scorer(file, (Integer) getOrDefault(scoreSamples), (Long) getOrDefault(scoreSeed));
+        return Scoring.scorer(file(), (Integer) getOrDefault(scoreSamples), (Long) getOrDefault(scoreSeed));
+    }
+
+    /** The bytes of the vae4j model file this model was made of. */
+    private byte[] file() {
+        if (file == null) {
+            throw new IllegalStateException("VaeModel " + uid + " has no trained model file: make models with "
+                    + "VaeEstimator.fit, VaeModel.fromModelFile or VaeModel.load");
+        }
+        return file;
     }
 
     /** The bytes of the vae4j model file, with this model's threshold and scoring settings in its metadata. */
@@ -346,7 +353,7 @@ public final class VaeModel extends Model<VaeModel> implements MLWritable {
 
     private synchronized Broadcast<ModelFile> broadcast(JavaSparkContext sc) {
         if (broadcast == null) {
-            broadcast = sc.broadcast(ModelFile.of(file));
+            broadcast = sc.broadcast(ModelFile.of(file()));
         }
         return broadcast;
     }
@@ -363,21 +370,13 @@ public final class VaeModel extends Model<VaeModel> implements MLWritable {
     @Override
     public StructType transformSchema(StructType schema) {
         features(schema);
-        for (Param<String> p : java.util.List.of(latentCol, scoreCol, anomalyCol)) {
-            if (java.util.Arrays.asList(schema.fieldNames()).contains(getOrDefault(p))) {
-                throw new IllegalArgumentException("output column " + getOrDefault(p) + " already exists");
-            }
-        }
-        return schema.add(new StructField(getOrDefault(latentCol), SQLDataTypes.VectorType(), false,
-                        org.apache.spark.sql.types.Metadata.empty()))
-                .add(getOrDefault(scoreCol), DataTypes.DoubleType, false)
-                .add(getOrDefault(anomalyCol), DataTypes.BooleanType, false);
+        return Features.withOutputs(schema, getOrDefault(latentCol), getOrDefault(scoreCol), getOrDefault(anomalyCol));
     }
 
     /** Where the features are in rows of {@code schema}. */
     Scoring.Features features(StructType schema) {
         int d = local().inputSize();
-        return Features.of(schema, (String[]) getOrDefault(inputCols), getOrDefault(featuresCol), d);
+        return Features.of(schema, getOrDefault(inputCols), getOrDefault(featuresCol), d);
     }
 
     /**
