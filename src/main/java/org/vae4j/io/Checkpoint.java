@@ -21,6 +21,8 @@ import org.vae4j.train.ValidationSplit;
  * TrainingRun run = c.resume(data);   // or c.resume(c.training().trainerBuilder().callback(...).build(), data)
  * run.train();                        // the epochs left of the run, up to its config's epochs
  * }</pre>
+ * A conditional model resumes with its conditions: {@code c.resume(trainer, ValidationSplit.split(data,
+ * conditions, trainer.config()))}.
  * <p><b>Kernels.</b> A checkpoint records the kernels it was trained with ({@link #kernels()}); the
  * loaded model gets the recorded GEMM backend and thread count where this JVM has them (with a
  * warning when that is not the JVM's default), and a resume with other kernels logs one warning per
@@ -76,6 +78,12 @@ public record Checkpoint(LatentModel model, Optimizer optimizer, TrainingState t
      *                                  model, or a conditional model (use {@link #resume(Trainer, ValidationSplit)})
      */
     public TrainingRun resume(Trainer trainer, FMatrixRMaj data) {
+        if (model.conditionSize() != 0) {
+            throw new IllegalArgumentException("the checkpoint's model is conditional (" + model.conditionSize()
+                    + " condition columns) and resume(Trainer, FMatrixRMaj) has no conditions: use "
+                    + "resume(Trainer, ValidationSplit) with ValidationSplit.split(data, conditions, trainer.config())"
+                    + ", which splits them as the saved run did");
+        }
         checkKernels();
         return trainer.start(model, data, optimizer).restore(training.progress());
     }
@@ -97,12 +105,17 @@ public record Checkpoint(LatentModel model, Optimizer optimizer, TrainingState t
 
     /**
      * {@return the kernels the checkpoint was trained with; empty for a checkpoint written before they were recorded}
+     *
+     * @throws IllegalStateException for a malformed kernel record in {@link #metadata()} (the message starts
+     *                               {@code checkpoint metadata:}); never for a loaded checkpoint, whose record
+     *                               {@link ModelFiles#loadCheckpoint} checked, naming the file
      */
     public Optional<KernelRecord> kernels() {
         try {
-            return KernelRecord.read(metadata, null);
+            return KernelRecord.read(metadata, null); // the record does not know its file
         } catch (ModelFileException e) {
-            throw new IllegalStateException(e.getMessage(), e); // checked when the checkpoint was loaded
+            // checked (naming the file) when the checkpoint was loaded: only a hand-made record gets here
+            throw new IllegalStateException("checkpoint metadata: " + e.getMessage(), e);
         }
     }
 
@@ -112,6 +125,7 @@ public record Checkpoint(LatentModel model, Optimizer optimizer, TrainingState t
      * another way, e.g. with {@link Trainer#start} and {@link TrainingRun#restore}).
      *
      * @return the differences, as {@link #kernelDifferences()}
+     * @throws IllegalStateException for a malformed kernel record in {@link #metadata()}, as {@link #kernels()}
      */
     public List<KernelRecord.Difference> checkKernels() {
         return KernelRecord.check(metadata, model);
@@ -119,6 +133,8 @@ public record Checkpoint(LatentModel model, Optimizer optimizer, TrainingState t
 
     /**
      * {@return how the model's kernels now differ from the recorded ones (empty if they do not, or none are recorded)}
+     *
+     * @throws IllegalStateException for a malformed kernel record in {@link #metadata()}, as {@link #kernels()}
      */
     public List<KernelRecord.Difference> kernelDifferences() {
         return kernels().map(r -> r.differences(KernelRecord.of(model.kernels()))).orElse(List.of());

@@ -88,9 +88,10 @@ public record KernelRecord(String gemm, int threads, String gemmVariant, String 
      * {@return the record in a checkpoint's metadata; empty for a checkpoint written before kernels were recorded}
      *
      * @param metadata the file's metadata entries
-     * @param file     the file, named in error messages; may be null
+     * @param file     the file, named in error messages; null when not known (the messages are then the problem
+     *                 alone)
      * @throws ModelFileException if an entry is missing or malformed, or the thread count or lanes are out of
-     *                            range (the message names the file)
+     *                            range (the message names the file, when given, the entry and its value)
      */
     public static Optional<KernelRecord> read(Map<String, String> metadata, Path file) throws ModelFileException {
         if (!metadata.containsKey(GEMM)) {
@@ -189,9 +190,10 @@ public record KernelRecord(String gemm, int threads, String gemmVariant, String 
     static List<Difference> check(Map<String, String> meta, LatentModel model) {
         Optional<KernelRecord> recorded;
         try {
-            recorded = read(meta, null);
+            recorded = read(meta, null); // a Checkpoint does not know its file
         } catch (ModelFileException e) {
-            throw new IllegalStateException(e.getMessage(), e); // checked when the checkpoint was loaded
+            // checked (naming the file) when the checkpoint was loaded: only a hand-made record gets here
+            throw new IllegalStateException("checkpoint metadata: " + e.getMessage(), e);
         }
         if (recorded.isEmpty()) {
             return List.of();

@@ -136,7 +136,7 @@ public final class Gemms {
      *
      * @param name    {@code auto} (vector if available, else ejml), {@code vector} or {@code ejml}; not null
      * @param threads GEMM threads, &gt; 0
-     * @throws IllegalArgumentException for {@code threads <= 0} or an unknown name
+     * @throws IllegalArgumentException for {@code threads <= 0} or an unknown or null name
      * @throws IllegalStateException for {@code vector} without the {@code jdk.incubator.vector}
      *         module, or if the vector backend cannot be loaded
      */
@@ -144,7 +144,7 @@ public final class Gemms {
         if (threads <= 0) {
             throw new IllegalArgumentException("GEMM threads must be positive, got " + threads);
         }
-        switch (name) {
+        switch (name == null ? "null" : name) {
             case "auto":
                 if (vectorAvailable()) {
                     return logged(createVector(threads));

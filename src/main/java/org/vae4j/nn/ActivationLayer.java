@@ -109,6 +109,7 @@ public final class ActivationLayer implements Module {
             throw new IllegalStateException(describe() + " backward called before forward");
         }
         Module.checkGradient(this, dy, pre.numRows);
+        bias.requireGradients();
         dpre = Module.reshape(dpre, pre.numRows, width);
         activation.backwardBiased(kernels.elementwise(), pre, post, dy, dpre, bias.gradArray(), bias.offset());
         return dpre;

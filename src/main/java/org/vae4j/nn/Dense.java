@@ -45,16 +45,20 @@ public class Dense implements Module {
      *
      * @param in    input width, &gt; 0
      * @param out   output width, &gt; 0
-     * @param init  initialisation scheme; {@link Init#BY_ACTIVATION} must be resolved first
+     * @param init  initialisation scheme, not null; {@link Init#BY_ACTIVATION} must be resolved first
      *              ({@link Init#resolve})
      * @param rng   source of the initial weights (the weight's out * in draws in row-major order,
      *              then the bias's out draws for {@link Init#TORCH_DEFAULT})
-     * @throws IllegalArgumentException when a width is not positive
-     * @throws IllegalStateException    when {@code init} is {@link Init#BY_ACTIVATION}
+     * @throws IllegalArgumentException when a width is not positive, or {@code init} is null or
+     *                                  {@link Init#BY_ACTIVATION} (unresolved)
      */
     public Dense(int in, int out, Init init, RandomGenerator rng) {
         if (in <= 0 || out <= 0) {
             throw new IllegalArgumentException("a dense layer needs positive sizes, got in=" + in + ", out=" + out);
+        }
+        if (init == null || init == Init.BY_ACTIVATION) {
+            throw new IllegalArgumentException("a dense layer needs a resolved init, got init=" + init
+                    + (init == null ? "" : " (resolve it for the activation after the layer: Init.resolve)"));
         }
         this.in = in;
         this.out = out;
@@ -188,6 +192,7 @@ public class Dense implements Module {
      * @param dx           (batch, in) gradient of the loss w.r.t. x, modified; {@code null} skips it
      * @param accumulateDx whether dx is added to ({@code true}) or overwritten
      * @throws IllegalArgumentException when the shapes do not fit
+     * @throws IllegalStateException    for a replica on a {@link TensorMap#snapshot} (no gradients)
      */
     public void backward(Gemm gemm, FMatrixRMaj x, FMatrixRMaj dy, FMatrixRMaj dx, boolean accumulateDx) {
         backward(gemm, x, dy, dx, accumulateDx, true);
@@ -196,6 +201,8 @@ public class Dense implements Module {
     private void backward(Gemm gemm, FMatrixRMaj x, FMatrixRMaj dy, FMatrixRMaj dx, boolean accumulateDx,
                           boolean biasGradient) {
         checkShapes(x, dy, "dy", out);
+        weight.requireGradients();
+        bias.requireGradients();
         final int rows = dy.numRows;
         // dW (out, in) += dy^T (out, batch) x (batch, in), dW at its offset in the flat gradients
         gemm.gemm(true, false, true, out, in, rows, dy.data, 0, x.data, 0, weight.gradArray(), weight.offset());

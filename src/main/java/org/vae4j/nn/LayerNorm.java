@@ -173,6 +173,8 @@ public final class LayerNorm implements Module {
             throw new IllegalStateException(describe() + " backward called before forward");
         }
         Module.checkGradient(this, dy, batch);
+        weight.requireGradients();
+        bias.requireGradients();
         final int rows = batch;
         final int n = width;
         final float[] gd = dy.data;

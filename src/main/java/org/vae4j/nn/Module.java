@@ -60,6 +60,8 @@ public interface Module {
      * @param inputGradient whether to compute dL/dx
      * @return (batch, inputSize) dL/dx owned by this module (or {@code dy} itself for an
      *         identity), or {@code null} when {@code inputGradient} is false
+     * @throws IllegalStateException for a replica on a {@link TensorMap#snapshot} (its parameters
+     *                               have no gradients), or a backward before any forward
      */
     FMatrixRMaj backward(Kernels kernels, FMatrixRMaj dy, boolean inputGradient);
 

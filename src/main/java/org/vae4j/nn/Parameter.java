@@ -129,8 +129,13 @@ public final class Parameter {
         return tensor.size();
     }
 
-    /** Sets the gradient to zero. */
+    /**
+     * Sets the gradient to zero.
+     *
+     * @throws IllegalStateException for a {@link TensorMap#snapshot snapshot}'s parameter (no gradient storage)
+     */
     public void zeroGrad() {
+        requireGradients();
         java.util.Arrays.fill(tensor.grads, tensor.offset, tensor.offset + size(), 0f);
     }
 
@@ -149,8 +154,10 @@ public final class Parameter {
      *
      * @param gradient the new gradient, row-major, length {@link #size()}; not modified
      * @throws IllegalArgumentException when the length is not {@link #size()}
+     * @throws IllegalStateException    for a {@link TensorMap#snapshot snapshot}'s parameter (no gradient storage)
      */
     public void setGrad(float[] gradient) {
+        requireGradients();
         System.arraycopy(checkLength(gradient, "gradient values"), 0, tensor.grads, tensor.offset, gradient.length);
     }
 
@@ -169,8 +176,10 @@ public final class Parameter {
      *
      * @param i the row-major index, 0 &lt;= i &lt; {@link #size()}
      * @throws IndexOutOfBoundsException when {@code i} is out of range
+     * @throws IllegalStateException     for a {@link TensorMap#snapshot snapshot}'s parameter (no gradient storage)
      */
     public float grad(int i) {
+        requireGradients();
         return tensor.grads[tensor.offset + checkIndex(i)];
     }
 
@@ -179,9 +188,25 @@ public final class Parameter {
         return copy(tensor.values);
     }
 
-    /** {@return a new (rows, cols) matrix holding a copy of the gradient} */
+    /**
+     * {@return a new (rows, cols) matrix holding a copy of the gradient}
+     *
+     * @throws IllegalStateException for a {@link TensorMap#snapshot snapshot}'s parameter (no gradient storage)
+     */
     public FMatrixRMaj gradCopy() {
+        requireGradients();
         return copy(tensor.grads);
+    }
+
+    /**
+     * Throws unless this tensor has gradient storage: a {@link TensorMap#snapshot} has none. One
+     * reference comparison, no allocation (backward passes call it once per parameter, never per element).
+     */
+    void requireGradients() {
+        if (tensor.grads == Tensor.NO_GRADIENTS) {
+            throw new IllegalStateException("parameter " + this + " is a snapshot without gradients "
+                    + "(TensorMap.snapshot: for inference only; train the model itself)");
+        }
     }
 
     private FMatrixRMaj copy(float[] from) {

@@ -9,6 +9,9 @@ package org.vae4j.nn;
  */
 final class Tensor {
 
+    /** The gradient array of a {@link TensorMap} snapshot's tensors: none. */
+    static final float[] NO_GRADIENTS = new float[0];
+
     final int rows;
     final int cols;
     float[] values; // [offset, offset + rows * cols): the values, row-major

@@ -13,7 +13,9 @@ import java.util.Map;
  *
  * <p>A snapshot holds all values in one flat array, copied from the parameters when it is taken
  * (4 bytes per scalar, once, whatever the number of replicas); it has no gradient storage (its
- * tensors' {@link Parameter#gradArray()} is empty: they are for inference, never trained) and
+ * tensors' {@link Parameter#gradArray()} is empty, and their {@link Parameter#grad(int)},
+ * {@link Parameter#gradCopy()}, {@link Parameter#setGrad}, {@link Parameter#zeroGrad()} and a
+ * replica's backward throw an {@link IllegalStateException}: they are for inference, never trained) and
  * nothing writes it afterwards, so later changes to the model (training, {@link Parameter#set})
  * do not reach it. Immutable and thread-safe once built; the values are safely published by the
  * final fields to every thread that reaches the map.
@@ -54,7 +56,6 @@ public final class TensorMap {
             throw new IllegalArgumentException("more than 2^31 parameters do not fit one flat array");
         }
         float[] values = new float[(int) total];
-        float[] noGradients = new float[0];
         Map<Tensor, Tensor> map = new IdentityHashMap<>();
         int at = 0;
         for (Parameter p : parameters) {
@@ -63,7 +64,7 @@ public final class TensorMap {
                 throw new IllegalArgumentException("parameter " + p.name() + " is listed twice (one tensor)");
             }
             System.arraycopy(t.values, t.offset, values, at, t.size());
-            map.put(t, new Tensor(t.rows, t.cols, values, noGradients, at));
+            map.put(t, new Tensor(t.rows, t.cols, values, Tensor.NO_GRADIENTS, at));
             at += t.size();
         }
         return new TensorMap(map, at);

@@ -52,7 +52,8 @@ public final class DiagonalGaussianPosterior implements Posterior {
      * @param latent the width of z, &gt; 0
      * @param init   the heads' weight initialisation
      * @param rng    the source of the initial weights: the mu head is drawn first, then the logvar head
-     * @throws IllegalArgumentException if a width is not positive
+     * @throws IllegalArgumentException if a width is not positive, or {@code init} is null or
+     *                                  {@link Init#BY_ACTIVATION} (see {@link Dense})
      */
     public DiagonalGaussianPosterior(int in, int latent, Init init, RandomGenerator rng) {
         this("fc_mu", "fc_logvar", in, latent, init, rng);
@@ -62,16 +63,22 @@ public final class DiagonalGaussianPosterior implements Posterior {
      * A posterior with heads of the given names; their parameters are {@code <muName>.weight},
      * {@code <muName>.bias}, {@code <logvarName>.weight} and {@code <logvarName>.bias}.
      *
-     * @param muName     the mu head's name, prefixed to its parameters' names
-     * @param logvarName the logvar head's name, prefixed to its parameters' names
+     * @param muName     the mu head's name, prefixed to its parameters' names; not null (empty: no prefix)
+     * @param logvarName the logvar head's name, prefixed to its parameters' names; not null (empty: no prefix)
      * @param in         the width of the encoder output h, &gt; 0
      * @param latent     the width of z, &gt; 0
      * @param init       the heads' weight initialisation
      * @param rng        the source of the initial weights: the mu head is drawn first, then the logvar head
-     * @throws IllegalArgumentException if a width is not positive
+     * @throws IllegalArgumentException if a head name is null, a width is not positive, or {@code init}
+     *                                  is null or {@link Init#BY_ACTIVATION} (see {@link Dense})
      */
     public DiagonalGaussianPosterior(String muName, String logvarName, int in, int latent, Init init,
                                      RandomGenerator rng) {
+        if (muName == null || logvarName == null) {
+            throw new IllegalArgumentException("a posterior head needs a name (empty for none), got muName="
+                    + (muName == null ? "null" : "\"" + muName + "\"") + ", logvarName="
+                    + (logvarName == null ? "null" : "\"" + logvarName + "\""));
+        }
         this.latent = latent;
         this.muHead = new Dense(in, latent, init, rng);
         this.logvarHead = new Dense(in, latent, init, rng);

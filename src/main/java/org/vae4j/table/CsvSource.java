@@ -55,24 +55,37 @@ public final class CsvSource implements Closeable {
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         BufferedReader buffered = new BufferedReader(new InputStreamReader(in, utf8), 1 << 16);
-        buffered.mark(1);
-        int first;
-        try {
-            first = buffered.read();
-        } catch (CharacterCodingException e) {
-            buffered.close();
-            throw invalidUtf8(file);
-        }
-        if (first != '\uFEFF') {
-            buffered.reset();
-        }
         this.reader = buffered;
-        this.csv = CsvReader.builder().skipEmptyLines(true).allowExtraFields(true).allowMissingFields(true)
-                .ofCsvRecord(buffered);
-        this.records = csv.iterator();
+        try {
+            buffered.mark(1);
+            int first;
+            try {
+                first = buffered.read();
+            } catch (CharacterCodingException e) {
+                throw invalidUtf8(file);
+            }
+            if (first != '\uFEFF') {
+                buffered.reset();
+            }
+            this.csv = CsvReader.builder().skipEmptyLines(true).allowExtraFields(true).allowMissingFields(true)
+                    .ofCsvRecord(buffered);
+            this.records = csv.iterator();
+            this.header = readHeader();
+        } catch (IOException | RuntimeException | Error e) {
+            // every failure before the constructor returns closes the file: the caller never gets it
+            try {
+                buffered.close();
+            } catch (IOException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
+    }
+
+    /** Reads the header line: the column names, stripped, each non-empty and unique. */
+    private String[] readHeader() throws IOException {
         CsvRecord head = nextRecord();
         if (head == null) {
-            close();
             throw new TableFormatException(file, 0, "the file is empty: a header line naming the columns is needed");
         }
         String[] names = head.getFields().toArray(new String[0]);
@@ -80,15 +93,13 @@ public final class CsvSource implements Closeable {
         for (int c = 0; c < names.length; c++) {
             names[c] = names[c].strip();
             if (names[c].isEmpty()) {
-                close();
                 throw new TableFormatException(file, line, "column " + (c + 1) + " of the header has no name");
             }
             if (!seen.add(names[c])) {
-                close();
                 throw new TableFormatException(file, line, "the header names column \"" + names[c] + "\" twice");
             }
         }
-        this.header = names;
+        return names;
     }
 
     /**

@@ -77,15 +77,27 @@ public final class RowScores {
      * {@return the rows of several results, in order, in a new object}
      *
      * @param parts at least one result, all with the same number of columns
-     * @throws IndexOutOfBoundsException for an empty list
+     * @throws IllegalArgumentException for an empty list, or parts with different numbers of columns
      */
     public static RowScores concat(java.util.List<RowScores> parts) {
-        int n = 0;
-        for (RowScores p : parts) {
-            n += p.rows;
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("concat needs at least one part, got none");
         }
         int c = parts.get(0).columns;
-        RowScores all = new RowScores(n, c);
+        long n = 0;
+        for (int i = 0; i < parts.size(); i++) {
+            RowScores p = parts.get(i);
+            if (p.columns != c) {
+                throw new IllegalArgumentException("part " + (i + 1) + " of " + parts.size() + " has " + p.columns
+                        + " columns, part 1 has " + c + ": scores of different tables do not concatenate");
+            }
+            n += p.rows;
+        }
+        if (n * Math.max(1, c) > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("the parts hold " + n + " rows of " + c + " columns together: more than"
+                    + " one array holds");
+        }
+        RowScores all = new RowScores((int) n, c);
         int at = 0;
         for (RowScores p : parts) {
             System.arraycopy(p.negElbo, 0, all.negElbo, at, p.rows);

@@ -15,7 +15,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,15 +103,18 @@ public final class SchemaFitter {
 
     /**
      * Reads a schema file: {@code {"max_categories": 100, "columns": {"age": {"type": "numeric",
-     * "transform": "log"}, "id": {"drop": true}}}}, every entry optional. {@code drop} is true only for
-     * the JSON {@code true}; {@code max_categories} is truncated to an int.
+     * "transform": "log"}, "id": {"drop": true}}}}, every entry optional. {@code drop} is the JSON
+     * {@code true} or {@code false}; {@code max_categories} a whole number from 2 to 2^31 - 1.
      *
      * @param file the schema file, UTF-8 JSON
      * @return a fitter with the file's column settings and {@code max_categories}
+     * @throws TableFormatException     if the file is not valid JSON (the message names the file, the line and
+     *                                  the column)
      * @throws IllegalArgumentException for an unknown key, a value of the wrong JSON type, an unknown type or
-     *                                  transform, or {@code max_categories} below 2 (the message names the file)
-     * @throws IOException              if the file cannot be read, or is not valid JSON (a Jackson parse
-     *                                  error, whose message gives the position but not the file)
+     *                                  transform, a {@code drop} other than true or false, or a
+     *                                  {@code max_categories} that is not a whole number in [2, 2^31 - 1] (the
+     *                                  message names the file, the key and the value)
+     * @throws IOException              if the file cannot be read
      */
     public static SchemaFitter fromFile(Path file) throws IOException {
         String text = Files.readString(file, StandardCharsets.UTF_8);
@@ -123,7 +128,7 @@ public final class SchemaFitter {
                 }
             }
             if (root.containsKey("max_categories")) {
-                max = (int) JsonValues.number(root, "max_categories", file.toString());
+                max = maxCategories(JsonValues.number(root, "max_categories", file.toString()), file);
             }
             if (root.containsKey("columns")) {
                 Map<String, Object> cols = JsonValues.map(root.get("columns"), file + ": \"columns\"");
@@ -139,13 +144,37 @@ public final class SchemaFitter {
                     ColumnType t = m.containsKey("type") ? ColumnType.parse(JsonValues.string(m, "type", where), where) : null;
                     Transform tr = m.containsKey("transform")
                             ? Transform.parse(JsonValues.string(m, "transform", where), where) : null;
-                    o.put(e.getKey(), new Override(t, tr, Boolean.TRUE.equals(m.get("drop"))));
+                    o.put(e.getKey(), new Override(t, tr, m.containsKey("drop") && drop(m.get("drop"), where)));
                 }
             }
             return new SchemaFitter(o, max);
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            long line = at == null ? 0 : Math.max(0, at.getLineNr());
+            String column = at == null || at.getColumnNr() < 1 ? "" : " at column " + at.getColumnNr();
+            throw new TableFormatException(file, line, "not valid JSON" + column + ": " + e.getOriginalMessage());
         } catch (IllegalArgumentException e) {
             throw e.getMessage().startsWith(file.toString()) ? e : new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** {@code max_categories} of a schema file: a whole number in [2, 2^31 - 1]. */
+    private static int maxCategories(double v, Path file) {
+        if (v != Math.rint(v) || v < 2 || v > Integer.MAX_VALUE) {
+            String shown = v == Math.rint(v) && Math.abs(v) < 1e18 ? Long.toString((long) v) : Double.toString(v);
+            throw new IllegalArgumentException(file + ": \"max_categories\" must be a whole number from 2 to "
+                    + Integer.MAX_VALUE + ", got " + shown);
+        }
+        return (int) v;
+    }
+
+    /** A column's {@code drop}: the JSON true or false, nothing else. */
+    private static boolean drop(Object v, String where) {
+        if (!(v instanceof Boolean b)) {
+            throw new IllegalArgumentException(where + ": \"drop\" must be true or false, got "
+                    + (v instanceof String s ? "\"" + s + "\"" : String.valueOf(v)));
+        }
+        return b;
     }
 
     /**

@@ -172,7 +172,7 @@ public final class TableModel {
      * @param seed        the seed of the initial weights
      * @param samples     k posterior samples per scored row, &gt;= 1 (e.g. {@link #DEFAULT_SAMPLES})
      * @param scoringSeed the seed of the scoring noise
-     * @throws IllegalArgumentException for widths or a latent size the VAE builder refuses
+     * @throws IllegalArgumentException for {@code samples < 1}, or widths or a latent size the VAE builder refuses
      */
     public static TableModel create(TableSchema schema, int[] hidden, int latent, long seed, int samples, long scoringSeed) {
         return create(schema, hidden, latent, seed, samples, scoringSeed, false);
@@ -190,10 +190,13 @@ public final class TableModel {
      * @param heteroscedastic numeric columns' log-variance output by the decoder per row, instead of one
      *                        learned value per column
      * @return a new, untrained model with an empty calibration
-     * @throws IllegalArgumentException for widths or a latent size the VAE builder refuses
+     * @throws IllegalArgumentException for {@code samples < 1}, or widths or a latent size the VAE builder refuses
      */
     public static TableModel create(TableSchema schema, int[] hidden, int latent, long seed, int samples, long scoringSeed,
                                     boolean heteroscedastic) {
+        if (samples < 1) {
+            throw new IllegalArgumentException("samples must be >= 1 (posterior samples per scored row), got " + samples);
+        }
         Vae vae = Vae.builder(schema.width()).hidden(hidden).latent(latent)
                 .likelihood(likelihood(schema, heteroscedastic)).seed(seed).build();
         return new TableModel(vae, schema, new Calibration(samples, scoringSeed, DEFAULT_QUANTILE, Double.NaN,
@@ -262,16 +265,21 @@ public final class TableModel {
      * observed, the threshold the {@code quantile} of their scores (linear interpolation).
      *
      * @param rows     (n, width) encoded rows, n &gt;= 1, NaN in missing cells; not modified
-     * @param ids      the row id of each row (its index in its file), at least n of them; runs of consecutive ids
+     * @param ids      the row id of each row (its index in its file), exactly n of them; runs of consecutive ids
      *                 are scored together
      * @param quantile the quantile of the rows' scores that becomes the threshold, in (0, 1) (e.g.
      *                 {@link #DEFAULT_QUANTILE})
      * @return the calibration, also set on this model
-     * @throws IllegalArgumentException for no rows, a quantile outside (0, 1), or rows the scorer refuses
+     * @throws IllegalArgumentException for no rows, {@code ids} null or not one per row, a quantile outside (0, 1),
+     *                                  or rows the scorer refuses
      */
     public Calibration calibrate(FMatrixRMaj rows, long[] ids, double quantile) {
         if (rows.numRows == 0) {
             throw new IllegalArgumentException("calibration needs at least one row");
+        }
+        if (ids == null || ids.length != rows.numRows) {
+            throw new IllegalArgumentException("calibration needs one id per row: got "
+                    + (ids == null ? "ids=null" : ids.length + " ids") + " for " + rows.numRows + " rows");
         }
         if (!(quantile > 0 && quantile < 1)) {
             throw new IllegalArgumentException("the threshold quantile must be in (0, 1), got " + quantile);

@@ -20,16 +20,34 @@ public final class EarlyStopping {
     boolean stop;
 
     /**
-     * A counter for {@link TrainerConfig#patience()} (0: never stop) and {@link TrainerConfig#minDelta()}.
-     * The values are not checked here ({@link TrainerConfig} checks them).
+     * A counter for {@link TrainerConfig#patience()} (0: never stop) and {@link TrainerConfig#minDelta()},
+     * checked as {@link TrainerConfig} checks them (with the same messages), so a valid config's values
+     * are always accepted.
      *
      * @param patience epochs without an improvement of more than {@code minDelta} before
-     *                 {@link #shouldStop()} turns true; 0 (or less) never stops
-     * @param minDelta the least decrease of the value that resets the counter, &gt;= 0
+     *                 {@link #shouldStop()} turns true, &gt;= 0; 0 never stops
+     * @param minDelta the least decrease of the value that resets the counter, finite and &gt;= 0
+     * @throws IllegalArgumentException for a negative patience, or a negative or non-finite min-delta
      */
     public EarlyStopping(int patience, double minDelta) {
+        checkPatience(patience);
+        checkMinDelta(minDelta);
         this.patience = patience;
         this.minDelta = minDelta;
+    }
+
+    /** The patience check of this class and {@link TrainerConfig}: &gt;= 0. */
+    static void checkPatience(int patience) {
+        if (patience < 0) {
+            throw new IllegalArgumentException("patience must be >= 0 (0 = no early stopping), got " + patience);
+        }
+    }
+
+    /** The min-delta check of this class and {@link TrainerConfig}: finite and &gt;= 0. */
+    static void checkMinDelta(double minDelta) {
+        if (!(minDelta >= 0) || !Double.isFinite(minDelta)) {
+            throw new IllegalArgumentException("min-delta must be finite and >= 0, got " + minDelta);
+        }
     }
 
     /**

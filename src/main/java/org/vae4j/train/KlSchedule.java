@@ -89,6 +89,8 @@ public sealed interface KlSchedule permits KlSchedule.Constant, KlSchedule.Linea
      *
      * @param target the configured beta, finite and &gt;= 0
      * @param t      the number of optimiser steps already taken, &gt;= 0 (0 for the first step)
+     * @throws IllegalArgumentException when {@code t < 0} (the linear and cyclical schedules; the
+     *                                  constant one is the target at every step)
      */
     double beta(double target, long t);
 
@@ -134,8 +136,14 @@ public sealed interface KlSchedule permits KlSchedule.Constant, KlSchedule.Linea
             }
         }
 
+        /**
+         * {@inheritDoc}
+         *
+         * @throws IllegalArgumentException when {@code t < 0}
+         */
         @Override
         public double beta(double target, long t) {
+            checkStep(t);
             return t >= steps ? target : target * ((double) t / steps);
         }
 
@@ -170,11 +178,14 @@ public sealed interface KlSchedule permits KlSchedule.Constant, KlSchedule.Linea
             }
         }
 
+        /**
+         * {@inheritDoc}
+         *
+         * @throws IllegalArgumentException when {@code t < 0}
+         */
         @Override
         public double beta(double target, long t) {
-            if (t < 0) {
-                throw new IllegalArgumentException("step must be >= 0, got " + t);
-            }
+            checkStep(t);
             double rise = ratio * steps;
             double tau = t % steps;
             return tau >= rise ? target : target * (tau / rise);
@@ -183,6 +194,13 @@ public sealed interface KlSchedule permits KlSchedule.Constant, KlSchedule.Linea
         @Override
         public String spec() {
             return "cyclical:" + steps + "," + ratio;
+        }
+    }
+
+    /** The step check of the schedules that depend on it. */
+    private static void checkStep(long t) {
+        if (t < 0) {
+            throw new IllegalArgumentException("step must be >= 0, got " + t);
         }
     }
 }

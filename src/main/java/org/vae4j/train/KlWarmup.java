@@ -35,6 +35,7 @@ public record KlWarmup(double target, long steps) {
      * in [0, target]}
      *
      * @param t the number of optimiser steps already taken, &gt;= 0 (0 for the first step)
+     * @throws IllegalArgumentException when {@code t < 0} for a warm-up of at least one step
      */
     public double beta(long t) {
         return schedule().beta(target, t);

@@ -113,15 +113,11 @@ public record TrainerConfig(int epochs, int batchSize, long seed, double beta, K
             throw new IllegalArgumentException("validation must be 0 (none), a whole number of rows >= 1 or a "
                     + "fraction in (0, 1), got " + validation);
         }
-        if (patience < 0) {
-            throw new IllegalArgumentException("patience must be >= 0 (0 = no early stopping), got " + patience);
-        }
+        EarlyStopping.checkPatience(patience);
         if (patience > 0 && validation == 0) {
             throw new IllegalArgumentException("patience " + patience + " needs a validation set (validation > 0)");
         }
-        if (!(minDelta >= 0) || !Double.isFinite(minDelta)) {
-            throw new IllegalArgumentException("min-delta must be finite and >= 0, got " + minDelta);
-        }
+        EarlyStopping.checkMinDelta(minDelta);
         Optimizer.checkLearningRate(learningRate);
         if (lrWarmupSteps < 0) {
             throw new IllegalArgumentException("learning-rate warm-up steps must be >= 0, got " + lrWarmupSteps);

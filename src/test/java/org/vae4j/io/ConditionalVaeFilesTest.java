@@ -211,6 +211,29 @@ class ConditionalVaeFilesTest {
         }
     }
 
+    /** resume without conditions is refused for a conditional checkpoint, naming the overload that works. */
+    @Test
+    void aConditionalCheckpointIsNotResumedWithoutItsConditions() throws IOException {
+        FMatrixRMaj[] xc = labelledData(60, 16, 3, 4);
+        ConditionalVae m = ConditionalVae.builder(16, 3).hidden(12).latent(3).seed(1).build();
+        Optimizer opt = new Adam(3e-3);
+        Trainer first = Trainer.builder().batchSize(32).seed(2).validation(10).epochs(1).build();
+        List<EpochStats> history = first.train(m, xc[0], xc[1], opt);
+        Path file = dir.resolve("conditional.safetensors");
+        ModelFiles.saveCheckpoint(m, opt, TrainingState.of(first, history), file);
+        Checkpoint c = ModelFiles.loadCheckpoint(file);
+        Trainer again = c.training().trainerBuilder().epochs(2).build();
+        for (org.junit.jupiter.api.function.Executable e : List.<org.junit.jupiter.api.function.Executable>of(
+                () -> c.resume(xc[0]), () -> c.resume(again, xc[0]))) {
+            IllegalArgumentException x = assertThrows(IllegalArgumentException.class, e);
+            assertTrue(x.getMessage().contains("resume(Trainer, ValidationSplit)") && x.getMessage().contains("3"),
+                    x.getMessage());
+        }
+        // the overload it names resumes the run
+        org.vae4j.train.ValidationSplit split = org.vae4j.train.ValidationSplit.split(xc[0], xc[1], again.config());
+        assertEquals(1, c.resume(again, split).train().size());
+    }
+
     @Test
     void theLabelHelpsAConditionalVaeTrainedOnLabelledData() {
         FMatrixRMaj[] xc = labelledData(300, 16, 3, 5);

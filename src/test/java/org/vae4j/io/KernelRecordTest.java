@@ -170,4 +170,35 @@ class KernelRecordTest {
         assertTrue(e.getMessage().startsWith(bad.toString()) && e.getMessage().contains("vae4j.gemm_threads = -3"),
                 e.getMessage());
     }
+
+    @Test
+    void aFileProblemWithoutAFileIsNotPrefixedWithNull() {
+        ModelFileException none = new ModelFileException(null, "metadata lacks x");
+        assertEquals("metadata lacks x", none.getMessage());
+        assertEquals(null, none.file());
+        assertEquals("metadata lacks y", new ModelFileException(null, "metadata lacks y", new IOException()).getMessage());
+        ModelFileException named = new ModelFileException(Path.of("m.safetensors"), "metadata lacks x");
+        assertEquals("m.safetensors: metadata lacks x", named.getMessage());
+        assertEquals(Path.of("m.safetensors"), named.file());
+    }
+
+    @Test
+    void aBadKernelRecordInACheckpointsMetadataIsNamedWithoutNull() {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put(KernelRecord.GEMM, "ejml");
+        meta.put(KernelRecord.THREADS, "two");
+        meta.put(KernelRecord.ELEMENTWISE, "scalar");
+        meta.put(KernelRecord.LANES, "1");
+        Checkpoint c = new Checkpoint(model(), new Adam(1e-3), null, meta);
+        for (org.junit.jupiter.api.function.Executable e : List.<org.junit.jupiter.api.function.Executable>of(
+                c::kernels, c::checkKernels, c::kernelDifferences)) {
+            IllegalStateException x = assertThrows(IllegalStateException.class, e);
+            assertTrue(!x.getMessage().contains("null") && x.getMessage().contains(KernelRecord.THREADS + " = 'two'")
+                    && x.getMessage().startsWith("checkpoint metadata: "), x.getMessage());
+        }
+        // the loader names the file
+        ModelFileException load = assertThrows(ModelFileException.class,
+                () -> KernelRecord.read(meta, Path.of("run.safetensors")));
+        assertTrue(load.getMessage().startsWith("run.safetensors: metadata " + KernelRecord.THREADS), load.getMessage());
+    }
 }

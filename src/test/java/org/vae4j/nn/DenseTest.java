@@ -189,4 +189,19 @@ class DenseTest {
         }
         return r;
     }
+
+    @Test
+    void anUnresolvedOrMissingInitIsTheCallersArgument() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Dense(IN, OUT, Init.BY_ACTIVATION, new SplittableRandom(1)));
+        assertTrue(e.getMessage().contains("init") && e.getMessage().contains("BY_ACTIVATION")
+                && e.getMessage().contains("Init.resolve"), e.getMessage());
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+                () -> new Dense(IN, OUT, null, new SplittableRandom(1)));
+        assertTrue(none.getMessage().contains("init"), none.getMessage());
+        // resolved, it builds the scheme it resolves to: Xavier with no activation after the layer
+        Dense xavier = new Dense(IN, OUT, Init.BY_ACTIVATION.resolve(null), new SplittableRandom(1));
+        Dense same = new Dense(IN, OUT, Init.XAVIER_UNIFORM, new SplittableRandom(1));
+        assertArrayEquals(same.weight().valueCopy().data, xavier.weight().valueCopy().data);
+    }
 }

@@ -74,6 +74,45 @@ class ReplicateTest {
                 Arrays.copyOf(r.forward(K, x1).data, kept.length));
     }
 
+    private static void refusedAsASnapshot(org.junit.jupiter.api.function.Executable e) {
+        IllegalStateException x = assertThrows(IllegalStateException.class, e);
+        assertTrue(x.getMessage().contains("is a snapshot without gradients"), x.getMessage());
+    }
+
+    @Test
+    void aSnapshotsGradientsAndBackwardAreRefusedClearly() {
+        SplittableRandom rng = new SplittableRandom(4);
+        Dense dense = new Dense(6, 8, Init.TORCH_DEFAULT, rng);
+        LayerNorm norm = new LayerNorm(8);
+        Dense fused = new Dense(8, 5, Init.TORCH_DEFAULT, rng);
+        Sequential s = new Sequential(List.of(dense, norm, fused, new ActivationLayer(Activation.TANH, 5)));
+        new ParameterStore(s.parameters());
+        TensorMap snap = TensorMap.snapshot(s.parameters());
+        Parameter w = snap.get(dense.weight());
+        refusedAsASnapshot(() -> w.grad(0));
+        refusedAsASnapshot(w::gradCopy);
+        refusedAsASnapshot(w::zeroGrad);
+        refusedAsASnapshot(() -> w.setGrad(new float[w.size()]));
+        assertTrue(assertThrows(IllegalStateException.class, () -> w.grad(0)).getMessage().contains("weight"));
+        // the live parameter keeps its gradient
+        assertEquals(0f, dense.weight().grad(0));
+        // each module kind with parameters refuses a replica's backward on the snapshot
+        FMatrixRMaj x = random(3, 6, 6);
+        Dense rd = dense.replicate(snap);
+        rd.forward(K, x);
+        refusedAsASnapshot(() -> rd.backward(K, random(3, 8, 7), true));
+        LayerNorm rn = norm.replicate(snap);
+        rn.forward(K, random(3, 8, 8));
+        refusedAsASnapshot(() -> rn.backward(K, random(3, 8, 9), true));
+        Sequential rs = s.replicate(snap); // the last Dense's bias gradient summed in the activation's pass
+        rs.forward(K, x);
+        refusedAsASnapshot(() -> rs.backward(K, random(3, 5, 10), true));
+        float[] g = s.parameters().get(0).gradArray();
+        for (float v : g) {
+            assertEquals(0f, v, "the snapshot's backward reached the model's gradients");
+        }
+    }
+
     @Test
     void aSnapshotReplicaKeepsTheValuesOfItsMomentAndHasNoGradients() {
         Sequential m = network();

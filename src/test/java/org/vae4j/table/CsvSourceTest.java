@@ -91,4 +91,50 @@ class CsvSourceTest {
         TableFormatException blank = assertThrows(TableFormatException.class, () -> CsvSource.open(write("b.csv", "a,,c\n")));
         assertTrue(blank.getMessage().contains("column 2"), blank.getMessage());
     }
+
+    /** The descriptors of this process open on {@code file} (Linux: /proc/self/fd). */
+    private static long openDescriptors(Path file) throws IOException {
+        Path target = file.toRealPath();
+        long n = 0;
+        try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    if (Files.readSymbolicLink(fd).equals(target)) {
+                        n++;
+                    }
+                } catch (IOException | UnsupportedOperationException gone) {
+                    // the listing's own descriptor, closed by now
+                }
+            }
+        }
+        return n;
+    }
+
+    @Test
+    void aBadHeaderClosesTheFile() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc/self/fd");
+        byte[] head = "name,ag".getBytes(StandardCharsets.US_ASCII);
+        byte[] utf8 = java.util.Arrays.copyOf(head, head.length + 3);
+        utf8[head.length] = (byte) 0xFF; // never valid UTF-8, after the first character
+        utf8[head.length + 1] = (byte) '\n';
+        utf8[head.length + 2] = (byte) '1';
+        // past the reader's first 64K characters, found by the CSV parser rather than by the first read
+        byte[] far = java.util.Arrays.copyOf(utf8, 70_000 + utf8.length);
+        java.util.Arrays.fill(far, 0, 70_000, (byte) 'x');
+        System.arraycopy(utf8, 0, far, 70_000, utf8.length);
+        Path[] files = {write("utf8.csv", utf8), write("utf8-far.csv", far), write("quote.csv", "\"a\"x,b\n1,2\n"),
+            write("empty-name.csv", "a,,c\n1,2,3\n"), write("empty.csv", "")};
+        for (Path f : files) {
+            assertEquals(0, openDescriptors(f), f.toString());
+            for (int i = 0; i < 3; i++) {
+                TableFormatException e = assertThrows(TableFormatException.class, () -> CsvSource.open(f), f.toString());
+                assertTrue(e.getMessage().startsWith(f.toString()), e.getMessage());
+            }
+            assertEquals(0, openDescriptors(f), "descriptors left open on " + f.getFileName());
+        }
+        // the check sees an open file
+        try (CsvSource open = CsvSource.open(write("ok.csv", "a,b\n1,2\n"))) {
+            assertEquals(1, openDescriptors(open.file()));
+        }
+    }
 }

@@ -175,6 +175,45 @@ class SchemaTest {
     }
 
     @Test
+    void aSchemaFilesSyntaxAndValuesAreCheckedWithFileKeyAndValue() throws IOException {
+        List<String[]> rows = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            rows.add(new String[] {"c" + (i % 12), Double.toString(i * 1.5)});
+        }
+        CsvTable t = CsvTable.of(new String[] {"code", "v"}, rows);
+        Path schema = dir.resolve("bad-schema.json");
+        Files.writeString(schema, "{\"max_categories\": 20,\n  \"columns\": {\"code\" {}}}");
+        TableFormatException syntax = assertThrows(TableFormatException.class, () -> SchemaFitter.fromFile(schema));
+        // the '{' after "code" where a colon belongs: line 2, column 22
+        assertTrue(syntax.getMessage().startsWith(schema + ", line 2: not valid JSON at column 22: "),
+                syntax.getMessage());
+        assertEquals(2, syntax.line());
+        for (String[] bad : new String[][] {{"2.5", "2.5"}, {"1e10", "10000000000"}, {"-3", "-3"}, {"1", "1"},
+            {"\"20\"", "20"}}) {
+            Files.writeString(schema, "{\"max_categories\": " + bad[0] + "}");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SchemaFitter.fromFile(schema));
+            assertTrue(e.getMessage().startsWith(schema.toString()) && e.getMessage().contains("max_categories")
+                    && e.getMessage().contains(bad[1]), e.getMessage());
+        }
+        Files.writeString(schema, "{\"max_categories\": 11}"); // an integer-valued float is an integer
+        assertThrows(TableFormatException.class, () -> SchemaFitter.fromFile(schema).fit(t)); // 12 labels > 11
+        Files.writeString(schema, "{\"max_categories\": 12.0}");
+        assertEquals(ColumnType.CATEGORICAL, SchemaFitter.fromFile(schema).fit(t).column("code").type());
+        for (String bad : new String[] {"\"yes\"", "1", "null", "\"true\""}) {
+            Files.writeString(schema, "{\"columns\": {\"code\": {\"drop\": " + bad + "}}}");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SchemaFitter.fromFile(schema));
+            assertTrue(e.getMessage().startsWith(schema.toString()) && e.getMessage().contains("\"code\"")
+                    && e.getMessage().contains("drop") && e.getMessage().contains(bad.replace("\"", "")),
+                    e.getMessage());
+        }
+        Files.writeString(schema, "{\"columns\": {\"code\": {\"drop\": true}}}");
+        assertEquals(List.of("v"), SchemaFitter.fromFile(schema).fit(t).columns().stream().map(c -> c.name()).toList());
+        Files.writeString(schema, "{\"columns\": {\"code\": {\"drop\": false}}}");
+        assertEquals(List.of("code", "v"),
+                SchemaFitter.fromFile(schema).fit(t).columns().stream().map(c -> c.name()).toList());
+    }
+
+    @Test
     void aStrayLabelInANumericColumnIsAnErrorWithItsLine() {
         List<String[]> rows = new ArrayList<>();
         for (int i = 0; i < 50; i++) {

@@ -260,4 +260,47 @@ class TableModelTest {
         }
         assertEquals(3, above); // 1% of 300
     }
+
+    @Test
+    void calibrationNeedsOneIdPerRow() {
+        TableModel m = TableModel.create(schema, new int[] {8}, 2, 1, 2, 3);
+        FMatrixRMaj rows = new FMatrixRMaj(5, x.numCols);
+        System.arraycopy(x.data, 0, rows.data, 0, rows.data.length);
+        for (long[] ids : new long[][] {{0, 1, 2}, {0, 1, 2, 3, 4, 5}}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.calibrate(rows, ids, 0.9));
+            assertTrue(e.getMessage().contains("ids") && e.getMessage().contains(ids.length + " ids")
+                    && e.getMessage().contains("5 rows"), e.getMessage());
+        }
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> m.calibrate(rows, null, 0.9)).getMessage()
+                .contains("ids"));
+        assertEquals(5, m.calibrate(rows, new long[] {0, 1, 2, 3, 4}, 0.9).rows());
+    }
+
+    @Test
+    void aModelNeedsAtLeastOneScoringSample() {
+        for (int samples : new int[] {0, -2}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> TableModel.create(schema, new int[] {8}, 2, 1, samples, 3));
+            assertTrue(e.getMessage().contains("sample") && e.getMessage().contains("got " + samples), e.getMessage());
+        }
+        assertEquals(1, TableModel.create(schema, new int[] {8}, 2, 1, 1, 3).calibration().samples());
+    }
+
+    @Test
+    void scoresOfDifferentWidthsAreNotConcatenated() {
+        RowScores a = new RowScores(2, 3);
+        a.score[1] = 7;
+        a.share[5] = 4;
+        RowScores b = new RowScores(1, 3);
+        b.score[0] = 9;
+        RowScores all = RowScores.concat(List.of(a, b));
+        assertEquals(3, all.rows);
+        assertArrayEquals(new double[] {0, 7, 9}, all.score);
+        assertEquals(4, all.share[5]);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> RowScores.concat(List.of(a, new RowScores(1, 4))));
+        assertTrue(e.getMessage().contains("part 2") && e.getMessage().contains("4 columns")
+                && e.getMessage().contains("3"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> RowScores.concat(List.of()));
+    }
 }

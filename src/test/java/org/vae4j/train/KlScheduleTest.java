@@ -46,6 +46,18 @@ class KlScheduleTest {
     }
 
     @Test
+    void aNegativeStepIsRefusedByTheLinearAsByTheCyclicalSchedule() {
+        IllegalArgumentException cyclical = assertThrows(IllegalArgumentException.class,
+                () -> KlSchedule.cyclical(10, 0.5).beta(1.0, -1));
+        IllegalArgumentException linear = assertThrows(IllegalArgumentException.class,
+                () -> KlSchedule.linear(10).beta(1.0, -1));
+        assertEquals("step must be >= 0, got -1", cyclical.getMessage());
+        assertEquals(cyclical.getMessage(), linear.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new KlWarmup(1.0, 10).beta(-5));
+        assertEquals(0.0, KlSchedule.linear(10).beta(1.0, 0), 0.0);
+    }
+
+    @Test
     void spellingsRoundTripAndBadOnesAreRefused() {
         for (String s : new String[] {"constant", "linear:500", "cyclical:1000,0.5"}) {
             assertEquals(s, KlSchedule.parse(s).spec());
