@@ -50,9 +50,17 @@ public final class RowScores {
      * @param r       the row, 0 &lt;= r &lt; {@link #rows}
      * @param typical typical_c per column (length {@link #columns}), e.g. {@link Scorer#typical()}
      * @param max     the most columns returned, &gt;= 0
-     * @throws NegativeArraySizeException for a negative {@code max}
+     * @throws IllegalArgumentException for a negative {@code max}, or {@code typical} not of length
+     *                                  {@link #columns}
      */
     public int[] topColumns(int r, double[] typical, int max) {
+        if (max < 0) {
+            throw new IllegalArgumentException("max must be >= 0, got " + max);
+        }
+        if (typical == null || typical.length != columns) {
+            throw new IllegalArgumentException("typical must have one value per column (" + columns + "), got "
+                    + (typical == null ? "null" : typical.length + " values"));
+        }
         Integer[] idx = new Integer[columns];
         int n = 0;
         for (int c = 0; c < columns; c++) {

@@ -303,4 +303,22 @@ class TableModelTest {
                 && e.getMessage().contains("3"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> RowScores.concat(List.of()));
     }
+
+    @Test
+    void topColumnsRanksByExcessAndRejectsABadMaxOrTypical() {
+        RowScores s = new RowScores(1, 4);
+        double[] share = {0.1, 0.5, 0.3, 0.9};
+        for (int c = 0; c < 4; c++) {
+            s.share[c] = share[c];
+            s.observed[c] = true;
+        }
+        double[] typical = {0.2, 0.2, 0.2, 0.2};
+        assertArrayEquals(new int[] {3, 1, 2}, s.topColumns(0, typical, 5));
+        assertArrayEquals(new int[] {3}, s.topColumns(0, typical, 1));
+        assertArrayEquals(new int[0], s.topColumns(0, typical, 0));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.topColumns(0, typical, -1));
+        assertTrue(e.getMessage().contains("max") && e.getMessage().contains("-1"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> s.topColumns(0, new double[3], 2));
+        assertTrue(e.getMessage().contains("4") && e.getMessage().contains("3 values"), e.getMessage());
+    }
 }
