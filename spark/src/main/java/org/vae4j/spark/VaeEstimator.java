@@ -462,7 +462,8 @@ public final class VaeEstimator extends Estimator<VaeModel> implements DefaultPa
      * @return the trained model, its threshold set
      * @throws IllegalArgumentException before any training, for a param out of its range, missing or
      *                                  mistyped feature columns or an output column already in the data
-     *                                  ({@link #transformSchema});
+     *                                  ({@link #transformSchema}), a dataset without rows, or a null
+     *                                  features vector in its first row;
      *                                  when training, for rows the trainer rejects ({@link SparkTrainer#train})
      * @throws org.vae4j.train.TrainingException when the loss or a gradient becomes non-finite
      */
@@ -470,7 +471,15 @@ public final class VaeEstimator extends Estimator<VaeModel> implements DefaultPa
     public VaeModel fit(Dataset<?> dataset) {
         transformSchema(dataset.schema()); // every param and the schema, before any work on the rows
         String[] cols = value(inputCols);
-        int d = cols.length > 0 ? cols.length : ((Vector) dataset.select(value(featuresCol)).first().get(0)).size();
+        String source = cols.length > 0 ? "inputCols " + String.join(", ", cols) : "featuresCol '" + value(featuresCol) + "'";
+        java.util.List<Row> first = dataset.toDF().select(cols.length > 0 ? cols[0] : value(featuresCol)).takeAsList(1);
+        if (first.isEmpty()) {
+            throw new IllegalArgumentException("VaeEstimator.fit: the dataset has no rows (" + source + "): nothing to train on");
+        }
+        if (cols.length == 0 && first.get(0).isNullAt(0)) {
+            throw new IllegalArgumentException("VaeEstimator.fit: the first row's " + source + " is null");
+        }
+        int d = cols.length > 0 ? cols.length : ((Vector) first.get(0).get(0)).size();
         Scoring.Features f = Features.of(dataset.schema(), cols, value(featuresCol), d);
         JavaRDD<float[]> rows = dataset.toDF().javaRDD().map(f::of);
         Vae model = newModel(d);

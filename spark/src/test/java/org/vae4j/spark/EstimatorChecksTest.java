@@ -180,4 +180,17 @@ class EstimatorChecksTest {
             assertTrue(e.getMessage().contains("no trained model file"), e.getMessage());
         }
     }
+
+    @Test
+    void anEmptyDatasetIsRejectedWithAMessageOnBothFeaturePaths() {
+        Dataset<Row> none = data.limit(0);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> small().fit(none));
+        assertTrue(e.getMessage().contains("no rows"), e.getMessage());
+        Dataset<Row> vectors = new org.apache.spark.ml.feature.VectorAssembler().setInputCols(COLS)
+                .setOutputCol("features").transform(data).select("features").limit(0);
+        VaeEstimator byVector = new VaeEstimator().setFeaturesCol("features").setHidden(new int[]{4}).setLatent(2)
+                .setEpochs(1).setBatchSize(16).setSeed(3).setScoreSamples(2);
+        e = assertThrows(IllegalArgumentException.class, () -> byVector.fit(vectors));
+        assertTrue(e.getMessage().contains("no rows") && e.getMessage().contains("features"), e.getMessage());
+    }
 }
