@@ -111,12 +111,7 @@ public record Checkpoint(LatentModel model, Optimizer optimizer, TrainingState t
      *                               {@link ModelFiles#loadCheckpoint} checked, naming the file
      */
     public Optional<KernelRecord> kernels() {
-        try {
-            return KernelRecord.read(metadata, null); // the record does not know its file
-        } catch (ModelFileException e) {
-            // checked (naming the file) when the checkpoint was loaded: only a hand-made record gets here
-            throw new IllegalStateException("checkpoint metadata: " + e.getMessage(), e);
-        }
+        return KernelRecord.ofCheckpoint(metadata);
     }
 
     /**

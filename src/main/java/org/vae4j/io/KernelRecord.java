@@ -182,19 +182,28 @@ public record KernelRecord(String gemm, int threads, String gemmVariant, String 
     }
 
     /**
+     * The record in a {@link Checkpoint}'s metadata, which does not know its file.
+     *
+     * @throws IllegalStateException for a malformed record (the message starts {@code checkpoint
+     *                               metadata:}); a loaded checkpoint's record was checked, naming the
+     *                               file, so only a hand-made one gets here
+     */
+    static Optional<KernelRecord> ofCheckpoint(Map<String, String> meta) {
+        try {
+            return read(meta, null);
+        } catch (ModelFileException e) {
+            throw new IllegalStateException("checkpoint metadata: " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * At a resume: logs one warning per difference between the recorded kernels and the model's,
      * saying whether bit-identity with an uninterrupted run is lost.
      *
      * @return the differences
      */
     static List<Difference> check(Map<String, String> meta, LatentModel model) {
-        Optional<KernelRecord> recorded;
-        try {
-            recorded = read(meta, null); // a Checkpoint does not know its file
-        } catch (ModelFileException e) {
-            // checked (naming the file) when the checkpoint was loaded: only a hand-made record gets here
-            throw new IllegalStateException("checkpoint metadata: " + e.getMessage(), e);
-        }
+        Optional<KernelRecord> recorded = ofCheckpoint(meta);
         if (recorded.isEmpty()) {
             return List.of();
         }

@@ -472,7 +472,7 @@ public final class VaeEstimator extends Estimator<VaeModel> implements DefaultPa
         transformSchema(dataset.schema()); // every param and the schema, before any work on the rows
         String[] cols = value(inputCols);
         String source = cols.length > 0 ? "inputCols " + String.join(", ", cols) : "featuresCol '" + value(featuresCol) + "'";
-        java.util.List<Row> first = dataset.toDF().select(cols.length > 0 ? cols[0] : value(featuresCol)).takeAsList(1);
+        List<Row> first = dataset.toDF().select(cols.length > 0 ? cols[0] : value(featuresCol)).takeAsList(1);
         if (first.isEmpty()) {
             throw new IllegalArgumentException("VaeEstimator.fit: the dataset has no rows (" + source + "): nothing to train on");
         }

@@ -63,16 +63,7 @@ class PackingTest {
         float[] af = VectorGemmTest.embed(a.data, 5, 9, Float.NaN);
         float[] bf = VectorGemmTest.embed(b.data, 2, 3, Float.NaN);
         for (boolean accumulate : new boolean[] {false, true}) {
-            float[] expected = new float[m * n];
-            for (int i = 0; i < m; i++) {
-                for (int j = 0; j < n; j++) {
-                    float sum = accumulate ? c0.get(i, j) : 0f;
-                    for (int p = 0; p < k; p++) {
-                        sum = Math.fma(ta ? a.get(p, i) : a.get(i, p), b.get(p, j), sum);
-                    }
-                    expected[i * n + j] = sum;
-                }
-            }
+            float[] expected = VectorGemmTest.fmaProduct(ta, false, accumulate, a, b, c0, m, n, k);
             FMatrixRMaj ejml = accumulate ? c0.copy() : new FMatrixRMaj(m, n);
             EjmlGemm.INSTANCE.gemm(ta, false, true, m, n, k, a.data, 0, b.data, 0, ejml.data, 0);
             for (VectorGemm g : gs) {

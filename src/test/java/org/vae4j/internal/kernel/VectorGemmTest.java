@@ -224,16 +224,7 @@ class VectorGemmTest {
                 float[] af = embed(a.data, 3, 4, Float.NaN);
                 float[] bf = embed(b.data, 7, 2, Float.NaN);
                 for (boolean accumulate : new boolean[] {false, true}) {
-                    float[] expected = new float[m * n];
-                    for (int i = 0; i < m; i++) {
-                        for (int j = 0; j < n; j++) {
-                            float sum = accumulate ? c0.get(i, j) : 0f;
-                            for (int p = 0; p < k; p++) {
-                                sum = Math.fma(ta ? a.get(p, i) : a.get(i, p), tb ? b.get(j, p) : b.get(p, j), sum);
-                            }
-                            expected[i * n + j] = sum;
-                        }
-                    }
+                    float[] expected = fmaProduct(ta, tb, accumulate, a, b, c0, m, n, k);
                     for (Gemm g : gs) {
                         float[] cf = embed(c0.data, 5, 6, 42f);
                         g.gemm(ta, tb, accumulate, m, n, k, af, 3, bf, 7, cf, 5);
@@ -250,6 +241,26 @@ class VectorGemmTest {
     }
 
     /** {@code x} copied into a new array at {@code at}, with {@code after} more floats, the rest {@code fill}. */
+    /**
+     * The reference product: each C[i, j] (+)= sum_p A[i, p] B[p, j] as one scalar fma chain in
+     * ascending p, the order every kernel must reproduce bit for bit; A and B given as stored (ta,
+     * tb: transposed), c0 the starting C when accumulating.
+     */
+    static float[] fmaProduct(boolean ta, boolean tb, boolean accumulate, FMatrixRMaj a, FMatrixRMaj b,
+                              FMatrixRMaj c0, int m, int n, int k) {
+        float[] expected = new float[m * n];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float sum = accumulate ? c0.get(i, j) : 0f;
+                for (int p = 0; p < k; p++) {
+                    sum = Math.fma(ta ? a.get(p, i) : a.get(i, p), tb ? b.get(j, p) : b.get(p, j), sum);
+                }
+                expected[i * n + j] = sum;
+            }
+        }
+        return expected;
+    }
+
     static float[] embed(float[] x, int at, int after, float fill) {
         float[] out = new float[at + x.length + after];
         Arrays.fill(out, fill);
