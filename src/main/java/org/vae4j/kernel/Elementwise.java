@@ -1,5 +1,7 @@
 package org.vae4j.kernel;
 
+import org.vae4j.internal.kernel.ScalarElementwise;
+
 /**
  * The elementwise work of a training step that is worth vectorising: the Bernoulli likelihood
  * (one exp and one log1p per pixel), ReLU, the Adam update (a square root and a division per
@@ -149,6 +151,26 @@ public interface Elementwise {
      * @param hi the upper bound, inclusive
      */
     boolean allWithin(float[] a, int n, float lo, float hi);
+
+    /**
+     * out_i = sigmoid(l_i) = 1 / (1 + e^-l_i) for i &lt; n: the mean of a Bernoulli from its
+     * logit. NaN stays NaN. This default computes each in double and rounds once (as
+     * {@link org.vae4j.nn.Activation#sigmoid}); a backend may use float arithmetic within a few
+     * ulp of it, but each result must depend on its logit only (not on i or n).
+     *
+     * @param logits the logits, not modified
+     * @param out    receives the probabilities; not the logits array
+     * @param n      the number of elements, from index 0, {@code >= 0}
+     * @throws IllegalArgumentException when {@code out} is {@code logits}
+     */
+    default void sigmoid(float[] logits, float[] out, int n) {
+        if (out == logits) {
+            throw new IllegalArgumentException("sigmoid: out must not be the logits array");
+        }
+        for (int i = 0; i < n; i++) {
+            out[i] = ScalarElementwise.sigmoid(logits[i]);
+        }
+    }
 
     /** {@return a short name for logs} */
     String name();

@@ -127,9 +127,7 @@ public final class BernoulliLikelihood implements Likelihood {
     @Override
     public void mean(FMatrixRMaj out, FMatrixRMaj meanOut) {
         GaussianKl.checkShape(out, meanOut);
-        for (int i = 0; i < out.getNumElements(); i++) {
-            meanOut.data[i] = Activation.sigmoid(out.data[i]);
-        }
+        Elementwise.get().sigmoid(out.data, meanOut.data, out.getNumElements());
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.vae4j.nn;
 
 import org.ejml.data.FMatrixRMaj;
+import org.vae4j.internal.kernel.ScalarElementwise;
 import org.vae4j.kernel.Elementwise;
 
 /**
@@ -289,11 +290,7 @@ public enum Activation {
      * @param a the argument (a logit)
      */
     public static float sigmoid(float a) {
-        if (a >= 0f) {
-            return (float) (1.0 / (1.0 + Math.exp(-a)));
-        }
-        double e = Math.exp(a);
-        return (float) (e / (1.0 + e));
+        return ScalarElementwise.sigmoid(a);
     }
 
     /**

@@ -113,10 +113,13 @@ public final class GemmCompare {
             tsv.append(String.format(Locale.ROOT, "%s\t%s\t%.2f\t%.2f\t%.2f\t%.2f\t%.3f\t%.3f%n", s.op(),
                     s.m() + "x" + s.n() + "x" + s.k(), bv, flops / bv / 1e3, bb, blas == null ? 0 : flops / bb / 1e3,
                     blas == null ? 0 : bb / bv, blas == null ? 0 : median));
-            tv += bv * s.perStep();
-            tb += bb * s.perStep();
-            flopsStep += flops * s.perStep();
-            shapes++;
+            if (GemmShapes.ALL.containsKey(s.op())) {
+                // the step line: every training shape, and only those
+                tv += bv * s.perStep();
+                tb += bb * s.perStep();
+                flopsStep += flops * s.perStep();
+                shapes++;
+            }
         }
         if (shapes == GemmShapes.ALL.size()) {
             System.out.printf(Locale.ROOT, "step (best rounds, ops weighted by count): vae4j %.1f us (%.1f GF/s), "

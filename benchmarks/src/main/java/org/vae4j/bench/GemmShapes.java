@@ -93,14 +93,31 @@ final class GemmShapes {
         add("fc1.dW", Kind.MULT_ADD_TRANS_A, HIDDEN, IN, BATCH, 1);
     }
 
+    /** Rows of an inference call ({@code benchmarks/run infer}'s batch). */
+    static final int INFER_BATCH = 1000;
+
+    /**
+     * The forward GEMMs of seed-VAE inference at batch {@value #INFER_BATCH} (not part of the
+     * training step; pick them with {@code --ops infer.fc1,...}), per call of the view's pass.
+     */
+    static final Map<String, Shape> INFERENCE = new LinkedHashMap<>();
+
+    static {
+        INFERENCE.put("infer.fc1", new Shape("infer.fc1", Kind.MULT_TRANS_B, INFER_BATCH, HIDDEN, IN, 1));
+        INFERENCE.put("infer.head", new Shape("infer.head", Kind.MULT_TRANS_B, INFER_BATCH, LATENT, HIDDEN, 2));
+        INFERENCE.put("infer.fc3", new Shape("infer.fc3", Kind.MULT_TRANS_B, INFER_BATCH, HIDDEN, LATENT, 1));
+        INFERENCE.put("infer.fc4", new Shape("infer.fc4", Kind.MULT_TRANS_B, INFER_BATCH, IN, HIDDEN, 1));
+    }
+
     private static void add(String op, Kind kind, int m, int n, int k, int perStep) {
         ALL.put(op, new Shape(op, kind, m, n, k, perStep));
     }
 
     static Shape get(String op) {
-        Shape s = ALL.get(op);
+        Shape s = ALL.containsKey(op) ? ALL.get(op) : INFERENCE.get(op);
         if (s == null) {
-            throw new IllegalArgumentException("unknown op '" + op + "'; expected one of " + ALL.keySet());
+            throw new IllegalArgumentException("unknown op '" + op + "'; expected one of " + ALL.keySet()
+                    + " or " + INFERENCE.keySet());
         }
         return s;
     }

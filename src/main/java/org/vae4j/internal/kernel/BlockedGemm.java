@@ -58,6 +58,67 @@ final class BlockedGemm {
      */
     void compute(boolean overwrite, float[] a, int ao, int ars, int aps, float[] b, int bo, int brs, int bcs,
                  float[] c, int co, int ldc, Buffers buf, int k, int i0, int i1, int j0, int j1) {
+        run(overwrite, a, ao, ars, aps, b, bo, brs, bcs, null, c, co, ldc, buf, k, i0, i1, j0, j1);
+    }
+
+    /**
+     * {@link #compute} with B already packed into {@code packedB} by {@link #packAll} for the
+     * same k and columns [j0, j1): the rows of a parallel call share one packed B.
+     */
+    void computePacked(boolean overwrite, float[] a, int ao, int ars, int aps, float[] b, int bo, int brs, int bcs,
+                       float[] packedB, float[] c, int co, int ldc, Buffers buf, int k, int i0, int i1, int j0,
+                       int j1) {
+        run(overwrite, a, ao, ars, aps, b, bo, brs, bcs, packedB, c, co, ldc, buf, k, i0, i1, j0, j1);
+    }
+
+    /** The end of the columns [j0, j1) that vector panels cover (the rest is the scalar tail). */
+    int vectorEnd(int j0, int j1) {
+        int jv = j0;
+        for (int v = tileVectors; v >= 1; v = narrower(v)) {
+            final int w = v * L;
+            jv += (j1 - jv) / w * w;
+        }
+        return jv;
+    }
+
+    /** Floats {@link #packAll} writes for inner dimension k and columns [j0, j1). */
+    long packedSize(int k, int j0, int j1) {
+        return (long) k * (vectorEnd(j0, j1) - j0);
+    }
+
+    /**
+     * Part {@code part} of {@code parts} of packing B's columns [j0, j1) for every k block into
+     * {@code bp}, in the layout {@link #computePacked} reads: block {@code blk} (first row pc)
+     * at {@code pc (jv - j0)}, each laid out as {@link #packB} lays out one block. The parts
+     * split the widest panels (the narrower ones go with the last part); together they pack it
+     * all, each float by exactly one part.
+     */
+    void packAll(float[] b, int bo, int brs, int bcs, float[] bp, int k, int j0, int j1, int part, int parts) {
+        final int jv = vectorEnd(j0, j1);
+        final int wide = tileVectors * L;
+        final int widePanels = (j1 - j0) / wide;
+        final int units = widePanels + 1; // the last unit: the narrower panels, maybe none
+        final int u0 = (int) ((long) units * part / parts);
+        final int u1 = (int) ((long) units * (part + 1) / parts);
+        if (u0 >= u1) {
+            return;
+        }
+        final int ja = j0 + Math.min(u0, widePanels) * wide;
+        final int jb = u1 == units ? j1 : j0 + u1 * wide;
+        if (ja >= Math.min(jb, jv)) {
+            return;
+        }
+        final int blocks = (k + KC - 1) / KC;
+        for (int blk = 0; blk < blocks; blk++) {
+            final int pc = (int) ((long) k * blk / blocks);
+            final int kc = (int) ((long) k * (blk + 1) / blocks) - pc;
+            packB(b, bo + pc * brs, brs, bcs, bp, pc * (jv - j0) + (ja - j0) * kc, kc, ja, jb);
+        }
+    }
+
+    private void run(boolean overwrite, float[] a, int ao, int ars, int aps, float[] b, int bo, int brs, int bcs,
+                     float[] packedB, float[] c, int co, int ldc, Buffers buf, int k, int i0, int i1, int j0,
+                     int j1) {
         if (i0 >= i1 || j0 >= j1) {
             return;
         }
@@ -69,6 +130,7 @@ final class BlockedGemm {
             panels += (j1 - jv) / w;
             jv += (j1 - jv) / w * w;
         }
+        final boolean prepacked = packedB != null;
         // A read along p (A B, and B A^T for A B^T): in place (r kernels) in the rows form; in
         // the base form JDK 17 spends ~1.5x the integer instructions on the in-place kernel, and
         // copying the rows to a panel of constant row stride (s kernels) pays from 3 column
@@ -78,20 +140,23 @@ final class BlockedGemm {
         final int blocks = (k + KC - 1) / KC;
         if (jv > j0) {
             final int kcMax = (k + blocks - 1) / blocks;
-            if (buf.bp.length < kcMax * (jv - j0)) {
+            if (!prepacked && buf.bp.length < kcMax * (jv - j0)) {
                 buf.bp = new float[kcMax * (jv - j0)];
             }
             final int apNeed = aCopy ? (MC + 8) * GemmTiles.KS : kcMax * 2 * (MC + 8);
             if (!aInPlace && buf.ap.length < apNeed) {
                 buf.ap = new float[apNeed];
             }
-            final float[] bp = buf.bp;
+            final float[] bp = prepacked ? packedB : buf.bp;
             final float[] ap = buf.ap;
             for (int blk = 0; blk < blocks; blk++) {
                 final int pc = (int) ((long) k * blk / blocks);
                 final int kc = (int) ((long) k * (blk + 1) / blocks) - pc;
                 final float[] cl = blk == 0 && overwrite ? ZERO : c;
-                packB(b, bo + pc * brs, brs, bcs, bp, kc, j0, j1);
+                final int bpBlock = prepacked ? pc * (jv - j0) : 0;
+                if (!prepacked) {
+                    packB(b, bo + pc * brs, brs, bcs, bp, 0, kc, j0, j1);
+                }
                 for (int ic = i0; ic < i1; ic += MC) {
                     final int ie = Math.min(i1, ic + MC);
                     if (aCopy) {
@@ -109,7 +174,7 @@ final class BlockedGemm {
                         while (i < ie) {
                             final int r = tileRowsFor(ie - i);
                             int j = j0;
-                            int bpo = 0;
+                            int bpo = bpBlock;
                             for (int v = tileVectors; v >= 1; v = narrower(v)) {
                                 final int w = v * L;
                                 for (; j + w <= j1; j += w) {
@@ -123,7 +188,7 @@ final class BlockedGemm {
                         continue;
                     }
                     int j = j0;
-                    int bpo = 0;
+                    int bpo = bpBlock;
                     for (int v = tileVectors; v >= 1; v = narrower(v)) {
                         final int w = v * L;
                         for (; j + w <= j1; j += w) {
@@ -164,10 +229,10 @@ final class BlockedGemm {
         }
     }
 
-    /** B's columns [j0, j1) and rows [0, kc) (b at the block's first row) into micro-panels, widest first. */
-    private void packB(float[] b, int bo, int brs, int bcs, float[] bp, int kc, int j0, int j1) {
+    /** B's columns [j0, j1) and rows [0, kc) (b at the block's first row) into micro-panels at bp[bpo], widest first. */
+    private void packB(float[] b, int bo, int brs, int bcs, float[] bp, int bpo, int kc, int j0, int j1) {
         int j = j0;
-        int o = 0;
+        int o = bpo;
         for (int v = tileVectors; v >= 1; v = narrower(v)) {
             final int w = v * L;
             for (; j + w <= j1; j += w) {
@@ -186,7 +251,7 @@ final class BlockedGemm {
             }
         }
         if (bcs == 1 && j > j0) {
-            packRowsB(b, bo, brs, bp, kc, j0, j);
+            packRowsB(b, bo, brs, bp, bpo, kc, j0, j);
         }
     }
 
@@ -200,11 +265,11 @@ final class BlockedGemm {
      * of brs floats: with brs = 512 (2 KB) those lines fall into 2 of L1's 64 sets, and every read
      * missed (a third of head.dW's time went there).
      */
-    private void packRowsB(float[] b, int bo, int brs, float[] bp, int kc, int j0, int j1) {
+    private void packRowsB(float[] b, int bo, int brs, float[] bp, int bpo, int kc, int j0, int j1) {
         for (int p0 = 0; p0 < kc; p0 += PACK_P_CHUNK) {
             final int pe = Math.min(kc, p0 + PACK_P_CHUNK);
             int j = j0;
-            int o = 0;
+            int o = bpo;
             for (int v = tileVectors; v >= 1; v = narrower(v)) {
                 final int w = v * L;
                 for (; j + w <= j1; j += w) {

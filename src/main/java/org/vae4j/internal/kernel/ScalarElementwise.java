@@ -84,6 +84,20 @@ public final class ScalarElementwise implements Elementwise {
         return true;
     }
 
+    /**
+     * {@return the logistic function 1 / (1 + e^-a) in double, rounded once to float: in [0, 1],
+     * without overflow for large |a|; NaN for NaN}
+     *
+     * @param a the argument (a logit)
+     */
+    public static float sigmoid(float a) {
+        if (a >= 0f) {
+            return (float) (1.0 / (1.0 + Math.exp(-a)));
+        }
+        double e = Math.exp(a);
+        return (float) (e / (1.0 + e));
+    }
+
     @Override
     public String name() {
         return "scalar";

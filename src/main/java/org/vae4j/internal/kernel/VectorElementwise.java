@@ -48,6 +48,7 @@ public final class VectorElementwise implements Elementwise {
     private static final int ALL_WITHIN = 9;
     private static final int BIAS_RELU = 10;
     private static final int RELU_BACKWARD_BIAS = 11;
+    private static final int SIGMOID = 12;
 
     private static MethodHandle[] loops() {
         MethodHandles.Lookup lookup = MethodHandles.lookup();
@@ -75,6 +76,7 @@ public final class VectorElementwise implements Elementwise {
                         float[].class, float[].class, int.class, float[].class, int.class, int.class)),
                 lookup.findStatic(VectorElementwise.class, "reluBackwardBiasLoop", MethodType.methodType(void.class,
                         float[].class, float[].class, float[].class, float[].class, int.class, int.class, int.class)),
+                lookup.findStatic(VectorElementwise.class, "sigmoidLoop", arrays2),
             };
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -122,6 +124,60 @@ public final class VectorElementwise implements Elementwise {
             FloatVector p = r.mul(EXP_C6).add(EXP_C5).mul(r).add(EXP_C4).mul(r).add(EXP_C3).mul(r).add(EXP_C2)
                     .mul(r).add(EXP_C1);
             p.mul(r.mul(r)).add(r).add(one).intoArray(out, i);
+        }
+    }
+
+    /**
+     * out_i = sigmoid(l_i): e = exp(-|l|) by the three passes of the Bernoulli loss, then
+     * 1 / (1 + e) for l &gt;= 0 and e / (1 + e) below, in float (within 2 ulp of the double
+     * formula; {@code VectorElementwiseTest}). The last {@code n mod L} logits go through the same
+     * vector passes in a padded copy, so each result depends on its logit only, wherever it sits.
+     * Logits below -87 (where exp(-|l|) is clamped) and NaN take the scalar double formula.
+     */
+    @Override
+    public void sigmoid(float[] logits, float[] out, int n) {
+        if (out == logits) {
+            // the passes read the logits up to the last one, and write out from the first
+            throw new IllegalArgumentException("sigmoid: out must not be the logits array");
+        }
+        final int nv = n - n % L;
+        try {
+            if (nv > 0) {
+                sigmoidPasses(logits, out, nv);
+            }
+            if (nv < n) {
+                float[] l = new float[L];
+                float[] o = new float[L];
+                System.arraycopy(logits, nv, l, 0, n - nv);
+                sigmoidPasses(l, o, L);
+                System.arraycopy(o, 0, out, nv, n - nv);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static void sigmoidPasses(float[] logits, float[] out, int nv) throws Throwable {
+        LOOPS[EXP_REDUCED].invokeExact(logits, out, nv);
+        LOOPS[SCALE_HIGH].invokeExact(logits, out, nv);
+        LOOPS[SCALE_LOW].invokeExact(logits, out, nv);
+        LOOPS[SIGMOID].invokeExact(logits, out, nv);
+    }
+
+    /** out = 1 / (1 + e) where l &gt;= 0, else e / (1 + e), with e = out on entry; the scalar formula where l &lt; -87 or NaN. */
+    private static void sigmoidLoop(float[] logits, float[] out, int nv) {
+        final FloatVector one = FloatVector.broadcast(S, 1f);
+        for (int i = 0; i < nv; i += L) {
+            FloatVector l = FloatVector.fromArray(S, logits, i);
+            FloatVector e = FloatVector.fromArray(S, out, i);
+            one.blend(e, l.compare(VectorOperators.LT, 0f)).div(one.add(e)).intoArray(out, i);
+            if (l.compare(VectorOperators.GE, EXP_MIN).not().anyTrue()) {
+                for (int j = i; j < i + L; j++) {
+                    if (!(logits[j] >= EXP_MIN)) {
+                        out[j] = ScalarElementwise.sigmoid(logits[j]);
+                    }
+                }
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package org.vae4j.internal.kernel;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShape;
@@ -35,7 +36,10 @@ import org.vae4j.kernel.Gemms;
  * the overwriting calls), whichever tile, panel or scalar tail computes it, on whichever thread.
  * So results are bit-identical run to run, across thread counts, tile shapes and vector widths
  * (and equal to a scalar {@code Math.fma} loop). Large GEMMs are split between {@code threads}
- * threads by a fixed partition; small ones run on the caller's thread. Thread-safe: parallel calls
+ * threads: with enough rows, B is packed once (each thread packing a share of its panels) and the
+ * rows go in chunks that the threads claim as they finish, so a thread slowed by another process
+ * or a slower core takes fewer; with few rows, the columns by a fixed partition. Small GEMMs run
+ * on the caller's thread. Thread-safe: parallel calls
  * are serialised.
  *
  * <p>System properties, read once: {@value #LANES_PROPERTY} = 4, 8 or 16 (floats per vector;
@@ -135,6 +139,13 @@ public final class VectorGemm implements Gemm {
     private int callM;
     private int callN;
     private final SpinPool.Body body = this::runPart;
+    /** B of the current row-split call, packed once for all its rows ({@link BlockedGemm#packAll}). */
+    private float[] sharedB = new float[0];
+    private final SpinPool.Body packBody = this::packPart;
+    /** The current row-split call's rows per claimed chunk, chunk count, and next unclaimed chunk. */
+    private int callChunkRows;
+    private int callChunks;
+    private final AtomicInteger nextChunk = new AtomicInteger();
     private float[] transposeSrc;
     private int transposeSrcOff;
     private int transposeRowsN;
@@ -383,6 +394,18 @@ public final class VectorGemm implements Gemm {
             callM = km;
             callN = kn;
             try {
+                if (km >= 8 * pool.threads()) {
+                    // rows split: B packed once (its panels shared out), then the rows in chunks
+                    // that the threads claim as they finish, so a thread slowed by another
+                    // process (or a slower core) takes fewer of them
+                    long need = kernel.packedSize(k, 0, kn);
+                    if (sharedB.length < need) {
+                        sharedB = new float[Math.toIntExact(need)];
+                    }
+                    pool.run(packBody);
+                    setChunks(km);
+                    nextChunk.set(0);
+                }
                 pool.run(body);
             } finally {
                 callA = null;
@@ -392,26 +415,56 @@ public final class VectorGemm implements Gemm {
         }
     }
 
-    /** One thread's share: a fixed slice of the rows (in pairs), or of the columns when there are few rows. */
+    /** Chunks per thread of a row-split call: enough that a thread running at half speed costs little. */
+    static final int CHUNKS_PER_THREAD = 6;
+
+    /**
+     * Splits m rows into chunks of whole main tiles ({@value #CHUNKS_PER_THREAD} per thread, at
+     * least 2 tiles each); a remainder shorter than a tile joins the last chunk.
+     */
+    private void setChunks(int m) {
+        int tiles = m / tileRows;
+        int perChunk = Math.max(2, (tiles + CHUNKS_PER_THREAD * pool.threads() - 1)
+                / (CHUNKS_PER_THREAD * pool.threads()));
+        int rows = perChunk * tileRows;
+        int chunks = Math.max(1, m / rows);
+        if (m - chunks * rows >= tileRows) {
+            chunks++;
+        }
+        callChunkRows = rows;
+        callChunks = chunks;
+    }
+
+    /** Part of packing the shared B of a row-split call. */
+    private void packPart(int part, int parts) {
+        kernel.packAll(callB, callBo, callBrs, callBcs, sharedB, callK, 0, callN, part, parts);
+    }
+
+    /**
+     * One thread's share. Rows split (m at least 8 per thread): chunks of rows claimed one at a
+     * time until none is left, against the shared packed B. Few rows: a fixed slice of the
+     * columns. Which thread computes a chunk does not change its bits (every element is the same
+     * fma sequence whatever the tile), so results do not depend on timing.
+     */
     private void runPart(int part, int parts) {
         int m = callM;
         int n = callN;
-        int i0 = 0;
-        int i1 = m;
-        int j0 = 0;
-        int j1 = n;
         if (m >= 8 * parts) {
-            int units = (m + 1) / 2;
-            i0 = Math.min(m, 2 * (int) ((long) units * part / parts));
-            i1 = Math.min(m, 2 * (int) ((long) units * (part + 1) / parts));
-        } else {
-            int unit = tileVectors * L;
-            int units = (n + unit - 1) / unit;
-            j0 = Math.min(n, unit * (int) ((long) units * part / parts));
-            j1 = Math.min(n, unit * (int) ((long) units * (part + 1) / parts));
+            int chunk;
+            while ((chunk = nextChunk.getAndIncrement()) < callChunks) {
+                int i0 = chunk * callChunkRows;
+                int i1 = chunk == callChunks - 1 ? m : i0 + callChunkRows;
+                kernel.computePacked(callOverwrite, callA, callAo, callArs, callAps, callB, callBo, callBrs, callBcs,
+                        sharedB, callC, callCo, callLdc, partBuffers[part], callK, i0, i1, 0, n);
+            }
+            return;
         }
+        int unit = tileVectors * L;
+        int units = (n + unit - 1) / unit;
+        int j0 = Math.min(n, unit * (int) ((long) units * part / parts));
+        int j1 = Math.min(n, unit * (int) ((long) units * (part + 1) / parts));
         kernel.compute(callOverwrite, callA, callAo, callArs, callAps, callB, callBo, callBrs, callBcs, callC, callCo,
-                callLdc, partBuffers[part], callK, i0, i1, j0, j1);
+                callLdc, partBuffers[part], callK, 0, m, j0, j1);
     }
 
     private static VectorSpecies<Float> chooseSpecies() {

@@ -3,6 +3,7 @@ package org.vae4j.internal.kernel;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -55,6 +56,54 @@ class ElementwiseTest {
                 assertTrue(Float.isFinite(dVec[i]));
             }
         }
+    }
+
+    /**
+     * The vector sigmoid (float arithmetic) within 2 ulp of the double formula rounded once, over
+     * a sweep of [-110, 110] that crosses the exp clamp at -87, plus 0, -0, the infinities, the
+     * largest floats and NaN; and each result depends on its logit only: the same logit gives the
+     * same bits at every position of arrays of every length (vector part or padded tail).
+     */
+    @Test
+    void sigmoidIsWithinTwoUlpOfTheDoubleFormulaAndDependsOnItsLogitOnly() {
+        int n = 220_000;
+        float[] l = new float[n + 8];
+        for (int i = 0; i < n; i++) {
+            l[i] = -110f + 220f * i / n;
+        }
+        float[] special = {0f, -0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MAX_VALUE,
+            -Float.MAX_VALUE, Float.MIN_VALUE, -87f, -87.0001f, -86.9999f, Float.NaN};
+        l = Arrays.copyOf(l, n + special.length);
+        System.arraycopy(special, 0, l, n, special.length);
+        float[] vec = new float[l.length];
+        VEC.sigmoid(l, vec, l.length);
+        float[] ref = new float[l.length];
+        REF.sigmoid(l, ref, l.length);
+        for (int i = 0; i < l.length; i++) {
+            if (Float.isNaN(l[i])) {
+                assertTrue(Float.isNaN(vec[i]), "NaN in, NaN out");
+                continue;
+            }
+            assertTrue(vec[i] >= 0f && vec[i] <= 1f, "range at " + l[i]);
+            float ulp = Math.ulp(ref[i]);
+            assertTrue(Math.abs(vec[i] - ref[i]) <= 2 * ulp || vec[i] == ref[i],
+                    "sigmoid(" + l[i] + "): " + vec[i] + " vs " + ref[i]);
+            assertEquals(org.vae4j.nn.Activation.sigmoid(l[i]), ref[i], 0f, "the reference is Activation's");
+        }
+        SplittableRandom rng = new SplittableRandom(5);
+        float[] probe = random(37, 20, rng);
+        float[] alone = new float[1];
+        for (int len = 1; len <= 37; len++) {
+            float[] out = new float[len];
+            VEC.sigmoid(probe, out, len);
+            for (int i = 0; i < len; i++) {
+                VEC.sigmoid(new float[] {probe[i]}, alone, 1);
+                assertEquals(Float.floatToRawIntBits(alone[0]), Float.floatToRawIntBits(out[i]),
+                        "logit " + probe[i] + " at " + i + " of " + len);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> VEC.sigmoid(probe, probe, 4));
+        assertThrows(IllegalArgumentException.class, () -> REF.sigmoid(probe, probe, 4));
     }
 
     @Test

@@ -28,6 +28,9 @@ class VectorGemmTest {
         {9, 100, 65}, {13, 17, 31}, {64, 64, 64}, {33, 250, 30}, {128, 784, 32}, {128, 32, 512},
         {784, 128, 512}, {512, 128, 784}, {128, 512, 784}, {6, 1000, 19}, {130, 45, 97},
         {2, 3, 129}, {11, 300, 9}, {150, 600, 3}, {29, 1, 70},
+        // row-split parallel calls: several k blocks, chunks with a short last one, narrow panels and
+        // a scalar tail (n = 45), and the C^T route of A B^T (n k > m k + m n)
+        {203, 530, 45}, {70, 300, 300},
     };
 
     /** Every tile {@link VectorGemm#TILE_PROPERTY} accepts, rows x vectors. */
