@@ -389,15 +389,27 @@ final class BlockedGemm {
         return v == 4 ? 2 : (v == 3 ? 1 : v - 1);
     }
 
-    /** The last fewer-than-L columns [j, j1): scalar, the same fma sequence as a vector lane. */
+    /**
+     * The last fewer-than-L columns [j, j1): scalar, the same fma sequence as a vector lane. Each
+     * element is a chain of dependent fmas, so the chains go 2 rows x 4 columns at a time (8
+     * independent chains hide the fma latency; one chain at a time ran at a quarter of the fma
+     * throughput), then what is left one by one.
+     */
     private static void scalarTail(boolean overwrite, float[] a, int ao, int ars, int aps, float[] b, int bo,
                                    int brs, int bcs, float[] c, int co, int ldc, int k, int i0, int i1,
                                    int j, int j1) {
-        for (int i = i0; i < i1; i++) {
-            for (int jj = j; jj < j1; jj++) {
-                final int ci = co + i * ldc + jj;
+        final int j4 = j + (j1 - j) / 4 * 4;
+        int i = i0;
+        for (; i + 2 <= i1; i += 2) {
+            for (int jj = j; jj < j4; jj += 4) {
+                tail2x4(overwrite, a, ao + i * ars, ars, aps, b, bo + jj * bcs, brs, bcs, c, co + i * ldc + jj, ldc, k);
+            }
+        }
+        for (int ii = i0; ii < i1; ii++) {
+            for (int jj = ii < i ? j4 : j; jj < j1; jj++) {
+                final int ci = co + ii * ldc + jj;
                 float s = overwrite ? 0f : c[ci];
-                int ai = ao + i * ars;
+                int ai = ao + ii * ars;
                 int bi = bo + jj * bcs;
                 for (int p = 0; p < k; p++) {
                     s = Math.fma(a[ai], b[bi], s);
@@ -407,5 +419,48 @@ final class BlockedGemm {
                 c[ci] = s;
             }
         }
+    }
+
+    /** C[0..2) x [0..4) (+)= A[0..2) B[.., 0..4) at the given offsets: 8 fma chains in ascending p. */
+    private static void tail2x4(boolean overwrite, float[] a, int ai, int ars, int aps, float[] b, int bi, int brs,
+                                int bcs, float[] c, int ci, int ldc, int k) {
+        final int ci1 = ci + ldc;
+        float s00 = overwrite ? 0f : c[ci];
+        float s01 = overwrite ? 0f : c[ci + 1];
+        float s02 = overwrite ? 0f : c[ci + 2];
+        float s03 = overwrite ? 0f : c[ci + 3];
+        float s10 = overwrite ? 0f : c[ci1];
+        float s11 = overwrite ? 0f : c[ci1 + 1];
+        float s12 = overwrite ? 0f : c[ci1 + 2];
+        float s13 = overwrite ? 0f : c[ci1 + 3];
+        final int b1 = bcs;
+        final int b2 = 2 * bcs;
+        final int b3 = 3 * bcs;
+        for (int p = 0; p < k; p++) {
+            final float x0 = a[ai];
+            final float x1 = a[ai + ars];
+            final float y0 = b[bi];
+            final float y1 = b[bi + b1];
+            final float y2 = b[bi + b2];
+            final float y3 = b[bi + b3];
+            s00 = Math.fma(x0, y0, s00);
+            s01 = Math.fma(x0, y1, s01);
+            s02 = Math.fma(x0, y2, s02);
+            s03 = Math.fma(x0, y3, s03);
+            s10 = Math.fma(x1, y0, s10);
+            s11 = Math.fma(x1, y1, s11);
+            s12 = Math.fma(x1, y2, s12);
+            s13 = Math.fma(x1, y3, s13);
+            ai += aps;
+            bi += brs;
+        }
+        c[ci] = s00;
+        c[ci + 1] = s01;
+        c[ci + 2] = s02;
+        c[ci + 3] = s03;
+        c[ci1] = s10;
+        c[ci1 + 1] = s11;
+        c[ci1 + 2] = s12;
+        c[ci1 + 3] = s13;
     }
 }
