@@ -6,8 +6,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The blocked product of {@link VectorGemm} on one thread's share of C: k in blocks of about
  * {@value VectorGemm#KC}, B packed into micro-panels, A read in place, row-copied or packed, then
- * each micro-panel of B against every row tile ({@link GemmTiles}), and scalar fma for the last
- * fewer-than-L columns. {@code VectorGemm} keeps the dispatch (the transpose cases, the thread
+ * each micro-panel of B against every row tile ({@link GemmTiles}); the last fewer-than-L
+ * columns form one more panel, zero-padded, whose tiles write to a scratch C. {@code VectorGemm} keeps the dispatch (the transpose cases, the thread
  * split, the warm-up) and the choice of tile; this class the loops over one share. Immutable
  * (the packing buffers are the caller's) and thread-safe.
  */
@@ -37,6 +37,8 @@ final class BlockedGemm {
     static final class Buffers {
         float[] ap = new float[0];
         float[] bp = new float[0];
+        /** C of the tail panel (rows x L), see {@link BlockedGemm#run}. */
+        float[] tailC = new float[0];
         /** The packed kernels' row stride: 1, from a field so that C2 cannot fold it (see gen_kernels.py). */
         int one = 1;
     }
@@ -71,7 +73,7 @@ final class BlockedGemm {
         run(overwrite, a, ao, ars, aps, b, bo, brs, bcs, packedB, c, co, ldc, buf, k, i0, i1, j0, j1);
     }
 
-    /** The end of the columns [j0, j1) that vector panels cover (the rest is the scalar tail). */
+    /** The end of the columns [j0, j1) that whole vector panels cover (the rest is the tail panel). */
     int vectorEnd(int j0, int j1) {
         int jv = j0;
         for (int v = tileVectors; v >= 1; v = narrower(v)) {
@@ -81,23 +83,32 @@ final class BlockedGemm {
         return jv;
     }
 
+    /**
+     * Columns of a packed B block for columns [j0, j1): the vector panels, plus one panel of L
+     * for the last fewer-than-L columns (zero-padded) when there are any.
+     */
+    int packedWidth(int j0, int j1) {
+        final int jv = vectorEnd(j0, j1);
+        return jv - j0 + (jv < j1 ? L : 0);
+    }
+
     /** Floats {@link #packAll} writes for inner dimension k and columns [j0, j1). */
     long packedSize(int k, int j0, int j1) {
-        return (long) k * (vectorEnd(j0, j1) - j0);
+        return (long) k * packedWidth(j0, j1);
     }
 
     /**
      * Part {@code part} of {@code parts} of packing B's columns [j0, j1) for every k block into
      * {@code bp}, in the layout {@link #computePacked} reads: block {@code blk} (first row pc)
-     * at {@code pc (jv - j0)}, each laid out as {@link #packB} lays out one block. The parts
+     * at {@code pc} times {@link #packedWidth}, each laid out as {@link #packB} lays out one block. The parts
      * split the widest panels (the narrower ones go with the last part); together they pack it
      * all, each float by exactly one part.
      */
     void packAll(float[] b, int bo, int brs, int bcs, float[] bp, int k, int j0, int j1, int part, int parts) {
-        final int jv = vectorEnd(j0, j1);
+        final int pw = packedWidth(j0, j1);
         final int wide = tileVectors * L;
         final int widePanels = (j1 - j0) / wide;
-        final int units = widePanels + 1; // the last unit: the narrower panels, maybe none
+        final int units = widePanels + 1; // the last unit: the narrower panels and the tail, maybe none
         final int u0 = (int) ((long) units * part / parts);
         final int u1 = (int) ((long) units * (part + 1) / parts);
         if (u0 >= u1) {
@@ -105,14 +116,14 @@ final class BlockedGemm {
         }
         final int ja = j0 + Math.min(u0, widePanels) * wide;
         final int jb = u1 == units ? j1 : j0 + u1 * wide;
-        if (ja >= Math.min(jb, jv)) {
+        if (ja >= jb) {
             return;
         }
         final int blocks = (k + KC - 1) / KC;
         for (int blk = 0; blk < blocks; blk++) {
             final int pc = (int) ((long) k * blk / blocks);
             final int kc = (int) ((long) k * (blk + 1) / blocks) - pc;
-            packB(b, bo + pc * brs, brs, bcs, bp, pc * (jv - j0) + (ja - j0) * kc, kc, ja, jb);
+            packB(b, bo + pc * brs, brs, bcs, bp, pc * pw + (ja - j0) * kc, kc, ja, jb);
         }
     }
 
@@ -130,6 +141,13 @@ final class BlockedGemm {
             panels += (j1 - jv) / w;
             jv += (j1 - jv) / w * w;
         }
+        // the last fewer-than-L columns: one more panel, zero-padded, whose tiles write to a
+        // scratch C of L columns (copied back at the end), so every column runs vector code
+        final boolean tail = jv < j1;
+        if (tail) {
+            panels++;
+        }
+        final int pw = jv - j0 + (tail ? L : 0);
         final boolean prepacked = packedB != null;
         // A read along p (A B, and B A^T for A B^T): in place (r kernels) in the rows form; in
         // the base form JDK 17 spends ~1.5x the integer instructions on the in-place kernel, and
@@ -138,10 +156,17 @@ final class BlockedGemm {
         final boolean aInPlace = aps == 1 && (ROW_BASES || panels < PACK_A_MIN_PANELS);
         final boolean aCopy = aps == 1 && !aInPlace;
         final int blocks = (k + KC - 1) / KC;
-        if (jv > j0) {
+        if (pw > 0) {
             final int kcMax = (k + blocks - 1) / blocks;
-            if (!prepacked && buf.bp.length < kcMax * (jv - j0)) {
-                buf.bp = new float[kcMax * (jv - j0)];
+            if (!prepacked && buf.bp.length < kcMax * pw) {
+                buf.bp = new float[kcMax * pw];
+            }
+            final float[] tc = tail ? tailScratch(buf, i1 - i0) : null;
+            final int tco = -i0 * L; // scratch row i at (i - i0) L
+            if (tail && !overwrite) {
+                for (int i = i0; i < i1; i++) {
+                    System.arraycopy(c, co + i * ldc + jv, tc, (i - i0) * L, j1 - jv);
+                }
             }
             final int apNeed = aCopy ? (MC + 8) * GemmTiles.KS : kcMax * 2 * (MC + 8);
             if (!aInPlace && buf.ap.length < apNeed) {
@@ -153,7 +178,8 @@ final class BlockedGemm {
                 final int pc = (int) ((long) k * blk / blocks);
                 final int kc = (int) ((long) k * (blk + 1) / blocks) - pc;
                 final float[] cl = blk == 0 && overwrite ? ZERO : c;
-                final int bpBlock = prepacked ? pc * (jv - j0) : 0;
+                final float[] tcl = blk == 0 && overwrite ? ZERO : tc;
+                final int bpBlock = prepacked ? pc * pw : 0;
                 if (!prepacked) {
                     packB(b, bo + pc * brs, brs, bcs, bp, 0, kc, j0, j1);
                 }
@@ -182,6 +208,9 @@ final class BlockedGemm {
                                     bpo += w * kc;
                                 }
                             }
+                            if (tail) {
+                                tile(form, r, 1, a, ao + pc, ars, ap, apo, bp, bpo, tcl, tc, tco, L, kc, i, ie - 1, 0, buf);
+                            }
                             apo += form == COPIED ? r * GemmTiles.KS : GemmTiles.packStride(r) * kc;
                             i += r;
                         }
@@ -203,12 +232,32 @@ final class BlockedGemm {
                             bpo += w * kc;
                         }
                     }
+                    if (tail) {
+                        int i = ic;
+                        int apo = 0;
+                        while (i < ie) {
+                            final int r = tileRowsFor(ie - i);
+                            tile(form, r, 1, a, ao + pc, ars, ap, apo, bp, bpo, tcl, tc, tco, L, kc, i, ie - 1, 0, buf);
+                            apo += form == COPIED ? r * GemmTiles.KS : GemmTiles.packStride(r) * kc;
+                            i += r;
+                        }
+                    }
+                }
+            }
+            if (tail) {
+                for (int i = i0; i < i1; i++) {
+                    System.arraycopy(tc, (i - i0) * L, c, co + i * ldc + jv, j1 - jv);
                 }
             }
         }
-        if (jv < j1) {
-            scalarTail(overwrite, a, ao, ars, aps, b, bo, brs, bcs, c, co, ldc, k, i0, i1, jv, j1);
+    }
+
+    /** The tail panel's scratch C of {@code rows} x L floats, grown as needed. */
+    private static float[] tailScratch(Buffers buf, int rows) {
+        if (buf.tailC.length < rows * L) {
+            buf.tailC = new float[rows * L];
         }
+        return buf.tailC;
     }
 
     private static final int IN_PLACE = 0;
@@ -252,6 +301,20 @@ final class BlockedGemm {
         }
         if (bcs == 1 && j > j0) {
             packRowsB(b, bo, brs, bp, bpo, kc, j0, j);
+        }
+        if (j < j1) {
+            // the last fewer-than-L columns, zero-padded to one panel of L
+            final int t = j1 - j;
+            for (int p = 0; p < kc; p++) {
+                final int dst = o + p * L;
+                final int src = bo + p * brs + j * bcs;
+                for (int x = 0; x < t; x++) {
+                    bp[dst + x] = b[src + x * bcs];
+                }
+                for (int x = t; x < L; x++) {
+                    bp[dst + x] = 0f;
+                }
+            }
         }
     }
 
@@ -389,78 +452,4 @@ final class BlockedGemm {
         return v == 4 ? 2 : (v == 3 ? 1 : v - 1);
     }
 
-    /**
-     * The last fewer-than-L columns [j, j1): scalar, the same fma sequence as a vector lane. Each
-     * element is a chain of dependent fmas, so the chains go 2 rows x 4 columns at a time (8
-     * independent chains hide the fma latency; one chain at a time ran at a quarter of the fma
-     * throughput), then what is left one by one.
-     */
-    private static void scalarTail(boolean overwrite, float[] a, int ao, int ars, int aps, float[] b, int bo,
-                                   int brs, int bcs, float[] c, int co, int ldc, int k, int i0, int i1,
-                                   int j, int j1) {
-        final int j4 = j + (j1 - j) / 4 * 4;
-        int i = i0;
-        for (; i + 2 <= i1; i += 2) {
-            for (int jj = j; jj < j4; jj += 4) {
-                tail2x4(overwrite, a, ao + i * ars, ars, aps, b, bo + jj * bcs, brs, bcs, c, co + i * ldc + jj, ldc, k);
-            }
-        }
-        for (int ii = i0; ii < i1; ii++) {
-            for (int jj = ii < i ? j4 : j; jj < j1; jj++) {
-                final int ci = co + ii * ldc + jj;
-                float s = overwrite ? 0f : c[ci];
-                int ai = ao + ii * ars;
-                int bi = bo + jj * bcs;
-                for (int p = 0; p < k; p++) {
-                    s = Math.fma(a[ai], b[bi], s);
-                    ai += aps;
-                    bi += brs;
-                }
-                c[ci] = s;
-            }
-        }
-    }
-
-    /** C[0..2) x [0..4) (+)= A[0..2) B[.., 0..4) at the given offsets: 8 fma chains in ascending p. */
-    private static void tail2x4(boolean overwrite, float[] a, int ai, int ars, int aps, float[] b, int bi, int brs,
-                                int bcs, float[] c, int ci, int ldc, int k) {
-        final int ci1 = ci + ldc;
-        float s00 = overwrite ? 0f : c[ci];
-        float s01 = overwrite ? 0f : c[ci + 1];
-        float s02 = overwrite ? 0f : c[ci + 2];
-        float s03 = overwrite ? 0f : c[ci + 3];
-        float s10 = overwrite ? 0f : c[ci1];
-        float s11 = overwrite ? 0f : c[ci1 + 1];
-        float s12 = overwrite ? 0f : c[ci1 + 2];
-        float s13 = overwrite ? 0f : c[ci1 + 3];
-        final int b1 = bcs;
-        final int b2 = 2 * bcs;
-        final int b3 = 3 * bcs;
-        for (int p = 0; p < k; p++) {
-            final float x0 = a[ai];
-            final float x1 = a[ai + ars];
-            final float y0 = b[bi];
-            final float y1 = b[bi + b1];
-            final float y2 = b[bi + b2];
-            final float y3 = b[bi + b3];
-            s00 = Math.fma(x0, y0, s00);
-            s01 = Math.fma(x0, y1, s01);
-            s02 = Math.fma(x0, y2, s02);
-            s03 = Math.fma(x0, y3, s03);
-            s10 = Math.fma(x1, y0, s10);
-            s11 = Math.fma(x1, y1, s11);
-            s12 = Math.fma(x1, y2, s12);
-            s13 = Math.fma(x1, y3, s13);
-            ai += aps;
-            bi += brs;
-        }
-        c[ci] = s00;
-        c[ci + 1] = s01;
-        c[ci + 2] = s02;
-        c[ci + 3] = s03;
-        c[ci1] = s10;
-        c[ci1 + 1] = s11;
-        c[ci1 + 2] = s12;
-        c[ci1 + 3] = s13;
-    }
 }

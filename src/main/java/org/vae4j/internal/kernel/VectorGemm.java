@@ -25,7 +25,8 @@ import org.vae4j.kernel.Gemms;
  * registers) where the machine has 16 vector registers (x86 AVX2 and below), 4 x 4 (16
  * accumulators + 5) where it has 32 (AVX-512, AArch64 NEON/SVE). Shorter row tiles (4 rows, or
  * the last tile with its missing rows repeating the last real row), narrower column panels and
- * then scalar fma finish the edges.
+ * a zero-padded panel for the last fewer-than-L columns (its tiles write to a scratch C) finish
+ * the edges.
  *
  * <p>Blocked as BLIS does: k in blocks of about {@value #KC}, B packed into micro-panels (vector
  * copies, or a gather for {@code A B^T}), A packed into micro-panels when the product has at
@@ -33,7 +34,7 @@ import org.vae4j.kernel.Gemms;
  * small; otherwise it computes C^T = B A^T into a buffer and transposes it into C.
  *
  * <p>Results: every C element is fma-accumulated in ascending p from its starting value (0 for
- * the overwriting calls), whichever tile, panel or scalar tail computes it, on whichever thread.
+ * the overwriting calls), whichever tile or panel computes it, on whichever thread.
  * So results are bit-identical run to run, across thread counts, tile shapes and vector widths
  * (and equal to a scalar {@code Math.fma} loop). Large GEMMs are split between {@code threads}
  * threads: with enough rows, B is packed once (each thread packing a share of its panels) and the
@@ -114,7 +115,7 @@ public final class VectorGemm implements Gemm {
     /** Main tile rows and vectors of this instance. */
     private final int tileRows;
     private final int tileVectors;
-    /** The blocked product on one thread's share: packing, micro-tiles, scalar tail. */
+    /** The blocked product on one thread's share: packing, micro-tiles, the tail panel. */
     private final BlockedGemm kernel;
     // C^T of A B^T and the packing buffers of serial calls, per calling thread.
     private final ThreadLocal<FMatrixRMaj> packedC = ThreadLocal.withInitial(() -> new FMatrixRMaj(1, 1));
