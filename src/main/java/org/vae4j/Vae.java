@@ -159,7 +159,12 @@ public class Vae extends ComposedLatentModel {
         return shape.describe(inputSize(), latentSize(), likelihood());
     }
 
-    /** The parameters of q(z|x) for each row of an input. */
+    /**
+     * The parameters of q(z|x) for each row of an input.
+     *
+     * @param mu     (rows, latent) the posterior means
+     * @param logvar (rows, latent) the posterior log-variances
+     */
     public record Encoding(FMatrixRMaj mu, FMatrixRMaj logvar) {
     }
 

@@ -16,6 +16,8 @@ public final class DataNotFoundException extends IOException {
     private final transient Path cacheDir;
 
     /**
+     * An exception with its full explanation, the cache folder the files would go to, and the cause.
+     *
      * @param message  the full explanation, see the class comment
      * @param cacheDir where the files go, or null
      * @param cause    the last download failure, or null

@@ -17,6 +17,8 @@ public final class ActiveUnits {
     private final int count;
 
     /**
+     * The active units of a latent space with activities {@code variances}: u is active when A_u &gt; {@code threshold}.
+     *
      * @param variances A_u for each latent dimension u
      * @param threshold a dimension is active when A_u &gt; threshold
      */

@@ -14,6 +14,8 @@ public final class FloatTensor {
     private final float[] data;
 
     /**
+     * A tensor of the given name, shape and row-major elements (all copied).
+     *
      * @param name  the tensor's name in the file, non-empty, not {@code __metadata__}
      * @param shape dimensions, each &gt;= 0 (an empty shape is a scalar)
      * @param data  exactly product(shape) elements, row-major

@@ -27,6 +27,8 @@ public final class CategoricalLikelihood implements Likelihood {
     private final int categories;
 
     /**
+     * A categorical likelihood over one-hot spans of {@code categories} columns.
+     *
      * @param categories K &gt;= 2, the width of the one-hot span
      * @throws IllegalArgumentException when {@code categories < 2}
      */

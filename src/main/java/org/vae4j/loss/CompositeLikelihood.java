@@ -76,6 +76,8 @@ public final class CompositeLikelihood implements Likelihood {
     private final FMatrixRMaj bufDout = new FMatrixRMaj(1, 1); // (batch, span output width)
 
     /**
+     * A composite likelihood of the given spans, in column order.
+     *
      * @param spans in order, covering [0, d) without gap or overlap
      * @throws IllegalArgumentException for no span, a gap, an overlap, a span whose likelihood
      *                                  cannot take its width, or one that needs a final activation other than identity
@@ -138,6 +140,10 @@ public final class CompositeLikelihood implements Likelihood {
     public static final class Builder {
         private final List<Span> spans = new ArrayList<>();
         private int next;
+
+        /** An empty builder; {@link CompositeLikelihood#builder()} gives the same. */
+        public Builder() {
+        }
 
         /**
          * Appends a span of {@code width} columns modelled by {@code likelihood}, starting where the

@@ -24,6 +24,8 @@ public final class GaussianLikelihood implements Likelihood {
     private final double constant; // log(2 pi s^2) / 2 per element, or 0
 
     /**
+     * A Gaussian likelihood with fixed variance s^2 = {@code variance}.
+     *
      * @param variance        s^2 &gt; 0
      * @param includeConstant whether -log p includes log(2 pi s^2)/2 per element (it does not
      *                        change gradients, only the reported value)

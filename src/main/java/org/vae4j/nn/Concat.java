@@ -70,6 +70,8 @@ public final class Concat implements Module {
     }
 
     /**
+     * A join of a {@code conditionWidth}-wide condition, scaled by {@code scale}, to a {@code inputWidth}-wide input.
+     *
      * @param inputWidth     width of x, &gt; 0
      * @param conditionWidth width of c, &gt; 0
      * @param scale          s of y = [x | s c], finite and &gt; 0

@@ -63,6 +63,8 @@ public final class Dropout implements Module {
     private FMatrixRMaj dx;        // (batch, width)
 
     /**
+     * A dropout layer over rows of {@code width}, dropping each element with probability {@code p}.
+     *
      * @param width the row width, &gt; 0
      * @param p     the probability of dropping an element, 0 &lt;= p &lt; 1
      * @param seed  the seed of the masks' {@link Noise}

@@ -62,6 +62,8 @@ public final class LayerNorm implements Module {
     }
 
     /**
+     * A layer norm over rows of {@code width}, with gamma 1 and beta 0 to start.
+     *
      * @param width the normalised (last) dimension, &gt; 0
      * @param eps   added to the variance, finite and &gt; 0
      * @throws IllegalArgumentException when {@code width <= 0} or eps is not finite and &gt; 0

@@ -18,6 +18,10 @@ public final class Batch {
     private int[] rowIds;
     private int rowOffset;
 
+    /** An empty batch, to fill with {@code set} before use. */
+    public Batch() {
+    }
+
     /**
      * Sets the batch.
      *

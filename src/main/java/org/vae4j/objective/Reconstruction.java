@@ -7,6 +7,10 @@ package org.vae4j.objective;
  */
 public final class Reconstruction extends NegativeElbo {
 
+    /** The reconstruction objective. */
+    public Reconstruction() {
+    }
+
     @Override
     protected double klWeight(StepContext context) {
         return 0;

@@ -47,6 +47,8 @@ public final class AdamW extends MomentOptimizer {
     private final double weightDecay;
 
     /**
+     * AdamW with the given hyperparameters.
+     *
      * @param lr          learning rate, positive and finite
      * @param beta1       first-moment decay in [0, 1)
      * @param beta2       second-moment decay in [0, 1)

@@ -35,6 +35,8 @@ public final class GradientFunction {
     private float[] sums = new float[0];                          // (parameters) flat, the running sum
 
     /**
+     * A gradient function over {@code objective}, splitting each batch into {@code microBatches} micro-batches.
+     *
      * @param objective    computes each (micro-)batch's loss and gradients
      * @param microBatches N &gt;= 1
      * @throws IllegalArgumentException when the objective is null or N &lt; 1

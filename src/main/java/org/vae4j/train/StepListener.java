@@ -11,6 +11,8 @@ import org.vae4j.Loss;
 public interface StepListener {
 
     /**
+     * Receives one finished optimiser step.
+     *
      * @param epoch the epoch of this call (1-based)
      * @param step  optimiser steps taken so far, this one included
      * @param rows  rows of the batch
