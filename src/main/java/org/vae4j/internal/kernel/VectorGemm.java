@@ -144,6 +144,7 @@ public final class VectorGemm implements Gemm {
     private float[] sharedB = new float[0];
     private final SpinPool.Body packBody = this::packPart;
     /** The current row-split call's rows per claimed chunk, chunk count, and next unclaimed chunk. */
+    private boolean callRowChunks;
     private int callChunkRows;
     private int callChunks;
     private final AtomicInteger nextChunk = new AtomicInteger();
@@ -395,13 +396,14 @@ public final class VectorGemm implements Gemm {
             callM = km;
             callN = kn;
             try {
-                if (km >= 8 * pool.threads()) {
+                long need = kernel.packedSize(k, 0, kn);
+                callRowChunks = km >= 8 * pool.threads() && need <= SHARED_B_MAX;
+                if (callRowChunks) {
                     // rows split: B packed once (its panels shared out), then the rows in chunks
                     // that the threads claim as they finish, so a thread slowed by another
                     // process (or a slower core) takes fewer of them
-                    long need = kernel.packedSize(k, 0, kn);
                     if (sharedB.length < need) {
-                        sharedB = new float[Math.toIntExact(need)];
+                        sharedB = new float[(int) need];
                     }
                     pool.run(packBody);
                     setChunks(km);
@@ -415,6 +417,13 @@ public final class VectorGemm implements Gemm {
             }
         }
     }
+
+    /**
+     * Largest shared packed B, in floats (32 MB): a row-split call packs all of B at once (every
+     * k block), where a thread packing for itself holds one block; beyond this the call splits
+     * the columns instead, each thread packing only its own.
+     */
+    static final long SHARED_B_MAX = 1L << 23;
 
     /** Chunks per thread of a row-split call: enough that a thread running at half speed costs little. */
     static final int CHUNKS_PER_THREAD = 6;
@@ -442,15 +451,15 @@ public final class VectorGemm implements Gemm {
     }
 
     /**
-     * One thread's share. Rows split (m at least 8 per thread): chunks of rows claimed one at a
-     * time until none is left, against the shared packed B. Few rows: a fixed slice of the
-     * columns. Which thread computes a chunk does not change its bits (every element is the same
+     * One thread's share. Rows split (m at least 8 per thread, B at most {@link #SHARED_B_MAX}):
+     * chunks of rows claimed one at a time until none is left, against the shared packed B.
+     * Otherwise a fixed slice of the columns. Which thread computes a chunk does not change its bits (every element is the same
      * fma sequence whatever the tile), so results do not depend on timing.
      */
     private void runPart(int part, int parts) {
         int m = callM;
         int n = callN;
-        if (m >= 8 * parts) {
+        if (callRowChunks) {
             int chunk;
             while ((chunk = nextChunk.getAndIncrement()) < callChunks) {
                 int i0 = chunk * callChunkRows;

@@ -160,6 +160,33 @@ class VectorGemmTest {
     }
 
     /**
+     * Large k on two threads gives one thread's bits: A B with a packed B over
+     * {@link VectorGemm#SHARED_B_MAX} floats (the column split instead of shared row chunks), and
+     * A B^T (its C^T route, 17 k blocks).
+     */
+    @Test
+    void largeKOnTwoThreadsGivesTheBitsOfOneThreadAlsoPastTheSharedBLimit() {
+        int m = 40;
+        int k = 4100;
+        int n = 2048;
+        assertTrue((long) k * n > VectorGemm.SHARED_B_MAX, "the shape must exceed the limit");
+        SplittableRandom rng = new SplittableRandom(11);
+        FMatrixRMaj a = random(m, k, rng);
+        FMatrixRMaj b = random(k, n, rng);
+        FMatrixRMaj bt = random(n, k, rng);
+        Gemm one = VectorGemm.create(1);
+        Gemm two = VectorGemm.create(2);
+        FMatrixRMaj c1 = new FMatrixRMaj(m, n);
+        FMatrixRMaj c2 = new FMatrixRMaj(m, n);
+        one.mult(a, b, c1);
+        two.mult(a, b, c2);
+        assertArrayEquals(c1.data, c2.data, "A B");
+        one.multTransB(a, bt, c1);
+        two.multTransB(a, bt, c2);
+        assertArrayEquals(c1.data, c2.data, "A B^T");
+    }
+
+    /**
      * Bit-identical results across tiles and thread counts, equal to a scalar fma loop, which
      * depends on neither, nor on the vector width (this test also runs with 128-bit vectors).
      */
