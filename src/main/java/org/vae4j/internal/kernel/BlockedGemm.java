@@ -7,9 +7,10 @@ import jdk.incubator.vector.VectorSpecies;
  * The blocked product of {@link VectorGemm} on one thread's share of C: k in blocks of about
  * {@value VectorGemm#KC}, B packed into micro-panels, A read in place, row-copied or packed, then
  * each micro-panel of B against every row tile ({@link GemmTiles}); the last fewer-than-L
- * columns form one more panel, zero-padded, whose tiles write to a scratch C. {@code VectorGemm} keeps the dispatch (the transpose cases, the thread
- * split, the warm-up) and the choice of tile; this class the loops over one share. Immutable
- * (the packing buffers are the caller's) and thread-safe.
+ * columns form one more panel, zero-padded, whose tiles write to a scratch C.
+ * {@code VectorGemm} keeps the dispatch (the transpose cases, the thread split, the warm-up) and
+ * the choice of tile; this class the loops over one share. Immutable (the packing buffers are the
+ * caller's) and thread-safe.
  */
 final class BlockedGemm {
 
@@ -100,9 +101,9 @@ final class BlockedGemm {
     /**
      * Part {@code part} of {@code parts} of packing B's columns [j0, j1) for every k block into
      * {@code bp}, in the layout {@link #computePacked} reads: block {@code blk} (first row pc)
-     * at {@code pc} times {@link #packedWidth}, each laid out as {@link #packB} lays out one block. The parts
-     * split the widest panels (the narrower ones go with the last part); together they pack it
-     * all, each float by exactly one part.
+     * at {@code pc} times {@link #packedWidth}, each laid out as {@link #packB} lays out one
+     * block. The parts split the widest panels (the narrower ones and the tail panel go with the
+     * last part); together they pack it all, each float by exactly one part.
      */
     void packAll(float[] b, int bo, int brs, int bcs, float[] bp, int k, int j0, int j1, int part, int parts) {
         final int pw = packedWidth(j0, j1);
@@ -211,7 +212,7 @@ final class BlockedGemm {
                             if (tail) {
                                 tile(form, r, 1, a, ao + pc, ars, ap, apo, bp, bpo, tcl, tc, tco, L, kc, i, ie - 1, 0, buf);
                             }
-                            apo += form == COPIED ? r * GemmTiles.KS : GemmTiles.packStride(r) * kc;
+                            apo += aStep(form, r, kc);
                             i += r;
                         }
                         continue;
@@ -221,26 +222,12 @@ final class BlockedGemm {
                     for (int v = tileVectors; v >= 1; v = narrower(v)) {
                         final int w = v * L;
                         for (; j + w <= j1; j += w) {
-                            int i = ic;
-                            int apo = 0;
-                            while (i < ie) {
-                                final int r = tileRowsFor(ie - i);
-                                tile(form, r, v, a, ao + pc, ars, ap, apo, bp, bpo, cl, c, co, ldc, kc, i, ie - 1, j, buf);
-                                apo += form == COPIED ? r * GemmTiles.KS : GemmTiles.packStride(r) * kc;
-                                i += r;
-                            }
+                            panelDown(form, v, a, ao + pc, ars, ap, bp, bpo, cl, c, co, ldc, kc, ic, ie, j, buf);
                             bpo += w * kc;
                         }
                     }
                     if (tail) {
-                        int i = ic;
-                        int apo = 0;
-                        while (i < ie) {
-                            final int r = tileRowsFor(ie - i);
-                            tile(form, r, 1, a, ao + pc, ars, ap, apo, bp, bpo, tcl, tc, tco, L, kc, i, ie - 1, 0, buf);
-                            apo += form == COPIED ? r * GemmTiles.KS : GemmTiles.packStride(r) * kc;
-                            i += r;
-                        }
+                        panelDown(form, 1, a, ao + pc, ars, ap, bp, bpo, tcl, tc, tco, L, kc, ic, ie, 0, buf);
                     }
                 }
             }
@@ -250,6 +237,24 @@ final class BlockedGemm {
                 }
             }
         }
+    }
+
+    /** One B micro-panel (v vectors wide, at bp[bpo]) against every row tile of rows [ic, ie). */
+    private void panelDown(int form, int v, float[] a, int ao, int ars, float[] ap, float[] bp, int bpo, float[] cl,
+                           float[] c, int co, int ldc, int kc, int ic, int ie, int j, Buffers buf) {
+        int i = ic;
+        int apo = 0;
+        while (i < ie) {
+            final int r = tileRowsFor(ie - i);
+            tile(form, r, v, a, ao, ars, ap, apo, bp, bpo, cl, c, co, ldc, kc, i, ie - 1, j, buf);
+            apo += aStep(form, r, kc);
+            i += r;
+        }
+    }
+
+    /** Floats of the A panel of one r-row tile: r rows of stride KS when row-copied, else the packed tile. */
+    private static int aStep(int form, int r, int kc) {
+        return form == COPIED ? r * GemmTiles.KS : GemmTiles.packStride(r) * kc;
     }
 
     /** The tail panel's scratch C of {@code rows} x L floats, grown as needed. */

@@ -130,7 +130,7 @@ public final class VectorElementwise implements Elementwise {
     /**
      * out_i = sigmoid(l_i): e = exp(-|l|) by the three passes of the Bernoulli loss, then
      * 1 / (1 + e) for l &gt;= 0 and e / (1 + e) below, in float (within 2 ulp of the double
-     * formula; {@code VectorElementwiseTest}). The last {@code n mod L} logits go through the same
+     * formula; {@code ElementwiseTest}). The last {@code n mod L} logits go through the same
      * vector passes in a padded copy, so each result depends on its logit only, wherever it sits.
      * Logits below -87 (where exp(-|l|) is clamped) and NaN take the scalar double formula.
      */

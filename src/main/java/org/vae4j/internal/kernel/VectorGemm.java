@@ -40,8 +40,7 @@ import org.vae4j.kernel.Gemms;
  * threads: with enough rows, B is packed once (each thread packing a share of its panels) and the
  * rows go in chunks that the threads claim as they finish, so a thread slowed by another process
  * or a slower core takes fewer; with few rows, the columns by a fixed partition. Small GEMMs run
- * on the caller's thread. Thread-safe: parallel calls
- * are serialised.
+ * on the caller's thread. Thread-safe: parallel calls are serialised.
  *
  * <p>System properties, read once: {@value #LANES_PROPERTY} = 4, 8 or 16 (floats per vector;
  * capped at the machine's preferred width) and {@value #TILE_PROPERTY} = a tile such as
@@ -453,8 +452,9 @@ public final class VectorGemm implements Gemm {
     /**
      * One thread's share. Rows split (m at least 8 per thread, B at most {@link #SHARED_B_MAX}):
      * chunks of rows claimed one at a time until none is left, against the shared packed B.
-     * Otherwise a fixed slice of the columns. Which thread computes a chunk does not change its bits (every element is the same
-     * fma sequence whatever the tile), so results do not depend on timing.
+     * Otherwise a fixed slice of the columns. Which thread computes a chunk does not change its
+     * bits (every element is the same fma sequence whatever the tile), so results do not depend
+     * on timing.
      */
     private void runPart(int part, int parts) {
         int m = callM;
