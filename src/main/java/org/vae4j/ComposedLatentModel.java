@@ -150,7 +150,7 @@ public class ComposedLatentModel implements LatentModel {
 
     @Override
     public void zeroGrad() {
-        store.zeroGradients();
+        store.zeroGradients(kernels().gemm());
     }
 
     @Override

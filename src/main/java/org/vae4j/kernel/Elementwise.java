@@ -143,6 +143,27 @@ public interface Elementwise {
     boolean allFinite(float[] a, int n);
 
     /**
+     * {@return whether a_from to a_(to-1) are all finite (no NaN, no infinity); true when the
+     * range is empty}: {@link #allFinite(float[], int)} on a range, for checks split over
+     * threads ({@link Gemm#forEachRange}). This default checks one element at a time; a backend
+     * may check whole vectors.
+     *
+     * @param a the values to check, not modified
+     * @param from the first index checked, {@code >= 0}
+     * @param to one past the last index checked, {@code from <= to <= a.length}
+     * @throws IndexOutOfBoundsException when the range is not inside {@code a}
+     */
+    default boolean allFinite(float[] a, int from, int to) {
+        java.util.Objects.checkFromToIndex(from, to, a.length);
+        for (int i = from; i < to; i++) {
+            if (!Float.isFinite(a[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * {@return whether lo &lt;= a_i &lt;= hi for every i &lt; n (false if any is NaN; true when n is 0)}
      *
      * @param a the values to check, not modified

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.vae4j.kernel.Elementwise;
+import org.vae4j.kernel.Gemm;
 
 /**
  * All parameters of a model in one flat float32 array of values and one of gradients: tensor k
@@ -190,18 +191,66 @@ public final class ParameterStore {
         return grads;
     }
 
-    /** Sets every gradient to zero (one pass). */
+    /** Sets every gradient to zero (one pass, on the caller's thread). */
     public void zeroGradients() {
         Arrays.fill(grads, 0, size(), 0f);
     }
 
     /**
-     * {@return whether every gradient is finite (no NaN, no infinity; one pass)}
+     * Sets every gradient to zero, in ranges over {@code threads}' threads
+     * ({@link Gemm#forEachRange}: a large model's gradients are split, a small one's zeroed on
+     * the caller). Allocation-free.
+     *
+     * @param threads the backend whose threads share the pass, not null
+     */
+    public void zeroGradients(Gemm threads) {
+        threads.forEachRange(size(), zeroRange);
+    }
+
+    /**
+     * {@return whether every gradient is finite (no NaN, no infinity; one pass, on the caller's thread)}
      *
      * @param kernel the elementwise kernels that run the check
      */
     public boolean gradientsFinite(Elementwise kernel) {
         return kernel.allFinite(grads, size());
+    }
+
+    /**
+     * {@return whether every gradient is finite}: {@link #gradientsFinite(Elementwise)} in ranges
+     * over {@code threads}' threads, each range checked by {@code kernel}. The answer does not
+     * depend on the split. Allocation-free; not for concurrent calls on one store.
+     *
+     * @param kernel  the elementwise kernels that check each range, not null
+     * @param threads the backend whose threads share the pass, not null
+     */
+    public boolean gradientsFinite(Elementwise kernel, Gemm threads) {
+        finiteKernel = kernel;
+        nonFiniteSeen = false;
+        try {
+            threads.forEachRange(size(), finiteRange);
+        } finally {
+            finiteKernel = null;
+        }
+        return !nonFiniteSeen;
+    }
+
+    // The range passes, made once (a step allocates nothing). finiteKernel is set by the caller
+    // before the pass starts (the backend's hand-off publishes it); a range that finds a
+    // non-finite gradient sets nonFiniteSeen, read after every range has finished.
+    private final Gemm.RangeTask zeroRange = this::zeroRange;
+    private final Gemm.RangeTask finiteRange = this::finiteRange;
+    private Elementwise finiteKernel;
+    private volatile boolean nonFiniteSeen;
+
+    private void zeroRange(int from, int to) {
+        Arrays.fill(grads, from, to, 0f);
+    }
+
+    private void finiteRange(int from, int to) {
+        if (!finiteKernel.allFinite(grads, from, to)) {
+            nonFiniteSeen = true;
+        }
     }
 
     /** {@return the 2-norm of all gradients as one vector, accumulated in double (one pass)} */

@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import org.vae4j.LatentModel;
 import org.vae4j.Loss;
 import org.vae4j.kernel.Elementwise;
+import org.vae4j.kernel.Gemm;
 import org.vae4j.loss.MissingCells;
 import org.vae4j.nn.Parameter;
 import org.vae4j.nn.ParameterStore;
@@ -243,7 +244,8 @@ public final class TrainingRun {
             Loss loss = gradient.compute(model, rows, context);
             globalStep++;
             steps++;
-            checkFinite(loss.total(), loss.reconstruction(), loss.kl(), model.parameterStore(), kernel, epoch, globalStep);
+            checkFinite(loss.total(), loss.reconstruction(), loss.kl(), model.parameterStore(), kernel,
+                    model.kernels().gemm(), epoch, globalStep);
             if (clip > 0) {
                 GradientClipping.clipGradNorm(params, clip);
             }
@@ -457,14 +459,14 @@ public final class TrainingRun {
     }
 
     private static void checkFinite(double loss, double recon, double kl, ParameterStore store,
-                                    Elementwise kernel, int epoch, long step) {
+                                    Elementwise kernel, Gemm threads, int epoch, long step) {
         if (!Double.isFinite(loss) || !Double.isFinite(recon) || !Double.isFinite(kl)) {
             throw new TrainingException(String.format(
                     "non-finite loss at epoch %d, step %d: total %s (reconstruction %s, KL %s); "
                             + "the model keeps its parameters from before this step (try a lower learning rate)",
                     epoch, step, loss, recon, kl), epoch, step);
         }
-        if (store.gradientsFinite(kernel)) {
+        if (store.gradientsFinite(kernel, threads)) {
             return;
         }
         List<Parameter> params = store.parameters();

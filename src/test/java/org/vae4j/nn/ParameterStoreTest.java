@@ -7,11 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.vae4j.Vae;
+import org.vae4j.kernel.Elementwise;
+import org.vae4j.kernel.Gemm;
+import org.vae4j.kernel.Gemms;
 import org.vae4j.kernel.Kernels;
 
 class ParameterStoreTest {
@@ -159,5 +163,62 @@ class ParameterStoreTest {
         assertFalse(store.gradientsFinite(Kernels.reference().elementwise()));
         store.zeroGradients();
         assertEquals(0.0, store.gradientNorm(), 0.0);
+    }
+
+    /**
+     * The split passes: on a backend that splits every pass into three ranges at odd places,
+     * and on the default 2-thread backend (which splits a model of ~2^17 gradients, past its
+     * range threshold, when it is the vector one), the finite check finds a bad gradient at the
+     * ends and around the middle, and the zeroing reaches every element.
+     */
+    @Test
+    void gradientPassesSplitOverThreadsSeeEveryElement() {
+        Vae vae = Vae.builder(300).hidden(200).latent(8).seed(5).build();
+        ParameterStore store = vae.parameterStore();
+        int n = store.size();
+        assertTrue(n > 1 << 16, "a model past the split threshold, got " + n);
+        Gemm two = Gemms.create("auto", 2);
+        Gemm thirds = new Gemm() {
+            @Override
+            public void gemm(boolean transA, boolean transB, boolean accumulate, int m, int n, int k,
+                             float[] a, int ao, float[] b, int bo, float[] c, int co) {
+                throw new AssertionError("not used");
+            }
+
+            @Override
+            public void forEachRange(int count, RangeTask task) {
+                int a = count / 3 + 1;
+                int b = 2 * count / 3 - 5;
+                task.run(0, a);
+                task.run(b, count);
+                task.run(a, b);
+            }
+
+            @Override
+            public String name() {
+                return "thirds";
+            }
+        };
+        Elementwise vec = Kernels.defaults().elementwise();
+        float[] g = new float[n];
+        for (int i = 0; i < n; i++) {
+            g[i] = (i % 7) - 3f;
+        }
+        for (int pos : new int[] {0, n / 2 - 1, n / 2, n / 2 + 1, n - 1}) {
+            for (Gemm threads : new Gemm[] {thirds, two, Kernels.reference().gemm()}) {
+                store.setGradients(g, 0);
+                assertTrue(store.gradientsFinite(vec, threads));
+                store.gradients()[pos] = Float.NaN;
+                assertFalse(store.gradientsFinite(vec, threads), "NaN at " + pos + " of " + n + ", " + threads.name());
+                assertFalse(store.gradientsFinite(Kernels.reference().elementwise(), threads));
+                store.zeroGradients(threads);
+                for (int i = 0; i < n; i++) {
+                    if (store.gradients()[i] != 0f) {
+                        fail("gradient " + i + " of " + n + " not zeroed by " + threads.name());
+                    }
+                }
+                assertTrue(store.gradientsFinite(vec, threads));
+            }
+        }
     }
 }

@@ -69,7 +69,7 @@ public final class VectorElementwise implements Elementwise {
                         float[].class, float[].class, int.class, float[].class, float[].class, int.class, int.class,
                         float.class, float.class, float.class, float.class, float.class, float.class)),
                 lookup.findStatic(VectorElementwise.class, "allFiniteLoop",
-                        MethodType.methodType(boolean.class, float[].class, int.class)),
+                        MethodType.methodType(boolean.class, float[].class, int.class, int.class)),
                 lookup.findStatic(VectorElementwise.class, "allWithinLoop", MethodType.methodType(boolean.class,
                         float[].class, int.class, float.class, float.class)),
                 lookup.findStatic(VectorElementwise.class, "biasReluLoop", MethodType.methodType(void.class,
@@ -426,22 +426,28 @@ public final class VectorElementwise implements Elementwise {
 
     @Override
     public boolean allFinite(float[] a, int n) {
+        return allFinite(a, 0, n);
+    }
+
+    @Override
+    public boolean allFinite(float[] a, int from, int to) {
+        java.util.Objects.checkFromToIndex(from, to, a.length);
         try {
-            return (boolean) LOOPS[ALL_FINITE].invokeExact(a, n);
+            return (boolean) LOOPS[ALL_FINITE].invokeExact(a, from, to);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
-    private static boolean allFiniteLoop(float[] a, int n) {
+    private static boolean allFiniteLoop(float[] a, int from, int to) {
         // x * 0 is 0 for finite x and NaN for NaN or infinity; a NaN makes the sum NaN.
-        final int nv = n - n % L;
+        final int nv = from + (to - from) / L * L;
         FloatVector acc = FloatVector.zero(S);
-        for (int i = 0; i < nv; i += L) {
+        for (int i = from; i < nv; i += L) {
             acc = FloatVector.fromArray(S, a, i).mul(0f).add(acc);
         }
         float s = FloatVector.zero(S).add(acc).reduceLanes(VectorOperators.ADD);
-        for (int i = nv; i < n; i++) {
+        for (int i = nv; i < to; i++) {
             s += a[i] * 0f;
         }
         return s == 0f;

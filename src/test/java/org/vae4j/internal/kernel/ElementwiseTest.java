@@ -299,6 +299,39 @@ class ElementwiseTest {
     }
 
     @Test
+    void allFiniteOnARangeLooksAtThatRangeOnly() {
+        float[] a = new float[300];
+        Arrays.fill(a, -2.5e38f);
+        // a non-finite value just outside the range on both sides
+        for (int from : new int[] {0, 1, 7, 8, 9, 100}) {
+            for (int to : new int[] {from, from + 1, from + 7, from + 8, from + 17, 299}) {
+                if (to < from) {
+                    continue;
+                }
+                float[] b = a.clone();
+                if (from > 0) {
+                    b[from - 1] = Float.NaN;
+                }
+                if (to < b.length) {
+                    b[to] = Float.POSITIVE_INFINITY;
+                }
+                String what = "[" + from + ", " + to + ")";
+                assertTrue(VEC.allFinite(b, from, to), what);
+                assertTrue(REF.allFinite(b, from, to), what);
+                for (int pos = from; pos < to; pos++) {
+                    float[] c = b.clone();
+                    c[pos] = Float.NEGATIVE_INFINITY;
+                    assertFalse(VEC.allFinite(c, from, to), what + " with -inf at " + pos);
+                    assertFalse(REF.allFinite(c, from, to), what + " with -inf at " + pos);
+                }
+            }
+        }
+        assertThrows(IndexOutOfBoundsException.class, () -> VEC.allFinite(a, 10, 301));
+        assertThrows(IndexOutOfBoundsException.class, () -> VEC.allFinite(a, 11, 10));
+        assertThrows(IndexOutOfBoundsException.class, () -> REF.allFinite(a, -1, 10));
+    }
+
+    @Test
     void allFiniteFindsNaNAndInfinityAnywhere() {
         for (int n : SIZES) {
             float[] a = new float[n];
@@ -379,6 +412,7 @@ class ElementwiseTest {
                 return v[0];
             });
             allocatesNothingWarm("allFinite, n = " + n, i -> VEC.allFinite(logits, n) ? 1 : 0);
+            allocatesNothingWarm("allFinite on a range, n = " + n, i -> VEC.allFinite(logits, 1, n) ? 1 : 0);
             allocatesNothingWarm("allWithin, n = " + n, i -> VEC.allWithin(logits, n, -30f, 30f) ? 1 : 0);
         }
     }
