@@ -31,7 +31,10 @@ import org.vae4j.random.Noise;
  *
  * <p><b>Threads.</b> Each call borrows a worker (replicas of the model's modules on the snapshot,
  * {@link Module#replicate}, with their own buffers: about 4 bytes x chunk rows x the sum of the
- * layer widths, ~5 MB for the seed VAE at 1,000 rows) from a pool and gives it back; as many
+ * layer widths, ~5 MB for the seed VAE at 1,000 rows; and their weights prepared for the GEMM
+ * backend, {@link org.vae4j.kernel.Gemm#prepare}, packed once instead of on every call: with the
+ * vector backend about as many floats as the weights, ~3.4 MB for the seed VAE) from a pool and
+ * gives it back; as many
  * workers are made as calls run at once, and kept. A call on at least
  * 2 x {@value #MIN_ROWS_PER_THREAD} rows is split into up to {@link #threads()} contiguous row
  * ranges (earlier ones larger by at most one row): the caller computes ranges, helpers in the

@@ -53,6 +53,44 @@ public interface Gemm {
               float[] a, int ao, float[] b, int bo, float[] c, int co);
 
     /**
+     * Prepares a right factor B = op(b), (k, n), for many products that use it unchanged (an
+     * inference view's weights): see {@link PreparedB}. This default keeps where B is; the vector
+     * backend packs it into its micro-panels once (about k n floats more), so that its products
+     * skip the packing. B must not change while the result is in use.
+     *
+     * @param transB whether B is stored (n, k) and read transposed, rather than stored (k, n)
+     * @param k rows of op(B), the products' inner dimension, {@code >= 0}
+     * @param n columns of op(B), {@code >= 0}
+     * @param b the array holding B's k n floats, row-major, not modified
+     * @param bo the index of B's first element in {@code b}
+     * @return the prepared B, for {@link #gemm(boolean, boolean, int, float[], int, PreparedB, float[], int)}
+     * @throws IllegalArgumentException for a negative size or offset, or B not fitting its array
+     */
+    default PreparedB prepare(boolean transB, int k, int n, float[] b, int bo) {
+        return PreparedB.of(transB, k, n, b, bo);
+    }
+
+    /**
+     * {@link #gemm(boolean, boolean, boolean, int, int, int, float[], int, float[], int, float[], int)}
+     * with B prepared by {@link #prepare}: C (m, n) = op(A) B, or C += op(A) B. The result is the
+     * same, bit for bit, as the call with B itself. This default makes that call; a backend that
+     * prepared B in its own layout uses it.
+     *
+     * @param transA whether A is stored (k, m) and read transposed, rather than stored (m, k)
+     * @param accumulate whether to add op(A) B to C's current values instead of overwriting them
+     * @param m rows of op(A) and of C, {@code >= 0}
+     * @param a the array holding A's m k floats, row-major, not modified
+     * @param ao the index of A's first element in {@code a}
+     * @param b B, (k, n), prepared by any backend
+     * @param c the array holding C's m n floats, row-major; only that range is written
+     * @param co the index of C's first element in {@code c}
+     * @throws IllegalArgumentException as the call with B itself
+     */
+    default void gemm(boolean transA, boolean accumulate, int m, float[] a, int ao, PreparedB b, float[] c, int co) {
+        gemm(transA, b.transposed(), accumulate, m, b.columns(), b.rows(), a, ao, b.array(), b.offset(), c, co);
+    }
+
+    /**
      * C = A * B.
      *
      * @param a the left factor, (m, k), not modified

@@ -6,6 +6,7 @@ import java.util.random.RandomGenerator;
 import org.ejml.data.FMatrixRMaj;
 import org.vae4j.kernel.Gemm;
 import org.vae4j.kernel.Kernels;
+import org.vae4j.kernel.PreparedB;
 
 /**
  * A fully connected layer y = x W<sup>T</sup> + b, with W (out, in) and b (1, out) stored as
@@ -38,6 +39,11 @@ public class Dense implements Module {
     private FMatrixRMaj input;      // (batch, in): the last forward input, referenced not copied
     private FMatrixRMaj y;          // (batch, out)
     private FMatrixRMaj dx;         // (batch, in)
+    /** A replica on a snapshot: its weight never changes (see the replica's constructor). */
+    private final boolean frozen;
+    /** W prepared for {@link #preparedFor} (a frozen replica's), or null. */
+    private PreparedB preparedWeight;
+    private Gemm preparedFor;
 
     /**
      * A layer with new {@code weight} (out, in) and {@code bias} (1, out) tensors, initialised by
@@ -65,16 +71,23 @@ public class Dense implements Module {
         this.weight = new Parameter("weight", out, in);
         this.bias = new Parameter("bias", 1, out);
         this.parameters = List.of(weight, bias);
+        this.frozen = false;
         init.initialise(weight, bias, rng);
     }
 
-    /** A replica: the same sizes, the mapped weight and bias, buffers of its own ({@link Module#replicate}). */
+    /**
+     * A replica: the same sizes, the mapped weight and bias, buffers of its own ({@link Module#replicate}).
+     * On a snapshot (whose values never change) it multiplies by its weight prepared once for the
+     * GEMM backend it is given ({@link Gemm#prepare}: the vector backend's packed panels, about as
+     * many floats as the weight, per replica), instead of packing the weight on every call.
+     */
     private Dense(Dense source, TensorMap tensors) {
         this.in = source.in;
         this.out = source.out;
         this.weight = tensors.get(source.weight);
         this.bias = tensors.get(source.bias);
         this.parameters = List.of(weight, bias);
+        this.frozen = !tensors.isShared();
     }
 
     @Override
@@ -179,6 +192,15 @@ public class Dense implements Module {
 
     /** y = x W^T (shapes checked by the caller). */
     private void multiplyWeight(Gemm gemm, FMatrixRMaj x, FMatrixRMaj y) {
+        if (frozen) {
+            // a replica on a snapshot: W never changes, so it is prepared once per backend
+            if (preparedFor != gemm) {
+                preparedWeight = gemm.prepare(true, in, out, weight.valueArray(), weight.offset());
+                preparedFor = gemm;
+            }
+            gemm.gemm(false, false, y.numRows, x.data, 0, preparedWeight, y.data, 0);
+            return;
+        }
         // y (batch, out) = x (batch, in) W^T, W (out, in) at its offset in the flat values
         gemm.gemm(false, true, false, y.numRows, out, in, x.data, 0, weight.valueArray(), weight.offset(), y.data, 0);
     }

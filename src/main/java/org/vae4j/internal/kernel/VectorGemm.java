@@ -12,6 +12,7 @@ import org.ejml.data.FMatrixRMaj;
 import org.vae4j.kernel.EjmlGemm;
 import org.vae4j.kernel.Gemm;
 import org.vae4j.kernel.Gemms;
+import org.vae4j.kernel.PreparedB;
 
 /**
  * A register-blocked SGEMM on the JDK Vector API ({@code jdk.incubator.vector}), the fast
@@ -141,6 +142,8 @@ public final class VectorGemm implements Gemm {
     private final SpinPool.Body body = this::runPart;
     /** B of the current row-split call, packed once for all its rows ({@link BlockedGemm#packAll}). */
     private float[] sharedB = new float[0];
+    /** The packed B the current row-split call's chunks read: {@link #sharedB} or a prepared B's. */
+    private float[] callPackedB;
     private final SpinPool.Body packBody = this::packPart;
     /** The current row-split call's rows per claimed chunk, chunk count, and next unclaimed chunk. */
     private boolean callRowChunks;
@@ -405,6 +408,7 @@ public final class VectorGemm implements Gemm {
                         sharedB = new float[(int) need];
                     }
                     pool.run(packBody);
+                    callPackedB = sharedB;
                     setChunks(km);
                     nextChunk.set(0);
                 }
@@ -413,6 +417,89 @@ public final class VectorGemm implements Gemm {
                 callA = null;
                 callB = null;
                 callC = null;
+                callPackedB = null;
+            }
+        }
+    }
+
+    /**
+     * Packs B once into the kernel's micro-panels ({@link BlockedGemm#packAll}: every k block, the
+     * tail panel zero-padded), for products that reuse it; a B too large for one array is kept
+     * where it is.
+     */
+    @Override
+    public PreparedB prepare(boolean transB, int k, int n, float[] b, int bo) {
+        PreparedB raw = PreparedB.of(transB, k, n, b, bo);
+        long size = kernel.packedSize(k, 0, n);
+        if (k == 0 || n == 0 || size > Integer.MAX_VALUE - 8) {
+            return raw;
+        }
+        float[] bp = new float[(int) size];
+        kernel.packAll(b, bo, transB ? 1 : n, transB ? k : 1, bp, k, 0, n, 0, 1);
+        return PreparedB.withLayout(this, transB, k, n, b, bo, bp);
+    }
+
+    /**
+     * The product with a B this instance packed: the packing skipped, otherwise as the call with
+     * B itself (the same fma sequence per element, so the same bits). Rows split over the
+     * threads in claimed chunks against the one packed B; a product with too few rows to split
+     * that way, or a B another backend prepared, takes the ordinary call.
+     */
+    @Override
+    public void gemm(boolean transA, boolean accumulate, int m, float[] a, int ao, PreparedB pb, float[] c, int co) {
+        final int n = pb.columns();
+        final int k = pb.rows();
+        final Object layout = pb.layoutFor(this);
+        final int threads = pool.threads();
+        final boolean serial = threads == 1 || (long) m * n * k < PARALLEL_MIN_MACS;
+        if (!(layout instanceof float[]) || (!serial && m < 8 * threads)) {
+            Gemm.super.gemm(transA, accumulate, m, a, ao, pb, c, co);
+            return;
+        }
+        final float[] bp = (float[]) layout;
+        final float[] b = pb.array();
+        final int bo = pb.offset();
+        Gemm.checkArrays(m, n, k, a, ao, b, bo, c, co);
+        if (m == 0) {
+            return;
+        }
+        final boolean overwrite = !accumulate;
+        final int ars = transA ? 1 : k;
+        final int aps = transA ? m : 1;
+        final int brs = pb.transposed() ? 1 : n;
+        final int bcs = pb.transposed() ? k : 1;
+        if (serial) {
+            kernel.computePacked(overwrite, a, ao, ars, aps, b, bo, brs, bcs, bp, c, co, n, buffers.get(), k, 0, m,
+                    0, n);
+            return;
+        }
+        synchronized (pool) {
+            callOverwrite = overwrite;
+            callA = a;
+            callAo = ao;
+            callArs = ars;
+            callAps = aps;
+            callB = b;
+            callBo = bo;
+            callBrs = brs;
+            callBcs = bcs;
+            callC = c;
+            callCo = co;
+            callLdc = n;
+            callK = k;
+            callM = m;
+            callN = n;
+            try {
+                callRowChunks = true;
+                callPackedB = bp;
+                setChunks(m);
+                nextChunk.set(0);
+                pool.run(body);
+            } finally {
+                callA = null;
+                callB = null;
+                callC = null;
+                callPackedB = null;
             }
         }
     }
@@ -465,7 +552,7 @@ public final class VectorGemm implements Gemm {
                 int i0 = chunk * callChunkRows;
                 int i1 = chunk == callChunks - 1 ? m : i0 + callChunkRows;
                 kernel.computePacked(callOverwrite, callA, callAo, callArs, callAps, callB, callBo, callBrs, callBcs,
-                        sharedB, callC, callCo, callLdc, partBuffers[part], callK, i0, i1, 0, n);
+                        callPackedB, callC, callCo, callLdc, partBuffers[part], callK, i0, i1, 0, n);
             }
             return;
         }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 import org.vae4j.kernel.EjmlGemm;
 import org.vae4j.kernel.Gemm;
+import org.vae4j.kernel.PreparedB;
 import org.vae4j.kernel.Gemms;
 
 /**
@@ -268,6 +269,77 @@ class VectorGemmTest {
                 }
             }
         }
+    }
+
+    /**
+     * A B prepared once ({@link Gemm#prepare}: packed into the panels) gives the bits of the
+     * scalar fma loop, and so of the call with B itself, for every transpose combination,
+     * overwrite and accumulate, operands at offsets among NaNs, one, two and three threads (the
+     * row chunks against the prepared panels, and the fallback for too few rows to split) and
+     * another tile; several products reuse one prepared B; a B another backend prepared is read
+     * from its array; the prepared copy keeps B's values as they were when it was made.
+     */
+    @Test
+    void aPreparedBGivesTheBitsOfTheFmaLoopOnEveryPathAndIsReusable() {
+        SplittableRandom rng = new SplittableRandom(21);
+        VectorGemm[] gs = {VectorGemm.create(1), VectorGemm.create(2), VectorGemm.create(3),
+            VectorGemm.create(1, 4, 4)};
+        int[][] shapes = {{1, 1, 1}, {7, 31, 47}, {6, 1000, 19}, {130, 45, 97}, {203, 530, 45}, {9, 300, 600},
+            {500, 100, 64}, {29, 1, 70}};
+        for (int[] s : shapes) {
+            int m = s[0];
+            int k = s[1];
+            int n = s[2];
+            for (int t = 0; t < 4; t++) {
+                boolean ta = (t & 1) != 0;
+                boolean tb = (t & 2) != 0;
+                FMatrixRMaj b = tb ? random(n, k, rng) : random(k, n, rng);
+                float[] bf = embed(b.data, 7, 2, Float.NaN);
+                for (VectorGemm g : gs) {
+                    PreparedB pb = g.prepare(tb, k, n, bf, 7);
+                    assertTrue(pb.layoutFor(g) != null, "packed by " + g.describeInstance());
+                    for (int use = 0; use < 2; use++) { // two products on one prepared B
+                        FMatrixRMaj a = ta ? random(k, m, rng) : random(m, k, rng);
+                        FMatrixRMaj c0 = random(m, n, rng);
+                        float[] af = embed(a.data, 3, 4, Float.NaN);
+                        for (boolean accumulate : new boolean[] {false, true}) {
+                            float[] expected = fmaProduct(ta, tb, accumulate, a, b, c0, m, n, k);
+                            String what = g.describeInstance() + " transA " + ta + " transB " + tb
+                                    + (accumulate ? " accumulate" : " overwrite") + " shape " + Arrays.toString(s);
+                            float[] cf = embed(c0.data, 5, 6, 42f);
+                            g.gemm(ta, accumulate, m, af, 3, pb, cf, 5);
+                            assertArrayEquals(expected, Arrays.copyOfRange(cf, 5, 5 + m * n), what);
+                            for (int i : new int[] {0, 4, 5 + m * n, cf.length - 1}) {
+                                assertTrue(cf[i] == 42f, what + ": C's neighbour " + i + " was written");
+                            }
+                            // prepared by another backend: B read from its array, the same bits
+                            float[] other = embed(c0.data, 5, 6, 42f);
+                            gs[(java.util.List.of(gs).indexOf(g) + 1) % gs.length].gemm(ta, accumulate, m, af, 3, pb,
+                                    other, 5);
+                            assertArrayEquals(expected, Arrays.copyOfRange(other, 5, 5 + m * n), "another's: " + what);
+                        }
+                    }
+                }
+            }
+        }
+        // the packed copy is B as it was: a later change to B's array does not reach it
+        VectorGemm g = VectorGemm.create(1);
+        FMatrixRMaj a = random(5, 8, rng);
+        FMatrixRMaj b = random(8, 3, rng);
+        float[] bf = b.data.clone();
+        PreparedB pb = g.prepare(false, 8, 3, bf, 0);
+        Arrays.fill(bf, 0f);
+        float[] c = new float[15];
+        g.gemm(false, false, 5, a.data, 0, pb, c, 0);
+        assertArrayEquals(fmaProduct(false, false, false, a, b, new FMatrixRMaj(5, 3), 5, 3, 8), c);
+        // an empty B is kept as it is, and its product is zero
+        PreparedB empty = g.prepare(true, 0, 3, new float[0], 0);
+        assertTrue(empty.layoutFor(g) == null);
+        float[] z = {1f, 2f, 3f};
+        g.gemm(false, false, 1, new float[0], 0, empty, z, 0);
+        assertArrayEquals(new float[3], z);
+        assertThrows(IllegalArgumentException.class, () -> g.prepare(false, 8, 3, new float[23], 0));
+        assertThrows(IllegalArgumentException.class, () -> g.gemm(false, false, 6, a.data, 0, pb, c, 0));
     }
 
     /** {@code x} copied into a new array at {@code at}, with {@code after} more floats, the rest {@code fill}. */
