@@ -34,12 +34,13 @@ import org.vae4j.random.Noise;
  * layer widths, ~5 MB for the seed VAE at 1,000 rows; and their weights prepared for the GEMM
  * backend, {@link org.vae4j.kernel.Gemm#prepare}, packed once instead of on every call: with the
  * vector backend about as many floats as the weights, ~3.4 MB for the seed VAE) from a pool and
- * gives it back; as many
- * workers are made as calls run at once, and kept. A call on at least
- * 2 x {@value #MIN_ROWS_PER_THREAD} rows is split into up to {@link #threads()} contiguous row
- * ranges (earlier ones larger by at most one row): the caller computes ranges, helpers in the
- * common {@link ForkJoinPool} compute others, and a range no helper has started is computed by
- * the caller, so a busy pool never delays a call. The workers' GEMM is the model's backend with one
+ * gives it back; as many workers are made as parts run at once, and kept. A call on at least
+ * 2 x {@value #MIN_ROWS_PER_THREAD} rows on a view of several threads is split into up to
+ * {@value #PARTS_PER_THREAD} x {@link #threads()} contiguous row ranges of at least
+ * {@value #MIN_ROWS_PER_THREAD} rows (earlier ones larger by at most one row), which the caller
+ * and {@code threads() - 1} helpers in the common {@link ForkJoinPool} claim one at a time until
+ * none is left: a thread slowed by another process computes fewer, and ranges no helper has
+ * started are computed by the caller, so a busy pool never delays a call. The workers' GEMM is the model's backend with one
  * thread ({@code vector-2t} becomes {@code vector}, {@code ejml-mt2} {@code ejml}; a user's own
  * backend is used as it is and must be thread-safe): the row split is the parallelism.
  *
@@ -60,6 +61,12 @@ public final class InferenceView {
 
     /** Rows per thread below which a call is not split. */
     public static final int MIN_ROWS_PER_THREAD = 64;
+    /**
+     * Parts per thread a large call is split into, claimed one at a time by the caller and its
+     * helpers: a thread slowed by another process takes fewer (each part at least
+     * {@value #MIN_ROWS_PER_THREAD} rows).
+     */
+    static final int PARTS_PER_THREAD = 4;
 
     /**
      * The modules one worker runs: replicas of a model's encoder, posterior and decoder on one
@@ -406,8 +413,8 @@ public final class InferenceView {
     /** Runs {@code op} on [0, rows) in up to {@link #threads} contiguous parts. */
     private void split(InferenceWorker.Op op, FMatrixRMaj in, FMatrixRMaj c, Noise noise, long firstRow, int rows,
                        FMatrixRMaj out, RowLosses losses) {
-        int parts = Math.min(threads, rows / MIN_ROWS_PER_THREAD);
-        if (parts <= 1) {
+        int parts = Math.min(threads * PARTS_PER_THREAD, rows / MIN_ROWS_PER_THREAD);
+        if (threads <= 1 || parts <= 1) {
             runPart(op, in, c, noise, firstRow, 0, rows, out, losses);
             return;
         }
@@ -427,7 +434,7 @@ public final class InferenceView {
                 }
             }
         };
-        for (int h = 1; h < parts; h++) {
+        for (int h = 1; h < Math.min(threads, parts); h++) {
             ForkJoinPool.commonPool().execute(claim);
         }
         claim.run();
