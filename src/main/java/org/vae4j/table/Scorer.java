@@ -9,6 +9,8 @@ import org.vae4j.internal.Rows;
 import org.vae4j.kernel.Kernels;
 import org.vae4j.loss.Likelihood;
 import org.vae4j.loss.MissingCells;
+import org.vae4j.nn.Module;
+import org.vae4j.nn.TensorMap;
 import org.vae4j.prob.Posterior;
 import org.vae4j.prob.StandardNormalPrior;
 import org.vae4j.random.CounterRandom;
@@ -35,8 +37,9 @@ import org.vae4j.random.Noise;
  * row's scores do not depend on the batch size, the position in the file or the thread.
  *
  * <p>Thread-safe: each call borrows a worker (a copy of the model made by the supplier, in
- * evaluation mode, with its own buffers) from a pool and returns it; the model's parameters are
- * never changed. As many workers are made as calls run at once.
+ * evaluation mode, run through replicas of its modules on a snapshot of its values, with their
+ * own buffers and their weights prepared once for the GEMM backend) from a pool and returns it;
+ * the model's parameters are never changed. As many workers are made as calls run at once.
  */
 public final class Scorer {
 
@@ -160,11 +163,36 @@ public final class Scorer {
         double[] nll = new double[0];
         final double[] logw = new double[samples];
 
+        /** The copy's modules, or their replicas on a snapshot of its values (see the constructor). */
+        final Module encoder;
+        final Posterior posterior;
+        final Module decoder;
+
         Worker(LatentModel model) {
             this.model = model;
             model.setTraining(false);
             this.likelihood = model.likelihood();
             this.kernels = model.kernels();
+            // Replicas on a snapshot of the copy's values, which never change: their layers
+            // multiply by weights prepared once for the GEMM backend (Gemm.prepare) instead of
+            // packing them on every call (a single-row call's products are mostly packing). A
+            // model with a module that cannot replicate itself is run as it is.
+            Module e;
+            Posterior q;
+            Module d;
+            try {
+                TensorMap snapshot = TensorMap.snapshot(model.parameters());
+                e = model.encoder().replicate(snapshot);
+                q = model.posterior().replicate(snapshot);
+                d = model.decoder().replicate(snapshot);
+            } catch (UnsupportedOperationException notReplicable) {
+                e = model.encoder();
+                q = model.posterior();
+                d = model.decoder();
+            }
+            this.encoder = e;
+            this.posterior = q;
+            this.decoder = d;
         }
 
         void scoreChunk(FMatrixRMaj x, int start, int end, long firstRow, RowScores out) {
@@ -172,7 +200,7 @@ public final class Scorer {
             int pairs = n * samples;
             Rows.copyRows(x, start, end, chunk);
             FMatrixRMaj mask = MissingCells.split(likelihood, chunk, filled, "rows to score");
-            FMatrixRMaj h = model.encoder().forward(kernels, filled);
+            FMatrixRMaj h = encoder.forward(kernels, filled);
             int hw = h.numCols;
             hs.reshape(pairs, hw);
             target.reshape(pairs, width);
@@ -189,7 +217,7 @@ public final class Scorer {
                     }
                 }
             }
-            Posterior q = model.posterior();
+            Posterior q = posterior;
             q.forward(kernels, hs);
             int nw = q.noiseWidth();
             eps.reshape(pairs, nw);
@@ -209,7 +237,7 @@ public final class Scorer {
             FMatrixRMaj z = q.sample(eps);
             q.logDensityPerRow(z, logq);
             StandardNormalPrior.INSTANCE.logDensityPerRow(z, logp);
-            FMatrixRMaj decoded = model.decoder().forward(kernels, z);
+            FMatrixRMaj decoded = decoder.forward(kernels, z);
             likelihood.negLogLikelihoodPerColumn(decoded, target, mask == null ? null : targetMask, nll);
             for (int r = 0; r < n; r++) {
                 int row = start + r;
