@@ -250,7 +250,12 @@ public final class VectorElementwise implements Elementwise {
                 FloatVector t = FloatVector.fromArray(S, x, i);
                 acc = l.max(zero).sub(t.mul(l)).add(q.add(q).mul(series)).add(acc);
             }
-            sum += zero.add(acc).reduceLanes(VectorOperators.ADD);
+            // the lanes one by one, in lane order, in double: reduceLanes(ADD)'s float order is
+            // unspecified, and C2's tree and the interpreter's sequence differed in the last bits,
+            // so a loss depended on whether its kernel had been compiled yet
+            for (int k = 0; k < L; k++) {
+                sum += acc.lane(k);
+            }
         }
         return sum;
     }

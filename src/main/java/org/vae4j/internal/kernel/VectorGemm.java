@@ -382,21 +382,7 @@ public final class VectorGemm implements Gemm {
             return;
         }
         synchronized (pool) {
-            callOverwrite = overwrite;
-            callA = a;
-            callAo = ao;
-            callArs = ars;
-            callAps = aps;
-            callB = b;
-            callBo = bo;
-            callBrs = brs;
-            callBcs = bcs;
-            callC = c;
-            callCo = co;
-            callLdc = ldc;
-            callK = k;
-            callM = km;
-            callN = kn;
+            setCall(overwrite, a, ao, ars, aps, b, bo, brs, bcs, c, co, ldc, k, km, kn);
             try {
                 long need = kernel.packedSize(k, 0, kn);
                 callRowChunks = km >= 8 * pool.threads() && need <= SHARED_B_MAX;
@@ -414,10 +400,7 @@ public final class VectorGemm implements Gemm {
                 }
                 pool.run(body);
             } finally {
-                callA = null;
-                callB = null;
-                callC = null;
-                callPackedB = null;
+                clearCall();
             }
         }
     }
@@ -474,21 +457,7 @@ public final class VectorGemm implements Gemm {
             return;
         }
         synchronized (pool) {
-            callOverwrite = overwrite;
-            callA = a;
-            callAo = ao;
-            callArs = ars;
-            callAps = aps;
-            callB = b;
-            callBo = bo;
-            callBrs = brs;
-            callBcs = bcs;
-            callC = c;
-            callCo = co;
-            callLdc = n;
-            callK = k;
-            callM = m;
-            callN = n;
+            setCall(overwrite, a, ao, ars, aps, b, bo, brs, bcs, c, co, n, k, m, n);
             try {
                 callRowChunks = true;
                 callPackedB = bp;
@@ -496,12 +465,37 @@ public final class VectorGemm implements Gemm {
                 nextChunk.set(0);
                 pool.run(body);
             } finally {
-                callA = null;
-                callB = null;
-                callC = null;
-                callPackedB = null;
+                clearCall();
             }
         }
+    }
+
+    /** The operands of the call about to run in parallel (the caller holds the pool's lock). */
+    private void setCall(boolean overwrite, float[] a, int ao, int ars, int aps, float[] b, int bo, int brs, int bcs,
+                         float[] c, int co, int ldc, int k, int km, int kn) {
+        callOverwrite = overwrite;
+        callA = a;
+        callAo = ao;
+        callArs = ars;
+        callAps = aps;
+        callB = b;
+        callBo = bo;
+        callBrs = brs;
+        callBcs = bcs;
+        callC = c;
+        callCo = co;
+        callLdc = ldc;
+        callK = k;
+        callM = km;
+        callN = kn;
+    }
+
+    /** Drops the finished call's arrays, so the backend does not keep them reachable. */
+    private void clearCall() {
+        callA = null;
+        callB = null;
+        callC = null;
+        callPackedB = null;
     }
 
     /**

@@ -128,6 +128,35 @@ class ElementwiseTest {
         assertEquals(coldSum, warmSum, 0.0);
     }
 
+    /**
+     * The vector loss adds its lanes one by one in double, in lane order, so that its bits do
+     * not depend on how the JIT reduces a vector (a float {@code reduceLanes(ADD)} has no fixed
+     * order: C2's tree and the interpreter's sequence differed, and a repeated training run
+     * reported other losses in the last digits). Here every term is exact in float: 32 terms of
+     * 2^25 (logit 2^25, x = 0) at positions that are multiples of 16, so they fall in lane 0 at
+     * every vector width; 7 terms of 16 (logit -16, x = 1: log1p(e^-16) is below half an ulp of 16)
+     * in other lanes at every width; the rest ~0 (logit -2^25, x = 0). Added in double the lanes give 2^30 + 112
+     * exactly; any float sum of them rounds 2^30 + 16 to 2^30.
+     */
+    @Test
+    void theBernoulliLossAddsItsLanesInDoubleInAFixedOrder() {
+        int n = 512;
+        float[] logits = new float[n];
+        float[] x = new float[n];
+        java.util.Arrays.fill(logits, -0x1p25f);
+        for (int j = 0; j < 32; j++) {
+            logits[16 * j] = 0x1p25f;
+        }
+        for (int i : new int[] {1, 2, 3, 5, 6, 7, 9}) { // never lane 0, at 4, 8 or 16 lanes
+            logits[i] = -16f;
+            x[i] = 1f;
+        }
+        float[] d = new float[n];
+        for (int rep = 0; rep < 3; rep++) {
+            assertEquals(0x1p30 + 112, VEC.bernoulliFromLogits(logits, x, n, 1f, d), 0.0);
+        }
+    }
+
     @Test
     void reluForwardAndBackwardAreExactAndPropagateNaN() {
         SplittableRandom rng = new SplittableRandom(2);
