@@ -304,8 +304,8 @@ final class GemmTiles {
         FloatVector s41 = FloatVector.fromArray(S, cl, z ? 1 * L : c4 + 1 * L);
         FloatVector s50 = FloatVector.fromArray(S, cl, z ? 0 : c5);
         FloatVector s51 = FloatVector.fromArray(S, cl, z ? 1 * L : c5 + 1 * L);
-        for (int p = 0; p < kc; p++) {
-            final int bi0 = bpo + p * 2 * L;
+        int bi0 = bpo;
+        for (int p = 0; p < kc; p++, bi0 += 2 * L) {
             final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
             final FloatVector b10 = FloatVector.fromArray(S, bp, bi0 + 1 * L);
             final FloatVector x00 = FloatVector.broadcast(S, a[ao + (p) * 8 + 0]);
@@ -428,8 +428,8 @@ final class GemmTiles {
         FloatVector s41 = FloatVector.fromArray(S, cl, z ? 1 * L : c4 + 1 * L);
         FloatVector s50 = FloatVector.fromArray(S, cl, z ? 0 : c5);
         FloatVector s51 = FloatVector.fromArray(S, cl, z ? 1 * L : c5 + 1 * L);
-        for (int p = 0; p < kc; p++) {
-            final int bi0 = bpo + p * 2 * L;
+        int bi0 = bpo;
+        for (int p = 0; p < kc; p++, bi0 += 2 * L) {
             final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
             final FloatVector b10 = FloatVector.fromArray(S, bp, bi0 + 1 * L);
             final FloatVector x00 = FloatVector.broadcast(S, a[ao + p]);
@@ -528,8 +528,8 @@ final class GemmTiles {
         FloatVector s21 = FloatVector.fromArray(S, cl, z ? 1 * L : c2 + 1 * L);
         FloatVector s30 = FloatVector.fromArray(S, cl, z ? 0 : c3);
         FloatVector s31 = FloatVector.fromArray(S, cl, z ? 1 * L : c3 + 1 * L);
-        for (int p = 0; p < kc; p++) {
-            final int bi0 = bpo + p * 2 * L;
+        int bi0 = bpo;
+        for (int p = 0; p < kc; p++, bi0 += 2 * L) {
             final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
             final FloatVector b10 = FloatVector.fromArray(S, bp, bi0 + 1 * L);
             final FloatVector x00 = FloatVector.broadcast(S, a[ao + (p) * 4 + 0]);
@@ -618,8 +618,8 @@ final class GemmTiles {
         FloatVector s21 = FloatVector.fromArray(S, cl, z ? 1 * L : c2 + 1 * L);
         FloatVector s30 = FloatVector.fromArray(S, cl, z ? 0 : c3);
         FloatVector s31 = FloatVector.fromArray(S, cl, z ? 1 * L : c3 + 1 * L);
-        for (int p = 0; p < kc; p++) {
-            final int bi0 = bpo + p * 2 * L;
+        int bi0 = bpo;
+        for (int p = 0; p < kc; p++, bi0 += 2 * L) {
             final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
             final FloatVector b10 = FloatVector.fromArray(S, bp, bi0 + 1 * L);
             final FloatVector x00 = FloatVector.broadcast(S, a[ao + p]);
@@ -707,8 +707,8 @@ final class GemmTiles {
         FloatVector s30 = FloatVector.fromArray(S, cl, z ? 0 : c3);
         FloatVector s40 = FloatVector.fromArray(S, cl, z ? 0 : c4);
         FloatVector s50 = FloatVector.fromArray(S, cl, z ? 0 : c5);
-        for (int p = 0; p < kc; p++) {
-            final int bi0 = bpo + p * 1 * L;
+        int bi0 = bpo;
+        for (int p = 0; p < kc; p++, bi0 += 1 * L) {
             final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
             final FloatVector x00 = FloatVector.broadcast(S, a[ao + (p) * 8 + 0]);
             s00 = x00.fma(b00, s00);
@@ -793,8 +793,8 @@ final class GemmTiles {
         FloatVector s30 = FloatVector.fromArray(S, cl, z ? 0 : c3);
         FloatVector s40 = FloatVector.fromArray(S, cl, z ? 0 : c4);
         FloatVector s50 = FloatVector.fromArray(S, cl, z ? 0 : c5);
-        for (int p = 0; p < kc; p++) {
-            final int bi0 = bpo + p * 1 * L;
+        int bi0 = bpo;
+        for (int p = 0; p < kc; p++, bi0 += 1 * L) {
             final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
             final FloatVector x00 = FloatVector.broadcast(S, a[ao + p]);
             s00 = x00.fma(b00, s00);
@@ -863,8 +863,8 @@ final class GemmTiles {
         FloatVector s10 = FloatVector.fromArray(S, cl, z ? 0 : c1);
         FloatVector s20 = FloatVector.fromArray(S, cl, z ? 0 : c2);
         FloatVector s30 = FloatVector.fromArray(S, cl, z ? 0 : c3);
-        for (int p = 0; p < kc; p++) {
-            final int bi0 = bpo + p * 1 * L;
+        int bi0 = bpo;
+        for (int p = 0; p < kc; p++, bi0 += 1 * L) {
             final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
             final FloatVector x00 = FloatVector.broadcast(S, a[ao + (p) * 4 + 0]);
             s00 = x00.fma(b00, s00);
@@ -927,8 +927,8 @@ final class GemmTiles {
         FloatVector s10 = FloatVector.fromArray(S, cl, z ? 0 : c1);
         FloatVector s20 = FloatVector.fromArray(S, cl, z ? 0 : c2);
         FloatVector s30 = FloatVector.fromArray(S, cl, z ? 0 : c3);
-        for (int p = 0; p < kc; p++) {
-            final int bi0 = bpo + p * 1 * L;
+        int bi0 = bpo;
+        for (int p = 0; p < kc; p++, bi0 += 1 * L) {
             final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
             final FloatVector x00 = FloatVector.broadcast(S, a[ao + p]);
             s00 = x00.fma(b00, s00);
@@ -1042,8 +1042,8 @@ final class GemmTiles {
         FloatVector s31 = FloatVector.fromArray(S, cl, z ? 1 * L : c3 + 1 * L);
         FloatVector s32 = FloatVector.fromArray(S, cl, z ? 2 * L : c3 + 2 * L);
         FloatVector s33 = FloatVector.fromArray(S, cl, z ? 3 * L : c3 + 3 * L);
-        for (int p = 0; p < kc; p++) {
-            final int bi0 = bpo + p * 4 * L;
+        int bi0 = bpo;
+        for (int p = 0; p < kc; p++, bi0 += 4 * L) {
             final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
             final FloatVector b10 = FloatVector.fromArray(S, bp, bi0 + 1 * L);
             final FloatVector b20 = FloatVector.fromArray(S, bp, bi0 + 2 * L);
@@ -1184,8 +1184,8 @@ final class GemmTiles {
         FloatVector s31 = FloatVector.fromArray(S, cl, z ? 1 * L : c3 + 1 * L);
         FloatVector s32 = FloatVector.fromArray(S, cl, z ? 2 * L : c3 + 2 * L);
         FloatVector s33 = FloatVector.fromArray(S, cl, z ? 3 * L : c3 + 3 * L);
-        for (int p = 0; p < kc; p++) {
-            final int bi0 = bpo + p * 4 * L;
+        int bi0 = bpo;
+        for (int p = 0; p < kc; p++, bi0 += 4 * L) {
             final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
             final FloatVector b10 = FloatVector.fromArray(S, bp, bi0 + 1 * L);
             final FloatVector b20 = FloatVector.fromArray(S, bp, bi0 + 2 * L);
@@ -1309,8 +1309,8 @@ final class GemmTiles {
         FloatVector s30 = FloatVector.fromArray(S, cl, z ? 0 : c3);
         FloatVector s31 = FloatVector.fromArray(S, cl, z ? 1 * L : c3 + 1 * L);
         FloatVector s32 = FloatVector.fromArray(S, cl, z ? 2 * L : c3 + 2 * L);
-        for (int p = 0; p < kc; p++) {
-            final int bi0 = bpo + p * 3 * L;
+        int bi0 = bpo;
+        for (int p = 0; p < kc; p++, bi0 += 3 * L) {
             final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
             final FloatVector b10 = FloatVector.fromArray(S, bp, bi0 + 1 * L);
             final FloatVector b20 = FloatVector.fromArray(S, bp, bi0 + 2 * L);
@@ -1425,8 +1425,8 @@ final class GemmTiles {
         FloatVector s30 = FloatVector.fromArray(S, cl, z ? 0 : c3);
         FloatVector s31 = FloatVector.fromArray(S, cl, z ? 1 * L : c3 + 1 * L);
         FloatVector s32 = FloatVector.fromArray(S, cl, z ? 2 * L : c3 + 2 * L);
-        for (int p = 0; p < kc; p++) {
-            final int bi0 = bpo + p * 3 * L;
+        int bi0 = bpo;
+        for (int p = 0; p < kc; p++, bi0 += 3 * L) {
             final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
             final FloatVector b10 = FloatVector.fromArray(S, bp, bi0 + 1 * L);
             final FloatVector b20 = FloatVector.fromArray(S, bp, bi0 + 2 * L);
@@ -1572,8 +1572,8 @@ final class GemmTiles {
         FloatVector s61 = FloatVector.fromArray(S, cl, z ? 1 * L : c6 + 1 * L);
         FloatVector s70 = FloatVector.fromArray(S, cl, z ? 0 : c7);
         FloatVector s71 = FloatVector.fromArray(S, cl, z ? 1 * L : c7 + 1 * L);
-        for (int p = 0; p < kc; p++) {
-            final int bi0 = bpo + p * 2 * L;
+        int bi0 = bpo;
+        for (int p = 0; p < kc; p++, bi0 += 2 * L) {
             final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
             final FloatVector b10 = FloatVector.fromArray(S, bp, bi0 + 1 * L);
             final FloatVector x00 = FloatVector.broadcast(S, a[ao + (p) * 8 + 0]);
@@ -1730,8 +1730,8 @@ final class GemmTiles {
         FloatVector s61 = FloatVector.fromArray(S, cl, z ? 1 * L : c6 + 1 * L);
         FloatVector s70 = FloatVector.fromArray(S, cl, z ? 0 : c7);
         FloatVector s71 = FloatVector.fromArray(S, cl, z ? 1 * L : c7 + 1 * L);
-        for (int p = 0; p < kc; p++) {
-            final int bi0 = bpo + p * 2 * L;
+        int bi0 = bpo;
+        for (int p = 0; p < kc; p++, bi0 += 2 * L) {
             final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
             final FloatVector b10 = FloatVector.fromArray(S, bp, bi0 + 1 * L);
             final FloatVector x00 = FloatVector.broadcast(S, a[ao + p]);
@@ -1855,8 +1855,8 @@ final class GemmTiles {
         FloatVector s50 = FloatVector.fromArray(S, cl, z ? 0 : c5);
         FloatVector s60 = FloatVector.fromArray(S, cl, z ? 0 : c6);
         FloatVector s70 = FloatVector.fromArray(S, cl, z ? 0 : c7);
-        for (int p = 0; p < kc; p++) {
-            final int bi0 = bpo + p * 1 * L;
+        int bi0 = bpo;
+        for (int p = 0; p < kc; p++, bi0 += 1 * L) {
             final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
             final FloatVector x00 = FloatVector.broadcast(S, a[ao + (p) * 8 + 0]);
             s00 = x00.fma(b00, s00);
@@ -1963,8 +1963,8 @@ final class GemmTiles {
         FloatVector s50 = FloatVector.fromArray(S, cl, z ? 0 : c5);
         FloatVector s60 = FloatVector.fromArray(S, cl, z ? 0 : c6);
         FloatVector s70 = FloatVector.fromArray(S, cl, z ? 0 : c7);
-        for (int p = 0; p < kc; p++) {
-            final int bi0 = bpo + p * 1 * L;
+        int bi0 = bpo;
+        for (int p = 0; p < kc; p++, bi0 += 1 * L) {
             final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
             final FloatVector x00 = FloatVector.broadcast(S, a[ao + p]);
             s00 = x00.fma(b00, s00);
@@ -2130,8 +2130,8 @@ final class GemmTiles {
         FloatVector s51 = FloatVector.fromArray(S, cl, z ? 1 * L : c5 + 1 * L);
         FloatVector s52 = FloatVector.fromArray(S, cl, z ? 2 * L : c5 + 2 * L);
         FloatVector s53 = FloatVector.fromArray(S, cl, z ? 3 * L : c5 + 3 * L);
-        for (int p = 0; p < kc; p++) {
-            final int bi0 = bpo + p * 4 * L;
+        int bi0 = bpo;
+        for (int p = 0; p < kc; p++, bi0 += 4 * L) {
             final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
             final FloatVector b10 = FloatVector.fromArray(S, bp, bi0 + 1 * L);
             final FloatVector b20 = FloatVector.fromArray(S, bp, bi0 + 2 * L);
@@ -2330,8 +2330,8 @@ final class GemmTiles {
         FloatVector s51 = FloatVector.fromArray(S, cl, z ? 1 * L : c5 + 1 * L);
         FloatVector s52 = FloatVector.fromArray(S, cl, z ? 2 * L : c5 + 2 * L);
         FloatVector s53 = FloatVector.fromArray(S, cl, z ? 3 * L : c5 + 3 * L);
-        for (int p = 0; p < kc; p++) {
-            final int bi0 = bpo + p * 4 * L;
+        int bi0 = bpo;
+        for (int p = 0; p < kc; p++, bi0 += 4 * L) {
             final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
             final FloatVector b10 = FloatVector.fromArray(S, bp, bi0 + 1 * L);
             final FloatVector b20 = FloatVector.fromArray(S, bp, bi0 + 2 * L);
@@ -2505,8 +2505,8 @@ final class GemmTiles {
         FloatVector s50 = FloatVector.fromArray(S, cl, z ? 0 : c5);
         FloatVector s51 = FloatVector.fromArray(S, cl, z ? 1 * L : c5 + 1 * L);
         FloatVector s52 = FloatVector.fromArray(S, cl, z ? 2 * L : c5 + 2 * L);
-        for (int p = 0; p < kc; p++) {
-            final int bi0 = bpo + p * 3 * L;
+        int bi0 = bpo;
+        for (int p = 0; p < kc; p++, bi0 += 3 * L) {
             final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
             final FloatVector b10 = FloatVector.fromArray(S, bp, bi0 + 1 * L);
             final FloatVector b20 = FloatVector.fromArray(S, bp, bi0 + 2 * L);
@@ -2667,8 +2667,8 @@ final class GemmTiles {
         FloatVector s50 = FloatVector.fromArray(S, cl, z ? 0 : c5);
         FloatVector s51 = FloatVector.fromArray(S, cl, z ? 1 * L : c5 + 1 * L);
         FloatVector s52 = FloatVector.fromArray(S, cl, z ? 2 * L : c5 + 2 * L);
-        for (int p = 0; p < kc; p++) {
-            final int bi0 = bpo + p * 3 * L;
+        int bi0 = bpo;
+        for (int p = 0; p < kc; p++, bi0 += 3 * L) {
             final FloatVector b00 = FloatVector.fromArray(S, bp, bi0);
             final FloatVector b10 = FloatVector.fromArray(S, bp, bi0 + 1 * L);
             final FloatVector b20 = FloatVector.fromArray(S, bp, bi0 + 2 * L);
