@@ -40,9 +40,10 @@ import org.vae4j.random.Noise;
  * {@value #MIN_ROWS_PER_THREAD} rows (earlier ones larger by at most one row), which the caller
  * and {@code threads() - 1} helpers in the common {@link ForkJoinPool} claim one at a time until
  * none is left: a thread slowed by another process computes fewer, and ranges no helper has
- * started are computed by the caller, so a busy pool never delays a call. The workers' GEMM is the model's backend with one
- * thread ({@code vector-2t} becomes {@code vector}, {@code ejml-mt2} {@code ejml}; a user's own
- * backend is used as it is and must be thread-safe): the row split is the parallelism.
+ * started are computed by the caller, so a busy pool never delays a call. The workers' GEMM is
+ * the model's backend with one thread ({@code vector-2t} becomes {@code vector}, {@code ejml-mt2}
+ * {@code ejml}; a user's own backend is used as it is and must be thread-safe): the row split is
+ * the parallelism.
  *
  * <p><b>Results.</b> Every row is computed by the same operations whatever the rows around it: the
  * same as the model's own methods ({@link LatentModel#encodeMean}, {@link LatentModel#decodeMean},

@@ -193,7 +193,7 @@ public final class ParameterStore {
 
     /** Sets every gradient to zero (one pass, on the caller's thread). */
     public void zeroGradients() {
-        Arrays.fill(grads, 0, size(), 0f);
+        zeroRange(0, size());
     }
 
     /**
